@@ -1,0 +1,74 @@
+"""The ``quotekit`` command: a thin typer app. Each command parses arguments, calls the library
+and prints; the logic lives in the library. Heavy libraries (spaCy, datasets, the Label Studio
+SDK) are imported inside the commands that need them, so ``quotekit --help`` stays fast.
+
+Exit codes: 0 ok; 1 unexpected bug; 2 bad input or usage; 3 Label Studio unreachable or refused;
+4 validation failed under ``--strict``.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from toolkit.errors import QuotekitError
+
+app = typer.Typer(
+    name="quotekit",
+    help="Quote attribution dataset toolkit: ingest -> preannotate -> Label Studio -> dataset.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True),
+) -> None:
+    """Quote attribution dataset toolkit."""
+    if version:
+        from toolkit import __version__
+
+        typer.echo(__version__)
+        raise typer.Exit()
+
+
+def _register() -> None:
+    from toolkit.commands import dataset, ingest, ls, preannotate, run
+
+    for module in (ingest, preannotate, ls, dataset, run):
+        module.register(app)
+
+
+_register()
+
+
+def main() -> None:
+    """Console entry point: user errors become one line on stderr and an exit code."""
+    try:
+        app(standalone_mode=False)
+    except QuotekitError as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        typer.echo("Aborted.", err=True)
+        sys.exit(130)
+    except KeyboardInterrupt:
+        typer.echo("Interrupted.", err=True)
+        sys.exit(130)
+    except Exception as exc:  # click usage errors
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise
+    sys.exit(0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,238 @@
+"""Load and validate ``configs/*.yaml`` into typed objects: the one place for config defaults.
+
+Errors are :class:`ConfigError` and name the file, the entry and the field, e.g.::
+
+    configs/speakers.yaml: speaker #3 'Koy Kuong': field 'affiliation': 'govt' is not one of ...
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from toolkit.types import AFFILIATIONS
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+STANCE_LABELS: tuple[str, ...] = ("favor", "against", "neutral")
+SPEAKER_KINDS = ("person", "organisation")
+GENDERS = ("male", "female", None)
+
+
+class ConfigError(ValueError):
+    """A config file is missing or invalid. The message says where and what to fix."""
+
+
+def configs_dir() -> Path:
+    """``$QUOTEKIT_CONFIGS``, else ``./configs`` when it exists, else the repository's ``configs/``."""
+    env = os.environ.get("QUOTEKIT_CONFIGS")
+    if env:
+        return Path(env)
+    local = Path.cwd() / "configs"
+    if (local / "speakers.yaml").exists():
+        return local
+    return REPO_ROOT / "configs"
+
+
+def _load_yaml(path: Path) -> Any:
+    import yaml
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found (pass the right path, or set QUOTEKIT_CONFIGS)") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"{path}:{where}: invalid YAML: {problem}") from None
+
+
+# --------------------------------------------------------------------------- speakers
+
+
+@dataclass(frozen=True)
+class Role:
+    title: str
+    start: str | None = None
+    end: str | None = None
+
+
+@dataclass(frozen=True)
+class Speaker:
+    name: str
+    affiliation: str
+    kind: str = "person"
+    aliases: tuple[str, ...] = ()
+    roles: tuple[Role, ...] = ()
+    gender: str | None = None
+    wikidata: str | None = None
+
+    @property
+    def surface_forms(self) -> tuple[str, ...]:
+        """The canonical name and every alias."""
+        return (self.name, *self.aliases)
+
+
+@dataclass
+class Registry:
+    speakers: list[Speaker] = field(default_factory=list)
+    path: Path | None = None
+
+    def __post_init__(self) -> None:
+        self._by_form: dict[str, Speaker] = {}
+        for sp in self.speakers:
+            for form in sp.surface_forms:
+                self._by_form.setdefault(form.casefold(), sp)
+
+    def get(self, name: str) -> Speaker | None:
+        """Exact (case-insensitive) lookup by canonical name or alias."""
+        return self._by_form.get(name.casefold())
+
+    def names(self) -> list[str]:
+        return [sp.name for sp in self.speakers]
+
+    def affiliation(self, name: str | None) -> str | None:
+        sp = self.get(name) if name else None
+        return sp.affiliation if sp else None
+
+    def __iter__(self):
+        return iter(self.speakers)
+
+    def __len__(self) -> int:
+        return len(self.speakers)
+
+
+def _fail(path: Path, entry: str, fieldname: str, problem: str) -> ConfigError:
+    return ConfigError(f"{path}: {entry}: field '{fieldname}': {problem}")
+
+
+def _str_list(value: Any, path: Path, entry: str, fieldname: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise _fail(path, entry, fieldname, "must be a list of non-empty strings")
+    return tuple(v.strip() for v in value)
+
+
+def parse_registry(data: Any, path: Path) -> Registry:
+    """Validate the parsed YAML of a speaker registry."""
+    if not isinstance(data, dict) or not isinstance(data.get("speakers"), list):
+        raise ConfigError(f"{path}: top level must be a mapping with a 'speakers:' list")
+    speakers: list[Speaker] = []
+    seen: dict[str, str] = {}
+    allowed = {"name", "aliases", "roles", "affiliation", "kind", "gender", "wikidata"}
+    for i, raw in enumerate(data["speakers"], start=1):
+        entry = f"speaker #{i}"
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{path}: {entry}: must be a mapping with at least 'name' and 'affiliation'")
+        name = raw.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise _fail(path, entry, "name", "missing or empty")
+        entry = f"speaker #{i} {name!r}"
+        unknown = set(raw) - allowed
+        if unknown:
+            raise _fail(path, entry, sorted(unknown)[0], f"unknown field (allowed: {', '.join(sorted(allowed))})")
+        aff = raw.get("affiliation")
+        if aff not in AFFILIATIONS:
+            raise _fail(path, entry, "affiliation", f"{aff!r} is not one of: {', '.join(AFFILIATIONS)}")
+        kind = raw.get("kind", "person")
+        if kind not in SPEAKER_KINDS:
+            raise _fail(path, entry, "kind", f"{kind!r} is not one of: {', '.join(SPEAKER_KINDS)}")
+        gender = raw.get("gender")
+        if gender not in GENDERS:
+            raise _fail(path, entry, "gender", f"{gender!r} is not one of: male, female (or leave it out)")
+        wikidata = raw.get("wikidata")
+        if wikidata is not None and not (isinstance(wikidata, str) and wikidata[:1] == "Q" and wikidata[1:].isdigit()):
+            raise _fail(path, entry, "wikidata", f"{wikidata!r} is not a Wikidata id like 'Q123'")
+        aliases = _str_list(raw.get("aliases"), path, entry, "aliases")
+        roles: list[Role] = []
+        for j, r in enumerate(raw.get("roles") or [], start=1):
+            if isinstance(r, str):
+                r = {"title": r}
+            if not isinstance(r, dict) or not isinstance(r.get("title"), str):
+                raise _fail(path, entry, f"roles[{j}]", "must be a string or a mapping with 'title' (and optional 'start', 'end')")
+            extra = set(r) - {"title", "start", "end"}
+            if extra:
+                raise _fail(path, entry, f"roles[{j}].{sorted(extra)[0]}", "unknown field (allowed: title, start, end)")
+            roles.append(Role(r["title"], _date_str(r.get("start")), _date_str(r.get("end"))))
+        for form in (name, *aliases):
+            key = form.strip().casefold()
+            if key in seen and seen[key] != name:
+                raise _fail(path, entry, "aliases", f"{form!r} is already used by {seen[key]!r}")
+            seen[key] = name.strip()
+        speakers.append(Speaker(name.strip(), aff, kind, aliases, tuple(roles), gender, wikidata))
+    return Registry(speakers, path)
+
+
+def _date_str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def load_registry(path: str | Path | None = None) -> Registry:
+    """Load ``configs/speakers.yaml`` (or ``path``), validated."""
+    p = Path(path) if path else configs_dir() / "speakers.yaml"
+    return parse_registry(_load_yaml(p), p)
+
+
+# --------------------------------------------------------------------------- stance
+
+
+@dataclass(frozen=True)
+class StanceTarget:
+    name: str
+    description: str
+    guidance: str = ""
+    examples: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StanceScheme:
+    labels: tuple[str, ...]
+    default_target: str
+    targets: dict[str, StanceTarget]
+    path: Path | None = None
+
+    @property
+    def target(self) -> StanceTarget:
+        return self.targets[self.default_target]
+
+
+def parse_stance(data: Any, path: Path) -> StanceScheme:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: top level must be a mapping with 'labels', 'default_target' and 'targets'")
+    labels = data.get("labels")
+    if not isinstance(labels, list) or tuple(labels) != STANCE_LABELS:
+        raise _fail(path, "stance scheme", "labels", f"must be exactly {list(STANCE_LABELS)} (they become the dataset's ClassLabel names, in that order)")
+    targets_raw = data.get("targets")
+    if not isinstance(targets_raw, dict) or not targets_raw:
+        raise _fail(path, "stance scheme", "targets", "must be a non-empty mapping of target name -> {description, guidance, examples}")
+    targets: dict[str, StanceTarget] = {}
+    for tname, t in targets_raw.items():
+        entry = f"target {tname!r}"
+        if not isinstance(t, dict) or not isinstance(t.get("description"), str) or not t["description"].strip():
+            raise _fail(path, entry, "description", "missing or empty")
+        examples = t.get("examples") or {}
+        if not isinstance(examples, dict):
+            raise _fail(path, entry, "examples", "must be a mapping label -> example sentence")
+        for label in examples:
+            if label not in STANCE_LABELS:
+                raise _fail(path, entry, f"examples.{label}", f"unknown label (labels: {', '.join(STANCE_LABELS)})")
+        targets[str(tname)] = StanceTarget(str(tname), t["description"].strip(), str(t.get("guidance") or "").strip(), dict(examples))
+    default = data.get("default_target")
+    if default not in targets:
+        raise _fail(path, "stance scheme", "default_target", f"{default!r} is not one of the targets: {', '.join(targets)}")
+    return StanceScheme(tuple(labels), default, targets, path)
+
+
+def load_stance(path: str | Path | None = None) -> StanceScheme:
+    """Load ``configs/stance.yaml`` (or ``path``), validated."""
+    p = Path(path) if path else configs_dir() / "stance.yaml"
+    return parse_stance(_load_yaml(p), p)

@@ -1,0 +1,38 @@
+"""The names shared by the labeling config, the predictions we import and the exports we parse.
+
+One place, so the config XML, ``ls push`` and ``build`` cannot drift apart. The config itself is
+generated from these names by ``toolkit.labelstudio.config`` into ``configs/label_config.xml``.
+
+Result items in a Label Studio annotation/prediction (``result`` list):
+
+- region:   ``{"id", "from_name": LABELS, "to_name": TEXT, "type": "labels",
+              "value": {"start", "end", "text", "labels": [QUOTE|SPEAKER|CUE]}}``
+- per-region choice on a QUOTE: ``{"id": <region id>, "from_name": STANCE | KIND | QUOTE_FLAGS,
+              "to_name": TEXT, "type": "choices", "value": {"start", "end", "text", "choices": [...]}}``
+- per-region canonical speaker on a SPEAKER: ``from_name`` SPEAKER_NAME (``type`` "choices",
+  registry names) and/or SPEAKER_NEW (``type`` "textarea", ``value.text`` = [typed name]) for a
+  name not in the registry; SPEAKER_NEW wins when both are set.
+- relation: ``{"type": "relation", "from_id": <QUOTE region id>, "to_id": <SPEAKER region id>,
+              "direction": "right", "labels": [SAID_BY]}``; the QUOTE's cue is linked the same way
+  with label CUE_OF (``from_id`` QUOTE, ``to_id`` CUE).
+"""
+
+TEXT = "text"  # the <Text name=...> tag; task data key is also "text"
+LABELS = "label"  # the <Labels> tag
+QUOTE = "QUOTE"
+SPEAKER = "SPEAKER"
+CUE = "CUE"
+REGION_LABELS = (QUOTE, SPEAKER, CUE)
+
+STANCE = "stance"  # per-region <Choices> shown on QUOTE regions
+KIND = "kind"  # per-region <Choices> on QUOTE regions: direct / indirect / mixed
+QUOTE_FLAGS = "quote_flags"  # per-region <Choices> on QUOTE regions, e.g. SPEAKER_UNKNOWN
+SPEAKER_UNKNOWN = "speaker unknown"
+SPEAKER_NAME = "speaker"  # per-region <Choices> (registry names) on SPEAKER regions
+SPEAKER_NEW = "speaker_new"  # per-region <TextArea> on SPEAKER regions, for a name not in the registry
+
+SAID_BY = "said_by"
+CUE_OF = "cue"
+
+# Task data keys (besides TEXT) shown to the annotator and kept for provenance.
+DATA_KEYS = ("article_id", "title", "outlet", "date", "text_sha256")
