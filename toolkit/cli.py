@@ -36,9 +36,9 @@ def _root(
 
 
 def _register() -> None:
-    from toolkit.commands import dataset, ingest, ls, preannotate, run
+    from toolkit.commands import dataset, evaluate, ingest, ls, preannotate, run, speakers
 
-    for module in (ingest, preannotate, ls, dataset, run):
+    for module in (ingest, preannotate, evaluate, speakers, ls, dataset, run):
         module.register(app)
 
 
