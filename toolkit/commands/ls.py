@@ -1,7 +1,154 @@
-"""Placeholder: commands of this group are being written; ``register`` adds none yet."""
+"""``quotekit ls ...``: the Label Studio round trip (serve, stop, token, config, push, pull).
+
+Connection: ``--url``/``--api-key`` flags, else ``$LABEL_STUDIO_URL``/``$LABEL_STUDIO_API_KEY``,
+else the server started with ``quotekit ls serve --detach`` in ``--data-dir``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
 
 import typer
 
+ls_app = typer.Typer(
+    name="ls",
+    help="Label Studio: run a local server, push pre-annotated tasks, pull annotations.",
+    no_args_is_help=True,
+)
+
+_DATA_DIR_HELP = "Label Studio data dir (default .quotekit/labelstudio, or $QUOTEKIT_LS_DATA_DIR)."
+_URL_HELP = "Label Studio URL (default $LABEL_STUDIO_URL, else the server of --data-dir)."
+_KEY_HELP = "API token (default $LABEL_STUDIO_API_KEY, else the token of --data-dir). Never printed."
+
+
+def _err(msg: str) -> None:
+    typer.echo(msg, err=True)
+
+
+@ls_app.command("serve")
+def serve(
+    port: int = typer.Option(8080, "--port", "-p", help="Port on 127.0.0.1."),
+    data_dir: Optional[Path] = typer.Option(None, "--data-dir", help=_DATA_DIR_HELP),
+    detach: bool = typer.Option(False, "--detach", help="Start in the background and return; stop with `quotekit ls stop`."),
+    host: Optional[str] = typer.Option(None, "--host", help="Ignored: the server binds to 127.0.0.1 only (a warning says so)."),
+    timeout: float = typer.Option(300.0, "--timeout", help="Seconds to wait for /health."),
+) -> None:
+    """Start Label Studio 1.23.2 (installed into its own venv on first use) on 127.0.0.1."""
+    from toolkit.labelstudio import server
+
+    if host and host not in ("127.0.0.1", "localhost"):
+        _err(
+            f"Warning: --host {host} ignored: quotekit binds Label Studio to 127.0.0.1 only "
+            "(use an SSH tunnel or a reverse proxy to reach it from elsewhere)."
+        )
+    started = server.start(port=port, data_dir=data_dir, timeout=timeout, echo=_err)
+    typer.echo(server.login_help(started.url, started.data_dir) + f"\n  ready in {started.seconds:.0f} s")
+    if detach:
+        typer.echo(f"  running in the background (pid {started.pid}); stop it with `quotekit ls stop --data-dir {started.data_dir}`")
+        return
+    typer.echo("  press Ctrl-C to stop")
+    code = server.run_foreground(started, echo=_err)
+    if code:
+        _err(f"Label Studio exited with code {code}; see {started.log}")
+        raise typer.Exit(3)
+
+
+@ls_app.command("stop")
+def stop(data_dir: Optional[Path] = typer.Option(None, "--data-dir", help=_DATA_DIR_HELP)) -> None:
+    """Stop the server started with `quotekit ls serve --detach`."""
+    from toolkit.labelstudio import server
+
+    state = server.stop(data_dir)
+    d = server.resolve_data_dir(data_dir)
+    if state is None:
+        typer.echo(f"No Label Studio server is running for {d}.")
+    else:
+        typer.echo(f"Stopped Label Studio at {state.url} (pid {state.pid}).")
+
+
+@ls_app.command("token")
+def token(data_dir: Optional[Path] = typer.Option(None, "--data-dir", help=_DATA_DIR_HELP)) -> None:
+    """Print the API token of the server in --data-dir (for LABEL_STUDIO_API_KEY)."""
+    from toolkit.errors import BadInputError
+    from toolkit.labelstudio import server
+
+    value = server.read_token(data_dir)
+    if value is None:
+        d = server.resolve_data_dir(data_dir)
+        raise BadInputError(f"no API token in {d}: start the server once with `quotekit ls serve --data-dir {d}`")
+    typer.echo(value)
+
+
+@ls_app.command("config")
+def config(
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write here (default configs/label_config.xml)."),
+    check: bool = typer.Option(False, "--check", help="Exit 4 if the file is not up to date; write nothing."),
+) -> None:
+    """Generate the labeling config from configs/ (stance.yaml, speakers.yaml)."""
+    from toolkit.errors import ValidationFailed
+    from toolkit.labelstudio import config as lsconfig
+
+    path = output or lsconfig.default_config_path()
+    xml = lsconfig.build_label_config()
+    if check:
+        current = path.read_text(encoding="utf-8") if path.exists() else None
+        if current != xml:
+            raise ValidationFailed(f"{path} is out of date: regenerate it with `quotekit ls config`")
+        typer.echo(f"{path} is up to date.")
+        return
+    path.write_text(xml, encoding="utf-8")
+    typer.echo(f"Wrote {path}")
+
+
+@ls_app.command("push")
+def push(
+    source: Path = typer.Argument(..., help="JSONL of articles (article_id, text, title, outlet, date), with or without `quotes`."),
+    project: str = typer.Option(..., "--project", help="Project title (created if missing)."),
+    model: Optional[str] = typer.Option(None, "--model", help="spaCy pipeline for pre-annotating records without `quotes`."),
+    update: bool = typer.Option(False, "--update", help="Replace predictions of changed/outdated tasks; switch the project to this model_version."),
+    batch_size: int = typer.Option(200, "--batch-size", min=1, max=1000, help="Tasks per import request."),
+    model_version: Optional[str] = typer.Option(None, "--model-version", help="Override the predictions' model_version."),
+    jobs: int = typer.Option(1, "--jobs", min=1, help="Pre-annotation worker processes."),
+    url: Optional[str] = typer.Option(None, "--url", help=_URL_HELP),
+    api_key: Optional[str] = typer.Option(None, "--api-key", help=_KEY_HELP, show_default=False),
+    data_dir: Optional[Path] = typer.Option(None, "--data-dir", help=_DATA_DIR_HELP),
+) -> None:
+    """Import articles as tasks with pre-annotations (idempotent, resumable)."""
+    from toolkit.labelstudio.client import connect
+    from toolkit.labelstudio.push import push_file
+
+    client = connect(url, api_key, data_dir)
+    report = push_file(
+        client,
+        source,
+        project,
+        model=model,
+        update=update,
+        batch_size=batch_size,
+        model_version=model_version,
+        jobs=jobs,
+        echo=_err,
+    )
+    typer.echo(report.summary())
+
+
+@ls_app.command("pull")
+def pull(
+    project: str = typer.Option(..., "--project", help="Project title."),
+    output: Path = typer.Option(..., "--output", "-o", help="New file to write, e.g. annotations/exports/round1.json."),
+    url: Optional[str] = typer.Option(None, "--url", help=_URL_HELP),
+    api_key: Optional[str] = typer.Option(None, "--api-key", help=_KEY_HELP, show_default=False),
+    data_dir: Optional[Path] = typer.Option(None, "--data-dir", help=_DATA_DIR_HELP),
+) -> None:
+    """Snapshot-export the annotated tasks (annotations + predictions) to a new JSON file."""
+    from toolkit.labelstudio.client import connect
+    from toolkit.labelstudio.pull import pull_export
+
+    client = connect(url, api_key, data_dir)
+    result = pull_export(client, project, output, echo=_err)
+    typer.echo(result.summary())
+
 
 def register(app: typer.Typer) -> None:
-    return None
+    app.add_typer(ls_app, name="ls")
