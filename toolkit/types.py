@@ -38,6 +38,7 @@ class Article:
     source_path: str | None = None
     sha256: str | None = None
     removed: dict[str, int] = field(default_factory=dict)
+    title_source: str | None = None  # "headline", "given" (HTML/JSONL metadata) or "lead" (fallback)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
