@@ -1,0 +1,758 @@
+"""The only parser of Label Studio JSON exports: tasks in, validated quote records out.
+
+Reads one or more Label Studio 1.23 JSON exports (a JSON array of tasks, as written by
+``Export -> JSON`` or ``exports.as_json``), picks one annotation per task, joins QUOTE regions
+through ``said_by`` relations to SPEAKER regions (canonical name from the per-region
+``speaker_new`` TextArea, else the ``speaker`` Choices, else the region's text) and through
+``cue`` relations to CUE regions, reads the per-region ``stance``, ``kind`` and ``quote_flags``
+choices of each QUOTE, and validates everything (Label Studio validates nothing).
+
+Names come from :mod:`toolkit.labelstudio.names`.
+
+Task identity
+    ``(data.article_id, data.text_sha256)``; when ``text_sha256`` is missing but the text is
+    there, its SHA-256 is computed; without ``article_id``, the Label Studio task id. Tasks with the
+    same identity in one or several files are one task: their annotations are pooled.
+
+Choosing the annotation of a task (:func:`pick_annotation`)
+    Among the pooled annotations (only the chosen annotator's with ``annotator=``), cancelled
+    ones are ignored; a ``ground_truth`` annotation wins, else the latest by ``updated_at``
+    (then ``created_at``, then the later file on the command line). The same annotation (same
+    ``id``) seen in two exports counts once, in its latest version.
+
+Annotators
+    ``completed_by`` is an integer user id in a default export, or ``{"id", "email", ...}`` when
+    the export expands it (``annotations__completed_by``). ``annotator=`` accepts an e-mail
+    (matches an expanded ``completed_by``; case-insensitive) or a numeric user id (matches
+    either form). An integer ``completed_by`` is mapped to an e-mail when the same user id
+    appears expanded anywhere in the inputs.
+
+Streaming
+    Files are read task by task (a chunked JSON array decoder), twice: a first pass records
+    only which annotation of which file wins for each task, the second yields the articles.
+    Memory grows with the number of tasks (a few small tuples each), not with their text.
+
+Validation
+    Every problem is reported to an :class:`IssueLog` with a reason code (:data:`REASONS`) and
+    a message naming the file, the task id and the region id. By default the bad item (file
+    remainder, task, region, relation or quote) is skipped and counted; with ``strict=True`` the
+    first problem raises :class:`~toolkit.errors.ValidationFailed` (exit code 4). Tasks that
+    nobody annotated are counted (``not_annotated``) but never fail a strict build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+from toolkit.errors import BadInputError, ValidationFailed
+from toolkit.labelstudio import names as N
+from toolkit.types import QUOTE_KINDS
+
+#: Reason codes of skipped items, with what was skipped.
+REASONS: dict[str, str] = {
+    "invalid_json": "file (or its remainder) is not valid JSON or is truncated",
+    "not_a_task": "JSON item that is not a Label Studio task object",
+    "no_text": "task without a text",
+    "not_annotated": "task without any annotation (counted, never an error)",
+    "cancelled": "task whose only annotations were cancelled (skipped by the annotator)",
+    "empty_annotation": "task whose chosen annotation has no result",
+    "duplicate_article": "task whose article_id was already built from another task",
+    "malformed_result": "result item that is not a well-formed region, choice or relation",
+    "duplicate_region_id": "regions sharing one id (all of them are dropped)",
+    "unknown_label": "region, choice or relation with a label not in the labeling config",
+    "offsets_out_of_range": "region whose start/end are not inside the text",
+    "text_mismatch": "region whose text differs from text[start:end]",
+    "dangling_relation": "relation to a missing (or dropped) region",
+    "bad_relation": "relation whose label does not fit the regions it links",
+    "orphan_region_result": "per-region choice/textarea whose region is missing (or dropped)",
+    "no_speaker": "quote with no said_by relation and no 'speaker unknown' flag",
+    "ambiguous_speaker": "quote linked to several different speakers",
+    "no_stance": "quote without a stance choice",
+    "duplicate_quote": "second quote with the same offsets in one annotation",
+}
+#: Counted in the summary but never a failure under ``strict``.
+INFO_REASONS = frozenset({"not_annotated"})
+
+QUOTE_MARKS = "\"“”„‟«»‹›「」『』'‘’‚‛"
+
+
+class IssueLog:
+    """Counts problems by reason; keeps the first messages; raises at once when ``strict``."""
+
+    def __init__(self, strict: bool = False, keep: int = 200) -> None:
+        self.strict = strict
+        self.counts: Counter[str] = Counter()
+        self.messages: list[tuple[str, str]] = []
+        self.keep = keep
+
+    def add(self, reason: str, message: str) -> None:
+        if reason not in REASONS:  # pragma: no cover - programming error
+            raise AssertionError(f"unknown reason {reason!r}")
+        if self.strict and reason not in INFO_REASONS:
+            raise ValidationFailed(f"{message} [{reason}] (--strict: fix the export, or build without --strict to skip and count such items)")
+        self.counts[reason] += 1
+        if len(self.messages) < self.keep:
+            self.messages.append((reason, message))
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+class _NullLog(IssueLog):
+    """Swallows everything (used when parsing extra annotations for agreement only)."""
+
+    def add(self, reason: str, message: str) -> None:
+        return None
+
+
+# --------------------------------------------------------------------------- records
+
+
+@dataclass(frozen=True)
+class QuoteRecord:
+    quote_id: str
+    start: int
+    end: int
+    text: str
+    kind: str
+    speaker: str | None
+    speaker_start: int | None
+    speaker_end: int | None
+    cue_start: int | None
+    cue_end: int | None
+    stance: str
+    affiliation: str | None
+    region_id: str = ""
+
+
+@dataclass
+class ArticleRecord:
+    article_id: str
+    text: str
+    title: str | None
+    outlet: str | None
+    date: str | None
+    quotes: list[QuoteRecord]
+    task_id: Any = None
+    annotator: str | None = None
+    source: str = ""
+
+
+@dataclass
+class ExportInfo:
+    """What the first pass learned about the inputs (for the dataset card)."""
+
+    files: list[str] = field(default_factory=list)
+    tasks: int = 0
+    annotators: set[str] = field(default_factory=set)
+    model_versions: Counter[str] = field(default_factory=Counter)
+    multi_annotated: int = 0
+
+
+# --------------------------------------------------------------------------- JSON streaming
+
+
+def iter_json_items(path: str | Path, issues: IssueLog, chunk_size: int = 1 << 20) -> Iterator[Any]:
+    """Yield the items of the top-level JSON array in ``path`` one by one (a lone object is one item).
+
+    A truncated or invalid file yields the items before the problem, then reports
+    ``invalid_json`` naming the file and the position.
+    """
+    p = Path(path)
+    try:
+        fh = open(p, encoding="utf-8")
+    except FileNotFoundError:
+        raise BadInputError(f"{p}: file not found") from None
+    except IsADirectoryError:
+        raise BadInputError(f"{p}: is a directory, expected a Label Studio JSON export file") from None
+    except OSError as exc:
+        raise BadInputError(f"{p}: cannot read ({exc.strerror})") from None
+    decoder = json.JSONDecoder()
+    ws = re.compile(r"[\s,]*")
+    buf = ""
+    pos = 0  # read position in buf
+    consumed = 0  # characters dropped from the front of buf (for positions in messages)
+    eof = False
+    count = 0
+
+    def fill(size: int) -> bool:
+        """Drop what was read, append up to ``size`` more characters; False at end of file."""
+        nonlocal buf, pos, consumed, eof
+        buf = buf[pos:]
+        consumed += pos
+        pos = 0
+        try:
+            more = fh.read(size)
+        except UnicodeDecodeError as exc:
+            raise _InvalidJSON(f"not UTF-8 text ({exc.reason})") from None
+        if not more:
+            eof = True
+            return False
+        buf += more
+        return True
+
+    def skip_ws() -> bool:
+        """Skip whitespace and commas; False when the file ends first."""
+        nonlocal pos
+        while True:
+            pos = ws.match(buf, pos).end()
+            if pos < len(buf):
+                return True
+            if eof or not fill(chunk_size):
+                return False
+
+    with fh:
+        try:
+            if not skip_ws():
+                raise _InvalidJSON("empty file")
+            if buf[pos] != "[":
+                # a single task object (or garbage): decode the whole file
+                while fill(chunk_size):
+                    pass
+                try:
+                    obj, end = decoder.raw_decode(buf, pos)
+                except json.JSONDecodeError as exc:
+                    raise _InvalidJSON(f"{exc.msg} at char {consumed + exc.pos}") from None
+                if buf[end:].strip():
+                    raise _InvalidJSON(f"extra data after the JSON value at char {consumed + end}")
+                yield obj
+                return
+            pos += 1
+            size = chunk_size
+            while True:
+                if not skip_ws():
+                    raise _InvalidJSON(f"truncated: the JSON array is not closed after {count} item(s)")
+                if buf[pos] == "]":
+                    pos += 1
+                    while True:
+                        if buf[pos:].strip():
+                            raise _InvalidJSON(f"extra data after the JSON array at char {consumed + pos}")
+                        if not fill(chunk_size):
+                            return
+                try:
+                    obj, end = decoder.raw_decode(buf, pos)
+                except json.JSONDecodeError as exc:
+                    if eof:
+                        raise _InvalidJSON(f"{exc.msg} at char {consumed + exc.pos} (after {count} item(s); the file may be truncated)") from None
+                    fill(size)
+                    size *= 2  # a big item: read in bigger steps, so decoding stays linear
+                    continue
+                size = chunk_size
+                count += 1
+                pos = end
+                yield obj
+        except _InvalidJSON as exc:
+            issues.add("invalid_json", f"{p}: invalid JSON: {exc}; items after this point were skipped")
+
+
+class _InvalidJSON(Exception):
+    pass
+
+
+# --------------------------------------------------------------------------- annotation choice
+
+
+def _ts(value: Any) -> float:
+    if isinstance(value, str) and value:
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            return 0.0
+    return 0.0
+
+
+def annotator_key(completed_by: Any, emails: dict[int, str] | None = None) -> str | None:
+    """A stable annotator name: the e-mail when known, else ``user:<id>``."""
+    if isinstance(completed_by, dict):
+        email = completed_by.get("email")
+        if isinstance(email, str) and email:
+            return email.casefold()
+        completed_by = completed_by.get("id")
+    if isinstance(completed_by, bool):
+        return None
+    if isinstance(completed_by, int):
+        if emails and completed_by in emails:
+            return emails[completed_by]
+        return f"user:{completed_by}"
+    if isinstance(completed_by, str) and completed_by:
+        return completed_by.casefold()
+    return None
+
+
+def matches_annotator(completed_by: Any, wanted: str, emails: dict[int, str]) -> bool:
+    """``wanted`` is an e-mail or a numeric user id (see the module docstring)."""
+    w = wanted.strip().casefold()
+    uid = completed_by.get("id") if isinstance(completed_by, dict) else completed_by
+    if w.isdigit() and isinstance(uid, int) and not isinstance(uid, bool) and int(w) == uid:
+        return True
+    key = annotator_key(completed_by, emails)
+    return key is not None and key == w
+
+
+def annotation_sort_key(ann: dict[str, Any], file_index: int) -> tuple:
+    """Later is larger: ``updated_at``, then ``created_at``, then the later file, then the id."""
+    aid = ann.get("id")
+    return (_ts(ann.get("updated_at")) or _ts(ann.get("created_at")), _ts(ann.get("created_at")), file_index, aid if isinstance(aid, int) else 0)
+
+
+def pick_annotation(candidates: list[tuple[tuple, Any, dict[str, Any]]]) -> Any | None:
+    """Choose among ``(sort_key, handle, annotation)``: ground truth first, else the latest not cancelled."""
+    live = [c for c in candidates if not c[2].get("was_cancelled")]
+    if not live:
+        return None
+    gt = [c for c in live if c[2].get("ground_truth")]
+    pool = gt or live
+    return max(pool, key=lambda c: c[0])[1]
+
+
+def task_identity(task: dict[str, Any]) -> tuple:
+    data = task.get("data") if isinstance(task.get("data"), dict) else {}
+    aid = data.get("article_id")
+    if aid not in (None, ""):
+        sha = data.get("text_sha256")
+        if not sha and isinstance(data.get(N.TEXT), str):
+            sha = hashlib.sha256(data[N.TEXT].encode("utf-8")).hexdigest()
+        return ("article", str(aid), str(sha or ""))
+    return ("task", str(task.get("id")))
+
+
+# --------------------------------------------------------------------------- region parsing
+
+
+def is_direct(text: str, start: int, end: int) -> bool:
+    """True when the span is surrounded by (or starts and ends with) quotation marks.
+
+    >>> is_direct('He said “we will win” today.', 9, 20)
+    True
+    """
+    if 0 < start and end < len(text) and text[start - 1] in QUOTE_MARKS and text[end] in QUOTE_MARKS:
+        return True
+    return end - start >= 2 and text[start] in QUOTE_MARKS and text[end - 1] in QUOTE_MARKS
+
+
+def _int(v: Any) -> int | None:
+    return v if isinstance(v, int) and not isinstance(v, bool) else None
+
+
+def parse_annotation(
+    text: str,
+    result: Any,
+    *,
+    article_id: str,
+    where: str,
+    issues: IssueLog,
+    stance_labels: Iterable[str],
+    canonical: Callable[[str], str] = lambda s: s,
+    affiliation: Callable[[str], str | None] = lambda s: None,
+) -> list[QuoteRecord]:
+    """Join one annotation's ``result`` list into validated quotes (sorted by offset).
+
+    ``where`` prefixes every message (e.g. ``"export.json task 12 annotation 7"``).
+    ``canonical`` maps a speaker name to its registry name; ``affiliation`` gives its
+    registry affiliation (``None`` when unknown; the caller decides the default).
+    """
+    stance_set = set(stance_labels)
+    if not isinstance(result, list):
+        issues.add("malformed_result", f"{where}: 'result' is not a list")
+        return []
+
+    regions: dict[str, dict[str, Any]] = {}
+    duplicated: set[str] = set()
+    per_region: list[dict[str, Any]] = []
+    relations: list[dict[str, Any]] = []
+    for i, item in enumerate(result):
+        if not isinstance(item, dict):
+            issues.add("malformed_result", f"{where} result #{i}: not an object")
+            continue
+        rtype = item.get("type")
+        if rtype == "relation":
+            relations.append(item)
+            continue
+        rid = item.get("id")
+        if not isinstance(rid, (str, int)) or isinstance(rid, bool) or rid == "":
+            issues.add("malformed_result", f"{where} result #{i}: no region id")
+            continue
+        rid = str(rid)
+        value = item.get("value")
+        if not isinstance(value, dict):
+            issues.add("malformed_result", f"{where} region {rid}: no 'value' object")
+            continue
+        if item.get("from_name") == N.LABELS or rtype == "labels":
+            if rid in regions or rid in duplicated:
+                if rid not in duplicated:
+                    issues.add("duplicate_region_id", f"{where} region {rid}: several regions share this id; all are dropped")
+                duplicated.add(rid)
+                regions.pop(rid, None)
+                continue
+            labels = value.get("labels")
+            if item.get("from_name") != N.LABELS or not isinstance(labels, list) or len(labels) != 1:
+                issues.add("malformed_result", f"{where} region {rid}: expected from_name {N.LABELS!r} with exactly one label, got {item.get('from_name')!r} {labels!r}")
+                continue
+            label = labels[0]
+            if label not in N.REGION_LABELS:
+                issues.add("unknown_label", f"{where} region {rid}: unknown region label {label!r} (expected one of {', '.join(N.REGION_LABELS)})")
+                continue
+            start, end, rtext = _int(value.get("start")), _int(value.get("end")), value.get("text")
+            if start is None or end is None:
+                issues.add("malformed_result", f"{where} region {rid}: start/end are not integers ({value.get('start')!r}, {value.get('end')!r})")
+                continue
+            if not (0 <= start < end <= len(text)):
+                issues.add("offsets_out_of_range", f"{where} region {rid} ({label}): offsets {start}-{end} are outside the text (length {len(text)})")
+                continue
+            if rtext is not None and rtext != text[start:end]:
+                issues.add("text_mismatch", f"{where} region {rid} ({label}): region text {_short(rtext)!r} != text[{start}:{end}] {_short(text[start:end])!r}")
+                continue
+            regions[rid] = {"label": label, "start": start, "end": end}
+        else:
+            per_region.append(item)
+
+    # per-region choices / textareas
+    stance: dict[str, str] = {}
+    kind: dict[str, str] = {}
+    flags: dict[str, set[str]] = {}
+    spk_choice: dict[str, str] = {}
+    spk_new: dict[str, str] = {}
+    for item in per_region:
+        rid, fname, value = str(item["id"]), item.get("from_name"), item["value"]
+        reg = regions.get(rid)
+        if reg is None:
+            if rid not in duplicated:
+                issues.add("orphan_region_result", f"{where} region {rid}: {fname!r} result for a region that is missing or was dropped")
+            continue
+        if fname in (N.STANCE, N.KIND, N.QUOTE_FLAGS, N.SPEAKER_NAME):
+            choices = value.get("choices")
+            if not isinstance(choices, list) or not all(isinstance(c, str) for c in choices):
+                issues.add("malformed_result", f"{where} region {rid}: {fname!r} has no 'choices' list")
+                continue
+            if fname == N.QUOTE_FLAGS:
+                bad = [c for c in choices if c != N.SPEAKER_UNKNOWN]
+                if bad:
+                    issues.add("unknown_label", f"{where} region {rid}: unknown {fname} choice {bad[0]!r}")
+                flags.setdefault(rid, set()).update(c for c in choices if c == N.SPEAKER_UNKNOWN)
+                continue
+            if not choices:
+                continue
+            choice = choices[0]
+            if fname == N.STANCE:
+                if choice not in stance_set:
+                    issues.add("unknown_label", f"{where} region {rid}: unknown stance {choice!r} (expected one of {', '.join(sorted(stance_set))})")
+                    stance[rid] = "\0invalid"
+                else:
+                    stance.setdefault(rid, choice)
+            elif fname == N.KIND:
+                if choice not in QUOTE_KINDS:
+                    issues.add("unknown_label", f"{where} region {rid}: unknown kind {choice!r} (expected one of {', '.join(QUOTE_KINDS)}); the default kind is used")
+                else:
+                    kind.setdefault(rid, choice)
+            else:
+                if choice.strip():
+                    spk_choice.setdefault(rid, choice.strip())
+        elif fname == N.SPEAKER_NEW:
+            typed = value.get("text")
+            if isinstance(typed, str):
+                typed = [typed]
+            if not isinstance(typed, list):
+                issues.add("malformed_result", f"{where} region {rid}: {fname!r} value.text is not a list of strings")
+                continue
+            names = [t.strip() for t in typed if isinstance(t, str) and t.strip()]
+            if names:
+                spk_new.setdefault(rid, names[0])
+        else:
+            issues.add("unknown_label", f"{where} region {rid}: unknown result from_name {fname!r}")
+
+    # relations
+    speakers_of: dict[str, set[str]] = {}
+    cues_of: dict[str, list[str]] = {}
+    for i, rel in enumerate(relations):
+        a, b = rel.get("from_id"), rel.get("to_id")
+        a = str(a) if a is not None else None
+        b = str(b) if b is not None else None
+        if a not in regions or b not in regions:
+            missing = a if a not in regions else b
+            issues.add("dangling_relation", f"{where} relation #{i} {a}->{b}: region {missing} is missing or was dropped")
+            continue
+        labels = rel.get("labels") or []
+        if not isinstance(labels, list):
+            labels = [labels]
+        ends = {regions[a]["label"]: a, regions[b]["label"]: b}
+        if len(ends) != 2 or N.QUOTE not in ends:
+            issues.add("bad_relation", f"{where} relation #{i} {a}->{b}: links {regions[a]['label']} to {regions[b]['label']}; expected QUOTE to SPEAKER or QUOTE to CUE")
+            continue
+        other = N.SPEAKER if N.SPEAKER in ends else N.CUE
+        expected = N.SAID_BY if other == N.SPEAKER else N.CUE_OF
+        unknown = [lab for lab in labels if lab not in (N.SAID_BY, N.CUE_OF)]
+        if unknown:
+            issues.add("unknown_label", f"{where} relation #{i} {a}->{b}: unknown relation label {unknown[0]!r}")
+            continue
+        if labels and expected not in labels:
+            issues.add("bad_relation", f"{where} relation #{i} {a}->{b}: label {labels[0]!r} links QUOTE to {other}")
+            continue
+        q, o = ends[N.QUOTE], ends[other]
+        if other == N.SPEAKER:
+            speakers_of.setdefault(q, set()).add(o)
+        elif o not in cues_of.setdefault(q, []):
+            cues_of[q].append(o)
+
+    quotes: list[QuoteRecord] = []
+    seen_offsets: set[tuple[int, int]] = set()
+    for rid, reg in sorted(regions.items(), key=lambda kv: (kv[1]["start"], kv[1]["end"], kv[0])):
+        if reg["label"] != N.QUOTE:
+            continue
+        s, e = reg["start"], reg["end"]
+        st = stance.get(rid)
+        if st is None:
+            issues.add("no_stance", f"{where} region {rid} (QUOTE {s}-{e}): no stance choice")
+            continue
+        if st == "\0invalid":
+            continue
+        spk_regions = speakers_of.get(rid, set())
+        speaker = sp_start = sp_end = None
+        if spk_regions:
+            resolved = {}
+            for sid in spk_regions:
+                sreg = regions[sid]
+                name = spk_new.get(sid) or spk_choice.get(sid) or text[sreg["start"] : sreg["end"]].strip()
+                resolved[sid] = canonical(name)
+            if len({n.casefold() for n in resolved.values()}) > 1:
+                issues.add("ambiguous_speaker", f"{where} region {rid} (QUOTE {s}-{e}): linked to several speakers: {', '.join(sorted(set(resolved.values())))}")
+                continue
+            sid = min(spk_regions, key=lambda x: (regions[x]["start"], x))
+            speaker, sp_start, sp_end = resolved[sid], regions[sid]["start"], regions[sid]["end"]
+        elif N.SPEAKER_UNKNOWN not in flags.get(rid, set()):
+            issues.add("no_speaker", f"{where} region {rid} (QUOTE {s}-{e}): no said_by relation to a SPEAKER and no {N.SPEAKER_UNKNOWN!r} flag")
+            continue
+        if (s, e) in seen_offsets:
+            issues.add("duplicate_quote", f"{where} region {rid} (QUOTE {s}-{e}): another quote has the same offsets")
+            continue
+        seen_offsets.add((s, e))
+        cue_ids = cues_of.get(rid, [])
+        cue = min(cue_ids, key=lambda x: (regions[x]["start"], x)) if cue_ids else None
+        quotes.append(
+            QuoteRecord(
+                quote_id=make_quote_id(article_id, s, e),
+                start=s,
+                end=e,
+                text=text[s:e],
+                kind=kind.get(rid) or ("direct" if is_direct(text, s, e) else "indirect"),
+                speaker=speaker,
+                speaker_start=sp_start,
+                speaker_end=sp_end,
+                cue_start=regions[cue]["start"] if cue else None,
+                cue_end=regions[cue]["end"] if cue else None,
+                stance=st,
+                affiliation=(affiliation(speaker) or "other") if speaker else None,
+                region_id=rid,
+            )
+        )
+    return quotes
+
+
+def make_quote_id(article_id: str, start: int, end: int) -> str:
+    """Derived, stable: ``<article_id>:<start>-<end>``."""
+    return f"{article_id}:{start}-{end}"
+
+
+def _short(s: Any, n: int = 40) -> str:
+    s = str(s)
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+# --------------------------------------------------------------------------- the two passes
+
+
+@dataclass
+class _Choice:
+    key: tuple
+    file_index: int
+    position: int
+    ann_index: int
+
+
+class ExportReader:
+    """Read several exports into articles: ``reader.info`` after :meth:`scan`, then :meth:`articles`."""
+
+    def __init__(
+        self,
+        paths: Iterable[str | Path],
+        *,
+        issues: IssueLog,
+        stance_labels: Iterable[str],
+        annotator: str | None = None,
+        canonical: Callable[[str], str] = lambda s: s,
+        affiliation: Callable[[str], str | None] = lambda s: None,
+    ) -> None:
+        self.paths = [Path(p) for p in paths]
+        if not self.paths:
+            raise BadInputError("no export file given (pass one or more Label Studio JSON exports)")
+        for p in self.paths:
+            if not p.is_file():
+                raise BadInputError(f"{p}: file not found (pass a Label Studio JSON export)")
+        self.issues = issues
+        self.stance_labels = tuple(stance_labels)
+        self.annotator = annotator
+        self.canonical = canonical
+        self.affiliation = affiliation
+        self.info = ExportInfo(files=[str(p) for p in self.paths])
+        self._chosen: dict[tuple, _Choice] = {}
+        self._per_annotator: dict[tuple, dict[str, _Choice]] = {}
+        self._emails: dict[int, str] = {}
+        self._scanned = False
+
+    # pass 1 ------------------------------------------------------------
+    def scan(self) -> ExportInfo:
+        """First pass: which annotation wins for each task; who annotated what."""
+        raw: dict[tuple, dict[Any, tuple[tuple, _Choice, dict[str, Any]]]] = {}
+        cancelled_only: set[tuple] = set()
+        seen: set[tuple] = set()
+        first_seen: dict[tuple, str] = {}
+        by_author: dict[tuple, dict[Any, tuple[Any, tuple, _Choice, bool]]] = {}
+        for fi, path in enumerate(self.paths):
+            for pos, task in enumerate(iter_json_items(path, self.issues)):
+                if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
+                    self.issues.add("not_a_task", f"{path} item #{pos}: not a Label Studio task (an object with 'data')")
+                    continue
+                ident = task_identity(task)
+                if ident not in seen:
+                    seen.add(ident)
+                    first_seen[ident] = f"{path.name} task {task.get('id')}"
+                self._collect_model_versions(task)
+                anns = task.get("annotations") or []
+                if not isinstance(anns, list):
+                    anns = []
+                for ai, ann in enumerate(anns):
+                    if not isinstance(ann, dict):
+                        continue
+                    cb = ann.get("completed_by")
+                    if isinstance(cb, dict) and isinstance(cb.get("id"), int) and isinstance(cb.get("email"), str):
+                        self._emails[cb["id"]] = cb["email"].casefold()
+                    choice = _Choice(annotation_sort_key(ann, fi), fi, pos, ai)
+                    slim = {"was_cancelled": bool(ann.get("was_cancelled")), "ground_truth": bool(ann.get("ground_truth")), "completed_by": cb}
+                    aid = ann.get("id")
+                    if not isinstance(aid, (int, str)) or isinstance(aid, bool):
+                        aid = ("pos", fi, pos, ai)
+                    prev = raw.setdefault(ident, {}).get(aid)
+                    if prev is None or choice.key >= prev[0]:
+                        raw[ident][aid] = (choice.key, choice, slim)
+        self.info.tasks = len(seen)
+        for ident in first_seen:  # input order
+            cands = list(raw.get(ident, {}).values())
+            if self.annotator is not None:
+                cands = [c for c in cands if matches_annotator(c[2]["completed_by"], self.annotator, self._emails)]
+            chosen = pick_annotation(cands)
+            if chosen is None:
+                if any(c[2]["was_cancelled"] for c in cands):
+                    cancelled_only.add(ident)
+                    self.issues.add("cancelled", f"{first_seen[ident]} ({_ident_str(ident)}): every annotation{' by ' + self.annotator if self.annotator else ''} was cancelled")
+                else:
+                    self.issues.add("not_annotated", f"{first_seen[ident]} ({_ident_str(ident)}): no annotation{' by ' + self.annotator if self.annotator else ''}")
+                continue
+            self._chosen[ident] = chosen
+            # per-annotator latest live annotation, for agreement
+            per: dict[str, tuple[tuple, _Choice]] = {}
+            for key, ch, slim in raw.get(ident, {}).values():
+                if slim["was_cancelled"]:
+                    continue
+                who = annotator_key(slim["completed_by"], self._emails)
+                if who is None:
+                    continue
+                self.info.annotators.add(who)
+                if who not in per or key > per[who][0]:
+                    per[who] = (key, ch)
+            if len(per) >= 2:
+                self._per_annotator[ident] = {w: c for w, (_, c) in per.items()}
+        self.info.multi_annotated = len(self._per_annotator)
+        self._scanned = True
+        return self.info
+
+    def _collect_model_versions(self, task: dict[str, Any]) -> None:
+        preds = task.get("predictions") or []
+        if isinstance(preds, list):
+            for p in preds:
+                if isinstance(p, dict) and isinstance(p.get("model_version"), str) and p["model_version"]:
+                    self.info.model_versions[p["model_version"]] += 1
+
+    # pass 2 ------------------------------------------------------------
+    def articles(
+        self,
+        on_multi: Callable[[str, str, dict[str, list[QuoteRecord]]], None] | None = None,
+    ) -> Iterator[ArticleRecord]:
+        """Second pass: yield one validated article per task, in input order.
+
+        ``on_multi(article_id, text, {annotator: quotes})`` is called for each task annotated
+        by several people (for agreement); problems in those extra annotations are not counted.
+        """
+        if not self._scanned:
+            self.scan()
+        emitted: set[str] = set()
+        pending: dict[tuple, dict[str, list[QuoteRecord]]] = {}
+        quiet = _NullLog()
+        for fi, path in enumerate(self.paths):
+            for pos, task in enumerate(iter_json_items(path, quiet)):
+                if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
+                    continue
+                ident = task_identity(task)
+                chosen = self._chosen.get(ident)
+                multi = self._per_annotator.get(ident)
+                hit = chosen is not None and chosen.file_index == fi and chosen.position == pos
+                multi_hits = {w: c for w, c in (multi or {}).items() if c.file_index == fi and c.position == pos}
+                if not hit and not multi_hits:
+                    continue
+                data = task["data"]
+                text = data.get(N.TEXT)
+                tid = task.get("id")
+                where_task = f"{path.name} task {tid}"
+                article_id = str(data["article_id"]) if data.get("article_id") not in (None, "") else f"ls-task-{tid}"
+                if not isinstance(text, str) or not text.strip():
+                    if hit:
+                        self.issues.add("no_text", f"{where_task}: task data has no '{N.TEXT}'")
+                    continue
+                anns = task.get("annotations") or []
+                if multi_hits and on_multi is not None:
+                    got = pending.setdefault(ident, {})
+                    for who, c in multi_hits.items():
+                        ann = anns[c.ann_index]
+                        got[who] = parse_annotation(text, ann.get("result"), article_id=article_id, where=where_task, issues=quiet, stance_labels=self.stance_labels, canonical=self.canonical, affiliation=self.affiliation)
+                    if len(got) == len(multi):
+                        on_multi(article_id, text, pending.pop(ident))
+                if not hit:
+                    continue
+                ann = anns[chosen.ann_index]
+                where = f"{where_task} annotation {ann.get('id')}"
+                result = ann.get("result")
+                if not result:
+                    self.issues.add("empty_annotation", f"{where}: the annotation has no regions")
+                    continue
+                if article_id in emitted:
+                    self.issues.add("duplicate_article", f"{where_task}: article_id {article_id!r} was already built from another task (different text_sha256?)")
+                    continue
+                emitted.add(article_id)
+                quotes = parse_annotation(text, result, article_id=article_id, where=where, issues=self.issues, stance_labels=self.stance_labels, canonical=self.canonical, affiliation=self.affiliation)
+                yield ArticleRecord(
+                    article_id=article_id,
+                    text=text,
+                    title=_opt_str(data.get("title")),
+                    outlet=_opt_str(data.get("outlet")),
+                    date=_opt_str(data.get("date")),
+                    quotes=quotes,
+                    task_id=tid,
+                    annotator=annotator_key(ann.get("completed_by"), self._emails),
+                    source=str(path),
+                )
+
+
+def _opt_str(v: Any) -> str | None:
+    return None if v is None else str(v)
+
+
+def _ident_str(ident: tuple) -> str:
+    if ident[0] == "article":
+        return f"article_id={ident[1]!r}"
+    return f"id={ident[1]}"
