@@ -1,7 +1,96 @@
-"""Placeholder: commands of this group are being written; ``register`` adds none yet."""
+"""``quotekit evaluate GOLD PRED``: score pre-annotations against gold (logic in :mod:`toolkit.evaluation`)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Optional
 
 import typer
 
+KIND_LABELS = {"direct": "direct", "indirect": "indir+mixed", "all": "all"}
+CAPTION = "ex = exact, ov = overlap (spans overlap, token Jaccard >= 0.5); spk acc over overlap matches; q+s = quote+speaker"
+
+
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{100 * x:.1f}"
+
+
+def render_report(report: dict[str, Any]) -> Any:
+    """A rich Table of one :func:`toolkit.evaluation.evaluate` report (one row per kind group)."""
+    from rich.table import Table
+
+    stance_seen = any(m["stance_total"] for m in report["by_kind"].values())
+    table = Table(
+        title=f"{report.get('pred', 'PRED')} vs {report.get('gold', 'GOLD')}\n({report.get('format', '?')} gold; speakers compared by {report.get('speaker_comparison', 'canonical name')})",
+        caption=CAPTION,
+        box=None,
+        show_edge=False,
+        padding=(0, 0, 0, 1),
+    )
+    table.add_column("kind", no_wrap=True)
+    table.add_column("gold", justify="right", min_width=5)
+    table.add_column("pred", justify="right", min_width=5)
+    for name in ("ex", "ov"):
+        for col in ("P", "R", "F1"):
+            table.add_column(f"{name}\n{col}", justify="right", min_width=5)
+    table.add_column("spk\nacc", justify="right", min_width=5)
+    table.add_column("q+s\nF1", justify="right", min_width=5)
+    if stance_seen:
+        table.add_column("stance\nacc", justify="right", min_width=5)
+    for kind, m in report["by_kind"].items():
+        row = [KIND_LABELS.get(kind, kind), str(m["n_gold"]), str(m["n_pred"])]
+        for name in ("exact", "overlap"):
+            row += [_pct(m[name]["precision"]), _pct(m[name]["recall"]), _pct(m[name]["f1"])]
+        row.append(_pct(m["speaker_accuracy"]))
+        row.append(_pct(m["quote_speaker"]["f1"]))
+        if stance_seen:
+            row.append(_pct(m["stance_accuracy"]))
+        table.add_row(*row)
+    return table
+
+
+def article_notes(report: dict[str, Any]) -> list[str]:
+    """One line per article-level problem (unknown ids in PRED, gold articles without predictions)."""
+    arts = report["articles"]
+    notes = [f"{arts['scored']} of {arts['gold']} gold articles scored."]
+    if arts["unknown_in_pred"]:
+        ids = ", ".join(arts["unknown_in_pred"][:5]) + (" ..." if len(arts["unknown_in_pred"]) > 5 else "")
+        notes.append(f"{len(arts['unknown_in_pred'])} article id(s) in PRED are not in GOLD and were not scored: {ids}")
+    if arts["missing_in_pred"]:
+        ids = ", ".join(arts["missing_in_pred"][:5]) + (" ..." if len(arts["missing_in_pred"]) > 5 else "")
+        notes.append(f"{len(arts['missing_in_pred'])} gold article(s) have no record in PRED (their quotes count as missed): {ids}")
+    return notes
+
 
 def register(app: typer.Typer) -> None:
-    return None
+    @app.command("evaluate")
+    def evaluate_cmd(
+        gold: Path = typer.Argument(..., help="Gold JSON-lines: quotekit gold (annotations/gold/*.jsonl) or the PolNeAR export."),
+        pred: Path = typer.Argument(..., help="Predictions JSON-lines (output of `quotekit preannotate`)."),
+        fmt: str = typer.Option("auto", "--format", help="Gold format: auto, quotekit or polnear."),
+        articles: Optional[Path] = typer.Option(None, "--articles", help="Articles JSON-lines with `text`, for gold files that do not carry the text."),
+        as_json: bool = typer.Option(False, "--json", help="Print the report as one JSON object instead of a table."),
+    ) -> None:
+        """Score predicted quotes against gold: exact and overlap P/R/F1, speaker accuracy,
+        quote+speaker F1 and stance accuracy, for direct, indirect+mixed and all quotes.
+
+        Overlap match: spans overlap and whitespace-token Jaccard >= 0.5 (one-to-one, best first).
+        On PolNeAR the predicted speaker mention as written is compared with PolNeAR's source
+        mention, and a speaker's quotes separated only by the attribution are merged first.
+        """
+        from rich.console import Console
+
+        from toolkit.evaluation import FORMATS, evaluate_files
+        from toolkit.errors import BadInputError
+
+        if fmt not in FORMATS:
+            raise BadInputError(f"--format {fmt!r}: use one of {', '.join(FORMATS)}")
+        report = evaluate_files(gold, pred, fmt, articles)
+        if as_json:
+            typer.echo(json.dumps(report, ensure_ascii=False))
+            return
+        console = Console()
+        console.print(render_report(report))
+        for note in article_notes(report):
+            console.print(note)
