@@ -23,16 +23,20 @@ app = typer.Typer(
 )
 
 
-@app.callback()
-def _root(
-    version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True),
-) -> None:
-    """Quote attribution dataset toolkit."""
-    if version:
+def _print_version(value: bool) -> None:
+    if value:
         from toolkit import __version__
 
         typer.echo(__version__)
         raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True,
+                                 callback=_print_version, expose_value=False),
+) -> None:
+    """Quote attribution dataset toolkit."""
 
 
 def _register() -> None:
@@ -48,26 +52,13 @@ _register()
 def main() -> None:
     """Console entry point: user errors become one line on stderr and an exit code."""
     try:
-        app(standalone_mode=False)
+        app()  # standalone: usage errors print a short message and exit 2
     except QuotekitError as exc:
         typer.echo(f"Error: {exc}", err=True)
         sys.exit(exc.exit_code)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        typer.echo("Aborted.", err=True)
-        sys.exit(130)
     except KeyboardInterrupt:
         typer.echo("Interrupted.", err=True)
         sys.exit(130)
-    except Exception as exc:  # click usage errors
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
-    sys.exit(0)
 
 
 if __name__ == "__main__":  # pragma: no cover

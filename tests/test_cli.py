@@ -1,0 +1,51 @@
+"""The CLI shell: every command documented, --help fast (no heavy imports), errors on one line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import typer.main
+
+from toolkit.cli import app
+
+REPO = Path(__file__).resolve().parents[1]
+HEAVY = ("spacy", "datasets", "label_studio_sdk", "pyarrow", "matplotlib", "trafilatura", "pandas", "torch")
+
+
+def _commands(group: click.Group, prefix=()):
+    for name, cmd in group.commands.items():
+        yield (*prefix, name), cmd
+        if isinstance(cmd, click.Group):
+            yield from _commands(cmd, (*prefix, name))
+
+
+def test_every_command_has_help_text():
+    root = typer.main.get_command(app)
+    names = {" ".join(path) for path, _ in _commands(root)}
+    assert {"ingest", "run"} <= names
+    for path, cmd in _commands(root):
+        assert (cmd.help or cmd.short_help or "").strip(), f"quotekit {' '.join(path)} has no help text"
+        for param in cmd.params:
+            if isinstance(param, click.Option) and param.name != "help":
+                assert (param.help or "").strip(), f"quotekit {' '.join(path)} {param.opts[0]} has no help text"
+
+
+def test_help_imports_no_heavy_library():
+    code = ("import sys; from toolkit.cli import app; import typer.main; typer.main.get_command(app); "
+            f"print([m for m in {HEAVY!r} if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
+    assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_usage_error_is_short_and_exit_2():
+    r = subprocess.run([sys.executable, "-m", "toolkit", "ingest"], capture_output=True, text=True, cwd=REPO)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+
+
+def test_version():
+    r = subprocess.run([sys.executable, "-m", "toolkit", "--version"], capture_output=True, text=True, cwd=REPO)
+    from toolkit import __version__
+    assert r.returncode == 0 and r.stdout.strip() == __version__
