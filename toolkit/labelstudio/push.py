@@ -1,0 +1,371 @@
+"""``quotekit ls push``: articles (optionally with quotes) -> Label Studio tasks with predictions.
+
+Idempotent and resumable: each task's data carries ``article_id`` and ``text_sha256``; before
+importing, the project's tasks are listed and an article already present is never imported
+again. A push killed mid-way and re-run imports exactly what is missing. A batch whose request
+failed in transit is checked against the server before it is retried (no blind re-import).
+
+``--update`` replaces the predictions of tasks whose text changed (when not yet annotated) or
+whose quotekit prediction differs from the new one (other model_version, other result), and
+sets the project's ``model_version`` so the labeling UI shows the new predictions.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from toolkit.errors import BadInputError, ServerError
+from toolkit.labelstudio import names as N
+from toolkit.labelstudio.tasks import BuiltTask, build_task, label_interface, model_version, text_sha256, validate_prediction
+from toolkit.types import Quote
+
+Echo = Callable[[str], None]
+MAX_SHOWN_ERRORS = 10
+
+
+@dataclass
+class PushReport:
+    project_id: int = 0
+    project_title: str = ""
+    project_created: bool = False
+    config_updated: bool = False
+    records: int = 0
+    imported: int = 0
+    already_present: int = 0
+    predictions_replaced: int = 0
+    text_updated: int = 0
+    preannotated: int = 0
+    preannotate_failed: list[str] = field(default_factory=list)
+    duplicates_in_input: int = 0
+    outdated_not_updated: int = 0
+    changed_text_skipped: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    model_version: str = ""
+    project_model_version: str = ""
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        parts = [
+            f"Project {self.project_title!r} (id {self.project_id}{', created' if self.project_created else ''}"
+            f"{', config updated' if self.config_updated else ''}): "
+            f"{self.imported} tasks imported, {self.already_present} already present"
+        ]
+        if self.predictions_replaced:
+            parts.append(f"{self.predictions_replaced} predictions replaced")
+        if self.text_updated:
+            parts.append(f"{self.text_updated} task texts updated")
+        if self.preannotated:
+            parts.append(f"{self.preannotated} articles pre-annotated")
+        if self.duplicates_in_input:
+            parts.append(f"{self.duplicates_in_input} duplicate records in the input skipped")
+        lines = [", ".join(parts) + f" ({self.seconds:.1f} s; model_version {self.model_version})."]
+        if self.preannotate_failed:
+            lines.append(f"{len(self.preannotate_failed)} articles could not be pre-annotated and were not pushed: "
+                         + "; ".join(self.preannotate_failed[:5]))
+        if self.outdated_not_updated:
+            lines.append(f"{self.outdated_not_updated} existing tasks have other predictions than this push: "
+                         "re-run with --update to replace them")
+        if self.changed_text_skipped:
+            lines.append(f"{len(self.changed_text_skipped)} existing tasks have a different text "
+                         f"({', '.join(self.changed_text_skipped[:5])}): "
+                         + ("annotated tasks are never rewritten" if self.predictions_replaced or self.text_updated else
+                            "re-run with --update to replace unannotated ones"))
+        if self.warnings:
+            lines.append(f"{len(self.warnings)} warnings, e.g. {self.warnings[0]}")
+        if self.project_model_version and self.project_model_version != self.model_version:
+            lines.append(f"The project shows predictions of model_version {self.project_model_version!r}; "
+                         "re-run with --update to switch it to this one.")
+        return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- input
+
+
+def read_records(path: Path, report: PushReport) -> list[dict[str, Any]]:
+    """Article records (``article_id``, ``text`` + metadata, optional ``quotes``), de-duplicated."""
+    from toolkit.io import read_jsonl
+
+    if not path.exists():
+        raise BadInputError(f"{path}: file not found")
+    records: list[dict[str, Any]] = []
+    seen: dict[str, str] = {}
+    for n, rec in enumerate(read_jsonl(path), start=1):
+        where = f"{path}:{n}"
+        if not isinstance(rec, dict):
+            raise BadInputError(f"{where}: expected a JSON object per line")
+        if "error" in rec and "quotes" not in rec:
+            report.preannotate_failed.append(f"{rec.get('article_id', '?')}: {rec['error']}")
+            continue
+        aid, text = rec.get("article_id"), rec.get("text")
+        if not isinstance(aid, str) or not aid or not isinstance(text, str) or not text:
+            raise BadInputError(
+                f"{where}: needs 'article_id' and 'text' (article records from `quotekit ingest`, "
+                "or those records with a 'quotes' list)"
+            )
+        if "quotes" in rec and not isinstance(rec["quotes"], list):
+            raise BadInputError(f"{where}: article {aid}: 'quotes' must be a list")
+        sha = text_sha256(text)
+        if aid in seen:
+            if seen[aid] != sha:
+                raise BadInputError(f"{where}: article {aid} appears twice with different texts")
+            report.duplicates_in_input += 1
+            continue
+        seen[aid] = sha
+        records.append(rec)
+    return records
+
+
+def _quotes(rec: dict[str, Any]) -> list[Quote]:
+    out = []
+    for i, q in enumerate(rec["quotes"], start=1):
+        try:
+            out.append(q if isinstance(q, Quote) else Quote.from_dict(q))
+        except (TypeError, AttributeError) as exc:
+            raise BadInputError(f"article {rec['article_id']}, quote {i}: not a quote record ({exc})") from None
+    return out
+
+
+def preannotate(records: list[dict[str, Any]], model: str | None, jobs: int, report: PushReport,
+                echo: Echo) -> dict[str, list[Quote]]:
+    """Run the pre-annotator on ``records`` (none of which has ``quotes``)."""
+    if not records:
+        return {}
+    try:
+        from toolkit.pipeline import preannotate_records
+    except ImportError as exc:
+        raise BadInputError(
+            f"{len(records)} records have no 'quotes' and the pre-annotator is unavailable ({exc}); "
+            "run `quotekit preannotate` first and push its output"
+        ) from None
+    echo(f"Pre-annotating {len(records)} articles...")
+    out: dict[str, list[Quote]] = {}
+    for res in preannotate_records(records, model=model, jobs=jobs):
+        aid = str(res.get("article_id"))
+        if res.get("error"):
+            report.preannotate_failed.append(f"{aid}: {res['error']}")
+            continue
+        out[aid] = [Quote.from_dict(q) if isinstance(q, dict) else q for q in res.get("quotes", [])]
+        report.warnings += [f"article {aid}: {w}" for w in res.get("warnings", [])]
+    report.preannotated = len(out)
+    return out
+
+
+# --------------------------------------------------------------------------- server side
+
+
+@dataclass
+class Existing:
+    task_id: int
+    sha: str
+    annotated: bool
+    predictions: list[dict]
+
+
+def existing_tasks(client, pid: int, with_predictions: bool) -> dict[str, Existing]:
+    out: dict[str, Existing] = {}
+    for t in client.iter_tasks(pid, fields="all" if with_predictions else "task_only"):
+        data = t.get("data") or {}
+        aid = data.get("article_id")
+        if not aid:
+            continue
+        annotated = bool(t.get("total_annotations") or t.get("annotations") or t.get("is_labeled"))
+        out.setdefault(str(aid), Existing(t["id"], data.get("text_sha256", ""), annotated, t.get("predictions") or []))
+    return out
+
+
+def ensure_project(client, title: str, config_xml: str, report: PushReport, echo: Echo) -> dict:
+    from toolkit.labelstudio.config import guidelines_html
+
+    project = client.find_project(title)
+    if project is None:
+        project = client.create_project(
+            title=title,
+            label_config=config_xml,
+            expert_instruction=guidelines_html(),
+            show_instruction=True,
+            description="quotekit: quotes, speakers and stance (see annotations/GUIDELINES.md)",
+        )
+        report.project_created = True
+        echo(f"Created project {title!r} (id {project['id']}).")
+    elif (project.get("label_config") or "").strip() != config_xml.strip():
+        try:
+            project = client.update_project(project["id"], label_config=config_xml, expert_instruction=guidelines_html())
+        except ServerError as exc:
+            raise ServerError(
+                f"cannot update the labeling config of project {title!r}: {exc} "
+                "(existing annotations use labels the new config lacks?)"
+            ) from None
+        report.config_updated = True
+        echo(f"Updated the labeling config of project {title!r}.")
+    return project
+
+
+def _normalise(result: list[dict]) -> str:
+    return json.dumps(sorted(json.dumps(r, sort_keys=True) for r in result))
+
+
+def _is_current(existing: Existing, pred: dict | None) -> bool:
+    if pred is None:
+        return True
+    for p in existing.predictions:
+        if p.get("model_version") == pred["model_version"] and _normalise(p.get("result") or []) == _normalise(pred["result"]):
+            return True
+    return False
+
+
+# --------------------------------------------------------------------------- push
+
+
+def push_file(client, source: Path, project_title: str, *, model: str | None = None, update: bool = False,
+              batch_size: int = 200, model_version: str | None = None, jobs: int = 1,
+              echo: Echo = print, progress: bool = True) -> PushReport:
+    import time
+
+    t0 = time.monotonic()
+    report = PushReport(project_title=project_title)
+    records = read_records(Path(source), report)
+    report.records = len(records)
+    return push_records(client, records, project_title, model=model, update=update, batch_size=batch_size,
+                        mv=model_version, jobs=jobs, echo=echo, progress=progress, report=report, t0=t0)
+
+
+def push_records(client, records: list[dict[str, Any]], project_title: str, *, model: str | None = None,
+                 update: bool = False, batch_size: int = 200, mv: str | None = None, jobs: int = 1,
+                 echo: Echo = print, progress: bool = True, report: PushReport | None = None,
+                 t0: float | None = None) -> PushReport:
+    import time
+
+    from toolkit.config import load_registry, load_stance
+    from toolkit.labelstudio.config import build_label_config
+
+    t0 = t0 if t0 is not None else time.monotonic()
+    report = report or PushReport(project_title=project_title, records=len(records))
+    mv = mv or model_version()
+    report.model_version = mv
+    registry, scheme = load_registry(), load_stance()
+    config_xml = build_label_config(registry.names(), scheme.labels, scheme.target.description)
+    interface = label_interface(config_xml)
+
+    project = ensure_project(client, project_title, config_xml, report, echo)
+    pid = project["id"]
+    report.project_id = pid
+    existing = existing_tasks(client, pid, with_predictions=update or True)
+
+    # which records need work, and which need pre-annotation first
+    todo_new = [r for r in records if r["article_id"] not in existing]
+    todo_old = [r for r in records if r["article_id"] in existing]
+    report.already_present = len(todo_old)
+    need_pre = [r for r in (todo_new + (todo_old if update else [])) if "quotes" not in r]
+    pre = preannotate(need_pre, model, jobs, report, echo)
+
+    def quotes_of(rec: dict[str, Any]) -> list[Quote] | None:
+        if "quotes" in rec:
+            return _quotes(rec)
+        return pre.get(rec["article_id"])
+
+    failed = {s.split(":", 1)[0] for s in report.preannotate_failed}
+    built: list[BuiltTask] = []
+    errors: list[str] = []
+    for rec in todo_new + todo_old:
+        if rec["article_id"] in failed:
+            continue
+        bt = build_task(rec, quotes_of(rec), mv, registry)
+        report.warnings += bt.warnings
+        if bt.prediction is not None:
+            errors += validate_prediction(bt.article_id, rec["text"], bt.prediction, stance_labels=scheme.labels,
+                                          speaker_names=registry.names(), interface=interface)
+        built.append(bt)
+    if errors:
+        shown = "; ".join(errors[:MAX_SHOWN_ERRORS])
+        more = f" (and {len(errors) - MAX_SHOWN_ERRORS} more)" if len(errors) > MAX_SHOWN_ERRORS else ""
+        raise BadInputError(f"{len(errors)} invalid predictions, nothing pushed: {shown}{more}")
+
+    new = [bt for bt in built if bt.article_id not in existing]
+    old = [bt for bt in built if bt.article_id in existing]
+    _import_batches(client, pid, new, batch_size, report, echo, progress)
+
+    for bt in old:
+        ex = existing[bt.article_id]
+        pred = bt.prediction
+        if ex.sha != bt.task["data"]["text_sha256"]:
+            if not update or ex.annotated:
+                report.changed_text_skipped.append(bt.article_id)
+                continue
+            client.update_task(ex.task_id, bt.task["data"])
+            report.text_updated += 1
+            _replace_predictions(client, ex, pred, mv)
+            report.predictions_replaced += pred is not None
+            continue
+        if _is_current(ex, pred):
+            continue
+        if not update:
+            report.outdated_not_updated += 1
+            continue
+        _replace_predictions(client, ex, pred, mv)
+        report.predictions_replaced += 1
+
+    current = client.get_project(pid)
+    project_mv = current.get("model_version") or ""
+    if update or not project_mv:
+        if project_mv != mv:
+            client.update_project(pid, model_version=mv)
+        project_mv = mv
+    report.project_model_version = project_mv
+    report.seconds = time.monotonic() - t0
+    return report
+
+
+def _replace_predictions(client, ex: Existing, pred: dict | None, mv: str) -> None:
+    """Delete the task's quotekit predictions (any ``quotekit-`` model_version, or ``mv``), add ``pred``."""
+    for p in ex.predictions:
+        pmv = p.get("model_version") or ""
+        if pmv.startswith("quotekit-") or pmv == mv:
+            client.delete_prediction(p["id"])
+    if pred is not None:
+        client.create_prediction(ex.task_id, pred["result"], pred.get("score"), pred["model_version"])
+
+
+def _import_batches(client, pid: int, tasks: list[BuiltTask], batch_size: int, report: PushReport,
+                    echo: Echo, progress: bool) -> None:
+    if not tasks:
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (TextColumn("[bold]importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), disable=not progress) as bar:
+        job = bar.add_task("import", total=len(tasks))
+        for i in range(0, len(tasks), batch_size):
+            batch = tasks[i : i + batch_size]
+            _import_one_batch(client, pid, batch, report)
+            bar.advance(job, len(batch))
+
+
+def _import_one_batch(client, pid: int, batch: list[BuiltTask], report: PushReport, tries: int = 3) -> None:
+    """Import one batch; after a failure in transit, import only what did not arrive."""
+    import time
+
+    pending = batch
+    for attempt in range(tries):
+        try:
+            resp = client.import_tasks(pid, [bt.task for bt in pending])
+        except ServerError as exc:
+            msg = str(exc)
+            if "refused" in msg and "(5" not in msg:  # a 4xx: the server said no, retrying will not help
+                raise
+            if attempt == tries - 1:
+                raise ServerError(f"{msg} (import of {len(pending)} tasks; re-run the same push to resume)") from None
+            time.sleep(1.0 * (attempt + 1))
+            there = existing_tasks(client, pid, with_predictions=False)
+            arrived = [bt for bt in pending if bt.article_id in there]
+            report.imported += len(arrived)
+            pending = [bt for bt in pending if bt.article_id not in there]
+            if not pending:
+                return
+            continue
+        count = resp.get("task_count", len(pending)) if isinstance(resp, dict) else len(pending)
+        report.imported += count
+        return

@@ -1,0 +1,288 @@
+"""Articles + quotes -> Label Studio tasks with predictions, and their validation.
+
+Pure: no network. One task per article::
+
+    {"data": {"text", "article_id", "title", "outlet", "date", "text_sha256"},
+     "predictions": [{"model_version", "score", "result": [...]}]}
+
+The result items follow ``names.py``. Region ids are derived from the article id, the offsets
+and the label (``region_id``), so a re-run produces the same ids and one SPEAKER mention shared
+by several quotes is one region with several ``said_by`` relations.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from toolkit.labelstudio import names as N
+from toolkit.types import QUOTE_KINDS, Quote
+
+_LETTER = {N.QUOTE: "q", N.SPEAKER: "s", N.CUE: "c"}
+
+
+def model_version() -> str:
+    """``quotekit-<version>+<ruleset>``: the version of quotekit's predictions."""
+    from toolkit import __version__
+    from toolkit.core import RULESET_ID
+
+    return f"quotekit-{__version__}+{RULESET_ID}"
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def region_id(article_id: str, start: int, end: int, label: str) -> str:
+    """A stable 10-character region id, e.g. ``region_id("a1", 10, 25, "QUOTE") -> "q3f9c0d2a1"``."""
+    digest = hashlib.sha1(f"{article_id}\x1f{start}\x1f{end}\x1f{label}".encode("utf-8")).hexdigest()
+    return _LETTER.get(label, "r") + digest[:9]
+
+
+class PredictionError(ValueError):
+    """A prediction that must not be sent; the message names the article and the quote."""
+
+
+@dataclass
+class BuiltTask:
+    article_id: str
+    task: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def prediction(self) -> dict[str, Any] | None:
+        preds = self.task.get("predictions") or []
+        return preds[0] if preds else None
+
+
+def task_data(record: dict[str, Any]) -> dict[str, Any]:
+    """The task's ``data``: text plus the metadata shown to annotators and kept for provenance."""
+    text = record["text"]
+    data: dict[str, Any] = {N.TEXT: text}
+    for key in N.DATA_KEYS:
+        if key == "text_sha256":
+            data[key] = text_sha256(text)
+        else:
+            value = record.get(key)
+            data[key] = "" if value is None else str(value)
+    return data
+
+
+def _region(rid: str, start: int, end: int, text: str, label: str, score: float | None = None) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "id": rid,
+        "from_name": N.LABELS,
+        "to_name": N.TEXT,
+        "type": "labels",
+        "value": {"start": start, "end": end, "text": text[start:end], "labels": [label]},
+    }
+    if score is not None:
+        item["score"] = round(float(score), 4)
+    return item
+
+
+def _per_region(rid: str, start: int, end: int, text: str, from_name: str, kind: str, values: list[str]) -> dict[str, Any]:
+    value: dict[str, Any] = {"start": start, "end": end, "text": text[start:end]}
+    value["choices" if kind == "choices" else "text"] = values
+    return {"id": rid, "from_name": from_name, "to_name": N.TEXT, "type": kind, "value": value}
+
+
+def _relation(from_id: str, to_id: str, label: str) -> dict[str, Any]:
+    return {"type": "relation", "from_id": from_id, "to_id": to_id, "direction": "right", "labels": [label]}
+
+
+def build_result(article_id: str, text: str, quotes: Iterable[Quote], registry=None) -> tuple[list[dict], list[str]]:
+    """The prediction ``result`` list for one article, and warnings (e.g. a speaker with no span)."""
+    result: list[dict] = []
+    warnings: list[str] = []
+    seen_regions: set[str] = set()
+    seen_relations: set[tuple[str, str, str]] = set()
+
+    def add_region(start: int, end: int, label: str, score: float | None = None) -> str:
+        rid = region_id(article_id, start, end, label)
+        if rid not in seen_regions:
+            seen_regions.add(rid)
+            result.append(_region(rid, start, end, text, label, score))
+        return rid
+
+    def add_relation(a: str, b: str, label: str) -> None:
+        if (a, b, label) not in seen_relations:
+            seen_relations.add((a, b, label))
+            result.append(_relation(a, b, label))
+
+    speaker_names: dict[str, tuple[int, int, str]] = {}
+    for i, q in enumerate(quotes, start=1):
+        qid = add_region(q.start, q.end, N.QUOTE, q.score)
+        if q.stance is not None:
+            result.append(_per_region(qid, q.start, q.end, text, N.STANCE, "choices", [q.stance]))
+        if q.kind:
+            result.append(_per_region(qid, q.start, q.end, text, N.KIND, "choices", [q.kind]))
+        has_span = q.speaker_start is not None and q.speaker_end is not None
+        if has_span:
+            sid = add_region(q.speaker_start, q.speaker_end, N.SPEAKER)
+            add_relation(qid, sid, N.SAID_BY)
+            if q.speaker:
+                speaker_names.setdefault(sid, (q.speaker_start, q.speaker_end, q.speaker))
+        elif q.speaker:
+            warnings.append(
+                f"article {article_id}, quote {i} (chars {q.start}-{q.end}): speaker {q.speaker!r} has no span "
+                "in the text; pushed without a SPEAKER region"
+            )
+        else:
+            result.append(_per_region(qid, q.start, q.end, text, N.QUOTE_FLAGS, "choices", [N.SPEAKER_UNKNOWN]))
+        if q.cue_start is not None and q.cue_end is not None:
+            cid = add_region(q.cue_start, q.cue_end, N.CUE)
+            add_relation(qid, cid, N.CUE_OF)
+    for sid, (start, end, name) in speaker_names.items():
+        canonical = _canonical(name, registry)
+        if canonical is not None:
+            result.append(_per_region(sid, start, end, text, N.SPEAKER_NAME, "choices", [canonical]))
+        else:
+            result.append(_per_region(sid, start, end, text, N.SPEAKER_NEW, "textarea", [name]))
+    return result, warnings
+
+
+def _canonical(name: str, registry) -> str | None:
+    if registry is None:
+        return None
+    sp = registry.get(name)
+    return sp.name if sp is not None else None
+
+
+def build_task(record: dict[str, Any], quotes: list[Quote] | None, mv: str, registry=None) -> BuiltTask:
+    """A task for one article record; with ``quotes`` (possibly empty) it carries a prediction."""
+    article_id = str(record["article_id"])
+    task: dict[str, Any] = {"data": task_data(record)}
+    warnings: list[str] = []
+    if quotes is not None:
+        result, warnings = build_result(article_id, record["text"], quotes, registry)
+        scores = [q.score for q in quotes if q.score is not None]
+        pred: dict[str, Any] = {"model_version": mv, "result": result}
+        pred["score"] = round(sum(scores) / len(scores), 4) if scores else 0.0
+        task["predictions"] = [pred]
+    return BuiltTask(article_id, task, warnings)
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _quote_no(result: list[dict], rid: str) -> str:
+    n = 0
+    for item in result:
+        if item.get("type") == "labels" and N.QUOTE in item.get("value", {}).get("labels", []):
+            n += 1
+            if item.get("id") == rid:
+                return f"quote {n}"
+    return "region"
+
+
+def validate_prediction(
+    article_id: str,
+    text: str,
+    prediction: dict[str, Any],
+    *,
+    stance_labels: Iterable[str],
+    speaker_names: Iterable[str],
+    interface=None,
+) -> list[str]:
+    """Every problem of one prediction, as messages naming the article and the quote.
+
+    Checks what Label Studio itself does not: offsets in range, ``value.text == text[start:end]``,
+    known labels/choices, per-region results on a region of the right label, relation ends that
+    exist and point QUOTE -> SPEAKER (said_by) or QUOTE -> CUE (cue). ``interface`` (a
+    ``LabelInterface``) adds the SDK's own check of labels, choices and relations.
+    """
+    errors: list[str] = []
+    result = prediction.get("result")
+    if not isinstance(result, list):
+        return [f"article {article_id}: prediction has no result list"]
+    stance_ok, speakers_ok = set(stance_labels), set(speaker_names)
+    regions: dict[str, str] = {}
+    for item in result:
+        if item.get("type") == "labels":
+            labels = item.get("value", {}).get("labels") or []
+            if item.get("id"):
+                regions[item["id"]] = labels[0] if labels else ""
+
+    def where(item: dict) -> str:
+        rid = item.get("id") or item.get("from_id") or "?"
+        v = item.get("value") or {}
+        span = f" (chars {v.get('start')}-{v.get('end')} {str(v.get('text', ''))[:40]!r})" if "start" in v else ""
+        return f"article {article_id}, {_quote_no(result, rid)} [{rid}]{span}"
+
+    for item in result:
+        kind = item.get("type")
+        if kind == "relation":
+            a, b, labels = item.get("from_id"), item.get("to_id"), item.get("labels") or []
+            if a not in regions or b not in regions:
+                missing = a if a not in regions else b
+                errors.append(f"{where(item)}: relation {labels} points to region {missing!r}, which does not exist")
+                continue
+            if labels not in ([N.SAID_BY], [N.CUE_OF]):
+                errors.append(f"{where(item)}: relation labels {labels} (expected [{N.SAID_BY!r}] or [{N.CUE_OF!r}])")
+                continue
+            want = N.SPEAKER if labels == [N.SAID_BY] else N.CUE
+            if regions[a] != N.QUOTE or regions[b] != want:
+                errors.append(f"{where(item)}: relation {labels[0]} must go from a QUOTE to a {want}, not {regions[a]} -> {regions[b]}")
+            continue
+        value = item.get("value")
+        if not isinstance(value, dict):
+            errors.append(f"{where(item)}: result item has no value")
+            continue
+        if item.get("to_name") != N.TEXT:
+            errors.append(f"{where(item)}: to_name {item.get('to_name')!r} (expected {N.TEXT!r})")
+        start, end = value.get("start"), value.get("end")
+        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
+            errors.append(f"{where(item)}: offsets {start}-{end} out of range for a text of {len(text)} characters")
+            continue
+        if value.get("text") != text[start:end] and kind != "textarea":
+            errors.append(f"{where(item)}: region text {value.get('text')!r} != text[{start}:{end}] {text[start:end]!r}")
+        if kind == "textarea" and not value.get("text") == text[start:end]:
+            pass  # a TextArea's value.text is the typed name, not the span (checked below)
+        fn = item.get("from_name")
+        if kind == "labels":
+            labels = value.get("labels") or []
+            if fn != N.LABELS or len(labels) != 1 or labels[0] not in N.REGION_LABELS:
+                errors.append(f"{where(item)}: labels {labels} (from_name {fn!r}) not one of {list(N.REGION_LABELS)}")
+            continue
+        rid = item.get("id")
+        owner = regions.get(rid)
+        if owner is None:
+            errors.append(f"{where(item)}: per-region {fn!r} refers to region {rid!r}, which does not exist")
+            continue
+        choices = value.get("choices") or []
+        if fn == N.STANCE:
+            expect, allowed, vals = N.QUOTE, stance_ok, choices
+        elif fn == N.KIND:
+            expect, allowed, vals = N.QUOTE, set(QUOTE_KINDS), choices
+        elif fn == N.QUOTE_FLAGS:
+            expect, allowed, vals = N.QUOTE, {N.SPEAKER_UNKNOWN}, choices
+        elif fn == N.SPEAKER_NAME:
+            expect, allowed, vals = N.SPEAKER, speakers_ok, choices
+        elif fn == N.SPEAKER_NEW:
+            texts = value.get("text")
+            expect, allowed, vals = N.SPEAKER, None, texts
+            if not (isinstance(texts, list) and texts and all(isinstance(t, str) and t.strip() for t in texts)):
+                errors.append(f"{where(item)}: {N.SPEAKER_NEW} needs a non-empty list of names in value.text")
+        else:
+            errors.append(f"{where(item)}: unknown from_name {fn!r}")
+            continue
+        if owner != expect:
+            errors.append(f"{where(item)}: {fn!r} belongs on a {expect} region, not on {owner or 'an unlabelled region'}")
+        if allowed is not None:
+            bad = [v for v in (vals or []) if v not in allowed]
+            if bad or not vals:
+                errors.append(f"{where(item)}: {fn} value {bad or vals} not one of {sorted(allowed)}")
+    if interface is not None and not errors:
+        sdk_errors = interface.validate_prediction({"result": result}, return_errors=True)
+        if sdk_errors is not True and sdk_errors:
+            errors += [f"article {article_id}: Label Studio config check: {e}" for e in sdk_errors]
+    return errors
+
+
+def label_interface(config_xml: str):
+    """The SDK's offline ``LabelInterface`` for ``config_xml``."""
+    from label_studio_sdk.label_interface import LabelInterface
+
+    return LabelInterface(config_xml)
