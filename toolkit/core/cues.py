@@ -1,0 +1,186 @@
+"""Speech and statement cues: which tokens introduce reported speech?
+
+The lexicon is data (``configs/cues.yaml``, parsed by :meth:`CueLexicon.from_dict`). A cue is
+
+- a verb whose lemma is in one of the classes ``speech`` (said, told, warned, ...), ``belief``
+  (believe, suspect, ...) or ``small_clause`` (described X as Y): with a trained pipeline the
+  token's lemma is used (and the tagger must call it a verb), with a blank pipeline the surface
+  form is looked up in the generated inflections (``said``, ``says``, ``saying``, ...);
+- a phrasal speech verb (``pointed out``);
+- ``according to`` (the speaker follows the cue).
+
+>>> lex = CueLexicon.from_dict({"verbs": {"speech": ["say"]}, "irregular": {"say": ["said"]}})
+>>> lex.lookup("said"), lex.lookup("saying"), lex.lookup("salad")
+(('say', 'speech'), ('say', 'speech'), None)
+
+Limits: a verb in the lexicon is a *candidate*; whether it introduces a clause (and is therefore
+a quote, not "condemned the arrest") is decided by :mod:`toolkit.core.frames`. Cues inside
+quotation marks are skipped by the caller (speech reported inside a quote is not attributed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+CUE_CLASSES = ("speech", "belief", "small_clause")
+
+
+def inflections(lemma: str) -> set[str]:
+    """Regular English verb forms of ``lemma`` (over-generation is harmless for lookup).
+
+    >>> sorted(inflections("note"))
+    ['note', 'noted', 'notes', 'noting']
+    >>> sorted(inflections("deny"))
+    ['denied', 'denies', 'deny', 'denying']
+    """
+    forms = {lemma}
+    if lemma.endswith("e") and not lemma.endswith("ee"):
+        forms |= {lemma + "s", lemma + "d", lemma[:-1] + "ing"}
+    elif lemma.endswith("y") and len(lemma) > 2 and lemma[-2] not in "aeiou":
+        forms |= {lemma[:-1] + "ies", lemma[:-1] + "ied", lemma + "ing"}
+    elif lemma.endswith(("s", "sh", "ch", "x", "z")):
+        forms |= {lemma + "es", lemma + "ed", lemma + "ing"}
+    else:
+        forms |= {lemma + "s", lemma + "ed", lemma + "ing"}
+        # consonant doubling for short stressed verbs (admit -> admitted)
+        if len(lemma) >= 3 and lemma[-1] in "bdgmnprt" and lemma[-2] in "aeiou" and lemma[-3] not in "aeiou":
+            forms |= {lemma + lemma[-1] + "ed", lemma + lemma[-1] + "ing"}
+    return forms
+
+
+@dataclass(frozen=True)
+class CueLexicon:
+    """Cue lexicon (see ``configs/cues.yaml`` for the meaning of each field)."""
+
+    classes: dict[str, frozenset[str]] = field(default_factory=dict)
+    forms: dict[str, str] = field(default_factory=dict)  # surface form -> lemma
+    recipient: frozenset[str] = frozenset()
+    need_that: frozenset[str] = frozenset()
+    according_to: tuple[tuple[str, ...], ...] = (("according", "to"),)
+    phrasal: dict[tuple[str, str], str] = field(default_factory=dict)  # (verb lemma, particle)
+    between_speaker_and_cue: frozenset[str] = frozenset()
+    time_words: frozenset[str] = frozenset()
+    clause_subjects: frozenset[str] = frozenset()
+    finite_markers: frozenset[str] = frozenset()
+    trailing_narration: tuple[str, ...] = ()
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "CueLexicon":
+        verbs = data.get("verbs") or {}
+        irregular = {str(k): [str(x) for x in v] for k, v in (data.get("irregular") or {}).items()}
+        classes = {c: frozenset(_words(verbs.get(c))) for c in CUE_CLASSES}
+        forms: dict[str, str] = {}
+        for c in CUE_CLASSES:
+            for lemma in sorted(classes[c]):
+                for form in inflections(lemma) | set(irregular.get(lemma, [])):
+                    forms.setdefault(form, lemma)
+        phrasal: dict[tuple[str, str], str] = {}
+        for phrase in _words(data.get("phrasal")):
+            parts = phrase.split()
+            if len(parts) == 2:
+                phrasal[(parts[0], parts[1])] = phrase
+        return cls(
+            classes=classes,
+            forms=forms,
+            recipient=frozenset(_words(verbs.get("recipient"))),
+            need_that=frozenset(_words(verbs.get("need_that"))),
+            according_to=tuple(tuple(p.split()) for p in _words(data.get("according_to"))) or (("according", "to"),),
+            phrasal=phrasal,
+            between_speaker_and_cue=frozenset(_words(data.get("between_speaker_and_cue"))),
+            time_words=frozenset(_words(data.get("time_words"))),
+            clause_subjects=frozenset(_words(data.get("clause_subjects"))),
+            finite_markers=frozenset(_words(data.get("finite_markers"))),
+            trailing_narration=tuple(str(x) for x in data.get("trailing_narration") or ()),
+        )
+
+    def cue_class(self, lemma: str) -> str | None:
+        for c in CUE_CLASSES:
+            if lemma in self.classes.get(c, ()):
+                return c
+        return None
+
+    def lookup(self, form: str) -> tuple[str, str] | None:
+        """``(lemma, class)`` of a surface form, or None."""
+        lemma = self.forms.get(form.lower())
+        if lemma is None:
+            return None
+        c = self.cue_class(lemma)
+        return (lemma, c) if c else None
+
+
+def _words(value: Any) -> Iterable[str]:
+    for v in value or ():
+        s = str(v).strip().lower()
+        if s:
+            yield s
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A cue occurrence: Doc tokens ``[start, end)``, its lemma and class.
+
+    ``cls`` is one of :data:`CUE_CLASSES` or ``"according_to"``.
+    """
+
+    start: int
+    end: int
+    lemma: str
+    cls: str
+
+
+_VERB_TAGS = ("VB", "MD")
+
+
+def token_cue(token, lexicon: CueLexicon, tagged: bool) -> tuple[str, str] | None:
+    """The ``(lemma, class)`` of a cue token, using the tagger's lemma when there is one."""
+    if tagged:
+        if not token.tag_.startswith(_VERB_TAGS):
+            return None
+        c = lexicon.cue_class(token.lemma_.lower())
+        if c:
+            return token.lemma_.lower(), c
+    return lexicon.lookup(token.text)
+
+
+def find_cues(doc, lexicon: CueLexicon, blocked=None) -> list[Cue]:
+    """Every cue of ``doc`` in token order; ``blocked(token) -> bool`` skips tokens (e.g. in quotes).
+
+    Lower-case forms only (a capitalised ``Said`` or ``Note`` starts a sentence or a name far
+    more often than it reports speech in news text), except ``According to``.
+    """
+    tagged = doc.has_annotation("TAG")
+    cues: list[Cue] = []
+    n = len(doc)
+    i = 0
+    while i < n:
+        tok = doc[i]
+        if blocked is not None and blocked(tok):
+            i += 1
+            continue
+        low = tok.lower_
+        matched = False
+        for phrase in lexicon.according_to:
+            k = len(phrase)
+            if low == phrase[0] and i + k <= n and all(doc[i + j].lower_ == phrase[j] for j in range(k)):
+                cues.append(Cue(i, i + k, " ".join(phrase), "according_to"))
+                i += k
+                matched = True
+                break
+        if matched:
+            continue
+        if tok.text[:1].islower():
+            found = token_cue(tok, lexicon, tagged)
+            if found is not None:
+                lemma, cls = found
+                end = i + 1
+                if i + 1 < n and (lemma, doc[i + 1].lower_) in lexicon.phrasal:
+                    end = i + 2
+                elif lemma == "point":  # "point" counts only as "point out"
+                    i += 1
+                    continue
+                cues.append(Cue(i, end, lemma, cls))
+                i = end
+                continue
+        i += 1
+    return cues

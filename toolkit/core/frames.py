@@ -1,0 +1,486 @@
+"""Attribution frames: for one cue, where is the speaker mention and where is the content?
+
+A :class:`Frame` is read around a :class:`~toolkit.core.cues.Cue` by a few named patterns:
+
+- ``preposed``: ``SPEAKER CUE [that|:|, “] CONTENT`` ("Koy Kuong said that ...",
+  "X told reporters: ...", "Kem Monovithya, a CNRP official, has claimed that ...");
+- ``postposed``: ``CONTENT, SPEAKER CUE`` or ``CONTENT, CUE SPEAKER`` ("..., Amnesty said.",
+  "“...,” said Mu Sochua, a CNRP vice president");
+- ``participle``: ``SUBJECT VERB ..., CUE-ing (that) CONTENT`` ("Hun Sen has echoed the claim,
+  saying ...");
+- ``according_to``: "According to X, CONTENT" and "CONTENT, according to X";
+- ``small_clause``: "described X as Y".
+
+Content ends at the end of the sentence, before the sentence-final period and before narrator
+material listed in the lexicon (", according to ..."); it starts after the complementizer.
+
+The readers work on token text only, so they run on ``spacy.blank("en")`` + sentencizer; when
+the Doc has a dependency parse the subject of the cue verb is preferred for the speaker.
+
+Limits: no clause structure beyond the sentence; a zero-complementizer clause is recognised by
+a subject pronoun or a nearby auxiliary/finite verb; conjoined speakers ("A and B said") yield
+the nearest conjunct; a speaker more than ~10 tokens away from its cue is not found.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from toolkit.core.cues import Cue, CueLexicon
+
+#: Subject and relative pronouns that are speaker mentions on their own.
+PRONOUNS = frozenset("he she they it we i you who which".split())
+OBJECT_PRONOUNS = frozenset("him her them us me".split())
+#: Lower-case words a speaker noun phrase may contain besides nouns and adjectives.
+NP_INNER = frozenset("of for the a an some many several two three four five most other its his her their our".split())
+#: Words that end a noun phrase when walking through it (conjunctions, prepositions, verbs).
+NP_STOP = frozenset(
+    """that and but or nor while as when because since if though although so than which who whom
+    whose where what why how to in on at by with from into after before during about against
+    under over through is was were are be been being has have had not also however would will
+    could should may might must can did does do there here this these those then even yet still
+    just only already""".split()
+)
+TIME_PREPS = frozenset("on in at last this earlier late during via through over early next past".split())
+OPENERS = set("“‘«\"")
+CLOSERS = set("”’»\"")
+QUOTE_MARKS = OPENERS | CLOSERS
+MAX_NP = 8
+
+
+@dataclass(frozen=True)
+class Frame:
+    """Speaker tokens ``[s, e)`` (or None), content chars ``[start, end)``, the pattern name."""
+
+    cue: Cue
+    speaker: tuple[int, int] | None
+    start: int
+    end: int
+    pattern: str
+    score: float
+
+
+# --------------------------------------------------------------------------- noun phrases
+
+
+def _is_wordlike(tok) -> bool:
+    t = tok.text
+    return any(c.isalpha() for c in t) and t not in QUOTE_MARKS
+
+
+def _np_token(tok) -> bool:
+    """May this token be part of a speaker noun phrase? (Possessives and hyphens included.)"""
+    low = tok.lower_
+    if low in ("’s", "'s", "-", "&", "’", "'"):
+        return True
+    if not _is_wordlike(tok) or low in NP_STOP:
+        return False
+    return True
+
+
+def np_left(doc, j: int, lo: int) -> tuple[int, int] | None:
+    """The noun phrase ending at token ``j`` (inclusive), walking left no further than ``lo``.
+
+    >>> # "Foreign Ministry spokesperson Koy Kuong" said -> the whole phrase
+    """
+    if j < lo or not _np_token(doc[j]) or doc[j].lower_ in ("’s", "'s"):
+        return None
+    k = j
+    while k - 1 >= lo and j - (k - 1) < MAX_NP and _np_token(doc[k - 1]):
+        k -= 1
+    # drop leading possessive markers or hyphens
+    while k <= j and doc[k].lower_ in ("’s", "'s", "-", "&", "’", "'"):
+        k += 1
+    if k > j:
+        return None
+    # a lower-case run that is long is rarely a subject ("the government blockade on ...")
+    return (k, j + 1)
+
+
+def np_right(doc, j: int, hi: int) -> tuple[int, int] | None:
+    """The noun phrase starting at token ``j``, walking right no further than ``hi`` (exclusive)."""
+    if j >= hi:
+        return None
+    if doc[j].lower_ in PRONOUNS:
+        return (j, j + 1)
+    if not _np_token(doc[j]) or doc[j].lower_ in ("’s", "'s"):
+        return None
+    k = j
+    while k + 1 < hi and k + 1 - j < MAX_NP and _np_token(doc[k + 1]):
+        k += 1
+    return (j, k + 1)
+
+
+def _has_capital(doc, span: tuple[int, int]) -> bool:
+    return any(doc[i].text[:1].isupper() for i in range(*span))
+
+
+# --------------------------------------------------------------------------- skipping
+
+
+def skip_adverbials_left(doc, j: int, lo: int, lex: CueLexicon) -> int:
+    """Walk left over auxiliaries/adverbs and time adverbials between a speaker and its cue.
+
+    "Mu Sochua on Thursday morning posted" -> stops at "Sochua".
+    """
+    while j >= lo:
+        low = doc[j].lower_
+        if low in lex.between_speaker_and_cue:
+            j -= 1
+            continue
+        if low in lex.time_words or doc[j].like_num:
+            # find a time preposition within 4 tokens to the left
+            for k in range(j - 1, max(lo, j - 5) - 1, -1):
+                if doc[k].lower_ in TIME_PREPS:
+                    j = k - 1
+                    break
+                if not _is_wordlike(doc[k]) and not doc[k].like_num:
+                    break
+            else:
+                return j
+            continue
+        return j
+    return j
+
+
+def skip_adverbials_right(doc, j: int, hi: int, lex: CueLexicon) -> int:
+    """Walk right over time and channel adverbials after a cue ("said on Wednesday in a post")."""
+    while j < hi:
+        low = doc[j].lower_
+        if low in TIME_PREPS:
+            # a preposition phrase of up to 6 tokens that mentions a time/channel word
+            end = None
+            for k in range(j + 1, min(hi, j + 7)):
+                tk = doc[k]
+                if not (_is_wordlike(tk) or tk.like_num or tk.text in ("’s", "'s", "-")):
+                    break
+                if tk.lower_ in ("that", "to") or tk.lower_ in PRONOUNS:
+                    break
+                if tk.lower_ in lex.time_words or tk.like_num:
+                    end = k + 1
+            if end is None:
+                return j
+            j = end
+            continue
+        if low in lex.time_words and low not in ("this", "that", "may"):
+            j += 1
+            continue
+        if low in ("also", "publicly", "repeatedly", "again", "recently", "earlier", "privately", "later", "separately"):
+            j += 1
+            continue
+        return j
+    return j
+
+
+# --------------------------------------------------------------------------- speakers
+
+
+def speaker_left(doc, i: int, lo: int, lex: CueLexicon) -> tuple[int, int] | None:
+    """The speaker mention ending before cue token ``i`` ("X said", "X, a spokesman, said")."""
+    dep = _speaker_from_parse(doc, i)
+    if dep is not None:
+        return dep if dep[1] <= i else None
+    j = skip_adverbials_left(doc, i - 1, lo, lex)
+    if j < lo:
+        return None
+    tok = doc[j]
+    if tok.lower_ in PRONOUNS or tok.lower_ == "that":
+        return (j, j + 1) if tok.lower_ != "that" or j == lo or doc[j - 1].text != "," else None
+    if tok.text == ",":
+        # appositive: "NAME, a CNRP official, said" / "X, however, suspect"
+        k = j - 1
+        while k >= lo and j - k < 30 and doc[k].text not in (",",) and doc[k].text not in QUOTE_MARKS:
+            k -= 1
+        if k < lo or doc[k].text != ",":
+            return None
+        span = np_left(doc, k - 1, lo)
+        if span is None or not (_has_capital(doc, span) or doc[span[1] - 1].lower_ in PRONOUNS):
+            return None
+        return span
+    if tok.text in QUOTE_MARKS:
+        return None
+    span = np_left(doc, j, lo)
+    if span is None:
+        return None
+    # relative clause inside the subject: "A government official who requested anonymity said"
+    if span[0] - 1 >= lo and doc[span[0] - 1].lower_ == "who" and not _has_capital(doc, span):
+        head = np_left(doc, span[0] - 2, lo)
+        if head is not None:
+            return head
+    return span
+
+
+def speaker_right(doc, j: int, hi: int, lex: CueLexicon) -> tuple[int, int] | None:
+    """The speaker mention after an inverted cue ("..., said Mu Sochua, a CNRP vice president")."""
+    j = skip_adverbials_right(doc, j, hi, lex)
+    return np_right(doc, j, hi)
+
+
+def _speaker_from_parse(doc, i: int) -> tuple[int, int] | None:
+    """With a dependency parse: the nominal subject of the cue verb (proper-noun chain or pronoun)."""
+    if not doc.has_annotation("DEP"):
+        return None
+    tok = doc[i]
+    for child in tok.children:
+        if child.dep_ in ("nsubj", "nsubjpass"):
+            if child.lower_ in PRONOUNS or child.lower_ == "that":
+                return (child.i, child.i + 1)
+            left = child.i
+            for t in reversed(list(child.lefts)):
+                if t.dep_ in ("compound", "amod", "det", "poss", "nmod", "case", "nummod", "quantmod") and t.i == left - 1:
+                    left = t.i
+                elif t.dep_ in ("compound", "amod", "det", "poss", "nmod", "case") and t.i < left:
+                    left = min(left, t.left_edge.i)
+            right = child.i + 1
+            for t in child.rights:
+                if t.dep_ == "prep" and t.lower_ in ("of", "for") and t.i == right:
+                    right = t.right_edge.i + 1
+                else:
+                    break
+            return (left, right)
+    return None
+
+
+# --------------------------------------------------------------------------- content
+
+
+def clause_start(doc, cue: Cue, hi: int, lex: CueLexicon) -> tuple[int, str] | None:
+    """Token index where the reported clause starts after ``cue`` and how it is introduced.
+
+    ``that``-clauses, colons, a quotation after a comma, wh-clauses, small clauses ("described X
+    as Y") and zero-complementizer clauses ("said he would"). None for a noun object ("condemned
+    the arrest") or a control infinitive ("vowed to return").
+    """
+    j = skip_adverbials_right(doc, cue.end, hi, lex)
+    recipient_skipped = False
+    for _ in range(2):
+        if j >= hi:
+            return None
+        tok = doc[j]
+        low = tok.lower_
+        if low == "that":
+            return (j + 1, "that") if j + 1 < hi else None
+        if tok.text == ":":
+            return (j + 1, "colon") if j + 1 < hi else None
+        if tok.text == "," and j + 1 < hi and doc[j + 1].text in OPENERS:
+            return (j + 1, "quote")
+        if tok.text in OPENERS:
+            return (j, "quote")
+        if cue.cls == "small_clause":
+            for k in range(j, min(hi, j + 12)):
+                if doc[k].lower_ == "as" and k > j:
+                    return (j, "small_clause")
+                if doc[k].is_punct and doc[k].text not in ("’s", "'s", "-"):
+                    break
+            return None
+        if low in ("whether", "if", "how", "why", "what", "when", "where") and cue.cls == "speech":
+            return (j, "wh")
+        if cue.lemma not in lex.need_that and looks_like_clause(doc, j, hi, lex):
+            return (j, "zero")
+        if cue.lemma in lex.recipient and not recipient_skipped:
+            # "told reporters that", "told Asia Times: ...", "warned them that"
+            k = j
+            while k < hi and k - j < 6 and (_np_token(doc[k]) or doc[k].lower_ in OBJECT_PRONOUNS) and doc[k].lower_ != "that":
+                k += 1
+            if k == j:
+                return None
+            j = skip_adverbials_right(doc, k, hi, lex)
+            recipient_skipped = True
+            continue
+        return None
+    return None
+
+
+def looks_like_clause(doc, j: int, hi: int, lex: CueLexicon) -> bool:
+    """Does a finite clause start at token ``j``? ("he would", "the party will", "it had")."""
+    tok = doc[j]
+    if tok.lower_ == "to" or tok.is_punct:
+        return False
+    if tok.lower_ in lex.clause_subjects and tok.lower_ not in ("his", "her", "their", "its", "our", "this", "these", "those"):
+        return j + 1 < hi and (doc[j + 1].text[:1].islower() or doc[j + 1].text[:1] in ("’", "'"))
+    tagged = doc.has_annotation("TAG")
+    for k in range(j + 1, min(hi, j + 9)):
+        t = doc[k]
+        if t.is_punct and t.text not in ("’s", "'s", "-"):
+            return False
+        if t.lower_ in ("to", "of") and k == j + 1:
+            return False
+        if tagged:
+            if t.tag_ in ("VBD", "VBZ", "VBP", "MD"):
+                return True
+        elif t.lower_ in lex.finite_markers:
+            return True
+    return False
+
+
+def content_end(doc, text: str, start_char: int, sent_end_tok: int, lex: CueLexicon) -> int:
+    """End of a reported clause: sentence end minus final punctuation and narrator material."""
+    end = doc[sent_end_tok - 1].idx + len(doc[sent_end_tok - 1].text) if sent_end_tok > 0 else start_char
+    seg = text[start_char:end]
+    low = seg.lower()
+    for marker in lex.trailing_narration:
+        pos = low.find(marker)
+        if pos > 0:
+            seg = seg[:pos]
+            low = seg.lower()
+    seg = seg.rstrip()
+    while seg and seg[-1] in ".!?;:,—–-" and not seg.endswith("..."):
+        seg = seg[:-1].rstrip()
+    return start_char + len(seg)
+
+
+def trim_start(text: str, start: int, end: int) -> int:
+    while start < end and text[start].isspace():
+        start += 1
+    return start
+
+
+# --------------------------------------------------------------------------- frames
+
+
+def _end_char(doc, tok_end: int) -> int:
+    t = doc[tok_end - 1]
+    return t.idx + len(t.text)
+
+
+def _prev_is_boundary(doc, k: int, lo: int) -> bool:
+    """Is token ``k - 1`` a comma or a closing quotation mark (a postposed attribution)?"""
+    if k - 1 < lo:
+        return False
+    t = doc[k - 1].text
+    return t in (",", "”", "»") or (t in ('"', "’") and k - 2 >= lo and doc[k - 2].text in (",", ".", "?", "!"))
+
+
+def _subject_of_sentence(doc, lo: int, hi: int, lex: CueLexicon) -> tuple[int, int] | None:
+    """First noun phrase of a sentence after an introductory phrase ("In recent days, Hun Sen")."""
+    j = lo
+    while j < hi and doc[j].text in QUOTE_MARKS:
+        j += 1
+    if j < hi and (doc[j].lower_ in NP_STOP or doc[j].lower_ in TIME_PREPS or doc[j].lower_ in ("however", "but", "indeed")):
+        for k in range(j, min(hi, j + 10)):
+            if doc[k].text == ",":
+                j = k + 1
+                break
+    return np_right(doc, j, hi)
+
+
+def read_frames(doc, cues: list[Cue], lex: CueLexicon, quotation_at) -> list[Frame]:
+    """Every frame around ``cues``; ``quotation_at(char) -> Quotation | None`` finds quotations.
+
+    A cue may give two frames: ``“A,” he said, “B.”`` -> A (postposed) and B (preposed).
+    """
+    text = doc.text
+    frames: list[Frame] = []
+    for cue in cues:
+        sent = doc[cue.start].sent
+        lo, hi = sent.start, sent.end
+        if cue.cls == "according_to":
+            frames.extend(_according_to(doc, text, cue, lo, hi, lex))
+            continue
+        first = doc[cue.start]
+        participle = first.lower_.endswith("ing") and cue.start - 1 >= lo and doc[cue.start - 1].text == ","
+        inverted = False
+        speaker = None
+        if participle:
+            speaker = _participle_subject(doc, cue, lo, lex)
+        else:
+            speaker = speaker_left(doc, cue.start, lo, lex)
+            j = skip_adverbials_left(doc, cue.start - 1, lo, lex)
+            if speaker is None or (j >= lo and doc[j].text in (",", "”", "»", '"')):
+                right = _parse_subject_after(doc, cue) or speaker_right(doc, cue.end, hi, lex)
+                if right is not None and (j < lo or doc[j].text in (",", "”", "»", '"')):
+                    speaker, inverted = right, True
+        if speaker is None:
+            continue
+        # postposed: "CONTENT, X said" / "“...,” said X"
+        attr_start = cue.start if inverted else speaker[0]
+        if not participle and _prev_is_boundary(doc, attr_start, lo) or (inverted and _prev_is_boundary(doc, cue.start, lo)):
+            k = attr_start
+            boundary_char = doc[k - 1].idx
+            q = quotation_at(boundary_char) or quotation_at(boundary_char - 1) or quotation_at(boundary_char - 2)
+            if q is not None and q.close is not None and q.close >= boundary_char - 3:
+                frames.append(Frame(cue, speaker, q.start, q.end, "postposed_quote", 0.9))
+            elif doc[k - 1].text == ",":
+                start = trim_start(text, sent.start_char, boundary_char)
+                # a direct quotation opening the sentence whose attribution follows it
+                start_q = quotation_at(start)
+                if start_q is not None and start_q.close is not None and start_q.close < boundary_char:
+                    start = start_q.outer_end
+                    while start < boundary_char and not text[start].isalnum():
+                        start += 1
+                if len(text[start:boundary_char].split()) >= 3:
+                    end = content_end(doc, text, start, k, lex)
+                    frames.append(Frame(cue, speaker, start, end, "postposed", 0.65))
+        # preposed: "X said that ...", "X said: “...”", "“A,” he said, “B.”"
+        after = speaker[1] if inverted else cue.end
+        if inverted:
+            # skip an appositive after an inverted speaker: "said Sophal Ear, an analyst, “...”"
+            after = max(after, cue.end)
+        pseudo = Cue(cue.start, after, cue.lemma, cue.cls)
+        cs = clause_start(doc, pseudo, hi, lex)
+        if cs is None:
+            continue
+        tok_i, how = cs
+        start_char = doc[tok_i].idx
+        if how == "quote":
+            q = quotation_at(start_char)
+            if q is not None:
+                frames.append(Frame(cue, speaker, q.start, q.end, "preposed_quote", 0.9))
+            continue
+        end = content_end(doc, text, start_char, hi, lex)
+        q = quotation_at(start_char)
+        if q is not None and q.end >= end - 1 and how == "colon":
+            frames.append(Frame(cue, speaker, q.start, q.end, "preposed_quote", 0.9))
+            continue
+        if end - start_char < 8:
+            continue
+        score = {"that": 0.8, "colon": 0.75, "zero": 0.6, "wh": 0.55, "small_clause": 0.5}[how]
+        if participle:
+            score -= 0.1
+        frames.append(Frame(cue, speaker, start_char, end, f"{'participle' if participle else 'preposed'}_{how}", score))
+    return frames
+
+
+def _parse_subject_after(doc, cue: Cue) -> tuple[int, int] | None:
+    span = _speaker_from_parse(doc, cue.start)
+    if span is not None and span[0] >= cue.end:
+        return span
+    return None
+
+
+def _participle_subject(doc, cue: Cue, lo: int, lex: CueLexicon) -> tuple[int, int] | None:
+    """Subject of the clause a participle cue hangs on ("Hun Sen has echoed ..., saying")."""
+    if doc.has_annotation("DEP"):
+        head = doc[cue.start].head
+        for _ in range(3):
+            span = _speaker_from_parse(doc, head.i)
+            if span is not None:
+                return span
+            if head.head.i == head.i:
+                break
+            head = head.head
+    return _subject_of_sentence(doc, lo, cue.start, lex)
+
+
+def _according_to(doc, text: str, cue: Cue, lo: int, hi: int, lex: CueLexicon) -> list[Frame]:
+    """Sentence-initial "According to X, CONTENT." and postposed "CONTENT, according to X"."""
+    speaker = np_right(doc, cue.end, hi)
+    if speaker is None:
+        return []
+    j = cue.start - 1
+    while j >= lo and doc[j].text in QUOTE_MARKS:
+        j -= 1
+    if j < lo:  # sentence-initial
+        k = speaker[1]
+        while k < hi and doc[k].text != ",":
+            k += 1
+        if k + 1 >= hi:
+            return []
+        start = doc[k + 1].idx
+        end = content_end(doc, text, start, hi, lex)
+        return [Frame(cue, speaker, start, end, "according_to", 0.75)] if end - start >= 8 else []
+    if doc[j].text == ",":
+        start = trim_start(text, doc[lo].idx, doc[j].idx)
+        end = content_end(doc, text, start, j + 1, lex)
+        return [Frame(cue, speaker, start, end, "according_to_post", 0.7)] if end - start >= 8 else []
+    return []

@@ -1,0 +1,248 @@
+"""Speaker mentions -> canonical speakers, through the registry and the article so far.
+
+:class:`SpeakerResolver` is made once per article (it keeps the speakers already seen) and
+resolves one mention at a time, in text order, by these named steps, first hit wins:
+
+1. ``pronoun``: he/she/they/it/who -> the nearest previous speaker of compatible gender or kind
+   (registry gender; an unknown gender is compatible, with a lower score);
+2. ``registry``: the mention or its longest trailing word run is a registry name or alias
+   ("Foreign Ministry spokesperson Koy Kuong" -> Koy Kuong, "the CNRP" -> Cambodia National
+   Rescue Party);
+3. ``surname``: one name word ("Rainsy", "Mr. Chambers") -> a speaker seen earlier whose name
+   has that word, else the single registry person whose last name word it is;
+4. ``fuzzy``: rapidfuzz ratio >= threshold against registry person names of the same length,
+   every word similar ("Kuy Kuong" -> Koy Kuong; "Kem Sokha" is not "Kem Monovithya");
+5. ``role``: a definite role noun ("the prime minister", "the spokesman") -> the nearest previous
+   speaker whose registry role title has it, else the nearest previous person;
+6. ``as_written``: anything else is kept as written with leading titles removed, never forced
+   onto a registry entry.
+
+Limits: no real coreference; antecedents are previous *speakers* (and registry names seen in
+the text before), not every noun phrase; plural "they" resolves only to organisations.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from toolkit.config import Registry, Speaker
+
+_WORD = re.compile(r"[\w][\w.’'\-]*", re.UNICODE)
+_POSSESSIVE = re.compile(r"[’']s\b")
+
+
+@dataclass(frozen=True)
+class MentionLexicon:
+    titles: frozenset[str] = frozenset()
+    role_nouns: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    body_nouns: frozenset[str] = frozenset()
+    pronouns: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "MentionLexicon":
+        return cls(
+            titles=frozenset(str(t).lower() for t in data.get("titles") or ()),
+            role_nouns={str(k).lower(): tuple(str(x).lower() for x in (v or ())) for k, v in (data.get("role_nouns") or {}).items()},
+            body_nouns=frozenset(str(t).lower() for t in data.get("body_nouns") or ()),
+            pronouns={str(k).lower(): str(v) for k, v in (data.get("pronouns") or {}).items()},
+        )
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """``name`` is canonical (registry) or as written; ``how`` names the step; ``score`` 0..1."""
+
+    name: str | None
+    score: float
+    how: str
+    speaker: Speaker | None = None
+
+
+@dataclass
+class _Seen:
+    pos: int
+    name: str
+    speaker: Speaker | None
+
+
+def words(text: str) -> list[str]:
+    """Name words of a mention, possessives dropped. ``words("Cambodia’s Hun Sen")`` -> ['Cambodia', 'Hun', 'Sen']"""
+    return _WORD.findall(_POSSESSIVE.sub("", text))
+
+
+class SpeakerResolver:
+    """Resolve mentions of one article in text order (see the module docstring)."""
+
+    def __init__(self, registry: Registry, lexicon: MentionLexicon, fuzzy_threshold: float = 85.0):
+        self.registry = registry
+        self.lex = lexicon
+        self.threshold = fuzzy_threshold
+        self.seen: list[_Seen] = []
+        persons = [sp for sp in registry if sp.kind == "person"]
+        self._last_word: dict[str, list[Speaker]] = {}
+        for sp in persons:
+            for form in sp.surface_forms:
+                w = words(form)
+                if len(w) >= 2:
+                    self._last_word.setdefault(w[-1].casefold(), [])
+                    if sp not in self._last_word[w[-1].casefold()]:
+                        self._last_word[w[-1].casefold()].append(sp)
+        self._fuzzy_forms = [(form, sp) for sp in persons for form in sp.surface_forms if len(words(form)) >= 2]
+
+    # ------------------------------------------------------------------ bookkeeping
+
+    def note(self, pos: int, name: str | None, speaker: Speaker | None = None) -> None:
+        """Record a speaker (or a registry name seen in the text) at char offset ``pos``."""
+        if name:
+            self.seen.append(_Seen(pos, name, speaker if speaker is not None else self.registry.get(name)))
+
+    def _previous(self, pos: int):
+        for s in reversed(self.seen):
+            if s.pos <= pos:
+                yield s
+
+    # ------------------------------------------------------------------ steps
+
+    def resolve(self, mention: str, pos: int) -> Resolution:
+        m = mention.strip().strip("“”\"‘’,.:;")
+        if not m:
+            return Resolution(None, 0.0, "none")
+        for step in (self.pronoun, self.registry_form, self.surname, self.fuzzy, self.role):
+            r = step(m, pos)
+            if r is not None:
+                return r
+        return Resolution(strip_titles(m, self.lex.titles), 0.5, "as_written")
+
+    def pronoun(self, m: str, pos: int) -> Resolution | None:
+        """he/she -> nearest previous person of that gender; it/which -> nearest organisation."""
+        want = self.lex.pronouns.get(m.lower())
+        if want is None:
+            return None
+        for s in self._previous(pos):
+            sp = s.speaker
+            kind = sp.kind if sp else "person"
+            gender = sp.gender if sp else None
+            if want in ("male", "female"):
+                if kind != "person":
+                    continue
+                if gender == want:
+                    return Resolution(s.name, 0.75, "pronoun", sp)
+                if gender is None:
+                    return Resolution(s.name, 0.5, "pronoun", sp)
+            elif want == "organisation":
+                if kind == "organisation":
+                    return Resolution(s.name, 0.55, "pronoun", sp)
+            else:
+                return Resolution(s.name, 0.4, "pronoun", sp)
+        return Resolution(None, 0.2, "pronoun_unresolved")
+
+    def registry_form(self, m: str, pos: int) -> Resolution | None:
+        """The mention, or its longest trailing run of words, is a registry name or alias."""
+        sp = self.registry.get(m)
+        if sp is not None:
+            return Resolution(sp.name, 0.95, "registry", sp)
+        w = words(m)
+        for k in range(1, len(w)):
+            tail = " ".join(w[k:])
+            sp = self.registry.get(tail)
+            if sp is not None and (len(w) - k >= 2 or sp.kind == "organisation" or tail[:1].isupper()):
+                # a single trailing word only when it is a full alias ("CNRP", "Amnesty")
+                if len(w) - k == 1 and sp.kind == "person":
+                    continue
+                return Resolution(sp.name, 0.9, "registry", sp)
+        return None
+
+    def surname(self, m: str, pos: int) -> Resolution | None:
+        """One name word ("Rainsy", "Mr. Chambers") -> earlier speaker or unique registry person."""
+        w = [x for x in words(m) if x.lower() not in self.lex.titles]
+        if len(w) != 1 or not w[0][:1].isupper():
+            return None
+        key = w[0].casefold()
+        for s in self._previous(pos):
+            if key in (x.casefold() for x in words(s.name)):
+                return Resolution(s.name, 0.8, "surname", s.speaker)
+        cands = self._last_word.get(key, [])
+        if len(cands) == 1:
+            return Resolution(cands[0].name, 0.7, "surname", cands[0])
+        return None
+
+    def fuzzy(self, m: str, pos: int) -> Resolution | None:
+        """Misspelt registry person names; every word must be similar, not only the surname."""
+        from rapidfuzz import fuzz
+
+        name = strip_titles(m, self.lex.titles)
+        w = words(name)
+        if len(w) < 2 or not all(x[:1].isupper() for x in w):
+            return None
+        best: tuple[float, Speaker] | None = None
+        for form, sp in self._fuzzy_forms:
+            fw = words(form)
+            if len(fw) != len(w):
+                continue
+            score = fuzz.ratio(name.casefold(), form.casefold())
+            if score < self.threshold:
+                continue
+            if min(fuzz.ratio(a.casefold(), b.casefold()) for a, b in zip(w, fw)) < 60:
+                continue
+            if best is None or score > best[0]:
+                best = (score, sp)
+        if best is None:
+            return None
+        return Resolution(best[1].name, round(0.5 + best[0] / 400, 3), "fuzzy", best[1])
+
+    def role(self, m: str, pos: int) -> Resolution | None:
+        """A definite role noun ("the prime minister") -> nearest previous matching speaker."""
+        low = m.lower()
+        if not low.startswith(("the ", "his ", "her ", "its ", "their ")):
+            return None
+        body = low.split(" ", 1)[1]
+        head_words = body.split()
+        if not head_words or any(x[:1].isupper() for x in words(m)[1:] if x.lower() not in self.lex.titles):
+            return None
+        for noun, role_words in self.lex.role_nouns.items():
+            if body.endswith(noun):
+                for s in self._previous(pos):
+                    sp = s.speaker
+                    if sp is None or sp.kind != "person":
+                        continue
+                    titles = " ".join(r.title.lower() for r in sp.roles)
+                    if any(rw in titles for rw in role_words):
+                        return Resolution(s.name, 0.65, "role", sp)
+                for s in self._previous(pos):
+                    if s.speaker is None or s.speaker.kind == "person":
+                        return Resolution(s.name, 0.4, "role", s.speaker)
+                return None
+        if head_words[-1] in self.lex.body_nouns:
+            for s in self._previous(pos):
+                sp = s.speaker
+                if sp is not None and sp.kind == "organisation" and head_words[-1] in sp.name.lower():
+                    return Resolution(sp.name, 0.55, "role", sp)
+        return None
+
+
+def strip_titles(mention: str, titles: frozenset[str]) -> str:
+    """Drop leading titles and descriptors from a name.
+
+    >>> strip_titles("Foreign Ministry spokesperson Koy Kuong", frozenset({"foreign", "ministry", "spokesperson"}))
+    'Koy Kuong'
+
+    Only when what remains starts with a capital letter; a description with no name
+    ("a government official") is kept as written.
+    """
+    w = mention.split()
+    # possessive owner in front ("Cambodia’s Defense Ministry spokesman X")
+    for i, tok in enumerate(w):
+        if _POSSESSIVE.search(tok) and i + 1 < len(w):
+            rest = w[i + 1 :]
+            if any(x[:1].isupper() for x in rest):
+                w = rest
+                break
+    k = 0
+    while k < len(w) - 1 and w[k].lower().strip(",") in titles:
+        k += 1
+    rest = w[k:]
+    if rest and rest[0][:1].isupper() and k > 0:
+        return " ".join(rest)
+    return mention.strip()
