@@ -107,7 +107,8 @@ def test_fields_valid(gold):
 def test_wrong_quote_text_names_article(tmp_path, gold):
     bad = json.loads(json.dumps(gold))
     article_id = sorted(bad["articles"])[0]
-    bad["articles"][article_id][0]["text"] = "words nobody ever said in this article"
+    target = next(q for q in bad["articles"][article_id] if "context" not in q)
+    target["text"] = "words nobody ever said in this article"
     gold_path = tmp_path / "bad.gold.yaml"
     gold_path.write_text(yaml.safe_dump(bad, allow_unicode=True), encoding="utf-8")
     articles = tmp_path / "articles.jsonl"
