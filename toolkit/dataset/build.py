@@ -1,0 +1,226 @@
+"""Label Studio exports -> a Hugging Face dataset directory, streamed and written atomically."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from toolkit.dataset.agreement import AgreementAccumulator, AgreementReport
+from toolkit.dataset.splits import SPLITS, parse_ratios, split_of
+from toolkit.errors import BadInputError, QuotekitError
+from toolkit.labelstudio.export import ExportReader, IssueLog
+
+
+@dataclass
+class BuildSummary:
+    out_dir: Path | None = None
+    articles: int = 0
+    quotes: int = 0
+    tasks: int = 0
+    speakers: Counter = field(default_factory=Counter)  # speaker (None = unknown) -> quotes
+    stance: Counter = field(default_factory=Counter)  # stance label -> quotes
+    speaker_stance: dict[Any, Counter] = field(default_factory=dict)
+    speaker_affiliation: dict[str, str] = field(default_factory=dict)
+    unregistered_speakers: set[str] = field(default_factory=set)
+    unregistered_quotes: int = 0
+    splits: dict[str, dict[str, int]] = field(default_factory=dict)  # split -> {"articles", "quotes"}
+    ratios: tuple[float, float, float] = (0.8, 0.1, 0.1)
+    skipped: Counter = field(default_factory=Counter)  # reason -> count
+    issues: list[tuple[str, str]] = field(default_factory=list)  # first (reason, message) pairs
+    outlets: Counter = field(default_factory=Counter)
+    date_range: tuple[str, str] | None = None
+    annotators: list[str] = field(default_factory=list)
+    model_versions: dict[str, int] = field(default_factory=dict)
+    agreement: AgreementReport | None = None
+    card_path: Path | None = None
+    chart_path: Path | None = None
+    toolkit_version: str = ""
+
+    def rows(self) -> list[tuple[str, str]]:
+        """``(item, value)`` rows for a summary table."""
+        out = [
+            ("articles", str(self.articles)),
+            ("quotes", str(self.quotes)),
+            ("speakers", str(len([s for s in self.speakers if s is not None]))),
+        ]
+        out += [(f"stance {k}", str(v)) for k, v in self.stance.items()]
+        out += [(f"split {k}", f"{v['articles']} articles, {v['quotes']} quotes") for k, v in self.splits.items()]
+        out += [(f"skipped: {k}", str(v)) for k, v in sorted(self.skipped.items())]
+        return out
+
+
+def _load_configs(registry: Any, stance: Any) -> tuple[Any, Any]:
+    from toolkit.config import ConfigError, load_registry, load_stance
+
+    try:
+        if registry is None:
+            registry = load_registry()
+        if stance is None:
+            stance = load_stance()
+    except ConfigError as exc:
+        raise BadInputError(str(exc)) from None
+    return registry, stance
+
+
+def _reader(export_paths: Iterable[str | Path], *, strict: bool, annotator: str | None, registry: Any, stance: Any) -> tuple[ExportReader, IssueLog]:
+    issues = IssueLog(strict=strict)
+
+    def canonical(name: str) -> str:
+        sp = registry.get(name) if registry is not None else None
+        return sp.name if sp else name
+
+    def affiliation(name: str) -> str | None:
+        return registry.affiliation(name) if registry is not None else None
+
+    reader = ExportReader(export_paths, issues=issues, stance_labels=stance.labels, annotator=annotator, canonical=canonical, affiliation=affiliation)
+    return reader, issues
+
+
+def compute_agreement(export_paths: Sequence[str | Path], *, stance: Any = None, registry: Any = None) -> AgreementReport:
+    """Agreement over every task annotated by several people in the exports (nothing is written)."""
+    registry, stance = _load_configs(registry, stance)
+    reader, _ = _reader(export_paths, strict=False, annotator=None, registry=registry, stance=stance)
+    acc = AgreementAccumulator(stance.labels)
+    for _ in reader.articles(on_multi=acc.add):
+        pass
+    return acc.report()
+
+
+def _check_out_dir(out: Path, inputs: Sequence[Path], force: bool) -> None:
+    if out.exists() and not out.is_dir():
+        raise BadInputError(f"{out}: exists and is not a directory; pick another output directory")
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise BadInputError(f"{out}: directory is not empty; pass --force to replace it, or pick another directory")
+    root = out.resolve()
+    for p in inputs:
+        rp = p.resolve()
+        if rp == root or root in rp.parents:
+            raise BadInputError(f"{p}: input export is inside the output directory {out}; move it out first")
+
+
+def build_dataset(
+    export_paths: Sequence[str | Path],
+    out_dir: str | Path,
+    *,
+    splits: str | Sequence[float] = (0.8, 0.1, 0.1),
+    strict: bool = False,
+    annotator: str | None = None,
+    registry: Any = None,
+    stance: Any = None,
+    force: bool = False,
+    batch_rows: int = 512,
+    chart: bool = True,
+) -> BuildSummary:
+    """Build the dataset directory ``out_dir`` (parquet + README.md card + chart) from the exports.
+
+    Raises :class:`~toolkit.errors.QuotekitError` subclasses only: ``BadInputError`` for unusable
+    inputs or a non-empty ``out_dir`` without ``force``; ``ValidationFailed`` under ``strict``.
+    ``out_dir`` is untouched on failure: everything is built in a sibling temporary directory
+    that replaces it at the end.
+    """
+    from toolkit import __version__
+    from toolkit.dataset.card import CHART_FILE, render_card
+    from toolkit.dataset.chart import speaker_stance_chart
+    from toolkit.dataset.features import build_features
+    from toolkit.dataset.writer import ParquetSink, RowEncoder
+
+    ratios = parse_ratios(splits)
+    out = Path(out_dir)
+    inputs = [Path(p) for p in export_paths]
+    _check_out_dir(out, inputs, force)
+    registry, stance = _load_configs(registry, stance)
+    reader, issues = _reader(inputs, strict=strict, annotator=annotator, registry=registry, stance=stance)
+    features = build_features(stance.labels)
+    encoder = RowEncoder(features)
+
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    except OSError as exc:
+        raise BadInputError(f"{out}: cannot create the output directory ({exc.strerror})") from None
+    summary = BuildSummary(ratios=ratios, toolkit_version=__version__)
+    sink = ParquetSink(tmp, features, batch_rows=batch_rows)
+    acc = AgreementAccumulator(stance.labels)
+    try:
+        info = reader.scan()
+        dmin: str | None = None
+        dmax: str | None = None
+        for art in reader.articles(on_multi=acc.add):
+            split = split_of(art.article_id, ratios)
+            encoded = [encoder.quote(q) for q in art.quotes]
+            sink.add("articles", split, encoder.article_row(art, encoded))
+            for q, enc in zip(art.quotes, encoded):
+                sink.add("quotes", split, encoder.quote_row(art, q, enc))
+                summary.speakers[q.speaker] += 1
+                summary.stance[q.stance] += 1
+                summary.speaker_stance.setdefault(q.speaker, Counter())[q.stance] += 1
+                if q.speaker is not None:
+                    summary.speaker_affiliation[q.speaker] = q.affiliation or "other"
+                    if registry is None or registry.get(q.speaker) is None:
+                        summary.unregistered_speakers.add(q.speaker)
+                        summary.unregistered_quotes += 1
+            summary.articles += 1
+            summary.quotes += len(art.quotes)
+            summary.outlets[art.outlet] += 1
+            if art.date:
+                dmin = art.date if dmin is None or art.date < dmin else dmin
+                dmax = art.date if dmax is None or art.date > dmax else dmax
+        split_rows = sink.close()
+        if summary.articles == 0:
+            reasons = ", ".join(f"{k} {v}" for k, v in issues.counts.most_common()) or "no task in the input"
+            raise BadInputError(f"no article could be built from {', '.join(str(p) for p in inputs)} ({reasons}); nothing written")
+        summary.stance = Counter({lab: summary.stance.get(lab, 0) for lab in stance.labels})
+        summary.splits = {sp: {"articles": split_rows.get(("articles", sp), 0), "quotes": split_rows.get(("quotes", sp), 0)} for sp in SPLITS}
+        summary.tasks = info.tasks
+        summary.annotators = sorted(info.annotators)
+        summary.model_versions = dict(info.model_versions)
+        summary.date_range = (dmin, dmax) if dmin and dmax else None
+        summary.agreement = acc.report()
+        summary.skipped = Counter(issues.counts)
+        summary.issues = list(issues.messages)
+        if chart and summary.quotes:
+            summary.chart_path = speaker_stance_chart(summary.speaker_stance, stance.labels, tmp / CHART_FILE)
+        (tmp / "README.md").write_text(render_card(features, summary, split_rows, sink.nbytes), encoding="utf-8")
+        _replace_dir(tmp, out)
+    except BaseException:
+        sink.abort()
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    summary.out_dir = out
+    summary.card_path = out / "README.md"
+    summary.chart_path = out / CHART_FILE if summary.chart_path else None
+    return summary
+
+
+def _replace_dir(tmp: Path, out: Path) -> None:
+    """Rename ``tmp`` to ``out``; an existing ``out`` is moved aside first and removed after."""
+    if out.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+        os.rmdir(old)
+        os.rename(out, old)
+        try:
+            os.rename(tmp, out)
+        except OSError:
+            os.rename(old, out)
+            raise
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.rename(tmp, out)
+
+
+def push_to_hub(out_dir: str | Path, repo_id: str, *, private: bool = False, token: str | None = None) -> str:
+    """Publish a built dataset directory to the Hugging Face Hub (as a dataset repo); returns its URL."""
+    from huggingface_hub import HfApi
+
+    try:
+        api = HfApi(token=token)
+        api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)
+        api.upload_folder(folder_path=str(out_dir), repo_id=repo_id, repo_type="dataset", commit_message="quotekit build")
+    except Exception as exc:  # network, auth, repo errors: one line for the user
+        raise QuotekitError(f"push to the Hub failed for {repo_id}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}", exit_code=3) from None
+    return f"https://huggingface.co/datasets/{repo_id}"

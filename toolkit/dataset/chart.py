@@ -1,0 +1,44 @@
+"""The speaker x stance chart of the dataset card (matplotlib, Agg backend, PNG)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Mapping, Sequence
+
+UNKNOWN = "(speaker unknown)"
+COLORS = {"favor": "#2e7d32", "against": "#c62828", "neutral": "#9e9e9e"}
+
+
+def speaker_stance_chart(
+    counts: Mapping[str | None, Counter],
+    labels: Sequence[str],
+    path: str | Path,
+    top: int = 20,
+) -> Path:
+    """Horizontal stacked bars: quotes per speaker (the ``top`` most quoted), split by stance."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    ranked = sorted(counts.items(), key=lambda kv: (-sum(kv[1].values()), kv[0] or ""))[:top]
+    names = [name if name is not None else UNKNOWN for name, _ in ranked][::-1]
+    rows = [c for _, c in ranked][::-1]
+    fig, ax = plt.subplots(figsize=(8, max(2.0, 0.35 * len(names) + 1.2)), dpi=100)
+    try:
+        left = [0] * len(names)
+        for lab in labels:
+            vals = [c.get(lab, 0) for c in rows]
+            ax.barh(names, vals, left=left, label=lab, color=COLORS.get(lab))
+            left = [a + b for a, b in zip(left, vals)]
+        ax.set_xlabel("quotes")
+        total = sum(sum(c.values()) for c in counts.values())
+        ax.set_title(f"Stance by speaker (top {len(names)} of {len(counts)} speakers, {total} quotes)")
+        ax.legend(loc="lower right")
+        fig.tight_layout()
+        out = Path(path)
+        fig.savefig(out, format="png")
+    finally:
+        plt.close(fig)
+    return out
