@@ -1,7 +1,92 @@
-"""Placeholder: commands of this group are being written; ``register`` adds none yet."""
+"""``quotekit build`` and ``quotekit agreement``: Label Studio exports -> Hugging Face dataset."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
 
 import typer
 
 
 def register(app: typer.Typer) -> None:
-    return None
+    app.command("build")(build)
+    app.command("agreement")(agreement)
+
+
+def build(
+    exports: List[Path] = typer.Argument(..., help="Label Studio JSON export file(s). A task in several files: its latest annotation wins.", show_default=False),
+    out: Path = typer.Option(..., "--out", "-o", help="Output dataset directory (parquet shards, README.md card, chart).", show_default=False),
+    splits: str = typer.Option("0.8,0.1,0.1", "--splits", help="train,validation,test ratios; the split of an article is derived from a hash of its id."),
+    strict: bool = typer.Option(False, "--strict", help="Fail (exit 4) on the first invalid item instead of skipping and counting it."),
+    annotator: Optional[str] = typer.Option(None, "--annotator", help="Use only this annotator's annotations: an e-mail (needs an export with completed_by expanded) or a numeric Label Studio user id."),
+    force: bool = typer.Option(False, "--force", help="Replace a non-empty output directory."),
+    push_to_hub: Optional[str] = typer.Option(None, "--push-to-hub", help="After building, upload the directory to this Hugging Face dataset repo (owner/name).", metavar="REPO_ID"),
+    registry: Optional[Path] = typer.Option(None, "--registry", help="Speaker registry YAML (default: configs/speakers.yaml)."),
+    stance: Optional[Path] = typer.Option(None, "--stance", help="Stance scheme YAML (default: configs/stance.yaml)."),
+) -> None:
+    """Build a Hugging Face dataset (configs: articles, quotes) from Label Studio exports."""
+    from rich.console import Console
+
+    from toolkit.dataset import build_dataset
+    from toolkit.dataset import push_to_hub as push
+
+    reg, st = _configs(registry, stance)
+    summary = build_dataset(exports, out, splits=splits, strict=strict, annotator=annotator, registry=reg, stance=st, force=force)
+    console = Console()
+    console.print(_table("quotekit build", summary.rows()))
+    if summary.issues:
+        console.print(f"[yellow]{sum(summary.skipped.values())} item(s) skipped[/yellow]; first ones:")
+        for reason, msg in summary.issues[:10]:
+            console.print(f"  [{reason}] {msg}", markup=False, highlight=False)
+    if summary.agreement is not None and summary.agreement.tasks:
+        console.print(_table("agreement", summary.agreement.rows()))
+    console.print(f"Wrote {summary.out_dir} (card {summary.card_path})", markup=False, highlight=False)
+    if push_to_hub:
+        url = push(summary.out_dir, push_to_hub)
+        console.print(f"Pushed to {url}", markup=False, highlight=False)
+
+
+def agreement(
+    exports: List[Path] = typer.Argument(..., help="Label Studio JSON export file(s) with tasks annotated by several people.", show_default=False),
+    stance: Optional[Path] = typer.Option(None, "--stance", help="Stance scheme YAML (default: configs/stance.yaml)."),
+    registry: Optional[Path] = typer.Option(None, "--registry", help="Speaker registry YAML, to canonicalise speaker names (default: configs/speakers.yaml)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
+) -> None:
+    """Inter-annotator agreement: quote spans (F1), speakers, and stance kappa (Cohen / Fleiss)."""
+    from toolkit.dataset import compute_agreement
+
+    reg, st = _configs(registry, stance)
+    report = compute_agreement(exports, stance=st, registry=reg)
+    if as_json:
+        import json
+
+        typer.echo(json.dumps(report.to_dict(), indent=2))
+        return
+    from rich.console import Console
+
+    console = Console()
+    if not report.tasks:
+        console.print("No task was annotated by several people: nothing to compare.")
+        return
+    console.print(_table("inter-annotator agreement", report.rows()))
+
+
+def _configs(registry: Optional[Path], stance: Optional[Path]):
+    from toolkit.config import ConfigError, load_registry, load_stance
+    from toolkit.errors import BadInputError
+
+    try:
+        return load_registry(registry), load_stance(stance)
+    except ConfigError as exc:
+        raise BadInputError(str(exc)) from None
+
+
+def _table(title: str, rows):
+    from rich.table import Table
+
+    table = Table(title=title)
+    table.add_column("item")
+    table.add_column("value", justify="right")
+    for k, v in rows:
+        table.add_row(k, v)
+    return table
