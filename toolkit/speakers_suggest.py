@@ -1,0 +1,199 @@
+"""Suggest registry entries: speakers the pre-annotator found but could not resolve to the registry.
+
+Input is pre-annotator output (``{article_id, quotes: [Quote dicts]}``) plus the article texts;
+output is a list of :class:`Suggestion` and a YAML snippet for ``configs/speakers.yaml``.
+A speaker is suggested when
+
+* its name (the quote's ``speaker``) is not a registry name or alias, and
+* its mention is a name, not a pronoun or a description: after leading titles and determiners
+  it still has a capitalised word that is not just the capital of a sentence start ("he",
+  "the spokesman", "a government official", "Officials said" are left out; "Thailand said" is
+  kept when "thailand" never appears in lower case in that article).
+
+Mentions that are one word and equal the last word of exactly one longer suggested name
+("Rainsy" next to "Sam Rainsy") are folded into it as an alias.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+from toolkit.config import Registry
+
+_WORD = re.compile(r"[\w][\w.’'\-]*", re.UNICODE)
+_SENTENCE_START = re.compile(r"(^|[.!?:;]\s*[\"“”'’]?\s*|\n\s*[\"“”'’]?\s*|[\"“”]\s*)$")
+ORGANISATION_WORDS = frozenset(
+    "party ministry government council committee commission union association agency court office "
+    "international watch network alliance organisation organization foundation institute department "
+    "embassy army police parliament assembly senate bank group front movement centre center league".split()
+)
+
+
+@dataclass
+class Suggestion:
+    """One candidate registry entry."""
+
+    name: str
+    count: int = 0
+    aliases: Counter = field(default_factory=Counter)  # other surface forms seen, with counts
+    articles: set[str] = field(default_factory=set)
+    examples: list[str] = field(default_factory=list)
+    kind: str = "person"
+
+
+def _is_sentence_start(text: str, pos: int) -> bool:
+    return bool(_SENTENCE_START.search(text[max(0, pos - 4) : pos])) or pos == 0
+
+
+def is_name_mention(mention: str, text: str = "", pos: int | None = None, pronouns: Iterable[str] = (), titles: Iterable[str] = ()) -> bool:
+    """True when ``mention`` names someone rather than being a pronoun or a description.
+
+    >>> is_name_mention("he", pronouns={"he"}), is_name_mention("the spokesman", titles={"the"})
+    (False, False)
+    >>> is_name_mention("opposition leader Sam Rainsy", titles={"opposition", "leader"})
+    True
+    """
+    pron = {p.casefold() for p in pronouns}
+    ttl = {t.casefold() for t in titles}
+    words = _WORD.findall(mention)
+    if not words or (len(words) == 1 and words[0].casefold() in pron):
+        return False
+    caps = [i for i, w in enumerate(words) if w[:1].isupper() and w.casefold() not in ttl and w.casefold() not in pron]
+    if not caps:
+        return False
+    if caps == [0] and pos is not None and text and _is_sentence_start(text, pos):
+        # "Officials said ..." vs "Thailand said ...": a common noun also appears in lower case
+        first = words[0]
+        return re.search(r"(?<!\w)" + re.escape(first.lower()) + r"(?!\w)", text) is None
+    return True
+
+
+def _strip_titles(mention: str, titles: set[str]) -> str:
+    """The mention without leading titles/determiners, when a capitalised name remains."""
+    from toolkit.core.speakers import strip_titles
+
+    return strip_titles(mention.strip().strip("“”\"‘’,.:;"), frozenset(titles))
+
+
+def _example(text: str, q: Mapping[str, Any], width: int = 220) -> str:
+    """The sentence(s) holding the quote and its speaker mention, on one line, shortened to ``width``."""
+    points = [p for p in (q.get("start"), q.get("end"), q.get("speaker_start"), q.get("speaker_end")) if isinstance(p, int)]
+    lo, hi = min(points), max(points)
+    para_lo = text.rfind("\n", 0, lo) + 1
+    para_hi = text.find("\n", hi)
+    para_hi = len(text) if para_hi < 0 else para_hi
+    m = None
+    for m in re.finditer(r"[.!?][\"”’]?\s", text[para_lo:lo]):
+        pass
+    s = para_lo + (m.end() if m else 0)
+    m2 = re.search(r"[.!?][\"”’]?(\s|$)", text[hi:para_hi])
+    e = hi + (m2.end() if m2 else para_hi - hi)
+    snippet = " ".join(text[s:e].split())
+    if len(snippet) > width:
+        half = width // 2 - 2
+        snippet = snippet[:half].rstrip() + " … " + snippet[-half:].lstrip()
+    return snippet
+
+
+def suggest_speakers(
+    predictions: Iterable[Mapping[str, Any]],
+    texts: Mapping[str, str],
+    registry: Registry,
+    *,
+    pronouns: Iterable[str] = (),
+    titles: Iterable[str] = (),
+    min_count: int = 1,
+    max_examples: int = 2,
+) -> list[Suggestion]:
+    """Unresolved named speakers in ``predictions``, most frequent first (see the module docstring)."""
+    pronouns = set(pronouns)
+    titles = set(titles)
+    by_key: dict[str, Suggestion] = {}
+    for rec in predictions:
+        aid = str(rec.get("article_id"))
+        text = texts.get(aid, "")
+        for q in rec.get("quotes") or []:
+            name = (q.get("speaker") or "").strip()
+            if not name or registry.get(name) is not None:
+                continue
+            s, e = q.get("speaker_start"), q.get("speaker_end")
+            has_offsets = isinstance(s, int) and isinstance(e, int) and text
+            mention = text[s:e] if has_offsets else name
+            if registry.get(mention) is not None:
+                continue
+            if not is_name_mention(mention, text, s if has_offsets else None, pronouns, titles):
+                continue
+            if not is_name_mention(name, pronouns=pronouns, titles=titles):
+                continue
+            sug = by_key.setdefault(name.casefold(), Suggestion(name))
+            sug.count += 1
+            sug.articles.add(aid)
+            alias = _strip_titles(mention, titles)
+            if alias and alias != sug.name:
+                sug.aliases[alias] += 1
+            if text and len(sug.examples) < max_examples:
+                ex = _example(text, q)
+                if ex not in sug.examples:
+                    sug.examples.append(ex)
+    _fold_surnames(by_key)
+    out = [s for s in by_key.values() if s.count >= min_count]
+    for s in out:
+        if any(w.casefold() in ORGANISATION_WORDS for w in _WORD.findall(s.name)):
+            s.kind = "organisation"
+    return sorted(out, key=lambda s: (-s.count, s.name.casefold()))
+
+
+def _fold_surnames(by_key: dict[str, Suggestion]) -> None:
+    """Fold one-word names into the single longer name that ends with that word."""
+    for key in [k for k, s in by_key.items() if len(_WORD.findall(s.name)) == 1]:
+        short = by_key[key]
+        targets = [s for k, s in by_key.items() if k != key and len(_WORD.findall(s.name)) > 1 and _WORD.findall(s.name)[-1].casefold() == key]
+        if len(targets) != 1:
+            continue
+        long = targets[0]
+        long.count += short.count
+        long.articles |= short.articles
+        long.aliases[short.name] += short.count
+        long.aliases.update(short.aliases)
+        for ex in short.examples:
+            if ex not in long.examples and len(long.examples) < 2:
+                long.examples.append(ex)
+        del by_key[key]
+
+
+def _yaml_str(s: str) -> str:
+    """A YAML scalar: plain when safe, else double-quoted."""
+    import json
+
+    if re.fullmatch(r"[A-Za-z][\w .’'\-()]*", s) and not s.endswith(" ") and s.lower() not in {"yes", "no", "true", "false", "null", "on", "off"}:
+        return s
+    return json.dumps(s, ensure_ascii=False)
+
+
+def to_yaml(suggestions: Iterable[Suggestion], registry: Registry | None = None) -> str:
+    """Entries to paste under ``speakers:`` in ``configs/speakers.yaml``.
+
+    Aliases already used by the registry (or by another suggestion) are left out, so the file
+    still validates; ``affiliation`` is ``other`` with a TODO for the curator.
+    """
+    used = {form.casefold() for sp in (registry or []) for form in sp.surface_forms}
+    lines = ["  # --- suggested by `quotekit speakers suggest`: check names, merge variants, set affiliation"]
+    for s in suggestions:
+        if s.name.casefold() in used:
+            continue
+        used.add(s.name.casefold())
+        aliases = []
+        for alias, _ in s.aliases.most_common():
+            if alias.casefold() not in used:
+                used.add(alias.casefold())
+                aliases.append(alias)
+        lines.append(f"  - name: {_yaml_str(s.name)}")
+        if aliases:
+            lines.append(f"    aliases: [{', '.join(_yaml_str(a) for a in aliases)}]")
+        if s.kind != "person":
+            lines.append(f"    kind: {s.kind}")
+        lines.append("    affiliation: other  # TODO")
+    return "\n".join(lines) + "\n"
