@@ -102,10 +102,12 @@ class LabelStudioClient:
                     resp = self.session.request(method, url, timeout=TIMEOUT, **kw)
                 else:
                     resp = requests.request(method, url, timeout=TIMEOUT, **kw)
+            except requests.Timeout as exc:  # (ConnectTimeout is both: a timeout)
+                last = exc
             except requests.ConnectionError as exc:
                 last = exc
-            except requests.Timeout as exc:
-                last = exc
+                if attempt >= 1:  # refused twice: the server is down, not busy
+                    break
             else:
                 if resp.status_code < 500 or attempt == attempts - 1:
                     return resp

@@ -249,39 +249,49 @@ def push_records(client, records: list[dict[str, Any]], project_title: str, *, m
     config_xml = build_label_config(registry.names(), scheme.labels, scheme.target.description)
     interface = label_interface(config_xml)
 
+    def build_and_validate(recs: list[dict[str, Any]], quotes_of) -> list[BuiltTask]:
+        out: list[BuiltTask] = []
+        errors: list[str] = []
+        for rec in recs:
+            bt = build_task(rec, quotes_of(rec), mv, registry)
+            if bt.prediction is not None:
+                errors += validate_prediction(bt.article_id, rec["text"], bt.prediction, stance_labels=scheme.labels,
+                                              speaker_names=registry.names(), interface=interface)
+            out.append(bt)
+        if errors:
+            shown = "; ".join(errors[:MAX_SHOWN_ERRORS])
+            more = f" (and {len(errors) - MAX_SHOWN_ERRORS} more)" if len(errors) > MAX_SHOWN_ERRORS else ""
+            raise BadInputError(f"{len(errors)} invalid predictions, nothing pushed: {shown}{more}")
+        return out
+
+    # 1. records that bring their quotes: validated before anything is sent
+    with_quotes = [r for r in records if "quotes" in r]
+    built_given = {bt.article_id: bt for bt in build_and_validate(with_quotes, _quotes)}
+
+    # 2. the project and what it already holds
     project = ensure_project(client, project_title, config_xml, report, echo)
     pid = project["id"]
     report.project_id = pid
-    existing = existing_tasks(client, pid, with_predictions=update or True)
+    existing = existing_tasks(client, pid, with_predictions=True)
+    report.already_present = sum(1 for r in records if r["article_id"] in existing)
 
-    # which records need work, and which need pre-annotation first
-    todo_new = [r for r in records if r["article_id"] not in existing]
-    todo_old = [r for r in records if r["article_id"] in existing]
-    report.already_present = len(todo_old)
-    need_pre = [r for r in (todo_new + (todo_old if update else [])) if "quotes" not in r]
+    # 3. pre-annotate only what will be sent (new articles; with --update also existing ones)
+    need_pre = [r for r in records if "quotes" not in r and (update or r["article_id"] not in existing)]
     pre = preannotate(need_pre, model, jobs, report, echo)
-
-    def quotes_of(rec: dict[str, Any]) -> list[Quote] | None:
-        if "quotes" in rec:
-            return _quotes(rec)
-        return pre.get(rec["article_id"])
-
-    failed = {s.split(":", 1)[0] for s in report.preannotate_failed}
-    built: list[BuiltTask] = []
-    errors: list[str] = []
-    for rec in todo_new + todo_old:
-        if rec["article_id"] in failed:
-            continue
-        bt = build_task(rec, quotes_of(rec), mv, registry)
+    pre_ok = [r for r in need_pre if r["article_id"] in pre]
+    built_pre = {bt.article_id: bt for bt in build_and_validate(pre_ok, lambda r: pre[r["article_id"]])}
+    # existing articles without quotes and without --update: compared by text only
+    built_plain = {
+        r["article_id"]: build_task(r, None, mv, registry)
+        for r in records if "quotes" not in r and r["article_id"] not in pre and r["article_id"] in existing
+    }
+    built = [
+        built_given.get(r["article_id"]) or built_pre.get(r["article_id"]) or built_plain.get(r["article_id"])
+        for r in records
+    ]
+    built = [bt for bt in built if bt is not None]
+    for bt in built:
         report.warnings += bt.warnings
-        if bt.prediction is not None:
-            errors += validate_prediction(bt.article_id, rec["text"], bt.prediction, stance_labels=scheme.labels,
-                                          speaker_names=registry.names(), interface=interface)
-        built.append(bt)
-    if errors:
-        shown = "; ".join(errors[:MAX_SHOWN_ERRORS])
-        more = f" (and {len(errors) - MAX_SHOWN_ERRORS} more)" if len(errors) > MAX_SHOWN_ERRORS else ""
-        raise BadInputError(f"{len(errors)} invalid predictions, nothing pushed: {shown}{more}")
 
     new = [bt for bt in built if bt.article_id not in existing]
     old = [bt for bt in built if bt.article_id in existing]

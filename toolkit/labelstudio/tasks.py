@@ -69,21 +69,28 @@ def task_data(record: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def _region(rid: str, start: int, end: int, text: str, label: str, score: float | None = None) -> dict[str, Any]:
+def _span_text(text: str, start: int, end: int, claimed: str | None = None) -> str:
+    """The region's ``value.text``: what the pre-annotator claims (validated later), else the span."""
+    return claimed if claimed is not None else text[start:end]
+
+
+def _region(rid: str, start: int, end: int, text: str, label: str, score: float | None = None,
+            claimed: str | None = None) -> dict[str, Any]:
     item: dict[str, Any] = {
         "id": rid,
         "from_name": N.LABELS,
         "to_name": N.TEXT,
         "type": "labels",
-        "value": {"start": start, "end": end, "text": text[start:end], "labels": [label]},
+        "value": {"start": start, "end": end, "text": _span_text(text, start, end, claimed), "labels": [label]},
     }
     if score is not None:
         item["score"] = round(float(score), 4)
     return item
 
 
-def _per_region(rid: str, start: int, end: int, text: str, from_name: str, kind: str, values: list[str]) -> dict[str, Any]:
-    value: dict[str, Any] = {"start": start, "end": end, "text": text[start:end]}
+def _per_region(rid: str, start: int, end: int, text: str, from_name: str, kind: str, values: list[str],
+                claimed: str | None = None) -> dict[str, Any]:
+    value: dict[str, Any] = {"start": start, "end": end, "text": _span_text(text, start, end, claimed)}
     value["choices" if kind == "choices" else "text"] = values
     return {"id": rid, "from_name": from_name, "to_name": N.TEXT, "type": kind, "value": value}
 
@@ -99,11 +106,11 @@ def build_result(article_id: str, text: str, quotes: Iterable[Quote], registry=N
     seen_regions: set[str] = set()
     seen_relations: set[tuple[str, str, str]] = set()
 
-    def add_region(start: int, end: int, label: str, score: float | None = None) -> str:
+    def add_region(start: int, end: int, label: str, score: float | None = None, claimed: str | None = None) -> str:
         rid = region_id(article_id, start, end, label)
         if rid not in seen_regions:
             seen_regions.add(rid)
-            result.append(_region(rid, start, end, text, label, score))
+            result.append(_region(rid, start, end, text, label, score, claimed))
         return rid
 
     def add_relation(a: str, b: str, label: str) -> None:
@@ -113,11 +120,11 @@ def build_result(article_id: str, text: str, quotes: Iterable[Quote], registry=N
 
     speaker_names: dict[str, tuple[int, int, str]] = {}
     for i, q in enumerate(quotes, start=1):
-        qid = add_region(q.start, q.end, N.QUOTE, q.score)
+        qid = add_region(q.start, q.end, N.QUOTE, q.score, q.text)
         if q.stance is not None:
-            result.append(_per_region(qid, q.start, q.end, text, N.STANCE, "choices", [q.stance]))
+            result.append(_per_region(qid, q.start, q.end, text, N.STANCE, "choices", [q.stance], q.text))
         if q.kind:
-            result.append(_per_region(qid, q.start, q.end, text, N.KIND, "choices", [q.kind]))
+            result.append(_per_region(qid, q.start, q.end, text, N.KIND, "choices", [q.kind], q.text))
         has_span = q.speaker_start is not None and q.speaker_end is not None
         if has_span:
             sid = add_region(q.speaker_start, q.speaker_end, N.SPEAKER)
@@ -130,7 +137,7 @@ def build_result(article_id: str, text: str, quotes: Iterable[Quote], registry=N
                 "in the text; pushed without a SPEAKER region"
             )
         else:
-            result.append(_per_region(qid, q.start, q.end, text, N.QUOTE_FLAGS, "choices", [N.SPEAKER_UNKNOWN]))
+            result.append(_per_region(qid, q.start, q.end, text, N.QUOTE_FLAGS, "choices", [N.SPEAKER_UNKNOWN], q.text))
         if q.cue_start is not None and q.cue_end is not None:
             cid = add_region(q.cue_start, q.cue_end, N.CUE)
             add_relation(qid, cid, N.CUE_OF)
@@ -236,10 +243,8 @@ def validate_prediction(
         if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
             errors.append(f"{where(item)}: offsets {start}-{end} out of range for a text of {len(text)} characters")
             continue
-        if value.get("text") != text[start:end] and kind != "textarea":
+        if kind != "textarea" and value.get("text") != text[start:end]:  # a TextArea's value.text is typed names
             errors.append(f"{where(item)}: region text {value.get('text')!r} != text[{start}:{end}] {text[start:end]!r}")
-        if kind == "textarea" and not value.get("text") == text[start:end]:
-            pass  # a TextArea's value.text is the typed name, not the span (checked below)
         fn = item.get("from_name")
         if kind == "labels":
             labels = value.get("labels") or []

@@ -1,0 +1,278 @@
+"""The Label Studio round trip against a REAL server (started once per session by ``ls_server``).
+
+push -> tasks with predictions (regions, relations, per-region stance and speaker) -> re-push is
+a no-op -> --update replaces predictions -> annotations made through the API come back in
+``ls pull`` with their relations -> pull never overwrites; clear errors for a wrong token and a
+server that is down; the token never appears in any output.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+from toolkit.labelstudio import names as N
+from toolkit.labelstudio.tasks import model_version, region_id
+from toolkit.labelstudio.testing import free_port, make_article, quote, write_jsonl
+
+pytestmark = pytest.mark.integration
+
+PROJECT = "quotekit integration"
+
+
+def _tasks(server, title: str) -> dict[str, dict]:
+    client = server.client()
+    project = client.find_project(title)
+    assert project is not None, f"project {title!r} not found"
+    tasks = list(client.iter_tasks(project["id"]))
+    by_id: dict[str, dict] = {}
+    for t in tasks:
+        aid = t["data"]["article_id"]
+        assert aid not in by_id, f"duplicate task for {aid}"
+        by_id[aid] = t
+    return by_id
+
+
+def _items(result: list[dict], from_name: str) -> dict[str, dict]:
+    return {r["id"]: r for r in result if r.get("from_name") == from_name}
+
+
+def _relations(result: list[dict]) -> set[tuple[str, str, str]]:
+    return {(r["from_id"], r["to_id"], r["labels"][0]) for r in result if r.get("type") == "relation"}
+
+
+@pytest.fixture(scope="module")
+def pushed(ls_server, tmp_path_factory):
+    """The sample articles pushed once into PROJECT."""
+    from toolkit.labelstudio.testing import sample_data
+
+    records = sample_data()
+    path = write_jsonl(tmp_path_factory.mktemp("push") / "articles.jsonl", records)
+    proc = ls_server.cli("ls", "push", path, "--project", PROJECT, "--batch-size", "2")
+    assert proc.returncode == 0, proc.stderr
+    return records, path, proc
+
+
+def test_push_creates_project_and_tasks_with_predictions(ls_server, pushed):
+    records, _, proc = pushed
+    assert "3 tasks imported" in proc.stdout
+    assert "created" in proc.stdout
+    tasks = _tasks(ls_server, PROJECT)
+    assert sorted(tasks) == ["int-1", "int-2", "int-3"]
+    for rec in records:
+        task = tasks[rec["article_id"]]
+        assert task["data"]["text"] == rec["text"]
+        assert task["data"]["title"] == rec["title"] and task["data"]["outlet"] == "Test Outlet"
+        assert len(task["predictions"]) == 1
+        pred = task["predictions"][0]
+        assert pred["model_version"] == model_version()
+        result = pred["result"]
+        regions = _items(result, N.LABELS)
+        for q in rec["quotes"]:
+            qid = region_id(rec["article_id"], q["start"], q["end"], N.QUOTE)
+            assert regions[qid]["value"]["labels"] == [N.QUOTE]
+            assert regions[qid]["value"]["text"] == rec["text"][q["start"]:q["end"]]
+            assert _items(result, N.STANCE)[qid]["value"]["choices"] == [q["stance"]]
+            assert _items(result, N.KIND)[qid]["value"]["choices"] == [q["kind"]]
+            if q["speaker_start"] is not None:
+                sid = region_id(rec["article_id"], q["speaker_start"], q["speaker_end"], N.SPEAKER)
+                assert regions[sid]["value"]["labels"] == [N.SPEAKER]
+                assert (qid, sid, N.SAID_BY) in _relations(result)
+            else:
+                assert _items(result, N.QUOTE_FLAGS)[qid]["value"]["choices"] == [N.SPEAKER_UNKNOWN]
+            cid = region_id(rec["article_id"], q["cue_start"], q["cue_end"], N.CUE)
+            assert (qid, cid, N.CUE_OF) in _relations(result)
+    # canonical speakers: registry alias -> canonical name; a name outside the registry -> TextArea
+    result2 = tasks["int-2"]["predictions"][0]["result"]
+    names = {r["value"]["text"]: r["value"].get("choices") for r in _items(result2, N.SPEAKER_NAME).values()}
+    assert names == {"The opposition": ["Cambodia National Rescue Party"], "Kuy Kuong": ["Koy Kuong"]}
+    new = [r["value"]["text"] for r in _items(result2, N.SPEAKER_NEW).values()]
+    assert new == [["village chief"]]
+    project = ls_server.client().find_project(PROJECT)
+    assert project["model_version"] == model_version()
+
+
+def test_repush_imports_nothing(ls_server, pushed):
+    _, path, _ = pushed
+    before = _tasks(ls_server, PROJECT)
+    proc = ls_server.cli("ls", "push", path, "--project", PROJECT)
+    assert proc.returncode == 0, proc.stderr
+    assert "0 tasks imported, 3 already present" in proc.stdout
+    after = _tasks(ls_server, PROJECT)
+    assert {a: t["id"] for a, t in after.items()} == {a: t["id"] for a, t in before.items()}
+    assert all(len(t["predictions"]) == 1 for t in after.values())
+
+
+def test_update_replaces_predictions_and_model_version(ls_server, tmp_path):
+    from toolkit.labelstudio.testing import sample_data
+
+    title = PROJECT + " update"
+    records = sample_data()
+    path = write_jsonl(tmp_path / "v1.jsonl", records)
+    assert ls_server.cli("ls", "push", path, "--project", title).returncode == 0
+    changed = copy.deepcopy(records)
+    changed[0]["quotes"][0]["stance"] = "neutral"
+    path2 = write_jsonl(tmp_path / "v2.jsonl", changed)
+
+    plain = ls_server.cli("ls", "push", path2, "--project", title, "--model-version", "quotekit-test-v2")
+    assert plain.returncode == 0, plain.stderr
+    assert "--update" in plain.stdout  # told how to replace, nothing replaced
+    assert _tasks(ls_server, title)["int-1"]["predictions"][0]["model_version"] == model_version()
+
+    upd = ls_server.cli("ls", "push", path2, "--project", title, "--update", "--model-version", "quotekit-test-v2")
+    assert upd.returncode == 0, upd.stderr
+    assert "3 predictions replaced" in upd.stdout and "0 tasks imported" in upd.stdout
+    tasks = _tasks(ls_server, title)
+    for t in tasks.values():
+        assert [p["model_version"] for p in t["predictions"]] == ["quotekit-test-v2"]
+    q = changed[0]["quotes"][0]
+    qid = region_id("int-1", q["start"], q["end"], N.QUOTE)
+    assert _items(tasks["int-1"]["predictions"][0]["result"], N.STANCE)[qid]["value"]["choices"] == ["neutral"]
+    assert ls_server.client().find_project(title)["model_version"] == "quotekit-test-v2"
+    again = ls_server.cli("ls", "push", path2, "--project", title, "--update", "--model-version", "quotekit-test-v2")
+    assert "predictions replaced" not in again.stdout
+
+
+def test_interrupted_push_resumes_without_duplicates(ls_server):
+    """A push that dies after its first batch, and one whose response is lost in transit."""
+    from toolkit.errors import ServerError
+    from toolkit.labelstudio.push import push_records
+
+    title = PROJECT + " resume"
+    records = [make_article(f"res-{i}", f"R{i}", f"Article {i}. Nothing was said.", []) for i in range(7)]
+
+    class DiesAfterFirstBatch:
+        def __init__(self, client):
+            self._c, self.calls = client, 0
+
+        def __getattr__(self, name):
+            return getattr(self._c, name)
+
+        def import_tasks(self, pid, tasks):
+            self.calls += 1
+            if self.calls == 2:
+                raise KeyboardInterrupt  # the user pressed Ctrl-C mid-push
+            return self._c.import_tasks(pid, tasks)
+
+    with pytest.raises(KeyboardInterrupt):
+        push_records(DiesAfterFirstBatch(ls_server.client()), records, title, batch_size=3, progress=False, echo=lambda s: None)
+    assert len(_tasks(ls_server, title)) == 3
+
+    class LosesResponse(DiesAfterFirstBatch):
+        def import_tasks(self, pid, tasks):
+            self.calls += 1
+            resp = self._c.import_tasks(pid, tasks)
+            if self.calls == 1:
+                raise ServerError("Label Studio at x timed out (POST /import) after 1 tries")  # sent, answer lost
+            return resp
+
+    report = push_records(LosesResponse(ls_server.client()), records, title, batch_size=3, progress=False, echo=lambda s: None)
+    assert report.already_present == 3 and report.imported == 4
+    tasks = _tasks(ls_server, title)  # raises on a duplicate
+    assert sorted(tasks) == sorted(r["article_id"] for r in records)
+
+
+def test_invalid_prediction_is_refused_before_sending(ls_server, tmp_path):
+    from toolkit.labelstudio.testing import sample_data
+
+    title = PROJECT + " invalid"
+    records = sample_data()
+    records[1]["quotes"][1]["end"] += 3  # the region text no longer matches
+    path = write_jsonl(tmp_path / "bad.jsonl", records)
+    proc = ls_server.cli("ls", "push", path, "--project", title)
+    assert proc.returncode == 2
+    assert "article int-2, quote 2" in proc.stderr and "!= text[" in proc.stderr
+    assert ls_server.client().find_project(title) is None  # nothing was sent
+
+
+def test_annotations_come_back_in_pull_with_relations(ls_server, pushed, tmp_path):
+    client = ls_server.client()
+    task = _tasks(ls_server, PROJECT)["int-2"]
+    pred = task["predictions"][0]
+    result = copy.deepcopy(pred["result"])
+    for r in result:  # the annotator flips one stance and names the unknown speaker
+        if r.get("from_name") == N.STANCE and r["value"]["choices"] == ["neutral"]:
+            r["value"]["choices"] = ["against"]
+    ann = client.create_annotation(task["id"], result, parent_prediction=pred["id"])
+    out = tmp_path / "exports" / "round.json"
+    proc = ls_server.cli("ls", "pull", "--project", PROJECT, "-o", out)
+    assert proc.returncode == 0, proc.stderr
+    exported = json.loads(out.read_text(encoding="utf-8"))
+    by_aid = {t["data"]["article_id"]: t for t in exported}
+    assert "int-2" in by_aid and all(t["annotations"] for t in exported)  # annotated tasks only
+    got = next(a for a in by_aid["int-2"]["annotations"] if a["id"] == ann["id"])
+    assert _relations(got["result"]) == _relations(pred["result"]) and len(_relations(got["result"])) == 6
+    assert sorted(json.dumps(r, sort_keys=True) for r in got["result"]) == sorted(json.dumps(r, sort_keys=True) for r in result)
+    preds = by_aid["int-2"]["predictions"]
+    assert preds and preds[0]["model_version"] == model_version() and preds[0]["result"]
+    # the export parser of the dataset stage can read it
+    assert not list(out.parent.glob(".*.tmp"))
+
+
+def test_pull_refuses_to_overwrite(ls_server, pushed, tmp_path):
+    out = tmp_path / "existing.json"
+    out.write_text("keep me")
+    proc = ls_server.cli("ls", "pull", "--project", PROJECT, "-o", out)
+    assert proc.returncode == 2
+    assert "already exists" in proc.stderr and "choose another name" in proc.stderr
+    assert out.read_text() == "keep me"
+
+
+def test_pull_unknown_project(ls_server, tmp_path):
+    proc = ls_server.cli("ls", "pull", "--project", "no such project", "-o", tmp_path / "x.json")
+    assert proc.returncode == 2 and "no Label Studio project titled 'no such project'" in proc.stderr
+
+
+def test_wrong_token_is_one_clear_line(ls_server, pushed, tmp_path):
+    _, path, _ = pushed
+    wrong = "0" * 40
+    proc = ls_server.cli("ls", "push", path, "--project", PROJECT, "--api-key", wrong)
+    assert proc.returncode == 3
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert "refused the API token" in lines[0] and "quotekit ls token" in lines[0]
+    assert wrong not in proc.stdout + proc.stderr
+    env = ls_server.env(LABEL_STUDIO_API_KEY=wrong)
+    proc2 = ls_server.cli("ls", "pull", "--project", PROJECT, "-o", tmp_path / "w.json", env=env)
+    assert proc2.returncode == 3 and "refused the API token" in proc2.stderr
+
+
+def test_server_down_is_one_clear_line(ls_server, pushed, tmp_path):
+    _, path, _ = pushed
+    url = f"http://127.0.0.1:{free_port()}"
+    proc = ls_server.cli("ls", "push", path, "--project", PROJECT, "--url", url)
+    assert proc.returncode == 3
+    assert proc.stderr.strip() == (
+        f"Error: cannot reach Label Studio at {url}: start it with `quotekit ls serve --detach` or set LABEL_STUDIO_URL"
+    )
+    env = ls_server.env(LABEL_STUDIO_URL=url)
+    proc2 = ls_server.cli("ls", "pull", "--project", PROJECT, "-o", tmp_path / "d.json", env=env)
+    assert proc2.returncode == 3 and "cannot reach Label Studio" in proc2.stderr
+    other = tmp_path / "no-server-here"
+    env3 = {k: v for k, v in ls_server.env().items() if k != "QUOTEKIT_LS_DATA_DIR"}
+    proc3 = ls_server.cli("ls", "pull", "--project", PROJECT, "-o", tmp_path / "e.json", "--data-dir", other, env=env3)
+    assert proc3.returncode == 3 and "quotekit ls serve --detach" in proc3.stderr
+
+
+def test_serve_refuses_a_second_server_on_the_same_data_dir(ls_server):
+    proc = ls_server.cli("ls", "serve", "--detach", "--port", str(free_port()), "--data-dir", ls_server.data_dir)
+    assert proc.returncode == 3 and "already running" in proc.stderr
+
+
+def test_secrets_are_private_and_only_printed_on_request(ls_server):
+    for name in ("api-token", "admin-password"):
+        assert (ls_server.data_dir / name).stat().st_mode & 0o777 == 0o600
+    proc = ls_server.cli("ls", "token", "--data-dir", ls_server.data_dir)
+    assert proc.returncode == 0 and proc.stdout.strip() == ls_server.token
+    ls_server.outputs.pop()  # the one output allowed to show it
+
+
+def test_token_never_in_any_output(ls_server):
+    """Runs last in this module: every CLI output recorded so far (serve included)."""
+    assert len(ls_server.outputs) > 5
+    for out in ls_server.outputs:
+        assert ls_server.token not in out
+        assert ls_server.password not in out
