@@ -130,14 +130,16 @@ def skip_adverbials_left(doc, j: int, lo: int, lex: CueLexicon) -> int:
             continue
         if low in lex.time_words or doc[j].like_num:
             # find a time preposition within 4 tokens to the left
+            prep = None
             for k in range(j - 1, max(lo, j - 5) - 1, -1):
                 if doc[k].lower_ in TIME_PREPS:
-                    j = k - 1
+                    prep = k
                     break
                 if not _is_wordlike(doc[k]) and not doc[k].like_num:
                     break
-            else:
+            if prep is None:
                 return j
+            j = prep - 1
             continue
         return j
     return j

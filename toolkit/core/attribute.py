@@ -1,0 +1,292 @@
+"""Orchestration only: a spaCy Doc in, a list of :class:`~toolkit.types.Quote` out.
+
+Steps (each lives in its own module):
+
+1. :func:`toolkit.core.quotes.find_quotations` pairs quotation marks;
+2. :func:`toolkit.core.cues.find_cues` finds cues outside quotations;
+3. :func:`toolkit.core.frames.read_frames` reads speaker + content around each cue;
+4. frames become quotes here: content that is one quotation -> ``direct``; content holding a
+   quotation -> ``mixed``; else ``indirect``. Quotations left over are continuations of the
+   previous direct quote (same or next paragraph), else attributed to the next quote of the
+   paragraph; short ones with no attribution (scare quotes, titles) are not proposed;
+5. :class:`toolkit.core.speakers.SpeakerResolver` resolves mentions in text order;
+6. :func:`toolkit.core.stance.propose_stance` proposes a stance.
+
+``score`` combines the frame's and the speaker resolution's confidence; ``rule`` is
+``"<frame pattern>+<resolution step>"`` so annotators can sort and filter by doubt.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from toolkit.config import Registry, StanceScheme
+from toolkit.core.cues import CueLexicon, find_cues
+from toolkit.core.frames import PRONOUNS, Frame, np_left, read_frames
+from toolkit.core.quotes import Quotation, find_quotations
+from toolkit.core.speakers import MentionLexicon, Resolution, SpeakerResolver
+from toolkit.core.stance import StanceLexicon, propose_stance
+from toolkit.types import Quote
+
+
+@dataclass(frozen=True)
+class Lexicons:
+    """The data the heuristics run on (``configs/cues.yaml``, ``mentions.yaml``, ``stance_signals.yaml``)."""
+
+    cues: CueLexicon
+    mentions: MentionLexicon
+    stance: StanceLexicon
+
+
+@dataclass
+class Options:
+    min_direct_words: int = 4  # shorter unattributed quotations are terms or scare quotes
+    fuzzy_threshold: float = 85.0
+    unattributed: bool = False  # propose long quotations with no speaker at all (low score)
+
+
+@dataclass
+class _Draft:
+    start: int
+    end: int
+    kind: str
+    frame: Frame | None
+    score: float
+    pattern: str
+    source: "_Draft | None" = None  # continuation: speaker copied from this draft
+    quotations: list[Quotation] = field(default_factory=list)
+    resolution: Resolution | None = None
+    mention: tuple[int, int] | None = None  # chars
+
+
+def attribute(doc, registry: Registry, stance_scheme: StanceScheme | None, lexicons: Lexicons, options: Options | None = None, warnings: list[str] | None = None) -> list[Quote]:
+    """Quotes of ``doc`` in text order; unbalanced-mark warnings are appended to ``warnings``."""
+    opts = options or Options()
+    text = doc.text
+    scan = find_quotations(text)
+    if warnings is not None:
+        warnings.extend(f"char {off}: {msg}" for off, msg in scan.warnings)
+    owner = _quotation_index(text, scan.quotations)
+
+    def quotation_at(char: int) -> Quotation | None:
+        if 0 <= char < len(owner) and owner[char] >= 0:
+            return scan.quotations[owner[char]]
+        return None
+
+    cues = find_cues(doc, lexicons.cues, blocked=lambda tok: owner[tok.idx] >= 0)
+    frames = read_frames(doc, cues, lexicons.cues, quotation_at)
+    drafts = _drafts_from_frames(doc, frames, scan.quotations, quotation_at)
+    drafts += _leftover_quotations(text, scan.quotations, drafts, opts)
+    drafts.sort(key=lambda d: (d.start, d.end))
+    _resolve_speakers(doc, drafts, registry, lexicons.mentions, opts)
+    return [_to_quote(doc, d, registry, stance_scheme, lexicons.stance) for d in drafts]
+
+
+def _quotation_index(text: str, quotations: list[Quotation]) -> list[int]:
+    """For each char, the index of the quotation whose marks enclose it, else -1 (linear)."""
+    owner = [-1] * (len(text) + 1)
+    for k, q in enumerate(quotations):
+        for c in range(q.open, max(q.outer_end, q.end)):
+            owner[c] = k
+    return owner
+
+
+def _drafts_from_frames(doc, frames: list[Frame], quotations, quotation_at) -> list[_Draft]:
+    text = doc.text
+    direct: dict[int, _Draft] = {}
+    spans: dict[tuple[int, int], _Draft] = {}
+    cut_points = sorted(_attribution_start_char(doc, f) for f in frames)
+    for f in frames:
+        if f.pattern.endswith("_quote"):
+            q = quotation_at(f.start)
+            d = _Draft(f.start, f.end, "direct", f, f.score, f.pattern, quotations=[q] if q else [])
+            old = direct.get(f.start)
+            if old is None or old.score < d.score:
+                direct[f.start] = d
+            continue
+        s, e = f.start, _cut_at_next_attribution(text, f.start, f.end, cut_points)
+        if e - s < 8:
+            continue
+        inside = [q for q in quotations if s <= q.open < e or s <= q.start < e]
+        q0 = quotation_at(s)
+        if q0 is not None and q0.start <= s + 1 and q0.end >= e - 2 and q0 in inside and len(inside) == 1:
+            d = _Draft(q0.start, q0.end, "direct", f, f.score, f.pattern + "_quote", quotations=[q0])
+            if q0.start not in direct or direct[q0.start].score < d.score:
+                direct[q0.start] = d
+            continue
+        kind = "mixed" if inside else "indirect"
+        e2 = max([e] + [q.outer_end for q in inside if q.outer_end <= e + 2])
+        d = _Draft(s, e2, kind, f, f.score, f.pattern, quotations=inside)
+        old = spans.get((s, e2))
+        if old is None or old.score < d.score:
+            spans[(s, e2)] = d
+    out = list(direct.values())
+    used = {q.open for d in out for q in d.quotations}
+    # a mixed quote whose quotation is also a direct quote of another frame: keep the direct one
+    for d in spans.values():
+        if d.kind == "mixed" and all(q.open in used for q in d.quotations) and _only_quotations(text, d):
+            continue
+        out.append(d)
+    return out
+
+
+def _only_quotations(text: str, d: _Draft) -> bool:
+    """Is the draft's content nothing but its quotations (and punctuation)?"""
+    rest = text[d.start : d.end]
+    for q in sorted(d.quotations, key=lambda q: -q.open):
+        a, b = q.open - d.start, max(q.outer_end, q.end) - d.start
+        rest = rest[: max(a, 0)] + rest[max(b, 0) :]
+    return not re.search(r"\w", rest)
+
+
+def _attribution_start_char(doc, f: Frame) -> int:
+    first = f.cue.start if f.speaker is None else min(f.cue.start, f.speaker[0])
+    return doc[first].idx
+
+
+def _cut_at_next_attribution(text: str, start: int, end: int, cut_points: list[int]) -> int:
+    """End a clause before another attribution that follows a comma ("..., adding that")."""
+    import bisect
+
+    k = bisect.bisect_right(cut_points, start)
+    while k < len(cut_points) and cut_points[k] < end:
+        c = cut_points[k]
+        before = text[start:c].rstrip()
+        if before.endswith(",") and len(before) > 8:
+            return start + len(before) - 1
+        k += 1
+    return end
+
+
+def _leftover_quotations(text: str, quotations: list[Quotation], drafts: list[_Draft], opts: Options) -> list[_Draft]:
+    """Quotations no frame took: continuations, next-quote attribution, or nothing."""
+    used = {q.open for d in drafts for q in d.quotations}
+    covered = sorted((d.start, d.end) for d in drafts if d.kind != "direct")
+    direct = sorted((d for d in drafts if d.kind == "direct"), key=lambda d: d.start)
+    out: list[_Draft] = []
+    for q in quotations:
+        if q.open in used or any(s <= q.open < e for s, e in covered):
+            continue
+        n_words = len(text[q.start : q.end].split())
+        if n_words < opts.min_direct_words:
+            continue
+        prev = _previous_direct(direct + out, q)
+        p_start = text.rfind("\n", 0, q.open) + 1
+        if prev is not None:
+            between = text[prev.end : q.open]
+            same_par = "\n" not in between
+            par_initial = not text[p_start : q.open].strip()
+            prev_par_end = text.find("\n", prev.end)
+            prev_par_end = len(text) if prev_par_end < 0 else prev_par_end
+            tail = text[prev.end : prev_par_end]
+            next_par = par_initial and between.count("\n\n") <= 1 and between.strip("\n ").count("\n") == 0 and len(tail) < 80
+            if same_par or next_par:
+                d = _Draft(q.start, q.end, "direct", None, 0.7 if same_par else 0.6, "continuation", source=prev, quotations=[q])
+                out.append(d)
+                continue
+        nxt = _next_direct_same_paragraph(text, direct, q)
+        if nxt is not None:
+            out.append(_Draft(q.start, q.end, "direct", None, 0.55, "next_quote", source=nxt, quotations=[q]))
+            continue
+        if opts.unattributed and not text[p_start : q.open].strip():
+            out.append(_Draft(q.start, q.end, "direct", None, 0.25, "unattributed", quotations=[q]))
+    return out
+
+
+def _previous_direct(direct: list[_Draft], q: Quotation) -> _Draft | None:
+    best = None
+    for d in direct:
+        if d.end <= q.open and (best is None or d.end > best.end):
+            best = d
+    return best
+
+
+def _next_direct_same_paragraph(text: str, direct: list[_Draft], q: Quotation) -> _Draft | None:
+    for d in direct:
+        if d.start > q.end and d.frame is not None:
+            return d if "\n" not in text[q.end : d.start] else None
+    return None
+
+
+# --------------------------------------------------------------------------- speakers
+
+
+def _resolve_speakers(doc, drafts: list[_Draft], registry: Registry, mlex: MentionLexicon, opts: Options) -> None:
+    text = doc.text
+    resolver = SpeakerResolver(registry, mlex, opts.fuzzy_threshold)
+    for d in drafts:
+        if d.frame is not None and d.frame.speaker is not None:
+            s, e = d.frame.speaker
+            d.mention = (doc[s].idx, doc[e - 1].idx + len(doc[e - 1].text))
+    with_mention = sorted((d for d in drafts if d.mention), key=lambda d: d.mention[0])
+    done: dict[tuple[int, int], Resolution] = {}
+    for d in with_mention:
+        key = d.mention
+        if key in done:
+            d.resolution = done[key]
+            continue
+        mention = text[key[0] : key[1]]
+        target = mention
+        if mention.lower() in ("who", "which") and d.frame is not None:
+            ante = _relative_antecedent(doc, d.frame.speaker[0])
+            if ante is not None:
+                target = ante
+        res = resolver.resolve(target, key[0])
+        if target is not mention and res.how == "as_written" and target:
+            res = Resolution(res.name, 0.5, "relative")
+        done[key] = d.resolution = res
+        if res.name and res.how not in ("pronoun_unresolved",):
+            resolver.note(key[0], res.name, res.speaker)
+    for d in sorted(drafts, key=lambda d: d.start):
+        if d.resolution is None and d.source is not None:
+            src = d.source
+            while src.resolution is None and src.source is not None:
+                src = src.source
+            d.resolution = src.resolution
+            d.mention = src.mention
+
+
+def _relative_antecedent(doc, i: int) -> str | None:
+    """"Sam Rainsy, who said ..." -> "Sam Rainsy"."""
+    j = i - 1
+    if j >= 0 and doc[j].text == ",":
+        span = np_left(doc, j - 1, doc[i].sent.start)
+        if span is not None:
+            return doc[span[0] : span[1]].text
+    return None
+
+
+def _to_quote(doc, d: _Draft, registry: Registry, scheme: StanceScheme | None, slex: StanceLexicon) -> Quote:
+    text = doc.text
+    res = d.resolution
+    speaker = res.name if res else None
+    res_score = res.score if res else 0.2
+    cue_start = cue_end = None
+    frame = d.frame if d.frame is not None else (d.source.frame if d.source is not None else None)
+    if frame is not None:
+        cue_start = doc[frame.cue.start].idx
+        last = doc[frame.cue.end - 1]
+        cue_end = last.idx + len(last.text)
+    content = text[d.start : d.end]
+    cue_text = text[cue_start:cue_end] if cue_start is not None else ""
+    stance = None
+    stance_score = 0.5
+    if scheme is not None:
+        stance, stance_score = propose_stance(content + " " + cue_text, registry.affiliation(speaker), slex)
+    score = round(max(0.0, min(1.0, 0.65 * d.score + 0.35 * res_score)), 3)
+    how = res.how if res else "no_speaker"
+    return Quote(
+        start=d.start,
+        end=d.end,
+        text=content,
+        kind=d.kind,
+        speaker=speaker,
+        speaker_start=d.mention[0] if d.mention else None,
+        speaker_end=d.mention[1] if d.mention else None,
+        cue_start=cue_start,
+        cue_end=cue_end,
+        stance=stance,
+        score=score,
+        rule=f"{d.pattern}+{how}",
+    )

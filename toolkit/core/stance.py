@@ -1,0 +1,55 @@
+"""Stance proposal for one quote: a prior from the speaker's affiliation plus lexical signals.
+
+This is a **proposal** for the annotator, sorted by its score, never a verdict: it does not read
+negation, irony or who the quote is about. ``score`` is the winning label's share of the summed
+label scores (so 0.33 means "no idea", close to 1 means "prior and words agree").
+
+>>> lex = StanceLexicon.from_dict({"weight": 0.2, "priors": {"unknown": {"favor": 0.2, "against": 0.4, "neutral": 0.4}},
+...     "signals": {"favor": ["coup"], "against": [], "neutral": []}})
+>>> propose_stance("They were plotting a coup.", None, lex)[0]
+'favor'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+LABELS = ("favor", "against", "neutral")
+
+
+@dataclass(frozen=True)
+class StanceLexicon:
+    weight: float = 0.2
+    max_signals: int = 3
+    priors: dict[str, dict[str, float]] = field(default_factory=dict)
+    patterns: dict[str, re.Pattern | None] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], labels: tuple[str, ...] = LABELS) -> "StanceLexicon":
+        priors = {str(k): {lab: float((v or {}).get(lab, 0.0)) for lab in labels} for k, v in (data.get("priors") or {}).items()}
+        patterns: dict[str, re.Pattern | None] = {}
+        for lab in labels:
+            words = sorted({str(w).strip().lower().replace("’", "'") for w in (data.get("signals") or {}).get(lab) or () if str(w).strip()}, key=len, reverse=True)
+            patterns[lab] = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)") if words else None
+        return cls(float(data.get("weight", 0.2)), int(data.get("max_signals", 3)), priors, patterns)
+
+
+def signal_counts(text: str, lexicon: StanceLexicon) -> dict[str, int]:
+    """How many distinct signal phrases of each label occur in ``text`` (case-insensitive)."""
+    low = text.lower().replace("’", "'")
+    out = {}
+    for lab, pat in lexicon.patterns.items():
+        out[lab] = len(set(pat.findall(low))) if pat is not None else 0
+    return out
+
+
+def propose_stance(text: str, affiliation: str | None, lexicon: StanceLexicon) -> tuple[str, float]:
+    """``(label, score)`` for a quote's text (plus its cue) and the speaker's affiliation."""
+    prior = lexicon.priors.get(affiliation or "unknown") or lexicon.priors.get("unknown") or {lab: 1 / 3 for lab in LABELS}
+    counts = signal_counts(text, lexicon)
+    scores = {lab: prior.get(lab, 0.0) + lexicon.weight * min(counts.get(lab, 0), lexicon.max_signals) for lab in prior}
+    label = max(scores, key=lambda lab: (scores[lab], lab == "neutral"))
+    total = sum(scores.values()) or 1.0
+    return label, round(scores[label] / total, 3)

@@ -1,0 +1,146 @@
+"""The spaCy side of the pre-annotator: the ``quote_attribution`` factory and pipeline loading.
+
+This is the only module that loads a spaCy pipeline. ``load_pipeline(None)`` (or ``"blank"``)
+gives ``spacy.blank("en")`` + sentencizer + the component: no model download. With a trained
+pipeline name (a setting, e.g. ``en_core_web_sm``) its tagger and parser are used as well.
+
+The component sets ``doc._.quotes`` (list of :class:`~toolkit.types.Quote`) and
+``doc._.quote_warnings`` (list of str, e.g. unbalanced quotation marks).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from toolkit.config import configs_dir, load_registry, load_stance, _load_yaml
+from toolkit.core.attribute import Lexicons, Options, attribute
+from toolkit.core.cues import CueLexicon
+from toolkit.core.speakers import MentionLexicon
+from toolkit.core.stance import StanceLexicon
+from toolkit.errors import QuotekitError
+
+if not Doc.has_extension("quotes"):
+    Doc.set_extension("quotes", default=None)
+if not Doc.has_extension("quote_warnings"):
+    Doc.set_extension("quote_warnings", default=None)
+
+
+def load_lexicons(configs: str | Path | None = None) -> Lexicons:
+    """Read ``cues.yaml``, ``mentions.yaml`` and ``stance_signals.yaml`` from the configs dir."""
+    d = Path(configs) if configs else configs_dir()
+
+    def read(name: str) -> dict[str, Any]:
+        data = _load_yaml(d / name)
+        if not isinstance(data, dict):
+            from toolkit.config import ConfigError
+
+            raise ConfigError(f"{d / name}: top level must be a mapping")
+        return data
+
+    return Lexicons(
+        cues=CueLexicon.from_dict(read("cues.yaml")),
+        mentions=MentionLexicon.from_dict(read("mentions.yaml")),
+        stance=StanceLexicon.from_dict(read("stance_signals.yaml")),
+    )
+
+
+class QuoteAttribution:
+    """Pipeline component: runs :func:`toolkit.core.attribute.attribute` on each Doc."""
+
+    def __init__(self, nlp: Language, name: str, configs: str | None, min_direct_words: int, fuzzy_threshold: float, unattributed: bool):
+        self.name = name
+        self.configs = configs
+        self.options = Options(min_direct_words=min_direct_words, fuzzy_threshold=fuzzy_threshold, unattributed=unattributed)
+        self.registry = load_registry(Path(configs) / "speakers.yaml" if configs else None)
+        self.stance = load_stance(Path(configs) / "stance.yaml" if configs else None)
+        self.lexicons = load_lexicons(configs)
+
+    def __call__(self, doc: Doc) -> Doc:
+        warnings: list[str] = []
+        doc._.quotes = attribute(doc, self.registry, self.stance, self.lexicons, self.options, warnings)
+        doc._.quote_warnings = warnings
+        return doc
+
+    # serialisation: the component has no weights; configs are read again on load
+    def to_disk(self, path, exclude=tuple()):
+        Path(path).mkdir(parents=True, exist_ok=True)
+
+    def from_disk(self, path, exclude=tuple()):
+        return self
+
+
+@Language.factory(
+    "quote_attribution",
+    default_config={"configs": None, "min_direct_words": 4, "fuzzy_threshold": 85.0, "unattributed": False},
+)
+def make_quote_attribution(nlp: Language, name: str, configs: str | None, min_direct_words: int, fuzzy_threshold: float, unattributed: bool) -> QuoteAttribution:
+    """Factory of the ``quote_attribution`` component (``configs``: a configs dir, default the project's)."""
+    return QuoteAttribution(nlp, name, configs, min_direct_words, fuzzy_threshold, unattributed)
+
+
+def load_pipeline(model: str | None = None, config: dict[str, Any] | None = None) -> Language:
+    """``None``/``"blank"`` -> blank English + sentencizer; else ``spacy.load(model)``; + the component."""
+    import spacy
+
+    if model in (None, "", "blank"):
+        nlp = spacy.blank("en")
+        nlp.add_pipe("sentencizer")
+    else:
+        try:
+            nlp = spacy.load(model)
+        except OSError as exc:
+            raise QuotekitError(
+                f"spaCy pipeline {model!r} is not installed ({str(exc).splitlines()[0][:120]}). "
+                f"Install it with `python -m spacy download {model}` (or `pip install` its package), "
+                "or use --model blank"
+            ) from None
+        if "parser" not in nlp.pipe_names and "senter" not in nlp.pipe_names and "sentencizer" not in nlp.pipe_names:
+            nlp.add_pipe("sentencizer", first=True)
+    nlp.add_pipe("quote_attribution", config=config or {})
+    return nlp
+
+
+def preannotate_records(records: Iterable[dict], model: str | None = None, jobs: int = 1, nlp: Language | None = None, batch_size: int = 16) -> Iterator[dict]:
+    """Pre-annotate article records ``{article_id, text}``, yielding results in input order.
+
+    A record without a string ``text`` yields ``{"article_id", "error"}`` and the rest go on.
+    """
+    if nlp is None:
+        nlp = load_pipeline(model)
+    pending: list[tuple[int, dict]] = []
+    results: dict[int, dict] = {}
+
+    def good_records() -> Iterator[tuple[str, int]]:
+        for i, rec in enumerate(records):
+            if not isinstance(rec, dict):
+                results[i] = {"article_id": None, "error": f"record is a {type(rec).__name__}, not an object"}
+                pending.append((i, {}))
+                continue
+            aid = rec.get("article_id")
+            text = rec.get("text")
+            if not isinstance(text, str):
+                what = "missing 'text'" if text is None else f"'text' is a {type(text).__name__}, not a string"
+                results[i] = {"article_id": aid, "error": what}
+                pending.append((i, rec))
+                continue
+            pending.append((i, rec))
+            yield text, i
+
+    next_out = 0
+    for doc, i in nlp.pipe(good_records(), as_tuples=True, n_process=max(1, jobs), batch_size=batch_size):
+        results[i] = {"article_id": _aid_of(pending, i), "quotes": [q.to_dict() for q in doc._.quotes], "warnings": list(doc._.quote_warnings)}
+        while next_out in results:
+            yield results.pop(next_out)
+            next_out += 1
+    while next_out in results:
+        yield results.pop(next_out)
+        next_out += 1
+
+
+def _aid_of(pending: list[tuple[int, dict]], i: int):
+    # pending is in input order and index i is its position
+    return pending[i][1].get("article_id") if i < len(pending) and pending[i][0] == i else None
