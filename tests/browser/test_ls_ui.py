@@ -1,0 +1,141 @@
+"""The labeling UI, driven by Debian's chromium through Playwright: an annotator sees the
+pre-annotations, corrects one stance and one speaker, submits; ``ls pull`` returns exactly that.
+
+Never ``playwright install``: the browser is /usr/bin/chromium. A missing browser or server is a
+FAILURE, not a skip.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from toolkit.labelstudio import names as N
+from toolkit.labelstudio.tasks import region_id
+from toolkit.labelstudio.testing import sample_data, write_jsonl
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+    "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+PROJECT = "quotekit browser"
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install chromium"
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_playwright() as pw:
+        ctx = pw.chromium.launch_persistent_context(
+            str(profile), executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True,
+            viewport={"width": 1400, "height": 1000},
+        )  # fmt: skip
+        try:
+            yield ctx
+        finally:
+            ctx.close()
+
+
+def _normalise(result: list[dict]) -> list[str]:
+    """Result items without the UI's bookkeeping (origin, score), as sorted JSON strings."""
+    out = []
+    for r in result:
+        r = {k: v for k, v in r.items() if k not in ("origin", "score")}
+        out.append(json.dumps(r, sort_keys=True, ensure_ascii=False))
+    return sorted(out)
+
+
+def test_annotator_corrects_stance_and_speaker_in_the_ui(ls_server, browser, tmp_path):
+    records = sample_data()
+    path = write_jsonl(tmp_path / "articles.jsonl", records)
+    proc = ls_server.cli("ls", "push", path, "--project", PROJECT)
+    assert proc.returncode == 0, proc.stderr
+    client = ls_server.client()
+    project = client.find_project(PROJECT)
+    task = next(t for t in client.iter_tasks(project["id"]) if t["data"]["article_id"] == "int-1")
+    prediction = task["predictions"][0]
+    rec = records[0]
+    q1 = rec["quotes"][0]  # Hun Sen, favor
+    quote_text, speaker_text = rec["text"][q1["start"]:q1["end"]], "Hun Sen"
+
+    page = browser.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(ls_server.url + "/user/login/")
+    page.fill('input[name="email"]', ls_server.username)
+    page.fill('input[name="password"]', ls_server.password)
+    page.click('button[type="submit"]')
+    page.wait_for_url(lambda u: "/user/login" not in u)
+
+    page.goto(f"{ls_server.url}/projects/{project['id']}/data?task={task['id']}")
+    items = page.locator(".lsf-outliner-item")
+    items.first.wait_for()
+    shown = [" ".join(t.split()) for t in items.all_inner_texts()]
+    # every pre-annotated region is listed: 2 QUOTE, 2 SPEAKER, 2 CUE
+    assert sum(" QUOTE " in f" {s} " for s in shown) == 2, shown
+    assert sum(" SPEAKER " in f" {s} " for s in shown) == 2, shown
+    assert any("QUOTE This is necessary work" in s for s in shown), shown
+    assert any("SPEAKER Mu Sochua" in s for s in shown), shown
+    # the relations are drawn over the text
+    labels = page.locator(".relations-overlay text").all_text_contents()
+    assert labels.count(N.SAID_BY) == 2 and labels.count(N.CUE_OF) == 2, labels
+    # the article metadata is shown
+    assert page.get_by_text(rec["title"]).count() >= 1 and page.get_by_text("Test Outlet").count() >= 1
+
+    # correct the stance of the Hun Sen quote: favor -> against
+    page.locator(".lsf-outliner-item", has_text=quote_text[:30]).click()
+    radio = page.locator('input[type="radio"][name="against"]')
+    assert page.locator('input[type="radio"][name="favor"]').is_checked()
+    radio.check()
+    # correct the canonical speaker of the "Hun Sen" mention: Hun Sen -> Sar Kheng (registry list)
+    page.locator(".lsf-outliner-item", has_text=speaker_text).click()
+    trigger = page.locator('[data-testid^="select-trigger-"]')
+    assert trigger.get_attribute("data-value") == "Hun Sen"
+    trigger.click()
+    page.locator('[data-testid="select-option-Sar Kheng"]').click()
+    assert trigger.get_attribute("data-value") == "Sar Kheng"
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "ls_ui_correction.png"
+    page.screenshot(path=str(shot))
+    print(f"screenshot: {shot}")
+    page.locator('[data-testid="bottombar-submit-button"]').click()
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"bottombar-submit-button\"]')"
+        " || document.body.innerText.includes('Update')"
+    )
+
+    out = tmp_path / "ui-export.json"
+    pulled = ls_server.cli("ls", "pull", "--project", PROJECT, "-o", out)
+    assert pulled.returncode == 0, pulled.stderr
+    exported = json.loads(out.read_text(encoding="utf-8"))
+    assert [t["data"]["article_id"] for t in exported] == ["int-1"]
+    annotations = exported[0]["annotations"]
+    assert len(annotations) == 1
+    got = annotations[0]["result"]
+
+    expected = copy.deepcopy(prediction["result"])
+    qid = region_id("int-1", q1["start"], q1["end"], N.QUOTE)
+    sid = region_id("int-1", q1["speaker_start"], q1["speaker_end"], N.SPEAKER)
+    changed = 0
+    for r in expected:
+        if r.get("id") == qid and r.get("from_name") == N.STANCE:
+            assert r["value"]["choices"] == ["favor"]
+            r["value"]["choices"] = ["against"]
+            changed += 1
+        if r.get("id") == sid and r.get("from_name") == N.SPEAKER_NAME:
+            assert r["value"]["choices"] == ["Hun Sen"]
+            r["value"]["choices"] = ["Sar Kheng"]
+            changed += 1
+    assert changed == 2
+    assert _normalise(got) == _normalise(expected)
+    assert annotations[0]["parent_prediction"] == prediction["id"]
+    assert os.path.exists(shot)
