@@ -75,12 +75,34 @@ def attribute(doc, registry: Registry, stance_scheme: StanceScheme | None, lexic
         return None
 
     cues = find_cues(doc, lexicons.cues, blocked=lambda tok: owner[tok.idx] >= 0)
-    frames = read_frames(doc, cues, lexicons.cues, quotation_at)
+    frames = drop_channel_frames(doc, read_frames(doc, cues, lexicons.cues, quotation_at))
     drafts = _drafts_from_frames(doc, frames, scan.quotations, quotation_at)
     drafts += _leftover_quotations(text, scan.quotations, drafts, opts)
     drafts.sort(key=lambda d: (d.start, d.end))
     _resolve_speakers(doc, drafts, registry, lexicons.mentions, opts)
     return [_to_quote(doc, d, registry, stance_scheme, lexicons.stance) for d in drafts]
+
+
+def drop_channel_frames(doc, frames: list[Frame]) -> list[Frame]:
+    """Drop frames that only relay another attribution.
+
+    - "CONTENT, according to X" / "CONTENT, X said" whose content holds another cue: X is the
+      reporting channel ("Prayut said ..., according to agency reports");
+    - a belief cue inside an "according to" clause ("According to Mu Sochua, the CNRP wants ...").
+    """
+    cue_chars = [doc[f.cue.start].idx for f in frames]
+    out = []
+    for f in frames:
+        if f.pattern in ("according_to", "according_to_post", "postposed"):
+            own = doc[f.cue.start].idx
+            if any(f.start <= c < f.end and c != own for c in cue_chars):
+                continue
+        if f.cue.cls == "belief" and any(
+            g.pattern.startswith("according_to") and g.start <= doc[f.cue.start].idx < g.end for g in frames
+        ):
+            continue
+        out.append(f)
+    return out
 
 
 def _quotation_index(text: str, quotations: list[Quotation]) -> list[int]:
@@ -155,6 +177,8 @@ def _cut_at_next_attribution(text: str, start: int, end: int, cut_points: list[i
         before = text[start:c].rstrip()
         if before.endswith(",") and len(before) > 8:
             return start + len(before) - 1
+        if before.endswith(" and") and len(before) > 12:
+            return start + len(before[:-4].rstrip(" ,"))
         k += 1
     return end
 

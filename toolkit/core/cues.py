@@ -57,6 +57,7 @@ class CueLexicon:
     forms: dict[str, str] = field(default_factory=dict)  # surface form -> lemma
     recipient: frozenset[str] = frozenset()
     need_that: frozenset[str] = frozenset()
+    noun_ambiguous: frozenset[str] = frozenset()
     according_to: tuple[tuple[str, ...], ...] = (("according", "to"),)
     phrasal: dict[tuple[str, str], str] = field(default_factory=dict)  # (verb lemma, particle)
     between_speaker_and_cue: frozenset[str] = frozenset()
@@ -85,6 +86,7 @@ class CueLexicon:
             forms=forms,
             recipient=frozenset(_words(verbs.get("recipient"))),
             need_that=frozenset(_words(verbs.get("need_that"))),
+            noun_ambiguous=frozenset(_words(verbs.get("noun_ambiguous"))),
             according_to=tuple(tuple(p.split()) for p in _words(data.get("according_to"))) or (("according", "to"),),
             phrasal=phrasal,
             between_speaker_and_cue=frozenset(_words(data.get("between_speaker_and_cue"))),
@@ -143,6 +145,24 @@ def token_cue(token, lexicon: CueLexicon, tagged: bool) -> tuple[str, str] | Non
     return lexicon.lookup(token.text)
 
 
+_DETERMINERS = frozenset("the a an his her their its our my your this these those such no any".split())
+
+
+def _verb_use(doc, i: int, lexicon: CueLexicon) -> bool:
+    """Without a tagger: is a noun-ambiguous cue form used as a verb here? ("claimed", ", noting",
+    "notes that" but not "the claims that")."""
+    tok = doc[i]
+    low = tok.lower_
+    lemma = lexicon.forms.get(low, low)
+    if low != lemma and (low.endswith("ed") or not low.endswith(("s", "ing"))):
+        return True  # past form (claimed, told, wrote)
+    prev = doc[i - 1].lower_ if i > 0 else ""
+    if low.endswith("ing"):
+        return prev == ","
+    nxt = doc[i + 1].text if i + 1 < len(doc) else ""
+    return nxt in ("that", ":") and prev not in _DETERMINERS
+
+
 def find_cues(doc, lexicon: CueLexicon, blocked=None) -> list[Cue]:
     """Every cue of ``doc`` in token order; ``blocked(token) -> bool`` skips tokens (e.g. in quotes).
 
@@ -171,6 +191,8 @@ def find_cues(doc, lexicon: CueLexicon, blocked=None) -> list[Cue]:
             continue
         if tok.text[:1].islower():
             found = token_cue(tok, lexicon, tagged)
+            if found is not None and not tagged and found[0] in lexicon.noun_ambiguous and not _verb_use(doc, i, lexicon):
+                found = None
             if found is not None:
                 lemma, cls = found
                 end = i + 1

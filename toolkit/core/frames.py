@@ -39,9 +39,9 @@ NP_STOP = frozenset(
     whose where what why how to in on at by with from into after before during about against
     under over through is was were are be been being has have had not also however would will
     could should may might must can did does do there here this these those then even yet still
-    just only already""".split()
+    just only already said says say told added""".split()
 )
-TIME_PREPS = frozenset("on in at last this earlier late during via through over early next past".split())
+TIME_PREPS = frozenset("on in at last this earlier late during via through over early next past for".split())
 OPENERS = set("“‘«\"")
 CLOSERS = set("”’»\"")
 QUOTE_MARKS = OPENERS | CLOSERS
@@ -78,6 +78,17 @@ def _np_token(tok) -> bool:
     return True
 
 
+DETERMINERS = frozenset("the a an his her their its our this these those".split())
+
+
+def _verb_before_np(doc, k: int) -> bool:
+    """A lower-case ``-ed`` word followed by a determiner is a verb, not a modifier ("stormed the")."""
+    t = doc[k]
+    if doc.has_annotation("TAG"):
+        return t.tag_.startswith("VB")
+    return t.text[:1].islower() and t.lower_.endswith("ed") and k + 1 < len(doc) and doc[k + 1].lower_ in DETERMINERS
+
+
 def np_left(doc, j: int, lo: int) -> tuple[int, int] | None:
     """The noun phrase ending at token ``j`` (inclusive), walking left no further than ``lo``.
 
@@ -86,7 +97,7 @@ def np_left(doc, j: int, lo: int) -> tuple[int, int] | None:
     if j < lo or not _np_token(doc[j]) or doc[j].lower_ in ("’s", "'s"):
         return None
     k = j
-    while k - 1 >= lo and j - (k - 1) < MAX_NP and _np_token(doc[k - 1]):
+    while k - 1 >= lo and j - (k - 1) < MAX_NP and _np_token(doc[k - 1]) and not _verb_before_np(doc, k - 1):
         k -= 1
     # drop leading possessive markers or hyphens
     while k <= j and doc[k].lower_ in ("’s", "'s", "-", "&", "’", "'"):
@@ -319,6 +330,9 @@ def content_end(doc, text: str, start_char: int, sent_end_tok: int, lex: CueLexi
     """End of a reported clause: sentence end minus final punctuation and narrator material."""
     end = doc[sent_end_tok - 1].idx + len(doc[sent_end_tok - 1].text) if sent_end_tok > 0 else start_char
     seg = text[start_char:end]
+    nl = seg.find("\n")
+    if nl >= 0:
+        seg = seg[:nl]
     low = seg.lower()
     for marker in lex.trailing_narration:
         pos = low.find(marker)
@@ -381,66 +395,90 @@ def read_frames(doc, cues: list[Cue], lex: CueLexicon, quotation_at) -> list[Fra
             continue
         first = doc[cue.start]
         participle = first.lower_.endswith("ing") and cue.start - 1 >= lo and doc[cue.start - 1].text == ","
-        inverted = False
-        speaker = None
-        if participle:
-            speaker = _participle_subject(doc, cue, lo, lex)
-        else:
-            speaker = speaker_left(doc, cue.start, lo, lex)
-            j = skip_adverbials_left(doc, cue.start - 1, lo, lex)
-            if speaker is None or (j >= lo and doc[j].text in (",", "”", "»", '"')):
-                right = _parse_subject_after(doc, cue) or speaker_right(doc, cue.end, hi, lex)
-                if right is not None and (j < lo or doc[j].text in (",", "”", "»", '"')):
-                    speaker, inverted = right, True
+        speaker, inverted = _find_speaker(doc, cue, lo, hi, lex, participle, frames)
         if speaker is None:
             continue
+        sent_frames = len(frames)
+        # preposed: "X said that ...", "X said: “...”", "“A,” he said, “B.”"
+        pseudo = Cue(cue.start, max(cue.end, speaker[1]) if inverted else cue.end, cue.lemma, cue.cls)
+        cs = clause_start(doc, pseudo, hi, lex)
+        preposed_quote = False
+        if cs is not None:
+            tok_i, how = cs
+            start_char = doc[tok_i].idx
+            q = quotation_at(start_char)
+            end = content_end(doc, text, start_char, hi, lex)
+            if how == "quote" or (how == "colon" and q is not None and q.end >= end - 1):
+                if q is not None:
+                    frames.append(Frame(cue, speaker, q.start, q.end, "preposed_quote", 0.9))
+                    preposed_quote = True
+            elif end - start_char >= 8:
+                score = {"that": 0.8, "colon": 0.75, "zero": 0.6, "wh": 0.55, "small_clause": 0.5}[how]
+                if participle:
+                    score -= 0.1
+                frames.append(Frame(cue, speaker, start_char, end, f"{'participle' if participle else 'preposed'}_{how}", score))
         # postposed: "CONTENT, X said" / "“...,” said X"
         attr_start = cue.start if inverted else speaker[0]
-        if not participle and _prev_is_boundary(doc, attr_start, lo) or (inverted and _prev_is_boundary(doc, cue.start, lo)):
-            k = attr_start
-            boundary_char = doc[k - 1].idx
-            q = quotation_at(boundary_char) or quotation_at(boundary_char - 1) or quotation_at(boundary_char - 2)
-            if q is not None and q.close is not None and q.close >= boundary_char - 3:
-                frames.append(Frame(cue, speaker, q.start, q.end, "postposed_quote", 0.9))
-            elif doc[k - 1].text == ",":
-                start = trim_start(text, sent.start_char, boundary_char)
-                # a direct quotation opening the sentence whose attribution follows it
-                start_q = quotation_at(start)
-                if start_q is not None and start_q.close is not None and start_q.close < boundary_char:
-                    start = start_q.outer_end
-                    while start < boundary_char and not text[start].isalnum():
-                        start += 1
-                if len(text[start:boundary_char].split()) >= 3:
-                    end = content_end(doc, text, start, k, lex)
-                    frames.append(Frame(cue, speaker, start, end, "postposed", 0.65))
-        # preposed: "X said that ...", "X said: “...”", "“A,” he said, “B.”"
-        after = speaker[1] if inverted else cue.end
-        if inverted:
-            # skip an appositive after an inverted speaker: "said Sophal Ear, an analyst, “...”"
-            after = max(after, cue.end)
-        pseudo = Cue(cue.start, after, cue.lemma, cue.cls)
-        cs = clause_start(doc, pseudo, hi, lex)
-        if cs is None:
+        if participle or not _prev_is_boundary(doc, attr_start, lo):
             continue
-        tok_i, how = cs
-        start_char = doc[tok_i].idx
-        if how == "quote":
-            q = quotation_at(start_char)
-            if q is not None:
-                frames.append(Frame(cue, speaker, q.start, q.end, "preposed_quote", 0.9))
-            continue
-        end = content_end(doc, text, start_char, hi, lex)
-        q = quotation_at(start_char)
-        if q is not None and q.end >= end - 1 and how == "colon":
-            frames.append(Frame(cue, speaker, q.start, q.end, "preposed_quote", 0.9))
-            continue
-        if end - start_char < 8:
-            continue
-        score = {"that": 0.8, "colon": 0.75, "zero": 0.6, "wh": 0.55, "small_clause": 0.5}[how]
-        if participle:
-            score -= 0.1
-        frames.append(Frame(cue, speaker, start_char, end, f"{'participle' if participle else 'preposed'}_{how}", score))
+        boundary_char = doc[attr_start - 1].idx
+        q = quotation_at(boundary_char) or quotation_at(boundary_char - 1) or quotation_at(boundary_char - 2)
+        if q is not None and q.close is not None and q.close >= boundary_char - 3:
+            frames.append(Frame(cue, speaker, q.start, q.end, "postposed_quote", 0.9))
+        elif doc[attr_start - 1].text == "," and not preposed_quote and len(frames) == sent_frames:
+            start = trim_start(text, sent.start_char, boundary_char)
+            # a direct quotation opening the sentence whose attribution follows it
+            start_q = quotation_at(start)
+            if start_q is not None and start_q.close is not None and start_q.close < boundary_char:
+                start = start_q.outer_end
+                while start < boundary_char and not text[start].isalnum():
+                    start += 1
+            if _clause_like(doc, start, boundary_char, lex):
+                end = content_end(doc, text, start, attr_start, lex)
+                frames.append(Frame(cue, speaker, start, end, "postposed", 0.65))
     return frames
+
+
+def _find_speaker(doc, cue: Cue, lo: int, hi: int, lex: CueLexicon, participle: bool, frames: list[Frame]) -> tuple[tuple[int, int] | None, bool]:
+    """``(speaker tokens, inverted)`` for a verb cue.
+
+    Inverted ("…, said Mu Sochua") only after a comma or closing quotation mark and when the cue
+    is not followed by its own clause ("Mu Sochua, a deputy, told Reuters that ..." keeps the
+    appositive subject). A cue after "and"/"but" shares the subject of the sentence
+    ("CNRP leaders have been camped in Malaysia and have said ...").
+    """
+    if participle:
+        return _participle_subject(doc, cue, lo, lex), False
+    left = speaker_left(doc, cue.start, lo, lex)
+    j = skip_adverbials_left(doc, cue.start - 1, lo, lex)
+    boundary = j >= lo and doc[j].text in (",", "”", "»", '"')
+    if boundary or left is None:
+        right = _parse_subject_after(doc, cue) or (speaker_right(doc, cue.end, hi, lex) if boundary or j < lo else None)
+        if right is not None:
+            own_clause = left is not None and clause_start(doc, cue, hi, lex) is not None
+            if not own_clause:
+                return right, True
+    if left is None and j >= lo and doc[j].lower_ in ("and", "but"):
+        for f in reversed(frames):
+            if f.speaker is not None and f.speaker[0] >= lo and f.cue.start < cue.start:
+                return f.speaker, False
+        subj = _subject_of_sentence(doc, lo, j, lex)
+        if subj is not None and _has_capital(doc, subj):
+            return subj, False
+    return left, False
+
+
+def _clause_like(doc, start_char: int, end_char: int, lex: CueLexicon) -> bool:
+    """Is the text before a postposed attribution a clause (not "In late October")?"""
+    span = doc.char_span(start_char, end_char, alignment_mode="expand")
+    if span is None or len(span.text.split()) < 5:
+        return False
+    if doc.has_annotation("TAG"):
+        return any(t.tag_ in ("VBD", "VBZ", "VBP", "MD") for t in span)
+    first = span[0].lower_
+    if first in TIME_PREPS or first in ("in", "on", "at", "after", "before", "since", "during", "with", "for", "from", "to", "by"):
+        return any(t.lower_ in lex.finite_markers or (t.text[:1].islower() and t.lower_.endswith("ed")) for t in span[1:])
+    return True
 
 
 def _parse_subject_after(doc, cue: Cue) -> tuple[int, int] | None:
