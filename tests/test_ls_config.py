@@ -1,0 +1,169 @@
+"""Offline: the labeling config generated from configs/, and the server's start-up settings."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from toolkit.config import load_registry, load_stance
+from toolkit.errors import ServerError
+from toolkit.labelstudio import names as N
+from toolkit.labelstudio import server
+from toolkit.labelstudio.client import Connection, LabelStudioClient, resolve_connection
+from toolkit.labelstudio.config import build_label_config, default_config_path
+
+
+def _tree(xml: str) -> ET.Element:
+    return ET.fromstring(xml)
+
+
+def test_committed_config_is_up_to_date():
+    assert default_config_path().read_text(encoding="utf-8") == build_label_config(), (
+        "configs/label_config.xml is stale: run `quotekit ls config`"
+    )
+
+
+def test_ls_config_check_command_agrees():
+    proc = subprocess.run([sys.executable, "-m", "toolkit", "ls", "config", "--check"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "up to date" in proc.stdout
+
+
+def test_config_is_deterministic():
+    assert build_label_config() == build_label_config()
+
+
+def test_config_offers_every_registry_name_and_stance_label():
+    root = _tree(build_label_config())
+    choices = {c.get("name"): [x.get("value") for x in c.iter("Choice")] for c in root.iter("Choices")}
+    assert choices[N.SPEAKER_NAME] == load_registry().names()
+    assert choices[N.STANCE] == list(load_stance().labels)
+    assert choices[N.KIND] == ["direct", "indirect", "mixed"]
+    assert choices[N.QUOTE_FLAGS] == [N.SPEAKER_UNKNOWN]
+
+
+def test_config_uses_the_shared_names():
+    root = _tree(build_label_config())
+    labels = next(root.iter("Labels"))
+    assert labels.get("name") == N.LABELS and labels.get("toName") == N.TEXT
+    assert [x.get("value") for x in labels.iter("Label")] == list(N.REGION_LABELS)
+    assert [r.get("value") for r in root.iter("Relation")] == [N.SAID_BY, N.CUE_OF]
+    text = next(root.iter("Text"))
+    assert text.get("name") == N.TEXT and text.get("value") == "$" + N.TEXT
+    per_region = {c.get("name"): c for c in [*root.iter("Choices"), *root.iter("TextArea")]}
+    for name, label in [(N.STANCE, N.QUOTE), (N.KIND, N.QUOTE), (N.QUOTE_FLAGS, N.QUOTE),
+                        (N.SPEAKER_NAME, N.SPEAKER), (N.SPEAKER_NEW, N.SPEAKER)]:
+        tag = per_region[name]
+        assert tag.get("perRegion") == "true" and tag.get("toName") == N.TEXT
+        assert tag.get("whenTagName") == N.LABELS and tag.get("whenLabelValue") == label, name
+        assert tag.get("displayMode") is None  # "region-list" breaks whenLabelValue
+    assert per_region[N.SPEAKER_NAME].get("layout") == "select"
+
+
+def test_config_shows_article_metadata():
+    values = {h.get("value") for h in _tree(build_label_config()).iter("Header")}
+    for key in ("title", "outlet", "date"):
+        assert f"${key}" in values
+    assert any("annotations/GUIDELINES.md" in (v or "") for v in values)
+
+
+def test_config_escapes_awkward_names():
+    xml = build_label_config(["Cambodian People's Party", 'The "Rescue" <Party> & Co'], ("favor", "against", "neutral"), "x")
+    names = [c.get("value") for c in _tree(xml).iter("Choice")]
+    assert "Cambodian People's Party" in names and 'The "Rescue" <Party> & Co' in names
+
+
+def test_label_interface_accepts_the_config():
+    from toolkit.labelstudio.tasks import label_interface
+
+    li = label_interface(build_label_config())
+    assert {c.name for c in li.controls} == {N.LABELS, N.STANCE, N.KIND, N.QUOTE_FLAGS, N.SPEAKER_NAME, N.SPEAKER_NEW}
+
+
+# --------------------------------------------------------------------------- server settings
+
+
+def test_server_env_is_clean_and_offline(monkeypatch, tmp_path):
+    for stray in ("HOST", "PORT", "DEBUG", "USERNAME", "PASSWORD", "LOG_LEVEL", "LABEL_STUDIO_API_KEY", "DJANGO_DB"):
+        monkeypatch.setenv(stray, "stray")
+    env = server.server_env(tmp_path, "pw", "tok123")
+    for stray in ("HOST", "PORT", "USERNAME", "PASSWORD", "LABEL_STUDIO_API_KEY"):
+        assert stray not in env
+    assert env["DEBUG"] == "false" and env["LOG_LEVEL"] == "WARNING" and env["DJANGO_DB"] == "sqlite"
+    assert env["LATEST_VERSION_CHECK"] == "false" and env["COLLECT_ANALYTICS"] == "false"
+    assert env["SENTRY_DSN"] == "" and env["FRONTEND_SENTRY_DSN"] == ""
+    assert env["LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK"] == "true"
+    assert env["LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN"] == "true"
+    assert env["LABEL_STUDIO_USER_TOKEN"] == "tok123" and env["LABEL_STUDIO_PASSWORD"] == "pw"
+    assert env["LABEL_STUDIO_BASE_DATA_DIR"] == str(tmp_path)
+    assert env["PATH"] == os.environ["PATH"]
+
+
+def test_secrets_are_generated_once_with_0600(monkeypatch, tmp_path):
+    monkeypatch.delenv("LABEL_STUDIO_API_KEY", raising=False)
+    first = server._ensure_secrets(tmp_path, echo=lambda s: None)
+    second = server._ensure_secrets(tmp_path, echo=lambda s: None)
+    assert first == second and len(first[1]) == 40
+    for name in (server.PASSWORD_FILE, server.TOKEN_FILE):
+        assert (tmp_path / name).stat().st_mode & 0o777 == 0o600
+    assert server.read_token(tmp_path) == first[1]
+
+
+def test_api_key_from_environment_becomes_the_token(monkeypatch, tmp_path):
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", "my-fixed-token-123")
+    _, token = server._ensure_secrets(tmp_path, echo=lambda s: None)
+    assert token == "my-fixed-token-123"
+    assert server.read_token(tmp_path) == "my-fixed-token-123"
+
+
+def test_connection_flags_beat_environment_beat_data_dir(monkeypatch, tmp_path):
+    (tmp_path / server.STATE_FILE).write_text(json.dumps({"url": "http://127.0.0.1:1", "port": 1, "pid": os.getpid()}))
+    server._write_secret(tmp_path / server.TOKEN_FILE, "datadirtoken")
+    monkeypatch.delenv("LABEL_STUDIO_URL", raising=False)
+    monkeypatch.delenv("LABEL_STUDIO_API_KEY", raising=False)
+    c = resolve_connection(None, None, tmp_path)
+    assert (c.url, c.token) == ("http://127.0.0.1:1", "datadirtoken")
+    monkeypatch.setenv("LABEL_STUDIO_URL", "http://127.0.0.1:2/")
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", "envtoken")
+    c = resolve_connection(None, None, tmp_path)
+    assert (c.url, c.token) == ("http://127.0.0.1:2", "envtoken")
+    c = resolve_connection("http://127.0.0.1:3", "flagtoken", tmp_path)
+    assert (c.url, c.token) == ("http://127.0.0.1:3", "flagtoken")
+    assert "flagtoken" not in repr(c)
+
+
+def test_no_server_no_url_says_how_to_start_one(monkeypatch, tmp_path):
+    monkeypatch.delenv("LABEL_STUDIO_URL", raising=False)
+    with pytest.raises(ServerError, match="quotekit ls serve --detach"):
+        resolve_connection(None, "tok", tmp_path)
+
+
+def test_unreachable_server_is_one_line_without_the_token():
+    with __import__("socket").socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    client = LabelStudioClient(Connection(url, "secret-token-xyz"), backoff=0.01)
+    with pytest.raises(ServerError) as err:
+        client.check()
+    assert str(err.value) == (
+        f"cannot reach Label Studio at {url}: start it with `quotekit ls serve --detach` or set LABEL_STUDIO_URL"
+    )
+    assert "secret-token-xyz" not in repr(client) and "secret-token-xyz" not in str(err.value)
+
+
+def test_ls_token_without_a_server_explains(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "toolkit", "ls", "token", "--data-dir", str(tmp_path)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2 and "quotekit ls serve" in proc.stderr
+
+
+def test_ls_stop_without_a_server(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "toolkit", "ls", "stop", "--data-dir", str(tmp_path)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0 and "No Label Studio server is running" in proc.stdout
