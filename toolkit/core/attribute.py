@@ -167,6 +167,10 @@ def _attribution_start_char(doc, f: Frame) -> int:
     return doc[first].idx
 
 
+#: What may stand between a clause and the next attribution that ends it.
+_BEFORE_ATTRIBUTION = re.compile(r"(?:,|,?\s+(?:and|but|though|although|while|whereas|as|because))$")
+
+
 def _cut_at_next_attribution(text: str, start: int, end: int, cut_points: list[int]) -> int:
     """End a clause before another attribution that follows a comma ("..., adding that")."""
     import bisect
@@ -175,10 +179,9 @@ def _cut_at_next_attribution(text: str, start: int, end: int, cut_points: list[i
     while k < len(cut_points) and cut_points[k] < end:
         c = cut_points[k]
         before = text[start:c].rstrip()
-        if before.endswith(",") and len(before) > 8:
-            return start + len(before) - 1
-        if before.endswith(" and") and len(before) > 12:
-            return start + len(before[:-4].rstrip(" ,"))
+        m = _BEFORE_ATTRIBUTION.search(before)
+        if m is not None and m.start() > 8:
+            return start + len(before[: m.start()].rstrip(" ,"))
         k += 1
     return end
 

@@ -191,6 +191,8 @@ def find_cues(doc, lexicon: CueLexicon, blocked=None) -> list[Cue]:
             continue
         if tok.text[:1].islower():
             found = token_cue(tok, lexicon, tagged)
+            if found is not None and not tagged and i > 0 and doc[i - 1].lower_ in _DETERMINERS:
+                found = None  # "the alleged plot", "a reported attack"
             if found is not None and not tagged and found[0] in lexicon.noun_ambiguous and not _verb_use(doc, i, lexicon):
                 found = None
             if found is not None:

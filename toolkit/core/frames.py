@@ -24,6 +24,7 @@ the nearest conjunct; a speaker more than ~10 tokens away from its cue is not fo
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from toolkit.core.cues import Cue, CueLexicon
@@ -206,6 +207,8 @@ def speaker_left(doc, i: int, lo: int, lex: CueLexicon) -> tuple[int, int] | Non
             k -= 1
         if k < lo or doc[k].text != ",":
             return None
+        if not _appositive(doc, k + 1, j, lex):
+            return None
         span = np_left(doc, k - 1, lo)
         if span is None or not (_has_capital(doc, span) or doc[span[1] - 1].lower_ in PRONOUNS):
             return None
@@ -221,6 +224,23 @@ def speaker_left(doc, i: int, lo: int, lex: CueLexicon) -> tuple[int, int] | Non
         if head is not None:
             return head
     return span
+
+
+def _appositive(doc, a: int, b: int, lex: CueLexicon) -> bool:
+    """Are tokens ``[a, b)`` an appositive ("a CNRP official", "however") rather than a clause?"""
+    if b - a > 14:
+        return False
+    tagged = doc.has_annotation("TAG")
+    for t in doc[a:b]:
+        if t.text in QUOTE_MARKS:
+            return False
+        if tagged and t.tag_ in ("VBD", "VBZ", "VBP", "MD") and t.dep_ not in ("relcl", "acl"):
+            # a finite verb outside a relative clause
+            if not any(x.lower_ in ("who", "which", "that") for x in doc[a : t.i]):
+                return False
+        if not tagged and t.lower_ in lex.finite_markers and not any(x.lower_ in ("who", "which", "that") for x in doc[a : t.i]):
+            return False
+    return True
 
 
 def speaker_right(doc, j: int, hi: int, lex: CueLexicon) -> tuple[int, int] | None:
@@ -311,6 +331,8 @@ def looks_like_clause(doc, j: int, hi: int, lex: CueLexicon) -> bool:
         return False
     if tok.lower_ in lex.clause_subjects and tok.lower_ not in ("his", "her", "their", "its", "our", "this", "these", "those"):
         return j + 1 < hi and (doc[j + 1].text[:1].islower() or doc[j + 1].text[:1] in ("’", "'"))
+    if tok.lower_ in ("is", "was", "are", "were", "has", "had", "will", "would"):
+        return True  # subject gap: "which the opposition says is just a ploy"
     tagged = doc.has_annotation("TAG")
     for k in range(j + 1, min(hi, j + 9)):
         t = doc[k]
@@ -326,6 +348,10 @@ def looks_like_clause(doc, j: int, hi: int, lex: CueLexicon) -> bool:
     return False
 
 
+#: ", blocking ...", ", reflecting ..." after a reported clause is narrator material.
+_NARRATOR_PARTICIPLE = re.compile(r",\s+(?!including\b|according\b)[a-z]+ing\b")
+
+
 def content_end(doc, text: str, start_char: int, sent_end_tok: int, lex: CueLexicon) -> int:
     """End of a reported clause: sentence end minus final punctuation and narrator material."""
     end = doc[sent_end_tok - 1].idx + len(doc[sent_end_tok - 1].text) if sent_end_tok > 0 else start_char
@@ -339,6 +365,9 @@ def content_end(doc, text: str, start_char: int, sent_end_tok: int, lex: CueLexi
         if pos > 0:
             seg = seg[:pos]
             low = seg.lower()
+    m = _NARRATOR_PARTICIPLE.search(seg)
+    if m is not None and m.start() > 0:
+        seg = seg[: m.start()]
     seg = seg.rstrip()
     while seg and seg[-1] in ".!?;:,—–-" and not seg.endswith("..."):
         seg = seg[:-1].rstrip()
@@ -452,12 +481,10 @@ def _find_speaker(doc, cue: Cue, lo: int, hi: int, lex: CueLexicon, participle: 
     left = speaker_left(doc, cue.start, lo, lex)
     j = skip_adverbials_left(doc, cue.start - 1, lo, lex)
     boundary = j >= lo and doc[j].text in (",", "”", "»", '"')
-    if boundary or left is None:
+    if left is None and cue.lemma not in lex.recipient:
         right = _parse_subject_after(doc, cue) or (speaker_right(doc, cue.end, hi, lex) if boundary or j < lo else None)
         if right is not None:
-            own_clause = left is not None and clause_start(doc, cue, hi, lex) is not None
-            if not own_clause:
-                return right, True
+            return right, True
     if left is None and j >= lo and doc[j].lower_ in ("and", "but"):
         for f in reversed(frames):
             if f.speaker is not None and f.speaker[0] >= lo and f.cue.start < cue.start:
