@@ -136,6 +136,28 @@ def test_update_replaces_predictions_and_model_version(ls_server, tmp_path):
     assert "predictions replaced" not in again.stdout
 
 
+def test_push_preannotates_articles_without_quotes(ls_server, tmp_path):
+    """Article records with no ``quotes`` key go through the pre-annotator on the way in."""
+    title = PROJECT + " preannotate"
+    text = ("“We will not allow a coup,” Hun Sen said on Tuesday. "
+            "The opposition said that the return would go ahead.")
+    records = [make_article("pre-1", "Coup", text, None), make_article("pre-2", "Empty", "No one spoke today.", None)]
+    path = write_jsonl(tmp_path / "articles.jsonl", records)
+    proc = ls_server.cli("ls", "push", path, "--project", title)
+    assert proc.returncode == 0, proc.stderr
+    assert "2 tasks imported" in proc.stdout and "2 articles pre-annotated" in proc.stdout
+    tasks = _tasks(ls_server, title)
+    result = tasks["pre-1"]["predictions"][0]["result"]
+    assert tasks["pre-1"]["predictions"][0]["model_version"] == model_version()
+    quotes = [r for r in _items(result, N.LABELS).values() if r["value"]["labels"] == [N.QUOTE]]
+    assert any(r["value"]["text"].startswith("We will not allow a coup") for r in quotes), result
+    assert all(r["value"]["text"] == text[r["value"]["start"]:r["value"]["end"]] for r in _items(result, N.LABELS).values())
+    assert _items(result, N.STANCE)
+    assert tasks["pre-2"]["predictions"][0]["result"] == []
+    again = ls_server.cli("ls", "push", path, "--project", title)
+    assert "0 tasks imported, 2 already present" in again.stdout and "pre-annotated" not in again.stdout
+
+
 def test_interrupted_push_resumes_without_duplicates(ls_server):
     """A push that dies after its first batch, and one whose response is lost in transit."""
     from toolkit.errors import ServerError

@@ -54,6 +54,15 @@ def serve(
         raise typer.Exit(3)
 
 
+@ls_app.command("install")
+def install() -> None:
+    """Install Label Studio 1.23.2 into its own venv (default .quotekit/ls-venv, or $QUOTEKIT_LS_VENV)."""
+    from toolkit.labelstudio import server
+
+    exe = server.ensure_installed(echo=_err)
+    typer.echo(f"Label Studio {server.installed_version(exe.parent.parent)} ready: {exe}")
+
+
 @ls_app.command("stop")
 def stop(data_dir: Optional[Path] = typer.Option(None, "--data-dir", help=_DATA_DIR_HELP)) -> None:
     """Stop the server started with `quotekit ls serve --detach`."""

@@ -62,7 +62,7 @@ def build_label_config(speaker_names: list[str] | None = None, stance_labels: tu
         '      <Header name="date" value="$date" size="6"/>',
         '      <Header name="article_id" value="$article_id" size="6"/>',
         "    </View>",
-        f'    <Header name="guidelines" value={_a("Guidelines: " + GUIDELINES_PATH + " (also under Instructions). Mark QUOTE content, its SPEAKER mention and CUE; link QUOTE to SPEAKER (said_by) and QUOTE to CUE (cue).")} size="6"/>',
+        f'    <Header name="guidelines" value={_a("Guidelines: " + GUIDELINES_PATH + " (the Instructions button). QUOTE -said_by-> SPEAKER, QUOTE -cue-> CUE.")} size="6"/>',
         "  </View>",
         f'  <Labels name="{N.LABELS}" toName="{N.TEXT}">',
     ]
