@@ -43,8 +43,8 @@ NP_STOP = frozenset(
     just only already said says say told added""".split()
 )
 TIME_PREPS = frozenset("on in at last this earlier late during via through over early next past for".split())
-OPENERS = set("“‘«\"")
-CLOSERS = set("”’»\"")
+OPENERS = set("“‘«\"") | {"''", "``"}
+CLOSERS = set("”’»\"") | {"''"}
 QUOTE_MARKS = OPENERS | CLOSERS
 MAX_NP = 8
 
@@ -195,6 +195,13 @@ def speaker_left(doc, i: int, lo: int, lex: CueLexicon) -> tuple[int, int] | Non
     if dep is not None:
         return dep if dep[1] <= i else None
     j = skip_adverbials_left(doc, i - 1, lo, lex)
+    if j >= lo and doc[j].text == ")":
+        # "Senator Dara Lim (Kampot) said": skip a short parenthesis
+        k = j - 1
+        while k >= lo and j - k < 10 and doc[k].text != "(":
+            k -= 1
+        if k >= lo and doc[k].text == "(":
+            j = k - 1
     if j < lo:
         return None
     tok = doc[j]
@@ -393,7 +400,7 @@ def _prev_is_boundary(doc, k: int, lo: int) -> bool:
     if k - 1 < lo:
         return False
     t = doc[k - 1].text
-    return t in (",", "”", "»") or (t in ('"', "’") and k - 2 >= lo and doc[k - 2].text in (",", ".", "?", "!"))
+    return t in (",", "”", "»", "''") or (t in ('"', "’", "'") and k - 2 >= lo and doc[k - 2].text in (",", ".", "?", "!"))
 
 
 def _subject_of_sentence(doc, lo: int, hi: int, lex: CueLexicon) -> tuple[int, int] | None:
@@ -480,7 +487,7 @@ def _find_speaker(doc, cue: Cue, lo: int, hi: int, lex: CueLexicon, participle: 
         return _participle_subject(doc, cue, lo, lex), False
     left = speaker_left(doc, cue.start, lo, lex)
     j = skip_adverbials_left(doc, cue.start - 1, lo, lex)
-    boundary = j >= lo and doc[j].text in (",", "”", "»", '"')
+    boundary = j >= lo and doc[j].text in (",", "”", "»", '"', "''", "’")
     if left is None and cue.lemma not in lex.recipient:
         right = _parse_subject_after(doc, cue) or (speaker_right(doc, cue.end, hi, lex) if boundary or j < lo else None)
         if right is not None:
