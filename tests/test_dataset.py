@@ -318,8 +318,10 @@ def test_annotator_option(tmp_path, monkeypatch, capsys):
 # --------------------------------------------------------------------------- property
 
 
-def _text_strategy():
-    return st.text(alphabet="ab “”\"\n.,’é😀", min_size=1, max_size=40)
+@st.composite
+def _text_strategy(draw):
+    text = draw(st.text(alphabet="ab “”\"\n.,’é😀$", min_size=1, max_size=40))
+    return text + "\ud800" if draw(st.integers(0, 9)) == 0 else text  # now and then a lone surrogate
 
 
 @st.composite
@@ -345,12 +347,16 @@ def random_export(draw):
             result.append({"id": rid_used, "from_name": N.LABELS, "to_name": N.TEXT, "type": "labels", "value": {"start": start, "end": end, "text": rtext, "labels": [label]}})
             if label == N.QUOTE and draw(st.integers(0, 4)):
                 result.append({"id": rid, "from_name": N.STANCE, "to_name": N.TEXT, "type": "choices", "value": {"choices": [draw(st.sampled_from(["favor", "against", "neutral", "neutral", "positive"]))]}})
+            if label == N.QUOTE and draw(st.booleans()):
+                result.append({"type": "relation", "from_id": rid, "to_id": draw(st.sampled_from(ids)), "direction": "right", "labels": [N.SAID_BY]})
+            if label == N.QUOTE and draw(st.integers(0, 3)) == 0:
+                result.append({"id": rid, "from_name": N.QUOTE_FLAGS, "to_name": N.TEXT, "type": "choices", "value": {"choices": [N.SPEAKER_UNKNOWN]}})
             if draw(st.integers(0, 2)) == 0:
                 fname = draw(st.sampled_from([N.KIND, N.QUOTE_FLAGS, N.QUOTE_FLAGS, N.SPEAKER_NAME, "bogus"]))
                 choice = draw(st.sampled_from(["direct", "mixed", "weird", N.SPEAKER_UNKNOWN, "Hun Sen", "Kuy Kuong"]))
                 result.append({"id": rid, "from_name": fname, "to_name": N.TEXT, "type": "choices", "value": {"choices": [choice]}})
             if draw(st.integers(0, 3)) == 0:
-                result.append({"id": rid, "from_name": N.SPEAKER_NEW, "type": "textarea", "value": {"text": draw(st.one_of(st.lists(st.text(max_size=5), max_size=2), st.none(), st.integers()))}})
+                result.append({"id": rid, "from_name": N.SPEAKER_NEW, "type": "textarea", "value": {"text": draw(st.one_of(st.lists(st.text(alphabet="ab$\ud800 ", max_size=5), max_size=2), st.none(), st.integers()))}})
         for _ in range(draw(st.integers(0, 6))):
             pool = ids + ["missing"] if draw(st.integers(0, 5)) == 0 else ids
             if not pool:
@@ -363,19 +369,19 @@ def random_export(draw):
     return tasks
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(tasks=random_export(), truncate=st.integers(0, 12), strict=st.booleans())
-def test_build_never_raises_but_quotekit_errors_and_offsets_hold(tmp_path_factory, tasks, truncate, strict):
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(tasks=random_export(), truncate=st.integers(0, 12), strict=st.booleans(), chart=st.integers(0, 4).map(lambda i: i == 0))
+def test_build_never_raises_but_quotekit_errors_and_offsets_hold(tmp_path_factory, tasks, truncate, strict, chart):
     import pyarrow.parquet as pq
 
     d = tmp_path_factory.mktemp("prop")
-    raw = json.dumps(tasks, ensure_ascii=False)
+    raw = json.dumps(tasks)  # ASCII: a lone surrogate is written as the escape \ud800
     if truncate == 0:
         raw = raw[: len(raw) // 2]
     e = d / "e.json"
     e.write_text(raw, encoding="utf-8")
     try:
-        s = build_dataset([e], d / "ds", strict=strict, chart=False, registry=REGISTRY, stance=SCHEME)
+        s = build_dataset([e], d / "ds", strict=strict, chart=chart, registry=REGISTRY, stance=SCHEME)
     except QuotekitError as exc:
         event(type(exc).__name__)
         assert strict or not isinstance(exc, ValidationFailed)

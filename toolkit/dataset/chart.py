@@ -23,7 +23,8 @@ def speaker_stance_chart(
     import matplotlib.pyplot as plt
 
     ranked = sorted(counts.items(), key=lambda kv: (-sum(kv[1].values()), kv[0] or ""))[:top]
-    names = [name if name is not None else UNKNOWN for name, _ in ranked][::-1]
+    # "$" would start matplotlib mathtext in a tick label
+    names = [name.replace("$", r"\$") if name is not None else UNKNOWN for name, _ in ranked][::-1]
     rows = [c for _, c in ranked][::-1]
     fig, ax = plt.subplots(figsize=(8, max(2.0, 0.35 * len(names) + 1.2)), dpi=100)
     try:

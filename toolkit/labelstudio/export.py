@@ -60,6 +60,7 @@ REASONS: dict[str, str] = {
     "invalid_json": "file (or its remainder) is not valid JSON or is truncated",
     "not_a_task": "JSON item that is not a Label Studio task object",
     "no_text": "task without a text",
+    "invalid_text": "task text, metadata or speaker name that is not valid Unicode (lone surrogate)",
     "not_annotated": "task without any annotation (counted, never an error)",
     "cancelled": "task whose only annotations were cancelled (skipped by the annotator)",
     "empty_annotation": "task whose chosen annotation has no result",
@@ -319,7 +320,7 @@ def task_identity(task: dict[str, Any]) -> tuple:
     if aid not in (None, ""):
         sha = data.get("text_sha256")
         if not sha and isinstance(data.get(N.TEXT), str):
-            sha = hashlib.sha256(data[N.TEXT].encode("utf-8")).hexdigest()
+            sha = hashlib.sha256(data[N.TEXT].encode("utf-8", "surrogatepass")).hexdigest()
         return ("article", str(aid), str(sha or ""))
     return ("task", str(task.get("id")))
 
@@ -714,6 +715,10 @@ class ExportReader:
                     if hit:
                         self.issues.add("no_text", f"{where_task}: task data has no '{N.TEXT}'")
                     continue
+                if not all(_unicode_ok(data.get(k)) for k in (N.TEXT, "article_id", "title", "outlet", "date")):
+                    if hit:
+                        self.issues.add("invalid_text", f"{where_task}: task text or metadata is not valid Unicode (lone surrogate)")
+                    continue
                 anns = task.get("annotations") or []
                 if multi_hits and on_multi is not None:
                     got = pending.setdefault(ident, {})
@@ -735,6 +740,9 @@ class ExportReader:
                     continue
                 emitted.add(article_id)
                 quotes = parse_annotation(text, result, article_id=article_id, where=where, issues=self.issues, stance_labels=self.stance_labels, canonical=self.canonical, affiliation=self.affiliation)
+                for q in [q for q in quotes if not _unicode_ok(q.speaker)]:
+                    self.issues.add("invalid_text", f"{where} region {q.region_id}: speaker name is not valid Unicode (lone surrogate)")
+                    quotes.remove(q)
                 yield ArticleRecord(
                     article_id=article_id,
                     text=text,
@@ -746,6 +754,16 @@ class ExportReader:
                     annotator=annotator_key(ann.get("completed_by"), self._emails),
                     source=str(path),
                 )
+
+
+def _unicode_ok(v: Any) -> bool:
+    if not isinstance(v, str):
+        return True
+    try:
+        v.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _opt_str(v: Any) -> str | None:
