@@ -395,3 +395,41 @@ def test_build_never_raises_but_quotekit_errors_and_offsets_hold(tmp_path_factor
                 assert row["text"][q["start"] : q["end"]] == q["text"]
                 if q["speaker_start"] is not None:
                     assert 0 <= q["speaker_start"] < q["speaker_end"] <= len(row["text"])
+
+
+# --------------------------------------------------------------------------- --push-to-hub (offline: a fake HfApi)
+
+
+class _FakeApi:
+    calls: list = []
+    fail = False
+
+    def __init__(self, token=None):
+        pass
+
+    def create_repo(self, repo_id, **kw):
+        _FakeApi.calls.append(("create_repo", repo_id, kw.get("repo_type")))
+
+    def upload_folder(self, *, folder_path, repo_id, repo_type, **kw):
+        if _FakeApi.fail:
+            raise RuntimeError("401 Unauthorized\nmore lines")
+        _FakeApi.calls.append(("upload_folder", repo_id, repo_type, sorted(p.name for p in Path(folder_path).iterdir())))
+
+
+def test_push_to_hub_uploads_the_built_directory(tmp_path, monkeypatch, capsys):
+    import huggingface_hub
+
+    monkeypatch.setattr(huggingface_hub, "HfApi", _FakeApi)
+    _FakeApi.calls = []
+    e = write(tmp_path / "e.json", corpus(3))
+    code, out, err = run_cli(["build", e, "-o", tmp_path / "ds", "--push-to-hub", "me/quotes"], monkeypatch, capsys)
+    assert code == 0, err
+    assert _FakeApi.calls == [("create_repo", "me/quotes", "dataset"), ("upload_folder", "me/quotes", "dataset", ["README.md", "data", "speaker_stance.png"])]
+    assert "https://huggingface.co/datasets/me/quotes" in out
+    _FakeApi.fail = True
+    try:
+        code, out, err = run_cli(["build", e, "-o", tmp_path / "ds2", "--push-to-hub", "me/quotes"], monkeypatch, capsys)
+    finally:
+        _FakeApi.fail = False
+    assert code == 3 and err == "Error: push to the Hub failed for me/quotes: RuntimeError: 401 Unauthorized\n"
+    assert (tmp_path / "ds2" / "README.md").exists()  # the local build stays

@@ -418,3 +418,15 @@ def test_prediction_accepted_as_is_round_trips(tmp_path):
     got = [(q.start, q.end, q.text, q.kind, q.speaker, q.speaker_start, q.speaker_end, q.cue_start, q.cue_end, q.stance) for q in art.quotes]
     want = [(q.start, q.end, q.text, q.kind, q.speaker, q.speaker_start, q.speaker_end, q.cue_start, q.cue_end, q.stance) for q in quotes]
     assert got == want
+
+
+def test_model_versions_from_predictions_or_the_annotation_prediction(tmp_path):
+    a = Ann(ART1)
+    a.quote("the plan would fail", "Phay Siphan", "favor")
+    ann = annotation(a, id=1, task=1)
+    ann["prediction"] = {"id": 5, "model_version": "quotekit-0.0.9+rules-0", "result": []}
+    t1 = task(ART1, id=1, article_id="a1", annotations=[ann])
+    t1["predictions"] = [5]  # ids only, as in a default export
+    t2 = task(ART2, id=2, article_id="a2", model_version="quotekit-0.1.0+rules-1")
+    reader = ExportReader([write(tmp_path / "e.json", [t1, t2])], issues=IssueLog(), stance_labels=STANCE)
+    assert reader.scan().model_versions == {"quotekit-0.0.9+rules-0": 1, "quotekit-0.1.0+rules-1": 1}

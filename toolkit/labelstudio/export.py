@@ -674,11 +674,17 @@ class ExportReader:
         return self.info
 
     def _collect_model_versions(self, task: dict[str, Any]) -> None:
-        preds = task.get("predictions") or []
-        if isinstance(preds, list):
-            for p in preds:
-                if isinstance(p, dict) and isinstance(p.get("model_version"), str) and p["model_version"]:
-                    self.info.model_versions[p["model_version"]] += 1
+        """Count each task once per model_version of its predictions (expanded ones) or of the
+        prediction its annotations started from (``annotation.prediction``)."""
+        found: set[str] = set()
+        for p in task.get("predictions") or [] if isinstance(task.get("predictions"), list) else []:
+            if isinstance(p, dict) and isinstance(p.get("model_version"), str) and p["model_version"]:
+                found.add(p["model_version"])
+        for a in task.get("annotations") or [] if isinstance(task.get("annotations"), list) else []:
+            p = a.get("prediction") if isinstance(a, dict) else None
+            if isinstance(p, dict) and isinstance(p.get("model_version"), str) and p["model_version"]:
+                found.add(p["model_version"])
+        self.info.model_versions.update(found)
 
     # pass 2 ------------------------------------------------------------
     def articles(
