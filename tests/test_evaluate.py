@@ -348,3 +348,10 @@ def test_cli_bad_line_is_one_error_not_a_traceback(tmp_path):
     res = subprocess.run([sys.executable, "-m", "toolkit", "evaluate", str(bad), str(bad)], capture_output=True, text=True)
     assert res.returncode == 2
     assert "gold.jsonl:1: invalid JSON" in res.stderr and "Traceback" not in res.stderr
+
+
+@pytest.mark.parametrize("gap", [", he said, adding that ", ", he said, going on to say that ", ". To which he said, "])
+def test_only_attribution_between_rejects_a_second_speech_act(gap):
+    text = f"“One two{gap}“three four.”"
+    attr = attribution(text, "he", "said")
+    assert not only_attribution_between(q(text, "One two", **attr), q(text, "three four.", **attr), text)

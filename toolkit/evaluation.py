@@ -257,6 +257,15 @@ ABBREVIATIONS = frozenset("mr mrs ms dr sen rep gov gen lt col st jr sr prof rev
 _SENTENCE_END = re.compile(r"(\S*?)[.!?]+(?=\s|$)")
 
 
+#: Words that start a second speech act after the attribution ("he said, adding that ...", "Ruiz
+#: said, going on to say ..."): PolNeAR annotates the quote after them as its own attribution.
+SECOND_CUE = re.compile(
+    r"(?<!\w)(add|adds|adding|added|continu\w*|go(es|ing)? on|went on|suggest\w*|not(e|es|ed|ing)|"
+    r"explain\w*|ask\w*|conclud\w*|repl\w*|say|says|said|saying|tell\w*|told|which)(?!\w)",
+    re.IGNORECASE,
+)
+
+
 def _ends_a_sentence(middle: str) -> bool:
     for m in _SENTENCE_END.finditer(middle):
         word = m.group(1).strip(QUOTE_MARKS + "(").casefold()
@@ -276,7 +285,8 @@ def only_attribution_between(a: Mapping[str, Any], b: Mapping[str, Any], text: s
        speaker mention and cue),
     2. stays on one line and contains no quotation mark, and
     3. does not end a sentence inside it (no ``.``, ``!`` or ``?`` followed by a space, except
-       after an abbreviation such as ``Sen.`` or an initial),
+       after an abbreviation such as ``Sen.`` or an initial), and
+    4. outside the attribution, has no word of :data:`SECOND_CUE` (a second speech act),
 
     so the middle is the rest of the attribution's own clause::
 
@@ -285,6 +295,7 @@ def only_attribution_between(a: Mapping[str, Any], b: Mapping[str, Any], text: s
         “A,” she said, clapping. “B.”                    -> True (same clause)
         “A,” he said. The crowd cheered. “B.”            -> False (another sentence)
         “A,” he said. “Not mine,” Jones replied. “B.”    -> False (a quote in between)
+        “A,” he said, adding that “B.”                   -> False (a second speech act)
     """
     lo, hi = a["end"], b["start"]
     if hi < lo:
@@ -307,7 +318,13 @@ def only_attribution_between(a: Mapping[str, Any], b: Mapping[str, Any], text: s
         return False
     if "\n" in middle or any(ch in QUOTE_MARKS and not _is_apostrophe(middle, k) for k, ch in enumerate(middle)):
         return False
-    return not _ends_a_sentence(middle)
+    if _ends_a_sentence(middle):
+        return False
+    rest = list(text[m_lo:m_hi])
+    for a_lo, a_hi in inside:
+        for k in range(a_lo - m_lo, a_hi - m_lo):
+            rest[k] = " "
+    return SECOND_CUE.search("".join(rest)) is None
 
 
 def _is_apostrophe(s: str, k: int) -> bool:
