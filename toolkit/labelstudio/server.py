@@ -130,7 +130,8 @@ def ensure_installed(venv_dir: Path | None = None, echo: Echo = print) -> Path:
         ]
         for cmd in steps:
             echo("  $ " + " ".join(Path(cmd[0]).name if i == 0 else c for i, c in enumerate(cmd)))
-            proc = subprocess.run(cmd, env=_clean_env({"PIP_DISABLE_PIP_VERSION_CHECK": "1"}))
+            # pip keeps the caller's environment (index URL, proxies, certificates)
+            proc = subprocess.run(cmd, env={**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"})
             if proc.returncode != 0:
                 raise ServerError(
                     f"installing Label Studio {LS_VERSION} into {venv_dir} failed (pip exit {proc.returncode}); "
@@ -450,7 +451,8 @@ def run_foreground(started: Started, echo: Echo = print) -> int:
     def _on_term(signum, frame):  # noqa: ARG001
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, _on_term)
+    # SIGINT too: a shell without job control starts background jobs with SIGINT ignored
+    previous = {sig: signal.signal(sig, _on_term) for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
     try:
         return started.process.wait()
     except KeyboardInterrupt:
@@ -458,7 +460,8 @@ def run_foreground(started: Started, echo: Echo = print) -> int:
         _terminate_group(started.pid)
         return 0
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         _remove_state(started.data_dir, started.pid)
 
 
