@@ -312,7 +312,10 @@ def test_annotator_option(tmp_path, monkeypatch, capsys):
     assert build_dataset([e], tmp_path / "b", annotator="4").articles == 2
     assert build_dataset([e], tmp_path / "c", annotator="3").articles == 3
     code, _, err = run_cli(["build", e, "-o", tmp_path / "d", "--annotator", "nobody@example.org"], monkeypatch, capsys)
-    assert code == 2 and "no article could be built" in err
+    assert code == 2 and "no article could be built" in err and "numeric user id" not in err
+    ids_only = write(tmp_path / "ids.json", corpus(2, completed_by=4))
+    code, _, err = run_cli(["build", ids_only, "-o", tmp_path / "d", "--annotator", "bob@example.org"], monkeypatch, capsys)
+    assert code == 2 and "pass --annotator <numeric user id>" in err
 
 
 # --------------------------------------------------------------------------- property
@@ -426,6 +429,7 @@ def test_push_to_hub_uploads_the_built_directory(tmp_path, monkeypatch, capsys):
     assert code == 0, err
     assert _FakeApi.calls == [("create_repo", "me/quotes", "dataset"), ("upload_folder", "me/quotes", "dataset", ["README.md", "data", "speaker_stance.png"])]
     assert "https://huggingface.co/datasets/me/quotes" in out
+    assert 'load_dataset("me/quotes", "quotes")' in (tmp_path / "ds" / "README.md").read_text(encoding="utf-8")
     _FakeApi.fail = True
     try:
         code, out, err = run_cli(["build", e, "-o", tmp_path / "ds2", "--push-to-hub", "me/quotes"], monkeypatch, capsys)

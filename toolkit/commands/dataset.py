@@ -31,7 +31,7 @@ def build(
     from toolkit.dataset import push_to_hub as push
 
     reg, st = _configs(registry, stance)
-    summary = build_dataset(exports, out, splits=splits, strict=strict, annotator=annotator, registry=reg, stance=st, force=force)
+    summary = build_dataset(exports, out, splits=splits, strict=strict, annotator=annotator, registry=reg, stance=st, force=force, hub_repo_id=push_to_hub)
     console = Console()
     console.print(_table("quotekit build", summary.rows()))
     if summary.issues:

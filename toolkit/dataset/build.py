@@ -40,6 +40,7 @@ class BuildSummary:
     card_path: Path | None = None
     chart_path: Path | None = None
     toolkit_version: str = ""
+    hub_repo_id: str | None = None
 
     def rows(self) -> list[tuple[str, str]]:
         """``(item, value)`` rows for a summary table."""
@@ -115,13 +116,14 @@ def build_dataset(
     force: bool = False,
     batch_rows: int = 512,
     chart: bool = True,
+    hub_repo_id: str | None = None,
 ) -> BuildSummary:
     """Build the dataset directory ``out_dir`` (parquet + README.md card + chart) from the exports.
 
     Raises :class:`~toolkit.errors.QuotekitError` subclasses only: ``BadInputError`` for unusable
     inputs or a non-empty ``out_dir`` without ``force``; ``ValidationFailed`` under ``strict``.
     ``out_dir`` is untouched on failure: everything is built in a sibling temporary directory
-    that replaces it at the end.
+    that replaces it at the end. ``hub_repo_id`` only changes the card's loading example.
     """
     from toolkit import __version__
     from toolkit.dataset.card import CHART_FILE, render_card
@@ -143,7 +145,7 @@ def build_dataset(
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     except OSError as exc:
         raise BadInputError(f"{out}: cannot create the output directory ({exc.strerror})") from None
-    summary = BuildSummary(ratios=ratios, toolkit_version=__version__)
+    summary = BuildSummary(ratios=ratios, toolkit_version=__version__, hub_repo_id=hub_repo_id)
     sink = ParquetSink(tmp, features, batch_rows=batch_rows)
     acc = AgreementAccumulator(stance.labels)
     try:
@@ -173,7 +175,10 @@ def build_dataset(
         split_rows = sink.close()
         if summary.articles == 0:
             reasons = ", ".join(f"{k} {v}" for k, v in issues.counts.most_common()) or "no task in the input"
-            raise BadInputError(f"no article could be built from {', '.join(str(p) for p in inputs)} ({reasons}); nothing written")
+            hint = ""
+            if annotator and "@" in annotator and not info.emails_known:
+                hint = " (completed_by holds user ids only in these exports: pass --annotator <numeric user id>, or export with annotations__completed_by expanded)"
+            raise BadInputError(f"no article could be built from {', '.join(str(p) for p in inputs)} ({reasons}){hint}; nothing written")
         summary.stance = Counter({lab: summary.stance.get(lab, 0) for lab in stance.labels})
         summary.splits = {sp: {"articles": split_rows.get(("articles", sp), 0), "quotes": split_rows.get(("quotes", sp), 0)} for sp in SPLITS}
         summary.tasks = info.tasks

@@ -100,7 +100,7 @@ def render_card(features: dict[str, Any], summary: "BuildSummary", split_rows: d
         "## How to load",
         "",
         "```python",
-        'from datasets import load_dataset; ds = load_dataset("path/or/repo_id", "quotes")  # or "articles" (the default)',
+        f'from datasets import load_dataset; ds = load_dataset("{s.hub_repo_id or "path/to/this/directory"}", "quotes")  # or "articles" (the default)',
         "```",
         "",
         "Offsets are Python `str` offsets (Unicode code points) into the article `text`: "

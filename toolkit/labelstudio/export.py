@@ -156,6 +156,7 @@ class ExportInfo:
     annotators: set[str] = field(default_factory=set)
     model_versions: Counter[str] = field(default_factory=Counter)
     multi_annotated: int = 0
+    emails_known: bool = False  # some completed_by came expanded, with an e-mail
 
 
 # --------------------------------------------------------------------------- JSON streaming
@@ -594,8 +595,10 @@ class ExportReader:
         if not self.paths:
             raise BadInputError("no export file given (pass one or more Label Studio JSON exports)")
         for p in self.paths:
-            if not p.is_file():
+            if not p.exists():
                 raise BadInputError(f"{p}: file not found (pass a Label Studio JSON export)")
+            if not p.is_file():
+                raise BadInputError(f"{p}: not a file (pass a Label Studio JSON export file)")
         self.issues = issues
         self.stance_labels = tuple(stance_labels)
         self.annotator = annotator
@@ -670,6 +673,7 @@ class ExportReader:
             if len(per) >= 2:
                 self._per_annotator[ident] = {w: c for w, (_, c) in per.items()}
         self.info.multi_annotated = len(self._per_annotator)
+        self.info.emails_known = bool(self._emails)
         self._scanned = True
         return self.info
 
