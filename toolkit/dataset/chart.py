@@ -36,7 +36,7 @@ def speaker_stance_chart(
         ax.set_xlabel("quotes")
         total = sum(sum(c.values()) for c in counts.values())
         ax.set_title(f"Stance by speaker (top {len(names)} of {len(counts)} speakers, {total} quotes)")
-        ax.legend(loc="lower right")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
         fig.tight_layout()
         out = Path(path)
         fig.savefig(out, format="png")
