@@ -95,3 +95,13 @@ def test_yaml_snippet_skips_aliases_the_registry_already_uses():
     snippet = to_yaml([sug], reg)
     assert "Samdech Hun Sen" not in snippet and "Hun Sen Junior" in snippet
     parse_registry(yaml.safe_load(REGISTRY_YAML + snippet), "speakers.yaml")  # still valid
+
+
+def test_dates_and_trailing_words_are_not_new_speakers():
+    text = "Sam Rainsy no doubt believes that he will return. On November 9 he said that it was a gimmick."
+    p = [{"article_id": "a", "quotes": [
+        quote(text, "he will return", "Sam Rainsy no doubt"),
+        quote(text, "it was a gimmick", "November"),
+    ]}]
+    reg = parse_registry(yaml.safe_load(REGISTRY_YAML + "  - {name: Sam Rainsy, affiliation: opposition}\n"), "speakers.yaml")
+    assert suggest_speakers(p, {"a": text}, reg, pronouns=PRONOUNS, titles=TITLES) == []

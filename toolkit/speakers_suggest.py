@@ -25,6 +25,11 @@ from toolkit.config import Registry
 
 _WORD = re.compile(r"[\w][\w.’'\-]*", re.UNICODE)
 _SENTENCE_START = re.compile(r"(^|[.!?:;]\s*[\"“”'’]?\s*|\n\s*[\"“”'’]?\s*|[\"“”]\s*)$")
+#: Capitalised words that are not names (a mention made only of these is not a speaker).
+NOT_NAMES = frozenset(
+    "january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday".split()
+)
 ORGANISATION_WORDS = frozenset(
     "party ministry government council committee commission union association agency court office "
     "international watch network alliance organisation organization foundation institute department "
@@ -61,7 +66,7 @@ def is_name_mention(mention: str, text: str = "", pos: int | None = None, pronou
     words = _WORD.findall(mention)
     if not words or (len(words) == 1 and words[0].casefold() in pron):
         return False
-    caps = [i for i, w in enumerate(words) if w[:1].isupper() and w.casefold() not in ttl and w.casefold() not in pron]
+    caps = [i for i, w in enumerate(words) if w[:1].isupper() and w.casefold() not in ttl | pron | NOT_NAMES]
     if not caps:
         return False
     if caps == [0] and pos is not None and text and _is_sentence_start(text, pos):
@@ -71,6 +76,14 @@ def is_name_mention(mention: str, text: str = "", pos: int | None = None, pronou
     return True
 
 
+def _trim_name(name: str) -> str:
+    """Drop trailing lower-case words and punctuation: ``"Sam Rainsy no doubt"`` -> ``"Sam Rainsy"``."""
+    words = name.split()
+    while len(words) > 1 and not words[-1][:1].isupper():
+        words.pop()
+    return " ".join(words).strip(" ,;:")
+
+
 def _strip_titles(mention: str, titles: set[str]) -> str:
     """The mention without leading titles/determiners, when a capitalised name remains."""
     from toolkit.core.speakers import strip_titles
@@ -78,7 +91,7 @@ def _strip_titles(mention: str, titles: set[str]) -> str:
     return strip_titles(mention.strip().strip("“”\"‘’,.:;"), frozenset(titles))
 
 
-def _example(text: str, q: Mapping[str, Any], width: int = 220) -> str:
+def _example(text: str, q: Mapping[str, Any], width: int = 180) -> str:
     """The sentence(s) holding the quote and its speaker mention, on one line, shortened to ``width``."""
     points = [p for p in (q.get("start"), q.get("end"), q.get("speaker_start"), q.get("speaker_end")) if isinstance(p, int)]
     lo, hi = min(points), max(points)
@@ -116,7 +129,7 @@ def suggest_speakers(
         aid = str(rec.get("article_id"))
         text = texts.get(aid, "")
         for q in rec.get("quotes") or []:
-            name = (q.get("speaker") or "").strip()
+            name = _trim_name((q.get("speaker") or "").strip())
             if not name or registry.get(name) is not None:
                 continue
             s, e = q.get("speaker_start"), q.get("speaker_end")
@@ -131,7 +144,7 @@ def suggest_speakers(
             sug = by_key.setdefault(name.casefold(), Suggestion(name))
             sug.count += 1
             sug.articles.add(aid)
-            alias = _strip_titles(mention, titles)
+            alias = _trim_name(_strip_titles(mention, titles))
             if alias and alias != sug.name:
                 sug.aliases[alias] += 1
             if text and len(sug.examples) < max_examples:

@@ -10,19 +10,12 @@ import typer
 speakers_app = typer.Typer(help="Speaker registry helpers (configs/speakers.yaml).", no_args_is_help=True)
 
 
-def load_mention_words() -> tuple[set[str], set[str]]:
-    """(pronouns, titles) from ``configs/mentions.yaml``; empty sets when the file is absent."""
-    from toolkit.config import configs_dir
+def mention_words() -> tuple[set[str], set[str]]:
+    """(pronouns, titles + role and body nouns) from the pre-annotator's ``configs/mentions.yaml``."""
+    from toolkit.pipeline import load_lexicons
 
-    path = configs_dir() / "mentions.yaml"
-    if not path.exists():
-        return set(), set()
-    from toolkit.config import _load_yaml
-    from toolkit.core.speakers import MentionLexicon
-
-    lex = MentionLexicon.from_dict(_load_yaml(path) or {})
-    titles = set(lex.titles) | set(lex.body_nouns) | set(lex.role_nouns)
-    return set(lex.pronouns), titles
+    lex = load_lexicons().mentions
+    return set(lex.pronouns), set(lex.titles) | set(lex.body_nouns) | set(lex.role_nouns)
 
 
 @speakers_app.command("suggest")
@@ -53,7 +46,7 @@ def suggest_cmd(
         raise BadInputError(f"{articles}: no records with 'article_id' and 'text'")
     texts = {str(r["article_id"]): r["text"] for r in records}
     registry = load_registry()
-    pronouns, titles = load_mention_words()
+    pronouns, titles = mention_words()
     preds = list(preannotate_records(records, model=model))
     suggestions = suggest_speakers(preds, texts, registry, pronouns=pronouns, titles=titles, min_count=min_count)
 
@@ -63,10 +56,10 @@ def suggest_cmd(
         console.print(f"No unresolved named speakers in {len(records)} article(s), {n_quotes} quote(s): the registry covers them.")
         return
     table = Table(title=f"Unresolved speakers in {articles} ({len(records)} articles, {n_quotes} quotes)", show_lines=True)
-    table.add_column("speaker", no_wrap=True)
-    table.add_column("quotes", justify="right")
-    table.add_column("articles", justify="right")
-    table.add_column("example")
+    table.add_column("speaker", max_width=28, ratio=1)
+    table.add_column("quotes", justify="right", no_wrap=True)
+    table.add_column("articles", justify="right", no_wrap=True)
+    table.add_column("examples", ratio=3)
     for s in suggestions:
         name = s.name + (f"\n[dim]also: {', '.join(s.aliases)}[/dim]" if s.aliases else "")
         table.add_row(name, str(s.count), str(len(s.articles)), "\n".join(s.examples))
