@@ -614,18 +614,14 @@ class ExportReader:
     def scan(self) -> ExportInfo:
         """First pass: which annotation wins for each task; who annotated what."""
         raw: dict[tuple, dict[Any, tuple[tuple, _Choice, dict[str, Any]]]] = {}
-        cancelled_only: set[tuple] = set()
-        seen: set[tuple] = set()
-        first_seen: dict[tuple, str] = {}
-        by_author: dict[tuple, dict[Any, tuple[Any, tuple, _Choice, bool]]] = {}
+        first_seen: dict[tuple, str] = {}  # identity -> where it was first seen, in input order
         for fi, path in enumerate(self.paths):
             for pos, task in enumerate(iter_json_items(path, self.issues)):
                 if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
                     self.issues.add("not_a_task", f"{path} item #{pos}: not a Label Studio task (an object with 'data')")
                     continue
                 ident = task_identity(task)
-                if ident not in seen:
-                    seen.add(ident)
+                if ident not in first_seen:
                     first_seen[ident] = f"{path.name} task {task.get('id')}"
                 self._collect_model_versions(task)
                 anns = task.get("annotations") or []
@@ -645,7 +641,7 @@ class ExportReader:
                     prev = raw.setdefault(ident, {}).get(aid)
                     if prev is None or choice.key >= prev[0]:
                         raw[ident][aid] = (choice.key, choice, slim)
-        self.info.tasks = len(seen)
+        self.info.tasks = len(first_seen)
         for ident in first_seen:  # input order
             cands = list(raw.get(ident, {}).values())
             if self.annotator is not None:
@@ -653,7 +649,6 @@ class ExportReader:
             chosen = pick_annotation(cands)
             if chosen is None:
                 if any(c[2]["was_cancelled"] for c in cands):
-                    cancelled_only.add(ident)
                     self.issues.add("cancelled", f"{first_seen[ident]} ({_ident_str(ident)}): every annotation{' by ' + self.annotator if self.annotator else ''} was cancelled")
                 else:
                     self.issues.add("not_annotated", f"{first_seen[ident]} ({_ident_str(ident)}): no annotation{' by ' + self.annotator if self.annotator else ''}")
