@@ -184,6 +184,7 @@ def test_card_is_generated_from_the_features(built):
     assert "| Koy Kuong | government | 40 |" in text
     assert "| Example Daily | 21 |" in text
     assert "load_dataset(" in text and "## Licence" in text and "## Known limitations" in text
+    assert "quote list can be incomplete" not in text  # nothing was skipped
 
 
 def test_chart_is_a_png(built):
@@ -223,8 +224,11 @@ def test_default_build_skips_and_counts_bad_items(tmp_path, monkeypatch, capsys)
     card = (tmp_path / "ds" / "README.md").read_text(encoding="utf-8")
     for reason in ("no_speaker", "text_mismatch", "no_text"):
         assert f"| `{reason}` | 1 |" in card
+    assert "an article's quote list can be incomplete" in card
     s = build_dataset([e], tmp_path / "lib")
     assert s.skipped == {"no_speaker": 1, "text_mismatch": 1, "no_text": 1} and s.quotes == 3 * 4 + 1
+    d = json.loads(json.dumps(s.to_dict()))
+    assert d["skipped"] == {"no_speaker": 1, "text_mismatch": 1, "no_text": 1} and d["quotes"] == 13 and d["speakers"]["Hun Sen"] == 3
 
 
 def test_strict_build_fails_with_exit_4_and_one_line(tmp_path, monkeypatch, capsys):

@@ -42,6 +42,23 @@ class BuildSummary:
     toolkit_version: str = ""
     hub_repo_id: str | None = None
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-friendly summary (``None`` speaker as ``"(unknown)"``)."""
+        return {
+            "out_dir": str(self.out_dir) if self.out_dir else None,
+            "articles": self.articles,
+            "quotes": self.quotes,
+            "speakers": {("(unknown)" if k is None else k): v for k, v in self.speakers.most_common()},
+            "stance": dict(self.stance),
+            "splits": self.splits,
+            "skipped": dict(self.skipped),
+            "annotators": self.annotators,
+            "model_versions": self.model_versions,
+            "agreement": self.agreement.to_dict() if self.agreement else None,
+            "card_path": str(self.card_path) if self.card_path else None,
+            "chart_path": str(self.chart_path) if self.chart_path else None,
+        }
+
     def rows(self) -> list[tuple[str, str]]:
         """``(item, value)`` rows for a summary table."""
         out = [

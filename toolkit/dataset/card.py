@@ -181,6 +181,7 @@ def render_card(features: dict[str, Any], summary: "BuildSummary", split_rows: d
         "- Stance is judged towards one target (the stance scheme's default target), per quote, by few annotators; labels reflect their reading of the text.",
         "- Speaker names are canonicalised only through the registry (names and aliases); unregistered speakers keep the name as written and can appear under several spellings.",
         "- Articles whose chosen annotation is empty (no quote) are skipped, so the dataset has no quote-free articles.",
+        *(["- Skipped quotes (see above) are missing from their articles: an article's quote list can be incomplete. Build with `--strict` for a dataset without skipped items."] if any(r not in ("not_annotated",) for r in s.skipped) else []),
         "- `kind` defaults to direct when the span sits inside quotation marks, else indirect, when the annotator did not set it.",
         "- Splits are by article, not by outlet or date: quotes of one speaker appear in several splits.",
         "",
