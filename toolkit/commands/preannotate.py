@@ -1,7 +1,53 @@
-"""Placeholder: commands of this group are being written; ``register`` adds none yet."""
+"""``quotekit preannotate``: article records -> proposed quotes, speakers and stance (JSONL)."""
+
+from __future__ import annotations
+
+from pathlib import Path
 
 import typer
 
 
 def register(app: typer.Typer) -> None:
-    return None
+    app.command("preannotate")(preannotate)
+
+
+def preannotate(
+    articles: Path = typer.Argument(..., help="Article records (JSONL, one {article_id, text} per line), e.g. from `quotekit ingest`."),
+    output: Path = typer.Option(..., "-o", "--output", help="Output JSONL: one {article_id, quotes, warnings} line per article (written atomically)."),
+    model: str = typer.Option("blank", "--model", help="spaCy pipeline: 'blank' (no download, the default) or an installed one such as en_core_web_sm."),
+    jobs: int = typer.Option(1, "--jobs", min=1, help="Worker processes for spaCy (nlp.pipe n_process)."),
+) -> None:
+    """Propose quotes (direct, indirect, mixed), speakers, cues and stance with the heuristic rules."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from toolkit.core import RULESET_ID
+    from toolkit.io import read_jsonl, write_jsonl_atomic
+    from toolkit.pipeline import load_pipeline, preannotate_records
+
+    err = Console(stderr=True, soft_wrap=True)
+    bad_lines: list[str] = []
+    records = list(read_jsonl(articles, errors=bad_lines))
+    nlp = load_pipeline(None if model == "blank" else model)
+    failed: list[str] = []
+    n_quotes = 0
+
+    def results():
+        nonlocal n_quotes
+        with Progress(TextColumn("preannotate"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True) as bar:
+            task = bar.add_task("articles", total=len(records))
+            for i, res in enumerate(preannotate_records(records, nlp=nlp, jobs=jobs)):
+                if "error" in res:
+                    failed.append(f"{articles}: record {i + 1} ({res.get('article_id')!r}): {res['error']}")
+                else:
+                    n_quotes += len(res["quotes"])
+                bar.advance(task)
+                yield res
+
+    n = write_jsonl_atomic(output, results())
+    err.print(f"Wrote {n} article(s), {n_quotes} proposed quote(s) to {output} (rules {RULESET_ID}, model {model}).", markup=False, highlight=False)
+    for label, items in (("skipped invalid JSON line(s)", bad_lines), ("article(s) not annotated", failed)):
+        if items:
+            err.print(f"{len(items)} {label}:", markup=False, highlight=False)
+            for item in items:
+                err.print(f"  {item}", markup=False, highlight=False)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from toolkit.config import Registry, StanceScheme
 from toolkit.core.cues import CueLexicon, find_cues
-from toolkit.core.frames import PRONOUNS, Frame, np_left, read_frames
+from toolkit.core.frames import Frame, np_left, read_frames, subject_of_sentence
 from toolkit.core.quotes import Quotation, find_quotations
 from toolkit.core.speakers import MentionLexicon, Resolution, SpeakerResolver
 from toolkit.core.stance import StanceLexicon, propose_stance
@@ -242,6 +242,7 @@ def _next_direct_same_paragraph(text: str, direct: list[_Draft], q: Quotation) -
 def _resolve_speakers(doc, drafts: list[_Draft], registry: Registry, mlex: MentionLexicon, opts: Options) -> None:
     text = doc.text
     resolver = SpeakerResolver(registry, mlex, opts.fuzzy_threshold)
+    _note_sentence_subjects(doc, resolver)
     for d in drafts:
         if d.frame is not None and d.frame.speaker is not None:
             s, e = d.frame.speaker
@@ -274,6 +275,23 @@ def _resolve_speakers(doc, drafts: list[_Draft], registry: Registry, mlex: Menti
             d.mention = src.mention
 
 
+def _note_sentence_subjects(doc, resolver: SpeakerResolver) -> None:
+    """Registry names in subject position become antecedents for later pronouns and role nouns.
+
+    ("Hun Sen has mocked his opponent. ... “Don’t,” he said." -> Hun Sen.)
+    """
+    for sent in doc.sents:
+        span = subject_of_sentence(doc, sent.start, sent.end)
+        if span is None:
+            continue
+        mention = doc[span[0] : span[1]].text
+        res = resolver.resolve_name(mention, doc[span[0]].idx)
+        if res is None and mention.lower().startswith("the "):
+            res = resolver.role(mention, doc[span[0]].idx)
+        if res is not None and res.name:
+            resolver.note(doc[span[0]].idx, res.name, res.speaker)
+
+
 def _relative_antecedent(doc, i: int) -> str | None:
     """"Sam Rainsy, who said ..." -> "Sam Rainsy"."""
     j = i - 1
@@ -288,6 +306,8 @@ def _to_quote(doc, d: _Draft, registry: Registry, scheme: StanceScheme | None, s
     text = doc.text
     res = d.resolution
     speaker = res.name if res else None
+    if speaker is None and d.mention is not None:
+        speaker = text[d.mention[0] : d.mention[1]]  # unresolved pronoun: the mention as written
     res_score = res.score if res else 0.2
     cue_start = cue_end = None
     frame = d.frame if d.frame is not None else (d.source.frame if d.source is not None else None)

