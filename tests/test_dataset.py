@@ -441,3 +441,15 @@ def test_push_to_hub_uploads_the_built_directory(tmp_path, monkeypatch, capsys):
         _FakeApi.fail = False
     assert code == 3 and err == "Error: push to the Hub failed for me/quotes: RuntimeError: 401 Unauthorized\n"
     assert (tmp_path / "ds2" / "README.md").exists()  # the local build stays
+
+
+def test_docstring_examples_hold():
+    import doctest
+
+    import toolkit.dataset.agreement
+    import toolkit.dataset.splits
+    import toolkit.dataset.writer
+
+    for module in (toolkit.dataset.agreement, toolkit.dataset.splits, toolkit.dataset.writer):
+        res = doctest.testmod(module)
+        assert res.failed == 0 and res.attempted > 0, module.__name__

@@ -429,3 +429,11 @@ def test_model_versions_from_predictions_or_the_annotation_prediction(tmp_path):
     t2 = task(ART2, id=2, article_id="a2", model_version="quotekit-0.1.0+rules-1")
     reader = ExportReader([write(tmp_path / "e.json", [t1, t2])], issues=IssueLog(), stance_labels=STANCE)
     assert reader.scan().model_versions == {"quotekit-0.0.9+rules-0": 1, "quotekit-0.1.0+rules-1": 1}
+
+
+def test_docstring_examples_hold():
+    import doctest
+
+    import toolkit.labelstudio.export as module
+
+    assert doctest.testmod(module).failed == 0
