@@ -163,7 +163,10 @@ def _only_quotations(text: str, d: _Draft) -> bool:
 
 
 def _attribution_start_char(doc, f: Frame) -> int:
-    first = f.cue.start if f.speaker is None else min(f.cue.start, f.speaker[0])
+    """Where the attribution of ``f`` starts: its speaker when right before the cue, else the cue."""
+    first = f.cue.start
+    if f.speaker is not None and f.speaker[1] <= f.cue.start and f.cue.start - f.speaker[1] <= 3:
+        first = f.speaker[0]
     return doc[first].idx
 
 

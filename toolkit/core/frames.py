@@ -241,6 +241,8 @@ def _appositive(doc, a: int, b: int, lex: CueLexicon) -> bool:
     for t in doc[a:b]:
         if t.text in QUOTE_MARKS:
             return False
+        if t.lower_ in ("’s", "'s"):
+            continue  # possessive, not "is"
         if tagged and t.tag_ in ("VBD", "VBZ", "VBP", "MD") and t.dep_ not in ("relcl", "acl"):
             # a finite verb outside a relative clause
             if not any(x.lower_ in ("who", "which", "that") for x in doc[a : t.i]):
@@ -359,6 +361,10 @@ def looks_like_clause(doc, j: int, hi: int, lex: CueLexicon) -> bool:
 _NARRATOR_PARTICIPLE = re.compile(r",\s+(?!including\b|according\b)[a-z]+ing\b")
 
 
+#: "... will be barred and has asked ...": a second verb phrase of the speaker, not reported.
+_NEW_VERB_PHRASE = re.compile(r",? and (?:has|have|had) (?:also |since |repeatedly )?[a-z]+ed\b")
+
+
 def content_end(doc, text: str, start_char: int, sent_end_tok: int, lex: CueLexicon) -> int:
     """End of a reported clause: sentence end minus final punctuation and narrator material."""
     end = doc[sent_end_tok - 1].idx + len(doc[sent_end_tok - 1].text) if sent_end_tok > 0 else start_char
@@ -372,6 +378,9 @@ def content_end(doc, text: str, start_char: int, sent_end_tok: int, lex: CueLexi
         if pos > 0:
             seg = seg[:pos]
             low = seg.lower()
+    m = _NEW_VERB_PHRASE.search(seg)
+    if m is not None and m.start() > 0:
+        seg = seg[: m.start()]
     m = _NARRATOR_PARTICIPLE.search(seg)
     if m is not None and m.start() > 0:
         seg = seg[: m.start()]
