@@ -37,7 +37,7 @@ def build(
     if summary.issues:
         console.print(f"[yellow]{sum(summary.skipped.values())} item(s) skipped[/yellow]; first ones:")
         for reason, msg in summary.issues[:10]:
-            console.print(f"  [{reason}] {msg}", markup=False, highlight=False)
+            console.print(f"  [{reason}] {msg}", markup=False, highlight=False, soft_wrap=True)
     if summary.agreement is not None and summary.agreement.tasks:
         console.print(_table("agreement", summary.agreement.rows()))
     console.print(f"Wrote {summary.out_dir} (card {summary.card_path})", markup=False, highlight=False)
