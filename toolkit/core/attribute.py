@@ -98,9 +98,9 @@ def drop_channel_frames(doc, frames: list[Frame]) -> list[Frame]:
             if any(f.start <= c < f.end and c != own for c in cue_chars):
                 continue
         if f.cue.cls == "belief" and any(
-            g.pattern.startswith("according_to") and g.start <= doc[f.cue.start].idx < g.end for g in frames
+            g is not f and g.start <= doc[f.cue.start].idx < g.end and not g.pattern.endswith("_quote") for g in frames
         ):
-            continue
+            continue  # "Sok Eysan said the CPP believed ...": part of what is reported
         out.append(f)
     return out
 

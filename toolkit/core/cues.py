@@ -145,7 +145,7 @@ def token_cue(token, lexicon: CueLexicon, tagged: bool) -> tuple[str, str] | Non
     return lexicon.lookup(token.text)
 
 
-_DETERMINERS = frozenset("the a an his her their its our my your this these those such no any".split())
+_DETERMINERS = frozenset("the a an his her their its our my your this these those such no any ’s 's".split())
 
 
 def _verb_use(doc, i: int, lexicon: CueLexicon) -> bool:

@@ -217,6 +217,9 @@ def speaker_left(doc, i: int, lo: int, lex: CueLexicon) -> tuple[int, int] | Non
         if not _appositive(doc, k + 1, j, lex):
             return None
         span = np_left(doc, k - 1, lo)
+        inner = (k + 1, j)
+        if (span is None or not _has_capital(doc, span)) and j - k - 1 <= 5 and all(doc[x].text[:1].isupper() for x in range(*inner)):
+            return inner  # "his ministry’s spokesperson, Khieu Sopheak, confirmed"
         if span is None or not (_has_capital(doc, span) or doc[span[1] - 1].lower_ in PRONOUNS):
             return None
         return span
@@ -295,6 +298,11 @@ def clause_start(doc, cue: Cue, hi: int, lex: CueLexicon) -> tuple[int, str] | N
     """
     j = skip_adverbials_right(doc, cue.end, hi, lex)
     recipient_skipped = False
+    if cue.lemma in lex.recipient and j < hi and doc[j].lower_ not in ("that", ":") and doc[j].text not in OPENERS and doc[j].text != ",":
+        k = recipient_end(doc, j, hi)
+        if k > j:
+            j = skip_adverbials_right(doc, k, hi, lex)
+            recipient_skipped = True
     for _ in range(2):
         if j >= hi:
             return None
@@ -319,18 +327,27 @@ def clause_start(doc, cue: Cue, hi: int, lex: CueLexicon) -> tuple[int, str] | N
             return (j, "wh")
         if cue.lemma not in lex.need_that and looks_like_clause(doc, j, hi, lex):
             return (j, "zero")
-        if cue.lemma in lex.recipient and not recipient_skipped:
-            # "told reporters that", "told Asia Times: ...", "warned them that"
-            k = j
-            while k < hi and k - j < 6 and (_np_token(doc[k]) or doc[k].lower_ in OBJECT_PRONOUNS) and doc[k].lower_ != "that":
-                k += 1
-            if k == j:
-                return None
-            j = skip_adverbials_right(doc, k, hi, lex)
-            recipient_skipped = True
-            continue
         return None
     return None
+
+
+def recipient_end(doc, j: int, hi: int) -> int:
+    """End of the addressee after "told"/"warned": "reporters", "Asia Times", "the BBC", "them"."""
+    t = doc[j]
+    if t.lower_ in OBJECT_PRONOUNS:
+        return j + 1
+    k = j
+    if t.text[:1].isupper():
+        while k < hi and k - j < 6 and (doc[k].text[:1].isupper() or doc[k].lower_ in ("of", "the", "’s", "'s", "-")):
+            k += 1
+        return k
+    if t.lower_ in DETERMINERS and t.lower_ not in ("his", "her", "their", "its"):
+        k += 1
+    while k < hi and k - j < 4 and _np_token(doc[k]) and doc[k].lower_ not in ("that",) and not doc[k].text[:1].isupper():
+        k += 1
+        if doc[k - 1].lower_.endswith("s") or (k < hi and doc[k].lower_ in ("that", ":", ",")):
+            break
+    return k
 
 
 def looks_like_clause(doc, j: int, hi: int, lex: CueLexicon) -> bool:
@@ -353,6 +370,8 @@ def looks_like_clause(doc, j: int, hi: int, lex: CueLexicon) -> bool:
             if t.tag_ in ("VBD", "VBZ", "VBP", "MD"):
                 return True
         elif t.lower_ in lex.finite_markers:
+            return True
+        elif t.text[:1].islower() and t.lower_.endswith("ed") and len(t) > 4 and doc[k - 1].lower_ not in DETERMINERS and doc[k - 1].lower_ not in ("be", "been", "being"):
             return True
     return False
 
