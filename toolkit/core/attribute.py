@@ -88,11 +88,14 @@ def drop_channel_frames(doc, frames: list[Frame]) -> list[Frame]:
 
     - "CONTENT, according to X" / "CONTENT, X said" whose content holds another cue: X is the
       reporting channel ("Prayut said ..., according to agency reports");
-    - a belief cue inside an "according to" clause ("According to Mu Sochua, the CNRP wants ...").
+    - a belief cue inside another reported clause ("According to Mu Sochua, the CNRP wants ...");
+    - "which explains why ...": a relative "which" as the speaker of a non-that clause.
     """
     cue_chars = [doc[f.cue.start].idx for f in frames]
     out = []
     for f in frames:
+        if f.speaker is not None and f.speaker[1] - f.speaker[0] == 1 and doc[f.speaker[0]].lower_ == "which" and not f.pattern.endswith("_that"):
+            continue  # "..., which perhaps explains why ...": the narrator's comment
         if f.pattern in ("according_to", "according_to_post", "postposed"):
             own = doc[f.cue.start].idx
             if any(f.start <= c < f.end and c != own for c in cue_chars):

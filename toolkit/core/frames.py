@@ -395,6 +395,8 @@ def content_end(doc, text: str, start_char: int, sent_end_tok: int, lex: CueLexi
     for marker in lex.trailing_narration:
         pos = low.find(marker)
         if pos > 0:
+            if marker.strip(", ") in ("which", "who") and "," in seg[pos + len(marker) :]:
+                continue  # a relative clause in the middle belongs to the content
             seg = seg[:pos]
             low = seg.lower()
     m = _NEW_VERB_PHRASE.search(seg)
@@ -434,7 +436,7 @@ def _prev_is_boundary(doc, k: int, lo: int) -> bool:
 def _subject_of_sentence(doc, lo: int, hi: int, lex: CueLexicon) -> tuple[int, int] | None:
     """First noun phrase of a sentence after an introductory phrase ("In recent days, Hun Sen")."""
     j = lo
-    while j < hi and doc[j].text in QUOTE_MARKS:
+    while j < hi and (doc[j].text in QUOTE_MARKS or doc[j].is_space):
         j += 1
     if j < hi and (doc[j].lower_ in NP_STOP or doc[j].lower_ in TIME_PREPS or doc[j].lower_ in ("however", "but", "indeed")):
         for k in range(j, min(hi, j + 10)):

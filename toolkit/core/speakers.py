@@ -144,7 +144,7 @@ class SpeakerResolver:
             kind = sp.kind if sp else "person"
             gender = sp.gender if sp else None
             if want in ("male", "female"):
-                if kind != "person":
+                if kind != "person" or (sp is None and not s.name[:1].isupper()):
                     continue
                 if gender == want:
                     return Resolution(s.name, 0.75, "pronoun", sp)
