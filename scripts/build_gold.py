@@ -204,7 +204,7 @@ def resolve_article(article_id: str, text: str, quotes: Iterable[dict[str, Any]]
             "end": end,
             "text": q["text"],
             "kind": q["kind"],
-            "speaker": q["speaker"],
+            "speaker": None if q["speaker"] == "unknown" else q["speaker"],  # "marked unknown"
             "speaker_mention": q.get("speaker_mention"),
             "speaker_start": spans["speaker_mention"][0],
             "speaker_end": spans["speaker_mention"][1],
