@@ -387,3 +387,9 @@ def test_quality_converts_textacy_triples_to_our_quotes():
 def test_quality_paragraph_offsets():
     paras = list(_quality_module()["_paragraphs"]("a b\n\nc d\ne"))
     assert paras == [(0, "a b"), (5, "c d"), (9, "e")]
+
+
+def test_quote_without_text_and_no_article_text_is_an_error(tmp_path):
+    gold = write_jsonl(tmp_path / "gold.jsonl", [{"article_id": "a", "quotes": [{"start": 0, "end": 4, "kind": "direct", "speaker": "X"}]}])
+    with pytest.raises(BadInputError, match=r"gold\.jsonl:1: quote #1 has no 'text'.*--articles"):
+        load_gold(gold, "quotekit")

@@ -206,7 +206,9 @@ def gold_from_records(records: list[dict[str, Any]], fmt: str = "auto", path: st
             else:
                 qtext = q.get("text")
                 if not isinstance(qtext, str):
-                    qtext = text[s:e] if text is not None else ""
+                    if text is None:
+                        raise BadInputError(f"{_where(path, rec)}: quote #{i + 1} has no 'text' and the article text is unknown (pass --articles ARTICLES.jsonl)")
+                    qtext = text[s:e]
                 items.append(Attribution(((s, e),), (qtext,), str(q.get("kind") or "indirect"), q.get("speaker") or None, q.get("stance") or None))
     return ds
 
@@ -377,7 +379,13 @@ def predictions_from_records(
             s, e = _offsets(q, rec, path, i)
             qq = dict(q, start=s, end=e)
             if not isinstance(qq.get("text"), str):
-                qq["text"] = text[s:e] if text is not None else ""
+                if text is None:
+                    if aid not in texts and texts:
+                        qq["text"] = ""  # an article gold does not know: reported as unknown, never scored
+                    else:
+                        raise BadInputError(f"{_where(path, rec)}: quote #{i + 1} has no 'text' and the article text is unknown (pass --articles ARTICLES.jsonl)")
+                else:
+                    qq["text"] = text[s:e]
             raw.append(qq)
         groups = merge_attribution_fragments(raw, text) if (merge and text is not None) else [[q] for q in raw]
         items = ds.attributions.setdefault(aid, [])
