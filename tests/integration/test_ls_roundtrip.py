@@ -234,6 +234,45 @@ def test_annotations_come_back_in_pull_with_relations(ls_server, pushed, tmp_pat
     assert not list(out.parent.glob(".*.tmp"))
 
 
+def test_identity_round_trip_through_the_export_parser(ls_server, tmp_path):
+    """quotes -> push -> accept every prediction as the annotation -> pull -> export parser ->
+    the same quotes (speaker names canonical through the registry)."""
+    from toolkit.config import load_registry, load_stance
+    from toolkit.labelstudio.export import ExportReader, IssueLog
+    from toolkit.labelstudio.testing import sample_data
+
+    title = PROJECT + " identity"
+    records = sample_data()
+    path = write_jsonl(tmp_path / "in.jsonl", records)
+    assert ls_server.cli("ls", "push", path, "--project", title).returncode == 0
+    client = ls_server.client()
+    for task in _tasks(ls_server, title).values():
+        pred = task["predictions"][0]
+        client.create_annotation(task["id"], pred["result"], parent_prediction=pred["id"])
+    out = tmp_path / "identity.json"
+    assert ls_server.cli("ls", "pull", "--project", title, "-o", out).returncode == 0
+
+    registry = load_registry()
+    issues = IssueLog(strict=True)
+    reader = ExportReader([out], issues=issues, stance_labels=load_stance().labels)
+    got = {a.article_id: a for a in reader.articles()}
+    assert issues.total == 0, issues.messages
+    for rec in records:
+        art = got[rec["article_id"]]
+        assert art.text == rec["text"] and art.title == rec["title"]
+
+        def key(q):
+            return (q["start"], q["end"], q["text"], q["kind"], q["speaker_start"], q["speaker_end"],
+                    q["cue_start"], q["cue_end"], q["stance"])
+
+        assert sorted(key(q.__dict__) for q in art.quotes) == sorted(key(q) for q in rec["quotes"])
+        speakers = {(q.start, q.end): q.speaker for q in art.quotes}
+        for q in rec["quotes"]:
+            sp = registry.get(q["speaker"]) if q["speaker"] else None
+            want = sp.name if sp else q["speaker"]
+            assert speakers[(q["start"], q["end"])] == want
+
+
 def test_pull_refuses_to_overwrite(ls_server, pushed, tmp_path):
     out = tmp_path / "existing.json"
     out.write_text("keep me")
@@ -298,3 +337,6 @@ def test_token_never_in_any_output(ls_server):
     for out in ls_server.outputs:
         assert ls_server.token not in out
         assert ls_server.password not in out
+    log = (ls_server.data_dir / "server.log").read_text(errors="replace")
+    assert "GET /api/" in log  # the log is real and holds the API traffic ...
+    assert ls_server.token not in log  # ... but never the token
