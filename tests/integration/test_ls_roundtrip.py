@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 
 import pytest
 
 from toolkit.labelstudio import names as N
 from toolkit.labelstudio.tasks import model_version, region_id
-from toolkit.labelstudio.testing import free_port, make_article, quote, write_jsonl
+from toolkit.labelstudio.testing import free_port, make_article, write_jsonl
 
 pytestmark = pytest.mark.integration
 

@@ -15,10 +15,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 from toolkit.errors import BadInputError, ServerError
-from toolkit.labelstudio import names as N
 from toolkit.labelstudio.tasks import BuiltTask, build_task, label_interface, model_version, text_sha256, validate_prediction
 from toolkit.types import Quote
 
