@@ -95,7 +95,7 @@ def test_mixed_quote_keeps_the_whole_clause(nlp):
         "The exiled leaders vowed to return to the country in November.",
         "The government accused the party of plotting a coup.",
         "Garment exports depend on the “Everything But Arms” scheme.",
-        "He called it a “color revolution” in the past.",
+        "The “color revolution” narrative spread quickly in the capital.",
     ],
 )
 def test_non_quotes_are_not_proposed(nlp, text):

@@ -22,8 +22,8 @@ import re
 from dataclasses import dataclass, field
 
 from toolkit.config import Registry, StanceScheme
-from toolkit.core.cues import CueLexicon, find_cues
-from toolkit.core.frames import Frame, np_left, read_frames, subject_of_sentence
+from toolkit.core.cues import Cue, CueLexicon, find_cues
+from toolkit.core.frames import Frame, np_left, read_frames, speaker_left, subject_of_sentence
 from toolkit.core.quotes import Quotation, find_quotations
 from toolkit.core.speakers import MentionLexicon, Resolution, SpeakerResolver
 from toolkit.core.stance import StanceLexicon, propose_stance
@@ -78,6 +78,7 @@ def attribute(doc, registry: Registry, stance_scheme: StanceScheme | None, lexic
     frames = drop_channel_frames(doc, read_frames(doc, cues, lexicons.cues, quotation_at))
     drafts = _drafts_from_frames(doc, frames, scan.quotations, quotation_at)
     drafts += _leftover_quotations(text, scan.quotations, drafts, opts)
+    drafts += _quoted_fragments(doc, scan.quotations, drafts, lexicons.cues, opts)
     drafts.sort(key=lambda d: (d.start, d.end))
     _resolve_speakers(doc, drafts, registry, lexicons.mentions, opts)
     return [_to_quote(doc, d, registry, stance_scheme, lexicons.stance) for d in drafts]
@@ -227,6 +228,46 @@ def _leftover_quotations(text: str, quotations: list[Quotation], drafts: list[_D
     return out
 
 
+_NAMING_VERBS = ("call", "label", "brand", "dub", "term", "describ")
+
+
+def _quoted_fragments(doc, quotations: list[Quotation], drafts: list[_Draft], lex: CueLexicon, opts: Options) -> list[_Draft]:
+    """A short quotation after a speech act of the same sentence is its subject's words.
+
+    "The authority threatened airlines ... for supporting “a coup d’état”" -> direct quote of the
+    authority. Short quotations with no speech act before them (titles, scare quotes) stay out.
+    """
+    text = doc.text
+    used = {q.open for d in drafts for q in d.quotations}
+    covered = [(d.start, d.end) for d in drafts]
+    tagged = doc.has_annotation("TAG")
+    out: list[_Draft] = []
+    for q in quotations:
+        if q.open in used or q.close is None or any(s <= q.open < e for s, e in covered):
+            continue
+        if len(text[q.start : q.end].split()) >= opts.min_direct_words:
+            continue
+        span = doc.char_span(q.open, q.open + 1, alignment_mode="expand")
+        if span is None:
+            continue
+        sent = span[0].sent
+        for i in range(span[0].i - 1, max(sent.start, span[0].i - 25) - 1, -1):
+            tok = doc[i]
+            if lex.speech_act(tok, tagged) and tok.lower_.endswith("ed"):
+                speaker = speaker_left(doc, i, sent.start, lex)
+                if speaker is not None:
+                    naming = tok.lower_.startswith(_NAMING_VERBS) or any(t.lower_ == "as" for t in doc[i + 1 : span[0].i])
+                    if naming:  # "called X “Y”", "condemned X as “Y”": the small clause, mixed
+                        start = doc[i + 1].idx
+                        frame = Frame(Cue(i, i + 1, tok.lower_, "speech_act"), speaker, start, q.outer_end, "small_clause_fragment", 0.5)
+                        out.append(_Draft(start, q.outer_end, "mixed", frame, 0.5, "small_clause_fragment", quotations=[q]))
+                    else:
+                        frame = Frame(Cue(i, i + 1, tok.lower_, "speech_act"), speaker, q.start, q.end, "quoted_fragment", 0.45)
+                        out.append(_Draft(q.start, q.end, "direct", frame, 0.45, "quoted_fragment", quotations=[q]))
+                break
+    return out
+
+
 def _previous_direct(direct: list[_Draft], q: Quotation) -> _Draft | None:
     best = None
     for d in direct:
@@ -266,6 +307,10 @@ def _resolve_speakers(doc, drafts: list[_Draft], registry: Registry, mlex: Menti
             ante = _relative_antecedent(doc, d.frame.speaker[0])
             if ante is not None:
                 target = ante
+        if _impersonal(doc, d.frame):
+            done[key] = d.resolution = Resolution("unknown", 0.4, "impersonal")
+            d.mention = None
+            continue
         res = resolver.resolve(target, key[0])
         if target is not mention and res.how == "as_written" and target:
             res = Resolution(res.name, 0.5, "relative")
@@ -279,6 +324,18 @@ def _resolve_speakers(doc, drafts: list[_Draft], registry: Registry, mlex: Menti
                 src = src.source
             d.resolution = src.resolution
             d.mention = src.mention
+
+
+_PASSIVE_AUX = frozenset("was is has had have been be will would".split())
+
+
+def _impersonal(doc, frame: Frame | None) -> bool:
+    """"it was announced that ...": no speaker at all (canonical ``unknown``, no mention)."""
+    if frame is None or frame.speaker is None or frame.speaker[1] - frame.speaker[0] != 1:
+        return False
+    s = frame.speaker[0]
+    between = doc[frame.speaker[1] : frame.cue.start]
+    return doc[s].lower_ == "it" and len(between) > 0 and all(t.lower_ in _PASSIVE_AUX for t in between) and doc[frame.cue.start].lower_.endswith("ed")
 
 
 def _note_sentence_subjects(doc, resolver: SpeakerResolver) -> None:

@@ -65,6 +65,7 @@ class CueLexicon:
     clause_subjects: frozenset[str] = frozenset()
     finite_markers: frozenset[str] = frozenset()
     trailing_narration: tuple[str, ...] = ()
+    speech_acts: frozenset[str] = frozenset()
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "CueLexicon":
@@ -94,7 +95,17 @@ class CueLexicon:
             clause_subjects=frozenset(_words(data.get("clause_subjects"))),
             finite_markers=frozenset(_words(data.get("finite_markers"))),
             trailing_narration=tuple(str(x) for x in data.get("trailing_narration") or ()),
+            speech_acts=frozenset(_words(data.get("speech_acts"))),
         )
+
+    def speech_act(self, token, tagged: bool) -> bool:
+        """Is ``token`` a speech-act verb ("threatened", "accused")? Lemma with a tagger, else forms."""
+        if not token.text[:1].islower():
+            return False
+        if tagged:
+            return token.tag_.startswith("VB") and token.lemma_.lower() in self.speech_acts
+        low = token.lower_
+        return any(low in inflections(v) or low == v for v in self.speech_acts) and low not in self.speech_acts
 
     def cue_class(self, lemma: str) -> str | None:
         for c in CUE_CLASSES:

@@ -39,6 +39,7 @@ class MentionLexicon:
     titles: frozenset[str] = frozenset()
     role_nouns: dict[str, tuple[str, ...]] = field(default_factory=dict)
     body_nouns: frozenset[str] = frozenset()
+    group_nouns: frozenset[str] = frozenset()
     pronouns: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -47,6 +48,7 @@ class MentionLexicon:
             titles=frozenset(str(t).lower() for t in data.get("titles") or ()),
             role_nouns={str(k).lower(): tuple(str(x).lower() for x in (v or ())) for k, v in (data.get("role_nouns") or {}).items()},
             body_nouns=frozenset(str(t).lower() for t in data.get("body_nouns") or ()),
+            group_nouns=frozenset(str(t).lower() for t in data.get("group_nouns") or ()),
             pronouns={str(k).lower(): str(v) for k, v in (data.get("pronouns") or {}).items()},
         )
 
@@ -139,7 +141,8 @@ class SpeakerResolver:
         want = self.lex.pronouns.get(m.lower())
         if want is None:
             return None
-        for s in self._previous(pos):
+        unknown_gender: Resolution | None = None
+        for n, s in enumerate(self._previous(pos)):
             sp = s.speaker
             kind = sp.kind if sp else "person"
             gender = sp.gender if sp else None
@@ -148,13 +151,18 @@ class SpeakerResolver:
                     continue
                 if gender == want:
                     return Resolution(s.name, 0.75, "pronoun", sp)
-                if gender is None:
-                    return Resolution(s.name, 0.5, "pronoun", sp)
+                if gender is None and unknown_gender is None:
+                    unknown_gender = Resolution(s.name, 0.5, "pronoun", sp)
+                if unknown_gender is not None and n >= 6:
+                    return unknown_gender  # no same-gender speaker nearby
+                continue
             elif want == "organisation":
                 if kind == "organisation":
                     return Resolution(s.name, 0.55, "pronoun", sp)
             else:
                 return Resolution(s.name, 0.4, "pronoun", sp)
+        if unknown_gender is not None:
+            return unknown_gender
         return Resolution(None, 0.2, "pronoun_unresolved")
 
     def registry_form(self, m: str, pos: int) -> Resolution | None:
@@ -163,6 +171,10 @@ class SpeakerResolver:
         if sp is not None:
             return Resolution(sp.name, 0.95, "registry", sp)
         w = words(m)
+        if len(w) >= 2 and w[-1].lower() in self.lex.group_nouns:
+            sp = self.registry.get(" ".join(w[:-1])) or self.registry.get(" ".join(w[-2:-1]))
+            if sp is not None and sp.kind == "organisation":
+                return Resolution(sp.name, 0.8, "registry_group", sp)
         for k in range(1, len(w)):
             tail = " ".join(w[k:])
             sp = self.registry.get(tail)
