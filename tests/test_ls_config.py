@@ -167,3 +167,60 @@ def test_ls_stop_without_a_server(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "toolkit", "ls", "stop", "--data-dir", str(tmp_path)],
                           capture_output=True, text=True)
     assert proc.returncode == 0 and "No Label Studio server is running" in proc.stdout
+
+
+def _fake_venv(root, script: str):
+    """A venv whose label-studio is a shell script (the version probe answers 1.23.2)."""
+    bin_dir = root / "bin"
+    bin_dir.mkdir(parents=True)
+    (bin_dir / "python").write_text("#!/bin/sh\necho 1.23.2\n")
+    (bin_dir / "label-studio").write_text("#!/bin/sh\n" + script)
+    for f in bin_dir.iterdir():
+        f.chmod(0o755)
+    return root
+
+
+def _serve(tmp_path, venv, *extra):
+    env = {k: v for k, v in os.environ.items() if k not in ("LABEL_STUDIO_URL", "LABEL_STUDIO_API_KEY")}
+    env["QUOTEKIT_LS_VENV"] = str(venv)
+    with __import__("socket").socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return subprocess.run(
+        [sys.executable, "-m", "toolkit", "ls", "serve", "--detach", "--port", str(port),
+         "--data-dir", str(tmp_path / "data"), *extra],
+        capture_output=True, text=True, env=env, timeout=60,
+    )
+
+
+def test_serve_reports_a_crashing_server_with_its_log(tmp_path):
+    venv = _fake_venv(tmp_path / "venv", "echo 'django.db.utils.OperationalError: disk full'\nexit 7\n")
+    proc = _serve(tmp_path, venv)
+    assert proc.returncode == 3
+    assert "Label Studio exited with code 7 before it was ready" in proc.stderr
+    assert str(tmp_path / "data" / "server.log") in proc.stderr and "disk full" in proc.stderr
+    assert not (tmp_path / "data" / "server.json").exists()
+
+
+def test_serve_times_out_with_a_clear_message(tmp_path):
+    venv = _fake_venv(tmp_path / "venv", "exec sleep 30\n")
+    proc = _serve(tmp_path, venv, "--timeout", "2")
+    assert proc.returncode == 3
+    assert "did not answer" in proc.stderr and "/health within 2 s" in proc.stderr and "server.log" in proc.stderr
+    assert not (tmp_path / "data" / "server.json").exists()
+
+
+def test_serve_warns_about_another_host_and_refuses_a_busy_port(tmp_path):
+    venv = _fake_venv(tmp_path / "venv", "exit 1\n")
+    with __import__("socket").socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        env = {**os.environ, "QUOTEKIT_LS_VENV": str(venv)}
+        proc = subprocess.run(
+            [sys.executable, "-m", "toolkit", "ls", "serve", "--port", str(port), "--host", "0.0.0.0",
+             "--data-dir", str(tmp_path / "data")],
+            capture_output=True, text=True, env=env, timeout=60,
+        )
+    assert "Warning: --host 0.0.0.0 ignored" in proc.stderr
+    assert proc.returncode == 3 and f"port {port} on 127.0.0.1 is in use" in proc.stderr
