@@ -118,9 +118,19 @@ def np_right(doc, j: int, hi: int) -> tuple[int, int] | None:
     if not _np_token(doc[j]) or doc[j].lower_ in ("’s", "'s"):
         return None
     k = j
-    while k + 1 < hi and k + 1 - j < MAX_NP and _np_token(doc[k + 1]):
+    while k + 1 < hi and k + 1 - j < MAX_NP and _np_token(doc[k + 1]) and not _finite_after_noun(doc, k + 1):
         k += 1
     return (j, k + 1)
+
+
+def _finite_after_noun(doc, k: int) -> bool:
+    """A verb ending a noun phrase on the right ("The plan failed"): tagged verb, or a lower-case
+    ``-ed``/``-s`` word after a non-determiner without a tagger."""
+    t = doc[k]
+    if doc.has_annotation("TAG"):
+        return t.tag_ in ("VBD", "VBZ", "VBP", "MD")
+    prev = doc[k - 1].lower_
+    return t.text[:1].islower() and t.lower_.endswith("ed") and prev not in DETERMINERS
 
 
 def _has_capital(doc, span: tuple[int, int]) -> bool:
@@ -510,10 +520,30 @@ def read_frames(doc, cues: list[Cue], lex: CueLexicon, quotation_at) -> list[Fra
                 start = start_q.outer_end
                 while start < boundary_char and not text[start].isalnum():
                     start += 1
-            if _clause_like(doc, start, boundary_char, lex):
+            after = _parenthetical_end(doc, cue, speaker, inverted, hi, lex)
+            if after is not None and len(text[start:boundary_char].split()) >= 1:
+                # "The border, Koy Kuong said, would stay closed": both sides
+                end = content_end(doc, text, start, attr_start, lex)
+                frames.append(Frame(cue, speaker, start, end, "parenthetical", 0.6))
+                rest = doc[after].idx
+                rest_end = content_end(doc, text, rest, hi, lex)
+                if rest_end - rest >= 8:
+                    frames.append(Frame(cue, speaker, rest, rest_end, "parenthetical", 0.6))
+            elif _clause_like(doc, start, boundary_char, lex):
                 end = content_end(doc, text, start, attr_start, lex)
                 frames.append(Frame(cue, speaker, start, end, "postposed", 0.65))
     return frames
+
+
+def _parenthetical_end(doc, cue: Cue, speaker: tuple[int, int], inverted: bool, hi: int, lex: CueLexicon) -> int | None:
+    """Token after ", X said," when the attribution sits inside the sentence, else None."""
+    k = max(cue.end, speaker[1]) if inverted else cue.end
+    k = skip_adverbials_right(doc, k, hi, lex)
+    if k < hi and doc[k].text == "," and k + 1 < hi and doc[k + 1].text not in OPENERS and lex.lookup(doc[k + 1].text) is None:
+        words_after = [t for t in doc[k + 1 : hi] if _is_wordlike(t)]
+        if len(words_after) >= 3:
+            return k + 1
+    return None
 
 
 def _find_speaker(doc, cue: Cue, lo: int, hi: int, lex: CueLexicon, participle: bool, frames: list[Frame]) -> tuple[tuple[int, int] | None, bool]:
@@ -525,6 +555,9 @@ def _find_speaker(doc, cue: Cue, lo: int, hi: int, lex: CueLexicon, participle: 
     ("CNRP leaders have been camped in Malaysia and have said ...").
     """
     if participle:
+        for f in reversed(frames):
+            if f.speaker is not None and f.speaker[0] >= lo and f.cue.start < cue.start:
+                return f.speaker, False
         return _participle_subject(doc, cue, lo, lex), False
     left = speaker_left(doc, cue.start, lo, lex)
     j = skip_adverbials_left(doc, cue.start - 1, lo, lex)
@@ -546,8 +579,10 @@ def _find_speaker(doc, cue: Cue, lo: int, hi: int, lex: CueLexicon, participle: 
 def _clause_like(doc, start_char: int, end_char: int, lex: CueLexicon) -> bool:
     """Is the text before a postposed attribution a clause (not "In late October")?"""
     span = doc.char_span(start_char, end_char, alignment_mode="expand")
-    if span is None or len(span.text.split()) < 5:
+    if span is None or len(span.text.split()) < 3:
         return False
+    if len(span.text.split()) < 5 and not doc.has_annotation("TAG"):
+        return any(t.lower_ in lex.finite_markers or (t.text[:1].islower() and t.lower_.endswith("ed")) for t in span[1:])
     if doc.has_annotation("TAG"):
         return any(t.tag_ in ("VBD", "VBZ", "VBP", "MD") for t in span)
     first = span[0].lower_
