@@ -263,7 +263,7 @@ _SENTENCE_END = re.compile(r"(\S*?)[.!?]+(?=\s|$)")
 #: said, going on to say ..."): PolNeAR annotates the quote after them as its own attribution.
 SECOND_CUE = re.compile(
     r"(?<!\w)(add|adds|adding|added|continu\w*|go(es|ing)? on|went on|suggest\w*|not(e|es|ed|ing)|"
-    r"explain\w*|ask\w*|conclud\w*|repl\w*|say|says|said|saying|tell\w*|told|which)(?!\w)",
+    r"explain\w*|ask\w*|conclud\w*|repl\w*|say|says|said|saying|tell\w*|told)(?!\w)",
     re.IGNORECASE,
 )
 
