@@ -114,17 +114,21 @@ def test_update_replaces_predictions_and_model_version(ls_server, tmp_path):
     assert ls_server.cli("ls", "push", path, "--project", title).returncode == 0
     changed = copy.deepcopy(records)
     changed[0]["quotes"][0]["stance"] = "neutral"
+    changed[2]["text"] += " Talks resume later."  # a corrected text (offsets unchanged)
     path2 = write_jsonl(tmp_path / "v2.jsonl", changed)
 
     plain = ls_server.cli("ls", "push", path2, "--project", title, "--model-version", "quotekit-test-v2")
     assert plain.returncode == 0, plain.stderr
     assert "--update" in plain.stdout  # told how to replace, nothing replaced
+    assert "1 existing tasks have a different text (int-3)" in plain.stdout
     assert _tasks(ls_server, title)["int-1"]["predictions"][0]["model_version"] == model_version()
 
     upd = ls_server.cli("ls", "push", path2, "--project", title, "--update", "--model-version", "quotekit-test-v2")
     assert upd.returncode == 0, upd.stderr
     assert "3 predictions replaced" in upd.stdout and "0 tasks imported" in upd.stdout
+    assert "1 task texts updated" in upd.stdout
     tasks = _tasks(ls_server, title)
+    assert tasks["int-3"]["data"]["text"] == changed[2]["text"]
     for t in tasks.values():
         assert [p["model_version"] for p in t["predictions"]] == ["quotekit-test-v2"]
     q = changed[0]["quotes"][0]
@@ -332,7 +336,7 @@ def test_secrets_are_private_and_only_printed_on_request(ls_server):
 
 def test_token_never_in_any_output(ls_server):
     """Runs last in this module: every CLI output recorded so far (serve included)."""
-    assert len(ls_server.outputs) > 5
+    assert ls_server.outputs  # at least the output of `ls serve`
     for out in ls_server.outputs:
         assert ls_server.token not in out
         assert ls_server.password not in out
