@@ -161,3 +161,32 @@ def test_trained_pipeline_uses_the_parser():
     qs = by_text(nlp(text)._.quotes)
     assert qs["the blockade had worked"].speaker == "Koy Kuong"
     assert qs["It was a success,"].speaker == "Koy Kuong"
+
+
+def test_parenthetical_attribution_gives_both_sides(nlp):
+    qs = quotes(nlp, "The border crossing, Koy Kuong said, would remain closed until further notice.")
+    assert [q.text for q in qs] == ["The border crossing", "would remain closed until further notice"]
+    assert {q.speaker for q in qs} == {"Koy Kuong"}
+
+
+def test_impersonal_passive_has_an_unknown_speaker_and_no_mention(nlp):
+    (q,) = quotes(nlp, "It was announced that the two detainees would be released.")
+    assert q.speaker == "unknown" and q.speaker_start is None
+
+
+def test_group_of_a_registry_body_speaks_for_the_body(nlp):
+    (q,) = quotes(nlp, "CNRP leaders have said that they will stay in the region.")
+    assert q.speaker == "Cambodia National Rescue Party"
+
+
+def test_quoted_fragment_of_a_speech_act(nlp):
+    text = "The aviation authority threatened airlines with prosecution for supporting “a coup”."
+    (q,) = quotes(nlp, text)
+    assert (q.kind, q.text) == ("direct", "a coup")
+    assert text[q.speaker_start : q.speaker_end] == "The aviation authority"
+
+
+def test_speaker_label_and_dash_signature_lines(nlp):
+    text = "Intro.\n\nHOST: So, Minister, the border plan seems to be failing badly.\n\n“The river towns deserve better schools.” ― Maria Lopez\nFILE: A photo caption that is not a quote at all."
+    qs = quotes(nlp, text)
+    assert [(q.speaker, q.kind) for q in qs] == [("HOST", "indirect"), ("Maria Lopez", "direct")]

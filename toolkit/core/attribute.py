@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from toolkit.config import Registry, StanceScheme
 from toolkit.core.cues import Cue, CueLexicon, find_cues
-from toolkit.core.frames import Frame, np_left, read_frames, speaker_left, subject_of_sentence
+from toolkit.core.frames import Frame, line_frames, np_left, read_frames, speaker_left, subject_of_sentence
 from toolkit.core.quotes import Quotation, find_quotations
 from toolkit.core.speakers import MentionLexicon, Resolution, SpeakerResolver
 from toolkit.core.stance import StanceLexicon, propose_stance
@@ -75,7 +75,8 @@ def attribute(doc, registry: Registry, stance_scheme: StanceScheme | None, lexic
         return None
 
     cues = find_cues(doc, lexicons.cues, blocked=lambda tok: owner[tok.idx] >= 0)
-    frames = drop_channel_frames(doc, read_frames(doc, cues, lexicons.cues, quotation_at))
+    frames = read_frames(doc, cues, lexicons.cues, quotation_at) + line_frames(doc, quotation_at, lexicons.mentions.label_stop)
+    frames = drop_channel_frames(doc, frames)
     drafts = _drafts_from_frames(doc, frames, scan.quotations, quotation_at)
     drafts += _leftover_quotations(text, scan.quotations, drafts, opts)
     drafts += _quoted_fragments(doc, scan.quotations, drafts, lexicons.cues, opts)

@@ -634,3 +634,42 @@ def _according_to(doc, text: str, cue: Cue, lo: int, hi: int, lex: CueLexicon) -
         end = content_end(doc, text, start, j + 1, lex)
         return [Frame(cue, speaker, start, end, "according_to_post", 0.7)] if end - start >= 8 else []
     return []
+
+
+# --------------------------------------------------------------------------- line patterns
+
+_LABEL = re.compile(r"^[ \t]*[\"“]?(?P<name>[A-Z][\w.’'\-]*(?:[ \t]+[A-Z][\w.’'\-]*){0,3}):[ \t]+(?P<content>\S[^\n]*)$", re.MULTILINE)
+_DASH = re.compile(r"[”\"][ \t]*[―—–][ \t\xa0]*(?P<name>[A-Z][^\n“”\"]{1,60}?)[.\s]*$", re.MULTILINE)
+
+
+def line_frames(doc, quotation_at, label_stop: frozenset[str]) -> list[Frame]:
+    """Attributions that take a whole line, found with two text patterns (no cue verb):
+
+    - a speaker label: ``HOST: So, Minister ...`` (transcripts) or ``Rainsy: Hun Sen must go ...``
+      (headlines); words in ``label_stop`` (``FILE:``, ``Photo:``) are not speakers;
+    - a dash signature after a quotation: ``“...” ― Maria Lopez``.
+    """
+    text = doc.text
+    frames: list[Frame] = []
+    for m in _LABEL.finditer(text):
+        name = m.group("name")
+        if name.lower() in label_stop or name.split()[0].lower() in label_stop:
+            continue
+        sp = doc.char_span(m.start("name"), m.end("name"), alignment_mode="expand")
+        colon = doc.char_span(m.end("name"), m.end("name") + 1, alignment_mode="expand")
+        if sp is None or colon is None:
+            continue
+        start, end = m.start("content"), m.end("content")
+        while end > start and text[end - 1] in " .\"”":
+            end -= 1
+        if end - start >= 8:
+            frames.append(Frame(Cue(colon.start, colon.end, ":", "speech"), (sp.start, sp.end), start, end, "speaker_label", 0.55))
+    for m in _DASH.finditer(text):
+        q = quotation_at(m.start())
+        sp = doc.char_span(m.start("name"), m.end("name"), alignment_mode="contract") or doc.char_span(m.start("name"), m.end("name"), alignment_mode="expand")
+        if q is None or q.close is None or sp is None:
+            continue
+        dash = doc.char_span(m.start("name") - 2, m.start("name") - 1, alignment_mode="expand")
+        cue = Cue(dash.start, dash.end, "―", "speech") if dash is not None else Cue(sp.start, sp.start, "―", "speech")
+        frames.append(Frame(cue, (sp.start, sp.end), q.start, q.end, "dash_quote", 0.7))
+    return frames

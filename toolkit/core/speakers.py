@@ -40,6 +40,7 @@ class MentionLexicon:
     role_nouns: dict[str, tuple[str, ...]] = field(default_factory=dict)
     body_nouns: frozenset[str] = frozenset()
     group_nouns: frozenset[str] = frozenset()
+    label_stop: frozenset[str] = frozenset()
     pronouns: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -49,6 +50,7 @@ class MentionLexicon:
             role_nouns={str(k).lower(): tuple(str(x).lower() for x in (v or ())) for k, v in (data.get("role_nouns") or {}).items()},
             body_nouns=frozenset(str(t).lower() for t in data.get("body_nouns") or ()),
             group_nouns=frozenset(str(t).lower() for t in data.get("group_nouns") or ()),
+            label_stop=frozenset(str(t).lower() for t in data.get("label_stop") or ()),
             pronouns={str(k).lower(): str(v) for k, v in (data.get("pronouns") or {}).items()},
         )
 
