@@ -393,3 +393,12 @@ def test_quote_without_text_and_no_article_text_is_an_error(tmp_path):
     gold = write_jsonl(tmp_path / "gold.jsonl", [{"article_id": "a", "quotes": [{"start": 0, "end": 4, "kind": "direct", "speaker": "X"}]}])
     with pytest.raises(BadInputError, match=r"gold\.jsonl:1: quote #1 has no 'text'.*--articles"):
         load_gold(gold, "quotekit")
+
+
+def test_predictions_made_on_another_text_version_are_flagged(tmp_path, cli):
+    text = "He said that the plan works."
+    s, e = span_of(text, "the plan works")
+    gold = write_jsonl(tmp_path / "gold.jsonl", [{"article_id": "a", "text": text, "quotes": [{"start": s, "end": e, "text": "the plan works", "kind": "indirect", "speaker": "X"}]}])
+    pred = write_jsonl(tmp_path / "pred.jsonl", [{"article_id": "a", "quotes": [{"start": s + 2, "end": e + 2, "text": "the plan works", "kind": "indirect", "speaker": "X"}]}])
+    res = CliRunner().invoke(cli, ["evaluate", str(gold), str(pred)])
+    assert res.exit_code == 0 and "another version of the articles" in res.output

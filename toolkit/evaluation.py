@@ -92,6 +92,8 @@ class Dataset:
     texts: dict[str, str] = field(default_factory=dict)
     format: str = "quotekit"
     path: str = ""
+    #: quotes whose ``text`` differs from the article text at their offsets (wrong text version?)
+    offset_mismatches: int = 0
 
 
 def kind_group(kind: str | None) -> str:
@@ -386,6 +388,8 @@ def predictions_from_records(
                         raise BadInputError(f"{_where(path, rec)}: quote #{i + 1} has no 'text' and the article text is unknown (pass --articles ARTICLES.jsonl)")
                 else:
                     qq["text"] = text[s:e]
+            elif text is not None and text[s:e] != qq["text"]:
+                ds.offset_mismatches += 1
             raw.append(qq)
         groups = merge_attribution_fragments(raw, text) if (merge and text is not None) else [[q] for q in raw]
         items = ds.attributions.setdefault(aid, [])
@@ -635,4 +639,5 @@ def evaluate_files(gold_path: str | Path, pred_path: str | Path, fmt: str = "aut
     report["pred"] = str(pred_path)
     report["format"] = gold.format
     report["speaker_comparison"] = "mention as written" if gold.format == "polnear" else "canonical name"
+    report["articles"]["pred_offset_mismatches"] = pred.offset_mismatches
     return report

@@ -60,6 +60,11 @@ def article_notes(report: dict[str, Any]) -> list[str]:
     if arts["missing_in_pred"]:
         ids = ", ".join(arts["missing_in_pred"][:5]) + (" ..." if len(arts["missing_in_pred"]) > 5 else "")
         notes.append(f"{len(arts['missing_in_pred'])} gold article(s) have no record in PRED (their quotes count as missed): {ids}")
+    if arts.get("pred_offset_mismatches"):
+        notes.append(
+            f"{arts['pred_offset_mismatches']} predicted quote(s) have a 'text' that differs from the gold article text at their "
+            "offsets: were the predictions made on another version of the articles?"
+        )
     return notes
 
 
