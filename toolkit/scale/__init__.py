@@ -178,24 +178,20 @@ def run(
     batch_size: int = DEFAULT_BATCH_SIZE,
     quiet: bool = True,
 ) -> int:
-    """Pre-annotate JSONL article files on Ray; returns the number of articles written.
+    """Pre-annotate JSONL article files on Ray into one JSONL file; returns the articles written.
 
-    ``output`` ending in ``.jsonl``: one file in input order, the same lines as
-    ``quotekit preannotate`` (rows stream through the driver). Anything else is a directory
-    (local or a cloud URI) that every worker writes JSONL shards into, in no particular order,
-    for runs too large for one machine's disk or network link.
+    ``inputs``: files or directories (local, or URIs every node can read, e.g. ``s3://...``).
+    ``output`` gets the same lines as ``quotekit preannotate``, in input order: the results
+    stream through the driver, which only writes them (a JSON line per article is cheap next
+    to running spaCy on it). To keep the results in an object store instead, use
+    :func:`annotate_dataset` and one of Ray's writers (see ``docs/scale.md``).
     """
     ray = _ray()
     init(address, num_cpus, quiet)
     paths = [str(inputs)] if isinstance(inputs, (str, Path)) else [str(p) for p in inputs]
-    ctx = ray.data.DataContext.get_current()
-    single_file = str(output).endswith(".jsonl")
-    ctx.execution_options.preserve_order = single_file
+    ray.data.DataContext.get_current().execution_options.preserve_order = True
     ds = ray.data.read_json(paths, lines=True)
     result = annotate_dataset(ds, model=model, batch_size=batch_size)
-    if not single_file:
-        result.write_json(str(output))
-        return result.count()
     out = Path(output)
     out.parent.mkdir(parents=True, exist_ok=True)
     n = 0

@@ -1,4 +1,4 @@
-"""``python -m toolkit.scale IN.jsonl... -o OUT [--model M] [--address auto]``: pre-annotation on Ray."""
+"""``python -m toolkit.scale IN.jsonl... -o OUT.jsonl [--model M] [--address auto]``: pre-annotation on Ray."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m toolkit.scale",
         description="Pre-annotate article JSONL files on Ray Data (local, or a cluster with --address).",
     )
-    p.add_argument("inputs", nargs="+", help="JSONL article files (local paths, or URIs every node can read, e.g. s3://...)")
-    p.add_argument("-o", "--output", required=True, help="OUT.jsonl (one file, input order) or a directory/URI for shards")
+    p.add_argument("inputs", nargs="+", help="JSONL article files or directories (local, or URIs every node can read, e.g. s3://...)")
+    p.add_argument("-o", "--output", required=True, help="OUT.jsonl: the lines of `quotekit preannotate`, in input order")
     p.add_argument("--model", default=None, help="spaCy pipeline name or path (default: the blank English pipeline)")
     p.add_argument("--address", default=None, help="Ray cluster address, e.g. auto or ray://head:10001 (default: a local Ray)")
     p.add_argument("--num-cpus", type=int, default=None, help="CPUs of the local Ray (default: all)")
