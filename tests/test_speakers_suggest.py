@@ -105,3 +105,22 @@ def test_dates_and_trailing_words_are_not_new_speakers():
     ]}]
     reg = parse_registry(yaml.safe_load(REGISTRY_YAML + "  - {name: Sam Rainsy, affiliation: opposition}\n"), "speakers.yaml")
     assert suggest_speakers(p, {"a": text}, reg, pronouns=PRONOUNS, titles=TITLES) == []
+
+
+def test_cli_runs_the_pre_annotator_and_prints_a_snippet(tmp_path):
+    import json
+
+    import typer
+    from typer.testing import CliRunner
+
+    from toolkit.commands import speakers
+
+    app = typer.Typer()
+    speakers.register(app)
+    arts = tmp_path / "articles.jsonl"
+    arts.write_text(json.dumps({"article_id": "x1", "text": "“The harvest failed completely this year,” said Jane Doe.\n\n“We need help now,” Doe said."}) + "\n", encoding="utf-8")
+    res = CliRunner().invoke(app, ["speakers", "suggest", str(arts)])
+    assert res.exit_code == 0, res.output
+    assert "- name: Jane Doe" in res.output and "affiliation: other  # TODO" in res.output
+    res = CliRunner().invoke(app, ["speakers", "suggest", str(tmp_path / "missing.jsonl")])
+    assert res.exit_code != 0 and "file not found" in str(res.exception)
