@@ -158,11 +158,13 @@ def init(address: str | None = None, num_cpus: int | None = None, quiet: bool = 
     ray = _ray()
     if ray.is_initialized():
         return
-    kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": not quiet}
-    if address:
+    kwargs: dict[str, Any] = {"log_to_driver": not quiet}
+    if address:  # connecting: the cluster's own settings apply
         kwargs["address"] = address
-    elif num_cpus:
-        kwargs["num_cpus"] = num_cpus
+    else:
+        kwargs["include_dashboard"] = False
+        if num_cpus:
+            kwargs["num_cpus"] = num_cpus
     ray.init(**kwargs)
     ctx = ray.data.DataContext.get_current()
     ctx.enable_progress_bars = not quiet
