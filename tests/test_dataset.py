@@ -453,3 +453,21 @@ def test_docstring_examples_hold():
     for module in (toolkit.dataset.agreement, toolkit.dataset.splits, toolkit.dataset.writer):
         res = doctest.testmod(module)
         assert res.failed == 0 and res.attempted > 0, module.__name__
+
+
+def test_real_label_studio_ui_export(tmp_path):
+    """``fixtures/ls_ui_export.json`` was exported by Label Studio 1.23.2 after an annotator, in the
+    real UI (tests/browser), changed the first quote's stance to 'against' and its speaker to the
+    registry name 'Sar Kheng' (the SPEAKER region still covers the text 'Hun Sen')."""
+    e = Path(__file__).parent / "fixtures" / "ls_ui_export.json"
+    before = e.read_bytes()
+    s = build_dataset([e], tmp_path / "ds", splits="1,0,0")
+    assert e.read_bytes() == before
+    assert s.skipped == {} and s.model_versions == {"quotekit-0.1.0+rules-1": 1}
+    ds = load(tmp_path / "ds", "quotes", tmp_path / "cache")["train"]
+    f = ds.features
+    rows = [(r["text"], r["speaker"], f["stance"].int2str(r["stance"]), f["kind"].int2str(r["kind"]), f["affiliation"].int2str(r["affiliation"]), r["cue_start"]) for r in ds]
+    assert rows == [
+        ("This is necessary work to do, with the aim of national reconciliation,", "Sar Kheng", "against", "direct", "government", 81),
+        ("It shows that the regime fears the truth,", "Mu Sochua", "against", "direct", "opposition", 141),
+    ]
