@@ -280,12 +280,9 @@ def _speaker_from_parse(doc, i: int) -> tuple[int, int] | None:
         if child.dep_ in ("nsubj", "nsubjpass"):
             if child.lower_ in PRONOUNS or child.lower_ == "that":
                 return (child.i, child.i + 1)
-            left = child.i
-            for t in reversed(list(child.lefts)):
-                if t.dep_ in ("compound", "amod", "det", "poss", "nmod", "case", "nummod", "quantmod") and t.i == left - 1:
-                    left = t.i
-                elif t.dep_ in ("compound", "amod", "det", "poss", "nmod", "case") and t.i < left:
-                    left = min(left, t.left_edge.i)
+            left = child.left_edge.i
+            while left < child.i and (doc[left].is_punct or doc[left].text in QUOTE_MARKS):
+                left += 1
             right = child.i + 1
             for t in child.rights:
                 if t.dep_ == "prep" and t.lower_ in ("of", "for") and t.i == right:
