@@ -57,3 +57,10 @@ def test_unbalanced_mark_costs_only_its_own_quote():
 def test_marks_never_pair_across_paragraphs_of_different_type():
     text = "He said ‘yes.\n\nThen “no,” she said."
     assert contents(text) == ["no,"]
+
+
+def test_closing_mark_typed_as_opener_pairs_with_the_next_one():
+    text = "”We deserve better than this.” ― A reader"
+    scan = find_quotations(text)
+    assert [q.content(text) for q in scan.quotations] == ["We deserve better than this."]
+    assert scan.warnings == []

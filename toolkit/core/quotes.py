@@ -145,6 +145,8 @@ def find_quotations(text: str) -> QuotationScan:
                         if m != "‘":
                             scan.warnings.append((off, f"unclosed {m} inside a quotation"))
                     _close(text, stack, i, scan)
+                elif not stack and ch == "”" and _opens(text, i) and "”" in text[i + 1 : p_end]:
+                    stack.append(("“", i))  # a closing mark typed as the opener: ”...”
                 else:
                     scan.warnings.append((i, f"closing {ch} without an opening mark ignored"))
             elif ch == "’":
