@@ -332,7 +332,7 @@ def clause_start(doc, cue: Cue, hi: int, lex: CueLexicon) -> tuple[int, str] | N
             return None
         if low in ("whether", "if", "how", "why", "what", "when", "where") and cue.cls == "speech":
             return (j, "wh")
-        if cue.lemma not in lex.need_that and looks_like_clause(doc, j, hi, lex):
+        if cue.lemma not in lex.need_that and (looks_like_clause(doc, j, hi, lex) or _ccomp_starts_at(doc, cue, j)):
             return (j, "zero")
         return None
     return None
@@ -355,6 +355,16 @@ def recipient_end(doc, j: int, hi: int) -> int:
         if doc[k - 1].lower_.endswith("s") or (k < hi and doc[k].lower_ in ("that", ":", ",")):
             break
     return k
+
+
+def _ccomp_starts_at(doc, cue: Cue, j: int) -> bool:
+    """With a parse: does a clausal complement of the cue verb start at token ``j``?"""
+    if not doc.has_annotation("DEP"):
+        return False
+    for child in doc[cue.start].children:
+        if child.dep_ == "ccomp" and child.i > cue.start and child.left_edge.i == j:
+            return True
+    return False
 
 
 def looks_like_clause(doc, j: int, hi: int, lex: CueLexicon) -> bool:
