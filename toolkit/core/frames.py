@@ -310,6 +310,15 @@ def clause_start(doc, cue: Cue, hi: int, lex: CueLexicon) -> tuple[int, str] | N
         if k > j:
             j = skip_adverbials_right(doc, k, hi, lex)
             recipient_skipped = True
+    if j < hi and doc[j].lower_ in _PREPOSITIONS:
+        # "says on its website that ...", "told reporters at a briefing in Phnom Penh that ..."
+        for k in range(j + 1, min(hi, j + 10)):
+            t = doc[k]
+            if t.lower_ in ("that", ":"):
+                j = k
+                break
+            if (t.is_punct and t.text not in ("’s", "'s", "-")) or t.text in QUOTE_MARKS or t.lower_ in lex.finite_markers:
+                break
     for _ in range(2):
         if j >= hi:
             return None
@@ -336,6 +345,9 @@ def clause_start(doc, cue: Cue, hi: int, lex: CueLexicon) -> tuple[int, str] | N
             return (j, "zero")
         return None
     return None
+
+
+_PREPOSITIONS = frozenset("on in at to during via with from after before over through for about of".split())
 
 
 def recipient_end(doc, j: int, hi: int) -> int:
