@@ -81,7 +81,7 @@ def attribute(doc, registry: Registry, stance_scheme: StanceScheme | None, lexic
     drafts += _leftover_quotations(text, scan.quotations, drafts, opts)
     drafts += _quoted_fragments(doc, scan.quotations, drafts, lexicons.cues, opts)
     drafts.sort(key=lambda d: (d.start, d.end))
-    _resolve_speakers(doc, drafts, registry, lexicons.mentions, opts)
+    _resolve_speakers(doc, drafts, registry, lexicons.mentions, opts, inside=lambda c: owner[c] >= 0)
     return [_to_quote(doc, d, registry, stance_scheme, lexicons.stance) for d in drafts]
 
 
@@ -287,10 +287,10 @@ def _next_direct_same_paragraph(text: str, direct: list[_Draft], q: Quotation) -
 # --------------------------------------------------------------------------- speakers
 
 
-def _resolve_speakers(doc, drafts: list[_Draft], registry: Registry, mlex: MentionLexicon, opts: Options) -> None:
+def _resolve_speakers(doc, drafts: list[_Draft], registry: Registry, mlex: MentionLexicon, opts: Options, inside=None) -> None:
     text = doc.text
     resolver = SpeakerResolver(registry, mlex, opts.fuzzy_threshold)
-    _note_sentence_subjects(doc, resolver)
+    _note_sentence_subjects(doc, resolver, inside)
     for d in drafts:
         if d.frame is not None and d.frame.speaker is not None:
             s, e = d.frame.speaker
@@ -309,7 +309,7 @@ def _resolve_speakers(doc, drafts: list[_Draft], registry: Registry, mlex: Menti
             if ante is not None:
                 target = ante
         if _impersonal(doc, d.frame):
-            done[key] = d.resolution = Resolution("unknown", 0.4, "impersonal")
+            done[key] = d.resolution = Resolution(None, 0.4, "impersonal")
             d.mention = None
             continue
         res = resolver.resolve(target, key[0])
@@ -331,7 +331,7 @@ _PASSIVE_AUX = frozenset("was is has had have been be will would".split())
 
 
 def _impersonal(doc, frame: Frame | None) -> bool:
-    """"it was announced that ...": no speaker at all (canonical ``unknown``, no mention)."""
+    """"it was announced that ...": no speaker at all (speaker None, no mention)."""
     if frame is None or frame.speaker is None or frame.speaker[1] - frame.speaker[0] != 1:
         return False
     s = frame.speaker[0]
@@ -339,15 +339,15 @@ def _impersonal(doc, frame: Frame | None) -> bool:
     return doc[s].lower_ == "it" and len(between) > 0 and all(t.lower_ in _PASSIVE_AUX for t in between) and doc[frame.cue.start].lower_.endswith("ed")
 
 
-def _note_sentence_subjects(doc, resolver: SpeakerResolver) -> None:
+def _note_sentence_subjects(doc, resolver: SpeakerResolver, inside=None) -> None:
     """Registry names in subject position become antecedents for later pronouns and role nouns.
 
     ("Hun Sen has mocked his opponent. ... “Don’t,” he said." -> Hun Sen.)
     """
     for sent in doc.sents:
         span = subject_of_sentence(doc, sent.start, sent.end)
-        if span is None:
-            continue
+        if span is None or (inside is not None and inside(doc[span[0]].idx)):
+            continue  # subjects inside quotations are the speaker's words, not antecedents
         mention = doc[span[0] : span[1]].text
         res = resolver.resolve_name(mention, doc[span[0]].idx)
         if res is None and mention.lower().startswith("the "):

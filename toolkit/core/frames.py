@@ -280,10 +280,19 @@ def _speaker_from_parse(doc, i: int) -> tuple[int, int] | None:
         if child.dep_ in ("nsubj", "nsubjpass"):
             if child.lower_ in PRONOUNS or child.lower_ == "that":
                 return (child.i, child.i + 1)
+            for a in child.children:
+                if a.dep_ == "appos" and a.tag_ in ("NNP", "NNPS") and not child.tag_.startswith("NNP"):
+                    # "his ministry’s spokesperson, Khieu Sopheak, confirmed" -> the name
+                    start = a.i
+                    while start - 1 > child.i and doc[start - 1].tag_ in ("NNP", "NNPS", "HYPH"):
+                        start -= 1
+                    return (start, a.i + 1)
             left = child.left_edge.i
             while left < child.i and (doc[left].is_punct or doc[left].text in QUOTE_MARKS):
                 left += 1
             right = child.i + 1
+            while right < i and doc[right].tag_ in ("NNP", "NNPS", "HYPH") and not doc[right].is_punct:
+                right += 1  # "Prime Minister Prayut Chan-o-cha": keep the whole name
             for t in child.rights:
                 if t.dep_ == "prep" and t.lower_ in ("of", "for") and t.i == right:
                     right = t.right_edge.i + 1
