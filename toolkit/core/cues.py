@@ -66,6 +66,7 @@ class CueLexicon:
     finite_markers: frozenset[str] = frozenset()
     trailing_narration: tuple[str, ...] = ()
     speech_acts: frozenset[str] = frozenset()
+    naming: frozenset[str] = frozenset()
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "CueLexicon":
@@ -96,6 +97,7 @@ class CueLexicon:
             finite_markers=frozenset(_words(data.get("finite_markers"))),
             trailing_narration=tuple(str(x) for x in data.get("trailing_narration") or ()),
             speech_acts=frozenset(_words(data.get("speech_acts"))),
+            naming=frozenset(_words(verbs.get("naming"))),
         )
 
     def speech_act(self, token, tagged: bool) -> bool:

@@ -347,6 +347,8 @@ def clause_start(doc, cue: Cue, hi: int, lex: CueLexicon) -> tuple[int, str] | N
                     return (j, "small_clause")
                 if doc[k].is_punct and doc[k].text not in ("’s", "'s", "-"):
                     break
+            if cue.lemma in lex.naming and doc[j].lower_ in DETERMINERS and doc[j].lower_ not in ("his", "her", "their", "its"):
+                return (j, "small_clause")  # "labelled the planned return an attempted coup"
             return None
         if low in ("whether", "if", "how", "why", "what", "when", "where") and cue.cls == "speech":
             return (j, "wh")
@@ -422,7 +424,7 @@ _NARRATOR_PARTICIPLE = re.compile(r",\s+(?!including\b|according\b)[a-z]+ing\b")
 _NEW_VERB_PHRASE = re.compile(r",? and (?:has|have|had) (?:also |since |repeatedly )?[a-z]+ed\b")
 
 
-def content_end(doc, text: str, start_char: int, sent_end_tok: int, lex: CueLexicon) -> int:
+def content_end(doc, text: str, start_char: int, sent_end_tok: int, lex: CueLexicon, narration: bool = True) -> int:
     """End of a reported clause: sentence end minus final punctuation and narrator material."""
     end = doc[sent_end_tok - 1].idx + len(doc[sent_end_tok - 1].text) if sent_end_tok > 0 else start_char
     seg = text[start_char:end]
@@ -440,7 +442,7 @@ def content_end(doc, text: str, start_char: int, sent_end_tok: int, lex: CueLexi
     m = _NEW_VERB_PHRASE.search(seg)
     if m is not None and m.start() > 0:
         seg = seg[: m.start()]
-    m = _NARRATOR_PARTICIPLE.search(seg)
+    m = _NARRATOR_PARTICIPLE.search(seg) if narration else None
     if m is not None and m.start() > 0:
         seg = seg[: m.start()]
     seg = seg.rstrip()
@@ -558,7 +560,7 @@ def read_frames(doc, cues: list[Cue], lex: CueLexicon, quotation_at) -> list[Fra
                 if rest_end - rest >= 8:
                     frames.append(Frame(cue, speaker, rest, rest_end, "parenthetical", 0.6))
             elif _clause_like(doc, start, boundary_char, lex):
-                end = content_end(doc, text, start, attr_start, lex)
+                end = content_end(doc, text, start, attr_start, lex, narration=False)
                 frames.append(Frame(cue, speaker, start, end, "postposed", 0.65))
     return frames
 
@@ -640,9 +642,24 @@ def _participle_subject(doc, cue: Cue, lo: int, lex: CueLexicon) -> tuple[int, i
     return _subject_of_sentence(doc, lo, cue.start, lex)
 
 
+def _source_after(doc, j: int, hi: int) -> tuple[int, int] | None:
+    """The source after "according to": everything up to the comma or sentence end (max 12 tokens),
+    "documents seen by Amnesty International" included."""
+    k = j
+    while k < hi and k - j < 12 and doc[k].text not in (",", ";", ":", "(") and not (doc[k].is_punct and doc[k].text in ".!?"):
+        if doc[k].text in QUOTE_MARKS:
+            break
+        k += 1
+    if k == j or not any(_is_wordlike(t) for t in doc[j:k]):
+        return None
+    if k - j >= 12:
+        return np_right(doc, j, hi)
+    return (j, k)
+
+
 def _according_to(doc, text: str, cue: Cue, lo: int, hi: int, lex: CueLexicon) -> list[Frame]:
     """Sentence-initial "According to X, CONTENT." and postposed "CONTENT, according to X"."""
-    speaker = np_right(doc, cue.end, hi)
+    speaker = _source_after(doc, cue.end, hi)
     if speaker is None:
         return []
     j = cue.start - 1
