@@ -147,7 +147,7 @@ def skip_adverbials_left(doc, j: int, lo: int, lex: CueLexicon) -> int:
     """
     while j >= lo:
         low = doc[j].lower_
-        if low in lex.between_speaker_and_cue:
+        if low in lex.between_speaker_and_cue or doc[j].is_space:
             j -= 1
             continue
         if low in lex.time_words or doc[j].like_num:
@@ -663,7 +663,7 @@ def _according_to(doc, text: str, cue: Cue, lo: int, hi: int, lex: CueLexicon) -
     if speaker is None:
         return []
     j = cue.start - 1
-    while j >= lo and doc[j].text in QUOTE_MARKS:
+    while j >= lo and (doc[j].text in QUOTE_MARKS or doc[j].is_space):
         j -= 1
     if j < lo:  # sentence-initial
         k = speaker[1]
