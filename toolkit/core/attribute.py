@@ -18,12 +18,13 @@ Steps (each lives in its own module):
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
 from toolkit.config import Registry, StanceScheme
 from toolkit.core.cues import Cue, CueLexicon, find_cues
-from toolkit.core.frames import Frame, line_frames, np_left, read_frames, speaker_left, subject_of_sentence
+from toolkit.core.frames import Frame, has, line_frames, np_left, read_frames, speaker_left, subject_of_sentence
 from toolkit.core.quotes import Quotation, find_quotations
 from toolkit.core.speakers import MentionLexicon, Resolution, SpeakerResolver
 from toolkit.core.stance import StanceLexicon, propose_stance
@@ -82,7 +83,7 @@ def attribute(doc, registry: Registry, stance_scheme: StanceScheme | None, lexic
     drafts += _quoted_fragments(doc, scan.quotations, drafts, lexicons.cues, opts)
     drafts.sort(key=lambda d: (d.start, d.end))
     _resolve_speakers(doc, drafts, registry, lexicons.mentions, opts, inside=lambda c: owner[c] >= 0)
-    return [_to_quote(doc, d, registry, stance_scheme, lexicons.stance) for d in drafts]
+    return [_to_quote(doc, text, d, registry, stance_scheme, lexicons.stance) for d in drafts]
 
 
 def drop_channel_frames(doc, frames: list[Frame]) -> list[Frame]:
@@ -93,17 +94,22 @@ def drop_channel_frames(doc, frames: list[Frame]) -> list[Frame]:
     - a belief cue inside another reported clause ("According to Mu Sochua, the CNRP wants ...");
     - "which explains why ...": a relative "which" as the speaker of a non-that clause.
     """
-    cue_chars = [doc[f.cue.start].idx for f in frames]
+    cue_chars = sorted(doc[f.cue.start].idx for f in frames)
+    by_sentence: dict[int, list[Frame]] = {}
+    for f in frames:
+        by_sentence.setdefault(doc[f.cue.start].sent.start, []).append(f)
     out = []
     for f in frames:
         if f.speaker is not None and f.speaker[1] - f.speaker[0] == 1 and doc[f.speaker[0]].lower_ == "which" and not f.pattern.endswith("_that"):
             continue  # "..., which perhaps explains why ...": the narrator's comment
         if f.pattern in ("according_to", "according_to_post", "postposed"):
             own = doc[f.cue.start].idx
-            if any(f.start <= c < f.end and c != own for c in cue_chars):
+            k = bisect.bisect_left(cue_chars, f.start)
+            if any(c != own for c in cue_chars[k : bisect.bisect_left(cue_chars, f.end)]):
                 continue
         if f.cue.cls == "belief" and any(
-            g is not f and g.start <= doc[f.cue.start].idx < g.end and not g.pattern.endswith("_quote") for g in frames
+            g is not f and g.start <= doc[f.cue.start].idx < g.end and not g.pattern.endswith("_quote")
+            for g in by_sentence.get(doc[f.cue.start].sent.start, ())
         ):
             continue  # "Sok Eysan said the CPP believed ...": part of what is reported
         out.append(f)
@@ -124,6 +130,7 @@ def _drafts_from_frames(doc, frames: list[Frame], quotations, quotation_at) -> l
     direct: dict[int, _Draft] = {}
     spans: dict[tuple[int, int], _Draft] = {}
     cut_points = sorted(_attribution_start_char(doc, f) for f in frames)
+    opens = [q.open for q in quotations]  # quotations are sorted by their opening mark
     for f in frames:
         if f.pattern.endswith("_quote"):
             q = quotation_at(f.start)
@@ -135,7 +142,13 @@ def _drafts_from_frames(doc, frames: list[Frame], quotations, quotation_at) -> l
         s, e = f.start, _cut_at_next_attribution(text, f.start, f.end, cut_points)
         if e - s < 8:
             continue
-        inside = [q for q in quotations if s <= q.open < e or s <= q.start < e]
+        k = bisect.bisect_left(opens, s - 1)
+        inside = []
+        while k < len(quotations) and quotations[k].open < e:
+            q = quotations[k]
+            if s <= q.open < e or s <= q.start < e:
+                inside.append(q)
+            k += 1
         q0 = quotation_at(s)
         if q0 is not None and q0.start <= s + 1 and q0.end >= e - 2 and q0 in inside and len(inside) == 1:
             d = _Draft(q0.start, q0.end, "direct", f, f.score, f.pattern + "_quote", quotations=[q0])
@@ -181,8 +194,6 @@ _BEFORE_ATTRIBUTION = re.compile(r"(?:,|,?\s+(?:and|but|though|although|while|wh
 
 def _cut_at_next_attribution(text: str, start: int, end: int, cut_points: list[int]) -> int:
     """End a clause before another attribution that follows a comma ("..., adding that")."""
-    import bisect
-
     k = bisect.bisect_right(cut_points, start)
     while k < len(cut_points) and cut_points[k] < end:
         c = cut_points[k]
@@ -241,7 +252,7 @@ def _quoted_fragments(doc, quotations: list[Quotation], drafts: list[_Draft], le
     text = doc.text
     used = {q.open for d in drafts for q in d.quotations}
     covered = [(d.start, d.end) for d in drafts]
-    tagged = doc.has_annotation("TAG")
+    tagged = has(doc, "TAG")
     out: list[_Draft] = []
     for q in quotations:
         if q.open in used or q.close is None or any(s <= q.open < e for s, e in covered):
@@ -366,8 +377,7 @@ def _relative_antecedent(doc, i: int) -> str | None:
     return None
 
 
-def _to_quote(doc, d: _Draft, registry: Registry, scheme: StanceScheme | None, slex: StanceLexicon) -> Quote:
-    text = doc.text
+def _to_quote(doc, text: str, d: _Draft, registry: Registry, scheme: StanceScheme | None, slex: StanceLexicon) -> Quote:
     res = d.resolution
     speaker = res.name if res else None
     if speaker is None and d.mention is not None:

@@ -182,7 +182,9 @@ def find_cues(doc, lexicon: CueLexicon, blocked=None) -> list[Cue]:
     Lower-case forms only (a capitalised ``Said`` or ``Note`` starts a sentence or a name far
     more often than it reports speech in news text), except ``According to``.
     """
-    tagged = doc.has_annotation("TAG")
+    from toolkit.core.frames import has
+
+    tagged = has(doc, "TAG")
     cues: list[Cue] = []
     n = len(doc)
     i = 0

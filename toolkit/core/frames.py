@@ -29,6 +29,14 @@ from dataclasses import dataclass
 
 from toolkit.core.cues import Cue, CueLexicon
 
+def has(doc, attr: str) -> bool:
+    """``doc.has_annotation(attr)``, computed once per Doc (it scans every token)."""
+    key = ("quotekit", "has", attr)
+    if key not in doc.user_data:
+        doc.user_data[key] = bool(doc.has_annotation(attr))
+    return doc.user_data[key]
+
+
 #: Subject and relative pronouns that are speaker mentions on their own.
 PRONOUNS = frozenset("he she they it we i you who which".split())
 OBJECT_PRONOUNS = frozenset("him her them us me".split())
@@ -85,7 +93,7 @@ DETERMINERS = frozenset("the a an his her their its our this these those".split(
 def _verb_before_np(doc, k: int) -> bool:
     """A lower-case ``-ed`` word followed by a determiner is a verb, not a modifier ("stormed the")."""
     t = doc[k]
-    if doc.has_annotation("TAG"):
+    if has(doc, "TAG"):
         return t.tag_.startswith("VB")
     return t.text[:1].islower() and t.lower_.endswith("ed") and k + 1 < len(doc) and doc[k + 1].lower_ in DETERMINERS
 
@@ -127,7 +135,7 @@ def _finite_after_noun(doc, k: int) -> bool:
     """A verb ending a noun phrase on the right ("The plan failed"): tagged verb, or a lower-case
     ``-ed``/``-s`` word after a non-determiner without a tagger."""
     t = doc[k]
-    if doc.has_annotation("TAG"):
+    if has(doc, "TAG"):
         return t.tag_ in ("VBD", "VBZ", "VBP", "MD")
     prev = doc[k - 1].lower_
     return t.text[:1].islower() and t.lower_.endswith("ed") and prev not in DETERMINERS
@@ -250,7 +258,7 @@ def _appositive(doc, a: int, b: int, lex: CueLexicon) -> bool:
     """Are tokens ``[a, b)`` an appositive ("a CNRP official", "however") rather than a clause?"""
     if b - a > 14:
         return False
-    tagged = doc.has_annotation("TAG")
+    tagged = has(doc, "TAG")
     for t in doc[a:b]:
         if t.text in QUOTE_MARKS:
             return False
@@ -273,7 +281,7 @@ def speaker_right(doc, j: int, hi: int, lex: CueLexicon) -> tuple[int, int] | No
 
 def _speaker_from_parse(doc, i: int) -> tuple[int, int] | None:
     """With a dependency parse: the nominal subject of the cue verb (proper-noun chain or pronoun)."""
-    if not doc.has_annotation("DEP"):
+    if not has(doc, "DEP"):
         return None
     tok = doc[i]
     for child in tok.children:
@@ -382,7 +390,7 @@ def recipient_end(doc, j: int, hi: int) -> int:
 
 def _ccomp_starts_at(doc, cue: Cue, j: int) -> bool:
     """With a parse: does a clausal complement of the cue verb start at token ``j``?"""
-    if not doc.has_annotation("DEP"):
+    if not has(doc, "DEP"):
         return False
     for child in doc[cue.start].children:
         if child.dep_ == "ccomp" and child.i > cue.start and child.left_edge.i == j:
@@ -399,7 +407,7 @@ def looks_like_clause(doc, j: int, hi: int, lex: CueLexicon) -> bool:
         return j + 1 < hi and (doc[j + 1].text[:1].islower() or doc[j + 1].text[:1] in ("’", "'"))
     if tok.lower_ in ("is", "was", "are", "were", "has", "had", "will", "would"):
         return True  # subject gap: "which the opposition says is just a ploy"
-    tagged = doc.has_annotation("TAG")
+    tagged = has(doc, "TAG")
     for k in range(j + 1, min(hi, j + 9)):
         t = doc[k]
         if t.is_punct and t.text not in ("’s", "'s", "-"):
@@ -489,7 +497,7 @@ def _subject_of_sentence(doc, lo: int, hi: int, lex: CueLexicon) -> tuple[int, i
 def subject_of_sentence(doc, lo: int, hi: int) -> tuple[int, int] | None:
     """The subject noun phrase of the sentence ``[lo, hi)``: the root's nominal subject with a
     parse, else the first noun phrase after an introductory phrase."""
-    if doc.has_annotation("DEP"):
+    if has(doc, "DEP"):
         for t in doc[lo:hi]:
             if t.dep_ == "ROOT":
                 return _speaker_from_parse(doc, t.i)
@@ -611,9 +619,9 @@ def _clause_like(doc, start_char: int, end_char: int, lex: CueLexicon) -> bool:
     span = doc.char_span(start_char, end_char, alignment_mode="expand")
     if span is None or len(span.text.split()) < 3:
         return False
-    if len(span.text.split()) < 5 and not doc.has_annotation("TAG"):
+    if len(span.text.split()) < 5 and not has(doc, "TAG"):
         return any(t.lower_ in lex.finite_markers or (t.text[:1].islower() and t.lower_.endswith("ed")) for t in span[1:])
-    if doc.has_annotation("TAG"):
+    if has(doc, "TAG"):
         return any(t.tag_ in ("VBD", "VBZ", "VBP", "MD") for t in span)
     first = span[0].lower_
     if first in TIME_PREPS or first in ("in", "on", "at", "after", "before", "since", "during", "with", "for", "from", "to", "by"):
@@ -630,7 +638,7 @@ def _parse_subject_after(doc, cue: Cue) -> tuple[int, int] | None:
 
 def _participle_subject(doc, cue: Cue, lo: int, lex: CueLexicon) -> tuple[int, int] | None:
     """Subject of the clause a participle cue hangs on ("Hun Sen has echoed ..., saying")."""
-    if doc.has_annotation("DEP"):
+    if has(doc, "DEP"):
         head = doc[cue.start].head
         for _ in range(3):
             span = _speaker_from_parse(doc, head.i)

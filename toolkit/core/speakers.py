@@ -104,10 +104,14 @@ class SpeakerResolver:
             entry = _Seen(pos, name, speaker if speaker is not None else self.registry.get(name))
             bisect.insort(self.seen, entry, key=lambda s: s.pos)
 
+    #: How many earlier speakers a pronoun or role noun may reach back to (keeps it linear).
+    WINDOW = 40
+
     def _previous(self, pos: int):
-        for s in reversed(self.seen):
-            if s.pos <= pos:
-                yield s
+        """Speakers seen at or before ``pos``, nearest first (at most :attr:`WINDOW`)."""
+        k = bisect.bisect_right(self.seen, pos, key=lambda s: s.pos)
+        for s in reversed(self.seen[max(0, k - self.WINDOW) : k]):
+            yield s
 
     # ------------------------------------------------------------------ steps
 
