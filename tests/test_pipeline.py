@@ -190,3 +190,27 @@ def test_speaker_label_and_dash_signature_lines(nlp):
     text = "Intro.\n\nHOST: So, Minister, the border plan seems to be failing badly.\n\n“The river towns deserve better schools.” ― Maria Lopez\nFILE: A photo caption that is not a quote at all."
     qs = quotes(nlp, text)
     assert [(q.speaker, q.kind) for q in qs] == [("HOST", "indirect"), ("Maria Lopez", "direct")]
+
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+_PIECES = st.sampled_from(["Hun Sen said", " that ", "“", "”", "\"", "the plan failed", ", he said. ", "\n\n", "According to Amnesty, ", "she told reporters: ", "’s ", "it was announced that the vote ", "."])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_PIECES, max_size=25).map("".join))
+def test_any_text_gives_well_formed_quotes(text):
+    nlp = _BLANK
+    doc = nlp(text)
+    for q in doc._.quotes:
+        assert 0 <= q.start < q.end <= len(text) and q.text == text[q.start : q.end]
+        assert q.kind in ("direct", "indirect", "mixed") and 0.0 <= q.score <= 1.0 and q.rule
+        if q.speaker_start is not None:
+            assert 0 <= q.speaker_start < q.speaker_end <= len(text)
+        if q.cue_start is not None:
+            assert 0 <= q.cue_start < q.cue_end <= len(text)
+        assert q.stance in ("favor", "against", "neutral")
+
+
+_BLANK = load_pipeline(None)

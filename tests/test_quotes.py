@@ -64,3 +64,22 @@ def test_closing_mark_typed_as_opener_pairs_with_the_next_one():
     scan = find_quotations(text)
     assert [q.content(text) for q in scan.quotations] == ["We deserve better than this."]
     assert scan.warnings == []
+
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+_ALPHABET = st.sampled_from(list("ab ,.\n“”‘’\"'") + ["don’t", " said ", "Rainsy’s", "\n\n"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_ALPHABET, max_size=60).map("".join))
+def test_pairing_never_fails_and_spans_stay_inside_their_marks(text):
+    scan = find_quotations(text)
+    for q in scan.quotations:
+        assert 0 <= q.open < q.start <= q.end <= len(text)
+        assert "\n" not in text[q.open : q.end]
+        if q.close is not None:
+            assert q.end <= q.close
+    opens = [q.open for q in scan.quotations]
+    assert opens == sorted(opens) and len(set(opens)) == len(opens)

@@ -722,7 +722,8 @@ def line_frames(doc, quotation_at, label_stop: frozenset[str]) -> list[Frame]:
         sp = doc.char_span(m.start("name"), m.end("name"), alignment_mode="contract") or doc.char_span(m.start("name"), m.end("name"), alignment_mode="expand")
         if q is None or q.close is None or sp is None:
             continue
-        dash = doc.char_span(m.start("name") - 2, m.start("name") - 1, alignment_mode="expand")
-        cue = Cue(dash.start, dash.end, "―", "speech") if dash is not None else Cue(sp.start, sp.start, "―", "speech")
+        dash_at = text.rfind(text[m.start() + 1 : m.start("name")].strip()[:1] or "―", m.start(), m.start("name"))
+        dash = doc.char_span(dash_at, dash_at + 1, alignment_mode="expand") if dash_at >= 0 else None
+        cue = Cue(dash.start, dash.end, "―", "speech") if dash is not None else Cue(sp.start, sp.start + 1, "―", "speech")
         frames.append(Frame(cue, (sp.start, sp.end), q.start, q.end, "dash_quote", 0.7))
     return frames
