@@ -214,3 +214,19 @@ def test_any_text_gives_well_formed_quotes(text):
 
 
 _BLANK = load_pipeline(None)
+
+
+def test_parallel_workers_give_the_same_results_in_order():
+    recs = [{"article_id": str(i), "text": f"“Border number {i} is closed to them,” Hun Sen said."} for i in range(5)] + [{"article_id": "bad"}]
+    one = list(preannotate_records(recs, nlp=_BLANK))
+    two = list(preannotate_records(recs, nlp=_BLANK, jobs=2))
+    assert one == two
+    assert [r["article_id"] for r in two] == ["0", "1", "2", "3", "4", "bad"]
+
+
+def test_doc_with_quotes_survives_to_bytes(nlp):
+    from spacy.tokens import Doc
+
+    doc = nlp("“The border is closed to them,” Hun Sen said.")
+    again = Doc(nlp.vocab).from_bytes(doc.to_bytes())
+    assert again._.quotes == doc._.quotes and again._.quotes

@@ -22,11 +22,35 @@ from toolkit.core.cues import CueLexicon
 from toolkit.core.speakers import MentionLexicon
 from toolkit.core.stance import StanceLexicon
 from toolkit.errors import QuotekitError
+from toolkit.types import Quote
+
+_QUOTES_KEY = ("quotekit", "quotes")
+_WARNINGS_KEY = ("quotekit", "quote_warnings")
+
+
+def _get_quotes(doc: Doc) -> list[Quote] | None:
+    data = doc.user_data.get(_QUOTES_KEY)
+    return None if data is None else [Quote.from_dict(d) for d in data]
+
+
+def _set_quotes(doc: Doc, quotes: list[Quote] | None) -> None:
+    # stored as plain dicts so that Doc.to_bytes (and nlp.pipe(n_process=N)) can serialise them
+    doc.user_data[_QUOTES_KEY] = None if quotes is None else [q.to_dict() for q in quotes]
+
+
+def _get_warnings(doc: Doc) -> list[str] | None:
+    data = doc.user_data.get(_WARNINGS_KEY)
+    return None if data is None else list(data)
+
+
+def _set_warnings(doc: Doc, warnings: list[str] | None) -> None:
+    doc.user_data[_WARNINGS_KEY] = None if warnings is None else list(warnings)
+
 
 if not Doc.has_extension("quotes"):
-    Doc.set_extension("quotes", default=None)
+    Doc.set_extension("quotes", getter=_get_quotes, setter=_set_quotes)
 if not Doc.has_extension("quote_warnings"):
-    Doc.set_extension("quote_warnings", default=None)
+    Doc.set_extension("quote_warnings", getter=_get_warnings, setter=_set_warnings)
 
 
 def load_lexicons(configs: str | Path | None = None) -> Lexicons:
