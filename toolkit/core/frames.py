@@ -329,11 +329,18 @@ def clause_start(doc, cue: Cue, hi: int, lex: CueLexicon) -> tuple[int, str] | N
             recipient_skipped = True
     if j < hi and doc[j].lower_ in _PREPOSITIONS:
         # "says on its website that ...", "told reporters at a briefing in Phnom Penh that ..."
-        for k in range(j + 1, min(hi, j + 10)):
+        for k in range(j + 1, min(hi, j + 12)):
             t = doc[k]
             if t.lower_ in ("that", ":"):
                 j = k
                 break
+            if t.text == "," and k + 1 < hi:
+                nxt = doc[k + 1]
+                if nxt.text in OPENERS or nxt.lower_ == "that":
+                    j = k if nxt.text in OPENERS else k + 1  # "said on the other hand, “...”"
+                    break
+                if nxt.text[:1].isupper():
+                    continue  # "at a rally in Siem Reap, Cambodia, that ..."
             if (t.is_punct and t.text not in ("’s", "'s", "-")) or t.text in QUOTE_MARKS or t.lower_ in lex.finite_markers:
                 break
     for _ in range(2):
@@ -380,6 +387,12 @@ def recipient_end(doc, j: int, hi: int) -> int:
             k += 1
         return k
     if t.lower_ in DETERMINERS and t.lower_ not in ("his", "her", "their", "its"):
+        # "told a farmers union that": the addressee runs to "that" (or ":")
+        for k2 in range(j + 1, min(hi, j + 6)):
+            if doc[k2].lower_ in ("that", ":"):
+                return k2
+            if not _np_token(doc[k2]):
+                break
         k += 1
     while k < hi and k - j < 4 and _np_token(doc[k]) and doc[k].lower_ not in ("that",) and not doc[k].text[:1].isupper():
         k += 1
