@@ -230,3 +230,13 @@ def test_doc_with_quotes_survives_to_bytes(nlp):
     doc = nlp("“The border is closed to them,” Hun Sen said.")
     again = Doc(nlp.vocab).from_bytes(doc.to_bytes())
     assert again._.quotes == doc._.quotes and again._.quotes
+
+
+def test_titles_in_quotation_marks_are_not_quotes(nlp):
+    text = "“Rivers of Gold,” said the host of the show, was cancelled.\n\n“No,” he said."
+    assert [q.text for q in quotes(nlp, text)] == ["No,"]
+
+
+def test_coordinated_verb_phrase_of_the_reporter_is_not_content(nlp):
+    (q,) = quotes(nlp, "Hun Sen has maintained that the demonstration will be barred and has asked neighbours to help.")
+    assert q.text == "the demonstration will be barred"

@@ -81,9 +81,35 @@ def attribute(doc, registry: Registry, stance_scheme: StanceScheme | None, lexic
     drafts = _drafts_from_frames(doc, frames, scan.quotations, quotation_at)
     drafts += _leftover_quotations(text, scan.quotations, drafts, opts)
     drafts += _quoted_fragments(doc, scan.quotations, drafts, lexicons.cues, opts)
+    drafts = [d for d in drafts if not (d.kind == "direct" and is_title(text[d.start : d.end]))]
     drafts.sort(key=lambda d: (d.start, d.end))
     _resolve_speakers(doc, drafts, registry, lexicons.mentions, opts, inside=lambda c: owner[c] >= 0)
     return [_to_quote(doc, text, d, registry, stance_scheme, lexicons.stance) for d in drafts]
+
+
+_SMALL_WORDS = frozenset("a an the of in on at for to and or but is are with by from as vs".split())
+
+
+def is_title(content: str) -> bool:
+    """A name or title in quotation marks ("Everything But Arms", "Rivers of Gold", "A Song For
+    The River,"), not a quote: up to 8 words, (nearly) every content word capitalised.
+
+    >>> is_title("Everything But Arms"), is_title("We will not allow it.")
+    (True, False)
+    """
+    words = [w.strip(".,;:!?’'\"()[]") for w in content.split()]
+    words = [w for w in words if w]
+    if not words or len(words) > 8 or content.rstrip().endswith(("?", "!")):
+        return False
+    if len(words) > 1 and content.rstrip().endswith(".") and not words[-1][:1].isupper():
+        return False
+    content_words = [w for w in words if w.lower() not in _SMALL_WORDS]
+    if not content_words:
+        return False
+    caps = sum(1 for w in content_words if w[:1].isupper())
+    if len(words) == 1:  # "“No,” he said." is a quote; a bare “Arrogant” is a title
+        return words[0][:1].isupper() and len(words[0]) > 1 and content.strip()[-1:].isalnum()
+    return caps / len(content_words) >= 0.75
 
 
 def drop_channel_frames(doc, frames: list[Frame]) -> list[Frame]:
@@ -94,7 +120,7 @@ def drop_channel_frames(doc, frames: list[Frame]) -> list[Frame]:
     - a belief cue inside another reported clause ("According to Mu Sochua, the CNRP wants ...");
     - "which explains why ...": a relative "which" as the speaker of a non-that clause.
     """
-    cue_chars = sorted(doc[f.cue.start].idx for f in frames)
+    cue_chars = sorted(doc[f.cue.start].idx for f in frames if f.cue.cls == "speech")
     by_sentence: dict[int, list[Frame]] = {}
     for f in frames:
         by_sentence.setdefault(doc[f.cue.start].sent.start, []).append(f)

@@ -299,7 +299,10 @@ def _speaker_from_parse(doc, i: int) -> tuple[int, int] | None:
             while left < child.i and (doc[left].is_punct or doc[left].text in QUOTE_MARKS):
                 left += 1
             right = child.i + 1
-            while right < i and doc[right].tag_ in ("NNP", "NNPS", "HYPH") and not doc[right].is_punct:
+            while right < i and (
+                (doc[right].tag_ in ("NNP", "NNPS") and not doc[right].is_punct)
+                or not doc[right - 1].whitespace_  # glued pieces of one word: "Chan-o-cha"
+            ):
                 right += 1  # "Prime Minister Prayut Chan-o-cha": keep the whole name
             for t in child.rights:
                 if t.dep_ == "prep" and t.lower_ in ("of", "for") and t.i == right:
@@ -348,7 +351,7 @@ def clause_start(doc, cue: Cue, hi: int, lex: CueLexicon) -> tuple[int, str] | N
             return None
         tok = doc[j]
         low = tok.lower_
-        if low == "that":
+        if low == "that" and not (has(doc, "TAG") and tok.tag_ == "DT"):  # not "that election"
             return (j + 1, "that") if j + 1 < hi else None
         if tok.text == ":":
             return (j + 1, "colon") if j + 1 < hi else None
@@ -551,6 +554,7 @@ def read_frames(doc, cues: list[Cue], lex: CueLexicon, quotation_at) -> list[Fra
                     frames.append(Frame(cue, speaker, q.start, q.end, "preposed_quote", 0.9))
                     preposed_quote = True
             elif end - start_char >= 8:
+                end = min(end, _coordinated_verb_start(doc, cue, start_char, text))
                 score = {"that": 0.8, "colon": 0.75, "zero": 0.6, "wh": 0.55, "small_clause": 0.5}[how]
                 if participle:
                     score -= 0.1
@@ -584,6 +588,20 @@ def read_frames(doc, cues: list[Cue], lex: CueLexicon, quotation_at) -> list[Fra
                 end = content_end(doc, text, start, attr_start, lex, narration=False)
                 frames.append(Frame(cue, speaker, start, end, "postposed", 0.65))
     return frames
+
+
+def _coordinated_verb_start(doc, cue: Cue, start_char: int, text: str) -> int:
+    """With a parse: where a verb coordinated with the cue starts ("labelled X a coup and
+    undertaken a crackdown" ends before "and"); ``len(text)`` when there is none."""
+    if not has(doc, "DEP"):
+        return len(text)
+    for child in doc[cue.start].children:
+        if child.dep_ == "conj" and child.tag_.startswith("VB") and child.idx > start_char:
+            k = child.i
+            while k - 1 > cue.start and (doc[k - 1].dep_ in ("cc", "advmod", "aux", "neg") or doc[k - 1].text == ","):
+                k -= 1
+            return text[: doc[k].idx].rstrip().__len__()
+    return len(text)
 
 
 def _parenthetical_end(doc, cue: Cue, speaker: tuple[int, int], inverted: bool, hi: int, lex: CueLexicon) -> int | None:
