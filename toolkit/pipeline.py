@@ -113,6 +113,7 @@ def load_pipeline(model: str | None = None, config: dict[str, Any] | None = None
     if model in (None, "", "blank"):
         nlp = spacy.blank("en")
         nlp.add_pipe("sentencizer")
+        nlp.max_length = 50_000_000  # no parser: the rules are linear in the text length
     else:
         try:
             nlp = spacy.load(model)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from toolkit.config import Registry, StanceScheme
 from toolkit.core.cues import Cue, CueLexicon, find_cues
-from toolkit.core.frames import Frame, has, line_frames, np_left, read_frames, speaker_left, subject_of_sentence
+from toolkit.core.frames import Frame, has, line_frames, np_left, read_frames, sentence_bounds, speaker_left, subject_of_sentence
 from toolkit.core.quotes import Quotation, find_quotations
 from toolkit.core.speakers import MentionLexicon, Resolution, SpeakerResolver
 from toolkit.core.stance import StanceLexicon, propose_stance
@@ -76,11 +76,12 @@ def attribute(doc, registry: Registry, stance_scheme: StanceScheme | None, lexic
         return None
 
     cues = find_cues(doc, lexicons.cues, blocked=lambda tok: owner[tok.idx] >= 0)
-    frames = read_frames(doc, cues, lexicons.cues, quotation_at) + line_frames(doc, quotation_at, lexicons.mentions.label_stop)
-    frames = drop_channel_frames(doc, frames)
+    bounds = sentence_bounds(doc)
+    frames = read_frames(doc, cues, lexicons.cues, quotation_at, bounds) + line_frames(doc, quotation_at, lexicons.mentions.label_stop)
+    frames = drop_channel_frames(doc, frames, bounds)
     drafts = _drafts_from_frames(doc, frames, scan.quotations, quotation_at)
     drafts += _leftover_quotations(text, scan.quotations, drafts, opts)
-    drafts += _quoted_fragments(doc, scan.quotations, drafts, lexicons.cues, opts)
+    drafts += _quoted_fragments(doc, scan.quotations, drafts, lexicons.cues, opts, bounds)
     drafts = [d for d in drafts if not (d.kind == "direct" and is_title(text[d.start : d.end]))]
     drafts.sort(key=lambda d: (d.start, d.end))
     _resolve_speakers(doc, drafts, registry, lexicons.mentions, opts, inside=lambda c: owner[c] >= 0)
@@ -112,7 +113,7 @@ def is_title(content: str) -> bool:
     return caps / len(content_words) >= 0.75
 
 
-def drop_channel_frames(doc, frames: list[Frame]) -> list[Frame]:
+def drop_channel_frames(doc, frames: list[Frame], bounds: list[tuple[int, int]] | None = None) -> list[Frame]:
     """Drop frames that only relay another attribution.
 
     - "CONTENT, according to X" / "CONTENT, X said" whose content holds another cue: X is the
@@ -121,9 +122,10 @@ def drop_channel_frames(doc, frames: list[Frame]) -> list[Frame]:
     - "which explains why ...": a relative "which" as the speaker of a non-that clause.
     """
     cue_chars = sorted(doc[f.cue.start].idx for f in frames if f.cue.cls == "speech")
+    bounds = bounds if bounds is not None else sentence_bounds(doc)
     by_sentence: dict[int, list[Frame]] = {}
     for f in frames:
-        by_sentence.setdefault(doc[f.cue.start].sent.start, []).append(f)
+        by_sentence.setdefault(bounds[f.cue.start][0], []).append(f)
     out = []
     for f in frames:
         if f.speaker is not None and f.speaker[1] - f.speaker[0] == 1 and doc[f.speaker[0]].lower_ == "which" and not f.pattern.endswith("_that"):
@@ -135,7 +137,7 @@ def drop_channel_frames(doc, frames: list[Frame]) -> list[Frame]:
                 continue
         if f.cue.cls == "belief" and any(
             g is not f and g.start <= doc[f.cue.start].idx < g.end and not g.pattern.endswith("_quote")
-            for g in by_sentence.get(doc[f.cue.start].sent.start, ())
+            for g in by_sentence.get(bounds[f.cue.start][0], ())
         ):
             continue  # "Sok Eysan said the CPP believed ...": part of what is reported
         out.append(f)
@@ -231,34 +233,54 @@ def _cut_at_next_attribution(text: str, start: int, end: int, cut_points: list[i
     return end
 
 
+def _covered_mask(text: str, drafts: list[_Draft]) -> bytearray:
+    """1 for every char inside an indirect or mixed draft (their quotations are not leftovers)."""
+    mask = bytearray(len(text) + 1)
+    for d in drafts:
+        if d.kind != "direct":
+            mask[d.start : d.end] = b"\x01" * (d.end - d.start)
+    return mask
+
+
+#: A continuation quote must start within this many chars of the previous quote's end.
+CONTINUATION_REACH = 2000
+
+
 def _leftover_quotations(text: str, quotations: list[Quotation], drafts: list[_Draft], opts: Options) -> list[_Draft]:
     """Quotations no frame took: continuations, next-quote attribution, or nothing."""
     used = {q.open for d in drafts for q in d.quotations}
-    covered = sorted((d.start, d.end) for d in drafts if d.kind != "direct")
-    direct = sorted((d for d in drafts if d.kind == "direct"), key=lambda d: d.start)
+    covered = _covered_mask(text, drafts)
+    direct = sorted((d for d in drafts if d.kind == "direct"), key=lambda d: d.end)
+    ends = [d.end for d in direct]
+    by_start = sorted((d for d in direct if d.frame is not None), key=lambda d: d.start)
+    starts = [d.start for d in by_start]
     out: list[_Draft] = []
     for q in quotations:
-        if q.open in used or any(s <= q.open < e for s, e in covered):
+        if q.open in used or covered[q.open]:
             continue
         n_words = len(text[q.start : q.end].split())
         if n_words < opts.min_direct_words:
             continue
-        prev = _previous_direct(direct + out, q)
-        p_start = text.rfind("\n", 0, q.open) + 1
-        if prev is not None:
+        k = bisect.bisect_right(ends, q.open)
+        prev = direct[k - 1] if k else None
+        if out and out[-1].end <= q.open and (prev is None or out[-1].end > prev.end):
+            prev = out[-1]
+        p_start = text.rfind("\n", max(0, q.open - CONTINUATION_REACH), q.open) + 1
+        if prev is not None and q.open - prev.end <= CONTINUATION_REACH:
             between = text[prev.end : q.open]
             same_par = "\n" not in between
             par_initial = not text[p_start : q.open].strip()
-            prev_par_end = text.find("\n", prev.end)
-            prev_par_end = len(text) if prev_par_end < 0 else prev_par_end
+            prev_par_end = text.find("\n", prev.end, prev.end + CONTINUATION_REACH)
+            prev_par_end = min(len(text), prev.end + CONTINUATION_REACH) if prev_par_end < 0 else prev_par_end
             tail = text[prev.end : prev_par_end]
             next_par = par_initial and between.count("\n\n") <= 1 and between.strip("\n ").count("\n") == 0 and len(tail) < 80
             if same_par or next_par:
                 d = _Draft(q.start, q.end, "direct", None, 0.7 if same_par else 0.6, "continuation", source=prev, quotations=[q])
                 out.append(d)
                 continue
-        nxt = _next_direct_same_paragraph(text, direct, q)
-        if nxt is not None:
+        j = bisect.bisect_right(starts, q.end)
+        nxt = by_start[j] if j < len(by_start) else None
+        if nxt is not None and nxt.start - q.end <= CONTINUATION_REACH and "\n" not in text[q.end : nxt.start]:
             out.append(_Draft(q.start, q.end, "direct", None, 0.55, "next_quote", source=nxt, quotations=[q]))
             continue
         if opts.unattributed and not text[p_start : q.open].strip():
@@ -269,7 +291,7 @@ def _leftover_quotations(text: str, quotations: list[Quotation], drafts: list[_D
 _NAMING_VERBS = ("call", "label", "brand", "dub", "term", "describ")
 
 
-def _quoted_fragments(doc, quotations: list[Quotation], drafts: list[_Draft], lex: CueLexicon, opts: Options) -> list[_Draft]:
+def _quoted_fragments(doc, quotations: list[Quotation], drafts: list[_Draft], lex: CueLexicon, opts: Options, bounds) -> list[_Draft]:
     """A short quotation after a speech act of the same sentence is its subject's words.
 
     "The authority threatened airlines ... for supporting “a coup d’état”" -> direct quote of the
@@ -277,22 +299,22 @@ def _quoted_fragments(doc, quotations: list[Quotation], drafts: list[_Draft], le
     """
     text = doc.text
     used = {q.open for d in drafts for q in d.quotations}
-    covered = [(d.start, d.end) for d in drafts]
+    covered = _covered_mask(text, drafts)
     tagged = has(doc, "TAG")
     out: list[_Draft] = []
     for q in quotations:
-        if q.open in used or q.close is None or any(s <= q.open < e for s, e in covered):
+        if q.open in used or q.close is None or covered[q.open]:
             continue
         if len(text[q.start : q.end].split()) >= opts.min_direct_words:
             continue
         span = doc.char_span(q.open, q.open + 1, alignment_mode="expand")
         if span is None:
             continue
-        sent = span[0].sent
-        for i in range(span[0].i - 1, max(sent.start, span[0].i - 25) - 1, -1):
+        sent_start = bounds[span[0].i][0]
+        for i in range(span[0].i - 1, max(sent_start, span[0].i - 25) - 1, -1):
             tok = doc[i]
             if lex.speech_act(tok, tagged) and tok.lower_.endswith("ed"):
-                speaker = speaker_left(doc, i, sent.start, lex)
+                speaker = speaker_left(doc, i, sent_start, lex)
                 if speaker is not None:
                     naming = tok.lower_.startswith(_NAMING_VERBS) or any(t.lower_ == "as" for t in doc[i + 1 : span[0].i])
                     if naming:  # "called X “Y”", "condemned X as “Y”": the small clause, mixed
@@ -304,24 +326,6 @@ def _quoted_fragments(doc, quotations: list[Quotation], drafts: list[_Draft], le
                         out.append(_Draft(q.start, q.end, "direct", frame, 0.45, "quoted_fragment", quotations=[q]))
                 break
     return out
-
-
-def _previous_direct(direct: list[_Draft], q: Quotation) -> _Draft | None:
-    best = None
-    for d in direct:
-        if d.end <= q.open and (best is None or d.end > best.end):
-            best = d
-    return best
-
-
-def _next_direct_same_paragraph(text: str, direct: list[_Draft], q: Quotation) -> _Draft | None:
-    for d in direct:
-        if d.start > q.end and d.frame is not None:
-            return d if "\n" not in text[q.end : d.start] else None
-    return None
-
-
-# --------------------------------------------------------------------------- speakers
 
 
 def _resolve_speakers(doc, drafts: list[_Draft], registry: Registry, mlex: MentionLexicon, opts: Options, inside=None) -> None:
@@ -397,7 +401,7 @@ def _relative_antecedent(doc, i: int) -> str | None:
     """"Sam Rainsy, who said ..." -> "Sam Rainsy"."""
     j = i - 1
     if j >= 0 and doc[j].text == ",":
-        span = np_left(doc, j - 1, doc[i].sent.start)
+        span = np_left(doc, j - 1, max(0, i - 12))
         if span is not None:
             return doc[span[0] : span[1]].text
     return None

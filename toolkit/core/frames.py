@@ -55,6 +55,8 @@ OPENERS = set("“‘«\"") | {"''", "``"}
 CLOSERS = set("”’»\"") | {"''"}
 QUOTE_MARKS = OPENERS | CLOSERS
 MAX_NP = 8
+#: A reported clause longer than this is cut (keeps run-on "sentences" without full stops linear).
+MAX_CONTENT_CHARS = 1500
 
 
 @dataclass(frozen=True)
@@ -451,7 +453,7 @@ _NEW_VERB_PHRASE = re.compile(r",? and (?:has|have|had) (?:also |since |repeated
 def content_end(doc, text: str, start_char: int, sent_end_tok: int, lex: CueLexicon, narration: bool = True) -> int:
     """End of a reported clause: sentence end minus final punctuation and narrator material."""
     end = doc[sent_end_tok - 1].idx + len(doc[sent_end_tok - 1].text) if sent_end_tok > 0 else start_char
-    seg = text[start_char:end]
+    seg = text[start_char : min(end, start_char + MAX_CONTENT_CHARS)]
     nl = seg.find("\n")
     if nl >= 0:
         seg = seg[:nl]
@@ -521,16 +523,28 @@ def subject_of_sentence(doc, lo: int, hi: int) -> tuple[int, int] | None:
     return _subject_of_sentence(doc, lo, hi, None)
 
 
-def read_frames(doc, cues: list[Cue], lex: CueLexicon, quotation_at) -> list[Frame]:
+def sentence_bounds(doc) -> list[tuple[int, int]]:
+    """``(start, end)`` token bounds of each token's sentence, computed in one pass (``Token.sent``
+    walks the whole sentence on every call, which is quadratic on run-on text)."""
+    bounds: list[tuple[int, int]] = [(0, len(doc))] * len(doc)
+    for sent in doc.sents:
+        b = (sent.start, sent.end)
+        for i in range(sent.start, sent.end):
+            bounds[i] = b
+    return bounds
+
+
+def read_frames(doc, cues: list[Cue], lex: CueLexicon, quotation_at, bounds: list[tuple[int, int]] | None = None) -> list[Frame]:
     """Every frame around ``cues``; ``quotation_at(char) -> Quotation | None`` finds quotations.
 
     A cue may give two frames: ``“A,” he said, “B.”`` -> A (postposed) and B (preposed).
     """
     text = doc.text
     frames: list[Frame] = []
+    bounds = bounds if bounds is not None else sentence_bounds(doc)
     for cue in cues:
-        sent = doc[cue.start].sent
-        lo, hi = sent.start, sent.end
+        lo, hi = bounds[cue.start]
+        sent_start_char = doc[lo].idx
         if cue.cls == "according_to":
             frames.extend(_according_to(doc, text, cue, lo, hi, lex))
             continue
@@ -568,7 +582,7 @@ def read_frames(doc, cues: list[Cue], lex: CueLexicon, quotation_at) -> list[Fra
         if q is not None and q.close is not None and q.close >= boundary_char - 3:
             frames.append(Frame(cue, speaker, q.start, q.end, "postposed_quote", 0.9))
         elif doc[attr_start - 1].text == "," and not preposed_quote and len(frames) == sent_frames:
-            start = trim_start(text, sent.start_char, boundary_char)
+            start = trim_start(text, max(sent_start_char, boundary_char - MAX_CONTENT_CHARS), boundary_char)
             # a direct quotation opening the sentence whose attribution follows it
             start_q = quotation_at(start)
             if start_q is not None and start_q.close is not None and start_q.close < boundary_char:
@@ -714,7 +728,7 @@ def _according_to(doc, text: str, cue: Cue, lo: int, hi: int, lex: CueLexicon) -
         end = content_end(doc, text, start, hi, lex)
         return [Frame(cue, speaker, start, end, "according_to", 0.75)] if end - start >= 8 else []
     if doc[j].text == ",":
-        start = trim_start(text, doc[lo].idx, doc[j].idx)
+        start = trim_start(text, max(doc[lo].idx, doc[j].idx - MAX_CONTENT_CHARS), doc[j].idx)
         end = content_end(doc, text, start, j + 1, lex)
         return [Frame(cue, speaker, start, end, "according_to_post", 0.7)] if end - start >= 8 else []
     return []
