@@ -260,26 +260,19 @@ class SpeakerResolver:
 
 
 def strip_titles(mention: str, titles: frozenset[str]) -> str:
-    """Drop leading titles and descriptors from a name.
+    """The name at the end of a mention, without the titles and descriptions before it.
 
     >>> strip_titles("Foreign Ministry spokesperson Koy Kuong", frozenset({"foreign", "ministry", "spokesperson"}))
     'Koy Kuong'
 
-    Only when what remains starts with a capital letter; a description with no name
-    ("a government official") is kept as written.
+    The name is the trailing run of capitalised words that are not titles ("CNRP activist Sam
+    Bopha" -> "Sam Bopha"); a description with no name ("a government official") or a name that
+    is all title words is kept as written.
     """
     w = mention.split()
-    # possessive owner in front ("Cambodia’s Defense Ministry spokesman X")
-    for i, tok in enumerate(w):
-        if _POSSESSIVE.search(tok) and i + 1 < len(w):
-            rest = w[i + 1 :]
-            if any(x[:1].isupper() for x in rest):
-                w = rest
-                break
-    k = 0
-    while k < len(w) - 1 and w[k].lower().strip(",") in titles:
-        k += 1
-    rest = w[k:]
-    if rest and rest[0][:1].isupper() and k > 0:
-        return " ".join(rest)
-    return mention.strip()
+    k = len(w)
+    while k > 0 and w[k - 1][:1].isupper() and w[k - 1].lower().strip(",") not in titles and not _POSSESSIVE.search(w[k - 1]):
+        k -= 1
+    if k == len(w) or k == 0:
+        return mention.strip()
+    return " ".join(w[k:])
