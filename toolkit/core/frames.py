@@ -92,6 +92,9 @@ def _np_token(tok) -> bool:
 DETERMINERS = frozenset("the a an his her their its our this these those".split())
 
 
+_NOMINAL_TAGS = ("NN", "PRP", "WP", "CD", "DT", "FW")
+
+
 def _verb_before_np(doc, k: int) -> bool:
     """A lower-case ``-ed`` word followed by a determiner is a verb, not a modifier ("stormed the")."""
     t = doc[k]
@@ -107,6 +110,8 @@ def np_left(doc, j: int, lo: int) -> tuple[int, int] | None:
     """
     if j < lo or not _np_token(doc[j]) or doc[j].lower_ in ("’s", "'s"):
         return None
+    if has(doc, "TAG") and not doc[j].tag_.startswith(_NOMINAL_TAGS):
+        return None  # with a tagger the head must be nominal ("forcefully said" has no speaker)
     k = j
     while k - 1 >= lo and j - (k - 1) < MAX_NP and _np_token(doc[k - 1]) and not _verb_before_np(doc, k - 1):
         k -= 1
