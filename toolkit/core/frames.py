@@ -293,6 +293,9 @@ def _speaker_from_parse(doc, i: int) -> tuple[int, int] | None:
     tok = doc[i]
     for child in tok.children:
         if child.dep_ in ("nsubj", "nsubjpass"):
+            a, b = (child.i + 1, i) if child.i < i else (i + 1, child.i)
+            if any(doc[k].text in QUOTE_MARKS for k in range(a, b)):
+                continue  # a subject inside the quotation is not the speaker
             if child.lower_ in PRONOUNS or child.lower_ == "that":
                 return (child.i, child.i + 1)
             for a in child.children:
