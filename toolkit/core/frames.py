@@ -504,7 +504,12 @@ def _prev_is_boundary(doc, k: int, lo: int) -> bool:
     if k - 1 < lo:
         return False
     t = doc[k - 1].text
-    return t in (",", "”", "»", "''") or (t in ('"', "’", "'") and k - 2 >= lo and doc[k - 2].text in (",", ".", "?", "!"))
+    if t in (",", "”", "»", "''"):
+        return True
+    j = k - 1
+    while j >= lo and doc[j].text in ('"', "’", "'", "”", "''"):
+        j -= 1  # closing marks, possibly nested: ,'" or .’”
+    return j < k - 1 and j >= lo and doc[j].text in (",", ".", "?", "!")
 
 
 def _subject_of_sentence(doc, lo: int, hi: int, lex: CueLexicon) -> tuple[int, int] | None:
