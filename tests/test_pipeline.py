@@ -240,3 +240,24 @@ def test_titles_in_quotation_marks_are_not_quotes(nlp):
 def test_coordinated_verb_phrase_of_the_reporter_is_not_content(nlp):
     (q,) = quotes(nlp, "Hun Sen has maintained that the demonstration will be barred and has asked neighbours to help.")
     assert q.text == "the demonstration will be barred"
+
+
+def test_prepositional_phrase_and_addressee_before_the_clause(nlp):
+    (a,) = quotes(nlp, "The council says on its noticeboard that the market will close early.")
+    assert a.text == "the market will close early" and a.speaker == "The council"
+    (b,) = quotes(nlp, "Sam Rainsy is telling a farmers union that the harvest is late.")
+    assert b.text == "the harvest is late" and b.speaker == "Sam Rainsy"
+
+
+def test_nested_closing_marks_before_a_postposed_attribution(nlp):
+    text = "\"It sounds like, 'Wait, the rains will come soon,'\" Hun Sen said."
+    (q,) = quotes(nlp, text)
+    assert q.kind == "direct" and q.speaker == "Hun Sen" and q.text.startswith("It sounds like")
+
+
+@pytest.mark.skipif(importlib.util.find_spec(TRAINED) is None, reason=f"{TRAINED} not installed")
+def test_trained_pipeline_ignores_subjects_inside_the_quotation():
+    nlp = load_pipeline(TRAINED)
+    text = "“The harbour is in bad shape. Really bad shape,” said Dara Lim, a director of a port authority."
+    (q,) = nlp(text)._.quotes
+    assert q.speaker == "Dara Lim" and q.text.endswith("Really bad shape,")

@@ -356,6 +356,10 @@ def _resolve_speakers(doc, drafts: list[_Draft], registry: Registry, mlex: Menti
         res = resolver.resolve(target, key[0])
         if target is not mention and res.how == "as_written" and target:
             res = Resolution(res.name, 0.5, "relative")
+        if res.how == "as_written" and target is mention:
+            ent = _entity_name(doc, key)
+            if ent is not None and ent != res.name:
+                res = resolver.resolve_name(ent, key[0]) or Resolution(ent, 0.55, "entity")
         done[key] = d.resolution = res
         if res.name and res.how not in ("pronoun_unresolved",):
             resolver.note(key[0], res.name, res.speaker)
@@ -395,6 +399,31 @@ def _note_sentence_subjects(doc, resolver: SpeakerResolver, inside=None) -> None
             res = resolver.role(mention, doc[span[0]].idx)
         if res is not None and res.name:
             resolver.note(doc[span[0]].idx, res.name, res.speaker)
+
+
+_NAME_LABELS = ("PERSON", "ORG", "GPE", "NORP")
+
+
+def _entity_name(doc, span: tuple[int, int]) -> str | None:
+    """With NER: the last person or organisation entity inside a mention ("Thai Prime Minister
+    Prayut Chan-o-cha" -> "Prayut Chan-o-cha"), else None. Reads the mention's own tokens only."""
+    if not has(doc, "ENT_IOB"):
+        return None
+    sp = doc.char_span(span[0], span[1], alignment_mode="expand")
+    if sp is None:
+        return None
+    found: list[tuple[str, list]] = []
+    for tok in sp:
+        if tok.ent_type_ in _NAME_LABELS:
+            if tok.ent_iob_ == "B" or not found or found[-1][0] != tok.ent_type_:
+                found.append((tok.ent_type_, [tok]))
+            else:
+                found[-1][1].append(tok)
+    for label in ("PERSON", "ORG", "GPE", "NORP"):
+        for lab, toks in reversed(found):
+            if lab == label:
+                return doc[toks[0].i : toks[-1].i + 1].text
+    return None
 
 
 def _relative_antecedent(doc, i: int) -> str | None:
