@@ -334,12 +334,10 @@ def clause_start(doc, cue: Cue, hi: int, lex: CueLexicon) -> tuple[int, str] | N
     the arrest") or a control infinitive ("vowed to return").
     """
     j = skip_adverbials_right(doc, cue.end, hi, lex)
-    recipient_skipped = False
     if cue.lemma in lex.recipient and j < hi and doc[j].lower_ not in ("that", ":") and doc[j].text not in OPENERS and doc[j].text != ",":
         k = recipient_end(doc, j, hi)
         if k > j:
             j = skip_adverbials_right(doc, k, hi, lex)
-            recipient_skipped = True
     if j < hi and doc[j].lower_ in _PREPOSITIONS:
         # "says on its website that ...", "told reporters at a briefing in Phnom Penh that ..."
         for k in range(j + 1, min(hi, j + 12)):
@@ -356,33 +354,31 @@ def clause_start(doc, cue: Cue, hi: int, lex: CueLexicon) -> tuple[int, str] | N
                     continue  # "at a rally in Siem Reap, Cambodia, that ..."
             if (t.is_punct and t.text not in ("’s", "'s", "-")) or t.text in QUOTE_MARKS or t.lower_ in lex.finite_markers:
                 break
-    for _ in range(2):
-        if j >= hi:
-            return None
-        tok = doc[j]
-        low = tok.lower_
-        if low == "that" and not (has(doc, "TAG") and tok.tag_ == "DT"):  # not "that election"
-            return (j + 1, "that") if j + 1 < hi else None
-        if tok.text == ":":
-            return (j + 1, "colon") if j + 1 < hi else None
-        if tok.text == "," and j + 1 < hi and doc[j + 1].text in OPENERS:
-            return (j + 1, "quote")
-        if tok.text in OPENERS:
-            return (j, "quote")
-        if cue.cls == "small_clause":
-            for k in range(j, min(hi, j + 12)):
-                if doc[k].lower_ == "as" and k > j:
-                    return (j, "small_clause")
-                if doc[k].is_punct and doc[k].text not in ("’s", "'s", "-"):
-                    break
-            if cue.lemma in lex.naming and doc[j].lower_ in DETERMINERS and doc[j].lower_ not in ("his", "her", "their", "its"):
-                return (j, "small_clause")  # "labelled the planned return an attempted coup"
-            return None
-        if low in ("whether", "if", "how", "why", "what", "when", "where") and cue.cls == "speech":
-            return (j, "wh")
-        if cue.lemma not in lex.need_that and (looks_like_clause(doc, j, hi, lex) or _ccomp_starts_at(doc, cue, j)):
-            return (j, "zero")
+    if j >= hi:
         return None
+    tok = doc[j]
+    low = tok.lower_
+    if low == "that" and not (has(doc, "TAG") and tok.tag_ == "DT"):  # not "that election"
+        return (j + 1, "that") if j + 1 < hi else None
+    if tok.text == ":":
+        return (j + 1, "colon") if j + 1 < hi else None
+    if tok.text == "," and j + 1 < hi and doc[j + 1].text in OPENERS:
+        return (j + 1, "quote")
+    if tok.text in OPENERS:
+        return (j, "quote")
+    if cue.cls == "small_clause":
+        for k in range(j, min(hi, j + 12)):
+            if doc[k].lower_ == "as" and k > j:
+                return (j, "small_clause")
+            if doc[k].is_punct and doc[k].text not in ("’s", "'s", "-"):
+                break
+        if cue.lemma in lex.naming and doc[j].lower_ in DETERMINERS and doc[j].lower_ not in ("his", "her", "their", "its"):
+            return (j, "small_clause")  # "labelled the planned return an attempted coup"
+        return None
+    if low in ("whether", "if", "how", "why", "what", "when", "where") and cue.cls == "speech":
+        return (j, "wh")
+    if cue.lemma not in lex.need_that and (looks_like_clause(doc, j, hi, lex) or _ccomp_starts_at(doc, cue, j)):
+        return (j, "zero")
     return None
 
 
