@@ -311,7 +311,7 @@ def _speaker_from_parse(doc, i: int) -> tuple[int, int] | None:
             right = child.i + 1
             while right < i and (
                 (doc[right].tag_ in ("NNP", "NNPS") and not doc[right].is_punct)
-                or not doc[right - 1].whitespace_  # glued pieces of one word: "Chan-o-cha"
+                or (not doc[right - 1].whitespace_ and "-" in (doc[right].text, doc[right - 1].text))  # "Chan-o-cha"
             ):
                 right += 1  # "Prime Minister Prayut Chan-o-cha": keep the whole name
             for t in child.rights:
