@@ -4,16 +4,24 @@ Steps (each lives in its own module):
 
 1. :func:`toolkit.core.quotes.find_quotations` pairs quotation marks;
 2. :func:`toolkit.core.cues.find_cues` finds cues outside quotations;
-3. :func:`toolkit.core.frames.read_frames` reads speaker + content around each cue;
+3. :func:`toolkit.core.frames.read_frames` reads speaker + content around each cue, and
+   :func:`toolkit.core.frames.line_frames` reads whole-line attributions (``NAME: ...``,
+   ``“...” ― Name``); :func:`drop_channel_frames` removes relays ("according to agency reports");
 4. frames become quotes here: content that is one quotation -> ``direct``; content holding a
    quotation -> ``mixed``; else ``indirect``. Quotations left over are continuations of the
    previous direct quote (same or next paragraph), else attributed to the next quote of the
-   paragraph; short ones with no attribution (scare quotes, titles) are not proposed;
-5. :class:`toolkit.core.speakers.SpeakerResolver` resolves mentions in text order;
+   paragraph, else the words of a speech act of their sentence ("threatened ... “a coup”");
+   short unattributed ones and titles in quotation marks (:func:`is_title`) are not proposed;
+5. :class:`toolkit.core.speakers.SpeakerResolver` resolves mentions in text order, with the
+   registry names in sentence-subject position as antecedents for pronouns and role nouns;
 6. :func:`toolkit.core.stance.propose_stance` proposes a stance.
 
 ``score`` combines the frame's and the speaker resolution's confidence; ``rule`` is
 ``"<frame pattern>+<resolution step>"`` so annotators can sort and filter by doubt.
+
+Limits: one sentence of context for indirect speech (no clause spanning sentences), no real
+coreference (nearest compatible antecedent), stance is a lexical proposal. Runs in time linear
+in the text length (bounded windows, bisect lookups, clauses capped at 1,500 characters).
 """
 
 from __future__ import annotations
