@@ -17,7 +17,7 @@ Mentions that are one word and equal the last word of exactly one longer suggest
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
