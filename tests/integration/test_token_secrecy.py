@@ -78,7 +78,9 @@ def test_token_never_printed_logged_or_written_in_a_full_round_trip(ls_server, t
     monkeypatch.setenv("LABEL_STUDIO_API_KEY", token)
     assert "cannot reach Label Studio" in cli("ls", "pull", "--project", title, "-o", tmp_path / "y.json", "--url", down, expect=3)
     monkeypatch.delenv("LABEL_STUDIO_API_KEY")
+    pulled = export.read_bytes()
     assert "already exists" in cli("ls", "pull", "--project", title, "-o", export, "--api-key", token, expect=2)
+    assert export.read_bytes() == pulled, "pull modified an existing export"
     assert "no Label Studio project" in cli("ls", "pull", "--project", "no such", "-o", tmp_path / "z.json", "--api-key", token, expect=2)
     # a wrong token, on the command line and in the environment: refused, and not echoed either
     refused = cli("ls", "push", src, "--project", title, "--api-key", wrong, expect=3)
