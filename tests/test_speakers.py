@@ -73,3 +73,10 @@ def test_strip_titles_keeps_descriptions():
     titles = load_lexicons().mentions.titles
     assert strip_titles("Cambodia’s Defense Ministry spokesman Chhum Sucheat", titles) == "Chhum Sucheat"
     assert strip_titles("a government official", titles) == "a government official"
+
+
+def test_indefinite_description_resolves_to_the_person_named_next(resolver):
+    resolver.note(100, "Koy Kuong")
+    assert resolver.resolve("A spokesperson for the ministry", 40).name == "Koy Kuong"
+    r = resolver.resolve("A spokesperson for Amnesty International", 500)
+    assert r.name == "A spokesperson for Amnesty International"  # never the body it speaks for

@@ -136,7 +136,7 @@ class SpeakerResolver:
         m = mention.strip().strip("“”\"‘’,.:;")
         if not m:
             return Resolution(None, 0.0, "none")
-        for step in (self.pronoun, self.registry_form, self.surname, self.fuzzy, self.role):
+        for step in (self.pronoun, self.described_person, self.registry_form, self.surname, self.fuzzy, self.role):
             r = step(m, pos)
             if r is not None:
                 return r
@@ -228,6 +228,30 @@ class SpeakerResolver:
         if best is None:
             return None
         return Resolution(best[1].name, round(0.5 + best[0] / 400, 3), "fuzzy", best[1])
+
+    #: How far after an indefinite description its named person may appear ("A spokesman for
+    #: the party said ... Spokesman Sok Eysan said ...").
+    NEXT_REACH = 600
+
+    def described_person(self, m: str, pos: int) -> Resolution | None:
+        """"a spokesman for the ruling party" -> the person with that role named right after it,
+        else the description as written (never the body it speaks for)."""
+        w = m.lower().split()
+        if len(w) < 4 or w[0] not in ("a", "an") or not ({"for", "of"} & set(w[1:4])):
+            return None
+        k = next(i for i, x in enumerate(w) if x in ("for", "of"))
+        noun = " ".join(w[1:k])
+        role_words = next((rw for n, rw in self.lex.role_nouns.items() if noun.endswith(n)), None)
+        if role_words is None:
+            return None
+        k2 = bisect.bisect_right(self.seen, pos, key=lambda s: s.pos)
+        for s in self.seen[k2 : k2 + self.WINDOW]:
+            if s.pos - pos > self.NEXT_REACH:
+                break
+            sp = s.speaker
+            if sp is not None and sp.kind == "person" and any(rw in " ".join(r.title.lower() for r in sp.roles) for rw in role_words):
+                return Resolution(s.name, 0.5, "role_next", sp)
+        return Resolution(m, 0.4, "as_written")
 
     def role(self, m: str, pos: int) -> Resolution | None:
         """A definite role noun ("the prime minister") -> nearest previous matching speaker."""
