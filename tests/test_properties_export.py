@@ -285,8 +285,11 @@ def defect(draw, t: dict) -> str:
                     "region_id"]
     if relations:
         choices += ["dangling", "relation_label"]
+    quote_choices = [i for i in per_region if res[i].get("from_name") in (N.STANCE, N.KIND, N.QUOTE_FLAGS)]
     if per_region:
-        choices += ["unknown_choice", "choices_type"]
+        choices += ["choices_type"]
+    if quote_choices:
+        choices += ["unknown_choice"]
     what = draw(st.sampled_from(choices))
     if what == "cancel":
         for a in t["annotations"]:
@@ -333,8 +336,8 @@ def defect(draw, t: dict) -> str:
         rel[draw(st.sampled_from(["from_id", "to_id"]))] = draw(st.sampled_from([draw(ui_id), None, 7, ""]))
     elif what == "relation_label":
         res[draw(st.sampled_from(relations))]["labels"] = draw(st.sampled_from([["friend_of"], "said_by", [N.SAID_BY, N.CUE_OF], None]))
-    elif what == "unknown_choice":
-        res[draw(st.sampled_from(per_region))]["value"]["choices"] = [draw(st.sampled_from(["positive", "", "Hun Sen?", "speaker  unknown"]))]
+    elif what == "unknown_choice":  # on stance, kind, quote_flags (a speaker choice is any name: unregistered ones are counted by build)
+        res[draw(st.sampled_from(quote_choices))]["value"]["choices"] = [draw(st.sampled_from(["positive", "", "Hun Sen?", "speaker  unknown"]))]
     elif what == "choices_type":
         res[draw(st.sampled_from(per_region))]["value"]["choices"] = draw(st.sampled_from([None, "favor", [1], {}]))
     return what
@@ -386,7 +389,7 @@ def test_one_defect_stays_in_its_task_and_is_reported(export, data):
             assert "e.json" in msg, msg
             if reason not in ("invalid_json", "not_a_task"):
                 assert f"task {victim_id}" in msg, msg
-        if got.get(victim_aid) != expected[victim_aid]:
+        if got.get(victim_aid) != expected[victim_aid] and what != "drop_item":  # (a kind or a cue is optional)
             assert log.total > 0, f"{what}: quotes changed without any reported issue"
         # 4. strict fails (exit 4) exactly when the lenient read reported a problem
         problems = sum(v for r, v in log.counts.items() if r not in INFO_REASONS)
