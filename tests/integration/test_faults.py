@@ -515,3 +515,29 @@ def test_rerunning_local_commands_gives_identical_outputs(tmp_path):
     run("preannotate", tmp_path / "a1.jsonl", "-o", tmp_path / "p1.jsonl")
     run("preannotate", tmp_path / "a1.jsonl", "-o", tmp_path / "p2.jsonl")
     assert (tmp_path / "p1.jsonl").read_bytes() == (tmp_path / "p2.jsonl").read_bytes()
+
+
+def test_a_pull_whose_download_fails_writes_nothing(ls_server, fast_client, tmp_path):
+    """The export snapshot is made but its download keeps breaking: exit 3, no file, no
+    temporary file; the next pull writes the whole export."""
+    from toolkit.labelstudio.pull import pull_export
+    from toolkit.labelstudio.push import push_records
+    from toolkit.labelstudio.testing import sample_data
+
+    title = "faults broken download"
+    push_records(ls_server.client(), sample_data()[:2], title, progress=False, echo=lambda s: None)
+    client = ls_server.client()
+    project = client.find_project(title)
+    for t in client.iter_tasks(project["id"]):
+        if not t.get("annotations"):
+            client.create_annotation(t["id"], t["predictions"][0]["result"])
+    out = tmp_path / "export.json"
+    policy = lambda m, p, n: "close" if "/download" in p else "pass"  # noqa: E731
+    with FaultProxy(ls_server.url, policy) as proxy:
+        with pytest.raises(ServerError) as exc:
+            pull_export(fast_client(proxy.url), title, out, echo=lambda s: None)
+        assert len(proxy.requests("GET", "/download")) == 3
+    assert exc.value.exit_code == 3 and ls_server.token not in str(exc.value)
+    assert list(tmp_path.iterdir()) == [], "a failed pull left a file behind"
+    result = pull_export(ls_server.client(), title, out, echo=lambda s: None)
+    assert result.tasks == 2 and len(json.loads(out.read_text(encoding="utf-8"))) == 2
