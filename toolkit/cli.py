@@ -51,6 +51,13 @@ _register()
 
 def main() -> None:
     """Console entry point: user errors become one line on stderr and an exit code."""
+    import signal
+
+    def _terminate(signum, frame):  # SIGTERM takes the Ctrl-C path: atomic writers clean up
+        raise KeyboardInterrupt
+
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _terminate)
     try:
         app()  # standalone: usage errors print a short message and exit 2
     except QuotekitError as exc:

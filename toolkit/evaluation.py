@@ -121,6 +121,9 @@ def read_jsonl(path: str | Path) -> list[dict[str, Any]]:
                     obj = json.loads(line)
                 except json.JSONDecodeError as exc:
                     raise BadInputError(f"{p}:{lineno}: invalid JSON: {exc.msg} (column {exc.colno}); expected one JSON object per line") from None
+                except (ValueError, RecursionError) as exc:  # a huge integer, absurd nesting
+                    reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc).split(";")[0]
+                    raise BadInputError(f"{p}:{lineno}: invalid JSON: {reason}; expected one JSON object per line") from None
                 if not isinstance(obj, dict):
                     raise BadInputError(f"{p}:{lineno}: expected a JSON object, got {type(obj).__name__}")
                 obj["_line"] = lineno

@@ -406,6 +406,9 @@ def _jsonl_record(line: str, where: str, clean: bool, rules: CleaningRules | Non
         rec = json.loads(line)
     except json.JSONDecodeError as exc:
         raise BadInputError(f"{where}: invalid JSON ({exc.msg} at column {exc.colno}); fix the line or pass --skip-bad") from None
+    except (ValueError, RecursionError) as exc:  # a huge integer, or nesting deeper than the recursion limit
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc).split(";")[0]
+        raise BadInputError(f"{where}: invalid JSON ({reason}); fix the line or pass --skip-bad") from None
     if not isinstance(rec, dict):
         raise BadInputError(f"{where}: expected a JSON object with a 'text' field, got {type(rec).__name__}")
     text = rec.get("text")

@@ -11,6 +11,22 @@ from typing import Any, Iterable, Iterator
 from toolkit.errors import BadInputError
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def default_file_mode() -> int:
+    """The mode a plain ``open(path, "w")`` would give (``mkstemp`` makes 0600 files)."""
+    return 0o666 & ~_umask()
+
+
+def default_dir_mode() -> int:
+    """The mode a plain ``mkdir`` would give (``mkdtemp`` makes 0700 directories)."""
+    return 0o777 & ~_umask()
+
+
 def atomic_write_text(path: str | Path, text: str) -> None:
     """Write ``text`` to a temporary file next to ``path``, then rename: never a half-written file."""
     path = Path(path)
@@ -21,6 +37,7 @@ def atomic_write_text(path: str | Path, text: str) -> None:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, default_file_mode())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -40,6 +57,7 @@ def write_jsonl_atomic(path: str | Path, records: Iterable[dict[str, Any]]) -> i
                 n += 1
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, default_file_mode())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -65,8 +83,9 @@ def read_jsonl(path: str | Path, errors: list[str] | None = None) -> Iterator[di
                     rec = json.loads(line)
                     if not isinstance(rec, dict):
                         raise ValueError(f"expected a JSON object, got {type(rec).__name__}")
-                except ValueError as exc:
-                    msg = f"{path}:{no}: invalid JSON line ({exc})"
+                except (ValueError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
+                    reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+                    msg = f"{path}:{no}: invalid JSON line ({reason})"
                     if errors is None:
                         raise BadInputError(msg) from None
                     errors.append(msg)

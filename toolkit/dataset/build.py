@@ -12,6 +12,7 @@ from typing import Any, Iterable, Sequence
 
 from toolkit.dataset.agreement import AgreementAccumulator, AgreementReport
 from toolkit.dataset.splits import SPLITS, parse_ratios, split_of
+from toolkit.io import default_dir_mode
 from toolkit.errors import BadInputError, QuotekitError
 from toolkit.labelstudio.export import ExportReader, IssueLog
 
@@ -160,6 +161,7 @@ def build_dataset(
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+        os.chmod(tmp, default_dir_mode())  # mkdtemp makes 0700: the dataset is meant to be shared
     except OSError as exc:
         raise BadInputError(f"{out}: cannot create the output directory ({exc.strerror})") from None
     summary = BuildSummary(ratios=ratios, toolkit_version=__version__, hub_repo_id=hub_repo_id)

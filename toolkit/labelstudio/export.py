@@ -223,6 +223,8 @@ def iter_json_items(path: str | Path, issues: IssueLog, chunk_size: int = 1 << 2
                     obj, end = decoder.raw_decode(buf, pos)
                 except json.JSONDecodeError as exc:
                     raise _InvalidJSON(f"{exc.msg} at char {consumed + exc.pos}") from None
+                except (ValueError, RecursionError) as exc:  # huge integer, absurd nesting
+                    raise _InvalidJSON(_undecodable(exc)) from None
                 if buf[end:].strip():
                     raise _InvalidJSON(f"extra data after the JSON value at char {consumed + end}")
                 yield obj
@@ -241,7 +243,9 @@ def iter_json_items(path: str | Path, issues: IssueLog, chunk_size: int = 1 << 2
                             return
                 try:
                     obj, end = decoder.raw_decode(buf, pos)
-                except json.JSONDecodeError as exc:
+                except (ValueError, RecursionError) as exc:
+                    if not isinstance(exc, json.JSONDecodeError):  # huge integer, absurd nesting
+                        raise _InvalidJSON(f"{_undecodable(exc)} (item {count + 1})") from None
                     if eof:
                         raise _InvalidJSON(f"{exc.msg} at char {consumed + exc.pos} (after {count} item(s); the file may be truncated)") from None
                     fill(size)
@@ -253,6 +257,12 @@ def iter_json_items(path: str | Path, issues: IssueLog, chunk_size: int = 1 << 2
                 yield obj
         except _InvalidJSON as exc:
             issues.add("invalid_json", f"{p}: invalid JSON: {exc}; items after this point were skipped")
+
+
+def _undecodable(exc: Exception) -> str:
+    if isinstance(exc, RecursionError):
+        return "JSON nested too deeply to read"
+    return f"undecodable JSON value ({str(exc).split(';')[0]})"
 
 
 class _InvalidJSON(Exception):
@@ -522,11 +532,16 @@ def parse_annotation(
             for sid in spk_regions:
                 sreg = regions[sid]
                 name = spk_new.get(sid) or spk_choice.get(sid) or text[sreg["start"] : sreg["end"]].strip()
-                resolved[sid] = canonical(name)
+                if name:
+                    resolved[sid] = canonical(name)
+            if not resolved:
+                blank = ", ".join(sorted(spk_regions))
+                issues.add("no_speaker", f"{where} region {rid} (QUOTE {s}-{e}): its SPEAKER region {blank} is blank and has no canonical speaker")
+                continue
             if len({n.casefold() for n in resolved.values()}) > 1:
                 issues.add("ambiguous_speaker", f"{where} region {rid} (QUOTE {s}-{e}): linked to several speakers: {', '.join(sorted(set(resolved.values())))}")
                 continue
-            sid = min(spk_regions, key=lambda x: (regions[x]["start"], x))
+            sid = min(resolved, key=lambda x: (regions[x]["start"], x))
             speaker, sp_start, sp_end = resolved[sid], regions[sid]["start"], regions[sid]["end"]
         elif N.SPEAKER_UNKNOWN not in flags.get(rid, set()):
             issues.add("no_speaker", f"{where} region {rid} (QUOTE {s}-{e}): no said_by relation to a SPEAKER and no {N.SPEAKER_UNKNOWN!r} flag")
