@@ -541,3 +541,43 @@ def test_a_pull_whose_download_fails_writes_nothing(ls_server, fast_client, tmp_
     assert list(tmp_path.iterdir()) == [], "a failed pull left a file behind"
     result = pull_export(ls_server.client(), title, out, echo=lambda s: None)
     assert result.tasks == 2 and len(json.loads(out.read_text(encoding="utf-8"))) == 2
+
+
+def _run_with_file_size_limit(limit: int, *args: str) -> subprocess.CompletedProcess:
+    """``quotekit <args>`` where no file may grow past ``limit`` bytes: a disk that fills up."""
+    import resource
+
+    def limit_writes() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return subprocess.run([sys.executable, "-m", "toolkit", *args], env=base_env(), preexec_fn=limit_writes,
+                          capture_output=True, text=True, timeout=600)
+
+
+@pytest.mark.parametrize("command", ["ingest", "preannotate", "build", "ls config"])
+def test_disk_full_mid_write_keeps_the_previous_output_and_says_so(command, big_jsonl, tmp_path):
+    """The disk fills up while an output is written: the previous output is intact, no temporary
+    file stays, and the error is one line naming the output (no traceback)."""
+    small = tmp_path / "in.jsonl"
+    small.write_text("".join(json.dumps({"article_id": f"s{i}", "text": "“We will win,” the minister said. " * 20}) + "\n"
+                             for i in range(50)), encoding="utf-8")
+    export = tmp_path / "e.json"
+    export.write_text(json.dumps(corpus(300)), encoding="utf-8")
+    out = tmp_path / ("out.xml" if command == "ls config" else "ds" if command == "build" else "out.jsonl")
+    if command == "build":
+        out.mkdir()
+        (out / "README.md").write_text("previous build", encoding="utf-8")
+    else:
+        out.write_text("previous output\n", encoding="utf-8")
+    before = sorted((p.relative_to(tmp_path), p.read_bytes() if p.is_file() else b"") for p in tmp_path.rglob("*"))
+    args = {"ingest": ["ingest", str(big_jsonl), "-o", str(out)],
+            "preannotate": ["preannotate", str(small), "-o", str(out)],
+            "build": ["build", str(export), "-o", str(out), "--force"],
+            "ls config": ["ls", "config", "-o", str(out)]}[command]
+    proc = _run_with_file_size_limit(600, *args)
+    assert proc.returncode != 0
+    after = sorted((p.relative_to(tmp_path), p.read_bytes() if p.is_file() else b"") for p in tmp_path.rglob("*"))
+    assert after == before, "the previous output was damaged, or a temporary file was left"
+    assert "Traceback" not in proc.stderr, proc.stderr[-800:]
+    assert out.name in one_line(proc.stderr)
