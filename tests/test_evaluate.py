@@ -402,3 +402,10 @@ def test_predictions_made_on_another_text_version_are_flagged(tmp_path, cli):
     pred = write_jsonl(tmp_path / "pred.jsonl", [{"article_id": "a", "quotes": [{"start": s + 2, "end": e + 2, "text": "the plan works", "kind": "indirect", "speaker": "X"}]}])
     res = CliRunner().invoke(cli, ["evaluate", str(gold), str(pred)])
     assert res.exit_code == 0 and "another version of the articles" in res.output
+
+
+@pytest.mark.parametrize("start, end", [(5, 2), (-1, 3), ("0", 3), (None, 3)])
+def test_bad_offsets_name_the_line_and_quote(tmp_path, start, end):
+    gold = write_jsonl(tmp_path / "gold.jsonl", [{"article_id": "a", "text": "abcdef", "quotes": [{"start": start, "end": end, "text": "x"}]}])
+    with pytest.raises(BadInputError, match=r"gold\.jsonl:1: quote #1: 'start'/'end'"):
+        load_gold(gold, "quotekit")

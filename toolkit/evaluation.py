@@ -166,8 +166,8 @@ def _quotes(rec: Mapping[str, Any], path: str) -> list[dict[str, Any]]:
 
 def _offsets(q: Mapping[str, Any], rec: Mapping[str, Any], path: str, i: int) -> Span:
     s, e = q.get("start"), q.get("end")
-    if not isinstance(s, int) or not isinstance(e, int) or s > e:
-        raise BadInputError(f"{_where(path, rec)}: quote #{i + 1}: 'start'/'end' must be integers with start <= end")
+    if not isinstance(s, int) or not isinstance(e, int) or isinstance(s, bool) or isinstance(e, bool) or not 0 <= s <= e:
+        raise BadInputError(f"{_where(path, rec)}: quote #{i + 1}: 'start'/'end' must be integers with 0 <= start <= end")
     return s, e
 
 
