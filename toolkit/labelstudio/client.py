@@ -1,21 +1,45 @@
-"""A small Label Studio REST client: the few endpoints quotekit needs, with clear errors.
+"""quotekit's Label Studio client: the few calls it needs, made through label-studio-sdk 2.x.
 
-Why not the SDK's client for the calls: errors must be one line that says how to fix them, the
-token must never reach any output (it only lives in the session's ``Authorization`` header), and
-imports must never be retried blindly (a retried import whose first try reached the server
-duplicates tasks). The SDK is still used offline for ``LabelInterface`` validation.
+Every call goes through the SDK's ``LabelStudio`` client and its typed methods
+(``users.whoami``, ``projects.list/get/create/update/import_tasks``, ``tasks.list/update``,
+``predictions.create/delete``, ``annotations.create``, ``projects.exports.create/get/download``).
+``LabelStudioClient`` wraps them to keep quotekit's promises:
 
-Retries: GET/PATCH/DELETE and the read-only calls retry on connection errors, timeouts and 5xx
-with exponential backoff (``RETRIES`` attempts); ``import_tasks`` never retries by itself.
+- **One-line errors that say how to fix them.** The SDK raises ``ApiError`` (status code and
+  body) and httpx raises transport errors; both are translated here into ``ServerError`` /
+  ``BadInputError`` messages (server down -> the ``START_HINT``; 401 -> how to set the token;
+  any other refusal -> the server's own one-line reason). They are raised outside the
+  ``except`` block, so no SDK or httpx exception (which holds the request and its headers)
+  hangs on to them as ``__context__``.
+- **The token is never in any output.** It is handed to the SDK explicitly (the SDK would
+  otherwise read ``LABEL_STUDIO_API_KEY`` at import time as a default); the SDK keeps it for
+  its ``Authorization`` header. No message, ``repr`` or log line built here contains it or
+  any request header.
+- **Bounded retries for idempotent calls only.** The SDK's own retries are switched off
+  (``max_retries=0`` for the client and for every call); reads, PATCHes and DELETEs are retried
+  here on connection errors, timeouts, 429 and 5xx with exponential backoff (``RETRIES``
+  attempts; a server that refuses connections twice is down, not busy). Imports and creates
+  (``import_tasks``, ``create_project``, ``create_prediction``, ``create_annotation``,
+  ``create_export``) are sent once: a retried import whose first try reached the server
+  duplicates tasks, so ``push`` asks the server what arrived before trying again.
+- **Timeouts.** The SDK runs on an ``httpx.Client`` with a 5 s connect and 120 s read timeout.
+
+Tokens: the SDK tells a legacy token (the one ``quotekit ls serve`` creates; sent as
+``Authorization: Token ...``) from a personal access token (a JWT refresh token, exchanged at
+``/api/token/refresh/`` for short-lived access tokens sent as ``Bearer ...``).
+
+The SDK is imported lazily (it takes about a second and pulls in pandas), so ``quotekit
+--help`` and the commands that never talk to Label Studio do not pay for it.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from toolkit.errors import BadInputError, ServerError
 
@@ -24,6 +48,8 @@ BACKOFF = 0.5  # seconds, doubled each retry
 TIMEOUT = (5.0, 120.0)  # connect, read
 
 START_HINT = "start it with `quotekit ls serve --detach` or set LABEL_STUDIO_URL"
+
+_NO_RETRY = {"max_retries": 0}  # request_options of every call: retries are decided here
 
 
 @dataclass
@@ -54,186 +80,285 @@ def resolve_connection(url: str | None, api_key: str | None, data_dir: str | Pat
     return Connection(url.rstrip("/"), token.strip())
 
 
+def _dump(model: Any) -> Any:
+    """An SDK response model as the JSON the server sent (field names as on the wire)."""
+    if hasattr(model, "model_dump"):
+        return model.model_dump(mode="json", by_alias=True)
+    return model
+
+
+def _detail(body: Any) -> str:
+    """The server's reason, on one line."""
+    if isinstance(body, dict):
+        for key in ("validation_errors", "detail", "message", "error"):
+            if body.get(key):
+                return " ".join(str(body[key])[:500].split())
+        return " ".join(str(body)[:500].split())
+    if isinstance(body, (bytes, bytearray)):
+        body = body.decode("utf-8", "replace")
+    text = " ".join(str(body or "").split())
+    return text[:300] or "no details"
+
+
 class LabelStudioClient:
+    """The SDK's ``LabelStudio`` client behind quotekit's error, retry and secrecy rules."""
+
     def __init__(self, conn: Connection, retries: int = RETRIES, backoff: float = BACKOFF):
-        import requests
+        import httpx
+        from label_studio_sdk import LabelStudio
+        from label_studio_sdk.core.api_error import ApiError
 
         self.url = conn.url
-        self.retries = retries
+        self.retries = max(1, retries)
         self.backoff = backoff
-        self._requests = requests
-        self.session = requests.Session()
-        self.session.headers["Authorization"] = self._auth_header(conn)
+        self._httpx = httpx
+        self._api_error = ApiError
+        connect_s, read_s = TIMEOUT
+        http = httpx.Client(timeout=httpx.Timeout(read_s, connect=connect_s), follow_redirects=True)
+        failure: ServerError | None = None
+        try:
+            # base_url with a trailing slash: the SDK joins its JWT refresh path with urljoin,
+            # which would drop a path prefix (https://host/ls) without it. No `timeout=` here:
+            # it would replace the connect/read timeouts of `http` with a single number.
+            self.sdk = LabelStudio(base_url=self.url + "/", api_key=conn.token, httpx_client=http, max_retries=0)
+        except ApiError as exc:  # an expired or malformed personal access token (JWT)
+            failure = self._auth_error(exc.body)
+        if failure is not None:
+            http.close()
+            raise failure
 
     def __repr__(self) -> str:
         return f"LabelStudioClient(url={self.url!r})"
 
+    def close(self) -> None:
+        self.sdk._client_wrapper.httpx_client.httpx_client.close()
+
     # ------------------------------------------------------------------ plumbing
 
-    def _auth_header(self, conn: Connection) -> str:
-        token = conn.token
-        if token.count(".") == 2 and len(token) > 60:  # a personal access token (JWT refresh token)
-            access = self._refresh_jwt(token)
-            return f"Bearer {access}"
-        return f"Token {token}"
-
-    def _refresh_jwt(self, refresh: str) -> str:
-        resp = self._send("POST", "/api/token/refresh", json={"refresh": refresh}, retry=True, auth=False)
-        if resp.status_code in (401, 403):
-            raise self._auth_error()
-        self._check(resp, "refresh the personal access token")
-        return resp.json()["access"]
-
-    def _auth_error(self) -> ServerError:
+    def _auth_error(self, body: Any = None) -> ServerError:
+        detail = _detail(body) if body else ""
+        extra = ""
+        if "legacy" in detail.lower():
+            extra = " (this server has legacy tokens disabled: use a personal access token)"
+        elif "expired" in detail.lower():
+            extra = " (the personal access token is invalid or has expired: create a new one)"
         return ServerError(
-            f"Label Studio at {self.url} refused the API token (401): set LABEL_STUDIO_API_KEY or --api-key to "
+            f"Label Studio at {self.url} refused the API token (401){extra}: set LABEL_STUDIO_API_KEY or --api-key to "
             "the token shown by `quotekit ls token` (or Account & Settings > Access Token)"
         )
 
-    def _send(self, method: str, path: str, *, retry: bool = True, auth: bool = True, **kw: Any):
-        requests = self._requests
-        url = self.url + path
+    def _call(self, op: str, what: str, fn: Callable[[], Any], *, retry: bool = True,
+              missing_ok: bool = False) -> Any:
+        """Run one SDK call; ``op`` ("GET /api/...") and ``what`` ("list tasks") name it in errors.
+
+        Idempotent calls (``retry=True``) are tried up to ``self.retries`` times on connection
+        errors, timeouts, 429 and 5xx; others exactly once. ``missing_ok``: a 404 returns None.
+        """
+        httpx, ApiError = self._httpx, self._api_error
         attempts = self.retries if retry else 1
         delay = self.backoff
-        last: Exception | None = None
+        refused = 0
         for attempt in range(attempts):
+            retryable = False
             try:
-                if auth:
-                    resp = self.session.request(method, url, timeout=TIMEOUT, **kw)
+                return fn()
+            except ApiError as exc:
+                status, body = exc.status_code, exc.body
+                if status == 404 and missing_ok:
+                    return None
+                if status == 401:
+                    failure: Exception = self._auth_error(body)
+                elif status is None or status < 400:  # an answer the SDK could not read
+                    failure = ServerError(f"Label Studio at {self.url} gave an unreadable answer to {op} ({status}): "
+                                          f"{_detail(body)}")
                 else:
-                    resp = requests.request(method, url, timeout=TIMEOUT, **kw)
-            except requests.Timeout as exc:  # (ConnectTimeout is both: a timeout)
-                last = exc
-            except requests.ConnectionError as exc:
-                last = exc
-                if attempt >= 1:  # refused twice: the server is down, not busy
-                    break
-            else:
-                if resp.status_code < 500 or attempt == attempts - 1:
-                    return resp
-                last = None
-            if attempt < attempts - 1:
-                time.sleep(delay)
-                delay *= 2
-        if isinstance(last, requests.Timeout):
-            raise ServerError(f"Label Studio at {self.url} timed out ({method} {path}) after {attempts} tries; is it overloaded?")
-        raise ServerError(f"cannot reach Label Studio at {self.url}: {START_HINT}")
+                    failure = ServerError(f"Label Studio refused to {what} ({status}): {_detail(body)}")
+                    retryable = status == 429 or status >= 500
+            except json.JSONDecodeError:  # the SDK's JWT refresh reads any answer as JSON
+                failure = ServerError(f"Label Studio at {self.url} gave an answer that is not JSON ({op}) after "
+                                      f"{attempt + 1} tries; is a proxy in front of it?")
+                retryable = True
+            except (httpx.UnsupportedProtocol, httpx.InvalidURL):
+                failure = BadInputError(f"not a Label Studio URL: {self.url!r} (expected http://host:port)")
+            except httpx.TimeoutException:  # (ConnectTimeout is a timeout, not a refusal)
+                failure = ServerError(f"Label Studio at {self.url} timed out ({op}) after {attempt + 1} tries; "
+                                      "is it overloaded?")
+                retryable = True
+            except httpx.ConnectError:  # refused, unknown host: nothing was sent
+                refused += 1
+                failure = ServerError(f"cannot reach Label Studio at {self.url}: {START_HINT}")
+                retryable = refused < 2  # refused twice: the server is down, not busy
+            except httpx.TransportError as exc:  # reset or closed mid-request: it may have arrived
+                failure = ServerError(f"the connection to Label Studio at {self.url} broke ({op}: "
+                                      f"{type(exc).__name__}) after {attempt + 1} tries; is it restarting?")
+                retryable = True
+            if not retryable or attempt == attempts - 1:
+                break
+            time.sleep(delay)
+            delay *= 2
+        raise failure  # outside the except blocks: no SDK/httpx exception as __context__
 
-    def _check(self, resp, what: str) -> None:
-        if resp.status_code == 401:
-            raise self._auth_error()
-        if resp.status_code >= 400:
-            detail = _detail(resp)
-            raise ServerError(f"Label Studio refused to {what} ({resp.status_code}): {detail}")
+    # ------------------------------------------------------------------ generic
 
     def request(self, method: str, path: str, what: str, *, retry: bool = True, **kw: Any) -> Any:
-        resp = self._send(method, path, retry=retry, **kw)
-        self._check(resp, what)
-        if resp.status_code == 204 or not resp.content:
-            return None
-        return resp.json()
+        """Any endpoint, for scripts that need one the methods below do not wrap: sent through the
+        SDK's own HTTP client (``client_wrapper.httpx_client``: same auth, timeouts, errors).
+        ``kw``: ``params``, ``json``. Returns the decoded JSON (None for an empty answer)."""
+        ApiError = self._api_error
+        if set(kw) - {"params", "json"}:
+            raise TypeError(f"request() takes params= and json= only, not {sorted(set(kw) - {'params', 'json'})}")
+        method = method.upper()
+        retry = retry and method in ("GET", "HEAD", "PUT", "PATCH", "DELETE")
+
+        def send() -> Any:
+            resp = self.sdk._client_wrapper.httpx_client.request(
+                path.lstrip("/"), method=method, params=kw.get("params"), json=kw.get("json"),
+                request_options=_NO_RETRY,
+            )  # fmt: skip
+            try:
+                body = resp.json() if resp.content else None
+            except ValueError:
+                raise ApiError(status_code=resp.status_code, body=resp.text) from None
+            if resp.status_code >= 400:
+                raise ApiError(status_code=resp.status_code, body=body)
+            return body
+
+        return self._call(f"{method} {path}", what, send, retry=retry)
 
     # ------------------------------------------------------------------ endpoints
 
     def check(self) -> dict:
         """Reach the server and check the token (one clear error for each failure)."""
-        return self.request("GET", "/api/current-user/whoami", "identify the user")
+        who = self._call("GET /api/current-user/whoami", "identify the user",
+                         lambda: self.sdk.users.whoami(request_options=_NO_RETRY))
+        return _dump(who)
 
     def find_project(self, title: str) -> dict | None:
-        found = []
+        found: list[tuple[int, str]] = []
         page = 1
         while True:
-            data = self.request("GET", "/api/projects", "list projects", params={"title": title, "page": page, "page_size": 100})
-            results = data.get("results", data) if isinstance(data, dict) else data
-            found += [p for p in results if p.get("title") == title]
-            if not isinstance(data, dict) or not data.get("next"):
+            pager = self._call(
+                "GET /api/projects", "list projects",
+                lambda: self.sdk.projects.list(title=title, page=page, page_size=100, request_options=_NO_RETRY),
+            )  # fmt: skip
+            found += [(p.id, p.title) for p in (pager.items or []) if p.title == title]
+            if not getattr(pager.response, "next", None):
                 break
             page += 1
         if len(found) > 1:
-            ids = ", ".join(str(p["id"]) for p in found)
+            ids = ", ".join(str(pid) for pid, _ in found)
             raise BadInputError(f"several Label Studio projects are titled {title!r} (ids {ids}): rename all but one")
-        return self.get_project(found[0]["id"]) if found else None
+        return self.get_project(found[0][0]) if found else None
 
     def get_project(self, pid: int) -> dict:
-        return self.request("GET", f"/api/projects/{pid}", "read the project")
+        project = self._call(f"GET /api/projects/{pid}", "read the project",
+                             lambda: self.sdk.projects.get(pid, request_options=_NO_RETRY))
+        return _dump(project)
 
     def create_project(self, **fields: Any) -> dict:
-        return self.request("POST", "/api/projects", "create the project", retry=False, json=fields)
+        project = self._call("POST /api/projects", "create the project",
+                             lambda: self.sdk.projects.create(**fields, request_options=_NO_RETRY), retry=False)
+        return _dump(project)
 
     def update_project(self, pid: int, **fields: Any) -> dict:
-        return self.request("PATCH", f"/api/projects/{pid}", "update the project", json=fields)
+        project = self._call(f"PATCH /api/projects/{pid}", "update the project",
+                             lambda: self.sdk.projects.update(pid, **fields, request_options=_NO_RETRY))
+        return _dump(project)
 
     def iter_tasks(self, pid: int, page_size: int = 500, fields: str = "all") -> Iterator[dict]:
-        """Every task of the project (with predictions and annotations when ``fields="all"``)."""
+        """Every task of the project (with predictions and annotations when ``fields="all"``).
+
+        Pages are fetched one ``tasks.list`` call at a time (each one retried on its own) rather
+        than through the SDK's pager, whose later pages would escape the retries."""
         page = 1
         while True:
-            resp = self._send("GET", "/api/tasks", params={"project": pid, "page": page, "page_size": page_size, "fields": fields})
-            if resp.status_code == 404:  # past the last page
+            pager = self._call(
+                "GET /api/tasks", "list tasks",
+                lambda: self.sdk.tasks.list(project=pid, page=page, page_size=page_size, fields=fields,
+                                            request_options=_NO_RETRY),
+                missing_ok=True,  # a 404 is a page past the last one
+            )  # fmt: skip
+            if pager is None:
                 return
-            self._check(resp, "list tasks")
-            data = resp.json()
-            tasks = data.get("tasks", []) if isinstance(data, dict) else data
-            yield from tasks
-            total = data.get("total") if isinstance(data, dict) else None
+            tasks = pager.items or []
+            yield from (_dump(t) for t in tasks)
+            total = getattr(pager.response, "total", None)
             if not tasks or (total is not None and page * page_size >= total):
                 return
             page += 1
 
     def import_tasks(self, pid: int, tasks: list[dict]) -> dict:
-        """One import request; never retried here (the caller re-checks what arrived)."""
-        return self.request(
-            "POST", f"/api/projects/{pid}/import", "import tasks", retry=False,
-            params={"return_task_ids": "true"}, json=tasks,
+        """One import request; never retried here (the caller re-checks what arrived).
+
+        Returns the server's counts (``task_count``, ``prediction_count``, ``task_ids``)."""
+        resp = self._call(
+            f"POST /api/projects/{pid}/import", "import tasks",
+            lambda: self.sdk.projects.import_tasks(pid, request=tasks, return_task_ids=True, request_options=_NO_RETRY),
+            retry=False,
         )  # fmt: skip
+        return _dump(resp)
 
     def update_task(self, task_id: int, data: dict) -> dict:
-        return self.request("PATCH", f"/api/tasks/{task_id}", "update the task", json={"data": data})
+        task = self._call(f"PATCH /api/tasks/{task_id}", "update the task",
+                          lambda: self.sdk.tasks.update(str(task_id), data=data, request_options=_NO_RETRY))
+        return _dump(task)
 
     def create_prediction(self, task_id: int, result: list, score: float | None, model_version: str) -> dict:
-        body = {"task": task_id, "result": result, "model_version": model_version}
-        if score is not None:
-            body["score"] = score
-        return self.request("POST", "/api/predictions", "create a prediction", retry=False, json=body)
+        extra = {"score": score} if score is not None else {}
+        pred = self._call(
+            "POST /api/predictions", "create a prediction",
+            lambda: self.sdk.predictions.create(task=task_id, result=result, model_version=model_version, **extra,
+                                                request_options=_NO_RETRY),
+            retry=False,
+        )  # fmt: skip
+        return _dump(pred)
 
     def delete_prediction(self, prediction_id: int) -> None:
-        resp = self._send("DELETE", f"/api/predictions/{prediction_id}")
-        if resp.status_code == 404:
-            return
-        self._check(resp, "delete a prediction")
+        self._call(f"DELETE /api/predictions/{prediction_id}", "delete a prediction",
+                   lambda: self.sdk.predictions.delete(prediction_id, request_options=_NO_RETRY), missing_ok=True)
 
     def create_annotation(self, task_id: int, result: list, **extra: Any) -> dict:
-        return self.request(
-            "POST", f"/api/tasks/{task_id}/annotations", "create an annotation", retry=False,
-            json={"result": result, **extra},
+        ann = self._call(
+            f"POST /api/tasks/{task_id}/annotations", "create an annotation",
+            lambda: self.sdk.annotations.create(task_id, result=result, **extra, request_options=_NO_RETRY),
+            retry=False,
         )  # fmt: skip
+        return _dump(ann)
 
     def create_export(self, pid: int, title: str) -> dict:
-        body = {
-            "title": title,
-            "task_filter_options": {"annotated": "only"},
-            "serialization_options": {"predictions": {"only_id": False}, "annotations__completed_by": {"only_id": True}},
-        }
-        return self.request("POST", f"/api/projects/{pid}/exports", "create an export snapshot", retry=False, json=body)
+        """A snapshot of the annotated tasks (full predictions, annotators as ids)."""
+        from label_studio_sdk.types import (
+            LseTaskFilterOptionsRequest,
+            SerializationOptionRequest,
+            SerializationOptionsRequest,
+        )
+
+        serialization = SerializationOptionsRequest(
+            predictions=SerializationOptionRequest(only_id=False),
+            annotations_completed_by=SerializationOptionRequest(only_id=True),
+        )
+        export = self._call(
+            f"POST /api/projects/{pid}/exports", "create an export snapshot",
+            lambda: self.sdk.projects.exports.create(
+                pid, title=title, task_filter_options=LseTaskFilterOptionsRequest(annotated="only"),
+                serialization_options=serialization, request_options=_NO_RETRY,
+            ),
+            retry=False,
+        )  # fmt: skip
+        return _dump(export)
 
     def get_export(self, pid: int, export_id: int) -> dict:
-        return self.request("GET", f"/api/projects/{pid}/exports/{export_id}", "read the export snapshot")
+        export = self._call(f"GET /api/projects/{pid}/exports/{export_id}", "read the export snapshot",
+                            lambda: self.sdk.projects.exports.get(pid, export_id, request_options=_NO_RETRY))
+        return _dump(export)
 
     def download_export(self, pid: int, export_id: int) -> bytes:
-        resp = self._send("GET", f"/api/projects/{pid}/exports/{export_id}/download", params={"exportType": "JSON"})
-        self._check(resp, "download the export snapshot")
-        return resp.content
-
-
-def _detail(resp) -> str:
-    try:
-        data = resp.json()
-    except ValueError:
-        return resp.text[:300].strip() or resp.reason
-    if isinstance(data, dict):
-        for key in ("validation_errors", "detail", "message", "error"):
-            if data.get(key):
-                return str(data[key])[:500]
-    return str(data)[:500]
+        # `exports.download` streams: errors surface while reading, so read inside the call
+        return self._call(
+            f"GET /api/projects/{pid}/exports/{export_id}/download", "download the export snapshot",
+            lambda: b"".join(self.sdk.projects.exports.download(pid, export_id, export_type="JSON",
+                                                                request_options=_NO_RETRY)),
+        )  # fmt: skip
 
 
 def connect(url: str | None = None, api_key: str | None = None, data_dir: str | Path | None = None,
