@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from toolkit.labelstudio import names as N
 from toolkit.labelstudio.tasks import region_id
@@ -79,6 +80,10 @@ def test_annotator_corrects_stance_and_speaker_in_the_ui(ls_server, browser, tmp
     page.goto(f"{ls_server.url}/projects/{project['id']}/data?task={task['id']}")
     items = page.locator(".lsf-outliner-item")
     items.first.wait_for()
+    # the UI fills the region list and draws the relations progressively: wait until it is done
+    expect(items).to_have_count(6)
+    overlay = page.locator(".relations-overlay text")
+    expect(overlay).to_have_count(4)
     shown = [" ".join(t.split()) for t in items.all_inner_texts()]
     # every pre-annotated region is listed: 2 QUOTE, 2 SPEAKER, 2 CUE
     assert sum(" QUOTE " in f" {s} " for s in shown) == 2, shown
@@ -86,7 +91,7 @@ def test_annotator_corrects_stance_and_speaker_in_the_ui(ls_server, browser, tmp
     assert any("QUOTE This is necessary work" in s for s in shown), shown
     assert any("SPEAKER Mu Sochua" in s for s in shown), shown
     # the relations are drawn over the text
-    labels = page.locator(".relations-overlay text").all_text_contents()
+    labels = overlay.all_text_contents()
     assert labels.count(N.SAID_BY) == 2 and labels.count(N.CUE_OF) == 2, labels
     # the article metadata is shown
     assert page.get_by_text(rec["title"]).count() >= 1 and page.get_by_text("Test Outlet").count() >= 1
