@@ -339,3 +339,59 @@ def test_push_input_with_undecodable_line_is_bad_input(case, tmp_path):
     src.write_text(GOOD_LINE + "\n" + JSONL_LINES[case] + "\n", encoding="utf-8")
     with pytest.raises(BadInputError, match="in.jsonl:2"):
         read_records(src, PushReport())
+
+
+# --------------------------------------------------------------------------- `ls push` input with quotes of the wrong shape
+
+from hypothesis import HealthCheck, example, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+PUSH_TEXT = "“We will win,” Hun Sen said on Monday. The opposition said that the vote was a sham."
+GOOD_QUOTE = {"start": 1, "end": 13, "text": "We will win,", "kind": "direct", "speaker": "Hun Sen", "speaker_start": 15,
+              "speaker_end": 22, "cue_start": 23, "cue_end": 27, "stance": "favor", "score": 0.9, "rule": "x"}
+ANY_VALUE = st.one_of(st.none(), st.integers(-5, 200), st.text(max_size=5), st.floats(allow_nan=True), st.booleans(),
+                      st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=2), st.integers(), max_size=1))
+BAD_QUOTE = st.builds(
+    lambda keys, values, drop: {**{k: v for k, v in GOOD_QUOTE.items() if k not in drop}, **dict(zip(keys, values))},
+    st.lists(st.sampled_from([*GOOD_QUOTE, "extra"]), max_size=3), st.lists(ANY_VALUE, min_size=3, max_size=3),
+    st.sets(st.sampled_from(list(GOOD_QUOTE)), max_size=2),
+)
+
+
+class _Reached(Exception):
+    pass
+
+
+class _NoServer:
+    """A client that must not be used: push validates its input before it talks to the server."""
+
+    def __getattr__(self, name):
+        raise _Reached(name)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(quotes=st.one_of(st.lists(st.one_of(BAD_QUOTE, ANY_VALUE), min_size=1, max_size=3), ANY_VALUE))
+@example(quotes=[{**GOOD_QUOTE, "speaker_start": ""}])
+@example(quotes=[{**GOOD_QUOTE, "cue_end": [3]}])
+@example(quotes=[{**GOOD_QUOTE, "start": "1"}])
+@example(quotes=[{**GOOD_QUOTE, "score": {"a": 1}}])
+@example(quotes=[{**GOOD_QUOTE, "score": "high"}])
+@example(quotes=[{**GOOD_QUOTE, "stance": {}}])
+@example(quotes=[{**GOOD_QUOTE, "stance": ["favor"]}])
+@example(quotes=[{**GOOD_QUOTE, "kind": ["direct"]}])
+@example(quotes=[{**GOOD_QUOTE, "speaker": ["Hun Sen"]}])
+def test_push_refuses_quotes_of_the_wrong_shape_before_sending_anything(quotes, tmp_path_factory):
+    """``quotekit ls push`` on records whose ``quotes`` have wrong types: refused as bad input
+    (exit 2) naming the article, or pushed when still valid; never a traceback."""
+    from toolkit.errors import BadInputError
+    from toolkit.labelstudio.push import push_file
+
+    src = tmp_path_factory.mktemp("push") / "in.jsonl"
+    src.write_text(json.dumps({"article_id": "art-9", "text": PUSH_TEXT, "quotes": quotes}) + "\n", encoding="utf-8")
+    try:
+        push_file(_NoServer(), src, "p", progress=False, echo=lambda s: None)
+    except BadInputError as exc:
+        assert exc.exit_code == 2 and "art-9" in str(exc), str(exc)
+    except _Reached:
+        pass  # valid after all: the push went on to the server
+
