@@ -430,3 +430,47 @@ def test_truncated_export_keeps_every_complete_task_before_the_cut(export, data)
             assert exc.exit_code == 4 and "cut.json" in str(exc)
         else:
             raise AssertionError("a truncated export passed --strict")
+
+
+# --------------------------------------------------------------------------- agreement
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(export=drawn_export(), data=st.data())
+def test_agreement_of_identical_annotations_is_perfect_and_defects_never_crash_it(export, data):
+    """Every task annotated twice, by two people, identically: span F1, speaker and stance
+    agreement are 1. Then one annotation gets a random defect: the figures stay in range."""
+    from toolkit.dataset import compute_agreement
+    from toolkit.config import load_stance
+
+    tasks, expected = export
+    for t in tasks:
+        live = [a for a in t["annotations"] if not a["was_cancelled"]]
+        first = copy.deepcopy(max(live, key=lambda a: a["created_at"]))
+        first["completed_by"] = {"id": 1, "email": "one@example.org"}
+        second = copy.deepcopy(first)
+        second["id"] += 50
+        second["completed_by"] = {"id": 2, "email": "two@example.org"}
+        t["annotations"] = [first, second]
+    scheme = load_stance()
+    with tempfile.TemporaryDirectory() as d:
+        rep = compute_agreement([write(Path(d), "e.json", tasks)], stance=scheme)
+        assert rep.tasks == len(tasks) and rep.annotators == ["one@example.org", "two@example.org"]
+        n = sum(len(q) for q in expected.values())
+        assert rep.matched == n
+        if n:
+            assert rep.span_f1 == 1.0 and rep.speaker_agreement == 1.0 and rep.stance_observed == 1.0
+            assert rep.stance_kappa in (None, 1.0)
+        k = data.draw(st.integers(0, len(tasks) - 1))
+        victim = tasks[k]
+        victim["annotations"][1]["created_at"] = victim["annotations"][1]["updated_at"] = "2026-12-01T00:00:00Z"
+        data.draw(defect(victim))
+        try:
+            rep = compute_agreement([write(Path(d), "e2.json", tasks)], stance=scheme)
+        except QuotekitError:
+            return
+        for x in (rep.span_f1, rep.speaker_agreement, rep.stance_observed):
+            assert x is None or 0.0 <= x <= 1.0
+        for x in (rep.stance_kappa, *rep.per_label.values()):
+            assert x is None or -1.0 - 1e-9 <= x <= 1.0 + 1e-9
+        json.dumps(rep.to_dict(), allow_nan=False)
