@@ -317,6 +317,10 @@ class LabelStudioClient:
         self._call(f"DELETE /api/predictions/{prediction_id}", "delete a prediction",
                    lambda: self.sdk.predictions.delete(prediction_id, request_options=_NO_RETRY), missing_ok=True)
 
+    def delete_task(self, task_id: int) -> None:
+        self._call(f"DELETE /api/tasks/{task_id}", "delete a task",
+                   lambda: self.sdk.tasks.delete(str(task_id), request_options=_NO_RETRY), missing_ok=True)
+
     def create_annotation(self, task_id: int, result: list, **extra: Any) -> dict:
         ann = self._call(
             f"POST /api/tasks/{task_id}/annotations", "create an annotation",

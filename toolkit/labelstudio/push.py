@@ -39,6 +39,9 @@ class PushReport:
     preannotated: int = 0
     preannotate_failed: list[str] = field(default_factory=list)
     duplicates_in_input: int = 0
+    import_retried: bool = False
+    duplicates_removed: int = 0
+    duplicates_kept: list[str] = field(default_factory=list)
     outdated_not_updated: int = 0
     changed_text_skipped: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -60,6 +63,8 @@ class PushReport:
             parts.append(f"{self.preannotated} articles pre-annotated")
         if self.duplicates_in_input:
             parts.append(f"{self.duplicates_in_input} duplicate records in the input skipped")
+        if self.duplicates_removed:
+            parts.append(f"{self.duplicates_removed} duplicate tasks from an interrupted import removed")
         lines = [", ".join(parts) + f" ({self.seconds:.1f} s; model_version {self.model_version})."]
         if self.preannotate_failed:
             lines.append(f"{len(self.preannotate_failed)} articles could not be pre-annotated and were not pushed: "
@@ -72,6 +77,9 @@ class PushReport:
                          f"({', '.join(self.changed_text_skipped[:5])}): "
                          + ("annotated tasks are never rewritten" if self.predictions_replaced or self.text_updated else
                             "re-run with --update to replace unannotated ones"))
+        if self.duplicates_kept:
+            lines.append(f"{len(self.duplicates_kept)} articles have several annotated tasks, left as they are "
+                         f"(merge them in Label Studio): {', '.join(self.duplicates_kept[:5])}")
         if self.warnings:
             lines.append(f"{len(self.warnings)} warnings, e.g. {self.warnings[0]}")
         if self.project_model_version and self.project_model_version != self.model_version:
@@ -163,16 +171,52 @@ class Existing:
     predictions: list[dict]
 
 
-def existing_tasks(client, pid: int, with_predictions: bool) -> dict[str, Existing]:
-    out: dict[str, Existing] = {}
+class ExistingTasks(dict):
+    """article_id -> :class:`Existing` (the first task seen); ``duplicated``: some article has several."""
+
+    duplicated = False
+
+
+def existing_tasks(client, pid: int, with_predictions: bool) -> ExistingTasks:
+    out = ExistingTasks()
     for t in client.iter_tasks(pid, fields="all" if with_predictions else "task_only"):
         data = t.get("data") or {}
         aid = data.get("article_id")
         if not aid:
             continue
         annotated = bool(t.get("total_annotations") or t.get("annotations") or t.get("is_labeled"))
-        out.setdefault(str(aid), Existing(t["id"], data.get("text_sha256", ""), annotated, t.get("predictions") or []))
+        if str(aid) in out:
+            out.duplicated = True
+            continue
+        out[str(aid)] = Existing(t["id"], data.get("text_sha256", ""), annotated, t.get("predictions") or [])
     return out
+
+
+def remove_duplicate_tasks(client, pid: int, report: PushReport) -> None:
+    """Delete the extra copies of an article's task that an import cut off in transit may leave.
+
+    An import whose answer is lost can still be committed by the server after we looked, and then
+    be sent again. Per article (key: ``article_id`` + text hash) the oldest task is kept, and every
+    annotated one; the other copies carry no work and are deleted. Annotated copies are reported.
+    """
+    groups: dict[tuple[str, str], list[tuple[int, bool]]] = {}
+    for t in client.iter_tasks(pid, fields="task_only"):
+        data = t.get("data") or {}
+        if not data.get("article_id"):
+            continue
+        annotated = bool(t.get("total_annotations") or t.get("annotations") or t.get("is_labeled"))
+        groups.setdefault((str(data["article_id"]), data.get("text_sha256", "")), []).append((t["id"], annotated))
+    for (aid, _sha), tasks in groups.items():
+        if len(tasks) < 2:
+            continue
+        tasks.sort()
+        keep = {tasks[0][0]} | {tid for tid, annotated in tasks if annotated}
+        if len(keep) > 1:
+            report.duplicates_kept.append(aid)
+        for tid, _annotated in tasks:
+            if tid not in keep:
+                client.delete_task(tid)
+                report.duplicates_removed += 1
 
 
 def ensure_project(client, title: str, config_xml: str, report: PushReport, echo: Echo) -> dict:
@@ -295,6 +339,8 @@ def push_records(client, records: list[dict[str, Any]], project_title: str, *, m
     new = [bt for bt in built if bt.article_id not in existing]
     old = [bt for bt in built if bt.article_id in existing]
     _import_batches(client, pid, new, batch_size, report, echo, progress)
+    if report.import_retried or existing.duplicated:
+        remove_duplicate_tasks(client, pid, report)
 
     for bt in old:
         ex = existing[bt.article_id]
@@ -367,6 +413,7 @@ def _import_one_batch(client, pid: int, batch: list[BuiltTask], report: PushRepo
                 raise
             if attempt == tries - 1:
                 raise ServerError(f"{msg} (import of {len(pending)} tasks; re-run the same push to resume)") from None
+            report.import_retried = True  # the push ends by removing any copy this may create
             time.sleep(1.0 * (attempt + 1))
             there = existing_tasks(client, pid, with_predictions=False)
             arrived = [bt for bt in pending if bt.article_id in there]
