@@ -25,7 +25,7 @@ from urllib.parse import urlparse
 import pytest
 
 from toolkit.errors import ServerError
-from toolkit.labelstudio.testing import base_env, free_port, make_article, write_jsonl
+from toolkit.labelstudio.testing import base_env, free_port, make_article, sample_data, write_jsonl
 
 from fixtures.lsexport import corpus
 
@@ -517,20 +517,49 @@ def test_rerunning_local_commands_gives_identical_outputs(tmp_path):
     assert (tmp_path / "p1.jsonl").read_bytes() == (tmp_path / "p2.jsonl").read_bytes()
 
 
-def test_a_pull_whose_download_fails_writes_nothing(ls_server, fast_client, tmp_path):
-    """The export snapshot is made but its download keeps breaking: exit 3, no file, no
-    temporary file; the next pull writes the whole export."""
-    from toolkit.labelstudio.pull import pull_export
+def annotated_project(ls_server, title: str) -> str:
+    """A project with the two first sample articles, each annotated with its prediction."""
     from toolkit.labelstudio.push import push_records
     from toolkit.labelstudio.testing import sample_data
 
-    title = "faults broken download"
     push_records(ls_server.client(), sample_data()[:2], title, progress=False, echo=lambda s: None)
     client = ls_server.client()
     project = client.find_project(title)
     for t in client.iter_tasks(project["id"]):
         if not t.get("annotations"):
             client.create_annotation(t["id"], t["predictions"][0]["result"])
+    return title
+
+
+def test_rerunning_push_and_pull_is_safe(ls_server, tmp_path):
+    """A second push imports nothing; a second pull (to a new file) holds the same tasks and
+    annotations; a pull onto the first file is refused and leaves it as it was."""
+    title = annotated_project(ls_server, "faults rerun pull")
+    src = write_jsonl(tmp_path / "a.jsonl", sample_data()[:2])
+    proc = ls_server.cli("ls", "push", str(src), "--project", title)
+    assert proc.returncode == 0 and "0 tasks imported, 2 already present" in proc.stdout, proc.stdout + proc.stderr
+    first, second = tmp_path / "1.json", tmp_path / "2.json"
+    for out in (first, second):
+        proc = ls_server.cli("ls", "pull", "--project", title, "-o", str(out))
+        assert proc.returncode == 0, proc.stderr
+
+    def key(path: Path):
+        return sorted((t["data"]["article_id"], [(a["id"], json.dumps(a["result"], sort_keys=True)) for a in t["annotations"]])
+                      for t in json.loads(path.read_text(encoding="utf-8")))
+
+    assert key(first) == key(second) and len(key(first)) == 2
+    before = first.read_bytes()
+    proc = ls_server.cli("ls", "pull", "--project", title, "-o", str(first))
+    assert proc.returncode == 2 and "already exists" in one_line(proc.stderr) and first.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["1.json", "2.json", "a.jsonl"]
+
+
+def test_a_pull_whose_download_fails_writes_nothing(ls_server, fast_client, tmp_path):
+    """The export snapshot is made but its download keeps breaking: exit 3, no file, no
+    temporary file; the next pull writes the whole export."""
+    from toolkit.labelstudio.pull import pull_export
+
+    title = annotated_project(ls_server, "faults broken download")
     out = tmp_path / "export.json"
     policy = lambda m, p, n: "close" if "/download" in p else "pass"  # noqa: E731
     with FaultProxy(ls_server.url, policy) as proxy:
