@@ -28,5 +28,17 @@ class ServerError(QuotekitError):
     exit_code = EXIT_SERVER
 
 
+class OutputError(QuotekitError):
+    """An output could not be written (disk full, permissions); the previous output is intact."""
+
+    exit_code = EXIT_BAD_INPUT
+
+    @classmethod
+    def from_os_error(cls, path, exc: OSError) -> "OutputError":
+        reason = exc.strerror or exc.__class__.__name__
+        return cls(f"cannot write {path}: {reason}; free some space or choose another output "
+                   "(the previous output, if any, is unchanged)")
+
+
 class ValidationFailed(QuotekitError):
     exit_code = EXIT_VALIDATION

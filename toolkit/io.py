@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from toolkit.errors import BadInputError
+from toolkit.errors import BadInputError, OutputError
 
 
 def _umask() -> int:
@@ -30,8 +30,11 @@ def default_dir_mode() -> int:
 def atomic_write_text(path: str | Path, text: str) -> None:
     """Write ``text`` to a temporary file next to ``path``, then rename: never a half-written file."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise OutputError.from_os_error(path, exc) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
@@ -39,16 +42,21 @@ def atomic_write_text(path: str | Path, text: str) -> None:
             os.fsync(fh.fileno())
         os.chmod(tmp, default_file_mode())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise OutputError.from_os_error(path, exc) from None
         raise
 
 
 def write_jsonl_atomic(path: str | Path, records: Iterable[dict[str, Any]]) -> int:
     """Stream records to a temporary file, then rename. Returns the number written."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise OutputError.from_os_error(path, exc) from None
     n = 0
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
@@ -59,8 +67,10 @@ def write_jsonl_atomic(path: str | Path, records: Iterable[dict[str, Any]]) -> i
             os.fsync(fh.fileno())
         os.chmod(tmp, default_file_mode())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise OutputError.from_os_error(path, exc) from None
         raise
     return n
 

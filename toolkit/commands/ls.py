@@ -106,7 +106,9 @@ def config(
             raise ValidationFailed(f"{path} is out of date: regenerate it with `quotekit ls config`")
         typer.echo(f"{path} is up to date.")
         return
-    path.write_text(xml, encoding="utf-8")
+    from toolkit.io import atomic_write_text
+
+    atomic_write_text(path, xml)
     typer.echo(f"Wrote {path}")
 
 

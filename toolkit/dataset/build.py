@@ -13,7 +13,7 @@ from typing import Any, Iterable, Sequence
 from toolkit.dataset.agreement import AgreementAccumulator, AgreementReport
 from toolkit.dataset.splits import SPLITS, parse_ratios, split_of
 from toolkit.io import default_dir_mode
-from toolkit.errors import BadInputError, QuotekitError
+from toolkit.errors import BadInputError, OutputError, QuotekitError
 from toolkit.labelstudio.export import ExportReader, IssueLog
 
 
@@ -211,9 +211,11 @@ def build_dataset(
             summary.chart_path = speaker_stance_chart(summary.speaker_stance, stance.labels, tmp / CHART_FILE)
         (tmp / "README.md").write_text(render_card(features, summary, split_rows, sink.nbytes), encoding="utf-8")
         _replace_dir(tmp, out)
-    except BaseException:
+    except BaseException as exc:
         sink.abort()
         shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise OutputError.from_os_error(out, exc) from None
         raise
     summary.out_dir = out
     summary.card_path = out / "README.md"
