@@ -125,13 +125,46 @@ def read_records(path: Path, report: PushReport) -> list[dict[str, Any]]:
     return records
 
 
+_INT = (int,)
+_QUOTE_FIELD_TYPES: dict[str, tuple[tuple[type, ...], bool]] = {
+    # field: (accepted types, may be null)
+    "start": (_INT, False), "end": (_INT, False), "text": ((str,), False), "kind": ((str,), False),
+    "speaker": ((str,), True), "speaker_start": (_INT, True), "speaker_end": (_INT, True),
+    "cue_start": (_INT, True), "cue_end": (_INT, True), "stance": ((str,), True),
+    "score": ((int, float), True), "rule": ((str,), True),
+}
+
+
+def _quote_shape_error(q: Any) -> str | None:
+    """Why ``q`` is not a quote record of ``quotekit preannotate``'s shape, or None."""
+    if not isinstance(q, dict):
+        return f"expected an object, got {type(q).__name__}"
+    for name, (types, nullable) in _QUOTE_FIELD_TYPES.items():
+        if name not in q:
+            if name in ("start", "end", "text", "kind"):
+                return f"missing {name!r}"
+            continue
+        value = q[name]
+        if value is None and nullable:
+            continue
+        if isinstance(value, bool) or not isinstance(value, types):
+            return f"{name!r} is {value!r} ({type(value).__name__})"
+    return None
+
+
 def _quotes(rec: dict[str, Any]) -> list[Quote]:
+    if not isinstance(rec["quotes"], list):
+        raise BadInputError(f"article {rec['article_id']}: 'quotes' must be a list of quote records")
     out = []
     for i, q in enumerate(rec["quotes"], start=1):
-        try:
-            out.append(q if isinstance(q, Quote) else Quote.from_dict(q))
-        except (TypeError, AttributeError) as exc:
-            raise BadInputError(f"article {rec['article_id']}, quote {i}: not a quote record ({exc})") from None
+        if isinstance(q, Quote):
+            out.append(q)
+            continue
+        problem = _quote_shape_error(q)
+        if problem:
+            raise BadInputError(f"article {rec['article_id']}, quote {i}: not a quote record ({problem}); "
+                                "quotes must have the shape `quotekit preannotate` writes")
+        out.append(Quote.from_dict(q))
     return out
 
 
