@@ -135,6 +135,14 @@ class FaultProxy:
                     return resp
                 resp += chunk
 
+    @staticmethod
+    def _closing(resp: bytes) -> bytes:
+        """The response with ``Connection: close``: the client opens a new connection for the next
+        request, so every request is seen (and judged) by the proxy."""
+        head, sep, body = resp.partition(b"\r\n\r\n")
+        lines = [line for line in head.split(b"\r\n") if line.split(b":")[0].strip().lower() not in (b"connection", b"keep-alive")]
+        return b"\r\n".join(lines + [b"Connection: close"]) + sep + body
+
     def _handle(self, conn: socket.socket) -> None:
         with conn:
             conn.settimeout(60)
@@ -162,7 +170,7 @@ class FaultProxy:
                     return
                 if isinstance(action, tuple) and action[0] == "late":
                     self._stop.wait(action[1])
-                conn.sendall(resp)
+                conn.sendall(self._closing(resp))
             except OSError:
                 return
 
@@ -566,6 +574,7 @@ def test_a_pull_whose_download_fails_writes_nothing(ls_server, fast_client, tmp_
         with pytest.raises(ServerError) as exc:
             pull_export(fast_client(proxy.url), title, out, echo=lambda s: None)
         assert len(proxy.requests("GET", "/download")) == 3
+    assert fast_client.sleeps[-2:] == [0.2, 0.4]  # three tries of the download
     assert exc.value.exit_code == 3 and ls_server.token not in str(exc.value)
     assert list(tmp_path.iterdir()) == [], "a failed pull left a file behind"
     result = pull_export(ls_server.client(), title, out, echo=lambda s: None)
