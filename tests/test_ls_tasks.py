@@ -190,3 +190,18 @@ def test_export_file_is_written_once_and_atomically(tmp_path):
         write_new_file(out, b"[1]\n")
     assert out.read_bytes() == b"[]\n"
     assert sorted(p.name for p in out.parent.iterdir()) == ["round1.json"]
+
+
+def test_client_timeout_from_environment(monkeypatch):
+    import pytest
+
+    from toolkit.errors import BadInputError
+    from toolkit.labelstudio.client import TIMEOUT, default_timeout
+
+    monkeypatch.delenv("QUOTEKIT_LS_TIMEOUT", raising=False)
+    assert default_timeout() == TIMEOUT
+    monkeypatch.setenv("QUOTEKIT_LS_TIMEOUT", "2.5")
+    assert default_timeout() == (2.5, 2.5)
+    monkeypatch.setenv("QUOTEKIT_LS_TIMEOUT", "soon")
+    with pytest.raises(BadInputError, match="QUOTEKIT_LS_TIMEOUT"):
+        default_timeout()

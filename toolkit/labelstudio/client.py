@@ -45,7 +45,21 @@ from toolkit.errors import BadInputError, ServerError
 
 RETRIES = 4
 BACKOFF = 0.5  # seconds, doubled each retry
-TIMEOUT = (5.0, 120.0)  # connect, read
+TIMEOUT = (5.0, 120.0)  # connect, read (seconds); $QUOTEKIT_LS_TIMEOUT overrides the read timeout
+
+
+def default_timeout() -> tuple[float, float]:
+    """(connect, read) timeouts: ``TIMEOUT``, with the read part from ``$QUOTEKIT_LS_TIMEOUT`` when set."""
+    raw = os.environ.get("QUOTEKIT_LS_TIMEOUT", "").strip()
+    if not raw:
+        return TIMEOUT
+    try:
+        read_s = float(raw)
+        if read_s <= 0:
+            raise ValueError
+    except ValueError:
+        raise BadInputError(f"QUOTEKIT_LS_TIMEOUT={raw!r} is not a positive number of seconds") from None
+    return (min(TIMEOUT[0], read_s), read_s)
 
 START_HINT = "start it with `quotekit ls serve --detach` or set LABEL_STUDIO_URL"
 
@@ -103,7 +117,8 @@ def _detail(body: Any) -> str:
 class LabelStudioClient:
     """The SDK's ``LabelStudio`` client behind quotekit's error, retry and secrecy rules."""
 
-    def __init__(self, conn: Connection, retries: int = RETRIES, backoff: float = BACKOFF):
+    def __init__(self, conn: Connection, retries: int = RETRIES, backoff: float = BACKOFF,
+                 timeout: tuple[float, float] | None = None):
         import httpx
         from label_studio_sdk import LabelStudio
         from label_studio_sdk.core.api_error import ApiError
@@ -113,7 +128,7 @@ class LabelStudioClient:
         self.backoff = backoff
         self._httpx = httpx
         self._api_error = ApiError
-        connect_s, read_s = TIMEOUT
+        connect_s, read_s = timeout or default_timeout()
         http = httpx.Client(timeout=httpx.Timeout(read_s, connect=connect_s), follow_redirects=True)
         failure: ServerError | None = None
         try:
