@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, TextIO
 
 from toolkit.errors import BadInputError, OutputError
 
@@ -27,8 +28,15 @@ def default_dir_mode() -> int:
     return 0o777 & ~_umask()
 
 
-def atomic_write_text(path: str | Path, text: str) -> None:
-    """Write ``text`` to a temporary file next to ``path``, then rename: never a half-written file."""
+@contextmanager
+def atomic_open(path: str | Path) -> Iterator[TextIO]:
+    """A text file that appears at ``path`` only when the block ends without error.
+
+    Written to a hidden temporary file next to ``path``, synced, given ordinary permissions,
+    then renamed over ``path``: never a half-written file. On any error (or Ctrl-C/SIGTERM) the
+    temporary file is removed and the previous ``path`` is unchanged; an ``OSError`` (disk full,
+    permissions) becomes a one-line :class:`OutputError` naming ``path``.
+    """
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -37,7 +45,7 @@ def atomic_write_text(path: str | Path, text: str) -> None:
         raise OutputError.from_os_error(path, exc) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+            yield fh
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, default_file_mode())
@@ -47,31 +55,21 @@ def atomic_write_text(path: str | Path, text: str) -> None:
         if isinstance(exc, OSError):
             raise OutputError.from_os_error(path, exc) from None
         raise
+
+
+def atomic_write_text(path: str | Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically (see :func:`atomic_open`)."""
+    with atomic_open(path) as fh:
+        fh.write(text)
 
 
 def write_jsonl_atomic(path: str | Path, records: Iterable[dict[str, Any]]) -> int:
-    """Stream records to a temporary file, then rename. Returns the number written."""
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise OutputError.from_os_error(path, exc) from None
+    """Stream records to ``path`` atomically (see :func:`atomic_open`). Returns the number written."""
     n = 0
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            for rec in records:
-                fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-                n += 1
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, default_file_mode())
-        os.replace(tmp, path)
-    except BaseException as exc:
-        Path(tmp).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise OutputError.from_os_error(path, exc) from None
-        raise
+    with atomic_open(path) as fh:
+        for rec in records:
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            n += 1
     return n
 
 
