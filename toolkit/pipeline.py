@@ -17,6 +17,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from toolkit.config import configs_dir, load_registry, load_stance, _load_yaml
+from toolkit.core import forget_doc_text
 from toolkit.core.attribute import Lexicons, Options, attribute
 from toolkit.core.cues import CueLexicon
 from toolkit.core.speakers import MentionLexicon
@@ -85,7 +86,10 @@ class QuoteAttribution:
 
     def __call__(self, doc: Doc) -> Doc:
         warnings: list[str] = []
-        doc._.quotes = attribute(doc, self.registry, self.stance, self.lexicons, self.options, warnings)
+        try:
+            doc._.quotes = attribute(doc, self.registry, self.stance, self.lexicons, self.options, warnings)
+        finally:
+            forget_doc_text(doc)
         doc._.quote_warnings = warnings
         return doc
 
@@ -136,28 +140,26 @@ def preannotate_records(records: Iterable[dict], model: str | None = None, jobs:
     """
     if nlp is None:
         nlp = load_pipeline(model)
-    pending: list[tuple[int, dict]] = []
+    ids: dict[int, object] = {}  # index -> article_id of records in flight (no texts kept: memory stays flat)
     results: dict[int, dict] = {}
 
     def good_records() -> Iterator[tuple[str, int]]:
         for i, rec in enumerate(records):
             if not isinstance(rec, dict):
                 results[i] = {"article_id": None, "error": f"record is a {type(rec).__name__}, not an object"}
-                pending.append((i, {}))
                 continue
             aid = rec.get("article_id")
             text = rec.get("text")
             if not isinstance(text, str):
                 what = "missing 'text'" if text is None else f"'text' is a {type(text).__name__}, not a string"
                 results[i] = {"article_id": aid, "error": what}
-                pending.append((i, rec))
                 continue
-            pending.append((i, rec))
+            ids[i] = aid
             yield text, i
 
     next_out = 0
     for doc, i in nlp.pipe(good_records(), as_tuples=True, n_process=max(1, jobs), batch_size=batch_size):
-        results[i] = {"article_id": _aid_of(pending, i), "quotes": [q.to_dict() for q in doc._.quotes], "warnings": list(doc._.quote_warnings)}
+        results[i] = {"article_id": ids.pop(i, None), "quotes": [q.to_dict() for q in doc._.quotes], "warnings": list(doc._.quote_warnings)}
         while next_out in results:
             yield results.pop(next_out)
             next_out += 1
@@ -166,6 +168,3 @@ def preannotate_records(records: Iterable[dict], model: str | None = None, jobs:
         next_out += 1
 
 
-def _aid_of(pending: list[tuple[int, dict]], i: int):
-    # pending is in input order and index i is its position
-    return pending[i][1].get("article_id") if i < len(pending) and pending[i][0] == i else None

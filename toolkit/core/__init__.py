@@ -5,3 +5,20 @@
 """
 
 RULESET_ID = "rules-1"
+
+_TEXT_KEY = "quotekit.text"
+
+
+def doc_text(doc) -> str:
+    """``doc.text``, computed once per document: spaCy rebuilds the string from every token on
+    each access, and the rules read it in several places. The component drops the cache when it
+    is done (see ``toolkit.pipeline``), so it never travels with the Doc."""
+    text = doc.user_data.get(_TEXT_KEY)
+    if text is None:
+        text = doc.text
+        doc.user_data[_TEXT_KEY] = text
+    return text
+
+
+def forget_doc_text(doc) -> None:
+    doc.user_data.pop(_TEXT_KEY, None)

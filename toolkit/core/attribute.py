@@ -31,6 +31,7 @@ import re
 from dataclasses import dataclass, field
 
 from toolkit.config import Registry, StanceScheme
+from toolkit.core import doc_text
 from toolkit.core.cues import Cue, CueLexicon, find_cues
 from toolkit.core.frames import Frame, has, line_frames, np_left, read_frames, sentence_bounds, speaker_left, subject_of_sentence
 from toolkit.core.quotes import Quotation, find_quotations
@@ -72,7 +73,7 @@ class _Draft:
 def attribute(doc, registry: Registry, stance_scheme: StanceScheme | None, lexicons: Lexicons, options: Options | None = None, warnings: list[str] | None = None) -> list[Quote]:
     """Quotes of ``doc`` in text order; unbalanced-mark warnings are appended to ``warnings``."""
     opts = options or Options()
-    text = doc.text
+    text = doc_text(doc)
     scan = find_quotations(text)
     if warnings is not None:
         warnings.extend(f"char {off}: {msg}" for off, msg in scan.warnings)
@@ -162,7 +163,7 @@ def _quotation_index(text: str, quotations: list[Quotation]) -> list[int]:
 
 
 def _drafts_from_frames(doc, frames: list[Frame], quotations, quotation_at) -> list[_Draft]:
-    text = doc.text
+    text = doc_text(doc)
     direct: dict[int, _Draft] = {}
     spans: dict[tuple[int, int], _Draft] = {}
     cut_points = sorted(_attribution_start_char(doc, f) for f in frames)
@@ -305,7 +306,7 @@ def _quoted_fragments(doc, quotations: list[Quotation], drafts: list[_Draft], le
     "The authority threatened airlines ... for supporting “a coup d’état”" -> direct quote of the
     authority. Short quotations with no speech act before them (titles, scare quotes) stay out.
     """
-    text = doc.text
+    text = doc_text(doc)
     used = {q.open for d in drafts for q in d.quotations}
     covered = _covered_mask(text, drafts)
     tagged = has(doc, "TAG")
@@ -337,7 +338,7 @@ def _quoted_fragments(doc, quotations: list[Quotation], drafts: list[_Draft], le
 
 
 def _resolve_speakers(doc, drafts: list[_Draft], registry: Registry, mlex: MentionLexicon, opts: Options, inside=None) -> None:
-    text = doc.text
+    text = doc_text(doc)
     resolver = SpeakerResolver(registry, mlex, opts.fuzzy_threshold)
     _note_sentence_subjects(doc, resolver, inside)
     for d in drafts:

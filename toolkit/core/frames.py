@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass
 
 from toolkit.core.cues import Cue, CueLexicon
+from toolkit.core import doc_text
 
 def has(doc, attr: str) -> bool:
     """``doc.has_annotation(attr)``, computed once per Doc (it scans every token)."""
@@ -548,7 +549,7 @@ def read_frames(doc, cues: list[Cue], lex: CueLexicon, quotation_at, bounds: lis
 
     A cue may give two frames: ``“A,” he said, “B.”`` -> A (postposed) and B (preposed).
     """
-    text = doc.text
+    text = doc_text(doc)
     frames: list[Frame] = []
     bounds = bounds if bounds is not None else sentence_bounds(doc)
     for cue in cues:
@@ -756,7 +757,7 @@ def line_frames(doc, quotation_at, label_stop: frozenset[str]) -> list[Frame]:
       (headlines); words in ``label_stop`` (``FILE:``, ``Photo:``) are not speakers;
     - a dash signature after a quotation: ``“...” ― Maria Lopez``.
     """
-    text = doc.text
+    text = doc_text(doc)
     frames: list[Frame] = []
     for m in _LABEL.finditer(text):
         name = m.group("name")
