@@ -29,7 +29,6 @@ kind; one matching is made over all quotes, so a kind confusion is not penalised
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -105,32 +104,10 @@ def kind_group(kind: str | None) -> str:
 
 
 def read_jsonl(path: str | Path) -> list[dict[str, Any]]:
-    """Read a JSON-lines file of objects. Errors name the file and line; blank lines are skipped."""
-    p = Path(path)
-    if not p.exists():
-        raise BadInputError(f"{p}: file not found")
-    if p.is_dir():
-        raise BadInputError(f"{p}: is a directory, expected a .jsonl file")
-    records: list[dict[str, Any]] = []
-    try:
-        with p.open(encoding="utf-8") as fh:
-            for lineno, line in enumerate(fh, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    obj = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise BadInputError(f"{p}:{lineno}: invalid JSON: {exc.msg} (column {exc.colno}); expected one JSON object per line") from None
-                except (ValueError, RecursionError) as exc:  # a huge integer, absurd nesting
-                    reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc).split(";")[0]
-                    raise BadInputError(f"{p}:{lineno}: invalid JSON: {reason}; expected one JSON object per line") from None
-                if not isinstance(obj, dict):
-                    raise BadInputError(f"{p}:{lineno}: expected a JSON object, got {type(obj).__name__}")
-                obj["_line"] = lineno
-                records.append(obj)
-    except UnicodeDecodeError as exc:
-        raise BadInputError(f"{p}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    return records
+    """A JSON-lines file of objects, each with its line number as ``_line`` (for messages)."""
+    from toolkit.io import read_jsonl_numbered
+
+    return [{**rec, "_line": no} for no, rec in read_jsonl_numbered(path)]
 
 
 def detect_format(records: Iterable[Mapping[str, Any]]) -> str:

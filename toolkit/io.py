@@ -73,10 +73,14 @@ def write_jsonl_atomic(path: str | Path, records: Iterable[dict[str, Any]]) -> i
     return n
 
 
-def read_jsonl(path: str | Path, errors: list[str] | None = None) -> Iterator[dict[str, Any]]:
-    """Yield JSON objects. A bad line raises BadInputError naming ``file:line``, or is appended to
-    ``errors`` (and skipped) when a list is given."""
+def read_jsonl_numbered(path: str | Path, errors: list[str] | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield ``(line number, JSON object)``; blank lines are skipped. A bad line raises
+    BadInputError naming ``file:line``, or is appended to ``errors`` (and skipped) when a list is given."""
     path = Path(path)
+    if not path.exists():
+        raise BadInputError(f"{path}: file not found")
+    if path.is_dir():
+        raise BadInputError(f"{path}: is a directory, expected a .jsonl file")
     try:
         fh = path.open(encoding="utf-8")
     except OSError as exc:
@@ -98,6 +102,12 @@ def read_jsonl(path: str | Path, errors: list[str] | None = None) -> Iterator[di
                         raise BadInputError(msg) from None
                     errors.append(msg)
                     continue
-                yield rec
+                yield no, rec
         except UnicodeDecodeError:
             raise BadInputError(f"{path}:{no + 1}: not UTF-8 text; re-save the file as UTF-8") from None
+
+
+def read_jsonl(path: str | Path, errors: list[str] | None = None) -> Iterator[dict[str, Any]]:
+    """The JSON objects of :func:`read_jsonl_numbered`, without their line numbers."""
+    for _no, rec in read_jsonl_numbered(path, errors):
+        yield rec

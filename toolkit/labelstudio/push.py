@@ -93,16 +93,12 @@ class PushReport:
 
 def read_records(path: Path, report: PushReport) -> list[dict[str, Any]]:
     """Article records (``article_id``, ``text`` + metadata, optional ``quotes``), de-duplicated."""
-    from toolkit.io import read_jsonl
+    from toolkit.io import read_jsonl_numbered
 
-    if not path.exists():
-        raise BadInputError(f"{path}: file not found")
     records: list[dict[str, Any]] = []
     seen: dict[str, str] = {}
-    for n, rec in enumerate(read_jsonl(path), start=1):
+    for n, rec in read_jsonl_numbered(path):
         where = f"{path}:{n}"
-        if not isinstance(rec, dict):
-            raise BadInputError(f"{where}: expected a JSON object per line")
         if "error" in rec and "quotes" not in rec:
             report.preannotate_failed.append(f"{rec.get('article_id', '?')}: {rec['error']}")
             continue
