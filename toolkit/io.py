@@ -7,7 +7,7 @@ import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable, Iterator, TextIO
+from typing import Any, Iterable, Iterator
 
 from toolkit.errors import BadInputError, OutputError
 
@@ -28,33 +28,59 @@ def default_dir_mode() -> int:
     return 0o777 & ~_umask()
 
 
+def refuse_existing(path: Path) -> None:
+    """A BadInputError when ``path`` exists (outputs that must never replace a file)."""
+    if path.exists():
+        raise BadInputError(f"{path} already exists and is never overwritten: choose another name with -o")
+
+
 @contextmanager
-def atomic_open(path: str | Path) -> Iterator[TextIO]:
-    """A text file that appears at ``path`` only when the block ends without error.
+def atomic_open(path: str | Path, *, binary: bool = False, exclusive: bool = False) -> Iterator[Any]:
+    """A file that appears at ``path`` only when the block ends without error.
 
     Written to a hidden temporary file next to ``path``, synced, given ordinary permissions,
     then renamed over ``path``: never a half-written file. On any error (or Ctrl-C/SIGTERM) the
     temporary file is removed and the previous ``path`` is unchanged; an ``OSError`` (disk full,
-    permissions) becomes a one-line :class:`OutputError` naming ``path``.
+    permissions) becomes a one-line :class:`OutputError` naming ``path``. With ``exclusive`` an
+    existing ``path`` is never replaced (checked before writing and again, atomically, by linking
+    the finished file into place): a :class:`BadInputError` says to choose another name.
     """
     path = Path(path)
+    if exclusive:
+        refuse_existing(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise OutputError.from_os_error(path, exc) from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+        with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="\n")) as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, default_file_mode())
-        os.replace(tmp, path)
+        if exclusive:
+            _publish_new(Path(tmp), path)
+        else:
+            os.replace(tmp, path)
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
         if isinstance(exc, OSError):
             raise OutputError.from_os_error(path, exc) from None
         raise
+
+
+def _publish_new(tmp: Path, path: Path) -> None:
+    """Move the finished ``tmp`` to ``path`` unless ``path`` exists (even if it appeared meanwhile)."""
+    try:
+        os.link(tmp, path)  # atomic and never clobbers
+    except FileExistsError:
+        raise BadInputError(f"{path} already exists and is never overwritten: choose another name with -o") from None
+    except OSError:  # filesystems without hard links
+        refuse_existing(path)
+        os.replace(tmp, path)
+        return
+    tmp.unlink()
 
 
 def atomic_write_text(path: str | Path, text: str) -> None:

@@ -10,14 +10,13 @@ annotations, and raw annotations are never edited.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from toolkit.errors import BadInputError, ServerError
+from toolkit.io import refuse_existing
 
 Echo = Callable[[str], None]
 EXPORT_TIMEOUT = 600.0
@@ -36,40 +35,19 @@ class PullResult:
                 f"(project id {self.project_id}, {self.seconds:.1f} s).")
 
 
-def _refuse_existing(path: Path) -> None:
-    if path.exists():
-        raise BadInputError(f"{path} already exists: exports are never overwritten, choose another name with -o")
-
-
 def write_new_file(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically; fail if ``path`` exists (even if it appeared meanwhile)."""
-    _refuse_existing(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        try:
-            os.link(tmp, path)  # atomic and never clobbers
-        except FileExistsError:
-            raise BadInputError(f"{path} already exists: exports are never overwritten, choose another name with -o") from None
-        except OSError:
-            _refuse_existing(path)
-            os.replace(tmp, path)  # filesystems without hard links
-            tmp = ""
-    finally:
-        if tmp and os.path.exists(tmp):
-            os.unlink(tmp)
+    from toolkit.io import atomic_open
+
+    with atomic_open(path, binary=True, exclusive=True) as fh:
+        fh.write(data)
 
 
 def pull_export(client, project_title: str, output: Path, echo: Echo = print,
                 timeout: float = EXPORT_TIMEOUT) -> PullResult:
     t0 = time.monotonic()
     output = Path(output)
-    _refuse_existing(output)  # before asking the server for anything
+    refuse_existing(output)  # before asking the server for anything
     project = client.find_project(project_title)
     if project is None:
         raise BadInputError(f"no Label Studio project titled {project_title!r} at {client.url}")
