@@ -222,9 +222,9 @@ def read_state(data_dir: str | Path | None = None) -> ServerState | None:
 
 
 def _write_state(data_dir: Path, url: str, port: int, pid: int) -> None:
-    tmp = data_dir / (STATE_FILE + ".tmp")
-    tmp.write_text(json.dumps({"url": url, "port": port, "pid": pid}) + "\n")
-    os.replace(tmp, data_dir / STATE_FILE)
+    from toolkit.io import atomic_write_text
+
+    atomic_write_text(data_dir / STATE_FILE, json.dumps({"url": url, "port": port, "pid": pid}) + "\n")
 
 
 def _pid_alive(pid: int) -> bool:
