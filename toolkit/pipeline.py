@@ -17,7 +17,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from toolkit.config import configs_dir, load_registry, load_stance, _load_yaml
-from toolkit.core import forget_doc_text
+from toolkit.core import forget_doc_text, remember_doc_text
 from toolkit.core.attribute import Lexicons, Options, attribute
 from toolkit.core.cues import CueLexicon
 from toolkit.core.speakers import MentionLexicon
@@ -143,7 +143,7 @@ def preannotate_records(records: Iterable[dict], model: str | None = None, jobs:
     ids: dict[int, object] = {}  # index -> article_id of records in flight (no texts kept: memory stays flat)
     results: dict[int, dict] = {}
 
-    def good_records() -> Iterator[tuple[str, int]]:
+    def good_records() -> Iterator[tuple[str | Doc, int]]:
         for i, rec in enumerate(records):
             if not isinstance(rec, dict):
                 results[i] = {"article_id": None, "error": f"record is a {type(rec).__name__}, not an object"}
@@ -155,11 +155,19 @@ def preannotate_records(records: Iterable[dict], model: str | None = None, jobs:
                 results[i] = {"article_id": aid, "error": what}
                 continue
             ids[i] = aid
-            yield text, i
+            if jobs > 1:
+                yield text, i  # the workers tokenise: only strings cross the process boundary
+            else:
+                # tokenised here so the component gets the original string with the Doc
+                # (spaCy rebuilds doc.text from every token otherwise)
+                doc = nlp.make_doc(text)
+                remember_doc_text(doc, text)
+                yield doc, i
 
     next_out = 0
     for doc, i in nlp.pipe(good_records(), as_tuples=True, n_process=max(1, jobs), batch_size=batch_size):
-        results[i] = {"article_id": ids.pop(i, None), "quotes": [q.to_dict() for q in doc._.quotes], "warnings": list(doc._.quote_warnings)}
+        # the component stores plain dicts (see _set_quotes): no Quote objects round trip here
+        results[i] = {"article_id": ids.pop(i, None), "quotes": doc.user_data.get(_QUOTES_KEY) or [], "warnings": list(doc._.quote_warnings)}
         while next_out in results:
             yield results.pop(next_out)
             next_out += 1

@@ -20,5 +20,12 @@ def doc_text(doc) -> str:
     return text
 
 
+def remember_doc_text(doc, text: str) -> None:
+    """Give ``doc`` the string it was tokenised from, so that :func:`doc_text` need not rebuild
+    it (the caller guarantees ``text`` is what the tokenizer saw: spaCy's tokenizer never
+    changes the characters)."""
+    doc.user_data[_TEXT_KEY] = text
+
+
 def forget_doc_text(doc) -> None:
     doc.user_data.pop(_TEXT_KEY, None)

@@ -85,7 +85,8 @@ def attribute(doc, registry: Registry, stance_scheme: StanceScheme | None, lexic
         return None
 
     cues = find_cues(doc, lexicons.cues, blocked=lambda tok: owner[tok.idx] >= 0)
-    bounds = sentence_bounds(doc)
+    sents = [(s.start, s.end) for s in doc.sents]
+    bounds = sentence_bounds(doc, sents)
     frames = read_frames(doc, cues, lexicons.cues, quotation_at, bounds) + line_frames(doc, quotation_at, lexicons.mentions.label_stop)
     frames = drop_channel_frames(doc, frames, bounds)
     drafts = _drafts_from_frames(doc, frames, scan.quotations, quotation_at)
@@ -93,7 +94,7 @@ def attribute(doc, registry: Registry, stance_scheme: StanceScheme | None, lexic
     drafts += _quoted_fragments(doc, scan.quotations, drafts, lexicons.cues, opts, bounds)
     drafts = [d for d in drafts if not (d.kind == "direct" and is_title(text[d.start : d.end]))]
     drafts.sort(key=lambda d: (d.start, d.end))
-    _resolve_speakers(doc, drafts, registry, lexicons.mentions, opts, inside=lambda c: owner[c] >= 0)
+    _resolve_speakers(doc, drafts, registry, lexicons.mentions, opts, inside=lambda c: owner[c] >= 0, sents=sents)
     return [_to_quote(doc, text, d, registry, stance_scheme, lexicons.stance) for d in drafts]
 
 
@@ -157,8 +158,9 @@ def _quotation_index(text: str, quotations: list[Quotation]) -> list[int]:
     """For each char, the index of the quotation whose marks enclose it, else -1 (linear)."""
     owner = [-1] * (len(text) + 1)
     for k, q in enumerate(quotations):
-        for c in range(q.open, max(q.outer_end, q.end)):
-            owner[c] = k
+        end = max(q.outer_end, q.end)
+        if end > q.open:
+            owner[q.open : end] = [k] * (end - q.open)
     return owner
 
 
@@ -337,10 +339,10 @@ def _quoted_fragments(doc, quotations: list[Quotation], drafts: list[_Draft], le
     return out
 
 
-def _resolve_speakers(doc, drafts: list[_Draft], registry: Registry, mlex: MentionLexicon, opts: Options, inside=None) -> None:
+def _resolve_speakers(doc, drafts: list[_Draft], registry: Registry, mlex: MentionLexicon, opts: Options, inside=None, sents=None) -> None:
     text = doc_text(doc)
     resolver = SpeakerResolver(registry, mlex, opts.fuzzy_threshold)
-    _note_sentence_subjects(doc, resolver, inside)
+    _note_sentence_subjects(doc, resolver, inside, sents)
     for d in drafts:
         if d.frame is not None and d.frame.speaker is not None:
             s, e = d.frame.speaker
@@ -393,21 +395,26 @@ def _impersonal(doc, frame: Frame | None) -> bool:
     return doc[s].lower_ == "it" and len(between) > 0 and all(t.lower_ in _PASSIVE_AUX for t in between) and doc[frame.cue.start].lower_.endswith("ed")
 
 
-def _note_sentence_subjects(doc, resolver: SpeakerResolver, inside=None) -> None:
+def _note_sentence_subjects(doc, resolver: SpeakerResolver, inside=None, sents=None) -> None:
     """Registry names in subject position become antecedents for later pronouns and role nouns.
 
     ("Hun Sen has mocked his opponent. ... “Don’t,” he said." -> Hun Sen.)
     """
-    for sent in doc.sents:
-        span = subject_of_sentence(doc, sent.start, sent.end)
-        if span is None or (inside is not None and inside(doc[span[0]].idx)):
+    text = doc_text(doc)
+    for lo, hi in sents if sents is not None else [(s.start, s.end) for s in doc.sents]:
+        span = subject_of_sentence(doc, lo, hi)
+        if span is None:
+            continue
+        pos = doc[span[0]].idx
+        if inside is not None and inside(pos):
             continue  # subjects inside quotations are the speaker's words, not antecedents
-        mention = doc[span[0] : span[1]].text
-        res = resolver.resolve_name(mention, doc[span[0]].idx)
+        last = doc[span[1] - 1]
+        mention = text[pos : last.idx + len(last)]
+        res = resolver.resolve_name(mention, pos)
         if res is None and mention.lower().startswith("the "):
-            res = resolver.role(mention, doc[span[0]].idx)
+            res = resolver.role(mention, pos)
         if res is not None and res.name:
-            resolver.note(doc[span[0]].idx, res.name, res.speaker)
+            resolver.note(pos, res.name, res.speaker)
 
 
 _NAME_LABELS = ("PERSON", "ORG", "GPE", "NORP")

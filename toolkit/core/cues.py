@@ -21,6 +21,7 @@ quotation marks are skipped by the caller (speech reported inside a quote is not
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Iterable
 
 CUE_CLASSES = ("speech", "belief", "small_clause")
@@ -107,7 +108,21 @@ class CueLexicon:
         if tagged:
             return token.tag_.startswith("VB") and token.lemma_.lower() in self.speech_acts
         low = token.lower_
-        return any(low in inflections(v) or low == v for v in self.speech_acts) and low not in self.speech_acts
+        return low in self.speech_act_forms and low not in self.speech_acts
+
+    @cached_property
+    def speech_act_forms(self) -> frozenset[str]:
+        """Every inflected form of the speech-act verbs (looked up without a tagger)."""
+        return frozenset(f for v in self.speech_acts for f in inflections(v) | {v})
+
+    @cached_property
+    def candidate_ids(self):
+        """spaCy string ids (the ``LOWER`` column's values) of every form that may start a cue."""
+        import numpy as np
+        from spacy.strings import get_string_id
+
+        words = set(self.forms) | {p[0] for p in self.according_to}
+        return np.array(sorted(get_string_id(w) for w in words), dtype="uint64")
 
     def cue_class(self, lemma: str) -> str | None:
         for c in CUE_CLASSES:
@@ -176,6 +191,18 @@ def _verb_use(doc, i: int, lexicon: CueLexicon) -> bool:
     return nxt in ("that", ":") and prev not in _DETERMINERS
 
 
+def _candidates(doc, lexicon: CueLexicon, tagged: bool):
+    """Token indices that may start a cue. Without a tagger only tokens whose lower-case form is
+    a cue form (or starts an "according to" phrase) can, and they are found in one vectorised
+    pass over the Doc's ``LOWER`` column instead of a Python loop over every token."""
+    if tagged:  # the lemma decides: every token is a candidate
+        return range(len(doc))
+    import numpy as np
+
+    lowers = doc.to_array("LOWER")
+    return np.flatnonzero(np.isin(lowers, lexicon.candidate_ids)).tolist()
+
+
 def find_cues(doc, lexicon: CueLexicon, blocked=None) -> list[Cue]:
     """Every cue of ``doc`` in token order; ``blocked(token) -> bool`` skips tokens (e.g. in quotes).
 
@@ -187,11 +214,12 @@ def find_cues(doc, lexicon: CueLexicon, blocked=None) -> list[Cue]:
     tagged = has(doc, "TAG")
     cues: list[Cue] = []
     n = len(doc)
-    i = 0
-    while i < n:
+    free = 0  # tokens before this index belong to a cue already found
+    for i in _candidates(doc, lexicon, tagged):
+        if i < free:
+            continue
         tok = doc[i]
         if blocked is not None and blocked(tok):
-            i += 1
             continue
         low = tok.lower_
         matched = False
@@ -199,7 +227,7 @@ def find_cues(doc, lexicon: CueLexicon, blocked=None) -> list[Cue]:
             k = len(phrase)
             if low == phrase[0] and i + k <= n and all(doc[i + j].lower_ == phrase[j] for j in range(k)):
                 cues.append(Cue(i, i + k, " ".join(phrase), "according_to"))
-                i += k
+                free = i + k
                 matched = True
                 break
         if matched:
@@ -216,10 +244,7 @@ def find_cues(doc, lexicon: CueLexicon, blocked=None) -> list[Cue]:
                 if i + 1 < n and (lemma, doc[i + 1].lower_) in lexicon.phrasal:
                     end = i + 2
                 elif lemma == "point":  # "point" counts only as "point out"
-                    i += 1
                     continue
                 cues.append(Cue(i, end, lemma, cls))
-                i = end
-                continue
-        i += 1
+                free = end
     return cues

@@ -77,7 +77,7 @@ class Frame:
 
 def _is_wordlike(tok) -> bool:
     t = tok.text
-    return any(c.isalpha() for c in t) and t not in QUOTE_MARKS
+    return (t.isalpha() or any(c.isalpha() for c in t)) and t not in QUOTE_MARKS
 
 
 def _np_token(tok) -> bool:
@@ -533,14 +533,19 @@ def subject_of_sentence(doc, lo: int, hi: int) -> tuple[int, int] | None:
     return _subject_of_sentence(doc, lo, hi, None)
 
 
-def sentence_bounds(doc) -> list[tuple[int, int]]:
+def sentence_bounds(doc, sents: list[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
     """``(start, end)`` token bounds of each token's sentence, computed in one pass (``Token.sent``
-    walks the whole sentence on every call, which is quadratic on run-on text)."""
-    bounds: list[tuple[int, int]] = [(0, len(doc))] * len(doc)
-    for sent in doc.sents:
-        b = (sent.start, sent.end)
-        for i in range(sent.start, sent.end):
-            bounds[i] = b
+    walks the whole sentence on every call, which is quadratic on run-on text). ``sents``: the
+    ``(start, end)`` of ``doc.sents`` when the caller has them already."""
+    if sents is None:
+        sents = [(s.start, s.end) for s in doc.sents]
+    bounds: list[tuple[int, int]] = []
+    for b in sents:
+        bounds += [b] * (b[1] - b[0])
+    if len(bounds) != len(doc):  # sentences always cover the Doc; be safe if they do not
+        bounds = [(0, len(doc))] * len(doc)
+        for b in sents:
+            bounds[b[0] : b[1]] = [b] * (b[1] - b[0])
     return bounds
 
 

@@ -22,11 +22,13 @@ always treated as apostrophes.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 OPEN_CLOSE = {"“": "”", "«": "»", "‘": "’"}
 CLOSERS = {v: k for k, v in OPEN_CLOSE.items()}
 STRAIGHT = '"'
+_MARK = re.compile('[“”«»‘’"]')
 _OPEN_BEFORE = set(" \t\n([{—–-/“‘«:") | {""}
 
 
@@ -121,8 +123,8 @@ def find_quotations(text: str) -> QuotationScan:
     paragraphs = _paragraphs(text)
     for p_index, (p_start, p_end) in enumerate(paragraphs):
         stack: list[tuple[str, int]] = []  # (mark, offset)
-        i = p_start
-        while i < p_end:
+        for m in _MARK.finditer(text, p_start, p_end):  # only the marks: no per-character loop
+            i = m.start()
             ch = text[i]
             top = stack[-1][0] if stack else None
             if ch in ("“", "«"):
@@ -152,7 +154,6 @@ def find_quotations(text: str) -> QuotationScan:
             elif ch == "’":
                 if top == "‘" and not _is_apostrophe(text, i):
                     _close(text, stack, i, scan)
-            i += 1
         # paragraph end: the outermost open mark makes an unclosed quotation
         outer = [(m, off) for m, off in stack if m != "‘"] or stack[:1]
         if outer and outer[0][0] != "‘":

@@ -26,6 +26,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from toolkit.config import Registry, Speaker
@@ -72,9 +73,19 @@ class _Seen:
     speaker: Speaker | None
 
 
-def words(text: str) -> list[str]:
-    """Name words of a mention, possessives dropped. ``words("Cambodia’s Hun Sen")`` -> ['Cambodia', 'Hun', 'Sen']"""
-    return _WORD.findall(_POSSESSIVE.sub("", text))
+@lru_cache(maxsize=65_536)
+def words(text: str) -> tuple[str, ...]:
+    """Name words of a mention, possessives dropped (cached: the same names recur in every article).
+
+    >>> words("Cambodia’s Hun Sen")
+    ('Cambodia', 'Hun', 'Sen')
+    """
+    return tuple(_WORD.findall(_POSSESSIVE.sub("", text)))
+
+
+@lru_cache(maxsize=65_536)
+def _folded_words(text: str) -> frozenset[str]:
+    return frozenset(x.casefold() for x in words(text))
 
 
 class SpeakerResolver:
@@ -85,16 +96,10 @@ class SpeakerResolver:
         self.lex = lexicon
         self.threshold = fuzzy_threshold
         self.seen: list[_Seen] = []
-        persons = [sp for sp in registry if sp.kind == "person"]
-        self._last_word: dict[str, list[Speaker]] = {}
-        for sp in persons:
-            for form in sp.surface_forms:
-                w = words(form)
-                if len(w) >= 2:
-                    self._last_word.setdefault(w[-1].casefold(), [])
-                    if sp not in self._last_word[w[-1].casefold()]:
-                        self._last_word[w[-1].casefold()].append(sp)
-        self._fuzzy_forms = [(form, sp) for sp in persons for form in sp.surface_forms if len(words(form)) >= 2]
+        index = _index_for(registry, lexicon, fuzzy_threshold)
+        self._last_word = index.last_word
+        self._fuzzy_forms = index.fuzzy_forms
+        self._memo = index.memo  # position-independent step results, shared by every article
 
     # ------------------------------------------------------------------ bookkeeping
 
@@ -124,13 +129,29 @@ class SpeakerResolver:
             r = step(m, pos)
             if r is not None:
                 return r
+        return self._remember("inner", m, self._inner_name)
+
+    def _inner_name(self, m: str) -> Resolution | None:
+        """A registry name inside a longer phrase."""
         w = words(m)
-        for size in range(len(w) - 1, 0, -1):  # a registry name inside a longer phrase
+        for size in range(len(w) - 1, 0, -1):
             for k in range(0, len(w) - size + 1):
                 sp = self.registry.get(" ".join(w[k : k + size]))
                 if sp is not None and (size >= 2 or sp.kind == "organisation") and w[k][:1].isupper():
                     return Resolution(sp.name, 0.8, "registry", sp)
         return None
+
+    def _remember(self, step: str, m: str, fn):
+        """``fn(m)`` for a step that does not depend on the position, computed once per mention."""
+        key = (step, m)
+        try:
+            return self._memo[key]
+        except KeyError:
+            pass
+        if len(self._memo) >= _MEMO_SIZE:
+            self._memo.clear()
+        r = self._memo[key] = fn(m)
+        return r
 
     def resolve(self, mention: str, pos: int) -> Resolution:
         m = mention.strip().strip("“”\"‘’,.:;")
@@ -173,6 +194,9 @@ class SpeakerResolver:
 
     def registry_form(self, m: str, pos: int) -> Resolution | None:
         """The mention, or its longest trailing run of words, is a registry name or alias."""
+        return self._remember("registry", m, self._registry_form)
+
+    def _registry_form(self, m: str) -> Resolution | None:
         sp = self.registry.get(m)
         if sp is not None:
             return Resolution(sp.name, 0.95, "registry", sp)
@@ -198,7 +222,7 @@ class SpeakerResolver:
             return None
         key = w[0].casefold()
         for s in self._previous(pos):
-            if key in (x.casefold() for x in words(s.name)):
+            if key in _folded_words(s.name):
                 return Resolution(s.name, 0.8, "surname", s.speaker)
         cands = self._last_word.get(key, [])
         if len(cands) == 1:
@@ -207,6 +231,9 @@ class SpeakerResolver:
 
     def fuzzy(self, m: str, pos: int) -> Resolution | None:
         """Misspelt registry person names; every word must be similar, not only the surname."""
+        return self._remember("fuzzy", m, self._fuzzy)
+
+    def _fuzzy(self, m: str) -> Resolution | None:
         from rapidfuzz import fuzz
 
         name = strip_titles(m, self.lex.titles)
@@ -214,8 +241,7 @@ class SpeakerResolver:
         if len(w) < 2 or not all(x[:1].isupper() for x in w):
             return None
         best: tuple[float, Speaker] | None = None
-        for form, sp in self._fuzzy_forms:
-            fw = words(form)
+        for form, fw, sp in self._fuzzy_forms:
             if len(fw) != len(w):
                 continue
             score = fuzz.ratio(name.casefold(), form.casefold())
@@ -281,6 +307,41 @@ class SpeakerResolver:
                 if sp is not None and sp.kind == "organisation" and head_words[-1] in sp.name.lower():
                     return Resolution(sp.name, 0.55, "role", sp)
         return None
+
+
+@dataclass
+class _Index:
+    """What a resolver derives from the registry alone, built once per registry."""
+
+    last_word: dict[str, list[Speaker]]
+    fuzzy_forms: list[tuple[str, list[str], Speaker]]
+    memo: dict = field(default_factory=dict)
+
+
+_MEMO_SIZE = 50_000
+_INDEXES: dict[tuple[int, int, float], tuple[Registry, MentionLexicon, _Index]] = {}
+
+
+def _index_for(registry: Registry, lexicon: MentionLexicon, threshold: float) -> _Index:
+    key = (id(registry), id(lexicon), threshold)
+    hit = _INDEXES.get(key)
+    if hit is not None and hit[0] is registry and hit[1] is lexicon:
+        return hit[2]
+    persons = [sp for sp in registry if sp.kind == "person"]
+    last_word: dict[str, list[Speaker]] = {}
+    for sp in persons:
+        for form in sp.surface_forms:
+            w = words(form)
+            if len(w) >= 2:
+                last_word.setdefault(w[-1].casefold(), [])
+                if sp not in last_word[w[-1].casefold()]:
+                    last_word[w[-1].casefold()].append(sp)
+    fuzzy_forms = [(form, w, sp) for sp in persons for form in sp.surface_forms if len(w := words(form)) >= 2]
+    if len(_INDEXES) >= 8:
+        _INDEXES.clear()
+    index = _Index(last_word, fuzzy_forms)
+    _INDEXES[key] = (registry, lexicon, index)  # the references keep the ids from being reused
+    return index
 
 
 def strip_titles(mention: str, titles: frozenset[str]) -> str:
