@@ -257,3 +257,15 @@ def test_trained_pipeline_ignores_subjects_inside_the_quotation():
     text = "“The harbour is in bad shape. Really bad shape,” said Dara Lim, a director of a port authority."
     (q,) = nlp(text)._.quotes
     assert q.speaker == "Dara Lim" and q.text.endswith("Really bad shape,")
+
+
+def test_quote_to_dict_has_every_field():
+    # Quote.to_dict is written by hand for speed: it must stay in step with the dataclass
+    from dataclasses import asdict
+
+    from toolkit.types import Quote
+
+    q = Quote(1, 5, "abcd", "direct", "X", 10, 11, 12, 13, "favor", 0.5, "r")
+    assert q.to_dict() == asdict(q)
+    assert list(q.to_dict()) == list(asdict(q))
+    assert Quote.from_dict(q.to_dict()) == q

@@ -16,7 +16,8 @@ What it does not do: decide whether a quotation is a quote or a scare quote/titl
 the attribution context, see :mod:`toolkit.core.attribute`); straight single quotes (``'``) are
 always treated as apostrophes.
 
->>> [q.content(t) for q in find_quotations(t := '“A,” he said. “B.”').quotations]
+>>> t = '“A,” he said. “B.”'
+>>> [q.content(t) for q in find_quotations(t).quotations]
 ['A,', 'B.']
 """
 

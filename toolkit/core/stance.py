@@ -4,7 +4,7 @@ This is a **proposal** for the annotator, sorted by its score, never a verdict: 
 negation, irony or who the quote is about. ``score`` is the winning label's share of the summed
 label scores (so 0.33 means "no idea", close to 1 means "prior and words agree").
 
->>> lex = StanceLexicon.from_dict({"weight": 0.2, "priors": {"unknown": {"favor": 0.2, "against": 0.4, "neutral": 0.4}},
+>>> lex = StanceLexicon.from_dict({"weight": 0.3, "priors": {"unknown": {"favor": 0.2, "against": 0.4, "neutral": 0.4}},
 ...     "signals": {"favor": ["coup"], "against": [], "neutral": []}})
 >>> propose_stance("They were plotting a coup.", None, lex)[0]
 'favor'
