@@ -214,11 +214,19 @@ _BLANK = load_pipeline(None)
 
 
 def test_parallel_workers_give_the_same_results_in_order():
-    recs = [{"article_id": str(i), "text": f"“Border number {i} is closed to them,” Hun Sen said."} for i in range(5)] + [{"article_id": "bad"}]
+    recs = [{"article_id": str(i), "text": f"“Border number {i} is closed to them,” Hun Sen said."} for i in range(5)]
+    recs = recs[:2] + [{"article_id": "bad"}, "not a record"] + recs[2:] + [{"article_id": "bad2", "text": 3}]
     one = list(preannotate_records(recs, nlp=_BLANK))
-    two = list(preannotate_records(recs, nlp=_BLANK, jobs=2))
+    two = list(preannotate_records(recs, nlp=_BLANK, jobs=2, batch_size=2))
     assert one == two
-    assert [r["article_id"] for r in two] == ["0", "1", "2", "3", "4", "bad"]
+    assert [r["article_id"] for r in two] == ["0", "1", "bad", None, "2", "3", "4", "bad2"]
+    assert all(len(r["quotes"]) == 1 and r["quotes"][0]["speaker"] == "Hun Sen" for r in two if "error" not in r)
+    # the results-only step added for the workers is gone again, also after an early stop
+    assert _BLANK.pipe_names == ["sentencizer", "quote_attribution"]
+    gen = preannotate_records(recs, nlp=_BLANK, jobs=2)
+    next(gen)
+    gen.close()
+    assert _BLANK.pipe_names == ["sentencizer", "quote_attribution"]
 
 
 def test_doc_with_quotes_survives_to_bytes(nlp):

@@ -10,6 +10,7 @@ The component sets ``doc._.quotes`` (list of :class:`~toolkit.types.Quote`) and
 
 from __future__ import annotations
 
+from collections import deque
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -110,6 +111,41 @@ def make_quote_attribution(nlp: Language, name: str, configs: str | None, min_di
     return QuoteAttribution(nlp, name, configs, min_direct_words, fuzzy_threshold, unattributed)
 
 
+RESULTS_ONLY = "quote_results_only"
+
+_EMPTY_DOC_BYTES: bytes | None = None
+
+
+class _ResultsDoc(Doc):
+    """An empty Doc whose ``to_bytes`` is computed once per process (what spaCy's worker calls
+    on every Doc it sends back; the results travel in ``_context``)."""
+
+    def to_bytes(self, *, exclude=tuple()):
+        global _EMPTY_DOC_BYTES
+        if exclude:
+            return Doc.to_bytes(self, exclude=exclude)
+        if _EMPTY_DOC_BYTES is None:
+            _EMPTY_DOC_BYTES = Doc.to_bytes(self)
+        return _EMPTY_DOC_BYTES
+
+
+@Language.component(RESULTS_ONLY)
+def quote_results_only(doc: Doc) -> Doc:
+    """Last step of a multi-process run: a token-less Doc carrying only the quote results.
+
+    spaCy's worker processes send every Doc back to the main process as ``Doc.to_bytes()``; for
+    the blank pipeline, serialising and rebuilding the tokens costs about as much as making
+    them, so ``--jobs 2`` was slower than one process. Only ``user_data`` (the quotes and
+    warnings, plain dicts) has to travel.
+    """
+    small = _ResultsDoc(doc.vocab, words=[])
+    # The results ride in ``_context``, which spaCy sends back pickled beside the Doc's bytes:
+    # in user_data they would cost two more msgpack calls per Doc on each side (srsly looks its
+    # plugins up on every call, ~0.4 ms each).
+    small._context = (doc._context, doc.user_data.get(_QUOTES_KEY), doc.user_data.get(_WARNINGS_KEY))
+    return small
+
+
 def load_pipeline(model: str | None = None, config: dict[str, Any] | None = None) -> Language:
     """``None``/``"blank"`` -> blank English + sentencizer; else ``spacy.load(model)``; + the component."""
     import spacy
@@ -141,9 +177,10 @@ def preannotate_records(records: Iterable[dict], model: str | None = None, jobs:
     if nlp is None:
         nlp = load_pipeline(model)
     ids: dict[int, object] = {}  # index -> article_id of records in flight (no texts kept: memory stays flat)
+    order: deque[int] = deque()  # indexes of the records sent, in order (nlp.pipe keeps the order)
     results: dict[int, dict] = {}
 
-    def good_records() -> Iterator[tuple[str | Doc, int]]:
+    def good_records() -> Iterator[str | Doc]:
         for i, rec in enumerate(records):
             if not isinstance(rec, dict):
                 results[i] = {"article_id": None, "error": f"record is a {type(rec).__name__}, not an object"}
@@ -155,22 +192,37 @@ def preannotate_records(records: Iterable[dict], model: str | None = None, jobs:
                 results[i] = {"article_id": aid, "error": what}
                 continue
             ids[i] = aid
+            order.append(i)
             if jobs > 1:
-                yield text, i  # the workers tokenise: only strings cross the process boundary
+                # plain strings: the workers tokenise. (``as_tuples=True`` would make every Doc
+                # here and ship it to the workers as bytes, which made --jobs 2 slower than 1.)
+                yield text
             else:
                 # tokenised here so the component gets the original string with the Doc
                 # (spaCy rebuilds doc.text from every token otherwise)
                 doc = nlp.make_doc(text)
                 remember_doc_text(doc, text)
-                yield doc, i
+                yield doc
 
     next_out = 0
-    for doc, i in nlp.pipe(good_records(), as_tuples=True, n_process=max(1, jobs), batch_size=batch_size):
-        # the component stores plain dicts (see _set_quotes): no Quote objects round trip here
-        results[i] = {"article_id": ids.pop(i, None), "quotes": doc.user_data.get(_QUOTES_KEY) or [], "warnings": list(doc._.quote_warnings)}
-        while next_out in results:
-            yield results.pop(next_out)
-            next_out += 1
+    multi = jobs > 1
+    added = multi and RESULTS_ONLY not in nlp.pipe_names
+    if added:
+        nlp.add_pipe(RESULTS_ONLY, last=True)  # workers send back results, not tokens
+    try:
+        for doc in nlp.pipe(good_records(), n_process=max(1, jobs), batch_size=batch_size):
+            i = order.popleft()
+            if multi:  # from quote_results_only
+                _, quotes, warnings = doc._context
+            else:  # the component stores plain dicts (see _set_quotes): no Quote objects here
+                quotes, warnings = doc.user_data.get(_QUOTES_KEY), doc.user_data.get(_WARNINGS_KEY)
+            results[i] = {"article_id": ids.pop(i, None), "quotes": quotes or [], "warnings": list(warnings or ())}
+            while next_out in results:
+                yield results.pop(next_out)
+                next_out += 1
+    finally:
+        if added:
+            nlp.remove_pipe(RESULTS_ONLY)
     while next_out in results:
         yield results.pop(next_out)
         next_out += 1

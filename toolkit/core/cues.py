@@ -200,7 +200,11 @@ def _candidates(doc, lexicon: CueLexicon, tagged: bool):
     import numpy as np
 
     lowers = doc.to_array("LOWER")
-    return np.flatnonzero(np.isin(lowers, lexicon.candidate_ids)).tolist()
+    ids = lexicon.candidate_ids  # sorted
+    if not len(lowers) or not len(ids):
+        return []
+    at = np.minimum(np.searchsorted(ids, lowers), len(ids) - 1)
+    return np.flatnonzero(ids[at] == lowers).tolist()
 
 
 def find_cues(doc, lexicon: CueLexicon, blocked=None) -> list[Cue]:
