@@ -129,12 +129,20 @@ def np_right(doc, j: int, hi: int) -> tuple[int, int] | None:
     """The noun phrase starting at token ``j``, walking right no further than ``hi`` (exclusive)."""
     if j >= hi:
         return None
-    if doc[j].lower_ in PRONOUNS:
+    first = doc[j]
+    low = first.lower_
+    if low in PRONOUNS:
         return (j, j + 1)
-    if not _np_token(doc[j]) or doc[j].lower_ in ("’s", "'s"):
+    if low in ("’s", "'s") or not _np_token(first):
         return None
     k = j
-    while k + 1 < hi and k + 1 - j < MAX_NP and _np_token(doc[k + 1]) and not _finite_after_noun(doc, k + 1):
+    tagged = has(doc, "TAG")
+    prev = first
+    while k + 1 < hi and k + 1 - j < MAX_NP:
+        t = doc[k + 1]
+        if not _np_token(t) or _finite_after(t, prev, tagged):
+            break
+        prev = t
         k += 1
     return (j, k + 1)
 
@@ -142,11 +150,14 @@ def np_right(doc, j: int, hi: int) -> tuple[int, int] | None:
 def _finite_after_noun(doc, k: int) -> bool:
     """A verb ending a noun phrase on the right ("The plan failed"): tagged verb, or a lower-case
     ``-ed``/``-s`` word after a non-determiner without a tagger."""
-    t = doc[k]
-    if has(doc, "TAG"):
+    return _finite_after(doc[k], doc[k - 1], has(doc, "TAG"))
+
+
+def _finite_after(t, prev, tagged: bool) -> bool:
+    """:func:`_finite_after_noun` for token ``t`` after token ``prev``."""
+    if tagged:
         return t.tag_ in ("VBD", "VBZ", "VBP", "MD")
-    prev = doc[k - 1].lower_
-    return t.text[:1].islower() and t.lower_.endswith("ed") and prev not in DETERMINERS
+    return t.text[:1].islower() and t.lower_.endswith("ed") and prev.lower_ not in DETERMINERS
 
 
 def _has_capital(doc, span: tuple[int, int]) -> bool:
@@ -512,13 +523,18 @@ def _prev_is_boundary(doc, k: int, lo: int) -> bool:
 def _subject_of_sentence(doc, lo: int, hi: int, lex: CueLexicon) -> tuple[int, int] | None:
     """First noun phrase of a sentence after an introductory phrase ("In recent days, Hun Sen")."""
     j = lo
-    while j < hi and (doc[j].text in QUOTE_MARKS or doc[j].is_space):
-        j += 1
-    if j < hi and (doc[j].lower_ in NP_STOP or doc[j].lower_ in TIME_PREPS or doc[j].lower_ in ("however", "but", "indeed")):
-        for k in range(j, min(hi, j + 10)):
-            if doc[k].text == ",":
-                j = k + 1
-                break
+    while j < hi:
+        t = doc[j]
+        if t.text in QUOTE_MARKS or t.is_space:
+            j += 1
+            continue
+        low = t.lower_
+        if low in NP_STOP or low in TIME_PREPS or low in ("however", "but", "indeed"):
+            for k in range(j, min(hi, j + 10)):
+                if doc[k].text == ",":
+                    j = k + 1
+                    break
+        break
     return np_right(doc, j, hi)
 
 

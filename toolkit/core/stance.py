@@ -25,23 +25,45 @@ class StanceLexicon:
     max_signals: int = 3
     priors: dict[str, dict[str, float]] = field(default_factory=dict)
     patterns: dict[str, re.Pattern | None] = field(default_factory=dict)
+    #: per label, the first word of each signal phrase; ``None`` when a phrase starts with a
+    #: non-word character (the label's pattern then always runs)
+    first_words: dict[str, frozenset[str] | None] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], labels: tuple[str, ...] = LABELS) -> "StanceLexicon":
         priors = {str(k): {lab: float((v or {}).get(lab, 0.0)) for lab in labels} for k, v in (data.get("priors") or {}).items()}
         patterns: dict[str, re.Pattern | None] = {}
+        first_words: dict[str, frozenset[str] | None] = {}
         for lab in labels:
             words = sorted({str(w).strip().lower().replace("’", "'") for w in (data.get("signals") or {}).get(lab) or () if str(w).strip()}, key=len, reverse=True)
             patterns[lab] = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)") if words else None
-        return cls(float(data.get("weight", 0.2)), int(data.get("max_signals", 3)), priors, patterns)
+            firsts = [_WORD.match(w) for w in words]
+            first_words[lab] = frozenset(m.group() for m in firsts) if all(firsts) else None
+        return cls(float(data.get("weight", 0.2)), int(data.get("max_signals", 3)), priors, patterns, first_words)
+
+
+_WORD = re.compile(r"\w+")
 
 
 def signal_counts(text: str, lexicon: StanceLexicon) -> dict[str, int]:
     """How many distinct signal phrases of each label occur in ``text`` (case-insensitive)."""
     low = text.lower().replace("’", "'")
+    present: set[str] | None = None  # the text's words, read once
     out = {}
     for lab, pat in lexicon.patterns.items():
-        out[lab] = len(set(pat.findall(low))) if pat is not None else 0
+        if pat is None:
+            out[lab] = 0
+            continue
+        firsts = lexicon.first_words.get(lab)
+        if firsts is not None:
+            # a phrase can only match where its first word stands as a whole word: when none
+            # of the label's first words is in the text, its (long) alternation need not run
+            if present is None:
+                present = set(_WORD.findall(low))
+            if firsts.isdisjoint(present):
+                out[lab] = 0
+                continue
+        out[lab] = len(set(pat.findall(low)))
     return out
 
 
