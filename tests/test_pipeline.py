@@ -277,3 +277,11 @@ def test_quote_to_dict_has_every_field():
     assert q.to_dict() == asdict(q)
     assert list(q.to_dict()) == list(asdict(q))
     assert Quote.from_dict(q.to_dict()) == q
+
+
+def test_component_leaves_no_cache_on_the_doc():
+    # doc text and has_annotation flags are cached while the rules run, then dropped: they must
+    # not travel with Doc.to_bytes or go stale when a later component annotates the Doc
+    doc = _BLANK("“The border is closed to them,” Hun Sen said.")
+    assert doc._.quotes
+    assert not [k for k in doc.user_data if isinstance(k, str) and k.startswith("quotekit.")]

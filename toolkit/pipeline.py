@@ -19,7 +19,7 @@ from spacy.tokens import Doc
 
 from toolkit.config import configs_dir, load_registry, load_stance, _load_yaml
 from toolkit.core import forget_doc_text, remember_doc_text
-from toolkit.core.attribute import Lexicons, Options, attribute
+from toolkit.core.attribute import Lexicons, Options, attribute_dicts
 from toolkit.core.cues import CueLexicon
 from toolkit.core.speakers import MentionLexicon
 from toolkit.core.stance import StanceLexicon
@@ -88,10 +88,11 @@ class QuoteAttribution:
     def __call__(self, doc: Doc) -> Doc:
         warnings: list[str] = []
         try:
-            doc._.quotes = attribute(doc, self.registry, self.stance, self.lexicons, self.options, warnings)
+            # the dicts go straight to user_data (what ``doc._.quotes`` reads): no Quote objects
+            doc.user_data[_QUOTES_KEY] = attribute_dicts(doc, self.registry, self.stance, self.lexicons, self.options, warnings)
         finally:
             forget_doc_text(doc)
-        doc._.quote_warnings = warnings
+        doc.user_data[_WARNINGS_KEY] = warnings
         return doc
 
     # serialisation: the component has no weights; configs are read again on load

@@ -28,4 +28,9 @@ def remember_doc_text(doc, text: str) -> None:
 
 
 def forget_doc_text(doc) -> None:
-    doc.user_data.pop(_TEXT_KEY, None)
+    """Drop what the rules cached on ``doc`` (its text, the ``has_annotation`` flags of
+    :func:`toolkit.core.frames.has`): it must not travel with the Doc or go stale."""
+    ud = doc.user_data
+    ud.pop(_TEXT_KEY, None)
+    for attr in ("TAG", "DEP", "ENT_IOB"):
+        ud.pop(f"quotekit.has.{attr}", None)

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from toolkit.config import Registry, StanceScheme
 from toolkit.core import doc_text
 from toolkit.core.cues import Cue, CueLexicon, find_cues
-from toolkit.core.frames import Frame, has, line_frames, np_left, read_frames, sentence_bounds, speaker_left, subject_of_sentence
+from toolkit.core.frames import Frame, _subject_of_sentence, has, line_frames, np_left, read_frames, sentence_bounds, speaker_left, subject_of_sentence
 from toolkit.core.quotes import Quotation, find_quotations
 from toolkit.core.speakers import MentionLexicon, Resolution, SpeakerResolver
 from toolkit.core.stance import StanceLexicon, propose_stance
@@ -72,6 +72,12 @@ class _Draft:
 
 def attribute(doc, registry: Registry, stance_scheme: StanceScheme | None, lexicons: Lexicons, options: Options | None = None, warnings: list[str] | None = None) -> list[Quote]:
     """Quotes of ``doc`` in text order; unbalanced-mark warnings are appended to ``warnings``."""
+    return [Quote(**d) for d in attribute_dicts(doc, registry, stance_scheme, lexicons, options, warnings)]
+
+
+def attribute_dicts(doc, registry: Registry, stance_scheme: StanceScheme | None, lexicons: Lexicons, options: Options | None = None, warnings: list[str] | None = None) -> list[dict]:
+    """:func:`attribute` with each quote as the plain dict of :meth:`Quote.to_dict` (what the
+    pipeline component stores and writes: no Quote object is made)."""
     opts = options or Options()
     text = doc_text(doc)
     scan = find_quotations(text)
@@ -95,7 +101,7 @@ def attribute(doc, registry: Registry, stance_scheme: StanceScheme | None, lexic
     drafts = [d for d in drafts if not (d.kind == "direct" and is_title(text[d.start : d.end]))]
     drafts.sort(key=lambda d: (d.start, d.end))
     _resolve_speakers(doc, drafts, registry, lexicons.mentions, opts, inside=lambda c: owner[c] >= 0, sents=sents)
-    return [_to_quote(doc, text, d, registry, stance_scheme, lexicons.stance) for d in drafts]
+    return [_to_quote(doc, text, d, registry, stance_scheme, lexicons.stance) for d in drafts]  # dicts
 
 
 _SMALL_WORDS = frozenset("a an the of in on at for to and or but is are with by from as vs".split())
@@ -395,14 +401,20 @@ def _impersonal(doc, frame: Frame | None) -> bool:
     return doc[s].lower_ == "it" and len(between) > 0 and all(t.lower_ in _PASSIVE_AUX for t in between) and doc[frame.cue.start].lower_.endswith("ed")
 
 
+def _first_noun_phrase(doc, lo: int, hi: int):
+    """:func:`subject_of_sentence` without a parse."""
+    return _subject_of_sentence(doc, lo, hi, None)
+
+
 def _note_sentence_subjects(doc, resolver: SpeakerResolver, inside=None, sents=None) -> None:
     """Registry names in subject position become antecedents for later pronouns and role nouns.
 
     ("Hun Sen has mocked his opponent. ... “Don’t,” he said." -> Hun Sen.)
     """
     text = doc_text(doc)
+    subject = subject_of_sentence if has(doc, "DEP") else _first_noun_phrase
     for lo, hi in sents if sents is not None else [(s.start, s.end) for s in doc.sents]:
-        span = subject_of_sentence(doc, lo, hi)
+        span = subject(doc, lo, hi)
         if span is None:
             continue
         pos = doc[span[0]].idx
@@ -452,7 +464,8 @@ def _relative_antecedent(doc, i: int) -> str | None:
     return None
 
 
-def _to_quote(doc, text: str, d: _Draft, registry: Registry, scheme: StanceScheme | None, slex: StanceLexicon) -> Quote:
+def _to_quote(doc, text: str, d: _Draft, registry: Registry, scheme: StanceScheme | None, slex: StanceLexicon) -> dict:
+    """The quote of a draft, as the dict of :meth:`Quote.to_dict` (same keys, same order)."""
     res = d.resolution
     speaker = res.name if res else None
     if speaker is None and d.mention is not None:
@@ -472,17 +485,17 @@ def _to_quote(doc, text: str, d: _Draft, registry: Registry, scheme: StanceSchem
         stance, stance_score = propose_stance(content + " " + cue_text, registry.affiliation(speaker), slex)
     score = round(max(0.0, min(1.0, 0.65 * d.score + 0.35 * res_score)), 3)
     how = res.how if res else "no_speaker"
-    return Quote(
-        start=d.start,
-        end=d.end,
-        text=content,
-        kind=d.kind,
-        speaker=speaker,
-        speaker_start=d.mention[0] if d.mention else None,
-        speaker_end=d.mention[1] if d.mention else None,
-        cue_start=cue_start,
-        cue_end=cue_end,
-        stance=stance,
-        score=score,
-        rule=f"{d.pattern}+{how}",
-    )
+    return {
+        "start": d.start,
+        "end": d.end,
+        "text": content,
+        "kind": d.kind,
+        "speaker": speaker,
+        "speaker_start": d.mention[0] if d.mention else None,
+        "speaker_end": d.mention[1] if d.mention else None,
+        "cue_start": cue_start,
+        "cue_end": cue_end,
+        "stance": stance,
+        "score": score,
+        "rule": f"{d.pattern}+{how}",
+    }

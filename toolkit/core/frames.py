@@ -30,12 +30,19 @@ from dataclasses import dataclass
 from toolkit.core.cues import Cue, CueLexicon
 from toolkit.core import doc_text
 
+_HAS_KEYS: dict[str, str] = {}
+
+
 def has(doc, attr: str) -> bool:
-    """``doc.has_annotation(attr)``, computed once per Doc (it scans every token)."""
-    key = ("quotekit", "has", attr)
-    if key not in doc.user_data:
-        doc.user_data[key] = bool(doc.has_annotation(attr))
-    return doc.user_data[key]
+    """``doc.has_annotation(attr)``, computed once per Doc (it scans every token). Called on
+    hot paths: one dict lookup with an interned string key."""
+    key = _HAS_KEYS.get(attr)
+    if key is None:
+        key = _HAS_KEYS[attr] = f"quotekit.has.{attr}"
+    flag = doc.user_data.get(key)
+    if flag is None:
+        flag = doc.user_data[key] = bool(doc.has_annotation(attr))
+    return flag
 
 
 #: Subject and relative pronouns that are speaker mentions on their own.
@@ -226,12 +233,13 @@ def skip_adverbials_right(doc, j: int, hi: int, lex: CueLexicon) -> int:
 # --------------------------------------------------------------------------- speakers
 
 
-def speaker_left(doc, i: int, lo: int, lex: CueLexicon) -> tuple[int, int] | None:
-    """The speaker mention ending before cue token ``i`` ("X said", "X, a spokesman, said")."""
+def speaker_left(doc, i: int, lo: int, lex: CueLexicon, skipped: int | None = None) -> tuple[int, int] | None:
+    """The speaker mention ending before cue token ``i`` ("X said", "X, a spokesman, said").
+    ``skipped``: ``skip_adverbials_left(doc, i - 1, lo, lex)`` when the caller has it."""
     dep = _speaker_from_parse(doc, i)
     if dep is not None:
         return dep if dep[1] <= i else None
-    j = skip_adverbials_left(doc, i - 1, lo, lex)
+    j = skip_adverbials_left(doc, i - 1, lo, lex) if skipped is None else skipped
     if j >= lo and doc[j].text == ")":
         # "Senator Dara Lim (Kampot) said": skip a short parenthesis
         k = j - 1
@@ -673,8 +681,8 @@ def _find_speaker(doc, cue: Cue, lo: int, hi: int, lex: CueLexicon, participle: 
             if f.speaker is not None and f.speaker[0] >= lo and f.cue.start < cue.start:
                 return f.speaker, False
         return _participle_subject(doc, cue, lo, lex), False
-    left = speaker_left(doc, cue.start, lo, lex)
     j = skip_adverbials_left(doc, cue.start - 1, lo, lex)
+    left = speaker_left(doc, cue.start, lo, lex, skipped=j)
     boundary = j >= lo and doc[j].text in (",", "”", "»", '"', "''", "’")
     if left is None and cue.lemma not in lex.recipient:
         right = _parse_subject_after(doc, cue) or (speaker_right(doc, cue.end, hi, lex) if boundary or j < lo else None)
@@ -771,6 +779,20 @@ _LABEL = re.compile(r"^[ \t]*[\"“]?(?P<name>[A-Z][\w.’'\-]*(?:[ \t]+[A-Z][\w
 _DASH = re.compile(r"[”\"][ \t]*[―—–][ \t\xa0]*(?P<name>[A-Z][^\n“”\"]{1,60}?)[.\s]*$", re.MULTILINE)
 
 
+def _label_matches(text: str):
+    """``_LABEL.finditer(text)``, trying only the lines that hold a colon (a ``^`` pattern is
+    otherwise attempted at every character of the article)."""
+    pos = text.find(":")
+    while pos >= 0:
+        start = text.rfind("\n", 0, pos) + 1
+        end = text.find("\n", pos)
+        end = len(text) if end < 0 else end
+        m = _LABEL.match(text, start, end)
+        if m is not None:
+            yield m
+        pos = text.find(":", end)
+
+
 def line_frames(doc, quotation_at, label_stop: frozenset[str]) -> list[Frame]:
     """Attributions that take a whole line, found with two text patterns (no cue verb):
 
@@ -780,7 +802,7 @@ def line_frames(doc, quotation_at, label_stop: frozenset[str]) -> list[Frame]:
     """
     text = doc_text(doc)
     frames: list[Frame] = []
-    for m in _LABEL.finditer(text):
+    for m in _label_matches(text):
         name = m.group("name")
         if name.lower() in label_stop or name.split()[0].lower() in label_stop:
             continue

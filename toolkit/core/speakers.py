@@ -125,11 +125,16 @@ class SpeakerResolver:
         m = mention.strip().strip("“”\"‘’,.:;")
         if not m or m.lower() in self.lex.pronouns:
             return None
-        for step in (self.registry_form, self.surname, self.fuzzy):
-            r = step(m, pos)
-            if r is not None:
-                return r
-        return self._remember("inner", m, self._inner_name)
+        r = self.registry_form(m, pos)
+        if r is None:
+            r = self.surname(m, pos)
+        if r is None:
+            r = self._remember("fuzzy_or_inner", m, self._fuzzy_or_inner)
+        return r
+
+    def _fuzzy_or_inner(self, m: str) -> Resolution | None:
+        r = self.fuzzy(m, 0)
+        return r if r is not None else self._inner_name(m)
 
     def _inner_name(self, m: str) -> Resolution | None:
         """A registry name inside a longer phrase."""
@@ -217,10 +222,9 @@ class SpeakerResolver:
 
     def surname(self, m: str, pos: int) -> Resolution | None:
         """One name word ("Rainsy", "Mr. Chambers") -> earlier speaker or unique registry person."""
-        w = [x for x in words(m) if x.lower() not in self.lex.titles]
-        if len(w) != 1 or not w[0][:1].isupper():
+        key = self._remember("surname_key", m, self._surname_key)
+        if key is None:
             return None
-        key = w[0].casefold()
         for s in self._previous(pos):
             if key in _folded_words(s.name):
                 return Resolution(s.name, 0.8, "surname", s.speaker)
@@ -228,6 +232,12 @@ class SpeakerResolver:
         if len(cands) == 1:
             return Resolution(cands[0].name, 0.7, "surname", cands[0])
         return None
+
+    def _surname_key(self, m: str) -> str | None:
+        w = [x for x in words(m) if x.lower() not in self.lex.titles]
+        if len(w) != 1 or not w[0][:1].isupper():
+            return None
+        return w[0].casefold()
 
     def fuzzy(self, m: str, pos: int) -> Resolution | None:
         """Misspelt registry person names; every word must be similar, not only the surname."""

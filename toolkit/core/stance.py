@@ -36,13 +36,46 @@ class StanceLexicon:
         first_words: dict[str, frozenset[str] | None] = {}
         for lab in labels:
             words = sorted({str(w).strip().lower().replace("’", "'") for w in (data.get("signals") or {}).get(lab) or () if str(w).strip()}, key=len, reverse=True)
-            patterns[lab] = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)") if words else None
+            patterns[lab] = re.compile(r"(?<!\w)(?:" + _trie(words) + r")(?!\w)") if words else None
             firsts = [_WORD.match(w) for w in words]
             first_words[lab] = frozenset(m.group() for m in firsts) if all(firsts) else None
         return cls(float(data.get("weight", 0.2)), int(data.get("max_signals", 3)), priors, patterns, first_words)
 
 
 _WORD = re.compile(r"\w+")
+
+
+def _trie(phrases: list[str]) -> str:
+    """A regex matching the same as ``"|".join(map(re.escape, phrases))`` with the longest phrase
+    first, shaped as a character trie (``co(?:up|lou?r revolution)``): Python's ``re`` tries
+    the alternatives of a flat alternation one by one at every position, a trie branches on
+    each character. At one position only phrases that are prefixes of one another can match;
+    the optional groups are greedy, so the longest is tried first and the lookahead after the
+    pattern backtracks to a shorter one, as the flat alternation does.
+
+    >>> _trie(["allowed", "allow", "ally"])
+    'all(?:ow(?:ed)?|y)'
+    """
+    trie: dict = {}
+    for p in phrases:
+        node = trie
+        for ch in p:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        alts = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        if len(alts) == 1:
+            body = alts[0]
+            if "" not in node:
+                return body
+            return f"(?:{body})?" if len(body) > 1 else f"{body}?"
+        body = "(?:" + "|".join(alts) + ")"
+        return body + "?" if "" in node else body
+
+    return build(trie)
 
 
 def signal_counts(text: str, lexicon: StanceLexicon) -> dict[str, int]:

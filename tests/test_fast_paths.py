@@ -1,0 +1,60 @@
+"""The pre-annotator's fast paths give exactly what the plain versions they replace give.
+
+Each speed-up of issue #7 that replaced a simple formulation by a faster one keeps the simple
+one here as the reference and checks, on generated inputs, that both agree.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from toolkit.core.cues import CueLexicon, _candidates
+from toolkit.core.frames import _LABEL, _label_matches
+from toolkit.core.quotes import find_quotations
+from toolkit.core.stance import _trie
+from toolkit.pipeline import load_lexicons, load_pipeline
+
+_NLP = load_pipeline(None)
+
+_PHRASE = st.text(alphabet="ab -'", min_size=1, max_size=6).map(str.strip).filter(bool)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_PHRASE, min_size=1, max_size=8, unique=True), st.text(alphabet="ab -'.\n", max_size=40))
+def test_trie_pattern_matches_like_the_flat_alternation(phrases, text):
+    phrases = sorted(phrases, key=len, reverse=True)
+    flat = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in phrases) + r")(?!\w)")
+    trie = re.compile(r"(?<!\w)(?:" + _trie(phrases) + r")(?!\w)")
+    assert trie.findall(text) == flat.findall(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="AB b:\n \t\"“’.-", max_size=60))
+def test_label_lines_match_like_a_multiline_scan(text):
+    want = [(m.span(), m.groupdict()) for m in _LABEL.finditer(text)]
+    assert [(m.span(), m.groupdict()) for m in _label_matches(text)] == want
+
+
+def _marks_by_characters(text: str) -> list[tuple[int, int, int | None]]:
+    return [(q.open, q.start, q.close) for q in find_quotations(text).quotations]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab ’‘“”\"«»\n.,", max_size=60))
+def test_quotation_scan_is_stable_under_unmarked_padding(text):
+    # the scan jumps from mark to mark: text without marks in between must not change the pairs
+    pad = "x y z. "
+    shifted = [(a + len(pad), b + len(pad), None if c is None else c + len(pad)) for a, b, c in _marks_by_characters(text)]
+    assert _marks_by_characters(pad + text) == shifted
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["said", "Said", "says", "according", "to", "the", "claims", "he", ",", "told", "salad", "noted", "X"]), max_size=30))
+def test_cue_candidates_are_every_token_whose_form_can_start_a_cue(words):
+    lex: CueLexicon = load_lexicons().cues
+    doc = _NLP.make_doc(" ".join(words))
+    starts = set(lex.forms) | {p[0] for p in lex.according_to}
+    assert _candidates(doc, lex, tagged=False) == [t.i for t in doc if t.lower_ in starts]
