@@ -58,3 +58,14 @@ def test_cue_candidates_are_every_token_whose_form_can_start_a_cue(words):
     doc = _NLP.make_doc(" ".join(words))
     starts = set(lex.forms) | {p[0] for p in lex.according_to}
     assert _candidates(doc, lex, tagged=False) == [t.i for t in doc if t.lower_ in starts]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="ab .!?\n“”", max_size=80))
+def test_sentence_spans_are_doc_sents(text):
+    from toolkit.core.frames import sentence_spans
+
+    with _NLP.select_pipes(disable=["quote_attribution"]):
+        doc = _NLP(text)
+    if len(doc):
+        assert sentence_spans(doc) == [(s.start, s.end) for s in doc.sents]

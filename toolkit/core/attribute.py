@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from toolkit.config import Registry, StanceScheme
 from toolkit.core import doc_text
 from toolkit.core.cues import Cue, CueLexicon, find_cues
-from toolkit.core.frames import Frame, _subject_of_sentence, has, line_frames, np_left, read_frames, sentence_bounds, speaker_left, subject_of_sentence
+from toolkit.core.frames import Frame, _subject_of_sentence, has, line_frames, np_left, read_frames, sentence_bounds, sentence_spans, speaker_left, subject_of_sentence
 from toolkit.core.quotes import Quotation, find_quotations
 from toolkit.core.speakers import MentionLexicon, Resolution, SpeakerResolver
 from toolkit.core.stance import StanceLexicon, propose_stance
@@ -91,7 +91,7 @@ def attribute_dicts(doc, registry: Registry, stance_scheme: StanceScheme | None,
         return None
 
     cues = find_cues(doc, lexicons.cues, blocked=lambda tok: owner[tok.idx] >= 0)
-    sents = [(s.start, s.end) for s in doc.sents]
+    sents = sentence_spans(doc)
     bounds = sentence_bounds(doc, sents)
     frames = read_frames(doc, cues, lexicons.cues, quotation_at, bounds) + line_frames(doc, quotation_at, lexicons.mentions.label_stop)
     frames = drop_channel_frames(doc, frames, bounds)

@@ -116,13 +116,17 @@ class CueLexicon:
         return frozenset(f for v in self.speech_acts for f in inflections(v) | {v})
 
     @cached_property
-    def candidate_ids(self):
-        """spaCy string ids (the ``LOWER`` column's values) of every form that may start a cue."""
+    def candidate_table(self):
+        """``(table, ids)``: spaCy string ids (the ``LOWER`` column's values) of every form that
+        may start a cue, and a boolean table indexed by an id's low bits (see :func:`_candidates`)."""
         import numpy as np
         from spacy.strings import get_string_id
 
-        words = set(self.forms) | {p[0] for p in self.according_to}
-        return np.array(sorted(get_string_id(w) for w in words), dtype="uint64")
+        ids = frozenset(get_string_id(w) for w in set(self.forms) | {p[0] for p in self.according_to})
+        table = np.zeros(_TABLE_MASK + 1, dtype=bool)
+        for h in ids:
+            table[h & _TABLE_MASK] = True
+        return table, ids
 
     def cue_class(self, lemma: str) -> str | None:
         for c in CUE_CLASSES:
@@ -191,6 +195,9 @@ def _verb_use(doc, i: int, lexicon: CueLexicon) -> bool:
     return nxt in ("that", ":") and prev not in _DETERMINERS
 
 
+_TABLE_MASK = (1 << 16) - 1
+
+
 def _candidates(doc, lexicon: CueLexicon, tagged: bool):
     """Token indices that may start a cue. Without a tagger only tokens whose lower-case form is
     a cue form (or starts an "according to" phrase) can, and they are found in one vectorised
@@ -200,11 +207,15 @@ def _candidates(doc, lexicon: CueLexicon, tagged: bool):
     import numpy as np
 
     lowers = doc.to_array("LOWER")
-    ids = lexicon.candidate_ids  # sorted
-    if not len(lowers) or not len(ids):
+    if not len(lowers):
         return []
-    at = np.minimum(np.searchsorted(ids, lowers), len(ids) - 1)
-    return np.flatnonzero(ids[at] == lowers).tolist()
+    # a bit table over the ids' low bits rules out nearly every token in one vectorised step;
+    # the few survivors are checked exactly
+    table, ids = lexicon.candidate_table
+    maybe = np.flatnonzero(table[lowers & _TABLE_MASK])
+    if not len(maybe):
+        return []
+    return [i for i, h in zip(maybe.tolist(), lowers[maybe].tolist()) if h in ids]
 
 
 def find_cues(doc, lexicon: CueLexicon, blocked=None) -> list[Cue]:
