@@ -227,6 +227,10 @@ def test_parallel_workers_give_the_same_results_in_order():
     next(gen)
     gen.close()
     assert _BLANK.pipe_names == ["sentencizer", "quote_attribution"]
+    # srsly's msgpack hook lookup, done once for the run, is srsly's own again afterwards
+    from srsly import msgpack as srsly_msgpack
+
+    assert "get_all" not in vars(srsly_msgpack.msgpack_decoders) and "get_all" not in vars(srsly_msgpack.msgpack_encoders)
 
 
 def test_doc_with_quotes_survives_to_bytes(nlp):

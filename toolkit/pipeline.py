@@ -11,6 +11,7 @@ The component sets ``doc._.quotes`` (list of :class:`~toolkit.types.Quote`) and
 from __future__ import annotations
 
 from collections import deque
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -147,6 +148,37 @@ def quote_results_only(doc: Doc) -> Doc:
     return small
 
 
+@contextmanager
+def _msgpack_hooks_looked_up_once():
+    """For the length of a multi-process run, srsly's msgpack plugin lookup is done once.
+
+    srsly asks catalogue for its msgpack encoders/decoders on every ``packb``/``unpackb``, and
+    catalogue rescans every installed package's entry points each time (~0.4 ms); spaCy's
+    multiprocessing unpacks one Doc per article in the main process, so that lookup was the
+    main process's largest cost. The hooks are the same objects; nothing registers new ones
+    during a run. The registries are restored afterwards.
+    """
+    try:
+        from srsly import msgpack as srsly_msgpack
+
+        registries = [srsly_msgpack.msgpack_encoders, srsly_msgpack.msgpack_decoders]
+        found = [reg.get_all() for reg in registries]
+    except Exception:  # another srsly layout: run without the shortcut
+        yield
+        return
+    saved = [reg.__dict__.get("get_all") for reg in registries]
+    for reg, hooks in zip(registries, found):
+        reg.get_all = lambda hooks=hooks: dict(hooks)  # shadows the method on this instance
+    try:
+        yield
+    finally:
+        for reg, old in zip(registries, saved):
+            if old is None:
+                reg.__dict__.pop("get_all", None)
+            else:
+                reg.get_all = old
+
+
 def load_pipeline(model: str | None = None, config: dict[str, Any] | None = None) -> Language:
     """``None``/``"blank"`` -> blank English + sentencizer; else ``spacy.load(model)``; + the component."""
     import spacy
@@ -211,21 +243,20 @@ def preannotate_records(records: Iterable[dict], model: str | None = None, jobs:
     if added:
         nlp.add_pipe(RESULTS_ONLY, last=True)  # workers send back results, not tokens
     try:
-        for doc in nlp.pipe(good_records(), n_process=max(1, jobs), batch_size=batch_size):
-            i = order.popleft()
-            if multi:  # from quote_results_only
-                _, quotes, warnings = doc._context
-            else:  # the component stores plain dicts (see _set_quotes): no Quote objects here
-                quotes, warnings = doc.user_data.get(_QUOTES_KEY), doc.user_data.get(_WARNINGS_KEY)
-            results[i] = {"article_id": ids.pop(i, None), "quotes": quotes or [], "warnings": list(warnings or ())}
-            while next_out in results:
-                yield results.pop(next_out)
-                next_out += 1
+        with _msgpack_hooks_looked_up_once() if multi else nullcontext():
+            for doc in nlp.pipe(good_records(), n_process=max(1, jobs), batch_size=batch_size):
+                i = order.popleft()
+                if multi:  # from quote_results_only
+                    _, quotes, warnings = doc._context
+                else:  # the component stores plain dicts: no Quote objects here
+                    quotes, warnings = doc.user_data.get(_QUOTES_KEY), doc.user_data.get(_WARNINGS_KEY)
+                results[i] = {"article_id": ids.pop(i, None), "quotes": quotes or [], "warnings": list(warnings or ())}
+                while next_out in results:
+                    yield results.pop(next_out)
+                    next_out += 1
     finally:
         if added:
             nlp.remove_pipe(RESULTS_ONLY)
     while next_out in results:
         yield results.pop(next_out)
         next_out += 1
-
-
