@@ -209,6 +209,7 @@ def preannotate_records(records: Iterable[dict], model: str | None = None, jobs:
     """
     if nlp is None:
         nlp = load_pipeline(model)
+    multi = jobs > 1
     ids: dict[int, object] = {}  # index -> article_id of records in flight (no texts kept: memory stays flat)
     order: deque[int] = deque()  # indexes of the records sent, in order (nlp.pipe keeps the order)
     results: dict[int, dict] = {}
@@ -226,7 +227,7 @@ def preannotate_records(records: Iterable[dict], model: str | None = None, jobs:
                 continue
             ids[i] = aid
             order.append(i)
-            if jobs > 1:
+            if multi:
                 # plain strings: the workers tokenise. (``as_tuples=True`` would make every Doc
                 # here and ship it to the workers as bytes, which made --jobs 2 slower than 1.)
                 yield text
@@ -238,7 +239,6 @@ def preannotate_records(records: Iterable[dict], model: str | None = None, jobs:
                 yield doc
 
     next_out = 0
-    multi = jobs > 1
     added = multi and RESULTS_ONLY not in nlp.pipe_names
     if added:
         nlp.add_pipe(RESULTS_ONLY, last=True)  # workers send back results, not tokens

@@ -7,6 +7,8 @@
 RULESET_ID = "rules-1"
 
 _TEXT_KEY = "quotekit.text"
+#: ``doc.user_data`` keys of the ``has_annotation`` flags cached by :func:`toolkit.core.frames.has`
+HAS_KEY_PREFIX = "quotekit.has."
 
 
 def doc_text(doc) -> str:
@@ -32,5 +34,5 @@ def forget_doc_text(doc) -> None:
     :func:`toolkit.core.frames.has`): it must not travel with the Doc or go stale."""
     ud = doc.user_data
     ud.pop(_TEXT_KEY, None)
-    for attr in ("TAG", "DEP", "ENT_IOB"):
-        ud.pop(f"quotekit.has.{attr}", None)
+    for key in [k for k in ud if isinstance(k, str) and k.startswith(HAS_KEY_PREFIX)]:
+        del ud[key]

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from toolkit.config import Registry, StanceScheme
 from toolkit.core import doc_text
 from toolkit.core.cues import Cue, CueLexicon, find_cues
-from toolkit.core.frames import Frame, _subject_of_sentence, has, line_frames, np_left, read_frames, sentence_bounds, sentence_spans, speaker_left, subject_of_sentence
+from toolkit.core.frames import Frame, has, line_frames, np_left, read_frames, sentence_bounds, sentence_spans, speaker_left, subject_of_sentence
 from toolkit.core.quotes import Quotation, find_quotations
 from toolkit.core.speakers import MentionLexicon, Resolution, SpeakerResolver
 from toolkit.core.stance import StanceLexicon, propose_stance
@@ -101,7 +101,7 @@ def attribute_dicts(doc, registry: Registry, stance_scheme: StanceScheme | None,
     drafts = [d for d in drafts if not (d.kind == "direct" and is_title(text[d.start : d.end]))]
     drafts.sort(key=lambda d: (d.start, d.end))
     _resolve_speakers(doc, drafts, registry, lexicons.mentions, opts, inside=lambda c: owner[c] >= 0, sents=sents)
-    return [_to_quote(doc, text, d, registry, stance_scheme, lexicons.stance) for d in drafts]  # dicts
+    return [_to_quote(doc, text, d, registry, stance_scheme, lexicons.stance) for d in drafts]
 
 
 _SMALL_WORDS = frozenset("a an the of in on at for to and or but is are with by from as vs".split())
@@ -401,20 +401,14 @@ def _impersonal(doc, frame: Frame | None) -> bool:
     return doc[s].lower_ == "it" and len(between) > 0 and all(t.lower_ in _PASSIVE_AUX for t in between) and doc[frame.cue.start].lower_.endswith("ed")
 
 
-def _first_noun_phrase(doc, lo: int, hi: int):
-    """:func:`subject_of_sentence` without a parse."""
-    return _subject_of_sentence(doc, lo, hi, None)
-
-
 def _note_sentence_subjects(doc, resolver: SpeakerResolver, inside=None, sents=None) -> None:
     """Registry names in subject position become antecedents for later pronouns and role nouns.
 
     ("Hun Sen has mocked his opponent. ... “Don’t,” he said." -> Hun Sen.)
     """
     text = doc_text(doc)
-    subject = subject_of_sentence if has(doc, "DEP") else _first_noun_phrase
     for lo, hi in sents if sents is not None else [(s.start, s.end) for s in doc.sents]:
-        span = subject(doc, lo, hi)
+        span = subject_of_sentence(doc, lo, hi)
         if span is None:
             continue
         pos = doc[span[0]].idx

@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass
 
 from toolkit.core.cues import Cue, CueLexicon
-from toolkit.core import doc_text
+from toolkit.core import HAS_KEY_PREFIX, doc_text
 
 _HAS_KEYS: dict[str, str] = {}
 
@@ -38,7 +38,7 @@ def has(doc, attr: str) -> bool:
     hot paths: one dict lookup with an interned string key."""
     key = _HAS_KEYS.get(attr)
     if key is None:
-        key = _HAS_KEYS[attr] = f"quotekit.has.{attr}"
+        key = _HAS_KEYS[attr] = HAS_KEY_PREFIX + attr
     flag = doc.user_data.get(key)
     if flag is None:
         flag = doc.user_data[key] = bool(doc.has_annotation(attr))

@@ -324,7 +324,7 @@ class _Index:
     """What a resolver derives from the registry alone, built once per registry."""
 
     last_word: dict[str, list[Speaker]]
-    fuzzy_forms: list[tuple[str, list[str], Speaker]]
+    fuzzy_forms: list[tuple[str, tuple[str, ...], Speaker]]
     memo: dict = field(default_factory=dict)
 
 
