@@ -60,6 +60,21 @@ def test_cue_candidates_are_every_token_whose_form_can_start_a_cue(words):
     assert _candidates(doc, lex, tagged=False) == [t.i for t in doc if t.lower_ in starts]
 
 
+_TAGGED = st.sampled_from([("said", "say"), ("Said", "Said"), ("stated", "State"), ("tells", "tell"), ("the", "the"), ("claims", "claim"), ("he", "he"), ("salad", "salad"), ("noted", "note"), ("X", "x"), ("remarks", "remark"), ("according", "accord"), ("felt", "feel")])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_TAGGED, max_size=30))
+def test_tagged_cue_candidates_are_every_token_that_can_start_a_cue(pairs):
+    """With a tagger every token used to be tried; now only cue forms and tokens whose
+    lemma (lower-cased, as :func:`token_cue` reads it) is a cue lemma are."""
+    from spacy.tokens import Doc
+
+    lex: CueLexicon = load_lexicons().cues
+    doc = Doc(_NLP.vocab, words=[w for w, _ in pairs] or ["x"], tags=["VBD"] * (len(pairs) or 1), lemmas=[lem for _, lem in pairs] or ["x"])
+    starts = set(lex.forms) | {p[0] for p in lex.according_to}
+    assert _candidates(doc, lex, tagged=True) == [t.i for t in doc if t.lower_ in starts or lex.cue_class(t.lemma_.lower())]
+
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet="ab .!?\n“”", max_size=80))
 def test_sentence_spans_are_doc_sents(text):

@@ -128,6 +128,11 @@ class CueLexicon:
             table[h & _TABLE_MASK] = True
         return table, ids
 
+    @cached_property
+    def lemma_memo(self) -> dict[int, bool]:
+        """spaCy string id of a lemma -> is it, lower-cased, a cue lemma (filled as Docs are read)."""
+        return {}
+
     def cue_class(self, lemma: str) -> str | None:
         for c in CUE_CLASSES:
             if lemma in self.classes.get(c, ()):
@@ -199,11 +204,10 @@ _TABLE_MASK = (1 << 16) - 1
 
 
 def _candidates(doc, lexicon: CueLexicon, tagged: bool):
-    """Token indices that may start a cue. Without a tagger only tokens whose lower-case form is
-    a cue form (or starts an "according to" phrase) can, and they are found in one vectorised
-    pass over the Doc's ``LOWER`` column instead of a Python loop over every token."""
-    if tagged:  # the lemma decides: every token is a candidate
-        return range(len(doc))
+    """Token indices that may start a cue, in order. Only tokens whose lower-case form is a cue
+    form (or starts an "according to" phrase) can, and, with a tagger, tokens whose lemma is a
+    cue lemma. They are found in vectorised passes over the Doc's ``LOWER`` (and ``LEMMA``)
+    column instead of a Python loop over every token."""
     import numpy as np
 
     lowers = doc.to_array("LOWER")
@@ -213,9 +217,33 @@ def _candidates(doc, lexicon: CueLexicon, tagged: bool):
     # the few survivors are checked exactly
     table, ids = lexicon.candidate_table
     maybe = np.flatnonzero(table[lowers & _TABLE_MASK])
-    if not len(maybe):
-        return []
-    return [i for i, h in zip(maybe.tolist(), lowers[maybe].tolist()) if h in ids]
+    found = [i for i, h in zip(maybe.tolist(), lowers[maybe].tolist()) if h in ids]
+    if tagged:
+        lemmas = doc.to_array("LEMMA")
+        cue_lemmas = _cue_lemma_ids(np.unique(lemmas).tolist(), doc.vocab.strings, lexicon)
+        if cue_lemmas:
+            by_lemma = np.flatnonzero(np.isin(lemmas, cue_lemmas)).tolist()
+            found = sorted(set(found).union(by_lemma))
+    return found
+
+
+def _cue_lemma_ids(lemma_ids: list[int], strings, lexicon: CueLexicon) -> list[int]:
+    """The ids among ``lemma_ids`` whose lemma, lower-cased, is a cue lemma of any class."""
+    out = []
+    memo = lexicon.lemma_memo
+    for h in lemma_ids:
+        ok = memo.get(h)
+        if ok is None:
+            if len(memo) >= 200_000:
+                memo.clear()
+            try:
+                lemma = strings[h]
+            except KeyError:
+                lemma = ""
+            ok = memo[h] = lexicon.cue_class(lemma.lower()) is not None
+        if ok:
+            out.append(h)
+    return out
 
 
 def find_cues(doc, lexicon: CueLexicon, blocked=None) -> list[Cue]:
