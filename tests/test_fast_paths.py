@@ -75,6 +75,31 @@ def test_tagged_cue_candidates_are_every_token_that_can_start_a_cue(pairs):
     starts = set(lex.forms) | {p[0] for p in lex.according_to}
     assert _candidates(doc, lex, tagged=True) == [t.i for t in doc if t.lower_ in starts or lex.cue_class(t.lemma_.lower())]
 
+
+_SENTENCE = st.lists(st.tuples(st.sampled_from(["He", "Hun", "Sen", "the", "party", "said", "“", ",", "who", "Prime"]), st.sampled_from(["nsubj", "dobj", "punct", "compound", "appos", "det"])), min_size=1, max_size=8)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_SENTENCE, st.integers(0, 7)), min_size=1, max_size=5))
+def test_sentence_subjects_with_a_parse_are_subject_of_sentence(sentences):
+    """Each sentence's root is found in the DEP column instead of by reading its tokens."""
+    from spacy.tokens import Doc
+
+    from toolkit.core.frames import sentence_spans, sentence_subjects, subject_of_sentence
+
+    words, heads, deps, tags = [], [], [], []
+    for toks, r in sentences:
+        base, root = len(words), len(words) + min(r, len(toks) - 1)
+        for k, (w, dep) in enumerate(toks):
+            words.append(w)
+            heads.append(root)
+            deps.append("ROOT" if base + k == root else dep)
+            tags.append("NNP" if w[:1].isupper() else "NN")
+    doc = Doc(_NLP.vocab, words=words, heads=heads, deps=deps, tags=tags)
+    sents = sentence_spans(doc)
+    assert len(sents) == len(sentences)
+    assert sentence_subjects(doc, sents) == [subject_of_sentence(doc, lo, hi) for lo, hi in sents]
+
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet="ab .!?\n“”", max_size=80))
 def test_sentence_spans_are_doc_sents(text):

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from toolkit.config import Registry, StanceScheme
 from toolkit.core import doc_text
 from toolkit.core.cues import Cue, CueLexicon, find_cues
-from toolkit.core.frames import Frame, has, line_frames, np_left, read_frames, sentence_bounds, sentence_spans, speaker_left, subject_of_sentence
+from toolkit.core.frames import Frame, has, line_frames, np_left, read_frames, sentence_bounds, sentence_spans, speaker_left, sentence_subjects
 from toolkit.core.quotes import Quotation, find_quotations
 from toolkit.core.speakers import MentionLexicon, Resolution, SpeakerResolver
 from toolkit.core.stance import StanceLexicon, propose_stance
@@ -407,8 +407,7 @@ def _note_sentence_subjects(doc, resolver: SpeakerResolver, inside=None, sents=N
     ("Hun Sen has mocked his opponent. ... “Don’t,” he said." -> Hun Sen.)
     """
     text = doc_text(doc)
-    for lo, hi in sents if sents is not None else [(s.start, s.end) for s in doc.sents]:
-        span = subject_of_sentence(doc, lo, hi)
+    for span in sentence_subjects(doc, sents if sents is not None else [(s.start, s.end) for s in doc.sents]):
         if span is None:
             continue
         pos = doc[span[0]].idx

@@ -557,6 +557,24 @@ def subject_of_sentence(doc, lo: int, hi: int) -> tuple[int, int] | None:
     return _subject_of_sentence(doc, lo, hi, None)
 
 
+def sentence_subjects(doc, sents: list[tuple[int, int]]) -> list[tuple[int, int] | None]:
+    """``[subject_of_sentence(doc, lo, hi) for lo, hi in sents]``; with a parse each sentence's
+    root is found in one vectorised pass over the ``DEP`` column, not by reading every token."""
+    if not has(doc, "DEP"):
+        return [_subject_of_sentence(doc, lo, hi, None) for lo, hi in sents]
+    import bisect
+
+    import numpy as np
+    from spacy.strings import get_string_id
+
+    roots = np.flatnonzero(doc.to_array("DEP") == get_string_id("ROOT")).tolist()
+    out: list[tuple[int, int] | None] = []
+    for lo, hi in sents:
+        k = bisect.bisect_left(roots, lo)
+        out.append(_speaker_from_parse(doc, roots[k]) if k < len(roots) and roots[k] < hi else None)
+    return out
+
+
 def sentence_spans(doc) -> list[tuple[int, int]]:
     """``[(s.start, s.end) for s in doc.sents]``, read from the ``SENT_START`` column in one
     vectorised step instead of making a Span per sentence. Docs with a ``sents`` hook or no
