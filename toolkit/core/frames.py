@@ -24,6 +24,7 @@ the nearest conjunct; a speaker more than ~10 tokens away from its cue is not fo
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -562,8 +563,6 @@ def sentence_subjects(doc, sents: list[tuple[int, int]]) -> list[tuple[int, int]
     root is found in one vectorised pass over the ``DEP`` column, not by reading every token."""
     if not has(doc, "DEP"):
         return [_subject_of_sentence(doc, lo, hi, None) for lo, hi in sents]
-    import bisect
-
     import numpy as np
     from spacy.strings import get_string_id
 
