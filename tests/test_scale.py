@@ -118,9 +118,9 @@ def test_two_node_cluster_runs_the_documented_command(tmp_path, records, expecte
     many = [dict(r, article_id=f"{r['article_id']}-{i}") for i in range(2) for r in records]
     source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in many), encoding="utf-8")
     want = [dict(e, article_id=f"{e['article_id']}-{i}") for i in range(2) for e in expected]
-    cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 1, "include_dashboard": False})
+    cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 1, "include_dashboard": False, "labels": {"quotekit-node": "head"}})
     try:
-        cluster.add_node(num_cpus=1)
+        cluster.add_node(num_cpus=1, labels={"quotekit-node": "worker"})
         cluster.wait_for_nodes()
         out = tmp_path / "pre.jsonl"
         proc = subprocess.run(
@@ -139,10 +139,14 @@ def test_two_node_cluster_runs_the_documented_command(tmp_path, records, expecte
             res["node"] = [ray.get_runtime_context().get_node_id()] * len(res["article_id"])
             return res
 
-        ds = ray.data.from_items(many).map_batches(on_node, batch_size=2, batch_format="numpy", num_cpus=1, scheduling_strategy="SPREAD")
-        rows = list(ds.iter_rows())
-        assert len({r["node"] for r in rows}) == 2
-        assert sorted((r["article_id"], json.loads(r["quotes"])) for r in rows) == sorted((w["article_id"], w["quotes"]) for w in want)
+        nodes = set()
+        for node in ("head", "worker"):  # pinned by node label: both nodes must run the function
+            ds = ray.data.from_items(many).map_batches(on_node, batch_size=2, batch_format="numpy", num_cpus=1, label_selector={"quotekit-node": node})
+            rows = list(ds.iter_rows())
+            assert len({r["node"] for r in rows}) == 1
+            nodes |= {r["node"] for r in rows}
+            assert sorted((r["article_id"], json.loads(r["quotes"])) for r in rows) == sorted((w["article_id"], w["quotes"]) for w in want)
+        assert len(nodes) == 2
     finally:
         ray.shutdown()
         cluster.shutdown()
