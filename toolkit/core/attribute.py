@@ -407,7 +407,7 @@ def _note_sentence_subjects(doc, resolver: SpeakerResolver, inside=None, sents=N
     ("Hun Sen has mocked his opponent. ... “Don’t,” he said." -> Hun Sen.)
     """
     text = doc_text(doc)
-    for span in sentence_subjects(doc, sents if sents is not None else [(s.start, s.end) for s in doc.sents]):
+    for span in sentence_subjects(doc, sents if sents is not None else sentence_spans(doc)):
         if span is None:
             continue
         pos = doc[span[0]].idx

@@ -547,20 +547,10 @@ def _subject_of_sentence(doc, lo: int, hi: int, lex: CueLexicon) -> tuple[int, i
     return np_right(doc, j, hi)
 
 
-def subject_of_sentence(doc, lo: int, hi: int) -> tuple[int, int] | None:
-    """The subject noun phrase of the sentence ``[lo, hi)``: the root's nominal subject with a
-    parse, else the first noun phrase after an introductory phrase."""
-    if has(doc, "DEP"):
-        for t in doc[lo:hi]:
-            if t.dep_ == "ROOT":
-                return _speaker_from_parse(doc, t.i)
-        return None
-    return _subject_of_sentence(doc, lo, hi, None)
-
-
 def sentence_subjects(doc, sents: list[tuple[int, int]]) -> list[tuple[int, int] | None]:
-    """``[subject_of_sentence(doc, lo, hi) for lo, hi in sents]``; with a parse each sentence's
-    root is found in one vectorised pass over the ``DEP`` column, not by reading every token."""
+    """The subject noun phrase of each sentence ``(lo, hi)`` (or None): the root's nominal
+    subject with a parse, else the first noun phrase after an introductory phrase. The roots
+    are found in one vectorised pass over the ``DEP`` column, not by reading every token."""
     if not has(doc, "DEP"):
         return [_subject_of_sentence(doc, lo, hi, None) for lo, hi in sents]
     import numpy as np
@@ -592,7 +582,7 @@ def sentence_bounds(doc, sents: list[tuple[int, int]] | None = None) -> list[tup
     walks the whole sentence on every call, which is quadratic on run-on text). ``sents``: the
     ``(start, end)`` of ``doc.sents`` when the caller has them already."""
     if sents is None:
-        sents = [(s.start, s.end) for s in doc.sents]
+        sents = sentence_spans(doc)
     bounds: list[tuple[int, int]] = []
     for b in sents:
         bounds += [b] * (b[1] - b[0])
