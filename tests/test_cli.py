@@ -49,3 +49,18 @@ def test_version():
     r = subprocess.run([sys.executable, "-m", "toolkit", "--version"], capture_output=True, text=True, cwd=REPO)
     from toolkit import __version__
     assert r.returncode == 0 and r.stdout.strip() == __version__
+
+
+def test_reuse_without_detach_is_refused_before_anything_starts(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "toolkit", "ls", "serve", "--reuse", "--data-dir", str(tmp_path / "ls")],
+                       capture_output=True, text=True, cwd=REPO)
+    assert r.returncode == 2 and "--reuse goes with --detach" in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "ls").exists()  # nothing installed, started or created
+
+
+def test_main_job_reuses_a_running_server():
+    from toolkit.commands.run import workflow
+
+    steps = workflow(Path("raw"), Path("out"), Path("ds"), [], None, None, "p", True, 8080)
+    serve = next(s for s in steps if s.name == "ls serve")
+    assert {"--detach", "--reuse"} <= set(serve.argv)

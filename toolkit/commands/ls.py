@@ -33,16 +33,28 @@ def serve(
     detach: bool = typer.Option(False, "--detach", help="Start in the background and return; stop with `quotekit ls stop`."),
     host: Optional[str] = typer.Option(None, "--host", help="Ignored: the server binds to 127.0.0.1 only (a warning says so)."),
     timeout: float = typer.Option(300.0, "--timeout", help="Seconds to wait for /health."),
+    reuse: bool = typer.Option(False, "--reuse", help="With --detach: when a server for the data dir is already running, use it (exit 0) instead of failing."),
 ) -> None:
     """Start Label Studio 1.23.2 (installed into its own venv on first use) on 127.0.0.1."""
     from toolkit.labelstudio import server
+
+    if reuse and not detach:
+        from toolkit.errors import BadInputError
+
+        raise BadInputError("--reuse goes with --detach (a server in the foreground is always a new one)")
 
     if host and host not in ("127.0.0.1", "localhost"):
         _err(
             f"Warning: --host {host} ignored: quotekit binds Label Studio to 127.0.0.1 only "
             "(use an SSH tunnel or a reverse proxy to reach it from elsewhere)."
         )
-    started = server.start(port=port, data_dir=data_dir, timeout=timeout, echo=_err)
+    started = server.start(port=port, data_dir=data_dir, timeout=timeout, echo=_err, reuse=reuse)
+    if started.reused:
+        typer.echo(server.login_help(started.url, started.data_dir))
+        typer.echo(f"  already running (pid {started.pid}): reused; stop it with `quotekit ls stop --data-dir {started.data_dir}`")
+        if started.url != f"http://{server.LOOPBACK}:{port}":
+            _err(f"Note: the running server listens at {started.url}, not on port {port}; push and pull find it through the data dir.")
+        return
     typer.echo(server.login_help(started.url, started.data_dir) + f"\n  ready in {started.seconds:.0f} s")
     if detach:
         typer.echo(f"  running in the background (pid {started.pid}); stop it with `quotekit ls stop --data-dir {started.data_dir}`")

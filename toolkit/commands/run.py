@@ -41,8 +41,9 @@ def workflow(corpus: Path, out: Path, dataset: Path, exports: list[str], gold: P
         steps.append(Step("evaluate", ("evaluate", str(gold), str(preds)), "proposals scored against the gold file"))
     if label_studio:
         steps += [
-            Step("ls serve", ("ls", "serve", "--detach", "--port", str(port)),
-                 "local Label Studio (SQLite, 127.0.0.1; installed into its own venv on first use)"),
+            Step("ls serve", ("ls", "serve", "--detach", "--reuse", "--port", str(port)),
+                 "local Label Studio (SQLite, 127.0.0.1; installed into its own venv on first use; "
+                 "a server already running for the same data dir is reused)"),
             Step("ls push", ("ls", "push", str(articles), "--project", project, *model_args),
                  "pre-annotated tasks imported (re-running imports nothing twice)"),
         ]

@@ -312,10 +312,14 @@ def _log_tail(log: Path, lines: int = 15) -> str:
 class Started:
     url: str
     pid: int
-    process: subprocess.Popen
+    process: subprocess.Popen | None  # None: a server that was already running (``reuse=True``)
     data_dir: Path
     log: Path
     seconds: float
+
+    @property
+    def reused(self) -> bool:
+        return self.process is None
 
 
 def start(
@@ -324,17 +328,23 @@ def start(
     venv_dir: Path | None = None,
     timeout: float = START_TIMEOUT,
     echo: Echo = print,
+    reuse: bool = False,
 ) -> Started:
     """Start Label Studio in the background and wait until ``/health`` says UP.
 
+    With ``reuse=True`` a server already running for ``data_dir`` is returned instead (after
+    waiting for it to answer, in case it is still starting): what makes ``quotekit run`` safe to
+    re-run. Without it, a running server is an error (two servers must not share one database).
     Raises :class:`ServerError` (with the log path and its tail) when it exits or times out.
     """
     d = resolve_data_dir(data_dir)
     running = read_state(d)
     if running is not None:
+        if reuse:
+            return _reuse(running, d, timeout)
         raise ServerError(
             f"a Label Studio server for {d} is already running at {running.url} (pid {running.pid}); "
-            f"stop it with `quotekit ls stop --data-dir {d}`"
+            f"stop it with `quotekit ls stop --data-dir {d}`, or pass --reuse to go on with it"
         )
     if _port_in_use(port):
         raise ServerError(f"port {port} on {LOOPBACK} is in use: choose another with --port")
@@ -383,6 +393,22 @@ def start(
             )
         time.sleep(0.5)
     return Started(url, proc.pid, proc, d, log, time.monotonic() - t0)
+
+
+def _reuse(running: ServerState, d: Path, timeout: float) -> Started:
+    """The server recorded in ``d``, once its ``/health`` answers (it may still be starting)."""
+    log = d / LOG_FILE
+    t0 = time.monotonic()
+    while not _health(running.url):
+        if not _pid_alive(running.pid):
+            raise ServerError(f"the Label Studio server for {d} (pid {running.pid}) exited; see {log}\n{_log_tail(log)}")
+        if time.monotonic() - t0 > timeout:
+            raise ServerError(
+                f"a Label Studio server for {d} is running (pid {running.pid}) but {running.url}/health did not "
+                f"answer within {timeout:.0f} s; see {log}, or restart it: `quotekit ls stop --data-dir {d}`"
+            )
+        time.sleep(0.5)
+    return Started(running.url, running.pid, None, d, log, time.monotonic() - t0)
 
 
 def login_help(started_url: str, data_dir: Path) -> str:
@@ -454,6 +480,8 @@ def run_foreground(started: Started, echo: Echo = print) -> int:
     # SIGINT too: a shell without job control starts background jobs with SIGINT ignored
     previous = {sig: signal.signal(sig, _on_term) for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
     try:
+        if started.process is None:
+            raise ServerError("run_foreground needs a server started by this process, not a reused one")
         return started.process.wait()
     except KeyboardInterrupt:
         echo("Stopping Label Studio...")
