@@ -64,3 +64,10 @@ def test_main_job_reuses_a_running_server():
     steps = workflow(Path("raw"), Path("out"), Path("ds"), [], None, None, "p", True, 8080)
     serve = next(s for s in steps if s.name == "ls serve")
     assert {"--detach", "--reuse"} <= set(serve.argv)
+
+
+def test_main_job_outside_the_repository_says_where_to_run_it(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "toolkit", "run", "--no-label-studio"], capture_output=True, text=True, cwd=tmp_path)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "run `quotekit run` from its root, or pass --corpus" in r.stderr
+    assert not any(tmp_path.iterdir())  # nothing written

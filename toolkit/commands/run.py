@@ -69,6 +69,9 @@ def run(
     port: int = typer.Option(8080, "--port", help="Label Studio port."),
 ) -> None:
     """Run the main job end to end: ingest, pre-annotate, evaluate, Label Studio push, dataset build."""
+    if not corpus.exists():
+        raise QuotekitError(f"{corpus}: no such file or folder. The defaults are relative to the quotekit repository: "
+                            "run `quotekit run` from its root, or pass --corpus (and --exports, --gold) explicitly")
     export_files = sorted(glob.glob(exports))
     steps = workflow(corpus, out, dataset, export_files, gold, model, project, label_studio, port)
     t0 = time.monotonic()
