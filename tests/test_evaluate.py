@@ -405,3 +405,29 @@ def test_bad_offsets_name_the_line_and_quote(tmp_path, start, end):
     gold = write_jsonl(tmp_path / "gold.jsonl", [{"article_id": "a", "text": "abcdef", "quotes": [{"start": start, "end": end, "text": "x"}]}])
     with pytest.raises(BadInputError, match=r"gold\.jsonl:1: quote #1: 'start'/'end'"):
         load_gold(gold, "quotekit")
+
+
+def test_duplicate_prediction_records_are_refused_with_both_lines(tmp_path, cli):
+    text = "He said that the plan works."
+    s, e = span_of(text, "the plan works")
+    gold = write_jsonl(tmp_path / "gold.jsonl", [{"article_id": "a", "text": text, "quotes": [{"start": s, "end": e, "text": "the plan works", "kind": "indirect", "speaker": "X"}]}])
+    rec = {"article_id": "a", "quotes": [{"start": s, "end": e, "text": "the plan works", "kind": "indirect", "speaker": "X"}]}
+    pred = write_jsonl(tmp_path / "pred.jsonl", [rec, {"article_id": "b", "quotes": []}, rec])
+    res = CliRunner().invoke(cli, ["evaluate", str(gold), str(pred)])
+    assert isinstance(res.exception, BadInputError)  # the entry point prints it on one line, exit 2
+    assert f"{pred}:3: article 'a' appears again (first at line 1)" in str(res.exception)
+
+
+def test_error_records_in_predictions_are_named_not_scored_as_predictions(tmp_path, cli):
+    text = "He said that the plan works."
+    s, e = span_of(text, "the plan works")
+    gold = write_jsonl(tmp_path / "gold.jsonl", [{"article_id": "a", "text": text, "quotes": [{"start": s, "end": e, "text": "the plan works", "kind": "indirect", "speaker": "X"}]}])
+    pred = write_jsonl(tmp_path / "pred.jsonl", [{"article_id": "a", "error": "missing 'text'"}])
+    res = CliRunner().invoke(cli, ["evaluate", str(gold), str(pred), "--json"])
+    assert res.exit_code == 0, res.output
+    rep = json.loads(res.output.strip().splitlines()[-1])
+    assert rep["articles"]["error_records_in_pred"] == [f"{pred}:1 (a): missing 'text'"]
+    assert rep["articles"]["scored"] == 0 and rep["articles"]["missing_in_pred"] == ["a"]
+    assert rep["by_kind"]["all"]["n_gold"] == 1 and rep["by_kind"]["all"]["n_pred"] == 0
+    res = CliRunner().invoke(cli, ["evaluate", str(gold), str(pred)])
+    assert "1 record(s) in PRED are errors, not predictions" in res.output

@@ -93,6 +93,9 @@ class Dataset:
     path: str = ""
     #: quotes whose ``text`` differs from the article text at their offsets (wrong text version?)
     offset_mismatches: int = 0
+    #: predictions only: ``file:line (article_id): error`` of records that carry an ``error``
+    #: instead of quotes (``quotekit preannotate`` could not annotate them); not scored
+    error_records: list[str] = field(default_factory=list)
 
 
 def kind_group(kind: str | None) -> str:
@@ -353,8 +356,18 @@ def predictions_from_records(
     ``merge=True`` applies :func:`merge_attribution_fragments` (PolNeAR convention).
     """
     ds = Dataset(format="quotekit", path=path, texts=dict(texts))
+    first_line: dict[str, Any] = {}
     for rec in records:
         aid = _article_id(rec, path)
+        if aid in first_line:
+            raise BadInputError(
+                f"{_where(path, rec)}: article {aid!r} appears again (first at line {first_line[aid]}): "
+                "evaluate needs one prediction record per article (were two prediction files concatenated?)"
+            )
+        first_line[aid] = rec.get("_line", "?")
+        if "error" in rec and not rec.get("quotes"):
+            ds.error_records.append(f"{_where(path, rec)} ({aid}): {rec['error']}")
+            continue  # not pre-annotated: its gold quotes count as missed, and the note says why
         text = texts.get(aid)
         raw = []
         for i, q in enumerate(_quotes(rec, path)):
@@ -620,4 +633,5 @@ def evaluate_files(gold_path: str | Path, pred_path: str | Path, fmt: str = "aut
     report["format"] = gold.format
     report["speaker_comparison"] = "mention as written" if gold.format == "polnear" else "canonical name"
     report["articles"]["pred_offset_mismatches"] = pred.offset_mismatches
+    report["articles"]["error_records_in_pred"] = pred.error_records
     return report

@@ -100,37 +100,45 @@ def write_jsonl_atomic(path: str | Path, records: Iterable[dict[str, Any]]) -> i
 
 
 def read_jsonl_numbered(path: str | Path, errors: list[str] | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Yield ``(line number, JSON object)``; blank lines are skipped. A bad line raises
-    BadInputError naming ``file:line``, or is appended to ``errors`` (and skipped) when a list is given."""
+    """Yield ``(line number, JSON object)``; blank lines are skipped, a UTF-8 byte-order mark on
+    the first line is ignored. A bad line (invalid JSON, not an object, not UTF-8) raises
+    BadInputError naming ``file:line``, or is appended to ``errors`` (and skipped) when a list is
+    given: one bad line never costs the other lines. Lines are split on ``\n`` only (JSON Lines)."""
     path = Path(path)
     if not path.exists():
         raise BadInputError(f"{path}: file not found")
     if path.is_dir():
         raise BadInputError(f"{path}: is a directory, expected a .jsonl file")
     try:
-        fh = path.open(encoding="utf-8")
+        fh = path.open("rb")
     except OSError as exc:
         raise BadInputError(f"{path}: cannot read ({exc.strerror})") from None
     with fh:
-        no = 0
-        try:
-            for no, line in enumerate(fh, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    rec = json.loads(line)
-                    if not isinstance(rec, dict):
-                        raise ValueError(f"expected a JSON object, got {type(rec).__name__}")
-                except (ValueError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
-                    reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
-                    msg = f"{path}:{no}: invalid JSON line ({reason})"
-                    if errors is None:
-                        raise BadInputError(msg) from None
-                    errors.append(msg)
-                    continue
-                yield no, rec
-        except UnicodeDecodeError:
-            raise BadInputError(f"{path}:{no + 1}: not UTF-8 text; re-save the file as UTF-8") from None
+        for no, raw in enumerate(fh, start=1):
+            if no == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                msg = f"{path}:{no}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at column {exc.start + 1}); re-save the file as UTF-8"
+                if errors is None:
+                    raise BadInputError(msg) from None
+                errors.append(msg)
+                continue
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+                if not isinstance(rec, dict):
+                    raise ValueError(f"expected a JSON object, got {type(rec).__name__}")
+            except (ValueError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
+                reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+                msg = f"{path}:{no}: invalid JSON line ({reason})"
+                if errors is None:
+                    raise BadInputError(msg) from None
+                errors.append(msg)
+                continue
+            yield no, rec
 
 
 def read_jsonl(path: str | Path, errors: list[str] | None = None) -> Iterator[dict[str, Any]]:

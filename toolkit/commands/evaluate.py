@@ -57,6 +57,10 @@ def article_notes(report: dict[str, Any]) -> list[str]:
     if arts["unknown_in_pred"]:
         ids = ", ".join(arts["unknown_in_pred"][:5]) + (" ..." if len(arts["unknown_in_pred"]) > 5 else "")
         notes.append(f"{len(arts['unknown_in_pred'])} article id(s) in PRED are not in GOLD and were not scored: {ids}")
+    if arts.get("error_records_in_pred"):
+        errs = arts["error_records_in_pred"]
+        notes.append(f"{len(errs)} record(s) in PRED are errors, not predictions (their gold quotes count as missed): "
+                     + "; ".join(errs[:3]) + (" ..." if len(errs) > 3 else ""))
     if arts["missing_in_pred"]:
         ids = ", ".join(arts["missing_in_pred"][:5]) + (" ..." if len(arts["missing_in_pred"]) > 5 else "")
         notes.append(f"{len(arts['missing_in_pred'])} gold article(s) have no record in PRED (their quotes count as missed): {ids}")

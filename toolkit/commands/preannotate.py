@@ -22,12 +22,13 @@ def preannotate(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from toolkit.core import RULESET_ID
-    from toolkit.io import read_jsonl, write_jsonl_atomic
+    from toolkit.io import read_jsonl_numbered, write_jsonl_atomic
     from toolkit.pipeline import load_pipeline, preannotate_records
 
     err = Console(stderr=True, soft_wrap=True)
     bad_lines: list[str] = []
-    records = list(read_jsonl(articles, errors=bad_lines))
+    numbered = list(read_jsonl_numbered(articles, errors=bad_lines))
+    records = [rec for _no, rec in numbered]
     nlp = load_pipeline(None if model == "blank" else model)
     failed: list[str] = []
     n_quotes = 0
@@ -38,15 +39,16 @@ def preannotate(
             task = bar.add_task("articles", total=len(records))
             for i, res in enumerate(preannotate_records(records, nlp=nlp, jobs=jobs)):
                 if "error" in res:
-                    failed.append(f"{articles}: record {i + 1} ({res.get('article_id')!r}): {res['error']}")
+                    failed.append(f"{articles}:{numbered[i][0]} ({res.get('article_id')!r}): {res['error']}")
                 else:
                     n_quotes += len(res["quotes"])
                 bar.advance(task)
                 yield res
 
     n = write_jsonl_atomic(output, results())
-    err.print(f"Wrote {n} article(s), {n_quotes} proposed quote(s) to {output} (rules {RULESET_ID}, model {model}).", markup=False, highlight=False)
-    for label, items in (("skipped invalid JSON line(s)", bad_lines), ("article(s) not annotated", failed)):
+    done = f"{n - len(failed)} article(s) pre-annotated" + (f", {len(failed)} not (error records written)" if failed else "")
+    err.print(f"Wrote {n} line(s) to {output}: {done}, {n_quotes} proposed quote(s) (rules {RULESET_ID}, model {model}).", markup=False, highlight=False)
+    for label, items in (("skipped bad line(s)", bad_lines), ("article(s) not annotated", failed)):
         if items:
             err.print(f"{len(items)} {label}:", markup=False, highlight=False)
             for item in items:
