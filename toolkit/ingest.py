@@ -13,9 +13,18 @@ Limits (stated, not hidden):
 - A blog "ReplyDelete" marker is taken to close the comment just before it: that one paragraph,
   the marker and everything after it are treated as comments.
 - With no headline line (a file that starts with its lead paragraph), the title falls back to
-  the lead sentence, shortened, and ``title_source`` says ``"lead"``.
+  the lead sentence, shortened, and ``title_source`` says ``"lead"``. A first line that quotes,
+  ends like a sentence (also in ” ’ ? !) or reports speech (``reporting_verbs``) is never taken
+  as a headline. When a title is given (HTML metadata, a JSONL ``title``), a body line is removed
+  only when it *is* that title.
+- A comment heading before the article has begun (fewer than ``min_sentences_before`` sentence
+  paragraphs above it, e.g. a "12 Comments" counter in the header) is removed alone, as chrome.
+- Only a whole, short paragraph (``captions.max_words``, no double quotation mark, no reporting
+  verb) is removed as a caption; text is never cut inside a paragraph.
 - HTML is parsed by trafilatura (no scripts run, nothing fetched); its paragraphs then go
-  through the same line rules.
+  through the same line rules. Line numbers in the report count lines of the extracted text.
+- ``clean=False`` (``--no-clean``) removes no line; it still turns CRLF/CR into LF, drops a
+  leading BOM and the line breaks at the start and end of the text.
 """
 
 from __future__ import annotations
@@ -33,11 +42,16 @@ from toolkit.errors import BadInputError
 from toolkit.types import Article
 
 REMOVED_KINDS = ("chrome", "caption", "comments")
+#: Kinds counted in the run summary: also the masthead/byline/headline lines taken as metadata.
+SUMMARY_KINDS = REMOVED_KINDS + ("metadata",)
 TEXT_EXTS = {".txt"}
 HTML_EXTS = {".html", ".htm"}
 JSONL_EXTS = {".jsonl"}
 SUPPORTED_EXTS = TEXT_EXTS | HTML_EXTS | JSONL_EXTS
 _SENTENCE_END = tuple('.!?:;"”’)]…')
+_TITLE_BAD_END = tuple('.:;,|”’"?!…')
+SKIP_HINT = " or pass --skip-bad"
+_BOM = "\ufeff"
 
 
 # --------------------------------------------------------------------------- rules
@@ -48,8 +62,11 @@ class CleaningRules:
     chrome_lines: frozenset[str]
     size_tokens: frozenset[str]
     caption_patterns: tuple[re.Pattern[str], ...]
+    caption_max_words: int
+    caption_quote_marks: tuple[str, ...]
     credit_tail_words: tuple[str, ...]
     credit_tail_max_words: int
+    comment_min_sentences_before: int
     comment_lines: frozenset[str]
     comment_patterns: tuple[re.Pattern[str], ...]
     reply_patterns: tuple[re.Pattern[str], ...]
@@ -58,7 +75,9 @@ class CleaningRules:
     dateline: re.Pattern[str]
     date_formats: tuple[str, ...]
     title_max_words: int
+    title_max_quoted_words: int
     title_search_lines: int
+    reporting_verbs: re.Pattern[str] | None
 
 
 def load_cleaning_rules(path: str | Path | None = None) -> CleaningRules:
@@ -77,8 +96,11 @@ def load_cleaning_rules(path: str | Path | None = None) -> CleaningRules:
             chrome_lines=frozenset(s.casefold() for s in chrome.get("exact_lines", [])),
             size_tokens=frozenset(s.casefold() for s in chrome.get("size_tokens", [])),
             caption_patterns=rx(captions.get("patterns", [])),
+            caption_max_words=int(captions.get("max_words", 40)),
+            caption_quote_marks=tuple(captions.get("quote_marks", ["“", "”", '"'])),
             credit_tail_words=tuple(captions.get("credit_tail_words", [])),
             credit_tail_max_words=int(captions.get("credit_tail_max_words", 6)),
+            comment_min_sentences_before=int(comments.get("min_sentences_before", 3)),
             comment_lines=frozenset(s.casefold() for s in comments.get("section_start_lines", [])),
             comment_patterns=rx(comments.get("section_start_patterns", []), re.IGNORECASE),
             reply_patterns=rx(comments.get("reply_marker_patterns", [])),
@@ -87,10 +109,18 @@ def load_cleaning_rules(path: str | Path | None = None) -> CleaningRules:
             dateline=re.compile(meta["dateline_pattern"], re.IGNORECASE),
             date_formats=tuple(meta.get("date_formats", [])),
             title_max_words=int(meta.get("title_max_words", 25)),
+            title_max_quoted_words=int(meta.get("title_max_quoted_words", 2)),
             title_search_lines=int(meta.get("title_search_lines", 4)),
+            reporting_verbs=_words_pattern(meta.get("reporting_verbs", [])),
         )
     except (KeyError, TypeError, re.error) as exc:
         raise ConfigError(f"{p}: invalid cleaning rules: {exc!r} (compare with the shipped configs/cleaning.yaml)") from None
+
+
+def _words_pattern(words: Iterable[str]) -> re.Pattern[str] | None:
+    """One case-insensitive pattern matching any of ``words`` as whole words (None: no words)."""
+    alts = [r"\s+".join(map(re.escape, w.split())) for w in words or () if w.strip()]
+    return re.compile(rf"\b(?:{'|'.join(alts)})\b", re.IGNORECASE) if alts else None
 
 
 @lru_cache(maxsize=1)
@@ -179,26 +209,64 @@ def chrome_rule(text: str, rules: CleaningRules) -> str | None:
     return None
 
 
+def _reports_speech(text: str, rules: CleaningRules) -> bool:
+    return rules.reporting_verbs is not None and rules.reporting_verbs.search(text) is not None
+
+
 def caption_rule(text: str, rules: CleaningRules) -> str | None:
-    """Name of the caption/credit rule matching the line, else None."""
+    """Name of the caption/credit rule matching the whole paragraph, else None.
+
+    Only a short paragraph (``captions.max_words``) with no double quotation mark and no
+    reporting verb can be a caption: anything else is article text, kept whatever it ends with.
+    """
+    if len(text.split()) > rules.caption_max_words or any(m in text for m in rules.caption_quote_marks):
+        return None
+    if _reports_speech(text, rules):
+        return None
     for pat in rules.caption_patterns:
         if pat.search(text):
             return f"caption:{pat.pattern}"
     tail = re.split(r"(?<=[.!?])\s+", text)[-1]
-    if tail != text and not tail.endswith((".", "”", '"')) and len(tail.split()) <= rules.credit_tail_max_words:
-        if any(re.search(rf"\b{re.escape(w)}\b", tail) for w in rules.credit_tail_words):
-            return "caption:credit_tail"
+    if tail != text and _is_bare_credit(tail, rules):
+        return "caption:credit_tail"
     return None
 
 
+def _is_bare_credit(tail: str, rules: CleaningRules) -> bool:
+    """A credit and nothing else: a credit word, plus capitalised names and slashes, no end punctuation."""
+    if tail.endswith(_SENTENCE_END) or len(tail.split()) > rules.credit_tail_max_words:
+        return False
+    rest = tail
+    for w in rules.credit_tail_words:
+        rest = re.sub(rf"\b{re.escape(w)}\b", " ", rest)
+    if rest == tail:
+        return False
+    return all(t[:1].isupper() or t[:1].isdigit() or not t[:1].isalpha() for t in rest.replace("/", " ").split())
+
+
+def _is_sentence_paragraph(text: str) -> bool:
+    return len(text.split()) >= 4 and text.endswith(_SENTENCE_END)
+
+
 def comments_start(paras: list[_Para], rules: CleaningRules) -> tuple[int, str] | None:
-    """Index of the first paragraph of the reader-comment section and the rule, else None."""
+    """Index of the first paragraph of the reader-comment section and the rule, else None.
+
+    A section heading counts only once the article has begun (``min_sentences_before`` sentence
+    paragraphs above it); an earlier one is marked as chrome, alone, and the search goes on.
+    """
+    sentences = 0
     for i, p in enumerate(paras):
         folded = p.text.casefold().rstrip(":")
         if folded in rules.comment_lines or any(r.search(p.text) for r in rules.comment_patterns):
-            return i, "comments:section_heading"
+            if sentences >= rules.comment_min_sentences_before:
+                return i, "comments:section_heading"
+            if p.kind is None:
+                p.kind, p.rule = "chrome", "chrome:early_comment_heading"
+            continue
         if any(r.search(p.text) for r in rules.reply_patterns):
             return max(i - 1, 0), "comments:reply_marker"
+        if _is_sentence_paragraph(p.text):
+            sentences += 1
     return None
 
 
@@ -212,9 +280,24 @@ def _parse_date(value: str, rules: CleaningRules) -> str | None:
     return None
 
 
+_QUOTED = re.compile(r'“([^”]*)”|"([^"]*)"|«([^»]*)»|„([^“”]*)[“”]')
+
+
 def _title_like(text: str, rules: CleaningRules) -> bool:
+    """A headline: short, not ending like a sentence, quoting no sentence, reporting no speech."""
     words = text.split()
-    return 2 <= len(words) <= rules.title_max_words and not text.endswith((".", ":", ";", ",", "|"))
+    if not 2 <= len(words) <= rules.title_max_words or text.endswith(_TITLE_BAD_END):
+        return False
+    if any(len("".join(g or "" for g in m.groups()).split()) > rules.title_max_quoted_words for m in _QUOTED.finditer(text)):
+        return False
+    if text.count("“") != text.count("”") or text.count('"') % 2:  # an unclosed quotation
+        return False
+    return not _reports_speech(text, rules)
+
+
+def same_title(a: str | None, b: str | None) -> bool:
+    """Same text, whitespace and case aside."""
+    return a is not None and b is not None and " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
 def _lead_title(text: str, max_words: int = 14) -> str:
@@ -223,10 +306,13 @@ def _lead_title(text: str, max_words: int = 14) -> str:
     return sentence if len(words) <= max_words else " ".join(words[:max_words]) + " …"
 
 
-def extract_metadata(paras: list[_Para], rules: CleaningRules, mark: bool = True) -> dict[str, Any]:
+def extract_metadata(paras: list[_Para], rules: CleaningRules, mark: bool = True,
+                     given_title: str | None = None) -> dict[str, Any]:
     """Masthead, byline/dateline and headline among the first body paragraphs.
 
     Matching paragraphs are marked ``kind="metadata"`` (taken out of the body) when ``mark``.
+    With ``given_title`` no headline is looked for: the first body paragraph is removed only
+    when it is that title (rule ``metadata:given_title``).
     """
     meta: dict[str, Any] = {"title": None, "outlet": None, "date": None, "title_source": None}
     body = [p for p in paras if p.kind is None]
@@ -245,7 +331,11 @@ def extract_metadata(paras: list[_Para], rules: CleaningRules, mark: bool = True
         meta["outlet"] = meta["outlet"] or rules.outlets[body[0].text.casefold()]
         body[0].kind, body[0].rule = "metadata", "metadata:masthead"
         body = body[1:]
-    if body and _title_like(body[0].text, rules):
+    if given_title is not None:
+        meta["title"], meta["title_source"] = given_title, "given"
+        if body and same_title(body[0].text, given_title):
+            body[0].kind, body[0].rule = "metadata", "metadata:given_title"
+    elif body and _title_like(body[0].text, rules):
         meta["title"], meta["title_source"] = body[0].text, "headline"
         body[0].kind, body[0].rule = "metadata", "metadata:title"
     elif body:
@@ -293,29 +383,32 @@ def build_article(
 ) -> IngestResult:
     """Clean one document's text and extract its metadata. Raises BadInputError when empty."""
     rules = rules or default_rules()
-    raw_text = raw_text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    raw_text = raw_text.replace("\r\n", "\n").replace("\r", "\n").lstrip(_BOM)
     if not raw_text.strip():
-        raise BadInputError(f"{source}: empty document (nothing but whitespace); remove it or pass --skip-bad")
+        raise BadInputError(f"{source}: empty document (nothing but whitespace); remove it{SKIP_HINT}")
+    given_title = title if title and title.strip() else None
     paras = split_paragraphs(raw_text)
     if clean:
         clean_paragraphs(paras, rules)
-    meta = extract_metadata(paras, rules, mark=clean)
+    meta = extract_metadata(paras, rules, mark=clean, given_title=given_title)
     body = [p for p in paras if p.kind is None]
+    removals = [Removal(source, p.line, p.kind, p.rule, p.text, p.end_line or p.line) for p in paras if p.kind is not None]
     if not body:
-        raise BadInputError(f"{source}: no article text left after cleaning; check it with --report or use --no-clean")
+        exc = BadInputError(f"{source}: no article text left after cleaning; check it with --report, use --no-clean{SKIP_HINT}")
+        exc.removals = removals  # type: ignore[attr-defined]  # for --report, also on failure
+        raise exc
     text = "\n\n".join(p.text for p in body) if clean else raw_text.strip("\n")
     removed = {k: sum(1 for p in paras if p.kind == k) for k in REMOVED_KINDS}
-    removals = [Removal(source, p.line, p.kind, p.rule, p.text, p.end_line or p.line) for p in paras if p.kind is not None]
     article = Article(
         article_id=article_id,
         text=text,
-        title=title or meta["title"],
+        title=given_title or meta["title"],
         outlet=outlet or meta["outlet"] or "unknown",
         date=_normalise_date(date, rules) if date else meta["date"],
         source_path=source,
         sha256=sha256,
         removed=removed,
-        title_source="given" if title else meta["title_source"],
+        title_source=meta["title_source"],
     )
     return IngestResult(article, removals)
 
@@ -327,13 +420,13 @@ def _normalise_date(value: str, rules: CleaningRules) -> str | None:
     return _parse_date(value, rules) or value
 
 
-def _decode(data: bytes, source: str) -> str:
+def _decode(data: bytes, source: str, unit: str = "offset") -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
+        where = f"at offset {exc.start}" if unit == "offset" else f"at column {exc.start + 1}"
         raise BadInputError(
-            f"{source}: not UTF-8 text (invalid byte 0x{data[exc.start]:02x} at offset {exc.start}); "
-            "re-save it as UTF-8 or pass --skip-bad"
+            f"{source}: not UTF-8 text (invalid byte 0x{data[exc.start]:02x} {where}); re-save it as UTF-8{SKIP_HINT}"
         ) from None
 
 
@@ -341,7 +434,12 @@ def _read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise BadInputError(f"{path}: cannot read ({exc.strerror}); check the path and permissions or pass --skip-bad") from None
+        raise BadInputError(f"{path}: cannot read ({exc.strerror}); check the path and permissions{SKIP_HINT}") from None
+
+
+def skipped_message(exc: BaseException) -> str:
+    """The error as listed among skipped inputs: without the "or pass --skip-bad" hint."""
+    return str(exc).removesuffix(SKIP_HINT)
 
 
 def ingest_text_file(path: Path, clean: bool = True, rules: CleaningRules | None = None) -> IngestResult:
@@ -359,22 +457,20 @@ def html_to_text(html: str, source: str) -> tuple[str, dict[str, Any]]:
         html, with_metadata=True, include_comments=False, include_tables=False, include_images=False, include_links=False
     )
     if doc is None or not (doc.text or "").strip():
-        raise BadInputError(f"{source}: no article text found in the HTML; check the file or pass --skip-bad")
+        raise BadInputError(f"{source}: no article text found in the HTML; check the file{SKIP_HINT}")
     meta = {"title": doc.title, "outlet": doc.sitename, "date": doc.date}
     return doc.text, meta
 
 
 def ingest_html_file(path: Path, clean: bool = True, rules: CleaningRules | None = None) -> IngestResult:
+    """The extractor puts the headline first: that line is removed (``metadata:given_title``,
+    counted and reported) when it is the title, as for any given title; never another line."""
     data = _read_bytes(path)
     html = _decode(data, str(path))
     if not html.strip():
-        raise BadInputError(f"{path}: empty document; remove it or pass --skip-bad")
+        raise BadInputError(f"{path}: empty document; remove it{SKIP_HINT}")
     text, meta = html_to_text(html, str(path))
     rules = rules or default_rules()
-    # The extractor puts the headline first: drop that line from the body when it repeats the title.
-    lines = text.split("\n")
-    if meta["title"] and lines and lines[0].strip() == meta["title"].strip():
-        text = "\n".join(lines[1:])
     aid = sanitize_id(path.stem) or content_id(text)
     return build_article(
         text, article_id=aid, source=str(path), sha256=hashlib.sha256(data).hexdigest(), clean=clean, rules=rules,
@@ -383,37 +479,47 @@ def ingest_html_file(path: Path, clean: bool = True, rules: CleaningRules | None
 
 
 def ingest_jsonl_file(path: Path, clean: bool = True, rules: CleaningRules | None = None, skip_bad: bool = False,
-                      errors: list[str] | None = None) -> Iterator[IngestResult]:
-    """One article per JSON line (at least ``text``). Bad lines raise, or are appended to ``errors``."""
+                      errors: list[str] | None = None,
+                      failed_removals: list[Removal] | None = None) -> Iterator[IngestResult]:
+    """One article per JSON line (at least ``text``), each line decoded on its own (a bad byte
+    spoils its line only; a BOM before the first line is dropped). Bad lines raise, or with
+    ``skip_bad`` are appended to ``errors`` (and what cleaning removed from them to ``failed_removals``)."""
     data = _read_bytes(path)
-    content = _decode(data, str(path))
-    if not content.strip():
-        raise BadInputError(f"{path}: empty file; remove it or pass --skip-bad")
-    for no, line in enumerate(content.split("\n"), start=1):
-        if not line.strip():
-            continue
+    if data.startswith(_BOM.encode("utf-8")):
+        data = data[len(_BOM.encode("utf-8")):]
+    if not data.strip():
+        raise BadInputError(f"{path}: empty file; remove it{SKIP_HINT}")
+    for no, raw in enumerate(data.split(b"\n"), start=1):
         where = f"{path}:{no}"
         try:
+            line = _decode(raw, where, unit="column")
+            if not line.strip():
+                continue
             yield _jsonl_record(line, where, clean, rules)
         except BadInputError as exc:
+            if failed_removals is not None:
+                failed_removals.extend(getattr(exc, "removals", ()))
             if not skip_bad or errors is None:
                 raise
-            errors.append(str(exc))
+            errors.append(skipped_message(exc))
 
 
 def _jsonl_record(line: str, where: str, clean: bool, rules: CleaningRules | None) -> IngestResult:
     try:
         rec = json.loads(line)
     except json.JSONDecodeError as exc:
-        raise BadInputError(f"{where}: invalid JSON ({exc.msg} at column {exc.colno}); fix the line or pass --skip-bad") from None
+        at = "column" if exc.msg.endswith(" at") else "at column"  # "Unterminated string starting at"
+        raise BadInputError(f"{where}: invalid JSON ({exc.msg} {at} {exc.colno}); fix the line{SKIP_HINT}") from None
     except (ValueError, RecursionError) as exc:  # a huge integer, or nesting deeper than the recursion limit
         reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc).split(";")[0]
-        raise BadInputError(f"{where}: invalid JSON ({reason}); fix the line or pass --skip-bad") from None
+        raise BadInputError(f"{where}: invalid JSON ({reason}); fix the line{SKIP_HINT}") from None
     if not isinstance(rec, dict):
-        raise BadInputError(f"{where}: expected a JSON object with a 'text' field, got {type(rec).__name__}")
+        raise BadInputError(f"{where}: expected a JSON object with a 'text' field, got {type(rec).__name__}; "
+                            f"fix the line{SKIP_HINT}")
     text = rec.get("text")
     if not isinstance(text, str):
-        raise BadInputError(f"{where}: record has no 'text' string; every record needs at least 'text'")
+        raise BadInputError(f"{where}: record has no 'text' string; every record needs at least 'text': "
+                            f"fix the line{SKIP_HINT}")
     given = rec.get("article_id") or rec.get("id")
     aid = sanitize_id(str(given)) if given is not None else ""
     sha = hashlib.sha256(line.encode("utf-8")).hexdigest()
@@ -434,43 +540,103 @@ def _opt_str(v: Any) -> str | None:
 class IngestStats:
     articles: int = 0
     bad: list[str] = field(default_factory=list)
-    ignored_files: list[str] = field(default_factory=list)
+    ignored_files: list[str] = field(default_factory=list)  # other file types inside input folders
+    hidden: list[str] = field(default_factory=list)  # dot-files and dot-folders inside input folders
+    output_skipped: list[str] = field(default_factory=list)  # the output itself, found in an input folder
     duplicate_ids: list[str] = field(default_factory=list)
-    removed: dict[str, int] = field(default_factory=lambda: {k: 0 for k in REMOVED_KINDS})
+    removed: dict[str, int] = field(default_factory=lambda: {k: 0 for k in SUMMARY_KINDS})
+    #: What cleaning removed from documents that then failed (e.g. nothing left), for ``--report``.
+    failed_removals: list[Removal] = field(default_factory=list)
 
 
-def expand_inputs(inputs: Iterable[str | Path], stats: IngestStats) -> list[Path]:
-    """Files as given; folders walked recursively in sorted order (other extensions counted, not read)."""
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        if a.resolve() == b.resolve():
+            return True
+        return a.exists() and b.exists() and a.samefile(b)
+    except OSError:
+        return False
+
+
+def _own_temp_file(f: Path, output: Path | None) -> bool:
+    """The hidden temporary file :func:`toolkit.io.atomic_open` writes next to ``output``."""
+    if output is None:
+        return False
+    return (f.name.startswith(f".{output.name}.") and f.name.endswith(".tmp")
+            and _same_file(f.parent, output.parent))
+
+
+def expand_inputs(inputs: Iterable[str | Path], stats: IngestStats, output: str | Path | None = None) -> list[Path]:
+    """Files as given; folders walked recursively in sorted order.
+
+    Inside folders, other extensions are counted in ``stats.ignored_files``, dot-files and
+    dot-folders (``.ipynb_checkpoints/``, macOS ``._x.txt``) in ``stats.hidden``, and the
+    ``output`` file in ``stats.output_skipped``: none is read (a dot-file named explicitly is).
+    An ``output`` that is one of the named input files, or no input file at all, is a
+    :class:`BadInputError`.
+    """
+    out = Path(output) if output is not None else None
     files: list[Path] = []
-    for item in inputs:
-        p = Path(item)
+    inputs = [Path(i) for i in inputs]
+    for p in inputs:
         if p.is_dir():
+            hidden_dirs: set[Path] = set()
             for f in sorted(x for x in p.rglob("*") if x.is_file()):
-                if f.suffix.lower() in SUPPORTED_EXTS:
+                if _own_temp_file(f, out):
+                    continue
+                parts = f.relative_to(p).parts
+                k = next((i for i, part in enumerate(parts) if part.startswith(".")), None)
+                if k is not None:
+                    if k == len(parts) - 1:
+                        stats.hidden.append(str(f))
+                    elif p.joinpath(*parts[: k + 1]) not in hidden_dirs:
+                        hidden_dirs.add(p.joinpath(*parts[: k + 1]))
+                        stats.hidden.append(str(p.joinpath(*parts[: k + 1])) + "/")
+                elif out is not None and _same_file(f, out):
+                    stats.output_skipped.append(str(f))
+                elif f.suffix.lower() in SUPPORTED_EXTS:
                     files.append(f)
                 else:
                     stats.ignored_files.append(str(f))
         elif p.exists():
             if p.suffix.lower() not in SUPPORTED_EXTS:
                 raise BadInputError(f"{p}: unsupported file type {p.suffix or '(none)'!r}; use .txt, .html/.htm or .jsonl")
+            if out is not None and _same_file(p, out):
+                raise BadInputError(f"{p}: is both an input and the output (-o); writing would replace it: "
+                                    "choose another output name")
             files.append(p)
         else:
             raise BadInputError(f"{p}: no such file or folder")
+    if not files:
+        other = len(stats.ignored_files) + len(stats.hidden) + len(stats.output_skipped)
+        note = f" ({other} other or hidden file(s) and folder(s) not read)" if other else ""
+        raise BadInputError(f"no .txt/.html/.jsonl files found in {', '.join(map(str, inputs))}{note}; nothing written")
     return files
 
 
 def ingest_paths(inputs: Iterable[str | Path], *, clean: bool = True, skip_bad: bool = False,
+                 rules: CleaningRules | None = None, stats: IngestStats | None = None,
+                 output: str | Path | None = None) -> Iterator[IngestResult]:
+    """Ingest files and folders (see :func:`expand_inputs`; ``output`` is never read as input).
+    Bad input raises :class:`BadInputError`, or with ``skip_bad`` is counted in ``stats.bad``.
+    Duplicate article ids get a ``-2``, ``-3`` ... suffix (counted)."""
+    stats = stats if stats is not None else IngestStats()
+    yield from ingest_files(expand_inputs(inputs, stats, output), clean=clean, skip_bad=skip_bad, rules=rules, stats=stats)
+
+
+def ingest_files(files: Iterable[Path], *, clean: bool = True, skip_bad: bool = False,
                  rules: CleaningRules | None = None, stats: IngestStats | None = None) -> Iterator[IngestResult]:
-    """Ingest files and folders. Bad input raises :class:`BadInputError`, or with ``skip_bad`` is
-    counted in ``stats.bad``. Duplicate article ids get a ``-2``, ``-3`` ... suffix (counted)."""
+    """Ingest the files of :func:`expand_inputs` (as :func:`ingest_paths`)."""
     stats = stats if stats is not None else IngestStats()
     rules = rules or default_rules()
     seen: set[str] = set()
-    for path in expand_inputs(inputs, stats):
+    for path in files:
+        path = Path(path)
         ext = path.suffix.lower()
         try:
             if ext in JSONL_EXTS:
-                results: Iterable[IngestResult] = ingest_jsonl_file(path, clean, rules, skip_bad, stats.bad)
+                results: Iterable[IngestResult] = ingest_jsonl_file(path, clean, rules, skip_bad, stats.bad,
+                                                                    stats.failed_removals)
             elif ext in HTML_EXTS:
                 results = [ingest_html_file(path, clean, rules)]
             else:
@@ -487,8 +653,12 @@ def ingest_paths(inputs: Iterable[str | Path], *, clean: bool = True, skip_bad: 
                 stats.articles += 1
                 for k, v in res.article.removed.items():
                     stats.removed[k] = stats.removed.get(k, 0) + v
+                stats.removed["metadata"] = stats.removed.get("metadata", 0) + sum(
+                    1 for r in res.removals if r.kind == "metadata")
                 yield res
         except BadInputError as exc:
+            if ext not in JSONL_EXTS:  # the JSONL reader records its own lines' removals
+                stats.failed_removals.extend(getattr(exc, "removals", ()))
             if not skip_bad:
                 raise
-            stats.bad.append(str(exc))
+            stats.bad.append(skipped_message(exc))

@@ -12,37 +12,64 @@ def register(app: typer.Typer) -> None:
 
 
 def ingest(
-    inputs: list[Path] = typer.Argument(..., help="Files or folders of .txt, .html/.htm or .jsonl (records with at least 'text')."),
-    output: Path = typer.Option(..., "-o", "--output", help="Output JSONL: one article record per line (written atomically)."),
-    no_clean: bool = typer.Option(False, "--no-clean", help="Keep the text as is: no chrome, caption or comment removal."),
-    report: bool = typer.Option(False, "--report", help="List every removed line (file:line, kind, rule, text) on stderr."),
-    skip_bad: bool = typer.Option(False, "--skip-bad", help="Skip unreadable, non-UTF-8, empty or invalid inputs, and count them."),
+    inputs: list[Path] = typer.Argument(..., help="Files or folders of .txt, .html/.htm or .jsonl (records with at least 'text'). "
+                                        "Inside folders, hidden files and folders (.name) and the output itself are not read."),
+    output: Path = typer.Option(..., "-o", "--output", help="Output JSONL: one article record per line (written atomically; "
+                                "never one of the inputs)."),
+    no_clean: bool = typer.Option(False, "--no-clean", help="Remove no line (no chrome, caption, comment or headline removal). "
+                                  "Always applied: CRLF/CR become LF, a leading BOM and the line breaks at the start and "
+                                  "end are dropped; HTML is the extractor's text."),
+    report: bool = typer.Option(False, "--report", help="List every removed line (file:line, kind, rule, text) on stderr, "
+                                "also for inputs that failed or were skipped."),
+    skip_bad: bool = typer.Option(False, "--skip-bad", help="Skip unreadable, non-UTF-8, empty or invalid inputs (JSONL: "
+                                  "the bad lines only), and count them."),
 ) -> None:
     """Turn raw news files into clean article records: title, outlet, date, body text."""
+    import sys
+
     from rich.console import Console
 
-    from toolkit.ingest import IngestStats, ingest_paths
+    from toolkit.errors import BadInputError
+    from toolkit.ingest import IngestStats, expand_inputs, ingest_files
     from toolkit.io import write_jsonl_atomic
 
+    if output.is_dir():
+        raise BadInputError(f"{output}: is a folder; -o takes a file name, e.g. -o {output / 'articles.jsonl'}")
     err = Console(stderr=True, soft_wrap=True)
     stats = IngestStats()
     removals = []
+    files = expand_inputs(inputs, stats, output=output)  # before the output is opened: nothing to read, nothing written
+
+    def take_failed():
+        removals.extend(stats.failed_removals)
+        stats.failed_removals.clear()
 
     def records():
-        for res in ingest_paths(inputs, clean=not no_clean, skip_bad=skip_bad, stats=stats):
+        for res in ingest_files(files, clean=not no_clean, skip_bad=skip_bad, stats=stats):
+            take_failed()
             removals.extend(res.removals)
             yield res.article.to_dict()
+        take_failed()
 
-    n = write_jsonl_atomic(output, records())
-    if report:
-        import sys
-
+    def print_report():
+        take_failed()
         for r in removals:  # plain tab-separated lines, easy to grep or paste into a sheet
             lines = f"{r.line}-{r.end_line}" if r.end_line > r.line else str(r.line)
             sys.stderr.write(f"{r.source}:{lines}\t{r.kind}\t{r.rule}\t{r.text}\n")
+
+    try:
+        n = write_jsonl_atomic(output, records())
+    except BadInputError:
+        if report:
+            print_report()
+        raise
+    if report:
+        print_report()
     removed = ", ".join(f"{k} {v}" for k, v in stats.removed.items())
     err.print(f"Wrote {n} article(s) to {output} (removed lines: {removed}).", markup=False, highlight=False)
     for label, items in (("skipped bad input", stats.bad), ("ignored (other file types)", stats.ignored_files),
+                         ("ignored (hidden files and folders)", stats.hidden),
+                         ("not read (the output file itself)", stats.output_skipped),
                          ("renamed duplicate ids", stats.duplicate_ids)):
         if items:
             err.print(f"{len(items)} {label}:", markup=False, highlight=False)
