@@ -139,8 +139,7 @@ REGION_CASES: dict[str, tuple[str, Callable[[], Any], str]] = {
 TASK_CASES: dict[str, tuple[str, Callable[[], Any], str]] = {
     "result_is_an_object": ("malformed_result", lambda: bad_task({"id": "x"}), "task 7"),
     "result_is_a_string": ("malformed_result", lambda: bad_task("QUOTE"), "task 7"),
-    "empty_annotation": ("empty_annotation", lambda: bad_task([]), "task 7"),
-    "null_result": ("empty_annotation", lambda: bad_task(None), "task 7"),
+    "null_result": ("malformed_result", lambda: bad_task(None), "task 7"),
     "cancelled_annotation": ("cancelled", lambda: bad_task(_ann(lambda a: None), was_cancelled=True), "task 7"),
     "task_without_text": ("no_text", lambda: bad_task(_ann(lambda a: None), text=_MISSING), "task 7"),
     "text_is_a_number": ("no_text", lambda: bad_task(_ann(lambda a: None), text=12), "task 7"),
@@ -195,6 +194,23 @@ def test_defect_fails_strict_with_exit_4_naming_the_place(case, tmp_path, monkey
     assert "export.json" in line and where in line and (not reason or f"[{reason}]" in line), line
     assert not (tmp_path / "ds").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["export.json"], "no temporary directory left behind"
+
+
+def test_empty_annotation_is_a_quote_free_article_not_a_skip(tmp_path, monkeypatch, capsys):
+    """An annotator who deleted every region and submitted judged "nobody is quoted": the article
+    is kept with no quotes, nothing is skipped, and --strict passes."""
+    e = _export(tmp_path, bad_task([]))
+    code, out, err = run_cli(["build", e, "-o", tmp_path / "ds", "--strict"], monkeypatch, capsys)
+    assert code == 0, (out, err)
+    assert "skipped" not in out and "1 annotated as quote-free" in out
+    import pyarrow.parquet as pq
+
+    rows = {r["article_id"]: r for f in (tmp_path / "ds" / "data" / "articles").glob("*.parquet") for r in pq.read_table(f).to_pylist()}
+    assert rows["bad-7"]["quotes"] == [] and rows["bad-7"]["text"] == ART1
+    assert len(rows["good-1"]["quotes"]) == 1
+    card = (tmp_path / "ds" / "README.md").read_text(encoding="utf-8")
+    assert "1 article(s) have no quotes by the annotator's judgement" in card
+    assert "no quote-free articles" not in card
 
 
 def test_ui_ids_backward_relations_and_overlapping_quotes_are_valid(tmp_path, monkeypatch, capsys):

@@ -111,7 +111,7 @@ def test_speaker_new_textarea_wins_over_speaker_choice_over_region_text():
     a.quote("the regime fears the truth.", "Sam Rainsy", "against", speaker_name="Hun Sen")
     a.quote("We will protect peace and stability,", "Phay Siphan", "favor", occurrence=0)
     quotes, log = parse(a)
-    assert log.total == 0
+    assert log.notes == {"speaker_conflict": 1} and log.total == 0  # both set by the annotator (origin manual): the typed name wins, counted
     assert [q.speaker for q in quotes] == ["Phay Siphan", "Phay Siphan", "Hun Sen"]
 
 
@@ -319,10 +319,12 @@ def test_task_level_problems_are_counted(tmp_path):
         {"not": "a task"},
     ]
     arts, log = read([write(tmp_path / "e.json", tasks)])
-    assert [a.article_id for a in arts] == ["a1"]
-    assert log.counts == {"no_text": 1, "empty_annotation": 1, "cancelled": 1, "not_annotated": 1, "not_a_task": 1}
+    assert [a.article_id for a in arts] == ["a1", "a3"]  # a3: an empty annotation is the judgement "no quotes"
+    a3 = arts[1]
+    assert a3.quotes == [] and a3.no_quotes_judged and not arts[0].no_quotes_judged
+    assert log.counts == {"no_text": 1, "cancelled": 1, "not_annotated": 1, "not_a_task": 1}
     msgs = dict((r, m) for r, m in log.messages)
-    assert "task 2" in msgs["no_text"] and "task 3" in msgs["empty_annotation"] and "task 4" in msgs["cancelled"]
+    assert "task 2" in msgs["no_text"] and "task 4" in msgs["cancelled"]
 
 
 def test_unannotated_tasks_do_not_fail_a_strict_build(tmp_path):

@@ -152,7 +152,7 @@ def drawn_export(draw) -> tuple[list[dict[str, Any]], dict[str, list[tuple]]]:
     for i, aid in enumerate(aids, start=1):
         text = draw(texts)
         result, quotes = draw(drawn_annotation(text, aid))
-        if not result:  # an annotation with no region is an `empty_annotation`: keep one region
+        if not result:  # an annotation with no region is a quote-free article: keep one region so that every task has quotes to check
             result = [_region("keep000000", N.CUE, text, 0, 1)]
         anns = [annotation(result, id=100 * i, task=i, completed_by=draw(st.sampled_from([1, 2, {"id": 3, "email": "c@x.org"}])),
                            created_at="2026-02-01T10:00:00Z")]
@@ -277,7 +277,7 @@ def defect(draw, t: dict) -> str:
     live = [a for a in t["annotations"] if not a["was_cancelled"]]
     ann = max(live, key=lambda a: a["created_at"])  # the one that wins
     res = ann["result"]
-    choices = ["cancel", "empty_result", "result_type", "no_text", "text_type", "annotations_type", "data_type",
+    choices = ["cancel", "result_type", "no_text", "text_type", "annotations_type", "data_type",
                "drop_item", "item_type"]
     regions, relations, per_region = _items(ann, "region"), _items(ann, "relation"), _items(ann, "choice")
     if regions:
@@ -294,8 +294,6 @@ def defect(draw, t: dict) -> str:
     if what == "cancel":
         for a in t["annotations"]:
             a["was_cancelled"] = True
-    elif what == "empty_result":
-        ann["result"] = []
     elif what == "result_type":
         ann["result"] = draw(st.sampled_from([None, {}, "x", 7]))
     elif what == "no_text":

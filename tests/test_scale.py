@@ -74,6 +74,17 @@ def test_annotate_batch_keeps_order_and_row_count_of_a_reversed_batch(records, e
     assert [json.loads(q) for q in out["quotes"]] == [e["quotes"] for e in expected[::-1]]
 
 
+def test_a_row_without_text_is_an_error_record_not_an_empty_prediction(records):
+    batch = {"article_id": ["ok", "none", "num"], "text": [records[0]["text"], None, 7]}
+    out = annotate_batch(batch)
+    rows = [decode_row(dict(zip(out, row))) for row in zip(*out.values())]
+    assert rows[0]["quotes"] and "error" not in rows[0]
+    assert rows[1] == {"article_id": "none", "error": "missing 'text'"}
+    assert rows[2]["article_id"] == "num" and "not a string" in rows[2]["error"]
+    expected = [json.loads(json.dumps(r)) for r in preannotate_records([{"article_id": "none", "text": None}, {"article_id": "num", "text": 7}])]
+    assert rows[1:] == expected  # what `quotekit preannotate` writes for them
+
+
 def test_annotate_batch_of_nothing_is_an_empty_batch():
     assert annotate_batch({"article_id": [], "text": []}) == {c: [] for c in OUTPUT_COLUMNS}
 

@@ -285,9 +285,69 @@ def test_pull_refuses_to_overwrite(ls_server, pushed, tmp_path):
     assert out.read_text() == "keep me"
 
 
-def test_pull_unknown_project(ls_server, tmp_path):
+def test_pull_unknown_project(ls_server, pushed, tmp_path):
     proc = ls_server.cli("ls", "pull", "--project", "no such project", "-o", tmp_path / "x.json")
     assert proc.returncode == 2 and "no Label Studio project titled 'no such project'" in proc.stderr
+    assert "existing projects: " in proc.stderr and repr(PROJECT) in proc.stderr
+    assert "`quotekit ls push ARTICLES.jsonl --project TITLE` creates one" in proc.stderr
+
+
+def test_predictions_file_round_trip_with_skips_empty_and_speaker_choice(ls_server, tmp_path):
+    """``ls push ARTICLES --predictions PREDICTIONS`` (preannotate's output), then: a speaker picked
+    from the list on a region whose pre-annotation typed a name, a skipped (cancelled) task, an
+    empty annotation, an unannotated task and a null date -> pull -> build."""
+    from toolkit.dataset import build_dataset
+    from toolkit.labelstudio.testing import sample_data
+
+    title = PROJECT + " predictions"
+    records = sample_data()
+    articles = [{k: v for k, v in r.items() if k != "quotes"} for r in records]
+    articles[0]["date"] = None
+    articles.append(make_article("int-4", "Quiet", "Nobody said anything today.", None))
+    preds = [{"article_id": r["article_id"], "quotes": r["quotes"], "warnings": []} for r in records]
+    preds.append({"article_id": "int-4", "quotes": [], "warnings": []})
+    preds.append({"article_id": "ghost", "quotes": [], "warnings": []})
+    a_path = write_jsonl(tmp_path / "articles.jsonl", articles)
+    p_path = write_jsonl(tmp_path / "predictions.jsonl", preds)
+
+    alone = ls_server.cli("ls", "push", p_path, "--project", title)
+    assert alone.returncode == 2 and "pass it with --predictions next to the articles" in alone.stderr
+    proc = ls_server.cli("ls", "push", a_path, "--predictions", p_path, "--project", title)
+    assert proc.returncode == 0, proc.stderr
+    assert "4 tasks imported" in proc.stdout and "4 predictions from" in proc.stdout and "pre-annotated" not in proc.stdout
+    assert "were ignored: ghost" in proc.stdout
+    tasks = _tasks(ls_server, title)
+    assert tasks["int-1"]["data"]["date"] == ""  # Label Studio refuses null in a Header-bound key
+
+    client = ls_server.client()
+    # int-2: accept the prediction, pick "Hun Sen" from the list on the "A village chief" region,
+    # whose pre-annotation typed "village chief" into speaker_new (the audit's case)
+    t2 = tasks["int-2"]
+    pred = t2["predictions"][0]
+    result = copy.deepcopy(pred["result"])
+    (new,) = [r for r in result if r.get("from_name") == N.SPEAKER_NEW]
+    result.append({"id": new["id"], "from_name": N.SPEAKER_NAME, "to_name": N.TEXT, "type": "choices", "origin": "prediction-changed",
+                   "value": {k: new["value"][k] for k in ("start", "end")} | {"text": "A village chief", "choices": ["Hun Sen"]}})
+    client.create_annotation(t2["id"], result, parent_prediction=pred["id"])
+    p1 = tasks["int-1"]["predictions"][0]
+    client.create_annotation(tasks["int-1"]["id"], p1["result"], parent_prediction=p1["id"])
+    client.create_annotation(tasks["int-3"]["id"], [], was_cancelled=True)  # skipped
+    client.create_annotation(tasks["int-4"]["id"], [])  # "nobody is quoted here"
+
+    out = tmp_path / "export.json"
+    pull = ls_server.cli("ls", "pull", "--project", title, "-o", out)
+    assert pull.returncode == 0, pull.stderr
+    assert "3 annotated tasks, 3 annotations" in pull.stdout
+    assert "1 of the project's 4 tasks are not in the export: 1 skipped (every annotation cancelled: int-3)." in pull.stdout
+
+    s = build_dataset([out], tmp_path / "ds", strict=True, chart=False)
+    assert s.articles == 3 and s.articles_judged_no_quotes == 1 and s.notes == {"speaker_conflict": 1}
+    import pyarrow.parquet as pq
+
+    rows = {r["article_id"]: r for f in (tmp_path / "ds" / "data" / "articles").glob("*.parquet") for r in pq.read_table(f).to_pylist()}
+    assert rows["int-4"]["quotes"] == [] and rows["int-1"]["date"] is None and rows["int-2"]["date"] == "2019-11-09"
+    chief = next(q for q in rows["int-2"]["quotes"] if q["text"] == "the road was closed")
+    assert chief["speaker"] == "Hun Sen"
 
 
 def test_wrong_token_is_one_clear_line(ls_server, pushed, tmp_path):

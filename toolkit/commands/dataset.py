@@ -35,7 +35,9 @@ def build(
     console = Console()
     console.print(_table("quotekit build", summary.rows()))
     if summary.issues:
-        console.print(f"[yellow]{sum(summary.skipped.values())} item(s) skipped[/yellow]; first ones:")
+        resolved = sum(summary.notes.values())
+        console.print(f"[yellow]{sum(summary.skipped.values())} item(s) skipped[/yellow]"
+                      + (f", {resolved} resolved (kept, see the reason)" if resolved else "") + "; first ones:")
         for reason, msg in summary.issues[:10]:
             console.print(f"  [{reason}] {msg}", markup=False, highlight=False, soft_wrap=True)
     if summary.agreement is not None and summary.agreement.tasks:

@@ -128,6 +128,7 @@ def config(
 def push(
     source: Path = typer.Argument(..., help="JSONL of articles (article_id, text, title, outlet, date), with or without `quotes`."),
     project: str = typer.Option(..., "--project", help="Project title (created if missing)."),
+    predictions: Optional[Path] = typer.Option(None, "--predictions", help="`quotekit preannotate` (or `python -m toolkit.scale`) output for these articles, joined by article_id; used instead of pre-annotating."),
     model: Optional[str] = typer.Option(None, "--model", help="spaCy pipeline for pre-annotating records without `quotes`."),
     update: bool = typer.Option(False, "--update", help="Replace predictions of changed/outdated tasks; switch the project to this model_version."),
     batch_size: int = typer.Option(200, "--batch-size", min=1, max=1000, help="Tasks per import request."),
@@ -152,6 +153,7 @@ def push(
         model_version=model_version,
         jobs=jobs,
         echo=_err,
+        predictions=predictions,
     )
     typer.echo(report.summary())
 

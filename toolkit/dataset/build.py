@@ -23,6 +23,8 @@ class BuildSummary:
     articles: int = 0
     quotes: int = 0
     tasks: int = 0
+    articles_no_quotes: int = 0  # articles kept with an empty quote list
+    articles_judged_no_quotes: int = 0  # ... because their annotation is empty: "nobody is quoted here"
     speakers: Counter = field(default_factory=Counter)  # speaker (None = unknown) -> quotes
     stance: Counter = field(default_factory=Counter)  # stance label -> quotes
     speaker_stance: dict[Any, Counter] = field(default_factory=dict)
@@ -32,6 +34,7 @@ class BuildSummary:
     splits: dict[str, dict[str, int]] = field(default_factory=dict)  # split -> {"articles", "quotes"}
     ratios: tuple[float, float, float] = (0.8, 0.1, 0.1)
     skipped: Counter = field(default_factory=Counter)  # reason -> count
+    notes: Counter = field(default_factory=Counter)  # counted resolutions, nothing skipped (e.g. speaker_conflict)
     issues: list[tuple[str, str]] = field(default_factory=list)  # first (reason, message) pairs
     outlets: Counter = field(default_factory=Counter)
     date_range: tuple[str, str] | None = None
@@ -48,11 +51,14 @@ class BuildSummary:
         return {
             "out_dir": str(self.out_dir) if self.out_dir else None,
             "articles": self.articles,
+            "articles_no_quotes": self.articles_no_quotes,
+            "articles_judged_no_quotes": self.articles_judged_no_quotes,
             "quotes": self.quotes,
             "speakers": {("(unknown)" if k is None else k): v for k, v in self.speakers.most_common()},
             "stance": dict(self.stance),
             "splits": self.splits,
             "skipped": dict(self.skipped),
+            "notes": dict(self.notes),
             "annotators": self.annotators,
             "model_versions": self.model_versions,
             "agreement": self.agreement.to_dict() if self.agreement else None,
@@ -64,12 +70,15 @@ class BuildSummary:
         """``(item, value)`` rows for a summary table."""
         out = [
             ("articles", str(self.articles)),
+            ("articles with no quotes", str(self.articles_no_quotes)
+             + (f" ({self.articles_judged_no_quotes} annotated as quote-free)" if self.articles_judged_no_quotes else "")),
             ("quotes", str(self.quotes)),
             ("speakers", str(len([s for s in self.speakers if s is not None]))),
         ]
         out += [(f"stance {k}", str(v)) for k, v in self.stance.items()]
         out += [(f"split {k}", f"{v['articles']} articles, {v['quotes']} quotes") for k, v in self.splits.items()]
         out += [(f"skipped: {k}", str(v)) for k, v in sorted(self.skipped.items())]
+        out += [(f"resolved: {k}", str(v)) for k, v in sorted(self.notes.items())]
         return out
 
 
@@ -187,6 +196,9 @@ def build_dataset(
                         summary.unregistered_quotes += 1
             summary.articles += 1
             summary.quotes += len(art.quotes)
+            if not art.quotes:
+                summary.articles_no_quotes += 1
+                summary.articles_judged_no_quotes += art.no_quotes_judged
             summary.outlets[art.outlet] += 1
             if art.date:
                 dmin = art.date if dmin is None or art.date < dmin else dmin
@@ -206,7 +218,8 @@ def build_dataset(
         summary.date_range = (dmin, dmax) if dmin and dmax else None
         summary.agreement = acc.report()
         summary.skipped = Counter(issues.counts)
-        summary.issues = list(issues.messages)
+        summary.notes = Counter(issues.notes)
+        summary.issues = list(issues.messages) + list(issues.note_messages)
         if chart and summary.quotes:
             summary.chart_path = speaker_stance_chart(summary.speaker_stance, stance.labels, tmp / CHART_FILE)
         (tmp / "README.md").write_text(render_card(features, summary, split_rows, sink.nbytes), encoding="utf-8")

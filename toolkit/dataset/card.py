@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from toolkit.dataset.features import CONFIGS, DEFAULT_CONFIG, describe, describe_feature
 from toolkit.dataset.splits import SPLITS
 from toolkit.dataset.writer import shard_glob
-from toolkit.labelstudio.export import REASONS
+from toolkit.labelstudio.export import INFO_REASONS, REASONS
 
 if TYPE_CHECKING:  # pragma: no cover
     from toolkit.dataset.build import BuildSummary
@@ -82,6 +82,17 @@ def _provenance(model_versions: dict[str, int]) -> str:
     return "Pre-annotated by " + "; ".join(parts) + "."
 
 
+def _no_quotes_sentence(s: "BuildSummary") -> str:
+    judged = s.articles_judged_no_quotes
+    other = s.articles_no_quotes - judged
+    parts = []
+    if judged:
+        parts.append(f"{judged} article(s) have no quotes by the annotator's judgement (an empty annotation was submitted: nobody is quoted)")
+    if other:
+        parts.append(f"{other} article(s) have an empty quote list because every quote of theirs was skipped (see Skipped items)")
+    return "; ".join(parts) + "."
+
+
 def render_card(features: dict[str, Any], summary: "BuildSummary", split_rows: dict[tuple[str, str], int], split_bytes: dict[tuple[str, str], int] | None = None) -> str:
     import yaml
 
@@ -96,6 +107,7 @@ def render_card(features: dict[str, Any], summary: "BuildSummary", split_rows: d
         f"mention, the speech cue and the speaker's affiliation) and labelled with its stance "
         f"({', '.join(stance_names)}). Built by quotekit from Label Studio exports, "
         f"corrected by {len(s.annotators)} annotator(s).",
+        *([ "", _no_quotes_sentence(s)] if s.articles_no_quotes else []),
         "",
         "## How to load",
         "",
@@ -146,7 +158,12 @@ def render_card(features: dict[str, Any], summary: "BuildSummary", split_rows: d
         "",
         _provenance(s.model_versions),
         f"The pre-annotations were corrected in Label Studio by {len(s.annotators)} annotator(s). "
-        "Per task one annotation is kept: a ground-truth annotation if any, else the latest one that was not cancelled (across all export files).",
+        "Per task one annotation is kept: a ground-truth annotation if any, else the latest one that was not cancelled (across all export files). "
+        "A submitted annotation with no region is kept as the judgement that the article quotes nobody (the article has an empty quote list); "
+        "a task whose annotations were all cancelled (skipped by the annotator) is left out and counted as `cancelled`. "
+        "When a speaker region has both a name picked from the registry list and a typed name that differ, the one the annotator acted on is kept "
+        "(the typed name unless it is the untouched pre-annotation)"
+        + (f"; {s.notes['speaker_conflict']} such conflict(s) were resolved." if s.notes.get("speaker_conflict") else "."),
         "",
     ]
     ag = s.agreement
@@ -168,6 +185,10 @@ def render_card(features: dict[str, Any], summary: "BuildSummary", split_rows: d
             L.append(f"| `{reason}` | {n} | {REASONS.get(reason, '')} |")
     else:
         L.append("None: every annotated task and region passed validation.")
+    if s.notes:
+        L += ["", "Counted but not skipped (the item is in the dataset):", "", "| reason | count | what |", "|---|---|---|"]
+        for reason, n in sorted(s.notes.items(), key=lambda kv: (-kv[1], kv[0])):
+            L.append(f"| `{reason}` | {n} | {REASONS.get(reason, '')} |")
     L += [
         "",
         "## Licence",
@@ -180,8 +201,9 @@ def render_card(features: dict[str, Any], summary: "BuildSummary", split_rows: d
         "",
         "- Stance is judged towards one target (the stance scheme's default target), per quote, by few annotators; labels reflect their reading of the text.",
         "- Speaker names are canonicalised only through the registry (names and aliases); unregistered speakers keep the name as written and can appear under several spellings.",
-        "- Articles whose chosen annotation is empty (no quote) are skipped, so the dataset has no quote-free articles.",
-        *(["- Skipped quotes (see above) are missing from their articles: an article's quote list can be incomplete. Build with `--strict` for a dataset without skipped items."] if any(r not in ("not_annotated",) for r in s.skipped) else []),
+        "- Quote-free articles are included: an article whose annotator submitted an empty annotation has an empty quote list "
+        f"({s.articles_judged_no_quotes} such article(s) here); cancelled (skipped) tasks are not included.",
+        *(["- Skipped quotes (see above) are missing from their articles: an article's quote list can be incomplete. Build with `--strict` for a dataset without skipped items."] if any(r not in INFO_REASONS for r in s.skipped) else []),
         "- `kind` defaults to direct when the span sits inside quotation marks, else indirect, when the annotator did not set it.",
         "- Splits are by article, not by outlet or date: quotes of one speaker appear in several splits.",
         "",

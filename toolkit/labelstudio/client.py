@@ -63,6 +63,17 @@ def default_timeout() -> tuple[float, float]:
 
 START_HINT = "start it with `quotekit ls serve --detach` or set LABEL_STUDIO_URL"
 
+def start_hint(data_dir: str | Path | None = None) -> str:
+    """:data:`START_HINT`, naming ``--data-dir DIR`` when DIR is not the default one."""
+    from toolkit.labelstudio.server import resolve_data_dir
+
+    default = resolve_data_dir(None)
+    d = resolve_data_dir(data_dir)
+    if Path(d).resolve() == Path(default).resolve():
+        return START_HINT
+    return f"start it with `quotekit ls serve --detach --data-dir {d}` or set LABEL_STUDIO_URL"
+
+
 _NO_RETRY = {"max_retries": 0}  # request_options of every call: retries are decided here
 
 
@@ -83,9 +94,8 @@ def resolve_connection(url: str | None, api_key: str | None, data_dir: str | Pat
     url = url or os.environ.get("LABEL_STUDIO_URL") or dd_url
     token = api_key or os.environ.get("LABEL_STUDIO_API_KEY") or dd_token
     if not url:
-        raise ServerError(
-            f"no Label Studio URL: no server is running for {resolve_data_dir(data_dir)}; {START_HINT}"
-        )
+        raise ServerError(f"no Label Studio URL: no server is running for {resolve_data_dir(data_dir)}; "
+                          f"{start_hint(data_dir)}")
     if not token:
         raise ServerError(
             "no Label Studio API token: set LABEL_STUDIO_API_KEY (Account & Settings > Access Token), "
@@ -264,6 +274,14 @@ class LabelStudioClient:
             ids = ", ".join(str(pid) for pid, _ in found)
             raise BadInputError(f"several Label Studio projects are titled {title!r} (ids {ids}): rename all but one")
         return self.get_project(found[0][0]) if found else None
+
+    def project_titles(self, limit: int = 100) -> list[str]:
+        """Titles of the server's projects (first ``limit``, one page), for error messages."""
+        pager = self._call(
+            "GET /api/projects", "list projects",
+            lambda: self.sdk.projects.list(page=1, page_size=limit, request_options=_NO_RETRY),
+        )  # fmt: skip
+        return [p.title for p in (pager.items or []) if p.title]
 
     def get_project(self, pid: int) -> dict:
         project = self._call(f"GET /api/projects/{pid}", "read the project",

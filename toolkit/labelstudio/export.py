@@ -7,6 +7,27 @@ through ``said_by`` relations to SPEAKER regions (canonical name from the per-re
 ``cue`` relations to CUE regions, reads the per-region ``stance``, ``kind`` and ``quote_flags``
 choices of each QUOTE, and validates everything (Label Studio validates nothing).
 
+The canonical speaker of a SPEAKER region that has BOTH a ``speaker`` choice and a ``speaker_new``
+name (:func:`resolve_speaker`)
+    The one the annotator acted on wins. ``speaker_new`` is kept unless it is an *untouched
+    prediction*: an item identical (same region id, same names) to the one in the prediction the
+    annotation started from (``annotation.prediction`` or the task prediction whose id is
+    ``parent_prediction``); then the ``speaker`` choice wins. So a pre-annotation that typed an
+    unregistered mention into ``speaker_new`` no longer overrides the registry name the
+    annotator picked from the list; a name the annotator typed wins over the list, also when both
+    were touched. ``origin`` cannot tell the two apart: Label Studio's editor stamps every result
+    of a region with the *region's* origin (``prediction``, ``prediction-changed``, ``manual``),
+    and adding a new per-region result does not even change it; it is used only when the export
+    holds no prediction to compare with (``prediction`` = untouched; anything else = touched).
+    When the two names differ (after canonicalisation) the quote is kept and a
+    ``speaker_conflict`` is counted (never a failure, not a skip) naming the region and the
+    winner.
+
+Empty annotations
+    A submitted (not cancelled) annotation with no region is the annotator's judgement that the
+    article quotes nobody: the article is kept with ``quotes == []``
+    (:attr:`ArticleRecord.no_quotes_judged`). Only a cancelled (skipped) annotation drops a task.
+
 Names come from :mod:`toolkit.labelstudio.names`.
 
 Task identity
@@ -31,6 +52,11 @@ Streaming
     Files are read task by task (a chunked JSON array decoder), twice: a first pass records
     only which annotation of which file wins for each task, the second yields the articles.
     Memory grows with the number of tasks (a few small tuples each), not with their text.
+
+Metadata
+    ``title``, ``outlet`` and ``date`` come from the task data; null or ``""`` is None (``ls push``
+    sends a missing value as ``""`` because Label Studio refuses null in a key that a ``Header``
+    of the labeling config shows).
 
 Validation
     Every problem is reported to an :class:`IssueLog` with a reason code (:data:`REASONS`) and
@@ -63,7 +89,6 @@ REASONS: dict[str, str] = {
     "invalid_text": "task text, metadata or speaker name that is not valid Unicode (lone surrogate)",
     "not_annotated": "task without any annotation (counted, never an error)",
     "cancelled": "task whose only annotations were cancelled (skipped by the annotator)",
-    "empty_annotation": "task whose chosen annotation has no result",
     "duplicate_article": "task whose article_id was already built from another task",
     "malformed_result": "result item that is not a well-formed region, choice or relation",
     "duplicate_region_id": "regions sharing one id (all of them are dropped)",
@@ -77,9 +102,13 @@ REASONS: dict[str, str] = {
     "ambiguous_speaker": "quote linked to several different speakers",
     "no_stance": "quote without a stance choice",
     "duplicate_quote": "second quote with the same offsets in one annotation",
+    "speaker_conflict": "SPEAKER region with a registry choice and a typed name that differ "
+                        "(kept: the one the annotator acted on; nothing is skipped)",
 }
 #: Counted in the summary but never a failure under ``strict``.
-INFO_REASONS = frozenset({"not_annotated"})
+INFO_REASONS = frozenset({"not_annotated", "speaker_conflict"})
+#: Counted in :attr:`IssueLog.notes`, not in ``counts``: nothing was skipped (a resolution).
+NOTE_REASONS = frozenset({"speaker_conflict"})
 
 QUOTE_MARKS = "\"“”„‟«»‹›「」『』'‘’‚‛"
 
@@ -90,12 +119,19 @@ class IssueLog:
     def __init__(self, strict: bool = False, keep: int = 200) -> None:
         self.strict = strict
         self.counts: Counter[str] = Counter()
+        self.notes: Counter[str] = Counter()  # NOTE_REASONS: resolutions, nothing skipped (not in counts)
+        self.note_messages: list[tuple[str, str]] = []  # their first messages (not in ``messages``)
         self.messages: list[tuple[str, str]] = []
         self.keep = keep
 
     def add(self, reason: str, message: str) -> None:
         if reason not in REASONS:  # pragma: no cover - programming error
             raise AssertionError(f"unknown reason {reason!r}")
+        if reason in NOTE_REASONS:
+            self.notes[reason] += 1
+            if len(self.note_messages) < self.keep:
+                self.note_messages.append((reason, message))
+            return
         if self.strict and reason not in INFO_REASONS:
             raise ValidationFailed(f"{message} [{reason}] (--strict: fix the export, or build without --strict to skip and count such items)")
         self.counts[reason] += 1
@@ -145,6 +181,8 @@ class ArticleRecord:
     task_id: Any = None
     annotator: str | None = None
     source: str = ""
+    #: the chosen annotation has no region at all: the annotator judged that nobody is quoted
+    no_quotes_judged: bool = False
 
 
 @dataclass
@@ -364,12 +402,15 @@ def parse_annotation(
     stance_labels: Iterable[str],
     canonical: Callable[[str], str] = lambda s: s,
     affiliation: Callable[[str], str | None] = lambda s: None,
+    prediction: Any = None,
 ) -> list[QuoteRecord]:
     """Join one annotation's ``result`` list into validated quotes (sorted by offset).
 
     ``where`` prefixes every message (e.g. ``"export.json task 12 annotation 7"``).
     ``canonical`` maps a speaker name to its registry name; ``affiliation`` gives its
     registry affiliation (``None`` when unknown; the caller decides the default).
+    ``prediction``: the ``result`` list of the prediction the annotation started from (see
+    :func:`source_prediction`), to tell untouched pre-annotations from the annotator's choices.
     """
     stance_set = set(stance_labels)
     if not isinstance(result, list):
@@ -432,6 +473,7 @@ def parse_annotation(
     flags: dict[str, set[str]] = {}
     spk_choice: dict[str, str] = {}
     spk_new: dict[str, str] = {}
+    spk_items: dict[tuple[str, str], dict[str, Any]] = {}  # (region id, from_name) -> result item
     for item in per_region:
         rid, fname, value = str(item["id"]), item.get("from_name"), item["value"]
         reg = regions.get(rid)
@@ -465,8 +507,9 @@ def parse_annotation(
                 else:
                     kind.setdefault(rid, choice)
             else:
-                if choice.strip():
-                    spk_choice.setdefault(rid, choice.strip())
+                if choice.strip() and rid not in spk_choice:
+                    spk_choice[rid] = choice.strip()
+                    spk_items[(rid, fname)] = item
         elif fname == N.SPEAKER_NEW:
             typed = value.get("text")
             if isinstance(typed, str):
@@ -475,10 +518,32 @@ def parse_annotation(
                 issues.add("malformed_result", f"{where} region {rid}: {fname!r} value.text is not a list of strings")
                 continue
             names = [t.strip() for t in typed if isinstance(t, str) and t.strip()]
-            if names:
-                spk_new.setdefault(rid, names[0])
+            if names and rid not in spk_new:
+                spk_new[rid] = names[0]
+                spk_items[(rid, fname)] = item
         else:
             issues.add("unknown_label", f"{where} region {rid}: unknown result from_name {fname!r}")
+
+    # the canonical name of each SPEAKER region with a name (choice or typed)
+    pred_items = _prediction_items(prediction)
+    spk_name: dict[str, str] = {}
+    for rid in sorted(set(spk_choice) | set(spk_new)):
+        if regions[rid]["label"] != N.SPEAKER:
+            continue
+        chosen = spk_choice.get(rid)
+        typed = spk_new.get(rid)
+        if chosen is None or typed is None:
+            spk_name[rid] = canonical(typed or chosen)
+            continue
+        name, why = resolve_speaker(
+            chosen, typed,
+            new_untouched=_untouched(spk_items[(rid, N.SPEAKER_NEW)], pred_items, prediction is not None),
+            choice_untouched=_untouched(spk_items[(rid, N.SPEAKER_NAME)], pred_items, prediction is not None),
+        )
+        spk_name[rid] = canonical(name)
+        if canonical(chosen).casefold() != canonical(typed).casefold():
+            reg = regions[rid]
+            issues.add("speaker_conflict", f"{where} region {rid} (SPEAKER {reg['start']}-{reg['end']}): {N.SPEAKER!r} list choice {chosen!r} and {N.SPEAKER_NEW!r} name {typed!r} differ; kept {name!r} ({why})")
 
     # relations
     speakers_of: dict[str, set[str]] = {}
@@ -531,9 +596,12 @@ def parse_annotation(
             resolved = {}
             for sid in spk_regions:
                 sreg = regions[sid]
-                name = spk_new.get(sid) or spk_choice.get(sid) or text[sreg["start"] : sreg["end"]].strip()
+                name = spk_name.get(sid)
+                if name is None:
+                    mention = text[sreg["start"] : sreg["end"]].strip()
+                    name = canonical(mention) if mention else None
                 if name:
-                    resolved[sid] = canonical(name)
+                    resolved[sid] = name
             if not resolved:
                 blank = ", ".join(sorted(spk_regions))
                 issues.add("no_speaker", f"{where} region {rid} (QUOTE {s}-{e}): its SPEAKER region {blank} is blank and has no canonical speaker")
@@ -570,6 +638,64 @@ def parse_annotation(
             )
         )
     return quotes
+
+
+def resolve_speaker(chosen: str, typed: str, *, new_untouched: bool, choice_untouched: bool) -> tuple[str, str]:
+    """The name of a SPEAKER region that has both a list choice and a typed ``speaker_new`` name,
+    and why: the typed name unless it is an untouched prediction (module docstring).
+
+    >>> resolve_speaker("Hun Sen", "spent the", new_untouched=True, choice_untouched=False)
+    ('Hun Sen', 'the speaker_new name is the untouched pre-annotation; the list choice was made by the annotator')
+    """
+    if new_untouched:
+        if choice_untouched:
+            return chosen, "both are untouched pre-annotations; the list choice wins"
+        return chosen, f"the {N.SPEAKER_NEW} name is the untouched pre-annotation; the list choice was made by the annotator"
+    if choice_untouched:
+        return typed, f"the {N.SPEAKER_NEW} name was typed by the annotator; the list choice is the untouched pre-annotation"
+    return typed, f"both were set by the annotator; the typed {N.SPEAKER_NEW} name wins"
+
+
+def _prediction_items(prediction: Any) -> dict[tuple[str, str], dict[str, Any]]:
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    if isinstance(prediction, list):
+        for item in prediction:
+            if isinstance(item, dict) and item.get("type") != "relation" and item.get("id") is not None:
+                out.setdefault((str(item["id"]), str(item.get("from_name"))), item)
+    return out
+
+
+def _names(item: dict[str, Any]) -> list[str]:
+    value = item.get("value") if isinstance(item.get("value"), dict) else {}
+    vals = value.get("choices") if item.get("type") == "choices" or "choices" in value else value.get("text")
+    if isinstance(vals, str):
+        vals = [vals]
+    return [v.strip() for v in vals if isinstance(v, str) and v.strip()] if isinstance(vals, list) else []
+
+
+def _untouched(item: dict[str, Any], pred_items: dict[tuple[str, str], dict[str, Any]], have_prediction: bool) -> bool:
+    """Is this per-region result the pre-annotation, unchanged? (module docstring)"""
+    if have_prediction:
+        p = pred_items.get((str(item.get("id")), str(item.get("from_name"))))
+        return p is not None and item.get("origin") != "manual" and _names(p) == _names(item)
+    return item.get("origin") == "prediction"
+
+
+def source_prediction(task: dict[str, Any], ann: dict[str, Any]) -> list | None:
+    """The ``result`` of the prediction ``ann`` started from: ``ann["prediction"]`` (Label Studio
+    exports it expanded), else the task's prediction whose id is ``ann["parent_prediction"]``."""
+    p = ann.get("prediction")
+    if isinstance(p, dict) and isinstance(p.get("result"), list):
+        return p["result"]
+    pid = ann.get("parent_prediction")
+    if isinstance(pid, dict):
+        pid = pid.get("id")
+    if pid is None:
+        return None
+    for p in task.get("predictions") or [] if isinstance(task.get("predictions"), list) else []:
+        if isinstance(p, dict) and p.get("id") == pid and isinstance(p.get("result"), list):
+            return p["result"]
+    return None
 
 
 def make_quote_id(article_id: str, start: int, end: int) -> str:
@@ -630,6 +756,7 @@ class ExportReader:
         """First pass: which annotation wins for each task; who annotated what."""
         raw: dict[tuple, dict[Any, tuple[tuple, _Choice, dict[str, Any]]]] = {}
         first_seen: dict[tuple, str] = {}  # identity -> where it was first seen, in input order
+        versions_of: dict[tuple, set[str]] = {}  # identity -> model versions (a task counts once, whatever the files)
         for fi, path in enumerate(self.paths):
             for pos, task in enumerate(iter_json_items(path, self.issues)):
                 if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
@@ -638,7 +765,7 @@ class ExportReader:
                 ident = task_identity(task)
                 if ident not in first_seen:
                     first_seen[ident] = f"{path.name} task {task.get('id')}"
-                self._collect_model_versions(task)
+                versions_of.setdefault(ident, set()).update(self._model_versions(task))
                 anns = task.get("annotations") or []
                 if not isinstance(anns, list):
                     anns = []
@@ -657,6 +784,8 @@ class ExportReader:
                     if prev is None or choice.key >= prev[0]:
                         raw[ident][aid] = (choice.key, choice, slim)
         self.info.tasks = len(first_seen)
+        for versions in versions_of.values():
+            self.info.model_versions.update(versions)
         for ident in first_seen:  # input order
             cands = list(raw.get(ident, {}).values())
             if self.annotator is not None:
@@ -687,9 +816,11 @@ class ExportReader:
         self._scanned = True
         return self.info
 
-    def _collect_model_versions(self, task: dict[str, Any]) -> None:
-        """Count each task once per model_version of its predictions (expanded ones) or of the
-        prediction its annotations started from (``annotation.prediction``)."""
+    @staticmethod
+    def _model_versions(task: dict[str, Any]) -> set[str]:
+        """The model_versions of a task's predictions (expanded ones) and of the prediction its
+        annotations started from (``annotation.prediction``). Each task (identity) is counted
+        once per version in :attr:`ExportInfo.model_versions`, however many files hold it."""
         found: set[str] = set()
         for p in task.get("predictions") or [] if isinstance(task.get("predictions"), list) else []:
             if isinstance(p, dict) and isinstance(p.get("model_version"), str) and p["model_version"]:
@@ -698,7 +829,7 @@ class ExportReader:
             p = a.get("prediction") if isinstance(a, dict) else None
             if isinstance(p, dict) and isinstance(p.get("model_version"), str) and p["model_version"]:
                 found.add(p["model_version"])
-        self.info.model_versions.update(found)
+        return found
 
     # pass 2 ------------------------------------------------------------
     def articles(
@@ -744,7 +875,7 @@ class ExportReader:
                     got = pending.setdefault(ident, {})
                     for who, c in multi_hits.items():
                         ann = anns[c.ann_index]
-                        got[who] = parse_annotation(text, ann.get("result"), article_id=article_id, where=where_task, issues=quiet, stance_labels=self.stance_labels, canonical=self.canonical, affiliation=self.affiliation)
+                        got[who] = parse_annotation(text, ann.get("result"), article_id=article_id, where=where_task, issues=quiet, stance_labels=self.stance_labels, canonical=self.canonical, affiliation=self.affiliation, prediction=source_prediction(task, ann))
                     if len(got) == len(multi):
                         on_multi(article_id, text, pending.pop(ident))
                 if not hit:
@@ -752,24 +883,25 @@ class ExportReader:
                 ann = anns[chosen.ann_index]
                 where = f"{where_task} annotation {ann.get('id')}"
                 result = ann.get("result")
-                if not result:
-                    self.issues.add("empty_annotation", f"{where}: the annotation has no regions")
-                    continue
+                judged_empty = result == []  # "nobody is quoted here": a valid judgement (null is malformed)
                 if article_id in emitted:
                     self.issues.add("duplicate_article", f"{where_task}: article_id {article_id!r} was already built from another task (different text_sha256?)")
                     continue
                 emitted.add(article_id)
-                quotes = parse_annotation(text, result, article_id=article_id, where=where, issues=self.issues, stance_labels=self.stance_labels, canonical=self.canonical, affiliation=self.affiliation)
+                quotes = [] if judged_empty else parse_annotation(
+                    text, result, article_id=article_id, where=where, issues=self.issues, stance_labels=self.stance_labels,
+                    canonical=self.canonical, affiliation=self.affiliation, prediction=source_prediction(task, ann))
                 for q in [q for q in quotes if not _unicode_ok(q.speaker)]:
                     self.issues.add("invalid_text", f"{where} region {q.region_id}: speaker name is not valid Unicode (lone surrogate)")
                     quotes.remove(q)
                 yield ArticleRecord(
                     article_id=article_id,
                     text=text,
-                    title=_opt_str(data.get("title")),
-                    outlet=_opt_str(data.get("outlet")),
-                    date=_opt_str(data.get("date")),
+                    title=_meta(data.get("title")),
+                    outlet=_meta(data.get("outlet")),
+                    date=_meta(data.get("date")),
                     quotes=quotes,
+                    no_quotes_judged=judged_empty,
                     task_id=tid,
                     annotator=annotator_key(ann.get("completed_by"), self._emails),
                     source=str(path),
@@ -786,8 +918,10 @@ def _unicode_ok(v: Any) -> bool:
     return True
 
 
-def _opt_str(v: Any) -> str | None:
-    return None if v is None else str(v)
+def _meta(v: Any) -> str | None:
+    """Task metadata (title, outlet, date): null or "" is None. ``ls push`` has to send a missing
+    value as "" (Label Studio refuses null in a key shown by a ``Header``), so "" means null."""
+    return None if v is None or v == "" else str(v)
 
 
 def _ident_str(ident: tuple) -> str:

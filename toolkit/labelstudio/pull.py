@@ -5,17 +5,23 @@ The snapshot (``POST /api/projects/<id>/exports`` with ``task_filter_options={"a
 converter runs) and its predictions. The file is written atomically (temporary file in the same
 directory, then linked into place) and an existing file is never overwritten: exports are raw
 annotations, and raw annotations are never edited.
+
+Nothing vanishes unseen: Label Studio's "annotated only" filter leaves out the tasks with no
+live annotation, so after the download the project's tasks are listed and those missing from
+the snapshot are counted by why (``skipped``: every annotation cancelled by the annotator;
+``not annotated yet``), with the first article ids. Annotations are counted live (submitted,
+not cancelled); cancelled ones kept in the snapshot are counted apart.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from toolkit.errors import BadInputError, ServerError
+from toolkit.errors import BadInputError, QuotekitError, ServerError
 from toolkit.io import refuse_existing
 
 Echo = Callable[[str], None]
@@ -26,13 +32,49 @@ EXPORT_TIMEOUT = 600.0
 class PullResult:
     path: Path
     tasks: int
-    annotations: int
+    annotations: int  # live: submitted and not cancelled
     project_id: int
     seconds: float
+    cancelled_annotations: int = 0  # cancelled annotations present in the snapshot
+    project_tasks: int | None = None  # tasks in the project (None: not listed)
+    left_out_skipped: list[str] = field(default_factory=list)  # not in the snapshot: every annotation cancelled
+    left_out_unannotated: list[str] = field(default_factory=list)  # not in the snapshot: no annotation yet
+    left_out_other: list[str] = field(default_factory=list)  # not in the snapshot although annotated (annotated meanwhile?)
 
     def summary(self) -> str:
-        return (f"Wrote {self.path}: {self.tasks} annotated tasks, {self.annotations} annotations "
-                f"(project id {self.project_id}, {self.seconds:.1f} s).")
+        cancelled = f", {self.cancelled_annotations} cancelled" if self.cancelled_annotations else ""
+        lines = [f"Wrote {self.path}: {self.tasks} annotated tasks, {self.annotations} annotations{cancelled} "
+                 f"(project id {self.project_id}, {self.seconds:.1f} s)."]
+        left = len(self.left_out_skipped) + len(self.left_out_unannotated) + len(self.left_out_other)
+        if self.project_tasks is not None and left:
+            why = []
+            if self.left_out_skipped:
+                why.append(f"{len(self.left_out_skipped)} skipped (every annotation cancelled: {_ids(self.left_out_skipped)})")
+            if self.left_out_unannotated:
+                why.append(f"{len(self.left_out_unannotated)} not annotated yet ({_ids(self.left_out_unannotated)})")
+            if self.left_out_other:
+                why.append(f"{len(self.left_out_other)} annotated after the snapshot was made ({_ids(self.left_out_other)}): pull again")
+            lines.append(f"{left} of the project's {self.project_tasks} tasks are not in the export: " + "; ".join(why) + ".")
+        return "\n".join(lines)
+
+
+def _ids(ids: list[str], n: int = 5) -> str:
+    return ", ".join(ids[:n]) + (f", ... ({len(ids) - n} more)" if len(ids) > n else "")
+
+
+def no_project_message(client, title: str, shown: int = 5) -> str:
+    """``no Label Studio project titled ...``, with the titles that exist and how projects are made."""
+    try:
+        titles = client.project_titles()
+    except QuotekitError:  # the listing is a courtesy: never hide the real error behind it
+        titles = None
+    msg = f"no Label Studio project titled {title!r} at {client.url}"
+    if titles:
+        more = f", ... ({len(titles) - shown} more)" if len(titles) > shown else ""
+        msg += f"; existing projects: {', '.join(repr(t) for t in titles[:shown])}{more}"
+    elif titles is not None:
+        msg += "; the server has no project yet"
+    return msg + " (`quotekit ls push ARTICLES.jsonl --project TITLE` creates one)"
 
 
 def write_new_file(path: Path, data: bytes) -> None:
@@ -50,7 +92,7 @@ def pull_export(client, project_title: str, output: Path, echo: Echo = print,
     refuse_existing(output)  # before asking the server for anything
     project = client.find_project(project_title)
     if project is None:
-        raise BadInputError(f"no Label Studio project titled {project_title!r} at {client.url}")
+        raise BadInputError(no_project_message(client, project_title))
     pid = project["id"]
     export = client.create_export(pid, title=f"quotekit pull {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}")
     eid = export["id"]
@@ -69,7 +111,30 @@ def pull_export(client, project_title: str, output: Path, echo: Echo = print,
         raise ServerError(f"export snapshot {eid} is not JSON ({len(raw)} bytes)") from None
     if not isinstance(tasks, list):
         raise ServerError(f"export snapshot {eid} is not a list of tasks")
-    annotations = sum(len(t.get("annotations") or []) for t in tasks)
+    anns = [a for t in tasks if isinstance(t, dict) for a in (t.get("annotations") or []) if isinstance(a, dict)]
+    cancelled = sum(1 for a in anns if a.get("was_cancelled"))
     data = (json.dumps(tasks, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
     write_new_file(output, data)
-    return PullResult(output, len(tasks), annotations, pid, time.monotonic() - t0)
+    result = PullResult(output, len(tasks), len(anns) - cancelled, pid, 0.0, cancelled_annotations=cancelled)
+    account_for_left_out(client, pid, tasks, result)
+    result.seconds = time.monotonic() - t0
+    return result
+
+
+def account_for_left_out(client, pid: int, exported: list, result: PullResult) -> None:
+    """Fill ``result`` with the project's tasks that the snapshot left out, and why."""
+    in_export = {t.get("id") for t in exported if isinstance(t, dict)}
+    total = 0
+    for t in client.iter_tasks(pid, fields="task_only"):
+        total += 1
+        if t.get("id") in in_export:
+            continue
+        data = t.get("data") or {}
+        name = str(data.get("article_id") or f"task {t.get('id')}")
+        if t.get("total_annotations"):
+            result.left_out_other.append(name)
+        elif t.get("cancelled_annotations"):
+            result.left_out_skipped.append(name)
+        else:
+            result.left_out_unannotated.append(name)
+    result.project_tasks = total

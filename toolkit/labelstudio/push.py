@@ -8,6 +8,13 @@ failed in transit is checked against the server before it is retried (no blind r
 ``--update`` replaces the predictions of tasks whose text changed (when not yet annotated) or
 whose quotekit prediction differs from the new one (other model_version, other result), and
 sets the project's ``model_version`` so the labeling UI shows the new predictions.
+
+``--predictions PREDICTIONS.jsonl`` (:func:`read_predictions`, :func:`join_predictions`): the
+output of ``quotekit preannotate`` or ``python -m toolkit.scale`` (``{article_id, quotes,
+warnings}`` or ``{article_id, error}``), joined to the articles by ``article_id`` and used
+instead of running the pre-annotator. An article with no prediction, or whose prediction has an
+``error``, is not pushed (counted and named); a prediction for an article that is not in the
+articles file is reported and ignored. Nothing is pre-annotated on the way in.
 """
 
 from __future__ import annotations
@@ -44,6 +51,12 @@ class PushReport:
     duplicates_kept: list[str] = field(default_factory=list)
     outdated_not_updated: int = 0
     changed_text_skipped: list[str] = field(default_factory=list)
+    update: bool = False
+    predictions_file: str = ""
+    predictions_used: int = 0
+    prediction_missing: list[str] = field(default_factory=list)  # articles without a prediction: not pushed
+    prediction_failed: list[str] = field(default_factory=list)  # "aid: error" from the predictions file: not pushed
+    prediction_unknown: list[str] = field(default_factory=list)  # predictions for articles not in the input
     warnings: list[str] = field(default_factory=list)
     model_version: str = ""
     project_model_version: str = ""
@@ -61,6 +74,8 @@ class PushReport:
             parts.append(f"{self.text_updated} task texts updated")
         if self.preannotated:
             parts.append(f"{self.preannotated} articles pre-annotated")
+        if self.predictions_file:
+            parts.append(f"{self.predictions_used} predictions from {self.predictions_file}")
         if self.duplicates_in_input:
             parts.append(f"{self.duplicates_in_input} duplicate records in the input skipped")
         if self.duplicates_removed:
@@ -69,14 +84,29 @@ class PushReport:
         if self.preannotate_failed:
             lines.append(f"{len(self.preannotate_failed)} articles could not be pre-annotated and were not pushed: "
                          + "; ".join(self.preannotate_failed[:5]))
+        if self.prediction_missing:
+            lines.append(f"{len(self.prediction_missing)} articles have no prediction in {self.predictions_file} and were not pushed "
+                         f"({', '.join(self.prediction_missing[:5])}{', ...' if len(self.prediction_missing) > 5 else ''}): "
+                         "pre-annotate them and push again")
+        if self.prediction_failed:
+            lines.append(f"{len(self.prediction_failed)} articles have a failed prediction (an 'error' record) in "
+                         f"{self.predictions_file} and were not pushed: " + "; ".join(self.prediction_failed[:5]))
+        if self.prediction_unknown:
+            lines.append(f"{len(self.prediction_unknown)} predictions in {self.predictions_file} are for articles not in the "
+                         f"articles file and were ignored: {', '.join(self.prediction_unknown[:5])}"
+                         f"{', ...' if len(self.prediction_unknown) > 5 else ''}")
         if self.outdated_not_updated:
             lines.append(f"{self.outdated_not_updated} existing tasks have other predictions than this push: "
                          "re-run with --update to replace them")
         if self.changed_text_skipped:
-            lines.append(f"{len(self.changed_text_skipped)} existing tasks have a different text "
-                         f"({', '.join(self.changed_text_skipped[:5])}): "
-                         + ("annotated tasks are never rewritten" if self.predictions_replaced or self.text_updated else
-                            "re-run with --update to replace unannotated ones"))
+            shown = ", ".join(self.changed_text_skipped[:10]) + (", ..." if len(self.changed_text_skipped) > 10 else "")
+            if self.update:  # only annotated tasks are held back under --update
+                lines.append(f"{len(self.changed_text_skipped)} annotated tasks have a different text and were held back "
+                             f"({shown}): annotated tasks are never rewritten; to re-annotate the new text, "
+                             "delete the task in Label Studio (after pulling its annotations) and push again")
+            else:
+                lines.append(f"{len(self.changed_text_skipped)} existing tasks have a different text ({shown}): "
+                             "re-run with --update to replace the unannotated ones (annotated tasks are never rewritten)")
         if self.duplicates_kept:
             lines.append(f"{len(self.duplicates_kept)} articles have several annotated tasks, left as they are "
                          f"(merge them in Label Studio): {', '.join(self.duplicates_kept[:5])}")
@@ -99,6 +129,12 @@ def read_records(path: Path, report: PushReport) -> list[dict[str, Any]]:
     seen: dict[str, str] = {}
     for n, rec in read_jsonl_numbered(path):
         where = f"{path}:{n}"
+        if "text" not in rec and ("quotes" in rec or "error" in rec):
+            raise BadInputError(
+                f"{where}: this is a predictions record (article_id + quotes/error, no text, as `quotekit preannotate` "
+                f"writes): pass it with --predictions next to the articles: "
+                f"`quotekit ls push ARTICLES.jsonl --predictions {path} --project TITLE`"
+            )
         if "error" in rec and "quotes" not in rec:
             report.preannotate_failed.append(f"{rec.get('article_id', '?')}: {rec['error']}")
             continue
@@ -119,6 +155,59 @@ def read_records(path: Path, report: PushReport) -> list[dict[str, Any]]:
         seen[aid] = sha
         records.append(rec)
     return records
+
+
+def read_predictions(path: Path) -> dict[str, dict[str, Any]]:
+    """``quotekit preannotate`` / ``python -m toolkit.scale`` output: article_id -> its record
+    (``{article_id, quotes, warnings}`` or ``{article_id, error}``). Shapes are checked here,
+    quote fields when the tasks are built; two records for one article are an error."""
+    from toolkit.io import read_jsonl_numbered
+
+    out: dict[str, dict[str, Any]] = {}
+    line_of: dict[str, int] = {}
+    for n, rec in read_jsonl_numbered(path):
+        where = f"{path}:{n}"
+        aid = rec.get("article_id")
+        if "text" in rec and "quotes" not in rec and "error" not in rec:
+            raise BadInputError(f"{where}: an article record, not a prediction: --predictions takes the output of "
+                                "`quotekit preannotate` (article_id, quotes, warnings); the articles go first")
+        if not isinstance(aid, str) or not aid:
+            raise BadInputError(f"{where}: a prediction needs an 'article_id' (records of `quotekit preannotate`: "
+                                "article_id, quotes, warnings)")
+        if "error" not in rec and not isinstance(rec.get("quotes"), list):
+            raise BadInputError(f"{where}: prediction for article {aid} needs a 'quotes' list (or an 'error')")
+        if aid in out:
+            raise BadInputError(f"{where}: a second prediction for article {aid} (first at line {line_of[aid]}); "
+                                "keep one per article")
+        out[aid] = rec
+        line_of[aid] = n
+    return out
+
+
+def join_predictions(records: list[dict[str, Any]], predictions: dict[str, dict[str, Any]], report: PushReport,
+                     source: str = "the predictions") -> list[dict[str, Any]]:
+    """Articles with their ``quotes`` from ``predictions`` (by ``article_id``); the ones with no
+    prediction or a failed one are left out and counted in ``report`` (never pre-annotated here)."""
+    out: list[dict[str, Any]] = []
+    wanted = set()
+    for rec in records:
+        aid = rec["article_id"]
+        wanted.add(aid)
+        if "quotes" in rec:
+            raise BadInputError(f"article {aid} has 'quotes' in the articles file and --predictions was given: "
+                                "push plain articles (from `quotekit ingest`) with --predictions")
+        pred = predictions.get(aid)
+        if pred is None:
+            report.prediction_missing.append(aid)
+            continue
+        if pred.get("error"):
+            report.prediction_failed.append(f"{aid}: {pred['error']}")
+            continue
+        out.append({**rec, "quotes": pred["quotes"]})
+        report.warnings += [f"article {aid}: {w}" for w in pred.get("warnings") or [] if isinstance(w, str)]
+    report.prediction_unknown = [aid for aid in predictions if aid not in wanted]
+    report.predictions_used = len(out)
+    return out
 
 
 _INT = (int,)
@@ -293,13 +382,18 @@ def _is_current(existing: Existing, pred: dict | None) -> bool:
 
 def push_file(client, source: Path, project_title: str, *, model: str | None = None, update: bool = False,
               batch_size: int = 200, model_version: str | None = None, jobs: int = 1,
-              echo: Echo = print, progress: bool = True) -> PushReport:
+              echo: Echo = print, progress: bool = True, predictions: Path | None = None) -> PushReport:
+    """Push the articles in ``source``; with ``predictions`` (a ``quotekit preannotate`` output
+    file) their quotes come from it, joined by ``article_id`` (module docstring)."""
     import time
 
     t0 = time.monotonic()
     report = PushReport(project_title=project_title)
     records = read_records(Path(source), report)
     report.records = len(records)
+    if predictions is not None:
+        report.predictions_file = str(predictions)
+        records = join_predictions(records, read_predictions(Path(predictions)), report, str(predictions))
     return push_records(client, records, project_title, model=model, update=update, batch_size=batch_size,
                         mv=model_version, jobs=jobs, echo=echo, progress=progress, report=report, t0=t0)
 
@@ -315,6 +409,7 @@ def push_records(client, records: list[dict[str, Any]], project_title: str, *, m
 
     t0 = t0 if t0 is not None else time.monotonic()
     report = report or PushReport(project_title=project_title, records=len(records))
+    report.update = update
     mv = mv or model_version()
     report.model_version = mv
     registry, scheme = load_registry(), load_stance()

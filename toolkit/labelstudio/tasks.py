@@ -57,7 +57,13 @@ class BuiltTask:
 
 
 def task_data(record: dict[str, Any]) -> dict[str, Any]:
-    """The task's ``data``: text plus the metadata shown to annotators and kept for provenance."""
+    """The task's ``data``: text plus the metadata shown to annotators and kept for provenance.
+
+    A missing (null) title, outlet or date is sent as ``""``: the labeling config shows them with
+    ``Header`` tags, and Label Studio 1.23 refuses an import whose Header-bound key is null
+    (``tasks/validation.py``: a Header takes str, int or float). The export parser reads ``""``
+    back as None (:func:`toolkit.labelstudio.export._meta`), so null stays null in the dataset.
+    """
     text = record["text"]
     data: dict[str, Any] = {N.TEXT: text}
     for key in N.DATA_KEYS:

@@ -6,7 +6,11 @@ Two layers, so the engine stays replaceable:
   "text": [...], ...}``, lists or NumPy arrays), a batch of columns out, one row per input row
   and in the same order::
 
-      {"article_id": [str], "quotes": [JSON text], "warnings": [JSON text]}
+      {"article_id": [str], "quotes": [JSON text], "warnings": [JSON text], "error": [str]}
+
+  ``error`` is ``""`` for an annotated article and says why otherwise (a null or non-string
+  ``text``): such a row decodes to ``{"article_id", "error"}``, as ``quotekit preannotate``
+  writes it, never to an article with no quotes.
 
   ``quotes``/``warnings`` hold exactly what :func:`toolkit.pipeline.preannotate_records` yields
   for the article, encoded as JSON text: one Arrow type (string) whatever the quotes contain, so
@@ -30,7 +34,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
 
 #: Columns written by :func:`annotate_batch` (and by :func:`run`, decoded).
-OUTPUT_COLUMNS = ("article_id", "quotes", "warnings")
+OUTPUT_COLUMNS = ("article_id", "quotes", "warnings", "error")
 #: Columns a batch must have.
 INPUT_COLUMNS = ("article_id", "text")
 DEFAULT_BATCH_SIZE = 64
@@ -74,7 +78,7 @@ def _rows(batch: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
     for values in zip(*columns):
         row = {k: _plain(v) for k, v in zip(keys, values)}
         row["article_id"] = str(row["article_id"])
-        row["text"] = "" if row["text"] is None else str(row["text"])
+        # a null/non-string text stays as it is: the pre-annotator reports it as an error record
         rows.append(row)
     return rows
 
@@ -110,11 +114,14 @@ def annotate_batch(
         out["article_id"].append(row["article_id"])
         out["quotes"].append(json.dumps([_jsonable(q) for q in res.get("quotes") or []], ensure_ascii=False))
         out["warnings"].append(json.dumps(res.get("warnings") or [], ensure_ascii=False))
+        out["error"].append(str(res["error"]) if "error" in res else "")
     return out
 
 
 def decode_row(row: Mapping[str, Any]) -> dict[str, Any]:
     """An output row of :func:`annotate_batch` as ``quotekit preannotate`` writes it."""
+    if row.get("error"):
+        return {"article_id": str(row["article_id"]), "error": str(row["error"])}
     return {
         "article_id": str(row["article_id"]),
         "quotes": json.loads(row["quotes"]),
