@@ -179,13 +179,25 @@ def _msgpack_hooks_looked_up_once():
                 reg.get_all = old
 
 
+def _sentence_end_chars() -> list[str]:
+    from spacy.pipeline import Sentencizer
+
+    # spaCy's defaults plus sentence ends of scripts it lacks: Khmer khan and bariyoosan (។ ៕),
+    # Tibetan shad (། ༎), Myanmar full stop (။), when they stand as their own token
+    extra = ["។", "៕", "།", "༎", "။"]
+    return list(Sentencizer.default_punct_chars) + [c for c in extra if c not in Sentencizer.default_punct_chars]
+
+
+SENTENCE_END_CHARS = _sentence_end_chars()
+
+
 def load_pipeline(model: str | None = None, config: dict[str, Any] | None = None) -> Language:
     """``None``/``"blank"`` -> blank English + sentencizer; else ``spacy.load(model)``; + the component."""
     import spacy
 
     if model in (None, "", "blank"):
         nlp = spacy.blank("en")
-        nlp.add_pipe("sentencizer")
+        nlp.add_pipe("sentencizer", config={"punct_chars": SENTENCE_END_CHARS})
         nlp.max_length = 50_000_000  # no parser: the rules are linear in the text length
     else:
         try:
@@ -197,7 +209,7 @@ def load_pipeline(model: str | None = None, config: dict[str, Any] | None = None
                 "or use --model blank"
             ) from None
         if "parser" not in nlp.pipe_names and "senter" not in nlp.pipe_names and "sentencizer" not in nlp.pipe_names:
-            nlp.add_pipe("sentencizer", first=True)
+            nlp.add_pipe("sentencizer", first=True, config={"punct_chars": SENTENCE_END_CHARS})
     nlp.add_pipe("quote_attribution", config=config or {})
     return nlp
 

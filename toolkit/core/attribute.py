@@ -28,12 +28,12 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from toolkit.config import Registry, StanceScheme
 from toolkit.core import doc_text
 from toolkit.core.cues import Cue, CueLexicon, find_cues
-from toolkit.core.frames import Frame, has, line_frames, np_left, read_frames, sentence_bounds, sentence_spans, speaker_left, sentence_subjects
+from toolkit.core.frames import Frame, has, line_frames, np_left, read_frames, sentence_bounds, sentence_spans, speaker_left, sentence_subjects, tidy_speaker
 from toolkit.core.quotes import Quotation, find_quotations
 from toolkit.core.speakers import MentionLexicon, Resolution, SpeakerResolver
 from toolkit.core.stance import StanceLexicon, propose_stance
@@ -95,13 +95,37 @@ def attribute_dicts(doc, registry: Registry, stance_scheme: StanceScheme | None,
     bounds = sentence_bounds(doc, sents)
     frames = read_frames(doc, cues, lexicons.cues, quotation_at, bounds) + line_frames(doc, quotation_at, lexicons.mentions.label_stop)
     frames = drop_channel_frames(doc, frames, bounds)
+    frames = tidy_speakers(doc, frames, bounds, registry, lexicons)
     drafts = _drafts_from_frames(doc, frames, scan.quotations, quotation_at)
     drafts += _leftover_quotations(text, scan.quotations, drafts, opts)
-    drafts += _quoted_fragments(doc, scan.quotations, drafts, lexicons.cues, opts, bounds)
+    fragments = _quoted_fragments(doc, scan.quotations, drafts, lexicons.cues, opts, bounds)
+    for d in fragments:
+        d.frame = tidy_speakers(doc, [d.frame], bounds, registry, lexicons)[0]
+    drafts += fragments
     drafts = [d for d in drafts if not (d.kind == "direct" and is_title(text[d.start : d.end]))]
     drafts.sort(key=lambda d: (d.start, d.end))
     _resolve_speakers(doc, drafts, registry, lexicons.mentions, opts, inside=lambda c: owner[c] >= 0, sents=sents)
     return [_to_quote(doc, text, d, registry, stance_scheme, lexicons.stance) for d in drafts]
+
+
+#: Frame patterns whose speaker is not read around a cue by the mention readers (whole-line
+#: labels and dash signatures): their names are taken as they are.
+_LINE_PATTERNS = frozenset(("speaker_label", "dash_quote"))
+
+
+def tidy_speakers(doc, frames: list[Frame], bounds, registry: Registry, lexicons: Lexicons) -> list[Frame]:
+    """Each frame with its speaker mention trimmed to the speaker (:func:`toolkit.core.frames.tidy_speaker`:
+    no time expression, place, other-script words, symbols or filler words before the name)."""
+    out = frames
+    for n, f in enumerate(frames):
+        if f.speaker is None or f.pattern in _LINE_PATTERNS:
+            continue
+        span = tidy_speaker(doc, f.speaker, bounds[f.speaker[0]][0], lexicons.cues, lexicons.mentions.description_words, lambda t: registry.get(t) is not None)
+        if span != f.speaker:
+            if out is frames:
+                out = list(frames)
+            out[n] = replace(f, speaker=span)
+    return out
 
 
 _SMALL_WORDS = frozenset("a an the of in on at for to and or but is are with by from as vs".split())

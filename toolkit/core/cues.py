@@ -68,6 +68,10 @@ class CueLexicon:
     trailing_narration: tuple[str, ...] = ()
     speech_acts: frozenset[str] = frozenset()
     naming: frozenset[str] = frozenset()
+    mention_time_words: frozenset[str] = frozenset()
+    months: frozenset[str] = frozenset()
+    place_prepositions: frozenset[str] = frozenset()
+    name_particles: frozenset[str] = frozenset()
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "CueLexicon":
@@ -99,6 +103,10 @@ class CueLexicon:
             trailing_narration=tuple(str(x) for x in data.get("trailing_narration") or ()),
             speech_acts=frozenset(_words(data.get("speech_acts"))),
             naming=frozenset(_words(verbs.get("naming"))),
+            mention_time_words=frozenset(_words(data.get("mention_time_words"))),
+            months=frozenset(_words(data.get("months"))),
+            place_prepositions=frozenset(_words(data.get("place_prepositions"))),
+            name_particles=frozenset(_words(data.get("name_particles"))),
         )
 
     def speech_act(self, token, tagged: bool) -> bool:
@@ -109,6 +117,11 @@ class CueLexicon:
             return token.tag_.startswith("VB") and token.lemma_.lower() in self.speech_acts
         low = token.lower_
         return low in self.speech_act_forms and low not in self.speech_acts
+
+    @cached_property
+    def mention_time_any(self) -> frozenset[str]:
+        """``mention_time_words`` and ``months`` together (one lookup on the speaker walk)."""
+        return self.mention_time_words | self.months
 
     @cached_property
     def speech_act_forms(self) -> frozenset[str]:
@@ -197,6 +210,8 @@ def _verb_use(doc, i: int, lexicon: CueLexicon) -> bool:
     if low.endswith("ing"):
         return prev == ","
     nxt = doc[i + 1].text if i + 1 < len(doc) else ""
+    if low == lemma and i >= 2 and doc[i - 2].lower_ in ("a", "an"):
+        return False  # "send a strong signal that", "it's a good bet that": a noun after "a ADJ"
     return nxt in ("that", ":") and prev not in _DETERMINERS
 
 

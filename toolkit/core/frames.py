@@ -26,7 +26,9 @@ from __future__ import annotations
 
 import bisect
 import re
+import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from toolkit.core.cues import Cue, CueLexicon
 from toolkit.core import HAS_KEY_PREFIX, doc_text
@@ -88,6 +90,73 @@ def _is_wordlike(tok) -> bool:
     return (t.isalpha() or any(c.isalpha() for c in t)) and t not in QUOTE_MARKS
 
 
+@lru_cache(maxsize=8192)
+def other_script(text: str) -> bool:
+    """Is ``text`` a word in a script other than Latin ("និយាយ។", "сказал")? Latin letters with
+    diacritics ("Malmström", "Đức") are Latin. An English speaker mention never crosses into
+    another script.
+
+    >>> other_script("сказал"), other_script("Malmström"), other_script("Sam")
+    (True, False, False)
+    """
+    if text.isascii():
+        return False
+    for c in text:
+        if c.isalpha():
+            return not unicodedata.name(c, "").startswith("LATIN")
+    return False
+
+
+_SYMBOL_CATEGORIES = frozenset(("So", "Sk", "Sm", "Mn", "Me", "Cf", "Co", "Cs"))
+
+
+@lru_cache(maxsize=8192)
+def is_symbol(text: str) -> bool:
+    """Is ``text`` an emoji or another non-ASCII symbol ("😀", "✅", "★")? Such tokens may stand
+    between a speaker and its cue ("Hun Sen 😀 said") and are never part of a mention.
+
+    >>> is_symbol("😀"), is_symbol("✅️"), is_symbol("-"), is_symbol("Sen")
+    (True, True, False, False)
+    """
+    return bool(text) and not text.isascii() and all(unicodedata.category(c) in _SYMBOL_CATEGORIES for c in text)
+
+
+def time_stop(doc, x: int, lo: int, lex: CueLexicon) -> bool:
+    """Does token ``x``, left of a speaker mention, belong to a time expression rather than to the
+    mention? ("Yesterday evening John Smith", "On Monday Kem Sokha", "In March Hun Sen")
+
+    Lower-case words of ``lex.mention_time_words`` always do (not inside a hyphenated word:
+    "a 30-year-old activist"); capitalised, a day word only at the sentence start or after a
+    preposition or a time word ("The Sunday Times" is a name), a month only after a preposition
+    or "last"/"next"/"early"/"late" ("April Smith" is a name).
+    """
+    t = doc[x]
+    low = t.lower_
+    month = low in lex.months
+    if not month and low not in lex.mention_time_words:
+        return False
+    if (x + 1 < len(doc) and doc[x + 1].text == "-" and not t.whitespace_) or (x > 0 and doc[x - 1].text == "-" and not doc[x - 1].whitespace_):
+        return False
+    if t.text[:1].islower():
+        return low in lex.mention_time_words
+    prev = doc[x - 1].lower_ if x - 1 >= lo else None
+    if prev is not None and (prev in TIME_PREPS or prev in lex.place_prepositions or prev in _TIME_MODIFIERS):
+        return True
+    if month:
+        return False
+    return prev is None or prev in lex.mention_time_words or not _is_wordlike(doc[x - 1])
+
+
+_TIME_MODIFIERS = frozenset("last next early late mid since until by before after".split())
+
+
+def _walk_stop(doc, x: int, lo: int, lex: CueLexicon) -> bool:
+    """Does the left walk of a speaker mention stop before token ``x`` (another script, a time
+    expression)?"""
+    t = doc[x]
+    return (not t.text.isascii() and other_script(t.text)) or (t.lower_ in lex.mention_time_any and time_stop(doc, x, lo, lex))
+
+
 def _np_token(tok) -> bool:
     """May this token be part of a speaker noun phrase? (Possessives and hyphens included.)"""
     low = tok.lower_
@@ -112,18 +181,45 @@ def _verb_before_np(doc, k: int) -> bool:
     return t.text[:1].islower() and t.lower_.endswith("ed") and k + 1 < len(doc) and doc[k + 1].lower_ in DETERMINERS
 
 
-def np_left(doc, j: int, lo: int) -> tuple[int, int] | None:
+#: Articles that open a noun phrase: the walk stops at one unless "of"/"for"/"all" precedes it
+#: ("Last week the spokesman" -> "the spokesman"; "a spokesman for the party" goes on).
+_ARTICLES = frozenset(("the", "a", "an"))
+_BEFORE_ARTICLE = frozenset("of for all both half".split())
+#: A noun phrase does not end in a determiner ("who has spent the last two years deriding").
+_NOT_HEADS = frozenset("the a an his their its our my your".split())
+
+
+def np_left(doc, j: int, lo: int, lex: CueLexicon | None = None) -> tuple[int, int] | None:
     """The noun phrase ending at token ``j`` (inclusive), walking left no further than ``lo``.
+    The walk stops at a word in another script, at an article that opens the phrase and (with
+    ``lex``) at a time expression (:func:`time_stop`).
 
     >>> # "Foreign Ministry spokesperson Koy Kuong" said -> the whole phrase
     """
-    if j < lo or not _np_token(doc[j]) or doc[j].lower_ in ("’s", "'s"):
+    if j < lo:
         return None
-    if has(doc, "TAG") and not doc[j].tag_.startswith(_NOMINAL_TAGS):
+    head = doc[j]
+    if not _np_token(head) or head.lower_ in ("’s", "'s") or head.lower_ in _NOT_HEADS or other_script(head.text):
+        return None
+    tagged = has(doc, "TAG")
+    if tagged and not head.tag_.startswith(_NOMINAL_TAGS):
         return None  # with a tagger the head must be nominal ("forcefully said" has no speaker)
+    time_words = lex.mention_time_any if lex is not None else ()
     k = j
-    while k - 1 >= lo and j - (k - 1) < MAX_NP and _np_token(doc[k - 1]) and not _verb_before_np(doc, k - 1):
+    cur_low = head.lower_
+    while k - 1 >= lo and j - (k - 1) < MAX_NP:
+        t = doc[k - 1]
+        if not (_np_token(t) or _number_in_word(doc, k - 1)) or _verb_before_np(doc, k - 1):
+            break
+        low = t.lower_
+        if cur_low in _ARTICLES and low not in _BEFORE_ARTICLE:
+            break  # "Last week the spokesman": the article opens the phrase
+        if (not t.text.isascii() and other_script(t.text)) or (low in time_words and time_stop(doc, k - 1, lo, lex)):
+            break
+        cur_low = low
         k -= 1
+    if k == j and not tagged and _bare_verb(head):
+        return None  # "Amnesty International has received further reports": "received" is a verb
     # drop leading possessive markers or hyphens
     while k <= j and doc[k].lower_ in ("’s", "'s", "-", "&", "’", "'"):
         k += 1
@@ -131,6 +227,18 @@ def np_left(doc, j: int, lo: int) -> tuple[int, int] | None:
         return None
     # a lower-case run that is long is rarely a subject ("the government blockade on ...")
     return (k, j + 1)
+
+
+def _number_in_word(doc, k: int) -> bool:
+    """A number joined by a hyphen to the next word ("a 30-year-old activist")."""
+    t = doc[k]
+    return t.like_num and not t.whitespace_ and k + 1 < len(doc) and doc[k + 1].text == "-"
+
+
+def _bare_verb(tok) -> bool:
+    """A lower-case ``-ed`` word standing alone is a verb, not a speaker ("has received")."""
+    t = tok.text
+    return t[:1].islower() and len(t) > 4 and t.endswith("ed")
 
 
 def np_right(doc, j: int, hi: int) -> tuple[int, int] | None:
@@ -182,7 +290,7 @@ def skip_adverbials_left(doc, j: int, lo: int, lex: CueLexicon) -> int:
     """
     while j >= lo:
         low = doc[j].lower_
-        if low in lex.between_speaker_and_cue or doc[j].is_space:
+        if low in lex.between_speaker_and_cue or doc[j].is_space or is_symbol(doc[j].text):
             j -= 1
             continue
         if low in lex.time_words or doc[j].like_num:
@@ -206,6 +314,9 @@ def skip_adverbials_right(doc, j: int, hi: int, lex: CueLexicon) -> int:
     """Walk right over time and channel adverbials after a cue ("said on Wednesday in a post")."""
     while j < hi:
         low = doc[j].lower_
+        if is_symbol(doc[j].text):
+            j += 1
+            continue
         if low in TIME_PREPS:
             # a preposition phrase of up to 6 tokens that mentions a time/channel word
             end = None
@@ -262,7 +373,7 @@ def speaker_left(doc, i: int, lo: int, lex: CueLexicon, skipped: int | None = No
             return None
         if not _appositive(doc, k + 1, j, lex):
             return None
-        span = np_left(doc, k - 1, lo)
+        span = np_left(doc, k - 1, lo, lex)
         inner = (k + 1, j)
         if (span is None or not _has_capital(doc, span)) and j - k - 1 <= 5 and all(doc[x].text[:1].isupper() for x in range(*inner)):
             return inner  # "his ministry’s spokesperson, Khieu Sopheak, confirmed"
@@ -271,15 +382,128 @@ def speaker_left(doc, i: int, lo: int, lex: CueLexicon, skipped: int | None = No
         return span
     if tok.text in QUOTE_MARKS:
         return None
-    span = np_left(doc, j, lo)
+    span = np_left(doc, j, lo, lex)
     if span is None:
         return None
     # relative clause inside the subject: "A government official who requested anonymity said"
     if span[0] - 1 >= lo and doc[span[0] - 1].lower_ == "who" and not _has_capital(doc, span):
-        head = np_left(doc, span[0] - 2, lo)
+        head = np_left(doc, span[0] - 2, lo, lex)
         if head is not None:
             return head
     return span
+
+
+def tidy_speaker(doc, span: tuple[int, int], lo: int, lex: CueLexicon, descriptions: frozenset[str] = frozenset(), is_name=None) -> tuple[int, int]:
+    """The speaker mention ``span`` without words that are not the speaker, whichever reader
+    (left walk, parse subject) found it. ``lo``: the sentence start; ``descriptions``: title and
+    role words ("spokesman", "leader"); ``is_name(text)``: is this a registry name?
+
+    - symbols at either end ("Hun Sen 😀"); anything left of a word in another script or of a
+      time expression ("និយាយ។ Sam Rainsy", "Monday Kem Sokha"): :func:`_walk_stop`;
+    - a capitalised place after a sentence-initial preposition of place (:func:`place_prefix_end`):
+      "In Jakarta Sam Rainsy" -> "Sam Rainsy";
+    - lower-case words opening the sentence before a name that are no title, role or description
+      ("ok foo bar Sam Rainsy" -> "Sam Rainsy"; "opposition leader Sam Rainsy" stays).
+    """
+    s, e = span
+    if e - s == 1:
+        return span  # one word: a pronoun or a name, nothing to trim
+    text = doc_text(doc)
+    last = doc[e - 1]
+    words = text[doc[s].idx : last.idx + len(last.text)]
+    # the common case, checked on the text: ASCII (no symbol, no other script), no time word
+    if not words.isascii() or not lex.mention_time_any.isdisjoint(words.lower().split()):
+        while e > s and is_symbol(doc[e - 1].text):
+            e -= 1
+        while s < e and is_symbol(doc[s].text):
+            s += 1
+        if e <= s:
+            return span
+        for x in range(e - 2, s - 1, -1):
+            if is_symbol(doc[x].text) or _walk_stop(doc, x, lo, lex):
+                s = x + 1
+                break
+    if s - 1 >= lo:
+        before = doc[s - 1]
+        if before.lower_ in lex.place_prepositions or (before.is_alpha and before.text[:1].isupper()):
+            s = max(s, place_prefix_end(doc, s, e, lo, lex, is_name))
+    if doc[s].text[:1].islower():
+        s = _drop_filler(doc, s, e, lo, lex, descriptions)
+    return (s, e)
+
+
+def _drop_filler(doc, s: int, e: int, lo: int, lex: CueLexicon, descriptions: frozenset[str]) -> int:
+    """A sentence that opens with lower-case words before a name: they are no description when
+    none of them is a title or role word and the name does not start with one ("ok foo bar Sam
+    Rainsy" -> "Sam Rainsy", also when a parser left "ok" out of the mention). Mid-sentence
+    descriptions ("longtime observer John Doe", "panel Chairman X") are not read here."""
+    first = lo
+    while first < s and (doc[first].text in OPENERS or doc[first].is_space):
+        first += 1
+    if s - first > 8:
+        return s
+    r = e  # the trailing capitalised name
+    while r - 1 >= s and (doc[r - 1].text[:1].isupper() or (doc[r - 1].text in ("-", ".") and r - 1 > s)):
+        r -= 1
+    while r < e and not doc[r].text[:1].isupper():
+        r += 1
+    if s < r < e and doc[r].lower_ not in descriptions and all(
+        doc[x].is_alpha and doc[x].text[:1].islower() and doc[x].lower_ not in descriptions and doc[x].lower_ not in NP_INNER
+        and doc[x].lower_ not in NP_STOP and doc[x].lower_ not in lex.name_particles
+        for x in range(first, r)
+    ):
+        return r
+    return s
+
+
+def _sentence_initial(doc, x: int, lo: int) -> bool:
+    """Is token ``x`` the first word of its sentence (after opening quotation marks)?"""
+    k = x - 1
+    while k >= lo and (doc[k].text in OPENERS or doc[k].is_space):
+        k -= 1
+    return k < lo
+
+
+def place_prefix_end(doc, s: int, e: int, lo: int, lex: CueLexicon, is_name=None) -> int:
+    """Where the speaker starts in a mention ``[s, e)`` that follows a preposition of place and a
+    capitalised place name ("In Phnom Penh Hun Sen said"); ``s`` when there is no such place.
+    The preposition must open the sentence or follow a comma: after a noun the place belongs
+    to the speaker ("Officials at Homeland Security Investigations said").
+
+    The capitalised run may start before ``s`` (a parser may have cut the place in two). When a
+    lower-case word follows the place ("In Jakarta opposition leader Sam Rainsy", "In Washington
+    the opposition leader") the speaker starts there, if a name or an article follows. An
+    all-capitalised run keeps its longest tail that ``is_name`` knows, else its last two words
+    (three when the middle one is an initial: "Donald J. Trump").
+    """
+    r0 = s
+    while r0 - 1 >= lo and doc[r0 - 1].text[:1].isupper() and doc[r0 - 1].is_alpha and doc[r0 - 1].lower_ not in lex.place_prepositions:
+        r0 -= 1
+    if r0 - 1 < lo or doc[r0 - 1].lower_ not in lex.place_prepositions or not doc[r0].text[:1].isupper():
+        return s
+    if not (_sentence_initial(doc, r0 - 1, lo) or doc[r0 - 2].text == ","):
+        return s  # "Officials at Homeland Security Investigations": the place is the speaker's
+    m = next((x for x in range(r0, e) if doc[x].text[:1].islower() and doc[x].is_alpha), None)
+    if m is not None:
+        low = doc[m].lower_
+        if low in lex.name_particles or low in ("of", "for", "and", "de"):
+            return s
+        if low in _ARTICLES or any(doc[x].text[:1].isupper() for x in range(m + 1, e)):
+            return max(s, m)
+        return s
+    words = [x for x in range(r0, e) if x == r0 or doc[x - 1].whitespace_]
+    if len(words) < 3:
+        return s
+    end_char = doc[e - 1].idx + len(doc[e - 1].text)
+    text = doc_text(doc)
+    if is_name is not None:
+        for w in words[1:]:
+            if is_name(text[doc[w].idx : end_char]):
+                return max(s, w)
+    start = words[-2]
+    if len(doc[start].text) <= 2 and doc[start].text.endswith(".") or (doc[start].text.isupper() and len(doc[start].text) == 1):
+        start = words[-3]
+    return max(s, start)
 
 
 def _appositive(doc, a: int, b: int, lex: CueLexicon) -> bool:
@@ -703,6 +927,8 @@ def _find_speaker(doc, cue: Cue, lo: int, hi: int, lex: CueLexicon, participle: 
         return _participle_subject(doc, cue, lo, lex), False
     j = skip_adverbials_left(doc, cue.start - 1, lo, lex)
     left = speaker_left(doc, cue.start, lo, lex, skipped=j)
+    if left is None and j >= lo:
+        left = (None if has(doc, "TAG") else _noun_cue_source(doc, cue, j, lex)) or _gerund_subject(doc, cue, j, lo, lex)
     boundary = j >= lo and doc[j].text in (",", "”", "»", '"', "''", "’")
     if left is None and cue.lemma not in lex.recipient:
         right = _parse_subject_after(doc, cue) or (speaker_right(doc, cue.end, hi, lex) if boundary or j < lo else None)
@@ -716,6 +942,35 @@ def _find_speaker(doc, cue: Cue, lo: int, hi: int, lex: CueLexicon, participle: 
         if subj is not None and _has_capital(doc, subj):
             return subj, False
     return left, False
+
+
+def _noun_cue_source(doc, cue: Cue, j: int, lex: CueLexicon) -> tuple[int, int] | None:
+    """Without a tagger: a plural noun cue right after a verb is its own source ("has received
+    further reports that ..." -> "further reports"), not the verb."""
+    first = doc[cue.start]
+    if cue.lemma not in lex.noun_ambiguous or not first.lower_.endswith("s") or not _bare_verb(doc[j]):
+        return None
+    return (j + 1, cue.end)
+
+
+_GERUND_AUX = frozenset("has have had".split())  # perfect: "has spent weeks saying" ("It is worth noting" is no speech)
+
+
+def _gerund_subject(doc, cue: Cue, j: int, lo: int, lex: CueLexicon) -> tuple[int, int] | None:
+    """The subject of an -ing cue after a verb phrase with no speaker of its
+    own ("who has spent the last two years deriding X as Y" -> "who"): the mention before the
+    auxiliary, when only plain words (no preposition, no punctuation) stand between."""
+    if not doc[cue.start].lower_.endswith("ing"):
+        return None
+    for k in range(j, max(lo, j - 8) - 1, -1):
+        t = doc[k]
+        if t.lower_ in _GERUND_AUX:
+            return speaker_left(doc, k, lo, lex) if k < j else None
+        if t.like_num:
+            continue
+        if not _is_wordlike(t) or not t.text[:1].islower() or (t.lower_ in NP_STOP) or t.lower_ in ("of", "for"):
+            return None
+    return None
 
 
 def _clause_like(doc, start_char: int, end_char: int, lex: CueLexicon) -> bool:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from toolkit.config import Registry, Speaker
@@ -54,6 +54,17 @@ class MentionLexicon:
             label_stop=frozenset(str(t).lower() for t in data.get("label_stop") or ()),
             pronouns={str(k).lower(): str(v) for k, v in (data.get("pronouns") or {}).items()},
         )
+
+    @cached_property
+    def description_words(self) -> frozenset[str]:
+        """Words that may describe a speaker before the name: titles, role, body and group
+        nouns ("opposition leader Sam Rainsy", "rights group director X")."""
+        out = set(self.titles) | self.body_nouns | self.group_nouns
+        for noun, forms in self.role_nouns.items():
+            out.update(noun.split())
+            for f in forms:
+                out.update(f.split())
+        return frozenset(out)
 
 
 @dataclass(frozen=True)
