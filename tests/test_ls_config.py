@@ -41,7 +41,9 @@ def test_config_is_deterministic():
 def test_config_offers_every_registry_name_and_stance_label():
     root = _tree(build_label_config())
     choices = {c.get("name"): [x.get("value") for x in c.iter("Choice")] for c in root.iter("Choices")}
-    assert choices[N.SPEAKER_NAME] == load_registry().names()
+    names = load_registry().names()
+    assert sorted(choices[N.SPEAKER_NAME]) == sorted(names) and len(choices[N.SPEAKER_NAME]) == len(names)
+    assert choices[N.SPEAKER_NAME] == sorted(names, key=str.casefold)  # A to Z: the list has no search
     assert choices[N.STANCE] == list(load_stance().labels)
     assert choices[N.KIND] == ["direct", "indirect", "mixed"]
     assert choices[N.QUOTE_FLAGS] == [N.SPEAKER_UNKNOWN]
@@ -69,7 +71,59 @@ def test_config_shows_article_metadata():
     values = {h.get("value") for h in _tree(build_label_config()).iter("Header")}
     for key in ("title", "outlet", "date"):
         assert f"${key}" in values
-    assert any("annotations/GUIDELINES.md" in (v or "") for v in values)
+    guide = [v for v in values if (v or "").startswith("Guidelines:")]
+    assert len(guide) == 1 and "Instructions button" in guide[0]
+    assert "GUIDELINES.md" not in guide[0]  # a repository path means nothing to an annotator
+
+
+def test_stance_is_required_per_quote():
+    stance = next(c for c in _tree(build_label_config()).iter("Choices") if c.get("name") == N.STANCE)
+    assert stance.get("required") == "true" and stance.get("perRegion") == "true"
+    assert "stance" in stance.get("requiredMessage")
+    others = [c for c in _tree(build_label_config()).iter() if c.get("name") in (N.KIND, N.QUOTE_FLAGS, N.SPEAKER_NAME, N.SPEAKER_NEW)]
+    assert len(others) == 4 and all(c.get("required") is None for c in others)
+
+
+def test_controls_sit_in_a_sticky_column_next_to_the_text():
+    root = _tree(build_label_config())
+    parent = {child: p for p in root.iter() for child in p}
+    text = next(root.iter("Text"))
+    text_col = parent[text]
+    row = parent[text_col]
+    assert "display: flex" in row.get("style") and "flex: 1" in text_col.get("style")
+    side = [v for v in row if v is not text_col]
+    assert len(side) == 1 and "position: sticky" in side[0].get("style")
+    inside = {e.get("name") for e in side[0].iter() if e.get("name")}
+    assert {N.LABELS, N.STANCE, N.KIND, N.QUOTE_FLAGS, N.SPEAKER_NAME, N.SPEAKER_NEW} <= inside
+    assert next(root.iter("Relations")) in list(side[0].iter())
+
+
+def test_guidelines_are_html_not_raw_markdown():
+    from toolkit.labelstudio.config import guidelines_html
+
+    out = guidelines_html()
+    assert "<pre" not in out and "<h1>" in out and "<h2>" in out and "<table" in out and "<li>" in out
+    assert "|---|" not in out and "**" not in out and "## " not in out
+
+
+def test_markdown_to_html_subset():
+    from toolkit.labelstudio.config import markdown_to_html
+
+    md = (
+        "# Title\n\nA *short* para\nwith **bold** and `q` <b>raw</b>.\n\n"
+        "| what | how |\n|---|---|\n| `a` | b & c |\n\n"
+        "- one\n  continued\n- two\n\n1. first\n2. second\n"
+    )
+    assert markdown_to_html(md) == (
+        "<h1>Title</h1>\n"
+        "<p>A <em>short</em> para with <strong>bold</strong> and <code>q</code> &lt;b&gt;raw&lt;/b&gt;.</p>\n"
+        '<table border="1" cellpadding="4" cellspacing="0">\n'
+        "<tr><th>what</th><th>how</th></tr>\n"
+        "<tr><td><code>a</code></td><td>b &amp; c</td></tr>\n"
+        "</table>\n"
+        "<ul><li>one continued</li><li>two</li></ul>\n"
+        "<ol><li>first</li><li>second</li></ol>\n"
+    )
 
 
 def test_config_escapes_awkward_names():

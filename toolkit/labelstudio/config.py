@@ -11,6 +11,8 @@ the "speaker unknown" flag are per-region ``Choices`` shown only on QUOTE region
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
@@ -19,6 +21,21 @@ from toolkit.labelstudio import names as N
 from toolkit.types import QUOTE_KINDS
 
 GUIDELINES_PATH = "annotations/GUIDELINES.md"
+GUIDELINES_HINT = "Guidelines: the Instructions button (top right). QUOTE -said_by-> SPEAKER, QUOTE -cue-> CUE."
+STANCE_REQUIRED_MESSAGE = (
+    "Every QUOTE needs a stance: the quote without one is now selected; pick favor, against or neutral "
+    "in the right column (or delete the region if it is not a quote)."
+)
+# Two columns (measured in Label Studio 1.23.2, tests/browser/test_ls_layout.py): the article on the
+# left, the labels and the selected region's controls in a right column that sticks to the top of
+# the scrolling labeling area, so a QUOTE selected low in a long article shows its stance without
+# scrolling.
+LAYOUT_STYLE = "display: flex; align-items: flex-start; gap: 16px"
+TEXT_COLUMN_STYLE = "flex: 1; min-width: 0"
+SIDE_COLUMN_STYLE = (
+    "position: sticky; top: 0; width: 320px; flex: none; max-height: 100vh; overflow-y: auto; "
+    "padding-left: 12px; border-left: 1px solid #ddd"
+)
 
 LABEL_STYLE = {
     N.QUOTE: ("#ffa39e", "q"),
@@ -38,6 +55,11 @@ def default_config_path() -> Path:
 
 def _a(value: str) -> str:
     return quoteattr(value)
+
+
+def sorted_speaker_names(names: list[str]) -> list[str]:
+    """Registry names in alphabetical order, case-insensitive (the values themselves unchanged)."""
+    return sorted(names, key=lambda n: (n.casefold(), n))
 
 
 def build_label_config(speaker_names: list[str] | None = None, stance_labels: tuple[str, ...] | None = None,
@@ -62,50 +84,59 @@ def build_label_config(speaker_names: list[str] | None = None, stance_labels: tu
         '      <Header name="date" value="$date" size="6"/>',
         '      <Header name="article_id" value="$article_id" size="6"/>',
         "    </View>",
-        f'    <Header name="guidelines" value={_a("Guidelines: " + GUIDELINES_PATH + " (the Instructions button). QUOTE -said_by-> SPEAKER, QUOTE -cue-> CUE.")} size="6"/>',
+        f'    <Header name="guidelines" value={_a(GUIDELINES_HINT)} size="6"/>',
         "  </View>",
-        f'  <Labels name="{N.LABELS}" toName="{N.TEXT}">',
+        # two columns: the article on the left, the labels and the per-region controls of the
+        # selected region in a right column that stays in view while the article scrolls
+        f'  <View style={_a(LAYOUT_STYLE)}>',
+        f'    <View style={_a(TEXT_COLUMN_STYLE)}>',
+        f'      <Text name="{N.TEXT}" value="${N.TEXT}"/>',
+        "    </View>",
+        f'    <View style={_a(SIDE_COLUMN_STYLE)}>',
+        f'      <Labels name="{N.LABELS}" toName="{N.TEXT}">',
     ]
     for label in N.REGION_LABELS:
         color, key = LABEL_STYLE[label]
-        lines.append(f'    <Label value="{label}" background="{color}" hotkey="{key}"/>')
+        lines.append(f'        <Label value="{label}" background="{color}" hotkey="{key}"/>')
     lines += [
-        "  </Labels>",
-        "  <Relations>",
-        f'    <Relation value="{N.SAID_BY}"/>',
-        f'    <Relation value="{N.CUE_OF}"/>',
-        "  </Relations>",
-        f'  <Text name="{N.TEXT}" value="${N.TEXT}"/>',
-        f'  <View visibleWhen="region-selected" {when_quote}>',
-        f"    <Header value={_a('Stance toward ' + stance_target)} size=\"6\"/>",
-        f'    <Choices name="{N.STANCE}" toName="{N.TEXT}" perRegion="true" {when_quote} choice="single-radio" showInline="true">',
+        "      </Labels>",
+        "      <Relations>",
+        f'        <Relation value="{N.SAID_BY}"/>',
+        f'        <Relation value="{N.CUE_OF}"/>',
+        "      </Relations>",
+        f'      <View visibleWhen="region-selected" {when_quote}>',
+        f"        <Header value={_a('Stance toward ' + stance_target)} size=\"6\"/>",
+        f'        <Choices name="{N.STANCE}" toName="{N.TEXT}" perRegion="true" {when_quote} choice="single-radio"'
+        f' showInline="true" required="true" requiredMessage={_a(STANCE_REQUIRED_MESSAGE)}>',
     ]
     for label in stance_labels:
         hint = STANCE_HINTS.get(label, label)
-        lines.append(f"      <Choice value={_a(label)} hint={_a(hint)}/>")
+        lines.append(f"          <Choice value={_a(label)} hint={_a(hint)}/>")
     lines += [
-        "    </Choices>",
-        '    <Header value="Kind" size="6"/>',
-        f'    <Choices name="{N.KIND}" toName="{N.TEXT}" perRegion="true" {when_quote} choice="single-radio" showInline="true">',
+        "        </Choices>",
+        '        <Header value="Kind" size="6"/>',
+        f'        <Choices name="{N.KIND}" toName="{N.TEXT}" perRegion="true" {when_quote} choice="single-radio" showInline="true">',
     ]
     for kind in QUOTE_KINDS:
-        lines.append(f"      <Choice value={_a(kind)}/>")
+        lines.append(f"          <Choice value={_a(kind)}/>")
     lines += [
-        "    </Choices>",
-        f'    <Choices name="{N.QUOTE_FLAGS}" toName="{N.TEXT}" perRegion="true" {when_quote} choice="multiple" showInline="true">',
-        f"      <Choice value={_a(N.SPEAKER_UNKNOWN)} hint=\"no speaker in the text: leave the quote without a said_by link\"/>",
-        "    </Choices>",
-        "  </View>",
-        f'  <View visibleWhen="region-selected" {when_speaker}>',
-        '    <Header value="Canonical speaker (registry)" size="6"/>',
-        f'    <Choices name="{N.SPEAKER_NAME}" toName="{N.TEXT}" perRegion="true" {when_speaker} choice="single" layout="select">',
+        "        </Choices>",
+        f'        <Choices name="{N.QUOTE_FLAGS}" toName="{N.TEXT}" perRegion="true" {when_quote} choice="multiple" showInline="true">',
+        f"          <Choice value={_a(N.SPEAKER_UNKNOWN)} hint=\"no speaker in the text: leave the quote without a said_by link\"/>",
+        "        </Choices>",
+        "      </View>",
+        f'      <View visibleWhen="region-selected" {when_speaker}>',
+        '        <Header value="Canonical speaker (registry, A-Z: click a name, do not type)" size="6"/>',
+        f'        <Choices name="{N.SPEAKER_NAME}" toName="{N.TEXT}" perRegion="true" {when_speaker} choice="single" layout="select">',
     ]
-    for name in speaker_names:
-        lines.append(f"      <Choice value={_a(name)}/>")
+    for name in sorted_speaker_names(speaker_names):
+        lines.append(f"          <Choice value={_a(name)}/>")
     lines += [
-        "    </Choices>",
-        '    <Header value="Not in the list? Type the canonical name (wins over the list)" size="6"/>',
-        f'    <TextArea name="{N.SPEAKER_NEW}" toName="{N.TEXT}" perRegion="true" {when_speaker} maxSubmissions="1" editable="true" rows="1" placeholder="e.g. anonymous police officer"/>',
+        "        </Choices>",
+        '        <Header value="Not in the list? Type the canonical name (wins over the list)" size="6"/>',
+        f'        <TextArea name="{N.SPEAKER_NEW}" toName="{N.TEXT}" perRegion="true" {when_speaker} maxSubmissions="1" editable="true" rows="1" placeholder="e.g. anonymous police officer"/>',
+        "      </View>",
+        "    </View>",
         "  </View>",
         "</View>",
     ]
@@ -113,15 +144,134 @@ def build_label_config(speaker_names: list[str] | None = None, stance_labels: tu
 
 
 def guidelines_html() -> str:
-    """The annotator guidelines (``annotations/GUIDELINES.md``) for the project's Instructions."""
-    import html
+    """The annotator guidelines (``annotations/GUIDELINES.md``) as HTML, for the project's Instructions.
 
+    Label Studio sanitises the instructions with bleach (no ``style`` attribute, so a ``<pre>``
+    cannot wrap): the Markdown is converted to plain HTML tags that the Instructions window
+    renders and wraps (``markdown_to_html``).
+    """
     path = REPO_ROOT / GUIDELINES_PATH
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return f"<p>See {html.escape(GUIDELINES_PATH)} in the quotekit repository.</p>"
-    return (
-        f"<p><b>{html.escape(GUIDELINES_PATH)}</b></p>"
-        f'<pre style="white-space: pre-wrap; font-family: inherit">{html.escape(text)}</pre>'
-    )
+    return f'<style>{GUIDE_CSS}</style>\n<div class="quotekit-guide">\n{markdown_to_html(text)}</div>\n'
+
+
+# Label Studio's page CSS resets lists, table borders and heading margins, and bleach strips
+# ``style`` attributes but keeps a <style> element: this one is scoped to the guidelines' div.
+GUIDE_CSS = (
+    ".quotekit-guide h1,.quotekit-guide h2,.quotekit-guide h3{margin:1em 0 .4em;line-height:1.25}"
+    ".quotekit-guide p{margin:.5em 0}"
+    ".quotekit-guide ul{list-style:disc;padding-left:1.5em;margin:.5em 0}"
+    ".quotekit-guide ol{list-style:decimal;padding-left:1.5em;margin:.5em 0}"
+    ".quotekit-guide li{margin:.25em 0}"
+    ".quotekit-guide table{border-collapse:collapse;margin:.5em 0}"
+    ".quotekit-guide th,.quotekit-guide td{border:1px solid #ccc;padding:4px 6px;vertical-align:top;text-align:left}"
+    ".quotekit-guide code{background:rgba(127,127,127,.15);padding:0 3px;border-radius:3px}"
+)
+
+
+_INLINE = re.compile(r"`([^`]+)`|\*\*(.+?)\*\*|(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])")
+_TABLE_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+_LIST_ITEM = re.compile(r"^([-*+]|\d+[.)])\s+(.*)$")
+
+
+def _inline(text: str) -> str:
+    """Inline Markdown: `code`, **bold**, *italics*; everything else escaped."""
+    out, pos = [], 0
+    for m in _INLINE.finditer(text):
+        out.append(html.escape(text[pos:m.start()], quote=False))
+        code, bold, italic = m.groups()
+        if code is not None:
+            out.append(f"<code>{html.escape(code, quote=False)}</code>")
+        elif bold is not None:
+            out.append(f"<strong>{_inline(bold)}</strong>")
+        else:
+            out.append(f"<em>{_inline(italic)}</em>")
+        pos = m.end()
+    out.append(html.escape(text[pos:], quote=False))
+    return "".join(out)
+
+
+def _cells(row: str) -> list[str]:
+    row = row.strip()
+    if row.startswith("|"):
+        row = row[1:]
+    if row.endswith("|"):
+        row = row[:-1]
+    return [c.strip() for c in row.split("|")]
+
+
+def markdown_to_html(text: str) -> str:
+    """The Markdown subset the guidelines use, as HTML: ``#`` headings, paragraphs, ``-``/``1.``
+    lists (continuation lines indented), pipe tables, fenced code, ``---`` rules and inline
+    code/bold/italics. Deterministic; no raw HTML passes through (it is escaped)."""
+    lines = text.splitlines()
+    out: list[str] = []
+    para: list[str] = []
+    i = 0
+
+    def flush_para() -> None:
+        if para:
+            out.append(f"<p>{_inline(' '.join(para))}</p>")
+            para.clear()
+
+    while i < len(lines):
+        line = lines[i]
+        stripped = line.strip()
+        if not stripped:
+            flush_para()
+            i += 1
+        elif stripped.startswith("```"):
+            flush_para()
+            i += 1
+            code = []
+            while i < len(lines) and not lines[i].strip().startswith("```"):
+                code.append(lines[i])
+                i += 1
+            i += 1
+            out.append(f"<pre><code>{html.escape(chr(10).join(code), quote=False)}</code></pre>")
+        elif m := re.match(r"^(#{1,6})\s+(.*?)\s*#*\s*$", stripped):
+            flush_para()
+            level = len(m.group(1))
+            out.append(f"<h{level}>{_inline(m.group(2))}</h{level}>")
+            i += 1
+        elif re.fullmatch(r"(-\s*){3,}|(\*\s*){3,}", stripped):
+            flush_para()
+            out.append("<hr/>")
+            i += 1
+        elif stripped.startswith("|") and i + 1 < len(lines) and _TABLE_RULE.match(lines[i + 1].strip()):
+            flush_para()
+            head = _cells(stripped)
+            i += 2
+            rows = []
+            while i < len(lines) and lines[i].strip().startswith("|"):
+                rows.append(_cells(lines[i]))
+                i += 1
+            out.append('<table border="1" cellpadding="4" cellspacing="0">')
+            out.append("<tr>" + "".join(f"<th>{_inline(c)}</th>" for c in head) + "</tr>")
+            for row in rows:
+                out.append("<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in row) + "</tr>")
+            out.append("</table>")
+        elif _LIST_ITEM.match(stripped) and not line.startswith((" ", "\t")):
+            flush_para()
+            ordered = stripped[0].isdigit()
+            items: list[str] = []
+            while i < len(lines):
+                cur = lines[i]
+                m = _LIST_ITEM.match(cur.strip())
+                if m and not cur.startswith((" ", "\t")):
+                    items.append(m.group(2))
+                elif cur.strip() and cur.startswith((" ", "\t")) and items:
+                    items[-1] += " " + cur.strip()
+                else:
+                    break
+                i += 1
+            tag = "ol" if ordered else "ul"
+            out.append(f"<{tag}>" + "".join(f"<li>{_inline(x)}</li>" for x in items) + f"</{tag}>")
+        else:
+            para.append(stripped)
+            i += 1
+    flush_para()
+    return "\n".join(out) + "\n"
