@@ -93,7 +93,9 @@ def test_card_reports_agreement_and_keeps_the_latest_annotation(tmp_path):
     assert s.stance == Counter({"favor": 4, "against": 3, "neutral": 4})  # B's labels (the later annotation) + quote 11
     card = (tmp_path / "ds" / "README.md").read_text(encoding="utf-8")
     assert "| stance: Cohen's kappa | 0.545 |" in card
-    assert "corrected in Label Studio by 2 annotator(s)" in card
+    # the kept annotations are B's; agreement names both annotators
+    assert "2 annotation(s) from 1 Label Studio account(s): `b@example.org` (2)" in card
+    assert "annotators: `a@example.org`, `b@example.org`" in card
 
 
 # Three annotators, four quotes in one article:

@@ -71,3 +71,16 @@ def test_main_job_outside_the_repository_says_where_to_run_it(tmp_path):
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert "run `quotekit run` from its root, or pass --corpus" in r.stderr
     assert not any(tmp_path.iterdir())  # nothing written
+
+
+def test_main_job_passes_the_exports_provenance_notes_to_the_build(tmp_path):
+    from toolkit.commands.run import workflow
+
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    export = exports / "x.json"
+    export.write_text("[]", encoding="utf-8")
+    build = lambda: next(s for s in workflow(Path("raw"), Path("out"), Path("ds"), [str(export)], None, None, "p", False, 8080) if s.name == "build")  # noqa: E731
+    assert "--notes" not in build().argv
+    (exports / "PROVENANCE.md").write_text("made by hand", encoding="utf-8")
+    assert build().argv[-2:] == ("--notes", str(exports / "PROVENANCE.md"))

@@ -261,21 +261,68 @@ def test_nothing_buildable_is_bad_input(tmp_path):
 def test_refuses_to_overwrite_unless_forced(tmp_path, monkeypatch, capsys):
     e = write(tmp_path / "e.json", corpus(4))
     out_dir = tmp_path / "ds"
-    out_dir.mkdir()
-    (out_dir / "keep.txt").write_text("mine")
     code, _, err = run_cli(["build", e, "-o", out_dir], monkeypatch, capsys)
-    assert code == 2 and "--force" in err and (out_dir / "keep.txt").read_text() == "mine"
-    # a failing forced build leaves the old directory as it was
+    assert code == 0, err
+    first = (out_dir / "README.md").read_text(encoding="utf-8")
+    code, _, err = run_cli(["build", e, "-o", out_dir], monkeypatch, capsys)
+    assert code == 2 and "--force" in err
+    # a failing forced build leaves the old build as it was
     bad = _export_with_problems(tmp_path)
     code, _, _ = run_cli(["build", bad, "-o", out_dir, "--force", "--strict"], monkeypatch, capsys)
-    assert code == 4 and (out_dir / "keep.txt").exists()
-    code, _, err = run_cli(["build", e, "-o", out_dir, "--force"], monkeypatch, capsys)
+    assert code == 4 and (out_dir / "README.md").read_text(encoding="utf-8") == first
+    code, _, err = run_cli(["build", bad, "-o", out_dir, "--force"], monkeypatch, capsys)
     assert code == 0, err
-    assert not (out_dir / "keep.txt").exists() and (out_dir / "README.md").exists()
+    assert (out_dir / "README.md").read_text(encoding="utf-8") != first and "text_mismatch" in (out_dir / "README.md").read_text(encoding="utf-8")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ds", "e.json", "problems.json"]
     # an empty directory is fine without --force
     (tmp_path / "empty").mkdir()
     assert build_dataset([e], tmp_path / "empty").articles == 4
+
+
+def test_force_replaces_only_a_previous_quotekit_build(tmp_path, monkeypatch, capsys):
+    e = write(tmp_path / "e.json", corpus(4))
+    user = tmp_path / "mine"
+    user.mkdir()
+    (user / "notes.txt").write_text("my notes")
+    code, _, err = run_cli(["build", e, "-o", user, "--force"], monkeypatch, capsys)
+    assert code == 2 and err.count("\n") == 1
+    assert "not a previous quotekit build" in err and "notes.txt" in err
+    assert (user / "notes.txt").read_text() == "my notes" and sorted(p.name for p in user.iterdir()) == ["notes.txt"]
+    # a user folder that merely has a README.md and data/ is not a build either
+    (user / "notes.txt").unlink()
+    (user / "README.md").write_text("# my project\n")
+    (user / "data").mkdir()
+    (user / "data" / "table.csv").write_text("a,b\n")
+    with pytest.raises(BadInputError, match="not a previous quotekit build"):
+        build_dataset([e], user, force=True)
+    assert (user / "data" / "table.csv").exists()
+    # a previous build with a file added by hand is refused too: --force would delete it
+    build_dataset([e], tmp_path / "ds")
+    (tmp_path / "ds" / "todo.md").write_text("keep me")
+    with pytest.raises(BadInputError, match="todo.md"):
+        build_dataset([e], tmp_path / "ds", force=True)
+    (tmp_path / "ds" / "todo.md").unlink()
+    assert build_dataset([e], tmp_path / "ds", force=True).articles == 4
+
+
+def test_output_is_not_the_current_directory_or_above(tmp_path, monkeypatch, capsys):
+    (tmp_path / "in").mkdir()
+    e = write(tmp_path / "in" / "e.json", corpus(2))
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    for out in (".", "..", str(work)):
+        code, _, err = run_cli(["build", e, "-o", out, "--force"], monkeypatch, capsys)
+        assert code == 2 and "current directory" in err and "space" not in err, err
+    code, _, err = run_cli(["build", e, "-o", tmp_path, "--force"], monkeypatch, capsys)
+    assert code == 2 and "current directory" in err  # tmp_path contains the current directory
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in", "work"]
+    # an output that contains the inputs is refused before anything else, with or without --force
+    code, _, err = run_cli(["build", e, "-o", tmp_path / "in"], monkeypatch, capsys)
+    assert code == 2 and "does not contain the inputs" in err
+    code, _, err = run_cli(["build", e, "-o", "ds"], monkeypatch, capsys)
+    assert code == 0, err
+    assert (work / "ds" / "README.md").exists()
 
 
 def test_input_inside_the_output_directory_is_refused(tmp_path):
@@ -427,6 +474,7 @@ def test_push_to_hub_uploads_the_built_directory(tmp_path, monkeypatch, capsys):
     import huggingface_hub
 
     monkeypatch.setattr(huggingface_hub, "HfApi", _FakeApi)
+    monkeypatch.setattr(huggingface_hub, "get_token", lambda: "hf_fake")
     _FakeApi.calls = []
     e = write(tmp_path / "e.json", corpus(3))
     code, out, err = run_cli(["build", e, "-o", tmp_path / "ds", "--push-to-hub", "me/quotes"], monkeypatch, capsys)
@@ -441,6 +489,41 @@ def test_push_to_hub_uploads_the_built_directory(tmp_path, monkeypatch, capsys):
         _FakeApi.fail = False
     assert code == 3 and err == "Error: push to the Hub failed for me/quotes: RuntimeError: 401 Unauthorized\n"
     assert (tmp_path / "ds2" / "README.md").exists()  # the local build stays
+
+
+@pytest.mark.parametrize("repo_id", ["bad repo", "a/b/c", "me/-x", "quotes"])
+def test_malformed_hub_repo_id_is_refused_before_building(repo_id, tmp_path, monkeypatch, capsys):
+    import huggingface_hub
+
+    monkeypatch.setattr(huggingface_hub, "HfApi", _FakeApi)
+    monkeypatch.setattr(huggingface_hub, "get_token", lambda: "hf_fake")
+    _FakeApi.calls = []
+    e = write(tmp_path / "e.json", corpus(2))
+    code, out, err = run_cli(["build", e, "-o", tmp_path / "ds", "--push-to-hub", repo_id], monkeypatch, capsys)
+    assert code == 2 and err.startswith("Error: --push-to-hub") and err.count("\n") == 1 and "owner/name" in err, err
+    assert not (tmp_path / "ds").exists() and _FakeApi.calls == []
+
+
+def test_push_without_token_says_how_to_log_in_and_makes_no_call(tmp_path, monkeypatch, capsys):
+    import huggingface_hub
+
+    monkeypatch.setattr(huggingface_hub, "HfApi", _FakeApi)
+    monkeypatch.setattr(huggingface_hub, "get_token", lambda: None)
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    _FakeApi.calls = []
+    e = write(tmp_path / "e.json", corpus(2))
+    code, out, err = run_cli(["build", e, "-o", tmp_path / "ds", "--push-to-hub", "me/quotes"], monkeypatch, capsys)
+    assert code == 2 and err.count("\n") == 1
+    assert "no Hugging Face token" in err and "auth login" in err and "HF_TOKEN" in err and str(tmp_path / "ds") in err
+    assert _FakeApi.calls == []  # nothing reached the network layer
+    assert (tmp_path / "ds" / "README.md").exists()  # the build stays on disk
+    # the library entry point checks the same before any call; an explicit token is used as given
+    from toolkit.dataset import push_to_hub
+
+    with pytest.raises(BadInputError, match="no Hugging Face token"):
+        push_to_hub(tmp_path / "ds", "me/quotes")
+    assert push_to_hub(tmp_path / "ds", "me/quotes", token="hf_given") == "https://huggingface.co/datasets/me/quotes"
+    assert [c[0] for c in _FakeApi.calls] == ["create_repo", "upload_folder"]
 
 
 def test_docstring_examples_hold():

@@ -19,21 +19,25 @@ def build(
     splits: str = typer.Option("0.8,0.1,0.1", "--splits", help="train,validation,test ratios; the split of an article is derived from a hash of its id."),
     strict: bool = typer.Option(False, "--strict", help="Fail (exit 4) on the first invalid item instead of skipping and counting it."),
     annotator: Optional[str] = typer.Option(None, "--annotator", help="Use only this annotator's annotations: an e-mail (needs an export with completed_by expanded) or a numeric Label Studio user id."),
-    force: bool = typer.Option(False, "--force", help="Replace a non-empty output directory."),
-    push_to_hub: Optional[str] = typer.Option(None, "--push-to-hub", help="After building, upload the directory to this Hugging Face dataset repo (owner/name).", metavar="REPO_ID"),
+    force: bool = typer.Option(False, "--force", help="Replace the output directory when it holds a previous quotekit build (anything else is refused)."),
+    push_to_hub: Optional[str] = typer.Option(None, "--push-to-hub", help="After building, upload the directory to this Hugging Face dataset repo (owner/name; needs `hf auth login` or HF_TOKEN).", metavar="REPO_ID"),
+    notes: Optional[Path] = typer.Option(None, "--notes", help="Markdown file included verbatim in the card under 'Provenance notes' (e.g. how the labels were made).", metavar="FILE"),
     registry: Optional[Path] = typer.Option(None, "--registry", help="Speaker registry YAML (default: configs/speakers.yaml)."),
     stance: Optional[Path] = typer.Option(None, "--stance", help="Stance scheme YAML (default: configs/stance.yaml)."),
 ) -> None:
     """Build a Hugging Face dataset (configs: articles, quotes) from Label Studio exports."""
     from rich.console import Console
+    from rich.markup import escape
 
     from toolkit.dataset import build_dataset
     from toolkit.dataset import push_to_hub as push
 
     reg, st = _configs(registry, stance)
-    summary = build_dataset(exports, out, splits=splits, strict=strict, annotator=annotator, registry=reg, stance=st, force=force, hub_repo_id=push_to_hub)
+    summary = build_dataset(exports, out, splits=splits, strict=strict, annotator=annotator, registry=reg, stance=st, force=force, hub_repo_id=push_to_hub, notes=notes)
     console = Console()
     console.print(_table("quotekit build", summary.rows()))
+    for msg in summary.input_problems:
+        console.print(f"[yellow]Warning: input cut short, its remaining tasks are not in the dataset:[/yellow] {escape(msg)}", soft_wrap=True, highlight=False)
     if summary.issues:
         resolved = sum(summary.notes.values())
         console.print(f"[yellow]{sum(summary.skipped.values())} item(s) skipped[/yellow]"
@@ -59,16 +63,24 @@ def agreement(
 
     reg, st = _configs(registry, stance)
     report = compute_agreement(exports, stance=st, registry=reg)
+    if not report.input_tasks and report.input_problems:
+        from toolkit.errors import BadInputError
+
+        raise BadInputError(f"no task could be read: {report.input_problems[0]}; nothing to compare")
     if as_json:
         import json
 
         typer.echo(json.dumps(report.to_dict(), indent=2))
         return
     from rich.console import Console
+    from rich.markup import escape
 
     console = Console()
+    for msg in report.input_problems:
+        console.print(f"[yellow]Warning: not read, so not compared:[/yellow] {escape(msg)}", soft_wrap=True, highlight=False)
     if not report.tasks:
-        console.print("No task was annotated by several people: nothing to compare.")
+        problems = f" ({len(report.input_problems)} input problem(s) above)" if report.input_problems else ""
+        console.print(f"No task was annotated by several people among the {report.input_tasks} task(s) read: nothing to compare{problems}.", highlight=False)
         return
     console.print(_table("inter-annotator agreement", report.rows()))
 

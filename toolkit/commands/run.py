@@ -48,7 +48,10 @@ def workflow(corpus: Path, out: Path, dataset: Path, exports: list[str], gold: P
                  "pre-annotated tasks imported (re-running imports nothing twice)"),
         ]
     if exports:
-        steps.append(Step("build", ("build", *exports, "-o", str(dataset), "--force"),
+        # how the exports were made, for the dataset card (the build cannot tell from the exports)
+        notes = Path(exports[0]).parent / "PROVENANCE.md"
+        notes_args = ("--notes", str(notes)) if notes.is_file() else ()
+        steps.append(Step("build", ("build", *exports, "-o", str(dataset), "--force", *notes_args),
                           "Hugging Face dataset from the committed Label Studio export"))
     return steps
 

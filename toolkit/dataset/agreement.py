@@ -117,6 +117,8 @@ class AgreementReport:
     kappa_method: str | None = None
     stance_kappa: float | None = None
     per_label: dict[str, float | None] = field(default_factory=dict)
+    input_tasks: int = 0  # tasks read from the inputs (agreement covers those annotated by several people)
+    input_problems: list[str] = field(default_factory=list)  # files not read to the end, items that are not tasks
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

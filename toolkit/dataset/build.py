@@ -45,6 +45,17 @@ class BuildSummary:
     chart_path: Path | None = None
     toolkit_version: str = ""
     hub_repo_id: str | None = None
+    # what the data holds, for a factual card
+    annotator_filter: str | None = None  # --annotator, when given
+    accounts: Counter = field(default_factory=Counter)  # Label Studio account of the kept annotation -> articles (None = no completed_by)
+    input_tasks_used: int = 0  # tasks of the input that are in the dataset (one kept annotation each)
+    dated_articles: int = 0
+    quotes_with_speaker_inside: int = 0  # quote span contains its own speaker mention
+    quotes_with_cue_inside: int = 0  # quote span contains its own cue
+    input_problems: list[str] = field(default_factory=list)  # files that could not be read to the end
+    stance_target: Any = None  # toolkit.config.StanceTarget of the scheme's default target
+    provenance_notes: str | None = None  # --notes FILE, verbatim Markdown
+    provenance_notes_file: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly summary (``None`` speaker as ``"(unknown)"``)."""
@@ -59,6 +70,9 @@ class BuildSummary:
             "splits": self.splits,
             "skipped": dict(self.skipped),
             "notes": dict(self.notes),
+            "input_problems": self.input_problems,
+            "annotator_filter": self.annotator_filter,
+            "accounts": {("(none)" if k is None else k): v for k, v in self.accounts.most_common()},
             "annotators": self.annotators,
             "model_versions": self.model_versions,
             "agreement": self.agreement.to_dict() if self.agreement else None,
@@ -79,7 +93,29 @@ class BuildSummary:
         out += [(f"split {k}", f"{v['articles']} articles, {v['quotes']} quotes") for k, v in self.splits.items()]
         out += [(f"skipped: {k}", str(v)) for k, v in sorted(self.skipped.items())]
         out += [(f"resolved: {k}", str(v)) for k, v in sorted(self.notes.items())]
+        if self.annotator_filter is not None:
+            out.append(("annotator filter", f"--annotator {self.annotator_filter}"))
+        out += [("input cut short", problem_file(m)) for m in self.input_problems]
         return out
+
+
+def problem_file(message: str) -> str:
+    """The file named at the start of an ``invalid_json`` message (``<file>: invalid JSON: ...``)."""
+    return message.split(": invalid JSON", 1)[0]
+
+
+class _RecordingLog(IssueLog):
+    """An :class:`IssueLog` that also keeps every ``invalid_json`` message (one per unreadable file),
+    whatever the cap on kept messages: the card and the summary name each file that was cut."""
+
+    def __init__(self, strict: bool = False) -> None:
+        super().__init__(strict=strict)
+        self.input_problems: list[str] = []
+
+    def add(self, reason: str, message: str) -> None:
+        if reason == "invalid_json":
+            self.input_problems.append(message)
+        super().add(reason, message)
 
 
 def _load_configs(registry: Any, stance: Any) -> tuple[Any, Any]:
@@ -95,8 +131,8 @@ def _load_configs(registry: Any, stance: Any) -> tuple[Any, Any]:
     return registry, stance
 
 
-def _reader(export_paths: Iterable[str | Path], *, strict: bool, annotator: str | None, registry: Any, stance: Any) -> tuple[ExportReader, IssueLog]:
-    issues = IssueLog(strict=strict)
+def _reader(export_paths: Iterable[str | Path], *, strict: bool, annotator: str | None, registry: Any, stance: Any) -> tuple[ExportReader, _RecordingLog]:
+    issues = _RecordingLog(strict=strict)
 
     def canonical(name: str) -> str:
         sp = registry.get(name) if registry is not None else None
@@ -112,23 +148,89 @@ def _reader(export_paths: Iterable[str | Path], *, strict: bool, annotator: str 
 def compute_agreement(export_paths: Sequence[str | Path], *, stance: Any = None, registry: Any = None) -> AgreementReport:
     """Agreement over every task annotated by several people in the exports (nothing is written)."""
     registry, stance = _load_configs(registry, stance)
-    reader, _ = _reader(export_paths, strict=False, annotator=None, registry=registry, stance=stance)
+    reader, issues = _reader(export_paths, strict=False, annotator=None, registry=registry, stance=stance)
     acc = AgreementAccumulator(stance.labels)
     for _ in reader.articles(on_multi=acc.add):
         pass
-    return acc.report()
+    report = acc.report()
+    report.input_tasks = reader.info.tasks
+    # files that could not be read to the end, and items that are not tasks: the figures miss them
+    report.input_problems = list(issues.input_problems) + [m for r, m in issues.messages if r == "not_a_task"]
+    return report
 
 
 def _check_out_dir(out: Path, inputs: Sequence[Path], force: bool) -> None:
-    if out.exists() and not out.is_dir():
-        raise BadInputError(f"{out}: exists and is not a directory; pick another output directory")
-    if out.is_dir() and any(out.iterdir()) and not force:
-        raise BadInputError(f"{out}: directory is not empty; pass --force to replace it, or pick another directory")
+    from toolkit.dataset.writer import previous_build_problem
+
     root = out.resolve()
+    cwd = Path.cwd().resolve()
+    if root == cwd or root in cwd.parents:
+        raise BadInputError(f"{out}: is the current directory or one above it, which the build would replace; pass a new subdirectory, e.g. -o dataset")
     for p in inputs:
         rp = p.resolve()
         if rp == root or root in rp.parents:
-            raise BadInputError(f"{p}: input export is inside the output directory {out}; move it out first")
+            raise BadInputError(f"{p}: input export is inside the output directory {out}; pick an output directory that does not contain the inputs")
+    if out.exists() and not out.is_dir():
+        raise BadInputError(f"{out}: exists and is not a directory; pick another output directory")
+    if out.is_dir() and any(out.iterdir()):
+        if not force:
+            raise BadInputError(f"{out}: directory is not empty; pass --force to replace a previous quotekit build, or pick another directory")
+        why = previous_build_problem(out)
+        if why is not None:
+            raise BadInputError(f"{out}: not a previous quotekit build ({why}); --force replaces only a directory written by quotekit build: pick another output directory")
+
+
+def validate_hub_repo_id(repo_id: str) -> None:
+    """Raise :class:`BadInputError` for a repo id the Hub would refuse (checked before building)."""
+    try:
+        from huggingface_hub.utils import HFValidationError, validate_repo_id
+    except ImportError:  # pragma: no cover - huggingface_hub is a dependency of datasets
+        raise BadInputError("--push-to-hub needs huggingface_hub: pip install huggingface_hub") from None
+    try:
+        validate_repo_id(repo_id)
+    except HFValidationError as exc:
+        raise BadInputError(f"--push-to-hub {repo_id!r}: not a valid Hugging Face repo id ({str(exc).splitlines()[0]}); use owner/name, e.g. me/quotes") from None
+    if "/" not in repo_id:
+        raise BadInputError(f"--push-to-hub {repo_id!r}: expected owner/name (your user or organisation, then the dataset name), e.g. me/quotes")
+
+
+def _read_notes(notes: str | Path) -> str:
+    p = Path(notes)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BadInputError(f"{p}: notes file not found (--notes takes a Markdown file)") from None
+    except IsADirectoryError:
+        raise BadInputError(f"{p}: is a directory; --notes takes a Markdown file") from None
+    except UnicodeDecodeError:
+        raise BadInputError(f"{p}: notes file is not UTF-8 text; save it as UTF-8") from None
+    except OSError as exc:
+        raise BadInputError(f"{p}: cannot read the notes file ({exc.strerror})") from None
+    if not text.strip():
+        raise BadInputError(f"{p}: notes file is empty; write how the labels were made, or drop --notes")
+    return text
+
+
+def _used_model_versions(inputs: Sequence[Path], built_ids: set[str]) -> Counter:
+    """model_version -> tasks, counting only the tasks whose article is in the dataset."""
+    from toolkit.labelstudio.export import iter_json_items, task_identity
+
+    versions: dict[tuple, set[str]] = {}
+    article_of: dict[tuple, str] = {}
+    quiet = IssueLog()
+    for path in inputs:
+        for task in iter_json_items(path, quiet):
+            if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
+                continue
+            ident = task_identity(task)
+            aid = task["data"].get("article_id")
+            article_of.setdefault(ident, str(aid) if aid not in (None, "") else f"ls-task-{task.get('id')}")
+            versions.setdefault(ident, set()).update(ExportReader._model_versions(task))
+    out: Counter = Counter()
+    for ident, vs in versions.items():
+        if article_of[ident] in built_ids:
+            out.update(vs)
+    return out
 
 
 def build_dataset(
@@ -144,13 +246,17 @@ def build_dataset(
     batch_rows: int = 512,
     chart: bool = True,
     hub_repo_id: str | None = None,
+    notes: str | Path | None = None,
 ) -> BuildSummary:
     """Build the dataset directory ``out_dir`` (parquet + README.md card + chart) from the exports.
 
     Raises :class:`~toolkit.errors.QuotekitError` subclasses only: ``BadInputError`` for unusable
     inputs or a non-empty ``out_dir`` without ``force``; ``ValidationFailed`` under ``strict``.
     ``out_dir`` is untouched on failure: everything is built in a sibling temporary directory
-    that replaces it at the end. ``hub_repo_id`` only changes the card's loading example.
+    that replaces it at the end. With ``force``, a non-empty ``out_dir`` is replaced only when it
+    is a previous quotekit build. ``hub_repo_id`` is validated up front and only changes the
+    card's loading example (publishing is :func:`push_to_hub`). ``notes`` is a Markdown file
+    included verbatim in the card under "Provenance notes" (how the labels were made).
     """
     from toolkit import __version__
     from toolkit.dataset.card import CHART_FILE, render_card
@@ -159,6 +265,9 @@ def build_dataset(
     from toolkit.dataset.writer import ParquetSink, RowEncoder
 
     ratios = parse_ratios(splits)
+    if hub_repo_id is not None:
+        validate_hub_repo_id(hub_repo_id)
+    notes_text = _read_notes(notes) if notes is not None else None
     out = Path(out_dir)
     inputs = [Path(p) for p in export_paths]
     _check_out_dir(out, inputs, force)
@@ -168,12 +277,15 @@ def build_dataset(
     encoder = RowEncoder(features)
 
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+        parent = out.absolute().parent
+        parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
         os.chmod(tmp, default_dir_mode())  # mkdtemp makes 0700: the dataset is meant to be shared
     except OSError as exc:
         raise BadInputError(f"{out}: cannot create the output directory ({exc.strerror})") from None
-    summary = BuildSummary(ratios=ratios, toolkit_version=__version__, hub_repo_id=hub_repo_id)
+    summary = BuildSummary(ratios=ratios, toolkit_version=__version__, hub_repo_id=hub_repo_id, annotator_filter=annotator,
+                           stance_target=stance.target, provenance_notes=notes_text, provenance_notes_file=str(notes) if notes is not None else None)
+    built_ids: set[str] = set()
     sink = ParquetSink(tmp, features, batch_rows=batch_rows)
     acc = AgreementAccumulator(stance.labels)
     try:
@@ -189,6 +301,10 @@ def build_dataset(
                 summary.speakers[q.speaker] += 1
                 summary.stance[q.stance] += 1
                 summary.speaker_stance.setdefault(q.speaker, Counter())[q.stance] += 1
+                if q.speaker_start is not None and q.start <= q.speaker_start and q.speaker_end <= q.end:
+                    summary.quotes_with_speaker_inside += 1
+                if q.cue_start is not None and q.start <= q.cue_start and q.cue_end <= q.end:
+                    summary.quotes_with_cue_inside += 1
                 if q.speaker is not None:
                     summary.speaker_affiliation[q.speaker] = q.affiliation or "other"
                     if registry is None or registry.get(q.speaker) is None:
@@ -200,7 +316,10 @@ def build_dataset(
                 summary.articles_no_quotes += 1
                 summary.articles_judged_no_quotes += art.no_quotes_judged
             summary.outlets[art.outlet] += 1
+            summary.accounts[art.annotator] += 1
+            built_ids.add(art.article_id)
             if art.date:
+                summary.dated_articles += 1
                 dmin = art.date if dmin is None or art.date < dmin else dmin
                 dmax = art.date if dmax is None or art.date > dmax else dmax
         split_rows = sink.close()
@@ -213,8 +332,12 @@ def build_dataset(
         summary.stance = Counter({lab: summary.stance.get(lab, 0) for lab in stance.labels})
         summary.splits = {sp: {"articles": split_rows.get(("articles", sp), 0), "quotes": split_rows.get(("quotes", sp), 0)} for sp in SPLITS}
         summary.tasks = info.tasks
+        summary.input_tasks_used = summary.articles
         summary.annotators = sorted(info.annotators)
-        summary.model_versions = dict(info.model_versions)
+        # predictions of the tasks in the dataset only (not of unannotated or filtered-out tasks)
+        used_versions = info.model_versions if info.tasks == summary.articles and not annotator else _used_model_versions(inputs, built_ids)
+        summary.model_versions = dict(used_versions)
+        summary.input_problems = list(issues.input_problems)
         summary.date_range = (dmin, dmax) if dmin and dmax else None
         summary.agreement = acc.report()
         summary.skipped = Counter(issues.counts)
@@ -222,13 +345,13 @@ def build_dataset(
         summary.issues = list(issues.messages) + list(issues.note_messages)
         if chart and summary.quotes:
             summary.chart_path = speaker_stance_chart(summary.speaker_stance, stance.labels, tmp / CHART_FILE)
-        (tmp / "README.md").write_text(render_card(features, summary, split_rows, sink.nbytes), encoding="utf-8")
+        (tmp / "README.md").write_text(render_card(features, summary, split_rows, sink.measured_nbytes()), encoding="utf-8")
         _replace_dir(tmp, out)
     except BaseException as exc:
         sink.abort()
         shutil.rmtree(tmp, ignore_errors=True)
         if isinstance(exc, OSError):
-            raise OutputError.from_os_error(out, exc) from None
+            raise _output_error(out, exc) from None
         raise
     summary.out_dir = out
     summary.card_path = out / "README.md"
@@ -236,10 +359,20 @@ def build_dataset(
     return summary
 
 
+def _output_error(out: Path, exc: OSError) -> OutputError:
+    import errno
+
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return OutputError.from_os_error(out, exc)
+    reason = exc.strerror or type(exc).__name__
+    return OutputError(f"cannot write {out}: {reason}; check that {out.absolute().parent} is writable and {out} is not in use, "
+                       "or choose another output (the previous output, if any, is unchanged)")
+
+
 def _replace_dir(tmp: Path, out: Path) -> None:
     """Rename ``tmp`` to ``out``; an existing ``out`` is moved aside first and removed after."""
     if out.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.absolute().parent))
         os.rmdir(old)
         os.rename(out, old)
         try:
@@ -252,10 +385,22 @@ def _replace_dir(tmp: Path, out: Path) -> None:
         os.rename(tmp, out)
 
 
+NO_TOKEN = "no Hugging Face token: run `hf auth login` (older huggingface_hub: `huggingface-cli login`) or set HF_TOKEN"
+
+
 def push_to_hub(out_dir: str | Path, repo_id: str, *, private: bool = False, token: str | None = None) -> str:
-    """Publish a built dataset directory to the Hugging Face Hub (as a dataset repo); returns its URL."""
+    """Publish a built dataset directory to the Hugging Face Hub (as a dataset repo); returns its URL.
+
+    The repo id and the token (``token``, else ``huggingface_hub.get_token()``: ``HF_TOKEN`` or the
+    stored login) are checked before any network call; without a token :class:`BadInputError`.
+    """
+    import huggingface_hub
     from huggingface_hub import HfApi
 
+    validate_hub_repo_id(repo_id)
+    token = token or huggingface_hub.get_token()
+    if not token:
+        raise BadInputError(f"{NO_TOKEN}, then push again (the build is in {out_dir})")
     try:
         api = HfApi(token=token)
         api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)

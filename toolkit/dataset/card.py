@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from toolkit.dataset.features import CONFIGS, DEFAULT_CONFIG, describe, describe_feature
 from toolkit.dataset.splits import SPLITS
-from toolkit.dataset.writer import shard_glob
+from toolkit.dataset.writer import CARD_MARK, shard_glob
 from toolkit.labelstudio.export import INFO_REASONS, REASONS
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -41,13 +41,13 @@ def yaml_header(features: dict[str, Any], split_rows: dict[tuple[str, str], int]
         "pretty_name": "quotekit quote attribution and speaker stance",
         "license": "other",
         "task_categories": ["token-classification", "text-classification"],
-        "tags": ["quote-attribution", "stance-detection", "news"],
+        "tags": ["quote-attribution", "stance-detection", "news", "quotekit"],
         "configs": configs,
         "dataset_info": infos,
     }
 
 
-def _fields_table(features: Any, prefix: str = "", quote_level: bool = False) -> list[str]:
+def _fields_table(features: Any, prefix: str = "", quote_level: bool = False, target: str | None = None) -> list[str]:
     import datasets
 
     lines = []
@@ -55,9 +55,11 @@ def _fields_table(features: Any, prefix: str = "", quote_level: bool = False) ->
         desc = describe(name, quote_level)
         if desc is None:
             raise AssertionError(f"field {name!r} has no description in toolkit.dataset.features.DESCRIPTIONS")
+        if name == "stance" and target:
+            desc += f" Here the target is {_md(target)} (see Stance)."
         lines.append(f"| `{prefix}{name}` | {describe_feature(feat)} | {desc} |")
         if isinstance(feat, datasets.List) and isinstance(feat.feature, dict):
-            lines += _fields_table(feat.feature, prefix=f"{prefix}{name}[].", quote_level=True)
+            lines += _fields_table(feat.feature, prefix=f"{prefix}{name}[].", quote_level=True, target=target)
     return lines
 
 
@@ -69,17 +71,105 @@ def _md(s: Any) -> str:
     return str(s).replace("|", "\\|").replace("\n", " ")
 
 
-def _provenance(model_versions: dict[str, int]) -> str:
+def _provenance(model_versions: dict[str, int], tasks: int) -> str:
     if not model_versions:
-        return "No predictions were found in the export (the tasks were annotated from scratch, or the export did not include predictions)."
+        return f"The export holds no prediction (pre-annotation) for the {tasks} task(s) in the dataset."
     parts = []
     for mv, n in sorted(model_versions.items(), key=lambda kv: -kv[1]):
         m = re.search(r"quotekit[-_ /]?v?(\d[\w.+-]*?)[-_ /+:]+(\S+)$", mv)
         if m:
-            parts.append(f"quotekit version {m.group(1)} with rule set `{m.group(2)}` (model_version `{mv}`, {n} task(s))")
+            parts.append(f"{n} by quotekit version {m.group(1)} with rule set `{m.group(2)}` (model_version `{mv}`)")
         else:
-            parts.append(f"model_version `{mv}` ({n} task(s))")
-    return "Pre-annotated by " + "; ".join(parts) + "."
+            parts.append(f"{n} by model_version `{mv}`")
+    return f"Of the {tasks} task(s) in the dataset, the export holds predictions (pre-annotations) for: " + "; ".join(parts) + "."
+
+
+def _account(a: Any) -> str:
+    return "(no account recorded)" if a is None else f"`{_md(a)}`"
+
+
+def _accounts_sentence(s: "BuildSummary") -> str:
+    n, m = sum(s.accounts.values()), len(s.accounts)
+    named = ", ".join(f"{_account(a)} ({k})" for a, k in sorted(s.accounts.items(), key=lambda kv: (-kv[1], str(kv[0])))[:10])
+    return f"{n} annotation(s) from {m} Label Studio account(s): {named}{' ...' if m > 10 else ''}"
+
+
+def _is_unknown_outlet(outlet: Any) -> bool:
+    return outlet is None or str(outlet).strip().casefold() in ("", "unknown", "(unknown)", "n/a")
+
+
+UNKNOWN_OUTLET = "(unknown outlet)"
+
+
+def _outlet_counts(outlets: dict[Any, int]) -> list[tuple[str, int]]:
+    merged: dict[str, int] = {}
+    for outlet, n in outlets.items():
+        key = UNKNOWN_OUTLET if _is_unknown_outlet(outlet) else str(outlet)
+        merged[key] = merged.get(key, 0) + n
+    return sorted(merged.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+#: Actual and requested split shares further apart than this are pointed out in the card.
+RATIO_GAP = 0.1
+#: Below this many articles the card's limitations call the corpus small.
+SMALL_CORPUS = 100
+
+
+def _split_shares(s: "BuildSummary", split_rows: dict[tuple[str, str], int]) -> tuple[list[float], bool]:
+    n = s.articles or 1
+    actual = [split_rows.get(("articles", sp), 0) / n for sp in SPLITS]
+    far = any(abs(a - r) > RATIO_GAP or (r > 0 and a == 0) for a, r in zip(actual, s.ratios))
+    return actual, far
+
+
+def _conventions(s: "BuildSummary") -> list[str]:
+    """What counts as a quote and a speaker: the quotekit annotation guidelines in short, plus what
+    this data shows about spans that contain their own speaker or cue."""
+    L = [
+        "## What counts as a quote",
+        "",
+        "The annotation follows the quotekit annotation guidelines (`annotations/GUIDELINES.md` in the quotekit "
+        "repository; the labeling screen and the pre-annotator implement the same rules). In short:",
+        "",
+        "- **direct**: the words inside the quotation marks; a trailing `,` or `.` inside the marks is included, "
+        "the marks are not. A paragraph that opens a quote without closing it ends the quote at the line break.",
+        "- **indirect**: the reported clause after the cue or \"that\", without the final period and without "
+        "narrator material around it; a postposed attribution (\"..., Amnesty said.\") or \"according to X\" takes "
+        "the whole clause it attributes. **mixed**: an indirect clause that contains a quoted fragment.",
+        "- Also quotes: \"described X as Y\", \"asked that ...\", beliefs of named or unnamed sources "
+        "(\"believe that\"), a quoted fragment inside a speech act. Not quotes: a speech act with only a noun object "
+        "(\"condemned the arrest\"), control infinitives (\"vowed to return\"), \"accused X of ...ing\", the "
+        "journalist's own inferences, names in quotation marks.",
+        "- **speaker**: the mention inside the attribution (a name, a description or a pronoun), resolved to the "
+        "person or body it refers to; the reporting channel (\"a Reuters witness said\") is not the speaker. "
+        "No speaker at all (\"it was announced that ...\"): speaker null. The **cue** is the speech or attitude "
+        "word (\"said\", \"according to\", \"believes\").",
+        "",
+    ]
+    if s.quotes_with_speaker_inside or s.quotes_with_cue_inside:
+        L.append(f"A quote span is the reported content, so it normally leaves out its speaker mention and cue; "
+                 f"in this data {s.quotes_with_speaker_inside} quote span(s) contain their own speaker mention and "
+                 f"{s.quotes_with_cue_inside} their own cue (offsets of all three are given, so they can be told apart).")
+    else:
+        L.append("A quote span is the reported content: in this data no quote span contains its own speaker mention or cue.")
+    return L + [""]
+
+
+def _stance_target(s: "BuildSummary", stance_names: list[str]) -> list[str]:
+    t = s.stance_target
+    if t is None:
+        return []
+    L = [f"Stance is judged towards one target, **{_md(t.name)}**: {_md(t.description)}. "
+         "`favor` / `against` / `neutral` say whether what the quote says supports, opposes or is neutral towards "
+         "this target (from the quotekit stance scheme, `configs/stance.yaml`)."]
+    if t.guidance.strip():
+        L += ["", "Guidance given to the annotators:", ""]
+        L += ["> " + line if line.strip() else ">" for line in t.guidance.strip().splitlines()]
+    ex = {lab: t.examples[lab] for lab in stance_names if t.examples.get(lab)}
+    if ex:
+        L += ["", "| stance | example |", "|---|---|"]
+        L += [f"| {lab} | {_md(text)} |" for lab, text in ex.items()]
+    return L + [""]
 
 
 def _no_quotes_sentence(s: "BuildSummary") -> str:
@@ -99,15 +189,23 @@ def render_card(features: dict[str, Any], summary: "BuildSummary", split_rows: d
     header = yaml.safe_dump(yaml_header(features, split_rows, split_bytes), sort_keys=False, allow_unicode=True)
     s = summary
     stance_names = features["quotes"]["stance"].names
+    target = s.stance_target.name if s.stance_target is not None else None
     L: list[str] = ["---", header.rstrip(), "---", ""]
     L += [
         "# quotekit quote attribution and speaker stance",
         "",
         f"{s.quotes} quotes in {s.articles} news articles, each attributed to its speaker (with the speaker "
         f"mention, the speech cue and the speaker's affiliation) and labelled with its stance "
-        f"({', '.join(stance_names)}). Built by quotekit from Label Studio exports, "
-        f"corrected by {len(s.annotators)} annotator(s).",
-        *([ "", _no_quotes_sentence(s)] if s.articles_no_quotes else []),
+        f"({', '.join(stance_names)})" + (f" towards {_md(target)} ({_md(s.stance_target.description)})" if target else "")
+        + f". Built by quotekit from Label Studio exports: {_accounts_sentence(s)}."
+        + (f" Only annotations by `{_md(s.annotator_filter)}` were used (`--annotator {_md(s.annotator_filter)}`)." if s.annotator_filter is not None else ""),
+        *(["", _no_quotes_sentence(s)] if s.articles_no_quotes else []),
+    ]
+    if s.input_problems:
+        L += ["", f"**Incomplete input:** {len(s.input_problems)} export file(s) could not be read to the end; "
+              "the tasks after the point below are not in this dataset:", ""]
+        L += [f"- {_md(m)}" for m in s.input_problems]
+    L += [
         "",
         "## How to load",
         "",
@@ -125,19 +223,30 @@ def render_card(features: dict[str, Any], summary: "BuildSummary", split_rows: d
     for name in CONFIGS:
         what = "one row per article, quotes nested" if name == "articles" else "one row per quote, with its article id and context"
         L += [f"### `{name}` ({what})", "", "| field | type | description |", "|---|---|---|"]
-        L += _fields_table(features[name], quote_level=(name == "quotes"))
+        L += _fields_table(features[name], quote_level=(name == "quotes"), target=target)
         L.append("")
+    L += _conventions(s)
+    actual, far = _split_shares(s, split_rows)
     L += ["## Splits", "", "Splits are made per article (an article's quotes are never split), deterministically from a SHA-256 of `article_id`, with ratios " + ", ".join(f"{n} {r:g}" for n, r in zip(SPLITS, s.ratios)) + ".", ""]
     L += ["| split | articles | quotes |", "|---|---|---|"]
     for sp in SPLITS:
         L.append(f"| {sp} | {split_rows.get(('articles', sp), 0)} | {split_rows.get(('quotes', sp), 0)} |")
+    if far:
+        L += ["", "The actual shares differ from the requested ratios: requested "
+              + ", ".join(f"{n} {r:g}" for n, r in zip(SPLITS, s.ratios)) + f"; actual (of {s.articles} article(s)) "
+              + ", ".join(f"{n} {a:.2g}" for n, a in zip(SPLITS, actual))
+              + ". An article's split comes from a hash of its id, so with few articles the shares can be far from the ratios."]
     empty = [sp for sp in SPLITS if not split_rows.get(("articles", sp))]
     if empty:
         L += ["", f"Empty split(s), not declared in the configs: {', '.join(empty)}."]
-    L += ["", "## Stance", "", "| stance | quotes | share |", "|---|---|---|"]
+    L += ["", "## Stance", ""]
+    L += _stance_target(s, stance_names)
+    L += ["| stance | quotes | share |", "|---|---|---|"]
     for lab in stance_names:
         L.append(f"| {lab} | {s.stance.get(lab, 0)} | {_pct(s.stance.get(lab, 0), s.quotes)} |")
-    L += ["", "## Speakers", ""]
+    named = len([k for k in s.speaker_stance if k is not None])
+    unknown_quotes = sum(s.speaker_stance[None].values()) if None in s.speaker_stance else 0
+    L += ["", "## Speakers", "", f"{named} speaker(s)" + (f" and {unknown_quotes} quote(s) whose speaker is unknown." if unknown_quotes else "."), ""]
     if s.chart_path is not None:
         L += [f"![Stance by speaker]({CHART_FILE})", ""]
     L += ["| speaker | affiliation | quotes | " + " | ".join(stance_names) + " |", "|---|---|---|" + "---|" * len(stance_names)]
@@ -147,17 +256,35 @@ def render_card(features: dict[str, Any], summary: "BuildSummary", split_rows: d
         L.append(f"| {_md(name) if name is not None else '(speaker unknown)'} | {aff or '-'} | {sum(c.values())} | " + " | ".join(str(c.get(lab, 0)) for lab in stance_names) + " |")
     if len(top) > 50:
         L.append(f"| ... {len(top) - 50} more speakers | | | " + " | ".join("" for _ in stance_names) + " |")
+    aff_note = "Affiliation comes from the quotekit speaker registry (`configs/speakers.yaml`)."
+    if s.unregistered_quotes:
+        aff_note += (f" {s.unregistered_quotes} quote(s) by {len(s.unregistered_speakers)} speaker(s) not in the registry have "
+                     f"affiliation `other`, which therefore mixes registry speakers whose affiliation is 'other' with "
+                     f"unregistered speakers.")
+    if unknown_quotes:
+        aff_note += f" Quotes whose speaker the annotator marked unknown ({unknown_quotes}) have speaker and affiliation null."
+    L += ["", aff_note, ""]
     L += [
-        "",
-        f"Affiliation comes from the quotekit speaker registry (`configs/speakers.yaml`). "
-        f"{s.unregistered_quotes} quote(s) by {len(s.unregistered_speakers)} speaker(s) not in the registry have "
-        f"affiliation `other`, which therefore mixes registry speakers whose affiliation is 'other' with "
-        f"unregistered speakers. Quotes whose speaker the annotator marked unknown ({s.speaker_stance.get(None) and sum(s.speaker_stance[None].values()) or 0}) have speaker and affiliation null.",
-        "",
         "## Annotation process",
         "",
-        _provenance(s.model_versions),
-        f"The pre-annotations were corrected in Label Studio by {len(s.annotators)} annotator(s). "
+        f"The dataset holds {_accounts_sentence(s)}, one kept annotation per article. "
+        "The build reads the exports only: it cannot tell how an annotation was made (in the labeling screen, by correcting "
+        "a pre-annotation, or submitted through the Label Studio API)"
+        + ("; see Provenance notes." if s.provenance_notes else "; no provenance notes were supplied with this build."),
+    ]
+    unused = [a for a in s.annotators if a not in s.accounts]
+    if unused and s.annotator_filter is None:
+        L[-1] += (f" The input also holds annotations by {len(unused)} other account(s) ({', '.join(_account(a) for a in unused[:10])}) "
+                  "that were not kept (only one annotation per task is; see below), used for agreement only.")
+    if s.annotator_filter is not None:
+        others = [a for a in s.annotators if a not in s.accounts]
+        L += ["", f"Annotator filter: only annotations by `{_md(s.annotator_filter)}` were used (`--annotator {_md(s.annotator_filter)}`); "
+              f"{s.input_tasks_used} of the {s.tasks} task(s) in the input have one and are in the dataset"
+              + (f"; annotations by {len(others)} other account(s) ({', '.join(_account(a) for a in others[:10])}) were left out." if others else ".")]
+    L += [
+        "",
+        _provenance(s.model_versions, s.input_tasks_used),
+        "",
         "Per task one annotation is kept: a ground-truth annotation if any, else the latest one that was not cancelled (across all export files). "
         "A submitted annotation with no region is kept as the judgement that the article quotes nobody (the article has an empty quote list); "
         "a task whose annotations were all cancelled (skipped by the annotator) is left out and counted as `cancelled`. "
@@ -168,16 +295,24 @@ def render_card(features: dict[str, Any], summary: "BuildSummary", split_rows: d
     ]
     ag = s.agreement
     if ag is not None and ag.tasks:
-        L += [f"Inter-annotator agreement on {ag.tasks} task(s) annotated by several people:", "", "| measure | value |", "|---|---|"]
+        scope = (f"computed over all annotators in the input, including those left out by `--annotator {_md(s.annotator_filter)}`"
+                 if s.annotator_filter is not None else "computed over all annotators in the input")
+        L += [f"Inter-annotator agreement on {ag.tasks} task(s) annotated by several people ({scope}; annotators: "
+              f"{', '.join(_account(a) for a in ag.annotators)}):", "", "| measure | value |", "|---|---|"]
         L += [f"| {_md(k)} | {v} |" for k, v in ag.rows()]
         L += ["", "Quotes match when they overlap with a whitespace-token Jaccard >= 0.5 (one-to-one); speaker and stance agreement are computed on matched quotes.", ""]
     else:
         L += ["No task was annotated by several people: no agreement figures.", ""]
+    if s.provenance_notes:
+        L += ["## Provenance notes", "", s.provenance_notes.rstrip("\n"), ""]
     L += ["## Sources", "", "| outlet | articles |", "|---|---|"]
-    for outlet, n in sorted(s.outlets.items(), key=lambda kv: (-kv[1], kv[0] or "")):
-        L.append(f"| {_md(outlet) if outlet else '(unknown)'} | {n} |")
+    outlets = _outlet_counts(s.outlets)
+    for outlet, n in outlets:
+        L.append(f"| {_md(outlet)} | {n} |")
     if s.date_range:
-        L += ["", f"Publication dates: {s.date_range[0]} to {s.date_range[1]}."]
+        L += ["", f"Publication dates: {s.dated_articles} of {s.articles} article(s) dated, from {s.date_range[0]} to {s.date_range[1]}."]
+    else:
+        L += ["", f"Publication dates: none of the {s.articles} article(s) is dated."]
     L += ["", "## Skipped items", ""]
     if s.skipped:
         L += ["Label Studio does not validate annotations; quotekit does. These items were skipped and counted:", "", "| reason | count | what |", "|---|---|---|"]
@@ -189,25 +324,38 @@ def render_card(features: dict[str, Any], summary: "BuildSummary", split_rows: d
         L += ["", "Counted but not skipped (the item is in the dataset):", "", "| reason | count | what |", "|---|---|---|"]
         for reason, n in sorted(s.notes.items(), key=lambda kv: (-kv[1], kv[0])):
             L.append(f"| `{reason}` | {n} | {REASONS.get(reason, '')} |")
+    known = [o for o, _ in outlets if o != UNKNOWN_OUTLET]
+    unknown_articles = dict(outlets).get(UNKNOWN_OUTLET, 0)
     L += [
         "",
         "## Licence",
         "",
-        "The article texts remain the property of their publishers and are included for research on "
-        "quote attribution only; check each outlet's terms before redistributing. The annotations "
-        "(offsets, speakers, stance labels) are released under the quotekit project's licence (MIT).",
+        "The header says `license: other` because the dataset mixes two kinds of content under different terms. "
+        "The annotations (offsets, ids, speakers, cues, kinds, affiliations and stance labels) are released under the MIT licence "
+        "of the quotekit project. The article texts (`text`, `title`, `context` and each quote's `text`, an excerpt of the article) "
+        "are not: they remain the property of their outlets"
+        + (f" ({', '.join(_md(o) for o in known[:10])}{' ...' if len(known) > 10 else ''})" if known else "")
+        + (f"; {unknown_articles} article(s) come from an unknown outlet" if unknown_articles else "")
+        + ". They are included for research on quote attribution only; check each outlet's terms before redistributing them.",
         "",
         "## Known limitations",
         "",
-        "- Stance is judged towards one target (the stance scheme's default target), per quote, by few annotators; labels reflect their reading of the text.",
+    ]
+    if s.articles < SMALL_CORPUS:
+        L.append(f"- Small corpus: {s.articles} article(s) and {s.quotes} quote(s)"
+                 + (f" from {len(known)} known outlet(s)" if known else "")
+                 + "; the stance shares, speaker counts and splits rest on few texts and are not representative of the press.")
+    L += [
+        f"- Stance is judged towards one target ({_md(target) if target else 'the stance scheme default target'}), per quote, by few annotators; labels reflect their reading of the text.",
         "- Speaker names are canonicalised only through the registry (names and aliases); unregistered speakers keep the name as written and can appear under several spellings.",
         "- Quote-free articles are included: an article whose annotator submitted an empty annotation has an empty quote list "
         f"({s.articles_judged_no_quotes} such article(s) here); cancelled (skipped) tasks are not included.",
         *(["- Skipped quotes (see above) are missing from their articles: an article's quote list can be incomplete. Build with `--strict` for a dataset without skipped items."] if any(r not in INFO_REASONS for r in s.skipped) else []),
+        *(["- Part of the input could not be read (see Incomplete input at the top): the tasks after the cut are missing."] if s.input_problems else []),
         "- `kind` defaults to direct when the span sits inside quotation marks, else indirect, when the annotator did not set it.",
         "- Splits are by article, not by outlet or date: quotes of one speaker appear in several splits.",
         "",
-        f"Built by quotekit {s.toolkit_version}.",
+        f"{CARD_MARK}{s.toolkit_version}.",
         "",
     ]
     return "\n".join(L)

@@ -10,6 +10,20 @@ UNKNOWN = "(speaker unknown)"
 COLORS = {"favor": "#2e7d32", "against": "#c62828", "neutral": "#9e9e9e"}
 
 
+def chart_title(counts: Mapping[str | None, Counter], shown: Sequence[str | None]) -> str:
+    """The chart title; speakers are counted as in the card and the summary (unknown apart).
+
+    >>> chart_title({"A": Counter(favor=2), "B": Counter(against=1), None: Counter(neutral=1)}, ["A", None])
+    'Stance by speaker (top 1 of 2 speakers + unknown, 4 quotes)'
+    """
+    named = sum(1 for k in counts if k is not None)
+    shown_named = sum(1 for k in shown if k is not None)
+    total = sum(sum(c.values()) for c in counts.values())
+    unknown = " + unknown" if None in counts else ""
+    head = f"top {shown_named} of {named}" if shown_named < named else f"{named}"
+    return f"Stance by speaker ({head} speaker{'s' if named != 1 else ''}{unknown}, {total} quotes)"
+
+
 def speaker_stance_chart(
     counts: Mapping[str | None, Counter],
     labels: Sequence[str],
@@ -34,8 +48,7 @@ def speaker_stance_chart(
             ax.barh(names, vals, left=left, label=lab, color=COLORS.get(lab))
             left = [a + b for a, b in zip(left, vals)]
         ax.set_xlabel("quotes")
-        total = sum(sum(c.values()) for c in counts.values())
-        ax.set_title(f"Stance by speaker (top {len(names)} of {len(counts)} speakers, {total} quotes)")
+        ax.set_title(chart_title(counts, [name for name, _ in ranked]))
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
         fig.tight_layout()
         out = Path(path)

@@ -23,8 +23,10 @@ def parse_ratios(value: str | Sequence[float]) -> tuple[float, float, float]:
             raise BadInputError(f"--splits {value!r}: expected three numbers like 0.8,0.1,0.1") from None
     else:
         parts = [float(x) for x in value]
-    if len(parts) != 3 or any(p < 0 or p != p for p in parts) or sum(parts) <= 0:
+    if len(parts) != 3 or any(p < 0 or p != p or p == float("inf") for p in parts):
         raise BadInputError(f"--splits {value!r}: expected three non-negative numbers (train,validation,test) like 0.8,0.1,0.1")
+    if sum(parts) <= 0:
+        raise BadInputError(f"--splits {value!r}: the three ratios sum to 0; their sum must be > 0 (e.g. 0.8,0.1,0.1, or 1,0,0 for train only)")
     total = sum(parts)
     return tuple(round(p / total, 10) for p in parts)  # type: ignore[return-value]
 

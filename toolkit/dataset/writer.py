@@ -30,7 +30,6 @@ class ParquetSink:
         self._buffers: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self._writers: dict[tuple[str, str], Any] = {}
         self.rows: dict[tuple[str, str], int] = {}
-        self.nbytes: dict[tuple[str, str], int] = {}  # Arrow in-memory size, as ``datasets`` counts it
 
     def add(self, config: str, split: str, row: dict[str, Any]) -> None:
         key = (config, split)
@@ -55,7 +54,6 @@ class ParquetSink:
             path.parent.mkdir(parents=True, exist_ok=True)
             writer = self._writers[key] = pq.ParquetWriter(str(path), schema)
         table = pa.Table.from_pylist(buf, schema=schema)
-        self.nbytes[key] = self.nbytes.get(key, 0) + table.nbytes
         writer.write_table(table)
         self._buffers[key] = []
 
@@ -69,6 +67,17 @@ class ParquetSink:
             self._writers.clear()
         return dict(self.rows)
 
+    def measured_nbytes(self) -> dict[tuple[str, str], int]:
+        """Bytes per (config, split) as ``datasets`` counts them when it loads the shards: the
+        Arrow size of each row group read back from the parquet file (call after :meth:`close`)."""
+        import pyarrow.parquet as pq
+
+        out = {}
+        for config, split in self.rows:
+            pf = pq.ParquetFile(self.root / shard_path(config, split))
+            out[(config, split)] = sum(pf.read_row_group(i).combine_chunks().nbytes for i in range(pf.num_row_groups))
+        return out
+
     def abort(self) -> None:
         for w in self._writers.values():
             try:
@@ -76,6 +85,41 @@ class ParquetSink:
             except Exception:  # pragma: no cover - best effort on the error path
                 pass
         self._writers.clear()
+
+
+#: What ``quotekit build`` writes at the top of a dataset directory (``--force`` replaces only that).
+BUILD_ENTRIES = frozenset({"README.md", "speaker_stance.png", "data"})
+#: The last line of every card (see ``card.render_card``): with the layout, the mark of a quotekit build.
+CARD_MARK = "Built by quotekit "
+
+
+def previous_build_problem(path: Path) -> str | None:
+    """``None`` when ``path`` looks like a directory written by ``quotekit build`` (only the card,
+    the chart and ``data/<config>/*.parquet``, and a card with quotekit's front matter and mark);
+    else why not (for the error message)."""
+    from toolkit.dataset.features import CONFIGS
+
+    path = Path(path)
+    extra = sorted(p.name for p in path.iterdir() if p.name not in BUILD_ENTRIES)
+    if extra:
+        return f"it holds {', '.join(extra[:3])}{' ...' if len(extra) > 3 else ''}, which quotekit build does not write"
+    card = path / "README.md"
+    try:
+        text = card.read_text(encoding="utf-8") if card.is_file() else ""
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    if not (text.startswith("---\n") and "\nconfigs:" in text.split("\n---\n", 1)[0] and CARD_MARK in text):
+        return "no dataset card written by quotekit (README.md)"
+    data = path / "data"
+    if not data.is_dir():
+        return "no data/ directory"
+    for sub in data.iterdir():
+        if sub.name not in CONFIGS or not sub.is_dir():
+            return f"data/{sub.name} is not a quotekit config"
+        odd = [f.name for f in sub.iterdir() if not (f.is_file() and f.name.endswith(".parquet"))]
+        if odd:
+            return f"data/{sub.name}/{odd[0]} is not a parquet shard"
+    return None
 
 
 def context_of(text: str, start: int, end: int) -> tuple[str, int]:

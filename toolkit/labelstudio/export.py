@@ -260,7 +260,7 @@ def iter_json_items(path: str | Path, issues: IssueLog, chunk_size: int = 1 << 2
                 try:
                     obj, end = decoder.raw_decode(buf, pos)
                 except json.JSONDecodeError as exc:
-                    raise _InvalidJSON(f"{exc.msg} at char {consumed + exc.pos}") from None
+                    raise _InvalidJSON(_json_error(exc.msg, consumed + exc.pos)) from None
                 except (ValueError, RecursionError) as exc:  # huge integer, absurd nesting
                     raise _InvalidJSON(_undecodable(exc)) from None
                 if buf[end:].strip():
@@ -271,7 +271,7 @@ def iter_json_items(path: str | Path, issues: IssueLog, chunk_size: int = 1 << 2
             size = chunk_size
             while True:
                 if not skip_ws():
-                    raise _InvalidJSON(f"truncated: the JSON array is not closed after {count} item(s)")
+                    raise _InvalidJSON(f"truncated: the JSON array is not closed after {count} item(s) (all {count} were read; anything after them is lost)")
                 if buf[pos] == "]":
                     pos += 1
                     while True:
@@ -285,7 +285,10 @@ def iter_json_items(path: str | Path, issues: IssueLog, chunk_size: int = 1 << 2
                     if not isinstance(exc, json.JSONDecodeError):  # huge integer, absurd nesting
                         raise _InvalidJSON(f"{_undecodable(exc)} (item {count + 1})") from None
                     if eof:
-                        raise _InvalidJSON(f"{exc.msg} at char {consumed + exc.pos} (after {count} item(s); the file may be truncated)") from None
+                        raise _InvalidJSON(
+                            f"the file looks truncated: {count} item(s) read, nothing read from item #{count + 1} on "
+                            f"(it starts at byte {_byte_offset(p, consumed + pos)}, char {consumed + pos}; "
+                            f"{_json_error(exc.msg, consumed + exc.pos)})") from None
                     fill(size)
                     size *= 2  # a big item: read in bigger steps, so decoding stays linear
                     continue
@@ -295,6 +298,42 @@ def iter_json_items(path: str | Path, issues: IssueLog, chunk_size: int = 1 << 2
                 yield obj
         except _InvalidJSON as exc:
             issues.add("invalid_json", f"{p}: invalid JSON: {exc}; items after this point were skipped")
+
+
+def _json_error(msg: str, char: int) -> str:
+    """``json`` messages such as "Unterminated string starting at" already end with "at"."""
+    return f"{msg} char {char}" if msg.endswith(" at") else f"{msg} at char {char}"
+
+
+def _byte_offset(path: Path, chars: int) -> int | str:
+    """The byte offset of character ``chars`` of a UTF-8 file (for messages; "?" if unreadable)."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            n = 0
+            while chars > 0:
+                piece = fh.read(min(chars, 1 << 20))
+                if not piece:
+                    break
+                n += len(piece.encode("utf-8", "surrogatepass"))
+                chars -= len(piece)
+            return n
+    except (OSError, UnicodeDecodeError):
+        return "?"
+
+
+def _first_difference(a: str, b: str, context: int = 15) -> str:
+    """Where two strings first differ, with some context on each side (for ``text_mismatch``).
+
+    >>> _first_difference("Hun Sen said", "Hun Sen sad")
+    "they differ from char 10 (lengths 12 and 11): common 'Hun Sen sa', then region 'id' vs text 'd'"
+    """
+    i = 0
+    while i < len(a) and i < len(b) and a[i] == b[i]:
+        i += 1
+    lo = max(0, i - context)
+    lead = ("…" if lo else "") + a[lo:i]
+    return (f"they differ from char {i} (lengths {len(a)} and {len(b)}): common {lead!r}, "
+            f"then region {_short(a[i:], context)!r} vs text {_short(b[i:], context)!r}")
 
 
 def _undecodable(exc: Exception) -> str:
@@ -461,7 +500,7 @@ def parse_annotation(
                 issues.add("offsets_out_of_range", f"{where} region {rid} ({label}): offsets {start}-{end} are outside the text (length {len(text)})")
                 continue
             if rtext is not None and rtext != text[start:end]:
-                issues.add("text_mismatch", f"{where} region {rid} ({label}): region text {_short(rtext)!r} != text[{start}:{end}] {_short(text[start:end])!r}")
+                issues.add("text_mismatch", f"{where} region {rid} ({label}): region text != text[{start}:{end}]: {_first_difference(str(rtext), text[start:end])}")
                 continue
             regions[rid] = {"label": label, "start": start, "end": end}
         else:
