@@ -258,7 +258,8 @@ def _attribution_start_char(doc, f: Frame) -> int:
 
 
 #: What may stand between a clause and the next attribution that ends it.
-_BEFORE_ATTRIBUTION = re.compile(r"(?:,|,?\s+(?:and|but|though|although|while|whereas|as|because))$")
+#: A comma may sit inside a closing quotation mark: `... because “they lost,” she said`.
+_BEFORE_ATTRIBUTION = re.compile(r"(?:,[”’\"»]*|,?\s+(?:and|but|though|although|while|whereas|as|because))$")
 
 
 def _cut_at_next_attribution(text: str, start: int, end: int, cut_points: list[int]) -> int:
@@ -287,11 +288,18 @@ def _covered_mask(text: str, drafts: list[_Draft]) -> bytearray:
 CONTINUATION_REACH = 2000
 
 
+def _ends_with_quotation(d: _Draft) -> bool:
+    """A mixed quote closed by its quotation and a postposed attribution ("X is “a real
+    unknown,” said Y"): a quotation after it continues the speaker's words, as after a direct
+    quote. (Other mixed quotes are too often followed by someone else's quotation.)"""
+    return d.kind == "mixed" and d.pattern == "postposed_mixed" and any(q.close is not None and max(q.outer_end, q.end) >= d.end for q in d.quotations)
+
+
 def _leftover_quotations(text: str, quotations: list[Quotation], drafts: list[_Draft], opts: Options) -> list[_Draft]:
     """Quotations no frame took: continuations, next-quote attribution, or nothing."""
     used = {q.open for d in drafts for q in d.quotations}
     covered = _covered_mask(text, drafts)
-    direct = sorted((d for d in drafts if d.kind == "direct"), key=lambda d: d.end)
+    direct = sorted((d for d in drafts if d.kind == "direct" or _ends_with_quotation(d)), key=lambda d: d.end)
     ends = [d.end for d in direct]
     by_start = sorted((d for d in direct if d.frame is not None), key=lambda d: d.start)
     starts = [d.start for d in by_start]

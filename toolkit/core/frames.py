@@ -699,6 +699,23 @@ _NARRATOR_PARTICIPLE = re.compile(r",\s+(?!including\b|according\b)[a-z]+ing\b")
 _NEW_VERB_PHRASE = re.compile(r",? and (?:has|have|had) (?:also |since |repeatedly )?[a-z]+ed\b")
 
 
+#: A sentence end followed by a quotation that opens the next sentence (`. "We ...`): the
+#: sentencizer keeps them together when the mark follows the period's space.
+_QUOTED_NEXT_SENTENCE = re.compile(r"(?<=[a-z0-9)])[.!?]\s+[\"“](?=[A-Z‘']|\s*$)")
+
+
+def next_sentence_cut(seg: str) -> int:
+    """Offset in ``seg`` of a sentence end followed by an opening quotation mark, else -1.
+
+    >>> next_sentence_cut('the survey was done. "We are close," she said.')
+    19
+    """
+    if '"' not in seg and "“" not in seg:
+        return -1
+    m = _QUOTED_NEXT_SENTENCE.search(seg)
+    return m.start() if m is not None else -1
+
+
 def content_end(doc, text: str, start_char: int, sent_end_tok: int, lex: CueLexicon, narration: bool = True) -> int:
     """End of a reported clause: sentence end minus final punctuation and narrator material."""
     end = doc[sent_end_tok - 1].idx + len(doc[sent_end_tok - 1].text) if sent_end_tok > 0 else start_char
@@ -706,6 +723,9 @@ def content_end(doc, text: str, start_char: int, sent_end_tok: int, lex: CueLexi
     nl = seg.find("\n")
     if nl >= 0:
         seg = seg[:nl]
+    cut = next_sentence_cut(seg)
+    if cut > 0:
+        seg = seg[:cut]
     low = seg.lower()
     for marker in lex.trailing_narration:
         pos = low.find(marker)
@@ -843,6 +863,7 @@ def read_frames(doc, cues: list[Cue], lex: CueLexicon, quotation_at, bounds: lis
         preposed_quote = False
         if cs is not None:
             tok_i, how = cs
+            tok_i = skip_leading_commas(doc, tok_i, hi)
             start_char = doc[tok_i].idx
             q = quotation_at(start_char)
             end = content_end(doc, text, start_char, hi, lex)
@@ -851,7 +872,12 @@ def read_frames(doc, cues: list[Cue], lex: CueLexicon, quotation_at, bounds: lis
                     frames.append(Frame(cue, speaker, q.start, q.end, "preposed_quote", 0.9))
                     preposed_quote = True
             elif end - start_char >= 8:
-                end = min(end, _coordinated_verb_start(doc, cue, start_char, text))
+                end = min(end, _coordinated_verb_start(doc, cue, start_char, text, speaker))
+                if how == "small_clause":
+                    end = small_clause_end(text, start_char, end)
+                end = narrator_as_clause_end(text, start_char, end)
+                if relative_report(doc, cue, speaker, tok_i, lo, lex):
+                    start_char = doc[speaker[0]].idx  # "which [the opposition says is a ploy]"
                 score = {"that": 0.8, "colon": 0.75, "zero": 0.6, "wh": 0.55, "small_clause": 0.5}[how]
                 if participle:
                     score -= 0.1
@@ -863,7 +889,12 @@ def read_frames(doc, cues: list[Cue], lex: CueLexicon, quotation_at, bounds: lis
         boundary_char = doc[attr_start - 1].idx
         q = quotation_at(boundary_char) or quotation_at(boundary_char - 1) or quotation_at(boundary_char - 2)
         if q is not None and q.close is not None and q.close >= boundary_char - 3:
-            frames.append(Frame(cue, speaker, q.start, q.end, "postposed_quote", 0.9))
+            clause = clause_before_quotation(doc, text, q, lo, frames)
+            if clause is not None:
+                # "X is “a real unknown,” said Y": the whole clause, a mixed quote
+                frames.append(Frame(cue, speaker, clause, content_end(doc, text, clause, attr_start, lex, narration=False), "postposed_mixed", 0.7))
+            else:
+                frames.append(Frame(cue, speaker, q.start, q.end, "postposed_quote", 0.9))
         elif doc[attr_start - 1].text == "," and not preposed_quote and len(frames) == sent_frames:
             start = trim_start(text, max(sent_start_char, boundary_char - MAX_CONTENT_CHARS), boundary_char)
             # a direct quotation opening the sentence whose attribution follows it
@@ -887,13 +918,150 @@ def read_frames(doc, cues: list[Cue], lex: CueLexicon, quotation_at, bounds: lis
     return frames
 
 
-def _coordinated_verb_start(doc, cue: Cue, start_char: int, text: str) -> int:
+#: Relative pronouns that open a relative clause whose subject is the speaker ("the plot, which
+#: the opposition says is a ploy", "in what the government labelled a coup").
+RELATIVE_PRONOUNS = frozenset("which what whom whatever whichever".split())
+#: Heads of a zero (contact) relative clause: "something the party has said it will not do".
+ZERO_RELATIVE_HEADS = frozenset("something anything everything nothing".split())
+#: Words opening a subject-gap clause: "that [officials say] is false".
+_GAP_VERBS = frozenset("is was are were has had will would".split())
+
+
+def relative_report(doc, cue: Cue, speaker: tuple[int, int], content_tok: int, lo: int, lex: CueLexicon) -> bool:
+    """Is the report a relative clause whose subject is the speaker? Then the quote starts at the
+    speaker, after the relative pronoun (the conventions: "which [the opposition says is just a
+    ploy]", "something [the CNRP has said it will not do]", "in what [the government labelled a
+    coup]"). "that" counts only before a subject gap ("the claim that [officials say is false]"),
+    else it is a complementizer ("warned that officials say ...")."""
+    s = speaker[0]
+    if speaker[1] > cue.start or s - 1 < lo:
+        return False
+    before = doc[s - 1].lower_
+    if before in ("which", "whom") and s - 2 >= lo and doc[s - 2].lower_ in _PREPOSITIONS:
+        return False  # "in which he said he was wrong": the pronoun is no gap of the report
+    if before in RELATIVE_PRONOUNS or before in ZERO_RELATIVE_HEADS:
+        return True
+    if before == "that" and s - 2 >= lo and doc[s - 2].text[:1].isalpha() and lex.lookup(doc[s - 2].text) is None:
+        return content_tok < len(doc) and doc[content_tok].lower_ in _GAP_VERBS
+    return False
+
+
+def skip_leading_commas(doc, j: int, hi: int) -> int:
+    """A clause does not start with a comma: "said that, if elected, she would" -> "if"."""
+    while j + 1 < hi and doc[j].text in (",", ";"):
+        j += 1
+    return j
+
+
+#: Subjects of a coordinated clause that continue the speaker's own actions ("..., and he urged
+#: X to ...", "..., but he refuses to ..."): narrator material, not part of the report.
+_SPEAKER_PRONOUNS = frozenset("he she they we i".split())
+
+
+def _conj_subject(verb):
+    """The subject of a conjunct verb when it has one before it, else None."""
+    for c in verb.children:
+        if c.dep_ in ("nsubj", "nsubjpass", "expl") and c.i < verb.i:
+            return c
+    return None
+
+
+def _present_tense(verb) -> bool:
+    """Is a conjunct clause in the present indicative ("..., but many firms have found ways")?
+    After the report, that is the narrator's present; a past clause is the report going on."""
+    return verb.tag_ in ("VBZ", "VBP") or any(c.dep_ in ("aux", "auxpass") and c.tag_ in ("VBZ", "VBP") for c in verb.children)
+
+
+#: Sentence openers that do not make a quotation after them part of a clause ("But “...,” he said").
+_DISCOURSE_OPENERS = frozenset("and but so yet still also however now then meanwhile indeed instead".split())
+
+
+def clause_before_quotation(doc, text: str, q, lo: int, frames: list[Frame]) -> int | None:
+    """Start char of the clause a postposed quotation closes, when the sentence does not open
+    with the quotation: "How people will respond is “a real unknown,” said Y" -> "How". None when
+    only discourse words stand before the mark ("But “...”") or the text before it is an
+    attribution of its own (a frame read there, a colon, another quotation)."""
+    first = trim_start(text, doc[lo].idx, q.open)
+    if q.open <= first:
+        return None
+    before = text[first : q.open]
+    if any(ch in before for ch in ":;“”\"«»\n") or not before.strip():
+        return None
+    words = [w for w in re.findall(r"[\w’'-]+", before)]
+    if not words or all(w.lower() in _DISCOURSE_OPENERS for w in words):
+        return None
+    for f in reversed(frames):
+        if f.cue.start < lo:
+            break
+        if doc[f.cue.start].idx < q.open:
+            return None
+    return first
+
+
+#: A small clause is nominal ("labelled X an attempted coup"): "and" + a participle starts a
+#: second verb phrase of the speaker ("... and undertaken a crackdown"), even with no parse.
+_SMALL_CLAUSE_VERB = re.compile(r",? and (?:has |have |had |also |then )?(?:[a-z]+ed|[a-z]{4,}en)\b")
+
+
+def small_clause_end(text: str, start: int, end: int) -> int:
+    """End of a small clause before a coordinated verb phrase.
+
+    >>> t = "labelled the return a coup and undertaken a crackdown"
+    >>> t[9:small_clause_end(t, 9, len(t))]
+    'the return a coup'
+    """
+    if text.find(" and ", start, end) < 0:
+        return end
+    m = _SMALL_CLAUSE_VERB.search(text, start, end)
+    return m.start() if m is not None and m.start() > start else end
+
+
+#: "... as the opposition tries to ...": an "as" clause in the present tense after a report in
+#: the past (backshifted) is the narrator's present, not the speaker's words.
+_PRESENT_AS_CLAUSE = re.compile(r",? as (?:the|a|an|its|his|her|their) (?:[a-z][\w-]* ){0,2}?[a-z]+s (?:to|on|for|a|an|the|its|his|her|their)\b")
+_BACKSHIFTED = re.compile(r"\b(?:was|were|had|would|could)\b")
+
+
+def narrator_as_clause_end(text: str, start: int, end: int) -> int:
+    """End of a past-tense report before a present-tense "as" clause of the narrator.
+
+    >>> t = "the party was still in contact with them as the opposition tries to rally support"
+    >>> t[:narrator_as_clause_end(t, 0, len(t))]
+    'the party was still in contact with them'
+    """
+    if text.find(" as ", start, end) < 0:
+        return end
+    m = _PRESENT_AS_CLAUSE.search(text, start, end)
+    if m is None or not _BACKSHIFTED.search(text, start, m.start()):
+        return end
+    return m.start()
+
+
+def _coordinated_verb_start(doc, cue: Cue, start_char: int, text: str, speaker: tuple[int, int] | None = None) -> int:
     """With a parse: where a verb coordinated with the cue starts ("labelled X a coup and
-    undertaken a crackdown" ends before "and"); ``len(text)`` when there is none."""
+    undertaken a crackdown" ends before "and"); ``len(text)`` when there is none.
+
+    A conjunct with a subject of its own is a clause the parser often hangs on the cue although
+    it belongs to the report ("said the league believed in X, but the club's act had ruined it"):
+    it ends the report only when its subject is the speaker again ("..., and he urged ...") or
+    it is in the present tense (:func:`_present_tense`)."""
     if not has(doc, "DEP"):
         return len(text)
     for child in doc[cue.start].children:
         if child.dep_ == "conj" and child.tag_.startswith("VB") and child.idx > start_char:
+            subj = _conj_subject(child)
+            k = child.i
+            if subj is not None:
+                same = subj.lower_ in _SPEAKER_PRONOUNS or (speaker is not None and subj.text == doc[speaker[1] - 1].text)
+                if not same and not _present_tense(child):
+                    continue
+                k = subj.left_edge.i
+            while k - 1 > cue.start and (doc[k - 1].dep_ in ("cc", "advmod", "aux", "neg") or doc[k - 1].text == ","):
+                k -= 1
+            return text[: doc[k].idx].rstrip().__len__()
+    return len(text)
+    for child in doc[cue.start].children:
+        if child.dep_ == "conj" and child.tag_.startswith("VB") and child.idx > start_char and not _has_own_subject(child):
             k = child.i
             while k - 1 > cue.start and (doc[k - 1].dep_ in ("cc", "advmod", "aux", "neg") or doc[k - 1].text == ","):
                 k -= 1
