@@ -353,6 +353,9 @@ def test_later_annotation_wins_across_files_in_the_dataset(tmp_path):
     s = build_dataset([e2, e1], tmp_path / "ds")
     assert s.articles == 3 and s.quotes == 1 + 2 * 4
     assert s.speakers[None] == 1
+    # the older annotation of the re-imported article was set aside: counted, not skipped
+    assert s.notes == {"superseded": 1} and s.superseded == {("2.json", "1.json"): 1} and s.skipped == {}
+    assert s.inputs == [{"file": "2.json", "tasks": 1, "kept": 1}, {"file": "1.json", "tasks": 3, "kept": 2}]
 
 
 def test_annotator_option(tmp_path, monkeypatch, capsys):

@@ -113,6 +113,19 @@ def test_card_says_what_the_exports_show_not_how_labels_were_made(tmp_path, monk
     assert "## Provenance notes" not in card
 
 
+def test_card_lists_its_input_files_and_how_accounts_were_compared(tmp_path):
+    one = write(tmp_path / "jan.json", corpus(3))
+    two = write(tmp_path / "feb.json", corpus(2, start_id=3, created_at="2026-02-01T10:00:00Z"))  # task 3 again, same ids
+    s = build_dataset([one, two], tmp_path / "ds")
+    process = section(card_of(tmp_path / "ds"), "Annotation process")
+    assert "| `jan.json` | 3 | 2 |" in process and "| `feb.json` | 2 | 2 |" in process
+    # same project id and task ids: snapshots of one project, user:1 is one account (and the card says the limit)
+    assert s.account_scopes == 1 and s.accounts == {"user:1": 4}
+    assert "taken as snapshots of one project" in process and "could be different people" in process
+    # task 3 is in both files with the same annotation (id 10003, edited later): one annotation, not superseded
+    assert s.notes == {} and "chosen among several" not in process
+
+
 def test_notes_file_is_included_verbatim(tmp_path, monkeypatch, capsys):
     notes = tmp_path / "notes.md"
     text = "Labels were **typed from a gold file** and submitted through the API\n(`scripts/annotate_from_gold.py`).\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"

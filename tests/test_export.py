@@ -364,6 +364,7 @@ def test_latest_annotation_wins_across_files(tmp_path):
         assert sorted(a.article_id for a in arts) == ["a1", "a2"]
         a1 = next(a for a in arts if a.article_id == "a1")
         assert a1.quotes[0].stance == "against" and log.total == 0
+        assert log.notes == {}  # the same annotation (id 7) seen twice: nothing was set aside
 
 
 def test_task_identity_falls_back_to_the_label_studio_id(tmp_path):

@@ -14,7 +14,7 @@ def register(app: typer.Typer) -> None:
 
 
 def build(
-    exports: List[Path] = typer.Argument(..., help="Label Studio JSON export file(s). A task in several files: its latest annotation wins.", show_default=False),
+    exports: List[Path] = typer.Argument(..., help="Label Studio JSON export file(s). A task in several files: its ground-truth, else latest, annotation wins (counted as superseded).", show_default=False),
     out: Path = typer.Option(..., "--out", "-o", help="Output dataset directory (parquet shards, README.md card, chart).", show_default=False),
     splits: str = typer.Option("0.8,0.1,0.1", "--splits", help="train,validation,test ratios; the split of an article is derived from a hash of its id."),
     strict: bool = typer.Option(False, "--strict", help="Fail (exit 4) on the first invalid item instead of skipping and counting it."),
@@ -78,11 +78,15 @@ def agreement(
     console = Console()
     for msg in report.input_problems:
         console.print(f"[yellow]Warning: not read, so not compared:[/yellow] {escape(msg)}", soft_wrap=True, highlight=False)
+    why = report.not_compared()
     if not report.tasks:
         problems = f" ({len(report.input_problems)} input problem(s) above)" if report.input_problems else ""
-        console.print(f"No task was annotated by several people among the {report.input_tasks} task(s) read: nothing to compare{problems}.", highlight=False)
+        console.print(f"No task was annotated by several people among the {report.input_tasks} task(s) read: nothing to compare{problems}."
+                      + (f" {why}." if why else ""), highlight=False, soft_wrap=True)
         return
     console.print(_table("inter-annotator agreement", report.rows()))
+    if why:
+        console.print(f"Note: {why}.", highlight=False, soft_wrap=True)
 
 
 def _configs(registry: Optional[Path], stance: Optional[Path]):

@@ -119,6 +119,16 @@ class AgreementReport:
     per_label: dict[str, float | None] = field(default_factory=dict)
     input_tasks: int = 0  # tasks read from the inputs (agreement covers those annotated by several people)
     input_problems: list[str] = field(default_factory=list)  # files not read to the end, items that are not tasks
+    same_account_tasks: int = 0  # tasks where one account has several annotations: only its latest is compared
+    account_scopes: int = 1  # groups of input files whose integer user ids are comparable (1: all files)
+
+    def not_compared(self) -> str | None:
+        """Why annotations of one task were not compared with each other (None when nothing to say)."""
+        if not self.same_account_tasks:
+            return None
+        return (f"{self.same_account_tasks} task(s) have several annotations by the same account; only that account's latest "
+                "is compared (an integer user id is one account within one export file, and across files that are snapshots "
+                "of one Label Studio project: same project id, same task ids)")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

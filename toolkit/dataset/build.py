@@ -56,6 +56,10 @@ class BuildSummary:
     stance_target: Any = None  # toolkit.config.StanceTarget of the scheme's default target
     provenance_notes: str | None = None  # --notes FILE, verbatim Markdown
     provenance_notes_file: str | None = None
+    inputs: list[dict[str, Any]] = field(default_factory=list)  # per export file: {"file", "tasks" read, "kept" annotations}
+    superseded: Counter = field(default_factory=Counter)  # (file kept from, file set aside from) -> tasks
+    account_scopes: int = 1  # groups of files whose integer user ids are comparable (1: all of them)
+    same_account_tasks: int = 0  # tasks where one account has several live annotations (not compared)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly summary (``None`` speaker as ``"(unknown)"``)."""
@@ -71,6 +75,9 @@ class BuildSummary:
             "skipped": dict(self.skipped),
             "notes": dict(self.notes),
             "input_problems": self.input_problems,
+            "inputs": self.inputs,
+            "superseded": [{"kept_from": k, "set_aside_from": a, "tasks": n} for (k, a), n in sorted(self.superseded.items())],
+            "account_scopes": self.account_scopes,
             "annotator_filter": self.annotator_filter,
             "accounts": {("(none)" if k is None else k): v for k, v in self.accounts.most_common()},
             "annotators": self.annotators,
@@ -93,6 +100,10 @@ class BuildSummary:
         out += [(f"split {k}", f"{v['articles']} articles, {v['quotes']} quotes") for k, v in self.splits.items()]
         out += [(f"skipped: {k}", str(v)) for k, v in sorted(self.skipped.items())]
         out += [(f"resolved: {k}", str(v)) for k, v in sorted(self.notes.items())]
+        if len(self.inputs) > 1:
+            out += [(f"input {i['file']}", f"{i['tasks']} tasks read, {i['kept']} annotations kept") for i in self.inputs]
+        if self.account_scopes > 1:
+            out.append(("account scopes", f"{self.account_scopes} (integer user ids labelled per file)"))
         if self.annotator_filter is not None:
             out.append(("annotator filter", f"--annotator {self.annotator_filter}"))
         out += [("input cut short", problem_file(m)) for m in self.input_problems]
@@ -154,6 +165,8 @@ def compute_agreement(export_paths: Sequence[str | Path], *, stance: Any = None,
         pass
     report = acc.report()
     report.input_tasks = reader.info.tasks
+    report.same_account_tasks = reader.info.same_account_tasks
+    report.account_scopes = reader.info.account_scopes
     # files that could not be read to the end, and items that are not tasks: the figures miss them
     report.input_problems = list(issues.input_problems) + [m for r, m in issues.messages if r == "not_a_task"]
     return report
@@ -286,6 +299,7 @@ def build_dataset(
     summary = BuildSummary(ratios=ratios, toolkit_version=__version__, hub_repo_id=hub_repo_id, annotator_filter=annotator,
                            stance_target=stance.target, provenance_notes=notes_text, provenance_notes_file=str(notes) if notes is not None else None)
     built_ids: set[str] = set()
+    kept_from: Counter = Counter()  # input path -> annotations kept in the dataset
     sink = ParquetSink(tmp, features, batch_rows=batch_rows)
     acc = AgreementAccumulator(stance.labels)
     try:
@@ -317,6 +331,7 @@ def build_dataset(
                 summary.articles_judged_no_quotes += art.no_quotes_judged
             summary.outlets[art.outlet] += 1
             summary.accounts[art.annotator] += 1
+            kept_from[art.source] += 1
             built_ids.add(art.article_id)
             if art.date:
                 summary.dated_articles += 1
@@ -340,6 +355,12 @@ def build_dataset(
         summary.input_problems = list(issues.input_problems)
         summary.date_range = (dmin, dmax) if dmin and dmax else None
         summary.agreement = acc.report()
+        summary.agreement.same_account_tasks = info.same_account_tasks
+        summary.agreement.account_scopes = info.account_scopes
+        summary.inputs = [{"file": label, "tasks": n, "kept": kept_from.get(f, 0)} for f, label, n in zip(info.files, info.file_labels, info.file_tasks)]
+        summary.superseded = Counter(info.superseded)
+        summary.account_scopes = info.account_scopes
+        summary.same_account_tasks = info.same_account_tasks
         summary.skipped = Counter(issues.counts)
         summary.notes = Counter(issues.notes)
         summary.issues = list(issues.messages) + list(issues.note_messages)

@@ -94,6 +94,36 @@ def _accounts_sentence(s: "BuildSummary") -> str:
     return f"{n} annotation(s) from {m} Label Studio account(s): {named}{' ...' if m > 10 else ''}"
 
 
+def _inputs(s: "BuildSummary") -> list[str]:
+    """The export files read, with how many tasks each held and how many of its annotations were kept,
+    and how integer user ids were compared across them."""
+    if not s.inputs:
+        return []
+    L = ["", f"Input export file(s) ({len(s.inputs)}):", "", "| export file | tasks read | annotations kept |", "|---|---|---|"]
+    L += [f"| `{_md(i['file'])}` | {i['tasks']} | {i['kept']} |" for i in s.inputs]
+    if s.account_scopes > 1:
+        L += ["", f"A Label Studio user id (`user:<id>`) identifies a person only within one Label Studio server. These files are "
+              f"not all snapshots of one Label Studio project (same project id and task ids), so they form {s.account_scopes} "
+              "groups, and an account without e-mail is labelled with the first file of its group (`user:<id> (<file>)`): "
+              "user ids of different groups are counted as different accounts (they may still be the same person)."]
+    elif len(s.inputs) > 1:
+        L += ["", "These files hold the same Label Studio project id and the same task ids for the articles they share, so they "
+              "were taken as snapshots of one project and a user id (`user:<id>`) as one account in all of them. Exports do not "
+              "name their server: had they come from different Label Studio servers, the same user id could be different people."]
+    return L
+
+
+def _superseded(s: "BuildSummary") -> list[str]:
+    if not s.superseded:
+        return []
+    n = s.notes.get("superseded", sum(s.superseded.values()))
+    L = ["", f"{n} task(s) had their annotation chosen among several live annotations (counted as `superseded`; the "
+         "build summary lists the first ones with their annotation ids). Per pair of files:", "",
+         "| annotation kept from | annotation(s) set aside from | tasks |", "|---|---|---|"]
+    L += [f"| `{_md(k)}` | `{_md(a)}` | {c} |" for (k, a), c in sorted(s.superseded.items(), key=lambda kv: (-kv[1], kv[0]))]
+    return L
+
+
 def _is_unknown_outlet(outlet: Any) -> bool:
     return outlet is None or str(outlet).strip().casefold() in ("", "unknown", "(unknown)", "n/a")
 
@@ -276,6 +306,7 @@ def render_card(features: dict[str, Any], summary: "BuildSummary", split_rows: d
     if unused and s.annotator_filter is None:
         L[-1] += (f" The input also holds annotations by {len(unused)} other account(s) ({', '.join(_account(a) for a in unused[:10])}) "
                   "that were not kept (only one annotation per task is; see below), used for agreement only.")
+    L += _inputs(s)
     if s.annotator_filter is not None:
         others = [a for a in s.annotators if a not in s.accounts]
         L += ["", f"Annotator filter: only annotations by `{_md(s.annotator_filter)}` were used (`--annotator {_md(s.annotator_filter)}`); "
@@ -291,8 +322,8 @@ def render_card(features: dict[str, Any], summary: "BuildSummary", split_rows: d
         "When a speaker region has both a name picked from the registry list and a typed name that differ, the one the annotator acted on is kept "
         "(the typed name unless it is the untouched pre-annotation)"
         + (f"; {s.notes['speaker_conflict']} such conflict(s) were resolved." if s.notes.get("speaker_conflict") else "."),
-        "",
     ]
+    L += _superseded(s) + [""]
     ag = s.agreement
     if ag is not None and ag.tasks:
         scope = (f"computed over all annotators in the input, including those left out by `--annotator {_md(s.annotator_filter)}`"
@@ -302,7 +333,10 @@ def render_card(features: dict[str, Any], summary: "BuildSummary", split_rows: d
         L += [f"| {_md(k)} | {v} |" for k, v in ag.rows()]
         L += ["", "Quotes match when they overlap with a whitespace-token Jaccard >= 0.5 (one-to-one); speaker and stance agreement are computed on matched quotes.", ""]
     else:
-        L += ["No task was annotated by several people: no agreement figures.", ""]
+        why = ag.not_compared() if ag is not None else None
+        L += ["No task was annotated by several people: no agreement figures." + (f" {_md(why)}." if why else ""), ""]
+    if ag is not None and ag.tasks and ag.not_compared():
+        L += [f"Not compared: {_md(ag.not_compared())}.", ""]
     if s.provenance_notes:
         L += ["## Provenance notes", "", s.provenance_notes.rstrip("\n"), ""]
     L += ["## Sources", "", "| outlet | articles |", "|---|---|"]

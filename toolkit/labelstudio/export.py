@@ -39,14 +39,29 @@ Choosing the annotation of a task (:func:`pick_annotation`)
     Among the pooled annotations (only the chosen annotator's with ``annotator=``), cancelled
     ones are ignored; a ``ground_truth`` annotation wins, else the latest by ``updated_at``
     (then ``created_at``, then the later file on the command line). The same annotation (same
-    ``id``) seen in two exports counts once, in its latest version.
+    ``id``) seen in two exports counts once, in its latest version. When the kept annotation was
+    chosen among several live (not cancelled) annotations with different ids, from several files
+    or within one, a ``superseded`` note is counted (nothing is skipped) naming the article, the
+    kept annotation (file, id, ``updated_at``) and the ones set aside (file, id); the card counts
+    such tasks per (kept file, set-aside file) pair (:attr:`ExportInfo.superseded`).
 
 Annotators
     ``completed_by`` is an integer user id in a default export, or ``{"id", "email", ...}`` when
     the export expands it (``annotations__completed_by``). ``annotator=`` accepts an e-mail
     (matches an expanded ``completed_by``; case-insensitive) or a numeric user id (matches
     either form). An integer ``completed_by`` is mapped to an e-mail when the same user id
-    appears expanded anywhere in the inputs.
+    appears expanded in the inputs of the same account scope (below).
+
+Account scopes
+    An integer user id means something only within one Label Studio server: ``user:1`` of two
+    servers are two people. Files are grouped: two files are in one scope when every task of both
+    carries the same single Label Studio ``project`` id and each article they share has a Label
+    Studio task id in common (snapshots of one project). With one scope (one file, or snapshots of
+    one project) accounts are labelled ``user:<id>`` as ever; with several, an integer id without
+    e-mail is labelled with the first file of its scope, ``user:1 (my-export.json)``, so counts and
+    agreement never merge the accounts of different files. E-mails (expanded ``completed_by``)
+    name a person in every scope. Exports carry no host name: two servers whose project ids and
+    task ids coincide cannot be told apart and are taken as one.
 
 Streaming
     Files are read task by task (a chunked JSON array decoder), twice: a first pass records
@@ -104,11 +119,13 @@ REASONS: dict[str, str] = {
     "duplicate_quote": "second quote with the same offsets in one annotation",
     "speaker_conflict": "SPEAKER region with a registry choice and a typed name that differ "
                         "(kept: the one the annotator acted on; nothing is skipped)",
+    "superseded": "task whose kept annotation was chosen among several live annotations (from several "
+                  "files, or several in one file): ground truth, else the latest; the others were set aside",
 }
 #: Counted in the summary but never a failure under ``strict``.
-INFO_REASONS = frozenset({"not_annotated", "speaker_conflict"})
+INFO_REASONS = frozenset({"not_annotated", "speaker_conflict", "superseded"})
 #: Counted in :attr:`IssueLog.notes`, not in ``counts``: nothing was skipped (a resolution).
-NOTE_REASONS = frozenset({"speaker_conflict"})
+NOTE_REASONS = frozenset({"speaker_conflict", "superseded"})
 
 QUOTE_MARKS = "\"“”„‟«»‹›「」『』'‘’‚‛"
 
@@ -195,6 +212,17 @@ class ExportInfo:
     model_versions: Counter[str] = field(default_factory=Counter)
     multi_annotated: int = 0
     emails_known: bool = False  # some completed_by came expanded, with an e-mail
+    #: per input file (aligned with ``files``): its name for messages and the card (the path
+    #: when two inputs share a name) and the number of task objects read from it
+    file_labels: list[str] = field(default_factory=list)
+    file_tasks: list[int] = field(default_factory=list)
+    #: (file of the kept annotation, file of a set-aside one) -> tasks (``superseded`` notes)
+    superseded: Counter[tuple[str, str]] = field(default_factory=Counter)
+    #: account scopes (module docstring): 1 = integer user ids are compared across all files
+    account_scopes: int = 1
+    #: tasks on which one account has several live annotations (different ids): only its latest
+    #: is used, so agreement does not compare them
+    same_account_tasks: int = 0
 
 
 # --------------------------------------------------------------------------- JSON streaming
@@ -787,8 +815,45 @@ class ExportReader:
         self.info = ExportInfo(files=[str(p) for p in self.paths])
         self._chosen: dict[tuple, _Choice] = {}
         self._per_annotator: dict[tuple, dict[str, _Choice]] = {}
-        self._emails: dict[int, str] = {}
+        self._emails: dict[int, dict[int, str]] = {}  # account scope -> user id -> e-mail
+        self._scope: list[int] = [0] * len(self.paths)  # file index -> account scope
+        self._scope_label: list[str | None] = [None] * len(self.paths)  # file index -> label suffix
         self._scanned = False
+        self.info.file_labels = file_labels(self.paths)
+        self.info.file_tasks = [0] * len(self.paths)
+
+    def _who(self, completed_by: Any, file_index: int) -> str | None:
+        """The account of ``completed_by`` in file ``file_index`` (module docstring: account scopes)."""
+        key = annotator_key(completed_by, self._emails.get(self._scope[file_index]))
+        uid = completed_by.get("id") if isinstance(completed_by, dict) else completed_by
+        suffix = self._scope_label[file_index]
+        if suffix and key is not None and isinstance(uid, int) and key == f"user:{uid}":
+            return f"{key} ({suffix})"
+        return key
+
+    def _group_files(self, projects: list[set], tids: dict[tuple, dict[int, set]]) -> None:
+        """Account scopes: files that are snapshots of one Label Studio project share one."""
+        n = len(self.paths)
+        apart: set[tuple[int, int]] = set()
+        for by_file in tids.values():
+            fis = sorted(by_file)
+            for i, a in enumerate(fis):
+                for b in fis[i + 1:]:
+                    if not by_file[a] & by_file[b]:
+                        apart.add((a, b))
+        groups: list[list[int]] = []
+        for fi in range(n):
+            for g in groups:
+                if all(len(projects[fi]) == 1 and None not in projects[fi] and projects[fi] == projects[fj] and (fj, fi) not in apart for fj in g):
+                    g.append(fi)
+                    break
+            else:
+                groups.append([fi])
+        for gi, g in enumerate(groups):
+            for fi in g:
+                self._scope[fi] = gi
+                self._scope_label[fi] = self.info.file_labels[g[0]] if len(groups) > 1 else None
+        self.info.account_scopes = len(groups)
 
     # pass 1 ------------------------------------------------------------
     def scan(self) -> ExportInfo:
@@ -796,12 +861,20 @@ class ExportReader:
         raw: dict[tuple, dict[Any, tuple[tuple, _Choice, dict[str, Any]]]] = {}
         first_seen: dict[tuple, str] = {}  # identity -> where it was first seen, in input order
         versions_of: dict[tuple, set[str]] = {}  # identity -> model versions (a task counts once, whatever the files)
+        projects: list[set] = [set() for _ in self.paths]  # file index -> Label Studio project ids
+        tids: dict[tuple, dict[int, set]] = {}  # (identity, project) -> file index -> Label Studio task ids
+        emails_raw: dict[tuple[int, int], str] = {}  # (file index, user id) -> e-mail
         for fi, path in enumerate(self.paths):
             for pos, task in enumerate(iter_json_items(path, self.issues)):
                 if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
                     self.issues.add("not_a_task", f"{path} item #{pos}: not a Label Studio task (an object with 'data')")
                     continue
+                self.info.file_tasks[fi] += 1
                 ident = task_identity(task)
+                project = _project_of(task)
+                projects[fi].add(project)
+                if project is not None:
+                    tids.setdefault((ident, project), {}).setdefault(fi, set()).add(str(task.get("id")))
                 if ident not in first_seen:
                     first_seen[ident] = f"{path.name} task {task.get('id')}"
                 versions_of.setdefault(ident, set()).update(self._model_versions(task))
@@ -813,10 +886,11 @@ class ExportReader:
                         continue
                     cb = ann.get("completed_by")
                     if isinstance(cb, dict) and isinstance(cb.get("id"), int) and isinstance(cb.get("email"), str):
-                        self._emails[cb["id"]] = cb["email"].casefold()
+                        emails_raw[(fi, cb["id"])] = cb["email"].casefold()
                     choice = _Choice(annotation_sort_key(ann, fi), fi, pos, ai)
-                    slim = {"was_cancelled": bool(ann.get("was_cancelled")), "ground_truth": bool(ann.get("ground_truth")), "completed_by": cb}
                     aid = ann.get("id")
+                    slim = {"was_cancelled": bool(ann.get("was_cancelled")), "ground_truth": bool(ann.get("ground_truth")), "completed_by": cb,
+                            "id": aid, "updated_at": ann.get("updated_at") or ann.get("created_at")}
                     if not isinstance(aid, (int, str)) or isinstance(aid, bool):
                         aid = ("pos", fi, pos, ai)
                     prev = raw.setdefault(ident, {}).get(aid)
@@ -825,10 +899,14 @@ class ExportReader:
         self.info.tasks = len(first_seen)
         for versions in versions_of.values():
             self.info.model_versions.update(versions)
+        self._group_files(projects, tids)
+        del tids
+        for (fi, uid), email in emails_raw.items():
+            self._emails.setdefault(self._scope[fi], {})[uid] = email
         for ident in first_seen:  # input order
             cands = list(raw.get(ident, {}).values())
             if self.annotator is not None:
-                cands = [c for c in cands if matches_annotator(c[2]["completed_by"], self.annotator, self._emails)]
+                cands = [c for c in cands if matches_annotator(c[2]["completed_by"], self.annotator, self._emails.get(self._scope[c[1].file_index], {}))]
             chosen = pick_annotation(cands)
             if chosen is None:
                 if any(c[2]["was_cancelled"] for c in cands):
@@ -837,23 +915,50 @@ class ExportReader:
                     self.issues.add("not_annotated", f"{first_seen[ident]} ({_ident_str(ident)}): no annotation{' by ' + self.annotator if self.annotator else ''}")
                 continue
             self._chosen[ident] = chosen
+            self._note_superseded(ident, chosen, [c for c in cands if not c[2]["was_cancelled"]])
             # per-annotator latest live annotation, for agreement
             per: dict[str, tuple[tuple, _Choice]] = {}
+            live_by: Counter[str] = Counter()
             for key, ch, slim in raw.get(ident, {}).values():
                 if slim["was_cancelled"]:
                     continue
-                who = annotator_key(slim["completed_by"], self._emails)
+                who = self._who(slim["completed_by"], ch.file_index)
                 if who is None:
                     continue
                 self.info.annotators.add(who)
+                live_by[who] += 1
                 if who not in per or key > per[who][0]:
                     per[who] = (key, ch)
+            if any(n >= 2 for n in live_by.values()):
+                self.info.same_account_tasks += 1
             if len(per) >= 2:
                 self._per_annotator[ident] = {w: c for w, (_, c) in per.items()}
         self.info.multi_annotated = len(self._per_annotator)
         self.info.emails_known = bool(self._emails)
         self._scanned = True
         return self.info
+
+    def _note_superseded(self, ident: tuple, chosen: _Choice, live: list[tuple[tuple, _Choice, dict[str, Any]]]) -> None:
+        """Count a ``superseded`` note when ``chosen`` was picked among several live annotations."""
+        if len(live) < 2:
+            return
+        labels = self.info.file_labels
+        kept = next(c for c in live if c[1] is chosen)
+        aside = sorted((c for c in live if c[1] is not chosen), key=lambda c: c[0], reverse=True)
+        if kept[2]["ground_truth"]:
+            why = "the ground-truth annotation wins"
+        elif kept[0][0] > aside[0][0][0]:
+            why = "the latest updated_at wins"
+        else:
+            why = "same updated_at: the later file on the command line, then the higher id, wins"
+
+        def desc(c: tuple[tuple, _Choice, dict[str, Any]]) -> str:
+            gt = ", ground truth" if c[2]["ground_truth"] else ""
+            return f"annotation {c[2]['id']} from {labels[c[1].file_index]} (updated_at {c[2]['updated_at']}{gt})"
+
+        self.issues.add("superseded", f"{_ident_str(ident)}: kept {desc(kept)}; set aside {'; '.join(desc(c) for c in aside)} ({why})")
+        for f in dict.fromkeys(labels[c[1].file_index] for c in aside):
+            self.info.superseded[(labels[chosen.file_index], f)] += 1
 
     @staticmethod
     def _model_versions(task: dict[str, Any]) -> set[str]:
@@ -942,7 +1047,7 @@ class ExportReader:
                     quotes=quotes,
                     no_quotes_judged=judged_empty,
                     task_id=tid,
-                    annotator=annotator_key(ann.get("completed_by"), self._emails),
+                    annotator=self._who(ann.get("completed_by"), fi),
                     source=str(path),
                 )
 
@@ -961,6 +1066,25 @@ def _meta(v: Any) -> str | None:
     """Task metadata (title, outlet, date): null or "" is None. ``ls push`` has to send a missing
     value as "" (Label Studio refuses null in a key shown by a ``Header``), so "" means null."""
     return None if v is None or v == "" else str(v)
+
+
+def file_labels(paths: Iterable[str | Path]) -> list[str]:
+    """Names of the input files for messages and the card: the file name, or the path as given
+    when two inputs share a name."""
+    paths = [Path(p) for p in paths]
+    names = Counter(p.name for p in paths)
+    return [p.name if names[p.name] == 1 else str(p) for p in paths]
+
+
+def _project_of(task: dict[str, Any]) -> Any:
+    """The Label Studio project id of a task (``project``, else its first annotation's), or None."""
+    p = task.get("project")
+    if p is None:
+        for a in task.get("annotations") or [] if isinstance(task.get("annotations"), list) else []:
+            if isinstance(a, dict) and a.get("project") is not None:
+                p = a["project"]
+                break
+    return p if isinstance(p, (int, str)) and not isinstance(p, bool) else None
 
 
 def _ident_str(ident: tuple) -> str:
