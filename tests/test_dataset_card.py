@@ -4,27 +4,18 @@ stance target, provenance, annotator filter, cut inputs, chart/summary agreement
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
 from fixtures.lsexport import ART1, Ann, annotation, corpus, small_export, task, write
-from toolkit.cli import main
+from test_dataset import run_cli
 from toolkit.config import load_stance
 from toolkit.dataset import build_dataset, compute_agreement
 from toolkit.dataset.splits import parse_ratios
 from toolkit.errors import BadInputError
 from toolkit.labelstudio import names as N
-
-
-def run_cli(args, monkeypatch, capsys) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["quotekit", *map(str, args)])
-    with pytest.raises(SystemExit) as exc:
-        main()
-    cap = capsys.readouterr()
-    return exc.value.code, cap.out, cap.err
 
 
 def card_of(out_dir: Path) -> str:

@@ -464,8 +464,11 @@ def big_export(tmp_path_factory) -> Path:
 @pytest.mark.parametrize("sig", SIGNALS)
 def test_interrupted_build_leaves_no_half_written_dataset(big_export, tmp_path, sig):
     ds = tmp_path / "ds"
-    ds.mkdir()
-    (ds / "README.md").write_text("previous build", encoding="utf-8")
+    # a real previous build (--force replaces only a directory that quotekit build wrote)
+    first = subprocess.run([sys.executable, "-m", "toolkit", "build", str(REPO / "annotations" / "exports" / "seeds-v1.json"), "-o", str(ds)],
+                           env=base_env(), capture_output=True, text=True, timeout=600)
+    assert first.returncode == 0, first.stderr
+    previous = {str(p.relative_to(ds)): p.read_bytes() for p in sorted(ds.rglob("*")) if p.is_file()}
     started = {"t": None}
 
     def ready() -> bool:
@@ -476,14 +479,14 @@ def test_interrupted_build_leaves_no_half_written_dataset(big_export, tmp_path, 
 
     before = big_export.read_bytes()
     _interrupt(["build", str(big_export), "-o", str(ds), "--force"], ready, sig)
-    assert sorted(p.name for p in ds.iterdir()) == ["README.md"] and (ds / "README.md").read_text() == "previous build"
+    assert {str(p.relative_to(ds)): p.read_bytes() for p in sorted(ds.rglob("*")) if p.is_file()} == previous  # untouched
     if sig != signal.SIGKILL:
         assert _hidden_temps(tmp_path, ds.name) == [], f"half-built temporary directory left after {sig.name}"
     assert big_export.read_bytes() == before
     rerun = subprocess.run([sys.executable, "-m", "toolkit", "build", str(big_export), "-o", str(ds), "--force"],
                            env=base_env(), capture_output=True, text=True, timeout=600)
     assert rerun.returncode == 0, rerun.stderr
-    assert (ds / "README.md").read_text() != "previous build"
+    assert (ds / "README.md").read_bytes() != previous["README.md"]  # the big export's card replaced it
 
 
 def test_outputs_get_ordinary_file_permissions(tmp_path):
