@@ -302,7 +302,23 @@ def test_force_replaces_only_a_previous_quotekit_build(tmp_path, monkeypatch, ca
     with pytest.raises(BadInputError, match="todo.md"):
         build_dataset([e], tmp_path / "ds", force=True)
     (tmp_path / "ds" / "todo.md").unlink()
+    # a card edited by hand (text added at its end) is not overwritten either
+    card = tmp_path / "ds" / "README.md"
+    edited = card.read_text(encoding="utf-8") + "\nMy notes on this release.\n"
+    card.write_text(edited, encoding="utf-8")
+    with pytest.raises(BadInputError, match="edited by hand"):
+        build_dataset([e], tmp_path / "ds", force=True)
+    assert card.read_text(encoding="utf-8") == edited
+    card.write_text(edited.replace("\nMy notes on this release.\n", ""), encoding="utf-8")
     assert build_dataset([e], tmp_path / "ds", force=True).articles == 4
+
+
+def test_nothing_built_names_the_first_problem_and_what_build_reads(tmp_path, monkeypatch, capsys):
+    jsonl = tmp_path / "articles.jsonl"
+    jsonl.write_text("".join(json.dumps({"article_id": f"a{i}", "text": "He said so."}) + "\n" for i in range(3)), encoding="utf-8")
+    code, _, err = run_cli(["build", jsonl, "-o", tmp_path / "ds"], monkeypatch, capsys)
+    assert code == 2 and err.count("\n") == 1
+    assert "First problem:" in err and "build takes Label Studio exports, from `quotekit ls pull`" in err
 
 
 def test_output_is_not_the_current_directory_or_above(tmp_path, monkeypatch, capsys):

@@ -159,6 +159,25 @@ def test_missing_failed_and_unknown_predictions_are_counted_not_preannotated(tmp
     assert "not in the articles file and were ignored: ghost-9" in text
 
 
+def test_predictions_made_on_another_text_are_not_pushed_and_a_null_error_is_a_failure(tmp_path):
+    """The real `quotekit preannotate` output carries the hash of the text its offsets refer to:
+    after the article is edited, its prediction is refused (named), even when every quote span
+    would still fit the new text."""
+    from toolkit.pipeline import preannotate_records
+
+    articles = [{k: v for k, v in r.items() if k != "quotes"} for r in sample_data()]
+    preds = list(preannotate_records(articles))
+    assert all(p["text_sha256"] for p in preds)
+    edited = [dict(a) for a in articles]
+    edited[0]["text"] += "\n\nA later paragraph: “We will see,” said a minister."  # quote spans still fit
+    preds[1] = {"article_id": preds[1]["article_id"], "error": None}  # a falsy error is still an error record
+    ls = MemoryLS()
+    report = _push(ls, tmp_path, _articles(tmp_path, edited), _predictions(tmp_path, preds))
+    assert [t["data"]["article_id"] for t in ls.tasks.values()] == ["int-3"]
+    assert report.prediction_stale == ["int-1"] and report.prediction_failed == ["int-2: an error record"]
+    assert "made on another version of the article's text" in report.summary() and "re-run `quotekit preannotate`" in report.summary()
+
+
 def test_predictions_file_alone_says_to_pass_it_with_predictions(tmp_path):
     preds = _predictions(tmp_path, _pred_rows())
     with pytest.raises(BadInputError) as exc:

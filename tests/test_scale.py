@@ -28,7 +28,8 @@ def _expected(records: list[dict]) -> list[dict]:
     out = []
     for res in preannotate_records(records):
         quotes = [q.to_dict() if hasattr(q, "to_dict") else q for q in res.get("quotes") or []]
-        out.append(json.loads(json.dumps({"article_id": str(res["article_id"]), "quotes": quotes, "warnings": res.get("warnings") or []}, ensure_ascii=False)))
+        out.append(json.loads(json.dumps({"article_id": str(res["article_id"]), "quotes": quotes, "warnings": res.get("warnings") or [],
+                                          "text_sha256": res["text_sha256"]}, ensure_ascii=False)))
     return out
 
 

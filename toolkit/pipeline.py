@@ -10,6 +10,7 @@ The component sets ``doc._.quotes`` (list of :class:`~toolkit.types.Quote`) and
 
 from __future__ import annotations
 
+import hashlib
 from collections import deque
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
@@ -214,15 +215,22 @@ def load_pipeline(model: str | None = None, config: dict[str, Any] | None = None
     return nlp
 
 
+def text_sha256(text: str) -> str:
+    """SHA-256 of the article text (UTF-8): ties a prediction to the text its offsets refer to."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def preannotate_records(records: Iterable[dict], model: str | None = None, jobs: int = 1, nlp: Language | None = None, batch_size: int = 16) -> Iterator[dict]:
-    """Pre-annotate article records ``{article_id, text}``, yielding results in input order.
+    """Pre-annotate article records ``{article_id, text}``, yielding results in input order:
+    ``{article_id, quotes, warnings, text_sha256}`` (the hash of the text the offsets refer to,
+    so that a prediction is never applied to another version of the article).
 
     A record without a string ``text`` yields ``{"article_id", "error"}`` and the rest go on.
     """
     if nlp is None:
         nlp = load_pipeline(model)
     multi = jobs > 1
-    ids: dict[int, object] = {}  # index -> article_id of records in flight (no texts kept: memory stays flat)
+    ids: dict[int, tuple[object, str]] = {}  # index -> (article_id, text_sha256) of records in flight (no texts kept)
     order: deque[int] = deque()  # indexes of the records sent, in order (nlp.pipe keeps the order)
     results: dict[int, dict] = {}
 
@@ -237,7 +245,7 @@ def preannotate_records(records: Iterable[dict], model: str | None = None, jobs:
                 what = "missing 'text'" if text is None else f"'text' is a {type(text).__name__}, not a string"
                 results[i] = {"article_id": aid, "error": what}
                 continue
-            ids[i] = aid
+            ids[i] = (aid, text_sha256(text))
             order.append(i)
             if multi:
                 # plain strings: the workers tokenise. (``as_tuples=True`` would make every Doc
@@ -262,7 +270,8 @@ def preannotate_records(records: Iterable[dict], model: str | None = None, jobs:
                     _, quotes, warnings = doc._context
                 else:  # the component stores plain dicts: no Quote objects here
                     quotes, warnings = doc.user_data.get(_QUOTES_KEY), doc.user_data.get(_WARNINGS_KEY)
-                results[i] = {"article_id": ids.pop(i, None), "quotes": quotes or [], "warnings": list(warnings or ())}
+                aid, sha = ids.pop(i)
+                results[i] = {"article_id": aid, "quotes": quotes or [], "warnings": list(warnings or ()), "text_sha256": sha}
                 while next_out in results:
                     yield results.pop(next_out)
                     next_out += 1

@@ -13,7 +13,7 @@ def register(app: typer.Typer) -> None:
 
 def preannotate(
     articles: Path = typer.Argument(..., help="Article records (JSONL, one {article_id, text} per line), e.g. from `quotekit ingest`."),
-    output: Path = typer.Option(..., "-o", "--output", help="Output JSONL: one {article_id, quotes, warnings} line per article (written atomically)."),
+    output: Path = typer.Option(..., "-o", "--output", help="Output JSONL: one {article_id, quotes, warnings, text_sha256} line per article (written atomically)."),
     model: str = typer.Option("blank", "--model", help="spaCy pipeline: 'blank' (no download, the default) or an installed one such as en_core_web_sm."),
     jobs: int = typer.Option(1, "--jobs", min=1, help="Worker processes for spaCy (nlp.pipe n_process)."),
 ) -> None:

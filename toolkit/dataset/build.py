@@ -343,7 +343,9 @@ def build_dataset(
             hint = ""
             if annotator and "@" in annotator and not info.emails_known:
                 hint = " (completed_by holds user ids only in these exports: pass --annotator <numeric user id>, or export with annotations__completed_by expanded)"
-            raise BadInputError(f"no article could be built from {', '.join(str(p) for p in inputs)} ({reasons}){hint}; nothing written")
+            first = next((msg for reason, msg in issues.messages if reason != "not_annotated"), None)
+            detail = f". First problem: {first}" if first else ""
+            raise BadInputError(f"no article could be built from {', '.join(str(p) for p in inputs)} ({reasons}){hint}; nothing written{detail}")
         summary.stance = Counter({lab: summary.stance.get(lab, 0) for lab in stance.labels})
         summary.splits = {sp: {"articles": split_rows.get(("articles", sp), 0), "quotes": split_rows.get(("quotes", sp), 0)} for sp in SPLITS}
         summary.tasks = info.tasks

@@ -108,8 +108,10 @@ def previous_build_problem(path: Path) -> str | None:
         text = card.read_text(encoding="utf-8") if card.is_file() else ""
     except (OSError, UnicodeDecodeError):
         text = ""
-    if not (text.startswith("---\n") and "\nconfigs:" in text.split("\n---\n", 1)[0] and CARD_MARK in text):
+    if not (text.startswith("---\n") and "\nconfigs:" in text.split("\n---\n", 1)[0]):
         return "no dataset card written by quotekit (README.md)"
+    if not text.rstrip().rsplit("\n", 1)[-1].startswith(CARD_MARK):
+        return f"its README.md does not end with the line quotekit writes ({CARD_MARK.strip()} ...): edited by hand? move it away first"
     data = path / "data"
     if not data.is_dir():
         return "no data/ directory"

@@ -292,7 +292,11 @@ def iter_json_items(path: str | Path, issues: IssueLog, chunk_size: int = 1 << 2
                 except (ValueError, RecursionError) as exc:  # huge integer, absurd nesting
                     raise _InvalidJSON(_undecodable(exc)) from None
                 if buf[end:].strip():
-                    raise _InvalidJSON(f"extra data after the JSON value at char {consumed + end}")
+                    hint = ""
+                    if isinstance(obj, dict) and "article_id" in obj and ("text" in obj or "quotes" in obj):
+                        hint = (" (this is JSON lines of article or prediction records, from `quotekit ingest` or "
+                                "`quotekit preannotate`: build takes Label Studio exports, from `quotekit ls pull`)")
+                    raise _InvalidJSON(f"extra data after the JSON value at char {consumed + end}{hint}")
                 yield obj
                 return
             pos += 1

@@ -11,10 +11,12 @@ sets the project's ``model_version`` so the labeling UI shows the new prediction
 
 ``--predictions PREDICTIONS.jsonl`` (:func:`read_predictions`, :func:`join_predictions`): the
 output of ``quotekit preannotate`` or ``python -m toolkit.scale`` (``{article_id, quotes,
-warnings}`` or ``{article_id, error}``), joined to the articles by ``article_id`` and used
+warnings, text_sha256}`` or ``{article_id, error}``), joined to the articles by ``article_id`` and used
 instead of running the pre-annotator. An article with no prediction, or whose prediction has an
-``error``, is not pushed (counted and named); a prediction for an article that is not in the
-articles file is reported and ignored. Nothing is pre-annotated on the way in.
+``error``, or whose ``text_sha256`` is not the hash of the article's text (made on another
+version of it: its offsets would point elsewhere) is not pushed (counted and named); a
+prediction for an article that is not in the articles file is reported and ignored. Nothing is
+pre-annotated on the way in.
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ class PushReport:
     predictions_used: int = 0
     prediction_missing: list[str] = field(default_factory=list)  # articles without a prediction: not pushed
     prediction_failed: list[str] = field(default_factory=list)  # "aid: error" from the predictions file: not pushed
+    prediction_stale: list[str] = field(default_factory=list)  # made on another text of the article: not pushed
     prediction_unknown: list[str] = field(default_factory=list)  # predictions for articles not in the input
     warnings: list[str] = field(default_factory=list)
     model_version: str = ""
@@ -91,6 +94,11 @@ class PushReport:
         if self.prediction_failed:
             lines.append(f"{len(self.prediction_failed)} articles have a failed prediction (an 'error' record) in "
                          f"{self.predictions_file} and were not pushed: " + "; ".join(self.prediction_failed[:5]))
+        if self.prediction_stale:
+            lines.append(f"{len(self.prediction_stale)} predictions in {self.predictions_file} were made on another version "
+                         f"of the article's text (text_sha256 differs) and were not pushed "
+                         f"({', '.join(self.prediction_stale[:5])}{', ...' if len(self.prediction_stale) > 5 else ''}): "
+                         "re-run `quotekit preannotate` on these articles and push again")
         if self.prediction_unknown:
             lines.append(f"{len(self.prediction_unknown)} predictions in {self.predictions_file} are for articles not in the "
                          f"articles file and were ignored: {', '.join(self.prediction_unknown[:5])}"
@@ -159,7 +167,7 @@ def read_records(path: Path, report: PushReport) -> list[dict[str, Any]]:
 
 def read_predictions(path: Path) -> dict[str, dict[str, Any]]:
     """``quotekit preannotate`` / ``python -m toolkit.scale`` output: article_id -> its record
-    (``{article_id, quotes, warnings}`` or ``{article_id, error}``). Shapes are checked here,
+    (``{article_id, quotes, warnings, text_sha256}`` or ``{article_id, error}``). Shapes are checked here,
     quote fields when the tasks are built; two records for one article are an error."""
     from toolkit.io import read_jsonl_numbered
 
@@ -200,8 +208,12 @@ def join_predictions(records: list[dict[str, Any]], predictions: dict[str, dict[
         if pred is None:
             report.prediction_missing.append(aid)
             continue
-        if pred.get("error"):
-            report.prediction_failed.append(f"{aid}: {pred['error']}")
+        if "error" in pred:
+            report.prediction_failed.append(f"{aid}: {pred['error'] or 'an error record'}")
+            continue
+        sha = pred.get("text_sha256")
+        if isinstance(sha, str) and sha and sha != text_sha256(rec["text"]):
+            report.prediction_stale.append(aid)  # offsets refer to another version of the text
             continue
         out.append({**rec, "quotes": pred["quotes"]})
         report.warnings += [f"article {aid}: {w}" for w in pred.get("warnings") or [] if isinstance(w, str)]

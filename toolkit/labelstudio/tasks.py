@@ -31,6 +31,7 @@ def model_version() -> str:
 
 
 def text_sha256(text: str) -> str:
+    """The same hash as :func:`toolkit.pipeline.text_sha256` (kept here: no spaCy import)."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

@@ -6,7 +6,8 @@ Two layers, so the engine stays replaceable:
   "text": [...], ...}``, lists or NumPy arrays), a batch of columns out, one row per input row
   and in the same order::
 
-      {"article_id": [str], "quotes": [JSON text], "warnings": [JSON text], "error": [str]}
+      {"article_id": [str], "quotes": [JSON text], "warnings": [JSON text], "error": [str],
+       "text_sha256": [str]}
 
   ``error`` is ``""`` for an annotated article and says why otherwise (a null or non-string
   ``text``): such a row decodes to ``{"article_id", "error"}``, as ``quotekit preannotate``
@@ -34,7 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
 
 #: Columns written by :func:`annotate_batch` (and by :func:`run`, decoded).
-OUTPUT_COLUMNS = ("article_id", "quotes", "warnings", "error")
+OUTPUT_COLUMNS = ("article_id", "quotes", "warnings", "error", "text_sha256")
 #: Columns a batch must have.
 INPUT_COLUMNS = ("article_id", "text")
 DEFAULT_BATCH_SIZE = 64
@@ -115,6 +116,7 @@ def annotate_batch(
         out["quotes"].append(json.dumps([_jsonable(q) for q in res.get("quotes") or []], ensure_ascii=False))
         out["warnings"].append(json.dumps(res.get("warnings") or [], ensure_ascii=False))
         out["error"].append(str(res["error"]) if "error" in res else "")
+        out["text_sha256"].append(str(res.get("text_sha256") or ""))
     return out
 
 
@@ -126,6 +128,7 @@ def decode_row(row: Mapping[str, Any]) -> dict[str, Any]:
         "article_id": str(row["article_id"]),
         "quotes": json.loads(row["quotes"]),
         "warnings": json.loads(row["warnings"]),
+        "text_sha256": str(row["text_sha256"]),
     }
 
 
