@@ -174,6 +174,23 @@ def test_same_project_but_other_task_ids_is_another_server(tmp_path):
     assert info.account_scopes == 2 and art.annotator == "user:1 (b.json)"
 
 
+def test_same_project_and_task_ids_but_one_annotation_id_on_two_tasks_is_another_server(tmp_path):
+    """The re-audit's case: a fresh server happened to number project and tasks like the seeds'.
+    Annotation 6 is on article 000 in one file and on article 001 in the other: not one database."""
+    g6 = _ann(ART1, "the plan would fail", "Phay Siphan", "favor", id=6, task=6, created_at=GOLD_TIME)
+    seeds = write(tmp_path / "seeds-v1.json", [_task(ART1, id=6, article_id="000_f881", project=2, annotations=[g6]),
+                                               _task(ART2, id=7, article_id="001_e79d", project=2, annotations=[])])
+    m5 = _ann(ART1, "the plan would fail", "Phay Siphan", "against", id=5, task=6, created_at=USER_TIME)
+    m6 = _ann(ART2, "Sam Rainsy had reached Jakarta", "Mu Sochua", "neutral", id=6, task=7, created_at=USER_TIME)
+    mine = write(tmp_path / "mine.json", [_task(ART1, id=6, article_id="000_f881", project=2, annotations=[m5]),
+                                          _task(ART2, id=7, article_id="001_e79d", project=2, annotations=[m6])])
+    arts, _, info = read([seeds, mine])
+    assert info.account_scopes == 2
+    assert {a.article_id: a.annotator for a in arts}["000_f881"] == "user:1 (mine.json)"
+    agreement = compute_agreement([seeds, mine])
+    assert agreement.tasks == 1  # 000 annotated by two people (the two user:1), compared
+
+
 def test_an_email_of_one_file_does_not_name_a_bare_id_of_another_server(tmp_path):
     alice = {"id": 3, "email": "alice@example.org"}
     a = _ann(ART1, "the plan would fail", "Phay Siphan", "favor", id=1, task=1, completed_by=alice)

@@ -60,8 +60,9 @@ Account scopes
     one project) accounts are labelled ``user:<id>`` as ever; with several, an integer id without
     e-mail is labelled with the first file of its scope, ``user:1 (my-export.json)``, so counts and
     agreement never merge the accounts of different files. E-mails (expanded ``completed_by``)
-    name a person in every scope. Exports carry no host name: two servers whose project ids and
-    task ids coincide cannot be told apart and are taken as one.
+    name a person in every scope. Exports carry no host name, but one annotation id on two
+    different tasks cannot come from one database: such files are kept apart too. Two servers
+    whose project, task and annotation ids all coincide cannot be told apart and are taken as one.
 
 Streaming
     Files are read task by task (a chunked JSON array decoder), twice: a first pass records
@@ -614,7 +615,7 @@ def parse_annotation(
         spk_name[rid] = canonical(name)
         if canonical(chosen).casefold() != canonical(typed).casefold():
             reg = regions[rid]
-            issues.add("speaker_conflict", f"{where} region {rid} (SPEAKER {reg['start']}-{reg['end']}): {N.SPEAKER!r} list choice {chosen!r} and {N.SPEAKER_NEW!r} name {typed!r} differ; kept {name!r} ({why})")
+            issues.add("speaker_conflict", f"{where} region {rid} (SPEAKER {reg['start']}-{reg['end']}): {N.SPEAKER_NAME!r} list choice {chosen!r} and {N.SPEAKER_NEW!r} name {typed!r} differ; kept {name!r} ({why})")
 
     # relations
     speakers_of: dict[str, set[str]] = {}
@@ -835,11 +836,13 @@ class ExportReader:
             return f"{key} ({suffix})"
         return key
 
-    def _group_files(self, projects: list[set], tids: dict[tuple, dict[int, set]]) -> None:
-        """Account scopes: files that are snapshots of one Label Studio project share one."""
+    def _group_files(self, projects: list[set], tids: dict[tuple, dict[int, set]], ann_tasks: dict[Any, dict[int, set]] | None = None) -> None:
+        """Account scopes: files that are snapshots of one Label Studio project share one.
+        ``ann_tasks``: annotation id -> file index -> task identities; one annotation id on two
+        different tasks cannot come from one database, so those files are kept apart."""
         n = len(self.paths)
         apart: set[tuple[int, int]] = set()
-        for by_file in tids.values():
+        for by_file in list(tids.values()) + list((ann_tasks or {}).values()):
             fis = sorted(by_file)
             for i, a in enumerate(fis):
                 for b in fis[i + 1:]:
@@ -868,6 +871,7 @@ class ExportReader:
         projects: list[set] = [set() for _ in self.paths]  # file index -> Label Studio project ids
         tids: dict[tuple, dict[int, set]] = {}  # (identity, project) -> file index -> Label Studio task ids
         emails_raw: dict[tuple[int, int], str] = {}  # (file index, user id) -> e-mail
+        ann_tasks: dict[Any, dict[int, set]] = {}  # annotation id -> file index -> task identities
         for fi, path in enumerate(self.paths):
             for pos, task in enumerate(iter_json_items(path, self.issues)):
                 if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
@@ -893,6 +897,8 @@ class ExportReader:
                         emails_raw[(fi, cb["id"])] = cb["email"].casefold()
                     choice = _Choice(annotation_sort_key(ann, fi), fi, pos, ai)
                     aid = ann.get("id")
+                    if isinstance(aid, int) and not isinstance(aid, bool):
+                        ann_tasks.setdefault(aid, {}).setdefault(fi, set()).add(ident)
                     slim = {"was_cancelled": bool(ann.get("was_cancelled")), "ground_truth": bool(ann.get("ground_truth")), "completed_by": cb,
                             "id": aid, "updated_at": ann.get("updated_at") or ann.get("created_at")}
                     if not isinstance(aid, (int, str)) or isinstance(aid, bool):
@@ -903,8 +909,8 @@ class ExportReader:
         self.info.tasks = len(first_seen)
         for versions in versions_of.values():
             self.info.model_versions.update(versions)
-        self._group_files(projects, tids)
-        del tids
+        self._group_files(projects, tids, ann_tasks)
+        del tids, ann_tasks
         for (fi, uid), email in emails_raw.items():
             self._emails.setdefault(self._scope[fi], {})[uid] = email
         for ident in first_seen:  # input order
