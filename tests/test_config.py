@@ -87,3 +87,24 @@ def test_stance_labels_must_be_exact(tmp_path):
                                  "targets": {"g": {"description": "x"}}}))
     with pytest.raises(ConfigError, match="field 'default_target'"):
         load_stance(p)
+
+
+def test_a_config_error_is_one_line_and_exit_2_in_every_command(tmp_path):
+    """ConfigError is a BadInputError: preannotate (not only build) prints it on one line, exit 2."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[1]
+    cfg = tmp_path / "configs"
+    shutil.copytree(repo / "configs", cfg)
+    with (cfg / "speakers.yaml").open("a", encoding="utf-8") as fh:
+        fh.write("  - name: Ikaika Moana\n    alias: [Kai Moana]\n    affiliation: other\n")
+    (tmp_path / "a.jsonl").write_text('{"article_id": "a", "text": "Kai Moana said it."}\n', encoding="utf-8")
+    for args in (["preannotate", "a.jsonl", "-o", "p.jsonl"], ["speakers", "suggest", "a.jsonl"], ["ls", "config", "-o", "c.xml"]):
+        r = subprocess.run([sys.executable, "-m", "toolkit", *args], capture_output=True, text=True, cwd=tmp_path,
+                           env={**os.environ, "QUOTEKIT_CONFIGS": str(cfg)})
+        assert r.returncode == 2, (args, r.stderr[-500:])
+        assert "Traceback" not in r.stderr and "field 'alias': unknown field" in r.stderr
+        assert len(r.stderr.strip().splitlines()) == 1

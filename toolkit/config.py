@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from toolkit.errors import BadInputError
 from toolkit.types import AFFILIATIONS
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -20,8 +21,9 @@ SPEAKER_KINDS = ("person", "organisation")
 GENDERS = ("male", "female", None)
 
 
-class ConfigError(ValueError):
-    """A config file is missing or invalid. The message says where and what to fix."""
+class ConfigError(BadInputError, ValueError):
+    """A config file is missing or invalid. The message says where and what to fix; the CLI
+    prints it on one line and exits 2 (a :class:`~toolkit.errors.BadInputError`)."""
 
 
 def configs_dir() -> Path:
