@@ -108,3 +108,174 @@ def test_a_config_error_is_one_line_and_exit_2_in_every_command(tmp_path):
         assert r.returncode == 2, (args, r.stderr[-500:])
         assert "Traceback" not in r.stderr and "field 'alias': unknown field" in r.stderr
         assert len(r.stderr.strip().splitlines()) == 1
+
+
+# --------------------------------------------------------------------------- hardening: every
+# config file rejects wrong types, unknown (misspelt) keys, strings where a list is expected and
+# duplicate keys with a ConfigError naming the file and the key.
+
+from toolkit.core.cues import CueLexicon  # noqa: E402
+from toolkit.core.speakers import MentionLexicon  # noqa: E402
+from toolkit.core.stance import StanceLexicon  # noqa: E402
+
+
+@pytest.fixture()
+def cfg(tmp_path) -> Path:
+    import shutil
+
+    d = tmp_path / "configs"
+    shutil.copytree(REPO / "configs", d)
+    return d
+
+
+def _edit(cfg: Path, name: str, old: str, new: str) -> Path:
+    p = cfg / name
+    text = p.read_text(encoding="utf-8")
+    assert old in text, (name, old)
+    p.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return p
+
+
+def _load(cfg: Path, name: str):
+    from toolkit.ingest import load_cleaning_rules
+    from toolkit.pipeline import load_lexicons
+
+    if name == "speakers.yaml":
+        return load_registry(cfg / name)
+    if name == "stance.yaml":
+        return load_stance(cfg / name)
+    if name == "cleaning.yaml":
+        return load_cleaning_rules(cfg / name)
+    return load_lexicons(cfg)
+
+
+_NEW_SPEAKER = "  - name: Ikaika Moana\n    affiliation: other\n"
+
+CASES = [
+    # 1. wrong types
+    ("stance_signals.yaml", "weight: 0.22", "weight: high", "key 'weight': must be a number"),
+    ("stance_signals.yaml", "government:         {favor: 0.60, against: 0.05, neutral: 0.35}",
+     "government:         [0.6, 0.05, 0.35]", "key 'priors.government': must be a mapping"),
+    ("cleaning.yaml", "max_words: 40", "max_words: forty", "key 'captions.max_words': must be a whole number"),
+    ("speakers.yaml", None, _NEW_SPEAKER + "    roles:\n      - {title: Harbour Master, end: 2019-02-30}\n",
+     "'2019-02-30' is not a valid date"),
+    # 2. misspelt keys
+    ("cues.yaml", "\nverbs:", "\nverb:", "unknown key 'verb' (allowed: verbs, irregular"),
+    ("cues.yaml", "  speech: [", "  speach: [", "verbs: unknown key 'speach' (allowed: speech,"),
+    ("stance_signals.yaml", "\nsignals:", "\nsignal:", "unknown key 'signal'"),
+    ("mentions.yaml", "\nrole_nouns:", "\nrole_noun:", "unknown key 'role_noun'"),
+    ("cleaning.yaml", "  exact_lines:", "  exact_line:", "chrome: unknown key 'exact_line' (allowed: exact_lines, size_tokens)"),
+    ("stance.yaml", "    examples:", "    exemples:", "target 'government': unknown key 'exemples'"),
+    ("speakers.yaml", "speakers:\n", "version: 2\nspeakers:\n", "unknown key 'version' (allowed: speakers)"),
+    ("stance_signals.yaml", "  NGO:", "  ngo:", "priors: unknown key 'ngo'"),
+    ("stance_signals.yaml", "government:         {favor:", "government:         {favour:", "priors.government: unknown key 'favour'"),
+    # 3. a string where a list is expected
+    ("cues.yaml", "  naming: [label, brand, dub, term]", "  naming: label, brand, dub, term", "key 'verbs.naming': must be a YAML list"),
+    ("cues.yaml", "  say: [said]", "  say: said", "key 'irregular.say': must be a YAML list"),
+    ("cleaning.yaml", 'size_tokens: [XS, S, SM, M, MD, L, LG, XL, XXL, "A-", A, "A+", "A++", "Text size", "Font size"]',
+     "size_tokens: XS SM MD LG", "key 'chrome.size_tokens': must be a YAML list"),
+    ("speakers.yaml", None, _NEW_SPEAKER + "    roles: Harbour Master\n", "field 'roles': must be a YAML list"),
+    ("speakers.yaml", None, _NEW_SPEAKER + "    aliases: Kai Moana, Ikaika Moanna\n", "field 'aliases': must be a YAML list"),
+    ("mentions.yaml", "  minister: [minister]", "  minister: minister", "key 'role_nouns.minister': must be a YAML list"),
+    # 4. duplicate speaker
+    ("speakers.yaml", None, "  - name: Hun Sen\n    affiliation: government\n", "'Hun Sen': already defined as speaker #1"),
+    # 5. duplicate YAML keys
+    ("mentions.yaml", "  official: [official]\n", "  official: [official]\n  official: [officials]\n", "duplicate key 'official' (first defined on line"),
+    ("cleaning.yaml", "  max_words: 40\n", "  max_words: 40\n  max_words: 30\n", "duplicate key 'max_words'"),
+    # 6. messages
+    ("stance.yaml", "  government:", "\tgovernment:", "use spaces, not tabs"),
+    ("cleaning.yaml", "\nmetadata:", "\nmeta_data:", "unknown key 'meta_data' (allowed: chrome, captions, comments, metadata)"),
+]
+
+
+@pytest.mark.parametrize("name,old,new,needle", CASES)
+def test_config_mistakes_are_config_errors_naming_file_and_key(cfg, name, old, new, needle):
+    if old is None:  # append a speaker entry
+        p = cfg / name
+        p.write_text(p.read_text(encoding="utf-8").rstrip("\n") + "\n" + new, encoding="utf-8")
+    else:
+        p = _edit(cfg, name, old, new)
+    with pytest.raises(ConfigError) as exc:
+        _load(cfg, name)
+    msg = str(exc.value)
+    assert str(p) in msg and needle in msg, msg
+
+
+def test_from_dict_wrong_types_name_the_file():
+    with pytest.raises(ConfigError, match=r"cues.yaml: key 'verbs': must be a mapping"):
+        CueLexicon.from_dict({"verbs": ["say", "tell"]})
+    with pytest.raises(ConfigError, match=r"cues.yaml: key 'verbs.speech': must be a YAML list.*got the string 'say, tell, warn'"):
+        CueLexicon.from_dict({"verbs": {"speech": "say, tell, warn"}})
+    with pytest.raises(ConfigError, match=r"cues.yaml: key 'irregular': must be a mapping"):
+        CueLexicon.from_dict({"irregular": ["said", "told"]})
+    with pytest.raises(ConfigError, match=r"mentions.yaml: key 'pronouns': must be a mapping"):
+        MentionLexicon.from_dict({"pronouns": ["he", "she"]})
+    with pytest.raises(ConfigError, match=r"mentions.yaml: key 'pronouns.she': 'femal' is not one of"):
+        MentionLexicon.from_dict({"pronouns": {"she": "femal"}})
+    with pytest.raises(ConfigError, match=r"stance_signals.yaml: key 'signals.neutral': must be a YAML list"):
+        StanceLexicon.from_dict({"signals": {"neutral": "odds, chances"}})
+
+
+def test_shipped_configs_load_and_have_no_duplicate_keys():
+    from toolkit.config import _load_yaml
+    from toolkit.ingest import load_cleaning_rules
+    from toolkit.pipeline import load_lexicons
+
+    lex = load_lexicons(REPO / "configs")
+    load_cleaning_rules(REPO / "configs" / "cleaning.yaml")
+    for name in ("speakers.yaml", "stance.yaml", "cues.yaml", "mentions.yaml", "stance_signals.yaml", "cleaning.yaml"):
+        _load_yaml(REPO / "configs" / name)
+    # the value in effect before the duplicate 'premier:' was removed (the later one) is kept
+    assert lex.mentions.role_nouns["premier"] == ("prime minister",)
+
+
+def test_cleaning_empty_and_missing_section_messages(cfg):
+    from toolkit.ingest import load_cleaning_rules
+
+    p = cfg / "cleaning.yaml"
+    p.write_text("# nothing\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="cleaning.yaml: file is empty"):
+        load_cleaning_rules(p)
+    p.write_text("chrome: {}\ncaptions: {}\ncomments: {}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="missing section 'metadata'"):
+        load_cleaning_rules(p)
+    p.write_text("chrome: {}\ncaptions: {}\ncomments: {}\nmetadata: {dateline_pattern: x}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="key 'metadata.byline_pattern': missing"):
+        load_cleaning_rules(p)
+
+
+def _cli(args, cwd, cfg=None):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "QUOTEKIT_CONFIGS"}
+    if cfg is not None:
+        env["QUOTEKIT_CONFIGS"] = str(cfg)
+    return subprocess.run([sys.executable, "-m", "toolkit", *args], capture_output=True, text=True, cwd=cwd, env=env)
+
+
+def test_wrong_types_in_cli_are_one_line_errors_not_tracebacks(cfg, tmp_path):
+    (cfg / "cues.yaml").write_text("verbs: [say, tell]\n", encoding="utf-8")
+    (tmp_path / "a.jsonl").write_text('{"article_id": "a", "text": "Kai Moana said it."}\n', encoding="utf-8")
+    r = _cli(["preannotate", "a.jsonl", "-o", "p.jsonl"], tmp_path, cfg)
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr[-800:]
+    assert "cues.yaml: key 'verbs': must be a mapping" in r.stderr
+
+
+def test_ls_config_check_names_the_output_to_regenerate(tmp_path):
+    (tmp_path / "c.xml").write_text("<View/>\n", encoding="utf-8")
+    r = _cli(["ls", "config", "-o", "c.xml", "--check"], tmp_path)
+    assert r.returncode != 0
+    assert "regenerate it with `quotekit ls config -o c.xml`" in r.stderr
+
+
+def test_summary_line_names_a_non_default_configs_dir(cfg, tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text("A title\n\nSomeone said the thing was fine, and more words here.\n", encoding="utf-8")
+    r = _cli(["ingest", str(raw), "-o", "i.jsonl"], tmp_path, cfg)
+    assert r.returncode == 0, r.stderr[-800:]
+    assert f"configs {cfg}" in r.stderr
+    r = _cli(["ingest", str(raw), "-o", "i.jsonl"], tmp_path, REPO / "configs")
+    assert r.returncode == 0 and "configs " not in r.stderr.split("Wrote", 1)[1]

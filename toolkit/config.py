@@ -37,6 +37,56 @@ def configs_dir() -> Path:
     return REPO_ROOT / "configs"
 
 
+def _strict_loader():
+    """A ``yaml.SafeLoader`` subclass that rejects duplicate mapping keys (PyYAML keeps the last
+    one silently) and reports an impossible date (``2019-02-30``) as a YAML error with its line."""
+    import yaml
+    from yaml.constructor import ConstructorError
+
+    class StrictLoader(yaml.SafeLoader):
+        def construct_mapping(self, node, deep=False):
+            if isinstance(node, yaml.MappingNode):
+                seen: dict[Any, int] = {}
+                for key_node, _ in node.value:
+                    if key_node.tag == "tag:yaml.org,2002:merge":
+                        continue
+                    key = self.construct_object(key_node, deep=True)
+                    try:
+                        first = seen.get(key)
+                    except TypeError:  # unhashable key: the base class reports it
+                        continue
+                    if first is not None:
+                        raise ConstructorError(
+                            None, None,
+                            f"duplicate key {key!r} (first defined on line {first + 1}): keep only one of them",
+                            key_node.start_mark,
+                        )
+                    seen[key] = key_node.start_mark.line
+            return super().construct_mapping(node, deep=deep)
+
+        def construct_yaml_timestamp(self, node):
+            try:
+                return super().construct_yaml_timestamp(node)
+            except ValueError as exc:
+                raise ConstructorError(
+                    None, None, f"{node.value!r} is not a valid date ({exc}); fix it, or quote it to keep it as text", node.start_mark
+                ) from None
+
+    StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", StrictLoader.construct_yaml_timestamp)
+    return StrictLoader
+
+
+def configs_note(sep: str = ", ") -> str:
+    """``", configs DIR"`` when the configs dir in use is not the repository's ``configs/`` (set by
+    ``$QUOTEKIT_CONFIGS`` or a ``./configs``), else ``""``: for a command's summary line."""
+    d = configs_dir()
+    try:
+        default = d.resolve() == (REPO_ROOT / "configs").resolve()
+    except OSError:
+        default = False
+    return "" if default else f"{sep}configs {d}"
+
+
 def _load_yaml(path: Path) -> Any:
     import yaml
 
@@ -44,15 +94,76 @@ def _load_yaml(path: Path) -> Any:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{path}: file not found (pass the right path, or set QUOTEKIT_CONFIGS)") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a directory, not a YAML file") from None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_strict_loader())  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
+        if "\t" in problem or "\\t" in problem:
+            problem += " (use spaces, not tabs, to indent YAML)"
         raise ConfigError(f"{path}:{where}: invalid YAML: {problem}") from None
+
+
+# --------------------------------------------------------------------------- shared checks
+# Used by every loader (speakers and stance here, the lexicons in toolkit/core, the cleaning
+# rules in toolkit/ingest): an error names the file, the key and what to write instead.
+
+
+def check_keys(data: dict, allowed: tuple[str, ...], source: Any, where: str = "") -> None:
+    """Raise on a key not in ``allowed`` (a misspelt key would otherwise be silently ignored)."""
+    for key in data:
+        if key not in allowed:
+            at = f"{where}: " if where else ""
+            raise ConfigError(f"{source}: {at}unknown key {key!r} (allowed: {', '.join(allowed)}); check the spelling")
+
+
+def expect_mapping(value: Any, source: Any, key: str, hint: str = "") -> dict:
+    """``value`` as a mapping (``None``: empty)."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ConfigError(f"{source}: key {key!r}: must be a mapping{hint}, got {_describe(value)}")
+    return value
+
+
+def expect_list(value: Any, source: Any, key: str, *, strings: bool = False) -> list:
+    """``value`` as a list (``None``: empty). A string is an error: it would be read character
+    by character (``speech: say, tell`` is one string, not two verbs)."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        raise ConfigError(f"{source}: key {key!r}: must be a YAML list like [a, b], got the string {value!r} (write it as [{value}])")
+    if not isinstance(value, list):
+        raise ConfigError(f"{source}: key {key!r}: must be a YAML list like [a, b], got {_describe(value)}")
+    if strings:
+        for item in value:
+            if not isinstance(item, str):
+                raise ConfigError(f"{source}: key {key!r}: item {item!r} must be a string (quote it)")
+    return value
+
+
+def expect_number(value: Any, source: Any, key: str, kind: type = float) -> Any:
+    """``value`` as a float (or an int with ``kind=int``); booleans and strings are errors."""
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if ok and kind is int:
+        ok = isinstance(value, int) or float(value).is_integer()
+    if not ok:
+        what = "a whole number" if kind is int else "a number"
+        raise ConfigError(f"{source}: key {key!r}: must be {what} like {3 if kind is int else 0.2}, got {value!r}")
+    return kind(value)
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f"{type(value).__name__} {value!r}"
 
 
 # --------------------------------------------------------------------------- speakers
@@ -118,19 +229,29 @@ def _str_list(value: Any, path: Path, entry: str, fieldname: str) -> tuple[str, 
     if value is None:
         return ()
     if isinstance(value, str):
-        value = [value]
+        raise _fail(path, entry, fieldname, f"must be a YAML list like [a, b], got the string {value!r} (write it as [{value}])")
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         raise _fail(path, entry, fieldname, "must be a list of non-empty strings")
     return tuple(v.strip() for v in value)
 
 
+#: the keys :func:`parse_registry` reads (anything else is a misspelling)
+REGISTRY_KEYS = ("speakers",)
+SPEAKER_FIELDS = ("name", "aliases", "roles", "affiliation", "kind", "gender", "wikidata")
+ROLE_FIELDS = ("title", "start", "end")
+
+
 def parse_registry(data: Any, path: Path) -> Registry:
     """Validate the parsed YAML of a speaker registry."""
+    if data is None:
+        raise ConfigError(f"{path}: file is empty (expected a mapping with a 'speakers:' list)")
     if not isinstance(data, dict) or not isinstance(data.get("speakers"), list):
         raise ConfigError(f"{path}: top level must be a mapping with a 'speakers:' list")
+    check_keys(data, REGISTRY_KEYS, path, "top level")
     speakers: list[Speaker] = []
     seen: dict[str, str] = {}
-    allowed = {"name", "aliases", "roles", "affiliation", "kind", "gender", "wikidata"}
+    names: dict[str, int] = {}
+    allowed = set(SPEAKER_FIELDS)
     for i, raw in enumerate(data["speakers"], start=1):
         entry = f"speaker #{i}"
         if not isinstance(raw, dict):
@@ -139,6 +260,9 @@ def parse_registry(data: Any, path: Path) -> Registry:
         if not isinstance(name, str) or not name.strip():
             raise _fail(path, entry, "name", "missing or empty")
         entry = f"speaker #{i} {name!r}"
+        first = names.setdefault(name.strip().casefold(), i)
+        if first != i:
+            raise ConfigError(f"{path}: {entry}: already defined as speaker #{first}: merge the two entries (or rename one)")
         unknown = set(raw) - allowed
         if unknown:
             raise _fail(path, entry, sorted(unknown)[0], f"unknown field (allowed: {', '.join(sorted(allowed))})")
@@ -156,12 +280,17 @@ def parse_registry(data: Any, path: Path) -> Registry:
             raise _fail(path, entry, "wikidata", f"{wikidata!r} is not a Wikidata id like 'Q123'")
         aliases = _str_list(raw.get("aliases"), path, entry, "aliases")
         roles: list[Role] = []
-        for j, r in enumerate(raw.get("roles") or [], start=1):
+        roles_raw = raw.get("roles")
+        if isinstance(roles_raw, str):
+            raise _fail(path, entry, "roles", f"must be a YAML list, got the string {roles_raw!r} (write it as [{roles_raw}] or a list of {{title, start, end}})")
+        if roles_raw is not None and not isinstance(roles_raw, list):
+            raise _fail(path, entry, "roles", "must be a list of titles or of mappings {title, start, end}")
+        for j, r in enumerate(roles_raw or [], start=1):
             if isinstance(r, str):
                 r = {"title": r}
             if not isinstance(r, dict) or not isinstance(r.get("title"), str):
                 raise _fail(path, entry, f"roles[{j}]", "must be a string or a mapping with 'title' (and optional 'start', 'end')")
-            extra = set(r) - {"title", "start", "end"}
+            extra = set(r) - set(ROLE_FIELDS)
             if extra:
                 raise _fail(path, entry, f"roles[{j}].{sorted(extra)[0]}", "unknown field (allowed: title, start, end)")
             roles.append(Role(r["title"], _date_str(r.get("start")), _date_str(r.get("end"))))
@@ -207,9 +336,17 @@ class StanceScheme:
         return self.targets[self.default_target]
 
 
+#: the keys :func:`parse_stance` reads (anything else is a misspelling)
+STANCE_KEYS = ("labels", "default_target", "targets")
+TARGET_FIELDS = ("description", "guidance", "examples")
+
+
 def parse_stance(data: Any, path: Path) -> StanceScheme:
+    if data is None:
+        raise ConfigError(f"{path}: file is empty (expected a mapping with 'labels', 'default_target' and 'targets')")
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: top level must be a mapping with 'labels', 'default_target' and 'targets'")
+    check_keys(data, STANCE_KEYS, path, "top level")
     labels = data.get("labels")
     if not isinstance(labels, list) or tuple(labels) != STANCE_LABELS:
         raise _fail(path, "stance scheme", "labels", f"must be exactly {list(STANCE_LABELS)} (they become the dataset's ClassLabel names, in that order)")
@@ -221,6 +358,7 @@ def parse_stance(data: Any, path: Path) -> StanceScheme:
         entry = f"target {tname!r}"
         if not isinstance(t, dict) or not isinstance(t.get("description"), str) or not t["description"].strip():
             raise _fail(path, entry, "description", "missing or empty")
+        check_keys(t, TARGET_FIELDS, path, entry)
         examples = t.get("examples") or {}
         if not isinstance(examples, dict):
             raise _fail(path, entry, "examples", "must be a mapping label -> example sentence")

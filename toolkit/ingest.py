@@ -80,41 +80,80 @@ class CleaningRules:
     reporting_verbs: re.Pattern[str] | None
 
 
+#: the keys :func:`load_cleaning_rules` reads, by section (anything else is a misspelling)
+CLEANING_KEYS: dict[str, tuple[str, ...]] = {
+    "chrome": ("exact_lines", "size_tokens"),
+    "captions": ("max_words", "quote_marks", "patterns", "credit_tail_words", "credit_tail_max_words"),
+    "comments": ("min_sentences_before", "section_start_lines", "section_start_patterns", "reply_marker_patterns"),
+    "metadata": (
+        "outlets", "byline_pattern", "dateline_pattern", "date_formats", "title_max_words",
+        "title_max_quoted_words", "title_search_lines", "reporting_verbs",
+    ),
+}
+CLEANING_REQUIRED = ("metadata.byline_pattern", "metadata.dateline_pattern")
+
+
 def load_cleaning_rules(path: str | Path | None = None) -> CleaningRules:
     """Load ``configs/cleaning.yaml`` (or ``path``) into compiled rules."""
-    from toolkit.config import ConfigError, _load_yaml, configs_dir
+    from toolkit.config import ConfigError, _load_yaml, check_keys, configs_dir, expect_list, expect_mapping, expect_number
 
     p = Path(path) if path else configs_dir() / "cleaning.yaml"
     data = _load_yaml(p)
-    try:
-        chrome, captions, comments, meta = data["chrome"], data["captions"], data["comments"], data["metadata"]
+    sections = ", ".join(CLEANING_KEYS)
+    if data is None:
+        raise ConfigError(f"{p}: file is empty (expected the sections {sections}; compare with the shipped configs/cleaning.yaml)")
+    if not isinstance(data, dict):
+        raise ConfigError(f"{p}: top level must be a mapping with the sections {sections}")
+    check_keys(data, tuple(CLEANING_KEYS), p, "top level")
+    for name in CLEANING_KEYS:
+        if name not in data:
+            raise ConfigError(f"{p}: missing section {name!r} (the file needs: {sections}; compare with the shipped configs/cleaning.yaml)")
+    sec = {name: expect_mapping(data[name], p, name) for name in CLEANING_KEYS}
+    for name, allowed in CLEANING_KEYS.items():
+        check_keys(sec[name], allowed, p, name)
+    for key in CLEANING_REQUIRED:
+        name, k = key.split(".")
+        if not isinstance(sec[name].get(k), str):
+            raise ConfigError(f"{p}: key {key!r}: missing (or not a string): it must be a regular expression (see the shipped configs/cleaning.yaml)")
+    chrome, captions, comments, meta = sec["chrome"], sec["captions"], sec["comments"], sec["metadata"]
 
-        def rx(items: Iterable[str], flags: int = 0) -> tuple[re.Pattern[str], ...]:
-            return tuple(re.compile(s, flags) for s in items or ())
+    def strings(d: dict, name: str, key: str, default: Iterable[str] = ()) -> list[str]:
+        value = d.get(key)
+        return list(default) if value is None else expect_list(value, p, f"{name}.{key}", strings=True)
 
-        return CleaningRules(
-            chrome_lines=frozenset(s.casefold() for s in chrome.get("exact_lines", [])),
-            size_tokens=frozenset(s.casefold() for s in chrome.get("size_tokens", [])),
-            caption_patterns=rx(captions.get("patterns", [])),
-            caption_max_words=int(captions.get("max_words", 40)),
-            caption_quote_marks=tuple(captions.get("quote_marks", ["“", "”", '"'])),
-            credit_tail_words=tuple(captions.get("credit_tail_words", [])),
-            credit_tail_max_words=int(captions.get("credit_tail_max_words", 6)),
-            comment_min_sentences_before=int(comments.get("min_sentences_before", 3)),
-            comment_lines=frozenset(s.casefold() for s in comments.get("section_start_lines", [])),
-            comment_patterns=rx(comments.get("section_start_patterns", []), re.IGNORECASE),
-            reply_patterns=rx(comments.get("reply_marker_patterns", [])),
-            outlets={s.casefold(): s for s in meta.get("outlets", [])},
-            byline=re.compile(meta["byline_pattern"]),
-            dateline=re.compile(meta["dateline_pattern"], re.IGNORECASE),
-            date_formats=tuple(meta.get("date_formats", [])),
-            title_max_words=int(meta.get("title_max_words", 25)),
-            title_max_quoted_words=int(meta.get("title_max_quoted_words", 2)),
-            title_search_lines=int(meta.get("title_search_lines", 4)),
-            reporting_verbs=_words_pattern(meta.get("reporting_verbs", [])),
-        )
-    except (KeyError, TypeError, re.error) as exc:
-        raise ConfigError(f"{p}: invalid cleaning rules: {exc!r} (compare with the shipped configs/cleaning.yaml)") from None
+    def number(d: dict, name: str, key: str, default: int) -> int:
+        return expect_number(d.get(key, default), p, f"{name}.{key}", int)
+
+    def compile_(pattern: str, key: str, flags: int = 0) -> re.Pattern[str]:
+        try:
+            return re.compile(pattern, flags)
+        except re.error as exc:
+            raise ConfigError(f"{p}: key {key!r}: invalid regular expression {pattern!r}: {exc}") from None
+
+    def rx(name: str, d: dict, key: str, flags: int = 0) -> tuple[re.Pattern[str], ...]:
+        return tuple(compile_(s, f"{name}.{key}", flags) for s in strings(d, name, key))
+
+    return CleaningRules(
+        chrome_lines=frozenset(s.casefold() for s in strings(chrome, "chrome", "exact_lines")),
+        size_tokens=frozenset(s.casefold() for s in strings(chrome, "chrome", "size_tokens")),
+        caption_patterns=rx("captions", captions, "patterns"),
+        caption_max_words=number(captions, "captions", "max_words", 40),
+        caption_quote_marks=tuple(strings(captions, "captions", "quote_marks", ["“", "”", '"'])),
+        credit_tail_words=tuple(strings(captions, "captions", "credit_tail_words")),
+        credit_tail_max_words=number(captions, "captions", "credit_tail_max_words", 6),
+        comment_min_sentences_before=number(comments, "comments", "min_sentences_before", 3),
+        comment_lines=frozenset(s.casefold() for s in strings(comments, "comments", "section_start_lines")),
+        comment_patterns=rx("comments", comments, "section_start_patterns", re.IGNORECASE),
+        reply_patterns=rx("comments", comments, "reply_marker_patterns"),
+        outlets={s.casefold(): s for s in strings(meta, "metadata", "outlets")},
+        byline=compile_(meta["byline_pattern"], "metadata.byline_pattern"),
+        dateline=compile_(meta["dateline_pattern"], "metadata.dateline_pattern", re.IGNORECASE),
+        date_formats=tuple(strings(meta, "metadata", "date_formats")),
+        title_max_words=number(meta, "metadata", "title_max_words", 25),
+        title_max_quoted_words=number(meta, "metadata", "title_max_quoted_words", 2),
+        title_search_lines=number(meta, "metadata", "title_search_lines", 4),
+        reporting_verbs=_words_pattern(strings(meta, "metadata", "reporting_verbs")),
+    )
 
 
 def _words_pattern(words: Iterable[str]) -> re.Pattern[str] | None:

@@ -66,13 +66,15 @@ def load_lexicons(configs: str | Path | None = None) -> Lexicons:
         if not isinstance(data, dict):
             from toolkit.config import ConfigError
 
-            raise ConfigError(f"{d / name}: top level must be a mapping")
+            if data is None:
+                raise ConfigError(f"{d / name}: file is empty (expected a mapping of keys; compare with the shipped configs/{name})")
+            raise ConfigError(f"{d / name}: top level must be a mapping of keys, not {type(data).__name__} (compare with the shipped configs/{name})")
         return data
 
     return Lexicons(
-        cues=CueLexicon.from_dict(read("cues.yaml")),
-        mentions=MentionLexicon.from_dict(read("mentions.yaml")),
-        stance=StanceLexicon.from_dict(read("stance_signals.yaml")),
+        cues=CueLexicon.from_dict(read("cues.yaml"), source=d / "cues.yaml"),
+        mentions=MentionLexicon.from_dict(read("mentions.yaml"), source=d / "mentions.yaml"),
+        stance=StanceLexicon.from_dict(read("stance_signals.yaml"), source=d / "stance_signals.yaml"),
     )
 
 

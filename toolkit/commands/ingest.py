@@ -29,6 +29,7 @@ def ingest(
 
     from rich.console import Console
 
+    from toolkit.config import configs_note
     from toolkit.errors import BadInputError
     from toolkit.ingest import IngestStats, expand_inputs, ingest_files
     from toolkit.io import write_jsonl_atomic
@@ -66,7 +67,7 @@ def ingest(
     if report:
         print_report()
     removed = ", ".join(f"{k} {v}" for k, v in stats.removed.items())
-    err.print(f"Wrote {n} article(s) to {output} (removed lines: {removed}).", markup=False, highlight=False)
+    err.print(f"Wrote {n} article(s) to {output} (removed lines: {removed}{configs_note('; ')}).", markup=False, highlight=False)
     for label, items in (("skipped bad input", stats.bad), ("ignored (other file types)", stats.ignored_files),
                          ("ignored (hidden files and folders)", stats.hidden),
                          ("not read (the output file itself)", stats.output_skipped),

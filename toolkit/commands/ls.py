@@ -115,7 +115,8 @@ def config(
     if check:
         current = path.read_text(encoding="utf-8") if path.exists() else None
         if current != xml:
-            raise ValidationFailed(f"{path} is out of date: regenerate it with `quotekit ls config`")
+            regen = "quotekit ls config" + (f" -o {output}" if output else "")
+            raise ValidationFailed(f"{path} is out of date: regenerate it with `{regen}`")
         typer.echo(f"{path} is up to date.")
         return
     from toolkit.io import atomic_write_text

@@ -21,6 +21,7 @@ def preannotate(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from toolkit.config import configs_note
     from toolkit.core import RULESET_ID
     from toolkit.io import read_jsonl_numbered, write_jsonl_atomic
     from toolkit.pipeline import load_pipeline, preannotate_records
@@ -47,7 +48,7 @@ def preannotate(
 
     n = write_jsonl_atomic(output, results())
     done = f"{n - len(failed)} article(s) pre-annotated" + (f", {len(failed)} not (error records written)" if failed else "")
-    err.print(f"Wrote {n} line(s) to {output}: {done}, {n_quotes} proposed quote(s) (rules {RULESET_ID}, model {model}).", markup=False, highlight=False)
+    err.print(f"Wrote {n} line(s) to {output}: {done}, {n_quotes} proposed quote(s) (rules {RULESET_ID}, model {model}{configs_note()}).", markup=False, highlight=False)
     for label, items in (("skipped bad line(s)", bad_lines), ("article(s) not annotated", failed)):
         if items:
             err.print(f"{len(items)} {label}:", markup=False, highlight=False)

@@ -25,6 +25,14 @@ from functools import cached_property
 from typing import Any, Iterable
 
 CUE_CLASSES = ("speech", "belief", "small_clause")
+#: the keys :meth:`CueLexicon.from_dict` reads (anything else in cues.yaml is a misspelling)
+CUE_KEYS = (
+    "verbs", "irregular", "according_to", "phrasal", "between_speaker_and_cue", "time_words",
+    "clause_subjects", "finite_markers", "trailing_narration", "speech_acts", "mention_time_words",
+    "months", "place_prepositions", "name_particles",
+)
+#: the keys under ``verbs:``
+VERB_KEYS = (*CUE_CLASSES, "naming", "recipient", "need_that", "noun_ambiguous")
 
 
 def inflections(lemma: str) -> set[str]:
@@ -74,9 +82,19 @@ class CueLexicon:
     name_particles: frozenset[str] = frozenset()
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "CueLexicon":
-        verbs = data.get("verbs") or {}
-        irregular = {str(k): [str(x) for x in v] for k, v in (data.get("irregular") or {}).items()}
+    def from_dict(cls, data: dict[str, Any], source: Any = "cues.yaml") -> "CueLexicon":
+        """Validate and build; errors are :class:`~toolkit.config.ConfigError` naming ``source``
+        and the key (an unknown key, or a string where a list is expected)."""
+        from toolkit.config import check_keys, expect_list, expect_mapping
+
+        check_keys(data, CUE_KEYS, source, "top level")
+        verbs = expect_mapping(data.get("verbs"), source, "verbs", " of class -> list of lemmas")
+        check_keys(verbs, VERB_KEYS, source, "verbs")
+        verbs = {k: expect_list(v, source, f"verbs.{k}") for k, v in verbs.items()}
+        lists = {k: expect_list(data.get(k), source, k) for k in CUE_KEYS if k not in ("verbs", "irregular")}
+        irregular_raw = expect_mapping(data.get("irregular"), source, "irregular", " lemma -> list of forms, like 'say: [said]'")
+        irregular = {str(k): [str(x) for x in expect_list(v, source, f"irregular.{k}")] for k, v in irregular_raw.items()}
+        data = {**data, **lists}
         classes = {c: frozenset(_words(verbs.get(c))) for c in CUE_CLASSES}
         forms: dict[str, str] = {}
         for c in CUE_CLASSES:

@@ -35,6 +35,12 @@ _WORD = re.compile(r"[\w][\w.’'\-]*", re.UNICODE)
 _POSSESSIVE = re.compile(r"[’']s\b")
 
 
+#: the keys :meth:`MentionLexicon.from_dict` reads (anything else in mentions.yaml is a misspelling)
+MENTION_KEYS = ("titles", "role_nouns", "body_nouns", "group_nouns", "label_stop", "pronouns")
+#: what a pronoun may refer to (see :meth:`SpeakerResolver.pronoun`)
+PRONOUN_VALUES = ("male", "female", "organisation", "any")
+
+
 @dataclass(frozen=True)
 class MentionLexicon:
     titles: frozenset[str] = frozenset()
@@ -45,14 +51,27 @@ class MentionLexicon:
     pronouns: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "MentionLexicon":
+    def from_dict(cls, data: dict[str, Any], source: Any = "mentions.yaml") -> "MentionLexicon":
+        """Validate and build; errors are :class:`~toolkit.config.ConfigError` naming ``source``."""
+        from toolkit.config import ConfigError, check_keys, expect_list, expect_mapping
+
+        check_keys(data, MENTION_KEYS, source, "top level")
+        role_nouns = expect_mapping(data.get("role_nouns"), source, "role_nouns", " of noun -> list of forms")
+        pronouns = expect_mapping(data.get("pronouns"), source, "pronouns", " of pronoun -> one of " + ", ".join(PRONOUN_VALUES))
+        for k, v in pronouns.items():
+            if v not in PRONOUN_VALUES:
+                raise ConfigError(f"{source}: key 'pronouns.{k}': {v!r} is not one of: {', '.join(PRONOUN_VALUES)}")
+
+        def words(key: str):
+            return expect_list(data.get(key), source, key)
+
         return cls(
-            titles=frozenset(str(t).lower() for t in data.get("titles") or ()),
-            role_nouns={str(k).lower(): tuple(str(x).lower() for x in (v or ())) for k, v in (data.get("role_nouns") or {}).items()},
-            body_nouns=frozenset(str(t).lower() for t in data.get("body_nouns") or ()),
-            group_nouns=frozenset(str(t).lower() for t in data.get("group_nouns") or ()),
-            label_stop=frozenset(str(t).lower() for t in data.get("label_stop") or ()),
-            pronouns={str(k).lower(): str(v) for k, v in (data.get("pronouns") or {}).items()},
+            titles=frozenset(str(t).lower() for t in words("titles")),
+            role_nouns={str(k).lower(): tuple(str(x).lower() for x in expect_list(v, source, f"role_nouns.{k}")) for k, v in role_nouns.items()},
+            body_nouns=frozenset(str(t).lower() for t in words("body_nouns")),
+            group_nouns=frozenset(str(t).lower() for t in words("group_nouns")),
+            label_stop=frozenset(str(t).lower() for t in words("label_stop")),
+            pronouns={str(k).lower(): str(v) for k, v in pronouns.items()},
         )
 
     @cached_property

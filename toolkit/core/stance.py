@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 LABELS = ("favor", "against", "neutral")
+#: the keys :meth:`StanceLexicon.from_dict` reads (anything else in stance_signals.yaml is a misspelling)
+STANCE_SIGNAL_KEYS = ("weight", "max_signals", "priors", "signals")
 
 
 @dataclass(frozen=True)
@@ -30,16 +32,36 @@ class StanceLexicon:
     first_words: dict[str, frozenset[str] | None] = field(default_factory=dict)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any], labels: tuple[str, ...] = LABELS) -> "StanceLexicon":
-        priors = {str(k): {lab: float((v or {}).get(lab, 0.0)) for lab in labels} for k, v in (data.get("priors") or {}).items()}
+    def from_dict(cls, data: dict[str, Any], labels: tuple[str, ...] = LABELS, source: Any = "stance_signals.yaml") -> "StanceLexicon":
+        """Validate and build; errors are :class:`~toolkit.config.ConfigError` naming ``source``
+        and the key (unknown keys, affiliations and labels; wrong types)."""
+        from toolkit.config import ConfigError, check_keys, expect_list, expect_mapping, expect_number
+        from toolkit.types import AFFILIATIONS
+
+        check_keys(data, STANCE_SIGNAL_KEYS, source, "top level")
+        priors_raw = expect_mapping(data.get("priors"), source, "priors", " of affiliation -> {label: probability}")
+        check_keys(priors_raw, (*AFFILIATIONS, "unknown"), source, "priors")
+        priors: dict[str, dict[str, float]] = {}
+        for k, v in priors_raw.items():
+            hint = f" like {{{', '.join(f'{lab}: 0.3' for lab in labels)}}}"
+            v = expect_mapping(v, source, f"priors.{k}", hint)
+            check_keys(v, labels, source, f"priors.{k}")
+            priors[str(k)] = {lab: expect_number(v.get(lab, 0.0), source, f"priors.{k}.{lab}") for lab in labels}
+        signals = expect_mapping(data.get("signals"), source, "signals", " of label -> list of phrases")
+        check_keys(signals, labels, source, "signals")
+        signals = {lab: expect_list(v, source, f"signals.{lab}") for lab, v in signals.items()}
+        weight = expect_number(data.get("weight", 0.2), source, "weight")
+        max_signals = expect_number(data.get("max_signals", 3), source, "max_signals", int)
+        if max_signals < 0 or weight < 0:
+            raise ConfigError(f"{source}: key {'weight' if weight < 0 else 'max_signals'!r}: must not be negative")
         patterns: dict[str, re.Pattern | None] = {}
         first_words: dict[str, frozenset[str] | None] = {}
         for lab in labels:
-            words = sorted({str(w).strip().lower().replace("’", "'") for w in (data.get("signals") or {}).get(lab) or () if str(w).strip()}, key=len, reverse=True)
+            words = sorted({str(w).strip().lower().replace("’", "'") for w in signals.get(lab) or () if str(w).strip()}, key=len, reverse=True)
             patterns[lab] = re.compile(r"(?<!\w)(?:" + _trie(words) + r")(?!\w)") if words else None
             firsts = [_WORD.match(w) for w in words]
             first_words[lab] = frozenset(m.group() for m in firsts) if all(firsts) else None
-        return cls(float(data.get("weight", 0.2)), int(data.get("max_signals", 3)), priors, patterns, first_words)
+        return cls(weight, max_signals, priors, patterns, first_words)
 
 
 _WORD = re.compile(r"\w+")
