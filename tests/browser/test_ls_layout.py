@@ -11,7 +11,6 @@ Screenshots in ``test-artifacts/ls_ui_layout_*.png``.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,7 @@ from playwright.sync_api import expect
 
 from toolkit.labelstudio import names as N
 from toolkit.labelstudio.config import STANCE_REQUIRED_MESSAGE
-from toolkit.labelstudio.testing import make_article, quote, write_jsonl
+from toolkit.labelstudio.testing import make_article, quote, submit_and_pull, write_jsonl
 
 
 pytestmark = pytest.mark.browser
@@ -126,16 +125,7 @@ def test_controls_stay_in_view_and_stance_is_required(ls_server, browser, tmp_pa
     # the validator selected the new QUOTE: its stance radios are in view, unset
     assert _in_viewport(page, favor) and not favor.is_checked() and not against.is_checked()
     page.locator('input[type="radio"][name="neutral"]').check()
-    page.locator('[data-testid="bottombar-submit-button"]').click()
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"bottombar-submit-button\"]')"
-        " || document.body.innerText.includes('Update')"
-    )
-
-    out = tmp_path / "export.json"
-    pulled = ls_server.cli("ls", "pull", "--project", PROJECT, "-o", out)
-    assert pulled.returncode == 0, pulled.stderr
-    (annotation,) = json.loads(out.read_text(encoding="utf-8"))[0]["annotations"]
+    (annotation,) = submit_and_pull(page, ls_server, PROJECT, tmp_path / "export.json")[0]["annotations"]
     result = annotation["result"]
     new = [x for x in result if x["type"] == "labels" and x["value"]["text"] == NEW_QUOTE]
     assert len(new) == 1 and new[0]["value"]["labels"] == [N.QUOTE]

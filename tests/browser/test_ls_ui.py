@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 
 from toolkit.labelstudio import names as N
 from toolkit.labelstudio.tasks import region_id
-from toolkit.labelstudio.testing import sample_data, write_jsonl
+from toolkit.labelstudio.testing import sample_data, submit_and_pull, write_jsonl
 
 pytestmark = pytest.mark.browser
 
@@ -90,16 +90,7 @@ def test_annotator_corrects_stance_and_speaker_in_the_ui(ls_server, browser, tmp
     shot = ARTIFACTS / "ls_ui_correction.png"
     page.screenshot(path=str(shot))
     print(f"screenshot: {shot}")
-    page.locator('[data-testid="bottombar-submit-button"]').click()
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"bottombar-submit-button\"]')"
-        " || document.body.innerText.includes('Update')"
-    )
-
-    out = tmp_path / "ui-export.json"
-    pulled = ls_server.cli("ls", "pull", "--project", PROJECT, "-o", out)
-    assert pulled.returncode == 0, pulled.stderr
-    exported = json.loads(out.read_text(encoding="utf-8"))
+    exported = submit_and_pull(page, ls_server, PROJECT, tmp_path / "ui-export.json")
     assert [t["data"]["article_id"] for t in exported] == ["int-1"]
     annotations = exported[0]["annotations"]
     assert len(annotations) == 1

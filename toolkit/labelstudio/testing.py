@@ -125,6 +125,21 @@ def release_server() -> None:
         raise RuntimeError(f"`quotekit ls stop` failed: {proc.stderr}")
 
 
+def submit_and_pull(page, server: LSServer, project: str, out: Path) -> list[dict]:
+    """Browser tests: press Submit in the labeling screen (a Playwright ``page``), wait until
+    Label Studio has saved the annotation, then ``quotekit ls pull`` the project to ``out`` and
+    return the exported tasks."""
+    page.locator('[data-testid="bottombar-submit-button"]').click()
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"bottombar-submit-button\"]')"
+        " || document.body.innerText.includes('Update')"
+    )
+    pulled = server.cli("ls", "pull", "--project", project, "-o", str(out))
+    if pulled.returncode != 0:
+        raise AssertionError(f"quotekit ls pull failed: {pulled.stderr}")
+    return json.loads(Path(out).read_text(encoding="utf-8"))
+
+
 # --------------------------------------------------------------------------- data
 
 
