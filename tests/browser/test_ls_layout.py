@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 
 from toolkit.labelstudio import names as N
 from toolkit.labelstudio.config import STANCE_REQUIRED_MESSAGE
-from toolkit.labelstudio.testing import make_article, quote, submit_and_pull, write_jsonl
+from toolkit.labelstudio.testing import logged_in_page, make_article, quote, submit_and_pull, write_jsonl
 
 
 pytestmark = pytest.mark.browser
@@ -78,14 +78,7 @@ def test_controls_stay_in_view_and_stance_is_required(ls_server, browser, tmp_pa
     task = next(iter(client.iter_tasks(project["id"])))
     assert len(task["predictions"]) == 1  # the prediction imports under required="true"
 
-    page = browser.new_page()
-    page.set_default_timeout(30_000)
-    page.goto(ls_server.url + "/user/login/")
-    if "/user/login" in page.url:
-        page.fill('input[name="email"]', ls_server.username)
-        page.fill('input[name="password"]', ls_server.password)
-        page.click('button[type="submit"]')
-        page.wait_for_url(lambda u: "/user/login" not in u)
+    page = logged_in_page(browser, ls_server)
     page.goto(f"{ls_server.url}/projects/{project['id']}/data?task={task['id']}")
     items = page.locator(".lsf-outliner-item")
     expect(items).to_have_count(3)  # QUOTE, SPEAKER, CUE

@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 
 from toolkit.labelstudio import names as N
 from toolkit.labelstudio.tasks import region_id
-from toolkit.labelstudio.testing import sample_data, submit_and_pull, write_jsonl
+from toolkit.labelstudio.testing import logged_in_page, sample_data, submit_and_pull, write_jsonl
 
 pytestmark = pytest.mark.browser
 
@@ -47,13 +47,7 @@ def test_annotator_corrects_stance_and_speaker_in_the_ui(ls_server, browser, tmp
     q1 = rec["quotes"][0]  # Hun Sen, favor
     quote_text, speaker_text = rec["text"][q1["start"]:q1["end"]], "Hun Sen"
 
-    page = browser.new_page()
-    page.set_default_timeout(30_000)
-    page.goto(ls_server.url + "/user/login/")
-    page.fill('input[name="email"]', ls_server.username)
-    page.fill('input[name="password"]', ls_server.password)
-    page.click('button[type="submit"]')
-    page.wait_for_url(lambda u: "/user/login" not in u)
+    page = logged_in_page(browser, ls_server)
 
     page.goto(f"{ls_server.url}/projects/{project['id']}/data?task={task['id']}")
     items = page.locator(".lsf-outliner-item")

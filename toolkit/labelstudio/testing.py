@@ -125,6 +125,19 @@ def release_server() -> None:
         raise RuntimeError(f"`quotekit ls stop` failed: {proc.stderr}")
 
 
+def logged_in_page(browser, server: LSServer):
+    """Browser tests: a new Playwright page of ``browser``, logged in to ``server`` as its admin."""
+    page = browser.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(server.url + "/user/login/")
+    if "/user/login" in page.url:
+        page.fill('input[name="email"]', server.username)
+        page.fill('input[name="password"]', server.password)
+        page.click('button[type="submit"]')
+        page.wait_for_url(lambda u: "/user/login" not in u)
+    return page
+
+
 def submit_and_pull(page, server: LSServer, project: str, out: Path) -> list[dict]:
     """Browser tests: press Submit in the labeling screen (a Playwright ``page``), wait until
     Label Studio has saved the annotation, then ``quotekit ls pull`` the project to ``out`` and
