@@ -275,3 +275,121 @@ def markdown_to_html(text: str) -> str:
             i += 1
     flush_para()
     return "\n".join(out) + "\n"
+
+
+# ---------------------------------------------------------------- is this project quotekit's?
+
+#: The controls of quotekit's labeling config (``names.py``): control name -> tag. A project (or
+#: an export) is quotekit's when it has the region labels and the stance; the other controls are
+#: optional (older configs may lack one) but, when present, must have these tags.
+QUOTEKIT_CONTROLS = {
+    N.LABELS: "Labels",
+    N.STANCE: "Choices",
+    N.KIND: "Choices",
+    N.QUOTE_FLAGS: "Choices",
+    N.SPEAKER_NAME: "Choices",
+    N.SPEAKER_NEW: "TextArea",
+}
+REQUIRED_CONTROLS = (N.LABELS, N.STANCE)
+
+
+def _describe(tag: str, name: str, to_name: str | None, values: list[str], shown: int = 6) -> str:
+    """``Labels 'label' -> text (PER, ORG, LOC, MISC)``: one control, for messages."""
+    out = f"{tag} {name!r}" if name else tag
+    if to_name:
+        out += f" -> {to_name}"
+    if values:
+        more = f", ... ({len(values) - shown} more)" if len(values) > shown else ""
+        out += f" ({', '.join(values[:shown])}{more})"
+    return out
+
+
+def config_controls(config_xml: str) -> list[tuple[str, str, str | None, list[str]]]:
+    """The control tags of a labeling config, in document order: ``(tag, name, toName, values)``.
+
+    A control tag is one with a ``toName`` attribute (``Labels``, ``Choices``, ``TextArea``,
+    ``RectangleLabels``, ``Rating``...) or ``Relations``; ``values`` are its children's ``value``
+    attributes (the labels or choices). Raises ``ValueError`` for text that is not XML.
+
+    >>> config_controls('<View><Text name="t" value="$t"/><Labels name="ner" toName="t">'
+    ...                 '<Label value="PER"/><Label value="ORG"/></Labels></View>')
+    [('Labels', 'ner', 't', ['PER', 'ORG'])]
+    """
+    import xml.etree.ElementTree as ET
+
+    if "<!DOCTYPE" in config_xml.upper() or "<!ENTITY" in config_xml.upper():
+        raise ValueError("it declares a DOCTYPE or entities")
+    try:
+        root = ET.fromstring(config_xml)
+    except ET.ParseError as exc:
+        raise ValueError(str(exc)) from None
+    found = []
+    for el in root.iter():
+        if el.get("toName") is not None or el.tag == "Relations":
+            values = [c.get("value") for c in el if c.get("value") is not None]
+            found.append((el.tag, el.get("name") or "", el.get("toName"), values))
+    return found
+
+
+def foreign_config_reason(config_xml: str | None) -> str | None:
+    """None when ``config_xml`` is a quotekit labeling config, else why not, naming what it has.
+
+    quotekit's config has a ``Labels`` named ``label`` on the ``text`` whose labels are exactly
+    QUOTE, SPEAKER and CUE, and a ``Choices`` named ``stance``; its other controls (kind,
+    quote_flags, speaker, speaker_new) are optional, but a control of one of those names with
+    another tag, or any other control, makes the config foreign (its results could not be read).
+    The stance choices and speaker names may differ (they come from ``configs/``). Used by
+    ``ls pull`` (refused unless ``--allow-foreign``) and meant for any reader of a project's config.
+
+    >>> foreign_config_reason(build_label_config(["A B"], ("favor", "against"), "the government")) is None
+    True
+    >>> foreign_config_reason('<View><Text name="text" value="$text"/>'
+    ...     '<Labels name="label" toName="text"><Label value="PER"/><Label value="ORG"/></Labels></View>')
+    "its controls are Labels 'label' -> text (PER, ORG); quotekit's are Labels 'label' -> text (QUOTE, SPEAKER, CUE) and Choices 'stance' -> text"
+    """
+    if config_xml is None or not config_xml.strip():
+        return "it has no labeling config"
+    try:
+        controls = config_controls(config_xml)
+    except ValueError as exc:
+        return f"its labeling config is not readable XML ({exc})"
+    return foreign_controls_reason(controls, complete=True)
+
+
+def foreign_controls_reason(controls: list[tuple[str, str, str | None, list[str]]], complete: bool) -> str | None:
+    """The check of :func:`foreign_config_reason` on ``(tag, name, toName, values)`` controls.
+
+    ``complete=True``: the controls of a whole config (the region labels must be exactly QUOTE,
+    SPEAKER, CUE and a stance must exist). ``complete=False``: controls seen in exported results
+    (``type`` "labels" -> tag "Labels", ``from_name``, ``to_name``, the labels used), where a
+    missing control or label only means nobody used it; any unknown control or region label is
+    foreign. Tags compare case-insensitively (results say "labels", configs "Labels").
+
+    >>> foreign_controls_reason([("labels", "label", "text", ["QUOTE"])], complete=False) is None
+    True
+    >>> foreign_controls_reason([("choices", "sentiment", "text", ["Positive"])], complete=False)
+    "its controls are choices 'sentiment' -> text (Positive); quotekit's are Labels 'label' -> text (QUOTE, SPEAKER, CUE) and Choices 'stance' -> text"
+    """
+    by_name = {name: (tag.lower(), to_name, values) for tag, name, to_name, values in controls if name}
+    foreign = False
+    labels = by_name.get(N.LABELS)
+    if labels is not None:
+        wanted = set(N.REGION_LABELS)
+        foreign |= not (set(labels[2]) == wanted if complete else set(labels[2]) <= wanted)
+    elif complete:
+        foreign = True
+    if complete and N.STANCE not in by_name:
+        foreign = True
+    for tag, name, to_name, _ in controls:
+        if tag.lower() in ("relations", "relation"):
+            continue
+        expected = QUOTEKIT_CONTROLS.get(name)
+        if expected is None or expected.lower() != tag.lower() or to_name != N.TEXT:
+            foreign = True
+    if not foreign:
+        return None
+    need = (f"Labels {N.LABELS!r} -> {N.TEXT} ({', '.join(N.REGION_LABELS)}) and "
+            f"Choices {N.STANCE!r} -> {N.TEXT}")
+    if not controls:
+        return f"it has no control tag; quotekit's are {need}"
+    return f"its controls are {'; '.join(_describe(*c) for c in controls)}; quotekit's are {need}"
