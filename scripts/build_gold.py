@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""Resolve the hand-written gold quotes (annotations/gold/seeds.gold.yaml) to character offsets.
+"""Resolve hand-written gold quotes (a ``*.gold.yaml``) to character offsets.
 
 Usage:
     python scripts/build_gold.py --articles ARTICLES.jsonl \
         [--gold annotations/gold/seeds.gold.yaml] -o annotations/gold/seeds.jsonl
+    python scripts/build_gold.py --articles annotations/dev/articles.jsonl \
+        --gold annotations/dev/dev.gold.yaml -o annotations/dev/dev.jsonl
 
 ARTICLES.jsonl holds one record per line with ``article_id`` and ``text`` (the cleaned text from
 ``quotekit ingest``). For every gold article one JSON line is written:
@@ -11,7 +13,9 @@ ARTICLES.jsonl holds one record per line with ``article_id`` and ``text`` (the c
     {"article_id": ..., "quotes": [{"start", "end", "text", "kind", "speaker", "speaker_mention",
       "speaker_start", "speaker_end", "cue_start", "cue_end", "stance"}, ...]}
 
-with quotes sorted by ``start``; offsets are Python ``str`` offsets into ``text``.
+with quotes sorted by ``start``; offsets are Python ``str`` offsets into ``text``. A quote's optional
+``tags`` (a list of class names, e.g. the failure classes of the development suite) is copied to
+its record; when the YAML has a top-level ``classes`` mapping, every tag must be one of its keys.
 
 Resolution rules:
 * quote ``text``: exact occurrence in the article. If it occurs several times, ``occurrence``
@@ -54,20 +58,36 @@ class GoldError(Exception):
 
 
 def load_gold(path: str | os.PathLike) -> dict[str, Any]:
-    with open(path, encoding="utf-8") as fh:
-        gold = yaml.safe_load(fh)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            gold = yaml.safe_load(fh)
+    except OSError as exc:
+        raise GoldError([f"{path}: cannot read ({exc.strerror}); check --gold"]) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise GoldError([f"{where}: invalid YAML ({problem}); quote values that contain ': ' or start with a quotation mark"]) from None
     if not isinstance(gold, dict) or not isinstance(gold.get("articles"), dict):
         raise GoldError([f"{path}: expected a mapping with an 'articles' mapping"])
+    classes = gold.get("classes")
+    if classes is not None and not isinstance(classes, dict):
+        raise GoldError([f"{path}: 'classes' must map each tag to its description"])
     return gold
 
 
 def load_articles(path: str | os.PathLike) -> dict[str, str]:
     texts: dict[str, str] = {}
+    if not os.path.isfile(path):
+        raise GoldError([f"{path}: not found; make it with: quotekit ingest RAW_DIR -o {path}"])
     with open(path, encoding="utf-8") as fh:
         for lineno, line in enumerate(fh, 1):
             if not line.strip():
                 continue
-            rec = json.loads(line)
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise GoldError([f"{path}:{lineno}: not JSON ({exc.msg}); pass the JSON-lines output of quotekit ingest"]) from None
             try:
                 texts[rec["article_id"]] = rec["text"]
             except KeyError as exc:
@@ -158,7 +178,10 @@ def _locate_quote(text: str, q: dict[str, Any], where: str, errors: list[str]) -
     return cands[occ - 1]
 
 
-def resolve_article(article_id: str, text: str, quotes: Iterable[dict[str, Any]], errors: list[str]) -> dict[str, Any]:
+def resolve_article(
+    article_id: str, text: str, quotes: Iterable[dict[str, Any]], errors: list[str], classes: Iterable[str] | None = None
+) -> dict[str, Any]:
+    known = None if classes is None else set(classes)
     out: list[dict[str, Any]] = []
     for i, q in enumerate(quotes or []):
         where = _label(article_id, i, q)
@@ -175,6 +198,14 @@ def resolve_article(article_id: str, text: str, quotes: Iterable[dict[str, Any]]
         if not isinstance(q.get("speaker"), str) or not q["speaker"]:
             errors.append(f"{where}: missing 'speaker'")
             bad = True
+        tags = q.get("tags")
+        if tags is not None:
+            if not isinstance(tags, list) or not tags or not all(isinstance(t, str) and t for t in tags):
+                errors.append(f"{where}: 'tags' must be a non-empty list of class names")
+                bad = True
+            elif known is not None and set(tags) - known:
+                errors.append(f"{where}: unknown tag(s) {sorted(set(tags) - known)}; add them under 'classes' or fix the spelling")
+                bad = True
         start = _locate_quote(text, q, where, errors)
         if start is None or bad:
             continue
@@ -199,7 +230,7 @@ def resolve_article(article_id: str, text: str, quotes: Iterable[dict[str, Any]]
             spans[field] = hit
         if bad:
             continue
-        out.append({
+        rec = {
             "start": start,
             "end": end,
             "text": q["text"],
@@ -211,7 +242,10 @@ def resolve_article(article_id: str, text: str, quotes: Iterable[dict[str, Any]]
             "cue_start": spans["cue"][0],
             "cue_end": spans["cue"][1],
             "stance": q["stance"],
-        })
+        }
+        if tags is not None:
+            rec["tags"] = list(tags)
+        out.append(rec)
     out.sort(key=lambda r: (r["start"], r["end"]))
     for a, b in zip(out, out[1:]):
         if b["start"] < a["end"]:
@@ -230,7 +264,7 @@ def build(gold: dict[str, Any], texts: dict[str, str]) -> list[dict[str, Any]]:
         if article_id not in texts:
             errors.append(f"article {article_id}: not in the articles file")
             continue
-        records.append(resolve_article(article_id, texts[article_id], gold["articles"][article_id], errors))
+        records.append(resolve_article(article_id, texts[article_id], gold["articles"][article_id], errors, gold.get("classes")))
     if errors:
         raise GoldError(errors)
     return records

@@ -151,3 +151,37 @@ def test_cli_writes_jsonl(tmp_path):
     assert set(recs[0]["quotes"][0]) == {"start", "end", "text", "kind", "speaker", "speaker_mention",
                                          "speaker_start", "speaker_end", "cue_start", "cue_end", "stance"}
     assert [p.name for p in out.parent.iterdir()] == ["seeds.jsonl"]  # no temp file left behind
+
+
+def test_tags_are_copied_and_checked_against_classes():
+    texts = {"a1": "He said “yes.” She said “no.”"}
+    q1 = {"text": "yes.", "kind": "direct", "speaker": "unknown", "speaker_mention": "He", "cue": "said",
+          "stance": "neutral", "tags": ["plain"]}
+    q2 = {"text": "no.", "kind": "direct", "speaker": "unknown", "speaker_mention": "She", "cue": "said",
+          "stance": "neutral"}
+    g = {"classes": {"plain": "an easy quote"}, "articles": {"a1": [q1, q2]}}
+    (rec,) = build_gold.build(g, texts)
+    assert rec["quotes"][0]["tags"] == ["plain"] and "tags" not in rec["quotes"][1]
+    q2["tags"] = ["plian"]
+    with pytest.raises(build_gold.GoldError, match=r"a1, quote #2 'no\.'.*unknown tag\(s\) \['plian'\]"):
+        build_gold.build(g, texts)
+    q2["tags"] = "plain"
+    with pytest.raises(build_gold.GoldError, match="'tags' must be a non-empty list"):
+        build_gold.build(g, texts)
+    del g["classes"]
+    q2["tags"] = ["anything"]  # without 'classes' any tag is accepted
+    assert build_gold.build(g, texts)[0]["quotes"][1]["tags"] == ["anything"]
+
+
+def test_invalid_yaml_is_one_line_error_naming_the_line(tmp_path):
+    bad = tmp_path / "bad.gold.yaml"
+    bad.write_text("articles:\n  a1:\n    - text: x\n      note: a: b\n", encoding="utf-8")
+    articles = tmp_path / "articles.jsonl"
+    articles.write_text(json.dumps({"article_id": "a1", "text": "x"}) + "\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, str(SCRIPT), "--articles", str(articles), "--gold", str(bad),
+                           "-o", str(tmp_path / "o.jsonl")], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and f"{bad}:4: invalid YAML" in proc.stderr
+    proc = subprocess.run([sys.executable, str(SCRIPT), "--articles", str(tmp_path / "missing.jsonl"), "--gold", str(GOLD),
+                           "-o", str(tmp_path / "o.jsonl")], capture_output=True, text=True)
+    assert proc.returncode == 2 and "missing.jsonl: not found" in proc.stderr
