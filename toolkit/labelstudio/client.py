@@ -258,22 +258,31 @@ class LabelStudioClient:
                          lambda: self.sdk.users.whoami(request_options=_NO_RETRY))
         return _dump(who)
 
-    def find_project(self, title: str) -> dict | None:
-        found: list[tuple[int, str]] = []
+    def projects_titled(self, title: str) -> list[dict]:
+        """``{"id", "title"}`` of every project whose title is exactly ``title``."""
+        found: list[dict] = []
         page = 1
         while True:
             pager = self._call(
                 "GET /api/projects", "list projects",
                 lambda: self.sdk.projects.list(title=title, page=page, page_size=100, request_options=_NO_RETRY),
             )  # fmt: skip
-            found += [(p.id, p.title) for p in (pager.items or []) if p.title == title]
+            found += [{"id": p.id, "title": p.title} for p in (pager.items or []) if p.title == title]
             if not getattr(pager.response, "next", None):
                 break
             page += 1
+        return found
+
+    def find_project(self, title: str) -> dict | None:
+        found = self.projects_titled(title)
         if len(found) > 1:
-            ids = ", ".join(str(pid) for pid, _ in found)
+            ids = ", ".join(str(p["id"]) for p in found)
             raise BadInputError(f"several Label Studio projects are titled {title!r} (ids {ids}): rename all but one")
-        return self.get_project(found[0][0]) if found else None
+        return self.get_project(found[0]["id"]) if found else None
+
+    def delete_project(self, pid: int) -> None:
+        self._call(f"DELETE /api/projects/{pid}", "delete the project",
+                   lambda: self.sdk.projects.delete(pid, request_options=_NO_RETRY), missing_ok=True)
 
     def project_titles(self, limit: int = 100) -> list[str]:
         """Titles of the server's projects (first ``limit``, one page), for error messages."""

@@ -49,6 +49,9 @@ class PushReport:
     preannotate_failed: list[str] = field(default_factory=list)
     duplicates_in_input: int = 0
     import_retried: bool = False
+    predictions_repaired: list[str] = field(default_factory=list)  # tasks the server made bare: prediction re-created
+    waited_for_lock: float = 0.0
+    import_shortfall: dict[str, int] = field(default_factory=lambda: {"tasks": 0, "predictions": 0})
     duplicates_removed: int = 0
     duplicates_kept: list[str] = field(default_factory=list)
     outdated_not_updated: int = 0
@@ -82,7 +85,9 @@ class PushReport:
         if self.duplicates_in_input:
             parts.append(f"{self.duplicates_in_input} duplicate records in the input skipped")
         if self.duplicates_removed:
-            parts.append(f"{self.duplicates_removed} duplicate tasks from an interrupted import removed")
+            parts.append(f"{self.duplicates_removed} duplicate tasks from an interrupted or concurrent import removed")
+        if self.predictions_repaired:
+            parts.append(f"{len(self.predictions_repaired)} pre-annotations the server dropped re-created")
         lines = [", ".join(parts) + f" ({self.seconds:.1f} s; model_version {self.model_version})."]
         if self.preannotate_failed:
             lines.append(f"{len(self.preannotate_failed)} articles could not be pre-annotated and were not pushed: "
@@ -341,7 +346,7 @@ def remove_duplicate_tasks(client, pid: int, report: PushReport) -> None:
             continue
         tasks.sort()
         keep = {tasks[0][0]} | {tid for tid, annotated in tasks if annotated}
-        if len(keep) > 1:
+        if len(keep) > 1 and aid not in report.duplicates_kept:
             report.duplicates_kept.append(aid)
         for tid, _annotated in tasks:
             if tid not in keep:
@@ -361,6 +366,7 @@ def ensure_project(client, title: str, config_xml: str, report: PushReport, echo
             show_instruction=True,
             description="quotekit: quotes, speakers and stance (see annotations/GUIDELINES.md)",
         )
+        project = _settle_project_race(client, title, project)
         report.project_created = True
         echo(f"Created project {title!r} (id {project['id']}).")
     elif (project.get("label_config") or "").strip() != config_xml.strip():
@@ -374,6 +380,180 @@ def ensure_project(client, title: str, config_xml: str, report: PushReport, echo
         report.config_updated = True
         echo(f"Updated the labeling config of project {title!r}.")
     return project
+
+
+def _settle_project_race(client, title: str, created: dict) -> dict:
+    """The one project titled ``title`` after we created ``created``: when another writer (another
+    machine: the lock below is per machine) created one with the same title at the same moment,
+    the oldest (lowest id) wins and ours, still empty, is deleted. Both writers reach the same
+    answer, so no two projects keep one title."""
+    titled = sorted(client.projects_titled(title), key=lambda p: p["id"]) if hasattr(client, "projects_titled") else []
+    if len(titled) < 2 or titled[0]["id"] == created["id"]:
+        return created
+    client.delete_project(created["id"])
+    return client.get_project(titled[0]["id"])
+
+
+# --------------------------------------------------------------------------- one writer per project
+
+
+def lock_dir() -> Path:
+    """Where push locks live: ``$QUOTEKIT_LOCK_DIR``, else ``~/.cache/quotekit/locks``."""
+    import os
+
+    raw = os.environ.get("QUOTEKIT_LOCK_DIR")
+    base = Path(raw) if raw else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "quotekit" / "locks"
+    return base
+
+
+def lock_wait_seconds() -> float:
+    """How long a push waits for another push to the same project: ``$QUOTEKIT_LOCK_WAIT`` (default 600 s)."""
+    import os
+
+    raw = os.environ.get("QUOTEKIT_LOCK_WAIT", "").strip()
+    try:
+        return max(0.0, float(raw)) if raw else 600.0
+    except ValueError:
+        raise BadInputError(f"QUOTEKIT_LOCK_WAIT={raw!r} is not a number of seconds") from None
+
+
+class ProjectLock:
+    """An exclusive lock per (server URL, project title), held for a whole push.
+
+    Two pushes to one project from this machine never interleave: the second waits (it says so
+    once, naming the first one's pid) up to :func:`lock_wait_seconds`, then fails with exit 3. The
+    lock is an ``fcntl.flock`` on a file named by a hash of URL and title, so it is released by
+    the kernel when the holder dies (a killed push never leaves a stale lock). URLs are hashed,
+    never written: the file holds only the pid and the title.
+
+    >>> import tempfile
+    >>> with ProjectLock("http://127.0.0.1:8080", "demo", directory=Path(tempfile.mkdtemp())) as lock:
+    ...     lock.path.name.startswith("push-")
+    True
+    """
+
+    def __init__(self, url: str, title: str, echo: Echo = print, wait: float | None = None,
+                 directory: Path | None = None):
+        import hashlib
+
+        self.title = title
+        self.echo = echo
+        self.wait = lock_wait_seconds() if wait is None else wait
+        key = hashlib.sha256(f"{url.rstrip('/')}\n{title}".encode()).hexdigest()[:24]
+        self.path = (directory or lock_dir()) / f"push-{key}.lock"
+        self.fd: int | None = None
+        self.waited = 0.0
+
+    def __enter__(self) -> "ProjectLock":
+        import fcntl
+        import os
+        import time
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        t0 = time.monotonic()
+        told = False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                waited = time.monotonic() - t0
+                if waited >= self.wait:
+                    holder = _lock_holder(fd)
+                    os.close(fd)
+                    raise ServerError(
+                        f"another quotekit push to project {self.title!r} on this server is still running{holder} "
+                        f"after {waited:.0f} s: wait for it to finish and push again (set QUOTEKIT_LOCK_WAIT to wait longer)"
+                    ) from None
+                if not told:
+                    self.echo(f"Waiting for another push to project {self.title!r}{_lock_holder(fd)} to finish...")
+                    told = True
+                time.sleep(0.2)
+        self.waited = time.monotonic() - t0
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()} {self.title}\n".encode(), 0)
+        self.fd = fd
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import fcntl
+        import os
+
+        if self.fd is not None:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            os.close(self.fd)
+            self.fd = None
+
+
+def _lock_holder(fd: int) -> str:
+    import os
+
+    try:
+        pid = os.pread(fd, 64, 0).decode("utf-8", "replace").split(" ", 1)[0]
+    except OSError:
+        return ""
+    return f" (pid {pid})" if pid.isdigit() else ""
+
+
+# --------------------------------------------------------------------------- verification
+
+
+def verify_pushed(client, pid: int, pushed: dict[str, BuiltTask], mv: str, report: PushReport, echo: Echo) -> None:
+    """After the imports and updates: every article of ``pushed`` has exactly one unannotated
+    task (copies left by a concurrent or interrupted import are removed) and that task carries
+    this push's prediction. A prediction the server dropped (Label Studio's import retry on
+    "database is locked" re-runs the request after its first try consumed the predictions, and
+    answers ``prediction_count: 0``) is re-created once; what is still missing after that is a
+    :class:`ServerError` naming the tasks: a push never reports success over a bare task."""
+    if not pushed:
+        return
+    for attempt in (1, 2):
+        tasks = _tasks_by_article(client, pid, set(pushed))
+        if any(len(v) > 1 for v in tasks.values()):
+            remove_duplicate_tasks(client, pid, report)
+            tasks = _tasks_by_article(client, pid, set(pushed))
+        missing_task = sorted(aid for aid in pushed if aid not in tasks)
+        bare: list[tuple[str, int]] = []
+        for aid, bt in pushed.items():
+            if aid not in tasks or bt.prediction is None:
+                continue
+            if not any(_has_prediction(t, bt.prediction, mv) for t in tasks[aid]):
+                bare.append((aid, tasks[aid][0]["id"]))
+        if missing_task:
+            shown = ", ".join(missing_task[:10]) + (", ..." if len(missing_task) > 10 else "")
+            raise ServerError(f"{len(missing_task)} articles sent to project {report.project_title!r} have no task there "
+                              f"({shown}): push again to import them")
+        if not bare:
+            return
+        if attempt == 2:
+            shown = ", ".join(f"{aid} (task {tid})" for aid, tid in bare[:10]) + (", ..." if len(bare) > 10 else "")
+            raise ServerError(f"{len(bare)} tasks in project {report.project_title!r} are still without their "
+                              f"pre-annotation after a repair ({shown}): push again with --update to add it")
+        echo(f"Label Studio stored {len(bare)} tasks without their pre-annotation; re-creating it...")
+        for aid, tid in bare:
+            pred = pushed[aid].prediction
+            client.create_prediction(tid, pred["result"], pred.get("score"), pred["model_version"])
+            if aid not in report.predictions_repaired:
+                report.predictions_repaired.append(aid)
+
+
+def _tasks_by_article(client, pid: int, wanted: set[str]) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for t in client.iter_tasks(pid, fields="all"):
+        aid = str((t.get("data") or {}).get("article_id") or "")
+        if aid in wanted:
+            out.setdefault(aid, []).append(t)
+    for v in out.values():
+        v.sort(key=lambda t: t["id"])
+    return out
+
+
+def _has_prediction(task: dict, pred: dict, mv: str) -> bool:
+    """Whether ``task`` holds ``pred`` (same model_version and result)."""
+    want = _normalise(pred["result"])
+    return any(p.get("model_version") == mv and _normalise(p.get("result") or []) == want
+               for p in task.get("predictions") or [] if isinstance(p, dict))
 
 
 def _normalise(result: list[dict]) -> str:
@@ -447,7 +627,19 @@ def push_records(client, records: list[dict[str, Any]], project_title: str, *, m
     with_quotes = [r for r in records if "quotes" in r]
     built_given = {bt.article_id: bt for bt in build_and_validate(with_quotes, _quotes)}
 
-    # 2. the project and what it already holds
+    # 2. the project and what it already holds: one writer at a time (ProjectLock)
+    if not project_title.strip():
+        raise BadInputError("the project title is empty: pass --project TITLE")
+    with ProjectLock(getattr(client, "url", ""), project_title, echo) as lock:
+        report.waited_for_lock = lock.waited
+        _push_locked(client, records, project_title, report, config_xml, built_given, build_and_validate,
+                     model, jobs, update, batch_size, mv, registry, echo, progress)
+    report.seconds = time.monotonic() - t0
+    return report
+
+
+def _push_locked(client, records, project_title, report, config_xml, built_given, build_and_validate,
+                 model, jobs, update, batch_size, mv, registry, echo, progress) -> None:
     project = ensure_project(client, project_title, config_xml, report, echo)
     pid = project["id"]
     report.project_id = pid
@@ -475,8 +667,9 @@ def push_records(client, records: list[dict[str, Any]], project_title: str, *, m
     new = [bt for bt in built if bt.article_id not in existing]
     old = [bt for bt in built if bt.article_id in existing]
     _import_batches(client, pid, new, batch_size, report, echo, progress)
-    if report.import_retried or existing.duplicated:
+    if existing.duplicated:  # copies the new articles may have are removed by verify_pushed
         remove_duplicate_tasks(client, pid, report)
+    pushed = {bt.article_id: bt for bt in new}
 
     for bt in old:
         ex = existing[bt.article_id]
@@ -489,6 +682,7 @@ def push_records(client, records: list[dict[str, Any]], project_title: str, *, m
             report.text_updated += 1
             _replace_predictions(client, ex, pred, mv)
             report.predictions_replaced += pred is not None
+            pushed[bt.article_id] = bt
             continue
         if _is_current(ex, pred):
             continue
@@ -497,7 +691,9 @@ def push_records(client, records: list[dict[str, Any]], project_title: str, *, m
             continue
         _replace_predictions(client, ex, pred, mv)
         report.predictions_replaced += 1
+        pushed[bt.article_id] = bt
 
+    verify_pushed(client, pid, pushed, mv, report, echo)
     current = client.get_project(pid)
     project_mv = current.get("model_version") or ""
     if update or not project_mv:
@@ -505,8 +701,6 @@ def push_records(client, records: list[dict[str, Any]], project_title: str, *, m
             client.update_project(pid, model_version=mv)
         project_mv = mv
     report.project_model_version = project_mv
-    report.seconds = time.monotonic() - t0
-    return report
 
 
 def _replace_predictions(client, ex: Existing, pred: dict | None, mv: str) -> None:
@@ -560,4 +754,25 @@ def _import_one_batch(client, pid: int, batch: list[BuiltTask], report: PushRepo
             continue
         count = resp.get("task_count", len(pending)) if isinstance(resp, dict) else len(pending)
         report.imported += count
+        check_import_answer(resp, pending, report)
         return
+
+
+def check_import_answer(resp: Any, sent: list[BuiltTask], report: PushReport) -> None:
+    """Compare the server's counts for one import with what was sent; a shortfall is recorded
+    (``report.import_shortfall``) and repaired by :func:`verify_pushed` at the end of the push.
+
+    >>> r = PushReport()
+    >>> check_import_answer({"task_count": 2, "prediction_count": 0}, [BuiltTask("a", {"predictions": [{}]}, [])] * 2, r)
+    >>> r.import_shortfall
+    {'tasks': 0, 'predictions': 2}
+    """
+    if not isinstance(resp, dict):
+        return
+    want_tasks = len(sent)
+    want_preds = sum(len(bt.task.get("predictions") or []) for bt in sent)
+    got_tasks, got_preds = resp.get("task_count"), resp.get("prediction_count")
+    if isinstance(got_tasks, int) and got_tasks < want_tasks:
+        report.import_shortfall["tasks"] += want_tasks - got_tasks
+    if isinstance(got_preds, int) and got_preds < want_preds:
+        report.import_shortfall["predictions"] += want_preds - got_preds
