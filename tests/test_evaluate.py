@@ -431,3 +431,111 @@ def test_error_records_in_predictions_are_named_not_scored_as_predictions(tmp_pa
     assert rep["by_kind"]["all"]["n_gold"] == 1 and rep["by_kind"]["all"]["n_pred"] == 0
     res = CliRunner().invoke(cli, ["evaluate", str(gold), str(pred)])
     assert "1 record(s) in PRED are errors, not predictions" in res.output
+
+
+# --------------------------------------------------------------------------- what the annotator has left to do
+
+
+def ratt(start, end, text, speaker=None, stance=None, rule=None, kind="direct"):
+    return Attribution(((start, end),), (text,), kind, speaker, stance, rule)
+
+
+def left_to_do_case():
+    """Five gold quotes, each with a stance; proposals differ from gold in one field each (or none).
+
+    g0 right in span, speaker and stance            -> confirm-only
+    g1 right span and speaker, stance null          -> not confirm-only, but "+choose"; not pre-filled
+    g2 right span and speaker, stance wrong         -> pre-filled and wrong
+    g3 overlap but not exact span (word missing)    -> matched, stance right, not confirm-only
+    g4 right span, wrong speaker, stance right      -> not confirm-only
+    plus one proposal that matches no gold quote.
+    """
+    gold = {"a": [
+        ratt(0, 10, "alpha beta", "Hun Sen", "favor"),
+        ratt(20, 30, "gamma delta", "Sam Rainsy", "against"),
+        ratt(40, 50, "eps zeta", "Mu Sochua", "neutral"),
+        ratt(60, 80, "eta theta iota", "Sok Eysan", "favor"),
+        ratt(90, 100, "kappa lambda", "Kem Sokha", "against"),
+    ]}
+    pred = {"a": [
+        ratt(0, 10, "alpha beta.", "Hun Sen", "favor", "r1"),  # trailing punctuation: still exact
+        ratt(20, 30, "gamma delta", "Rainsy", None, "r1"),
+        ratt(40, 50, "eps zeta", "Mu Sochua", "against", "r2"),
+        ratt(60, 75, "eta theta", "Sok Eysan", "favor", "r2"),
+        ratt(90, 100, "kappa lambda", "Hun Sen", "against", "r3"),
+        ratt(200, 210, "nothing here", "Hun Sen", "favor", "r3"),
+    ]}
+    return gold, pred
+
+
+def test_confirm_only_share_needs_exact_span_speaker_and_stance():
+    gold, pred = left_to_do_case()
+    r = evaluate(gold, pred)["by_kind"]["all"]
+    assert (r["confirm_only"], r["confirm_total"]) == (1, 5)
+    assert r["confirm_only_share"] == 0.2
+    # g0, and g1 whose stance was left empty (one click); g2 is pre-filled wrong, g3/g4 fail span/speaker
+    assert r["confirm_or_choose"] == 2 and r["confirm_or_choose_share"] == 0.4
+
+
+def test_stance_coverage_and_prefilled_precision_treat_null_as_not_prefilled():
+    gold, pred = left_to_do_case()
+    r = evaluate(gold, pred)["by_kind"]["all"]
+    assert r["stance_total"] == 5  # all five gold quotes are overlap-matched
+    assert (r["stance_prefilled"], r["stance_coverage"]) == (4, 0.8)
+    assert (r["stance_prefilled_correct"], r["stance_precision"]) == (3, 0.75)  # g0, g3, g4 right; g2 wrong
+    # stance accuracy is unchanged: the empty stance of g1 counts as wrong there
+    assert (r["stance_correct"], r["stance_accuracy"]) == (3, 0.6)
+
+
+def test_precision_per_rule_counts_matches_and_right_speakers():
+    gold, pred = left_to_do_case()
+    by_rule = evaluate(gold, pred)["by_rule"]
+    assert list(by_rule) == ["r1", "r2", "r3"]  # most frequent first, then by name
+    assert by_rule["r1"] == {"n": 2, "matched": 2, "speaker_right": 2, "precision": 1.0, "precision_speaker": 1.0}
+    assert by_rule["r2"] == {"n": 2, "matched": 2, "speaker_right": 2, "precision": 1.0, "precision_speaker": 1.0}
+    assert by_rule["r3"] == {"n": 2, "matched": 1, "speaker_right": 0, "precision": 0.5, "precision_speaker": 0.0}
+
+
+def test_new_figures_are_none_without_gold_stance_and_rule_missing_is_named():
+    gold = {"a": [ratt(0, 10, "alpha beta", "Hun Sen")]}
+    pred = {"a": [ratt(0, 10, "alpha beta", "Hun Sen", None, None)]}
+    rep = evaluate(gold, pred)
+    r = rep["by_kind"]["all"]
+    assert r["confirm_only_share"] is None and r["stance_coverage"] is None and r["stance_precision"] is None
+    assert rep["by_rule"] == {"(none)": {"n": 1, "matched": 1, "speaker_right": 1, "precision": 1.0, "precision_speaker": 1.0}}
+
+
+def test_confirm_only_by_kind_and_pred_rule_read_from_records():
+    text = "“The bridge is open,” Brandt said. Brandt said the road was closed."
+    gold_recs = [{"article_id": "a", "text": text, "quotes": [
+        {**q(text, "The bridge is open,", speaker="Brandt"), "stance": "neutral"},
+        {**q(text, "the road was closed", kind="indirect", speaker="Brandt"), "stance": "against"},
+    ]}]
+    pred_recs = [{"article_id": "a", "quotes": [
+        q(text, "The bridge is open,", speaker="Brandt", stance="neutral", rule="postposed_quote+registry"),
+        q(text, "the road was closed", kind="indirect", speaker="Brandt", stance=None, rule="preposed_zero+registry"),
+    ]}]
+    gold = gold_from_records(gold_recs)
+    pred = predictions_from_records(pred_recs, gold.texts)
+    assert [p.rule for p in pred.attributions["a"]] == ["postposed_quote+registry", "preposed_zero+registry"]
+    rep = evaluate(gold, pred)
+    assert rep["by_kind"]["direct"]["confirm_only_share"] == 1.0
+    assert rep["by_kind"]["indirect"]["confirm_only_share"] == 0.0
+    assert rep["by_kind"]["indirect"]["confirm_or_choose_share"] == 1.0
+    assert rep["by_kind"]["all"]["stance_coverage"] == 0.5 and rep["by_kind"]["all"]["stance_precision"] == 1.0
+
+
+def test_cli_prints_left_to_do_and_rule_tables(tmp_path, cli):
+    text = "“The bridge is open,” Brandt said."
+    s, e = span_of(text, "The bridge is open,")
+    quote = {"start": s, "end": e, "text": "The bridge is open,", "kind": "direct", "speaker": "Brandt"}
+    gold = write_jsonl(tmp_path / "gold.jsonl", [{"article_id": "a", "text": text, "quotes": [{**quote, "stance": "neutral"}]}])
+    pred = write_jsonl(tmp_path / "pred.jsonl", [{"article_id": "a", "quotes": [{**quote, "stance": None, "rule": "postposed_quote+registry"}]}])
+    res = CliRunner().invoke(cli, ["evaluate", str(gold), str(pred)], terminal_width=200)
+    assert res.exit_code == 0, res.output
+    assert "what the annotator has left to do" in res.output and "precision per rule" in res.output
+    assert "postposed_quote+registry" in res.output
+    res = CliRunner().invoke(cli, ["evaluate", str(gold), str(pred), "--json"])
+    rep = json.loads(res.output.strip().splitlines()[-1])
+    assert rep["by_kind"]["all"]["stance_coverage"] == 0.0 and rep["by_kind"]["all"]["stance_precision"] is None
+    assert rep["by_kind"]["all"]["confirm_or_choose_share"] == 1.0 and rep["by_rule"]["postposed_quote+registry"]["precision"] == 1.0

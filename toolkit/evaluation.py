@@ -21,7 +21,19 @@ Metrics (:func:`evaluate`), per kind group (``direct``, ``indirect`` = indirect 
   (:func:`token_jaccard`); one-to-one, greedy by best Jaccard.
 * **speaker accuracy** over overlap-matched pairs (:func:`speakers_match`).
 * **quote+speaker** P/R/F1: an overlap match counts only if the speaker matches too.
-* **stance accuracy** over overlap-matched pairs whose gold has a stance.
+* **stance accuracy** over overlap-matched pairs whose gold has a stance; a proposal with
+  ``stance: null`` (the pre-annotator left it for the annotator) counts as wrong here.
+* **confirm-only share**: of the gold quotes that have a stance, those whose overlap-matched
+  proposal is right in span (:func:`exact_key` equal, as :func:`match_exact`), speaker
+  (:func:`speakers_match`) and stance: the annotator only confirms. A null stance is not
+  confirm-only (the annotator must choose); ``confirm_or_choose_share`` also counts it (span and
+  speaker right, stance right or left empty: one click).
+* **stance coverage**: share of those matched pairs whose proposal has a non-null stance, and
+  **pre-filled stance precision**: right / pre-filled on them. Null is "not pre-filled", never wrong.
+
+Per ``rule`` (:func:`evaluate`'s ``by_rule``, all kinds together): how many proposals carry the
+rule, how many of them are overlap-matched to a gold quote (precision) and how many of those also
+have the right speaker (precision with speaker).
 
 Precision for a kind group counts predictions of that kind, recall counts gold quotes of that
 kind; one matching is made over all quotes, so a kind confusion is not penalised twice.
@@ -64,6 +76,8 @@ class Attribution:
     kind: str
     speaker: str | None = None
     stance: str | None = None
+    #: the pre-annotator's ``rule`` (predictions only), for precision per rule
+    rule: str | None = None
 
     @property
     def text(self) -> str:
@@ -398,6 +412,7 @@ def predictions_from_records(
                     kind,
                     speaker,
                     first.get("stance") or None,
+                    str(first["rule"]) if first.get("rule") else None,
                 )
             )
     return ds
@@ -544,6 +559,11 @@ class _Counts:
     speaker_total: int = 0
     stance_correct: int = 0
     stance_total: int = 0
+    stance_prefilled: int = 0  # matched pairs (gold has a stance) whose proposal has a stance
+    stance_prefilled_correct: int = 0
+    confirm_total: int = 0  # gold quotes with a stance
+    confirm_only: int = 0  # ... whose matched proposal is right in exact span, speaker and stance
+    confirm_or_choose: int = 0  # ... right in exact span and speaker, stance right or left empty
 
     def as_metrics(self) -> dict[str, Any]:
         def pr(tp_pred: int, tp_gold: int) -> dict[str, float]:
@@ -564,19 +584,32 @@ class _Counts:
             "stance_accuracy": self.stance_correct / self.stance_total if self.stance_total else None,
             "stance_correct": self.stance_correct,
             "stance_total": self.stance_total,
+            "stance_coverage": self.stance_prefilled / self.stance_total if self.stance_total else None,
+            "stance_prefilled": self.stance_prefilled,
+            "stance_precision": self.stance_prefilled_correct / self.stance_prefilled if self.stance_prefilled else None,
+            "stance_prefilled_correct": self.stance_prefilled_correct,
+            "confirm_only_share": self.confirm_only / self.confirm_total if self.confirm_total else None,
+            "confirm_only": self.confirm_only,
+            "confirm_or_choose_share": self.confirm_or_choose / self.confirm_total if self.confirm_total else None,
+            "confirm_or_choose": self.confirm_or_choose,
+            "confirm_total": self.confirm_total,
         }
 
 
 def evaluate(gold: Dataset | Mapping[str, list[Attribution]], pred: Dataset | Mapping[str, list[Attribution]]) -> dict[str, Any]:
     """Compare predictions with gold; returns a JSON-ready report.
 
-    ``{"by_kind": {"direct"|"indirect"|"all": metrics}, "articles": {...}}``. Predicted articles
+    ``{"by_kind": {"direct"|"indirect"|"all": metrics}, "by_rule": {rule: {...}}, "articles": {...}}``.
+    ``by_rule`` counts proposals per ``rule`` (``"(none)"`` when a proposal has none): ``n``,
+    ``matched`` (overlap-matched to a gold quote), ``speaker_right`` (and the speaker matches),
+    ``precision`` = matched / n and ``precision_speaker`` = speaker_right / n. Predicted articles
     absent from gold are counted and listed under ``articles.unknown_in_pred`` and not scored;
     gold articles absent from predictions count as all missed (``articles.missing_in_pred``).
     """
     g_all = gold.attributions if isinstance(gold, Dataset) else gold
     p_all = pred.attributions if isinstance(pred, Dataset) else pred
     counts = {k: _Counts() for k in KIND_GROUPS}
+    rules: dict[str, list[int]] = {}  # rule -> [n, matched, speaker right]
     unknown = sorted(a for a in p_all if a not in g_all)
     missing = sorted(a for a in g_all if a not in p_all)
 
@@ -588,9 +621,12 @@ def evaluate(gold: Dataset | Mapping[str, list[Attribution]], pred: Dataset | Ma
         for it in g_items:
             for k in groups(it):
                 counts[k].n_gold += 1
-        for it in p_items:
+                counts[k].confirm_total += bool(it.stance)
+        rule_of = [p.rule or "(none)" for p in p_items]
+        for it, rule in zip(p_items, rule_of):
             for k in groups(it):
                 counts[k].n_pred += 1
+            rules.setdefault(rule, [0, 0, 0])[0] += 1
         for gi, pi in match_exact(g_items, p_items):
             for k in groups(g_items[gi]):
                 counts[k].exact_tp_gold += 1
@@ -599,6 +635,10 @@ def evaluate(gold: Dataset | Mapping[str, list[Attribution]], pred: Dataset | Ma
         for gi, pi in match_overlap(g_items, p_items):
             g, p = g_items[gi], p_items[pi]
             same_speaker = speakers_match(g.speaker, p.speaker)
+            span_speaker_right = same_speaker and exact_key(g) == exact_key(p)
+            r = rules[rule_of[pi]]
+            r[1] += 1
+            r[2] += same_speaker
             for k in groups(g):
                 c = counts[k]
                 c.overlap_tp_gold += 1
@@ -608,11 +648,20 @@ def evaluate(gold: Dataset | Mapping[str, list[Attribution]], pred: Dataset | Ma
                 if g.stance:
                     c.stance_total += 1
                     c.stance_correct += p.stance == g.stance
+                    c.stance_prefilled += p.stance is not None
+                    c.stance_prefilled_correct += p.stance == g.stance
+                    c.confirm_only += span_speaker_right and p.stance == g.stance
+                    c.confirm_or_choose += span_speaker_right and p.stance in (None, g.stance)
             for k in groups(p):
                 counts[k].overlap_tp_pred += 1
                 counts[k].qs_tp_pred += same_speaker
+    by_rule = {
+        rule: {"n": n, "matched": m, "speaker_right": sr, "precision": m / n, "precision_speaker": sr / n}
+        for rule, (n, m, sr) in sorted(rules.items(), key=lambda kv: (-kv[1][0], kv[0]))
+    }
     return {
         "by_kind": {k: counts[k].as_metrics() for k in KIND_GROUPS},
+        "by_rule": by_rule,
         "articles": {
             "gold": len(g_all),
             "pred": len(p_all),

@@ -10,6 +10,11 @@ import typer
 
 KIND_LABELS = {"direct": "direct", "indirect": "indir+mixed", "all": "all"}
 CAPTION = "ex = exact, ov = overlap (spans overlap, token Jaccard >= 0.5); spk acc over overlap matches; q+s = quote+speaker"
+STANCE_CAPTION = (
+    "conf only: gold quotes whose proposal is right in exact span, speaker and stance (the annotator only confirms); "
+    "+choose: or right in span and speaker with the stance left empty; st cov: matched proposals with a pre-filled "
+    "stance; st prec: right / pre-filled; stance acc: right / matched (an empty stance counts as wrong)"
+)
 
 
 def _pct(x: float | None) -> str:
@@ -50,6 +55,39 @@ def render_report(report: dict[str, Any]) -> Any:
     return table
 
 
+def render_stance(report: dict[str, Any]) -> Any:
+    """A rich Table of the confirm-only share and the pre-filled stance figures (gold with a stance only)."""
+    from rich.table import Table
+
+    table = Table(title="what the annotator has left to do", caption=STANCE_CAPTION, box=None, show_edge=False, padding=(0, 0, 0, 1))
+    table.add_column("kind", no_wrap=True)
+    for col in ("gold", "conf\nonly", "+choose", "st\ncov", "st\nprec", "stance\nacc"):
+        table.add_column(col, justify="right", min_width=5)
+    for kind, m in report["by_kind"].items():
+        table.add_row(
+            KIND_LABELS.get(kind, kind), str(m["confirm_total"]), _pct(m["confirm_only_share"]), _pct(m["confirm_or_choose_share"]),
+            _pct(m["stance_coverage"]), _pct(m["stance_precision"]), _pct(m["stance_accuracy"]),
+        )
+    return table
+
+
+def render_rules(report: dict[str, Any]) -> Any:
+    """A rich Table of precision per ``rule`` (``report["by_rule"]``), most frequent rule first."""
+    from rich.table import Table
+
+    table = Table(
+        title="precision per rule (all kinds)",
+        caption="P: proposals of the rule overlap-matched to a gold quote; P+spk: ... with the right speaker",
+        box=None, show_edge=False, padding=(0, 0, 0, 1),
+    )
+    table.add_column("rule", no_wrap=True)
+    for col in ("n", "P", "P+spk"):
+        table.add_column(col, justify="right", min_width=5)
+    for rule, r in report.get("by_rule", {}).items():
+        table.add_row(rule, str(r["n"]), _pct(r["precision"]), _pct(r["precision_speaker"]))
+    return table
+
+
 def article_notes(report: dict[str, Any]) -> list[str]:
     """One line per article-level problem (unknown ids in PRED, gold articles without predictions)."""
     arts = report["articles"]
@@ -82,7 +120,9 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Print the report as one JSON object instead of a table."),
     ) -> None:
         """Score predicted quotes against gold: exact and overlap P/R/F1, speaker accuracy,
-        quote+speaker F1 and stance accuracy, for direct, indirect+mixed and all quotes.
+        quote+speaker F1 and stance accuracy, for direct, indirect+mixed and all quotes; with a
+        gold stance also the confirm-only share, stance coverage and pre-filled stance precision
+        (an empty proposed stance is "not pre-filled"); and precision per pre-annotator rule.
 
         Overlap match: spans overlap and whitespace-token Jaccard >= 0.5 (one-to-one, best first).
         On PolNeAR the predicted speaker mention as written is compared with PolNeAR's source
@@ -101,5 +141,9 @@ def register(app: typer.Typer) -> None:
             return
         console = Console()
         console.print(render_report(report))
+        if any(m["confirm_total"] for m in report["by_kind"].values()):
+            console.print(render_stance(report))
+        if report.get("by_rule"):
+            console.print(render_rules(report))
         for note in article_notes(report):
             console.print(note)
