@@ -109,6 +109,10 @@ def _predictions(tmp_path, rows, name="predictions.jsonl"):
 def _push(client, tmp_path, articles, predictions=None, **kw) -> PushReport:
     if predictions is not None:
         kw["predictions"] = predictions
+    else:  # what `quotekit ls push` passes without --predictions
+        from toolkit.pipeline import preannotate_records
+
+        kw["preannotator"] = lambda recs: preannotate_records(recs)
     return push_file(client, articles, "P", progress=False, echo=lambda s: None, **kw)
 
 

@@ -6,6 +6,7 @@ which is never rewritten after ingestion.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -24,6 +25,16 @@ AFFILIATIONS: tuple[str, ...] = (
     "media",
     "other",
 )
+
+
+def text_sha256(text: str) -> str:
+    """SHA-256 of an article's text (UTF-8): ties a prediction or a task to the text its offsets
+    refer to (predictions, Label Studio task data).
+
+    >>> text_sha256("")[:12]
+    'e3b0c44298fc'
+    """
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @dataclass

@@ -143,16 +143,21 @@ def push(
     from toolkit.labelstudio.client import connect
     from toolkit.labelstudio.push import push_file
 
+    def preannotator(records: list[dict]):
+        """Records that come without quotes are pre-annotated here, in the command layer."""
+        from toolkit.pipeline import preannotate_records
+
+        return preannotate_records(records, model=model, jobs=jobs)
+
     client = connect(url, api_key, data_dir)
     report = push_file(
         client,
         source,
         project,
-        model=model,
+        preannotator=None if predictions is not None else preannotator,
         update=update,
         batch_size=batch_size,
         model_version=model_version,
-        jobs=jobs,
         echo=_err,
         predictions=predictions,
     )

@@ -44,8 +44,9 @@ def workflow(corpus: Path, out: Path, dataset: Path, exports: list[str], gold: P
             Step("ls serve", ("ls", "serve", "--detach", "--reuse", "--port", str(port)),
                  "local Label Studio (SQLite, 127.0.0.1; installed into its own venv on first use; "
                  "a server already running for the same data dir is reused)"),
-            Step("ls push", ("ls", "push", str(articles), "--project", project, *model_args),
-                 "pre-annotated tasks imported (re-running imports nothing twice)"),
+            Step("ls push", ("ls", "push", str(articles), "--predictions", str(preds), "--project", project),
+                 "the pre-annotated tasks imported (the corpus is pre-annotated once, above; "
+                 "re-running imports nothing twice)"),
         ]
     if exports:
         # how the exports were made, for the dataset card (the build cannot tell from the exports)

@@ -17,6 +17,16 @@ instead of running the pre-annotator. An article with no prediction, or whose pr
 version of it: its offsets would point elsewhere) is not pushed (counted and named); a
 prediction for an article that is not in the articles file is reported and ignored. Nothing is
 pre-annotated on the way in.
+
+Records without quotes (and without ``--predictions``) go through a ``preannotator`` that the
+command layer passes in (``quotekit ls push`` gives ``toolkit.pipeline.preannotate_records``):
+this adapter never imports the pipeline; without one they are refused.
+
+Nothing is lost when others write at the same time (issue 19): one writer per project
+(:class:`ProjectLock`), every import answer compared with what was sent
+(:func:`check_import_answer`), and the project checked at the end (:func:`verify_pushed`: one
+task per article, each with this push's prediction; what the server dropped is re-created once,
+else exit 3 naming the tasks).
 """
 
 from __future__ import annotations
@@ -24,7 +34,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from toolkit.errors import BadInputError, ServerError
 from toolkit.labelstudio.tasks import BuiltTask, build_task, label_interface, model_version, text_sha256, validate_prediction
@@ -270,21 +280,28 @@ def _quotes(rec: dict[str, Any]) -> list[Quote]:
     return out
 
 
-def preannotate(records: list[dict[str, Any]], model: str | None, jobs: int, report: PushReport,
+#: What the command layer hands to a push for records that come without quotes: article records
+#: in, one ``quotekit preannotate`` result per record out (``{article_id, quotes, warnings}`` or
+#: ``{article_id, error}``), e.g. ``lambda recs: toolkit.pipeline.preannotate_records(recs)``.
+Preannotator = Callable[[list[dict[str, Any]]], Iterable[dict[str, Any]]]
+
+
+def preannotate(records: list[dict[str, Any]], preannotator: Preannotator | None, report: PushReport,
                 echo: Echo) -> dict[str, list[Quote]]:
-    """Run the pre-annotator on ``records`` (none of which has ``quotes``)."""
+    """Quotes for ``records`` (none of which has ``quotes``) from the command layer's
+    ``preannotator``; this adapter never runs the pipeline itself. Without one, records that need
+    quotes are bad input."""
     if not records:
         return {}
-    try:
-        from toolkit.pipeline import preannotate_records
-    except ImportError as exc:
+    if preannotator is None:
+        shown = ", ".join(r["article_id"] for r in records[:5]) + (", ..." if len(records) > 5 else "")
         raise BadInputError(
-            f"{len(records)} records have no 'quotes' and the pre-annotator is unavailable ({exc}); "
-            "run `quotekit preannotate` first and push its output"
-        ) from None
+            f"{len(records)} articles have no 'quotes' ({shown}): run `quotekit preannotate ARTICLES.jsonl -o "
+            "PREDICTIONS.jsonl` and push with --predictions PREDICTIONS.jsonl"
+        )
     echo(f"Pre-annotating {len(records)} articles...")
     out: dict[str, list[Quote]] = {}
-    for res in preannotate_records(records, model=model, jobs=jobs):
+    for res in preannotator(records):
         aid = str(res.get("article_id"))
         if res.get("error"):
             report.preannotate_failed.append(f"{aid}: {res['error']}")
@@ -572,11 +589,12 @@ def _is_current(existing: Existing, pred: dict | None) -> bool:
 # --------------------------------------------------------------------------- push
 
 
-def push_file(client, source: Path, project_title: str, *, model: str | None = None, update: bool = False,
-              batch_size: int = 200, model_version: str | None = None, jobs: int = 1,
+def push_file(client, source: Path, project_title: str, *, preannotator: Preannotator | None = None,
+              update: bool = False, batch_size: int = 200, model_version: str | None = None,
               echo: Echo = print, progress: bool = True, predictions: Path | None = None) -> PushReport:
     """Push the articles in ``source``; with ``predictions`` (a ``quotekit preannotate`` output
-    file) their quotes come from it, joined by ``article_id`` (module docstring)."""
+    file) their quotes come from it, joined by ``article_id`` (module docstring); records without
+    quotes go through ``preannotator`` (given by the command layer) or are refused."""
     import time
 
     t0 = time.monotonic()
@@ -586,13 +604,13 @@ def push_file(client, source: Path, project_title: str, *, model: str | None = N
     if predictions is not None:
         report.predictions_file = str(predictions)
         records = join_predictions(records, read_predictions(Path(predictions)), report, str(predictions))
-    return push_records(client, records, project_title, model=model, update=update, batch_size=batch_size,
-                        mv=model_version, jobs=jobs, echo=echo, progress=progress, report=report, t0=t0)
+    return push_records(client, records, project_title, preannotator=preannotator, update=update,
+                        batch_size=batch_size, mv=model_version, echo=echo, progress=progress, report=report, t0=t0)
 
 
-def push_records(client, records: list[dict[str, Any]], project_title: str, *, model: str | None = None,
-                 update: bool = False, batch_size: int = 200, mv: str | None = None, jobs: int = 1,
-                 echo: Echo = print, progress: bool = True, report: PushReport | None = None,
+def push_records(client, records: list[dict[str, Any]], project_title: str, *,
+                 preannotator: Preannotator | None = None, update: bool = False, batch_size: int = 200,
+                 mv: str | None = None, echo: Echo = print, progress: bool = True, report: PushReport | None = None,
                  t0: float | None = None) -> PushReport:
     import time
 
@@ -633,13 +651,13 @@ def push_records(client, records: list[dict[str, Any]], project_title: str, *, m
     with ProjectLock(getattr(client, "url", ""), project_title, echo) as lock:
         report.waited_for_lock = lock.waited
         _push_locked(client, records, project_title, report, config_xml, built_given, build_and_validate,
-                     model, jobs, update, batch_size, mv, registry, echo, progress)
+                     preannotator, update, batch_size, mv, registry, echo, progress)
     report.seconds = time.monotonic() - t0
     return report
 
 
 def _push_locked(client, records, project_title, report, config_xml, built_given, build_and_validate,
-                 model, jobs, update, batch_size, mv, registry, echo, progress) -> None:
+                 preannotator, update, batch_size, mv, registry, echo, progress) -> None:
     project = ensure_project(client, project_title, config_xml, report, echo)
     pid = project["id"]
     report.project_id = pid
@@ -648,7 +666,7 @@ def _push_locked(client, records, project_title, report, config_xml, built_given
 
     # 3. pre-annotate only what will be sent (new articles; with --update also existing ones)
     need_pre = [r for r in records if "quotes" not in r and (update or r["article_id"] not in existing)]
-    pre = preannotate(need_pre, model, jobs, report, echo)
+    pre = preannotate(need_pre, preannotator, report, echo)
     pre_ok = [r for r in need_pre if r["article_id"] in pre]
     built_pre = {bt.article_id: bt for bt in build_and_validate(pre_ok, lambda r: pre[r["article_id"]])}
     # existing articles without quotes and without --update: compared by text only

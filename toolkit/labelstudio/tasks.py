@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from toolkit.labelstudio import names as N
+from toolkit.types import text_sha256  # noqa: F401  (re-exported)
 from toolkit.types import QUOTE_KINDS, Quote
 
 _LETTER = {N.QUOTE: "q", N.SPEAKER: "s", N.CUE: "c"}
@@ -28,11 +29,6 @@ def model_version() -> str:
     from toolkit.core import RULESET_ID
 
     return f"quotekit-{__version__}+{RULESET_ID}"
-
-
-def text_sha256(text: str) -> str:
-    """The same hash as :func:`toolkit.pipeline.text_sha256` (kept here: no spaCy import)."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def region_id(article_id: str, start: int, end: int, label: str) -> str:
