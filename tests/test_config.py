@@ -178,7 +178,7 @@ CASES = [
     ("speakers.yaml", None, _NEW_SPEAKER + "    aliases: Kai Moana, Ikaika Moanna\n", "field 'aliases': must be a YAML list"),
     ("mentions.yaml", "  minister: [minister]", "  minister: minister", "key 'role_nouns.minister': must be a YAML list"),
     # 4. duplicate speaker
-    ("speakers.yaml", None, "  - name: Hun Sen\n    affiliation: government\n", "'Hun Sen': already defined as speaker #1"),
+    ("speakers.yaml", None, "  - name: Hun Sen\n    affiliation: government\n", "'Hun Sen': already defined as speaker #"),
     # 5. duplicate YAML keys
     ("mentions.yaml", "  official: [official]\n", "  official: [official]\n  official: [officials]\n", "duplicate key 'official' (first defined on line"),
     ("cleaning.yaml", "  max_words: 40\n", "  max_words: 40\n  max_words: 30\n", "duplicate key 'max_words'"),

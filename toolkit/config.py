@@ -177,6 +177,29 @@ class Role:
 
 
 @dataclass(frozen=True)
+class DatedAffiliation:
+    """A side held for a period (``start``/``end``: ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``;
+    ``None``: open)."""
+
+    affiliation: str
+    start: str | None = None
+    end: str | None = None
+
+    def covers(self, date: str) -> bool:
+        """Whether ``date`` (same formats; a partial date is compared at its precision) falls in
+        the period, both ends included.
+
+        >>> DatedAffiliation("government", "1993", "1994-10").covers("1994-10-24")
+        True
+        >>> DatedAffiliation("government", "1993", "1994-10").covers("1994-11-02")
+        False
+        """
+        return (self.start is None or date[: len(self.start)] >= self.start[: len(date)]) and (
+            self.end is None or date[: len(self.end)] <= self.end[: len(date)]
+        )
+
+
+@dataclass(frozen=True)
 class Speaker:
     name: str
     affiliation: str
@@ -185,11 +208,28 @@ class Speaker:
     roles: tuple[Role, ...] = ()
     gender: str | None = None
     wikidata: str | None = None
+    #: periods when the side differed from ``affiliation`` (a defector's former party)
+    affiliations: tuple[DatedAffiliation, ...] = ()
 
     @property
     def surface_forms(self) -> tuple[str, ...]:
         """The canonical name and every alias."""
         return (self.name, *self.aliases)
+
+    def affiliation_on(self, date: str | None) -> str:
+        """The affiliation on ``date`` (an article's ``YYYY-MM-DD``, or a prefix): the dated
+        period that covers it, else the plain ``affiliation`` (also when ``date`` is ``None``).
+
+        >>> sp = Speaker("Sam Rainsy", "opposition", affiliations=(DatedAffiliation("government", "1993", "1994-10"),))
+        >>> sp.affiliation_on("1994-02-01"), sp.affiliation_on("2013-07-28"), sp.affiliation_on(None)
+        ('government', 'opposition', 'opposition')
+        """
+        if date:
+            date = str(date)[:10]
+            for period in self.affiliations:
+                if period.covers(date):
+                    return period.affiliation
+        return self.affiliation
 
 
 @dataclass
@@ -210,9 +250,11 @@ class Registry:
     def names(self) -> list[str]:
         return [sp.name for sp in self.speakers]
 
-    def affiliation(self, name: str | None) -> str | None:
+    def affiliation(self, name: str | None, date: str | None = None) -> str | None:
+        """The registry affiliation of ``name`` (on ``date`` when given: see
+        :meth:`Speaker.affiliation_on`), ``None`` when not in the registry."""
         sp = self.get(name) if name else None
-        return sp.affiliation if sp else None
+        return sp.affiliation_on(date) if sp else None
 
     def __iter__(self):
         return iter(self.speakers)
@@ -237,8 +279,9 @@ def _str_list(value: Any, path: Path, entry: str, fieldname: str) -> tuple[str, 
 
 #: the keys :func:`parse_registry` reads (anything else is a misspelling)
 REGISTRY_KEYS = ("speakers",)
-SPEAKER_FIELDS = ("name", "aliases", "roles", "affiliation", "kind", "gender", "wikidata")
+SPEAKER_FIELDS = ("name", "aliases", "roles", "affiliation", "affiliations", "kind", "gender", "wikidata")
 ROLE_FIELDS = ("title", "start", "end")
+DATED_AFFILIATION_FIELDS = ("affiliation", "start", "end")
 
 
 def parse_registry(data: Any, path: Path) -> Registry:
@@ -293,18 +336,70 @@ def parse_registry(data: Any, path: Path) -> Registry:
             extra = set(r) - set(ROLE_FIELDS)
             if extra:
                 raise _fail(path, entry, f"roles[{j}].{sorted(extra)[0]}", "unknown field (allowed: title, start, end)")
-            roles.append(Role(r["title"], _date_str(r.get("start")), _date_str(r.get("end"))))
+            start, end = _period(r, path, entry, f"roles[{j}]")
+            roles.append(Role(r["title"], start, end))
+        periods = _affiliations(raw.get("affiliations"), path, entry)
         for form in (name, *aliases):
             key = form.strip().casefold()
             if key in seen and seen[key] != name:
                 raise _fail(path, entry, "aliases", f"{form!r} is already used by {seen[key]!r}")
             seen[key] = name.strip()
-        speakers.append(Speaker(name.strip(), aff, kind, aliases, tuple(roles), gender, wikidata))
+        speakers.append(Speaker(name.strip(), aff, kind, aliases, tuple(roles), gender, wikidata, periods))
     return Registry(speakers, path)
 
 
-def _date_str(value: Any) -> str | None:
-    return None if value is None else str(value)
+_DATE_FORMS = {4: "%Y", 7: "%Y-%m", 10: "%Y-%m-%d"}
+
+
+def _date_value(value: Any, path: Path, entry: str, fieldname: str) -> str | None:
+    """A role or affiliation date as ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (a real date)."""
+    import datetime as dt
+
+    if value is None:
+        return None
+    if isinstance(value, dt.date):  # an unquoted YAML date
+        return value.isoformat()[:10]
+    text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else None
+    form = _DATE_FORMS.get(len(text)) if text else None
+    try:
+        if form is None:
+            raise ValueError
+        dt.datetime.strptime(text, form)
+    except ValueError:
+        raise _fail(path, entry, fieldname, f"{value!r} is not a date like 2019, 2019-05 or 2019-05-31") from None
+    return text
+
+
+def _period(raw: dict, path: Path, entry: str, where: str) -> tuple[str | None, str | None]:
+    """``(start, end)`` of a role or dated affiliation, checked: valid dates, start not after end."""
+    start = _date_value(raw.get("start"), path, entry, f"{where}.start")
+    end = _date_value(raw.get("end"), path, entry, f"{where}.end")
+    if start and end and start[: len(end)] > end[: len(start)]:
+        raise _fail(path, entry, f"{where}.end", f"{end} is before the start {start}: swap them or fix the date")
+    return start, end
+
+
+def _affiliations(value: Any, path: Path, entry: str) -> tuple[DatedAffiliation, ...]:
+    """The optional ``affiliations: [{affiliation, start, end}]`` of a speaker."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise _fail(path, entry, "affiliations", "must be a list of mappings {affiliation, start, end}")
+    out: list[DatedAffiliation] = []
+    for j, a in enumerate(value, start=1):
+        where = f"affiliations[{j}]"
+        if not isinstance(a, dict):
+            raise _fail(path, entry, where, "must be a mapping {affiliation, start, end}")
+        extra = set(a) - set(DATED_AFFILIATION_FIELDS)
+        if extra:
+            raise _fail(path, entry, f"{where}.{sorted(extra)[0]}", f"unknown field (allowed: {', '.join(DATED_AFFILIATION_FIELDS)})")
+        if a.get("affiliation") not in AFFILIATIONS:
+            raise _fail(path, entry, f"{where}.affiliation", f"{a.get('affiliation')!r} is not one of: {', '.join(AFFILIATIONS)}")
+        start, end = _period(a, path, entry, where)
+        if start is None and end is None:
+            raise _fail(path, entry, where, "needs a start or an end date (an undated side is the plain 'affiliation')")
+        out.append(DatedAffiliation(a["affiliation"], start, end))
+    return tuple(out)
 
 
 def load_registry(path: str | Path | None = None) -> Registry:
