@@ -5,6 +5,7 @@ the very ``datasets.Features`` objects that wrote the parquet files, so names ca
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from toolkit.dataset.features import CONFIGS, DEFAULT_CONFIG, describe, describe_feature
@@ -13,7 +14,7 @@ from toolkit.dataset.writer import CARD_MARK, shard_glob
 from toolkit.labelstudio.export import INFO_REASONS, REASONS
 
 if TYPE_CHECKING:  # pragma: no cover
-    from toolkit.dataset.build import BuildSummary
+    from toolkit.dataset.summary import BuildSummary
 
 CHART_FILE = "speaker_stance.png"
 
@@ -213,14 +214,29 @@ def _no_quotes_sentence(s: "BuildSummary") -> str:
     return "; ".join(parts) + "."
 
 
-def render_card(features: dict[str, Any], summary: "BuildSummary", split_rows: dict[tuple[str, str], int], split_bytes: dict[tuple[str, str], int] | None = None) -> str:
-    import yaml
+@dataclass
+class _Card:
+    """What every section of the card reads: the summary and the figures derived from it once."""
 
-    header = yaml.safe_dump(yaml_header(features, split_rows, split_bytes), sort_keys=False, allow_unicode=True)
-    s = summary
-    stance_names = features["quotes"]["stance"].names
-    target = s.stance_target.name if s.stance_target is not None else None
-    L: list[str] = ["---", header.rstrip(), "---", ""]
+    features: dict[str, Any]
+    summary: "BuildSummary"
+    split_rows: dict[tuple[str, str], int]
+    split_bytes: dict[tuple[str, str], int] | None
+    stance_names: list[str]
+    target: str | None
+    outlets: list[tuple[str, int]]
+
+    @property
+    def known(self) -> list[str]:
+        return [o for o, _ in self.outlets if o != UNKNOWN_OUTLET]
+
+
+def _section_title(c: "_Card") -> list[str]:
+    """Title, one-paragraph summary, quote-free articles, incomplete input."""
+    s = c.summary
+    stance_names = c.stance_names
+    target = c.target
+    L: list[str] = []
     L += [
         "# quotekit quote attribution and speaker stance",
         "",
@@ -235,6 +251,15 @@ def render_card(features: dict[str, Any], summary: "BuildSummary", split_rows: d
         L += ["", f"**Incomplete input:** {len(s.input_problems)} export file(s) could not be read to the end; "
               "the tasks after the point below are not in this dataset:", ""]
         L += [f"- {_md(m)}" for m in s.input_problems]
+    return L
+
+
+def _section_load(c: "_Card") -> list[str]:
+    """How to load, and the configs' field tables."""
+    s = c.summary
+    features = c.features
+    target = c.target
+    L: list[str] = []
     L += [
         "",
         "## How to load",
@@ -255,7 +280,22 @@ def render_card(features: dict[str, Any], summary: "BuildSummary", split_rows: d
         L += [f"### `{name}` ({what})", "", "| field | type | description |", "|---|---|---|"]
         L += _fields_table(features[name], quote_level=(name == "quotes"), target=target)
         L.append("")
+    return L
+
+
+def _section_conventions(c: "_Card") -> list[str]:
+    """The quote conventions the annotations follow."""
+    s = c.summary
+    L: list[str] = []
     L += _conventions(s)
+    return L
+
+
+def _section_splits(c: "_Card") -> list[str]:
+    """Split ratios, rows per split, shares far from the ratios."""
+    s = c.summary
+    split_rows = c.split_rows
+    L: list[str] = []
     actual, far = _split_shares(s, split_rows)
     L += ["## Splits", "", "Splits are made per article (an article's quotes are never split), deterministically from a SHA-256 of `article_id`, with ratios " + ", ".join(f"{n} {r:g}" for n, r in zip(SPLITS, s.ratios)) + ".", ""]
     L += ["| split | articles | quotes |", "|---|---|---|"]
@@ -269,11 +309,27 @@ def render_card(features: dict[str, Any], summary: "BuildSummary", split_rows: d
     empty = [sp for sp in SPLITS if not split_rows.get(("articles", sp))]
     if empty:
         L += ["", f"Empty split(s), not declared in the configs: {', '.join(empty)}."]
+    return L
+
+
+def _section_stance(c: "_Card") -> list[str]:
+    """The stance target, its guidance and the label counts."""
+    s = c.summary
+    stance_names = c.stance_names
+    L: list[str] = []
     L += ["", "## Stance", ""]
     L += _stance_target(s, stance_names)
     L += ["| stance | quotes | share |", "|---|---|---|"]
     for lab in stance_names:
         L.append(f"| {lab} | {s.stance.get(lab, 0)} | {_pct(s.stance.get(lab, 0), s.quotes)} |")
+    return L
+
+
+def _section_speakers(c: "_Card") -> list[str]:
+    """Speakers with their affiliation and stance counts."""
+    s = c.summary
+    stance_names = c.stance_names
+    L: list[str] = []
     named = len([k for k in s.speaker_stance if k is not None])
     unknown_quotes = sum(s.speaker_stance[None].values()) if None in s.speaker_stance else 0
     L += ["", "## Speakers", "", f"{named} speaker(s)" + (f" and {unknown_quotes} quote(s) whose speaker is unknown." if unknown_quotes else "."), ""]
@@ -294,6 +350,13 @@ def render_card(features: dict[str, Any], summary: "BuildSummary", split_rows: d
     if unknown_quotes:
         aff_note += f" Quotes whose speaker the annotator marked unknown ({unknown_quotes}) have speaker and affiliation null."
     L += ["", aff_note, ""]
+    return L
+
+
+def _section_process(c: "_Card") -> list[str]:
+    """How the annotations were made and chosen; agreement."""
+    s = c.summary
+    L: list[str] = []
     L += [
         "## Annotation process",
         "",
@@ -337,8 +400,23 @@ def render_card(features: dict[str, Any], summary: "BuildSummary", split_rows: d
         L += ["No task was annotated by several people: no agreement figures." + (f" {_md(why)}." if why else ""), ""]
     if ag is not None and ag.tasks and ag.not_compared():
         L += [f"Not compared: {_md(ag.not_compared())}.", ""]
+    return L
+
+
+def _section_provenance(c: "_Card") -> list[str]:
+    """The --notes file, verbatim."""
+    s = c.summary
+    L: list[str] = []
     if s.provenance_notes:
         L += ["## Provenance notes", "", s.provenance_notes.rstrip("\n"), ""]
+    return L
+
+
+def _section_sources(c: "_Card") -> list[str]:
+    """Outlets and publication dates."""
+    s = c.summary
+    outlets = c.outlets
+    L: list[str] = []
     L += ["## Sources", "", "| outlet | articles |", "|---|---|"]
     outlets = _outlet_counts(s.outlets)
     for outlet, n in outlets:
@@ -347,6 +425,13 @@ def render_card(features: dict[str, Any], summary: "BuildSummary", split_rows: d
         L += ["", f"Publication dates: {s.dated_articles} of {s.articles} article(s) dated, from {s.date_range[0]} to {s.date_range[1]}."]
     else:
         L += ["", f"Publication dates: none of the {s.articles} article(s) is dated."]
+    return L
+
+
+def _section_skipped(c: "_Card") -> list[str]:
+    """Items skipped or counted by the validation."""
+    s = c.summary
+    L: list[str] = []
     L += ["", "## Skipped items", ""]
     if s.skipped:
         L += ["Label Studio does not validate annotations; quotekit does. These items were skipped and counted:", "", "| reason | count | what |", "|---|---|---|"]
@@ -358,7 +443,16 @@ def render_card(features: dict[str, Any], summary: "BuildSummary", split_rows: d
         L += ["", "Counted but not skipped (the item is in the dataset):", "", "| reason | count | what |", "|---|---|---|"]
         for reason, n in sorted(s.notes.items(), key=lambda kv: (-kv[1], kv[0])):
             L.append(f"| `{reason}` | {n} | {REASONS.get(reason, '')} |")
-    known = [o for o, _ in outlets if o != UNKNOWN_OUTLET]
+    return L
+
+
+def _section_licence(c: "_Card") -> list[str]:
+    """Licence of annotations and texts, known limitations, the build mark."""
+    s = c.summary
+    outlets = c.outlets
+    target = c.target
+    L: list[str] = []
+    known = c.known
     unknown_articles = dict(outlets).get(UNKNOWN_OUTLET, 0)
     L += [
         "",
@@ -392,4 +486,36 @@ def render_card(features: dict[str, Any], summary: "BuildSummary", split_rows: d
         f"{CARD_MARK}{s.toolkit_version}.",
         "",
     ]
+    return L
+
+
+#: The card's sections, in order: (name, renderer). A new section is one function and one line here.
+SECTIONS: tuple[tuple[str, Any], ...] = (
+    ("title", _section_title),
+    ("load", _section_load),
+    ("conventions", _section_conventions),
+    ("splits", _section_splits),
+    ("stance", _section_stance),
+    ("speakers", _section_speakers),
+    ("process", _section_process),
+    ("provenance", _section_provenance),
+    ("sources", _section_sources),
+    ("skipped", _section_skipped),
+    ("licence", _section_licence),
+)
+
+
+def render_card(features: dict[str, Any], summary: "BuildSummary", split_rows: dict[tuple[str, str], int], split_bytes: dict[tuple[str, str], int] | None = None) -> str:
+    """The card: the YAML header, then each of :data:`SECTIONS` in order."""
+    import yaml
+
+    header = yaml.safe_dump(yaml_header(features, split_rows, split_bytes), sort_keys=False, allow_unicode=True)
+    s = summary
+    card = _Card(features=features, summary=s, split_rows=split_rows, split_bytes=split_bytes,
+                 stance_names=features["quotes"]["stance"].names,
+                 target=s.stance_target.name if s.stance_target is not None else None,
+                 outlets=_outlet_counts(s.outlets))
+    L: list[str] = ["---", header.rstrip(), "---", ""]
+    for _name, section in SECTIONS:
+        L += section(card)
     return "\n".join(L)
