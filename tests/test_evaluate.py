@@ -539,3 +539,32 @@ def test_cli_prints_left_to_do_and_rule_tables(tmp_path, cli):
     rep = json.loads(res.output.strip().splitlines()[-1])
     assert rep["by_kind"]["all"]["stance_coverage"] == 0.0 and rep["by_kind"]["all"]["stance_precision"] is None
     assert rep["by_kind"]["all"]["confirm_or_choose_share"] == 1.0 and rep["by_rule"]["postposed_quote+registry"]["precision"] == 1.0
+
+
+def test_figures_per_gold_tag():
+    """Tags of gold quotes give per-class figures; untagged gold gives no by_tag at all."""
+    base, pred = left_to_do_case()
+    tagged = [
+        Attribution(g.fragments, g.texts, g.kind, g.speaker, g.stance, tags=tags)
+        for g, tags in zip(base["a"], [("plain",), ("relayed", "plain"), ("plain",), ("small_clause",), ("relayed",)])
+    ]
+    rep = evaluate({"a": tagged + [Attribution(((300, 310),), ("missed one",), "direct", "X", "favor", tags=("small_clause",))]}, pred)
+    plain, relayed, small = rep["by_tag"]["plain"], rep["by_tag"]["relayed"], rep["by_tag"]["small_clause"]
+    assert list(rep["by_tag"]) == ["plain", "relayed", "small_clause"]
+    # plain: g0 (all right), g1 (stance empty), g2 (stance wrong): all matched, exact, right speaker
+    assert (plain["n"], plain["matched"], plain["speaker_right"], plain["exact"], plain["stance_right"], plain["confirm_only"]) == (3, 3, 3, 3, 1, 1)
+    assert plain["stance_accuracy"] == 1 / 3 and plain["confirm_only_share"] == 1 / 3
+    # relayed: g1 (right speaker, empty stance) and g4 (wrong speaker, right stance)
+    assert (relayed["qs_recall"], relayed["speaker_accuracy"], relayed["stance_accuracy"]) == (0.5, 0.5, 0.5)
+    # small_clause: g3 matched without an exact span; the extra gold quote is missed
+    assert (small["recall"], small["exact_recall"], small["confirm_only_share"]) == (0.5, 0.0, 0.0)
+    assert "by_tag" not in evaluate(base, pred)
+
+
+def test_gold_tags_are_read_from_quotekit_gold():
+    text = "Brandt said the road was closed."
+    quote = {**q(text, "the road was closed", kind="indirect", speaker="Brandt"), "stance": "against"}
+    gold = gold_from_records([{"article_id": "a", "text": text, "quotes": [{**quote, "tags": ["plain", "stance"]}]}])
+    assert gold.attributions["a"][0].tags == ("plain", "stance")
+    with pytest.raises(BadInputError, match="quote #1: 'tags' must be a list of strings"):
+        gold_from_records([{"article_id": "a", "text": text, "quotes": [{**quote, "tags": "plain"}]}])

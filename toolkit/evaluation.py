@@ -31,6 +31,10 @@ Metrics (:func:`evaluate`), per kind group (``direct``, ``indirect`` = indirect 
 * **stance coverage**: share of those matched pairs whose proposal has a non-null stance, and
   **pre-filled stance precision**: right / pre-filled on them. Null is "not pre-filled", never wrong.
 
+Per class (``by_tag``), when gold quotes carry ``tags`` (the development suite's failure classes):
+recall, quote+speaker recall, exact-span recall, speaker and stance accuracy on the matched ones
+and the confirm-only share, over the gold quotes with that tag.
+
 Per ``rule`` (:func:`evaluate`'s ``by_rule``, all kinds together): how many proposals carry the
 rule, how many of them are overlap-matched to a gold quote (precision) and how many of those also
 have the right speaker (precision with speaker).
@@ -78,6 +82,8 @@ class Attribution:
     stance: str | None = None
     #: the pre-annotator's ``rule`` (predictions only), for precision per rule
     rule: str | None = None
+    #: gold only: the classes the quote exercises (``tags`` in quotekit gold), for figures per class
+    tags: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
@@ -208,7 +214,13 @@ def gold_from_records(records: list[dict[str, Any]], fmt: str = "auto", path: st
                     if text is None:
                         raise BadInputError(f"{_where(path, rec)}: quote #{i + 1} has no 'text' and the article text is unknown (pass --articles ARTICLES.jsonl)")
                     qtext = text[s:e]
-                items.append(Attribution(((s, e),), (qtext,), str(q.get("kind") or "indirect"), q.get("speaker") or None, q.get("stance") or None))
+                tags = q.get("tags") or ()
+                if not isinstance(tags, (list, tuple)) or not all(isinstance(t, str) for t in tags):
+                    raise BadInputError(f"{_where(path, rec)}: quote #{i + 1}: 'tags' must be a list of strings")
+                items.append(Attribution(
+                    ((s, e),), (qtext,), str(q.get("kind") or "indirect"), q.get("speaker") or None, q.get("stance") or None,
+                    tags=tuple(tags),
+                ))
     return ds
 
 
@@ -600,6 +612,10 @@ def evaluate(gold: Dataset | Mapping[str, list[Attribution]], pred: Dataset | Ma
     """Compare predictions with gold; returns a JSON-ready report.
 
     ``{"by_kind": {"direct"|"indirect"|"all": metrics}, "by_rule": {rule: {...}}, "articles": {...}}``.
+    ``by_tag`` (only when gold quotes carry ``tags``): per tag, ``n`` gold quotes, ``matched``,
+    ``speaker_right``, ``exact`` (matched with an exact span), ``stance_right`` and ``confirm_only``
+    counts and the rates ``recall``, ``qs_recall``, ``exact_recall``, ``speaker_accuracy`` and
+    ``stance_accuracy`` (over matched; an empty stance is wrong) and ``confirm_only_share``.
     ``by_rule`` counts proposals per ``rule`` (``"(none)"`` when a proposal has none): ``n``,
     ``matched`` (overlap-matched to a gold quote), ``speaker_right`` (and the speaker matches),
     ``precision`` = matched / n and ``precision_speaker`` = speaker_right / n. Predicted articles
@@ -610,6 +626,8 @@ def evaluate(gold: Dataset | Mapping[str, list[Attribution]], pred: Dataset | Ma
     p_all = pred.attributions if isinstance(pred, Dataset) else pred
     counts = {k: _Counts() for k in KIND_GROUPS}
     rules: dict[str, list[int]] = {}  # rule -> [n, matched, speaker right]
+    tags: dict[str, dict[str, int]] = {}  # tag -> counts
+    tag_keys = ("n", "matched", "speaker_right", "exact", "stance_right", "confirm_only")
     unknown = sorted(a for a in p_all if a not in g_all)
     missing = sorted(a for a in g_all if a not in p_all)
 
@@ -622,6 +640,8 @@ def evaluate(gold: Dataset | Mapping[str, list[Attribution]], pred: Dataset | Ma
             for k in groups(it):
                 counts[k].n_gold += 1
                 counts[k].confirm_total += bool(it.stance)
+            for tag in it.tags:
+                tags.setdefault(tag, dict.fromkeys(tag_keys, 0))["n"] += 1
         rule_of = [p.rule or "(none)" for p in p_items]
         for it, rule in zip(p_items, rule_of):
             for k in groups(it):
@@ -639,6 +659,13 @@ def evaluate(gold: Dataset | Mapping[str, list[Attribution]], pred: Dataset | Ma
             r = rules[rule_of[pi]]
             r[1] += 1
             r[2] += same_speaker
+            for tag in g.tags:
+                t = tags[tag]
+                t["matched"] += 1
+                t["speaker_right"] += same_speaker
+                t["exact"] += exact_key(g) == exact_key(p)
+                t["stance_right"] += bool(g.stance) and p.stance == g.stance
+                t["confirm_only"] += span_speaker_right and bool(g.stance) and p.stance == g.stance
             for k in groups(g):
                 c = counts[k]
                 c.overlap_tp_gold += 1
@@ -659,7 +686,16 @@ def evaluate(gold: Dataset | Mapping[str, list[Attribution]], pred: Dataset | Ma
         rule: {"n": n, "matched": m, "speaker_right": sr, "precision": m / n, "precision_speaker": sr / n}
         for rule, (n, m, sr) in sorted(rules.items(), key=lambda kv: (-kv[1][0], kv[0]))
     }
-    return {
+    def rates(t: dict[str, int]) -> dict[str, Any]:
+        n, m = t["n"], t["matched"]
+        return {
+            **t,
+            "recall": t["matched"] / n, "qs_recall": t["speaker_right"] / n, "exact_recall": t["exact"] / n,
+            "speaker_accuracy": t["speaker_right"] / m if m else None, "stance_accuracy": t["stance_right"] / m if m else None,
+            "confirm_only_share": t["confirm_only"] / n,
+        }
+
+    report = {
         "by_kind": {k: counts[k].as_metrics() for k in KIND_GROUPS},
         "by_rule": by_rule,
         "articles": {
@@ -670,6 +706,9 @@ def evaluate(gold: Dataset | Mapping[str, list[Attribution]], pred: Dataset | Ma
             "missing_in_pred": missing,
         },
     }
+    if tags:
+        report["by_tag"] = {tag: rates(t) for tag, t in sorted(tags.items())}
+    return report
 
 
 def evaluate_files(gold_path: str | Path, pred_path: str | Path, fmt: str = "auto", articles: str | Path | None = None) -> dict[str, Any]:

@@ -71,6 +71,25 @@ def render_stance(report: dict[str, Any]) -> Any:
     return table
 
 
+def render_tags(report: dict[str, Any]) -> Any:
+    """A rich Table of the figures per gold class (``report["by_tag"]``: gold quotes that carry ``tags``)."""
+    from rich.table import Table
+
+    table = Table(
+        title="per class (gold tags)",
+        caption="R: gold quotes matched; q+s R: ... with the right speaker; ex R: ... with the exact span; "
+                "spk / stance acc: over the matched (an empty stance is wrong); conf only: right in span, speaker and stance",
+        box=None, show_edge=False, padding=(0, 0, 0, 1),
+    )
+    table.add_column("class", no_wrap=True)
+    for col in ("gold", "R", "q+s\nR", "ex\nR", "spk\nacc", "stance\nacc", "conf\nonly"):
+        table.add_column(col, justify="right", min_width=5)
+    for tag, t in report.get("by_tag", {}).items():
+        table.add_row(tag, str(t["n"]), _pct(t["recall"]), _pct(t["qs_recall"]), _pct(t["exact_recall"]),
+                      _pct(t["speaker_accuracy"]), _pct(t["stance_accuracy"]), _pct(t["confirm_only_share"]))
+    return table
+
+
 def render_rules(report: dict[str, Any]) -> Any:
     """A rich Table of precision per ``rule`` (``report["by_rule"]``), most frequent rule first."""
     from rich.table import Table
@@ -143,6 +162,8 @@ def register(app: typer.Typer) -> None:
         console.print(render_report(report))
         if any(m["confirm_total"] for m in report["by_kind"].values()):
             console.print(render_stance(report))
+        if report.get("by_tag"):
+            console.print(render_tags(report))
         if report.get("by_rule"):
             console.print(render_rules(report))
         for note in article_notes(report):
