@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Sequence
 
-from toolkit.types import AFFILIATIONS, QUOTE_KINDS
+from toolkit.types import AFFILIATIONS, QUOTE_DATASET_FIELDS, QUOTE_DESCRIPTIONS, QUOTE_KINDS
 
 if TYPE_CHECKING:  # pragma: no cover
     import datasets
@@ -31,50 +31,32 @@ DESCRIPTIONS: dict[str, str] = {
     "text": "Full article text; every offset indexes it (Python str / Unicode code points).",
     "quotes": "The article's quotes, sorted by start offset.",
     "quote_id": "Derived id `<article_id>:<start>-<end>` (stable across rebuilds).",
-    "start": "Start offset of the quote content in the article `text`.",
-    "end": "End offset (exclusive) of the quote content in the article `text`.",
-    "kind": "direct (inside quotation marks), indirect (reported speech) or mixed.",
-    "speaker": "Canonical speaker name (registry name when known, else as written); null when the annotator marked the speaker unknown.",
-    "speaker_start": "Start offset of the speaker mention linked to the quote (null if none).",
-    "speaker_end": "End offset of the speaker mention (null if none).",
-    "cue_start": "Start offset of the speech cue (e.g. 'said'), null if none was linked.",
-    "cue_end": "End offset of the speech cue, null if none.",
-    "stance": "Stance of the quote towards the target of the stance scheme.",
     "affiliation": "Speaker's affiliation from the speaker registry; 'other' when the speaker is not in the registry; null when the speaker is unknown.",
     "context": "The paragraph(s) around the quote (lines of `text` containing it).",
     "context_start": "Offset of `context` in the article text: quote text == context[start - context_start : end - context_start].",
 }
 
 
-#: Overrides of :data:`DESCRIPTIONS` for fields of a quote (nested in ``articles`` or in ``quotes``).
-QUOTE_DESCRIPTIONS: dict[str, str] = {
-    "text": "The quote content: exactly the article text[start:end].",
-}
-
-
 def describe(name: str, quote_level: bool) -> str | None:
-    if quote_level and name in QUOTE_DESCRIPTIONS:
+    """A field's one-line description: a quote's own fields are described where they are declared
+    (:class:`toolkit.types.Quote`), the others in :data:`DESCRIPTIONS`."""
+    if name in QUOTE_DESCRIPTIONS and (quote_level or name not in DESCRIPTIONS):
         return QUOTE_DESCRIPTIONS[name]
     return DESCRIPTIONS.get(name)
 
 
 def quote_fields(stance_labels: Sequence[str]) -> dict[str, Any]:
+    """The dataset's quote columns, derived from :data:`toolkit.types.QUOTE_DATASET_FIELDS`:
+    ``quote_id``, the Quote fields that are dataset columns (ClassLabels for ``kind`` and
+    ``stance``), then the registry ``affiliation``."""
     import datasets
 
-    return {
-        "quote_id": datasets.Value("string"),
-        "start": datasets.Value("int32"),
-        "end": datasets.Value("int32"),
-        "text": datasets.Value("string"),
-        "kind": datasets.ClassLabel(names=list(QUOTE_KINDS)),
-        "speaker": datasets.Value("string"),
-        "speaker_start": datasets.Value("int32"),
-        "speaker_end": datasets.Value("int32"),
-        "cue_start": datasets.Value("int32"),
-        "cue_end": datasets.Value("int32"),
-        "stance": datasets.ClassLabel(names=list(stance_labels)),
-        "affiliation": datasets.ClassLabel(names=list(AFFILIATIONS)),
-    }
+    labels = {"kind": list(QUOTE_KINDS), "stance": list(stance_labels)}
+    out: dict[str, Any] = {"quote_id": datasets.Value("string")}
+    for name, dtype in QUOTE_DATASET_FIELDS:
+        out[name] = datasets.ClassLabel(names=labels[name]) if dtype == "label" else datasets.Value(dtype)
+    out["affiliation"] = datasets.ClassLabel(names=list(AFFILIATIONS))
+    return out
 
 
 def build_features(stance_labels: Sequence[str]) -> dict[str, "datasets.Features"]:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.labelstudio.export import ArticleRecord, QuoteRecord
+from toolkit.types import QUOTE_DATASET_FIELDS
 
 
 def shard_path(config: str, split: str) -> str:
@@ -142,25 +143,17 @@ class RowEncoder:
 
     def __init__(self, features: dict[str, Any]) -> None:
         q = features["quotes"]
-        self.kind = q["kind"].str2int
-        self.stance = q["stance"].str2int
+        self.encoders = {name: q[name].str2int for name, dtype in QUOTE_DATASET_FIELDS if dtype == "label"}
         self.affiliation = q["affiliation"].str2int
 
     def quote(self, q: QuoteRecord) -> dict[str, Any]:
-        return {
-            "quote_id": q.quote_id,
-            "start": q.start,
-            "end": q.end,
-            "text": q.text,
-            "kind": self.kind(q.kind),
-            "speaker": q.speaker,
-            "speaker_start": q.speaker_start,
-            "speaker_end": q.speaker_end,
-            "cue_start": q.cue_start,
-            "cue_end": q.cue_end,
-            "stance": self.stance(q.stance),
-            "affiliation": None if q.affiliation is None else self.affiliation(q.affiliation),
-        }
+        """The quote's dataset columns (:data:`toolkit.types.QUOTE_DATASET_FIELDS`, labels as indices)."""
+        row: dict[str, Any] = {"quote_id": q.quote_id}
+        for name, dtype in QUOTE_DATASET_FIELDS:
+            value = getattr(q, name)
+            row[name] = self.encoders[name](value) if dtype == "label" and value is not None else value
+        row["affiliation"] = None if q.affiliation is None else self.affiliation(q.affiliation)
+        return row
 
     def article_row(self, a: ArticleRecord, quote_rows: list[dict[str, Any]]) -> dict[str, Any]:
         return {"article_id": a.article_id, "title": a.title, "outlet": a.outlet, "date": a.date, "text": a.text, "quotes": quote_rows}

@@ -38,7 +38,7 @@ from typing import Any, Callable, Iterable
 
 from toolkit.errors import BadInputError, ServerError
 from toolkit.labelstudio.tasks import BuiltTask, build_task, label_interface, model_version, text_sha256, validate_prediction
-from toolkit.types import Quote
+from toolkit.types import Quote, quote_shape_error
 
 Echo = Callable[[str], None]
 MAX_SHOWN_ERRORS = 10
@@ -237,33 +237,6 @@ def join_predictions(records: list[dict[str, Any]], predictions: dict[str, dict[
     return out
 
 
-_INT = (int,)
-_QUOTE_FIELD_TYPES: dict[str, tuple[tuple[type, ...], bool]] = {
-    # field: (accepted types, may be null)
-    "start": (_INT, False), "end": (_INT, False), "text": ((str,), False), "kind": ((str,), False),
-    "speaker": ((str,), True), "speaker_start": (_INT, True), "speaker_end": (_INT, True),
-    "cue_start": (_INT, True), "cue_end": (_INT, True), "stance": ((str,), True),
-    "score": ((int, float), True), "rule": ((str,), True),
-}
-
-
-def _quote_shape_error(q: Any) -> str | None:
-    """Why ``q`` is not a quote record of ``quotekit preannotate``'s shape, or None."""
-    if not isinstance(q, dict):
-        return f"expected an object, got {type(q).__name__}"
-    for name, (types, nullable) in _QUOTE_FIELD_TYPES.items():
-        if name not in q:
-            if name in ("start", "end", "text", "kind"):
-                return f"missing {name!r}"
-            continue
-        value = q[name]
-        if value is None and nullable:
-            continue
-        if isinstance(value, bool) or not isinstance(value, types):
-            return f"{name!r} is {value!r} ({type(value).__name__})"
-    return None
-
-
 def _quotes(rec: dict[str, Any]) -> list[Quote]:
     if not isinstance(rec["quotes"], list):
         raise BadInputError(f"article {rec['article_id']}: 'quotes' must be a list of quote records")
@@ -272,7 +245,7 @@ def _quotes(rec: dict[str, Any]) -> list[Quote]:
         if isinstance(q, Quote):
             out.append(q)
             continue
-        problem = _quote_shape_error(q)
+        problem = quote_shape_error(q)
         if problem:
             raise BadInputError(f"article {rec['article_id']}, quote {i}: not a quote record ({problem}); "
                                 "quotes must have the shape `quotekit preannotate` writes")
