@@ -1,5 +1,5 @@
-"""Is a labeling config (or the results of an export) quotekit's? ``foreign_config_reason`` and
-``foreign_controls_reason`` (toolkit.labelstudio.config), used by ``ls pull`` and the export reader."""
+"""Is a project's labeling config quotekit's? ``foreign_config_reason`` (toolkit.labelstudio.config),
+used by ``ls pull``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import doctest
 import pytest
 
 from toolkit.labelstudio import config as lsconfig
-from toolkit.labelstudio.config import build_label_config, foreign_config_reason, foreign_controls_reason
+from toolkit.labelstudio.config import build_label_config, foreign_config_reason
 
 TEXT = '<Text name="text" value="$text"/>'
 NER = ('<View>' + TEXT + '<Labels name="label" toName="text"><Label value="PER"/><Label value="ORG"/>'
@@ -49,10 +49,8 @@ def test_a_quotekit_config_with_a_changed_label_set_or_an_extra_control_is_forei
     assert "Choices 'stance2'" in foreign_config_reason(no_stance)
 
 
-def test_results_check_accepts_partial_use_and_refuses_unknown_controls():
-    assert foreign_controls_reason([], complete=False) is None
-    assert foreign_controls_reason([("labels", "label", "text", ["QUOTE", "CUE"]),
-                                    ("choices", "stance", "text", ["favor"])], complete=False) is None
-    assert foreign_controls_reason([("labels", "label", "text", ["QUOTE"])], complete=True) is not None
-    reason = foreign_controls_reason([("labels", "label", "text", ["PER"])], complete=False)
-    assert reason is not None and "(PER)" in reason
+def test_an_older_quotekit_config_without_the_optional_controls_is_not_foreign():
+    xml = build_label_config(["A B"], ("favor",), "x")
+    start = xml.index('<Choices name="kind"')
+    end = xml.index("</Choices>", start) + len("</Choices>")
+    assert foreign_config_reason(xml[:start] + xml[end:]) is None

@@ -180,6 +180,38 @@ class Removal:
     rule: str
     text: str
     end_line: int = 0  # last line of a hard-wrapped paragraph (0: same as ``line``)
+    count: int = 0  # kind "characters": how many characters were removed from the line
+    characters: dict[str, int] = field(default_factory=dict)  # kind "characters": count by character
+
+
+CHARACTERS = "characters"  # the Removal kind (and ``removed`` key) of removed characters
+
+
+def remove_offset_breaking(text: str, source: str) -> tuple[str, list[Removal]]:
+    r"""``text`` without the characters Label Studio counts differently from Python
+    (:data:`toolkit.labelstudio.chars.OFFSET_BREAKING_CHARACTERS`: NUL), and one
+    :class:`Removal` per line that held some (kind ``characters``, rule naming them, ``count``,
+    the line with each one shown as ``<U+0000 NUL>``). Applied also with ``--no-clean``: after
+    such a character every highlight in Label Studio is drawn one place off.
+
+    >>> text, removals = remove_offset_breaking("a\x00b\nok\n\x00\x00c", "x.txt")
+    >>> text
+    'ab\nok\nc'
+    >>> [(r.line, r.rule, r.count, r.text) for r in removals]  # doctest: +NORMALIZE_WHITESPACE
+    [(1, 'characters:U+0000 NUL', 1, 'a<U+0000 NUL>b'), (3, 'characters:U+0000 NUL', 2, '<U+0000 NUL><U+0000 NUL>c')]
+    """
+    from toolkit.labelstudio.chars import character_label, offset_breaking_characters, remove_offset_breaking_characters
+
+    if not offset_breaking_characters(text):
+        return text, []
+    removals = []
+    for no, line in enumerate(text.split("\n"), start=1):
+        found = offset_breaking_characters(line)
+        if found:
+            shown = "".join(f"<{character_label(c)}>" if offset_breaking_characters(c) else c for c in line)
+            removals.append(Removal(source, no, CHARACTERS, f"{CHARACTERS}:{', '.join(found)}", shown,
+                                    count=sum(found.values()), characters=found))
+    return remove_offset_breaking_characters(text), removals
 
 
 @dataclass
@@ -423,6 +455,7 @@ def build_article(
     """Clean one document's text and extract its metadata. Raises BadInputError when empty."""
     rules = rules or default_rules()
     raw_text = raw_text.replace("\r\n", "\n").replace("\r", "\n").lstrip(_BOM)
+    raw_text, char_removals = remove_offset_breaking(raw_text, source)
     if not raw_text.strip():
         raise BadInputError(f"{source}: empty document (nothing but whitespace); remove it{SKIP_HINT}")
     given_title = title if title and title.strip() else None
@@ -431,13 +464,16 @@ def build_article(
         clean_paragraphs(paras, rules)
     meta = extract_metadata(paras, rules, mark=clean, given_title=given_title)
     body = [p for p in paras if p.kind is None]
-    removals = [Removal(source, p.line, p.kind, p.rule, p.text, p.end_line or p.line) for p in paras if p.kind is not None]
+    removals = char_removals + [Removal(source, p.line, p.kind, p.rule, p.text, p.end_line or p.line)
+                                for p in paras if p.kind is not None]
     if not body:
         exc = BadInputError(f"{source}: no article text left after cleaning; check it with --report, use --no-clean{SKIP_HINT}")
         exc.removals = removals  # type: ignore[attr-defined]  # for --report, also on failure
         raise exc
     text = "\n\n".join(p.text for p in body) if clean else raw_text.strip("\n")
     removed = {k: sum(1 for p in paras if p.kind == k) for k in REMOVED_KINDS}
+    if char_removals:  # only when there are some: records without them keep their shape
+        removed[CHARACTERS] = sum(r.count for r in char_removals)
     article = Article(
         article_id=article_id,
         text=text,
@@ -584,6 +620,8 @@ class IngestStats:
     output_skipped: list[str] = field(default_factory=list)  # the output itself, found in an input folder
     duplicate_ids: list[str] = field(default_factory=list)
     removed: dict[str, int] = field(default_factory=lambda: {k: 0 for k in SUMMARY_KINDS})
+    #: Characters removed from the texts (``remove_offset_breaking``), by character, e.g. {"U+0000 NUL": 3}.
+    removed_characters: dict[str, int] = field(default_factory=dict)
     #: What cleaning removed from documents that then failed (e.g. nothing left), for ``--report``.
     failed_removals: list[Removal] = field(default_factory=list)
 
@@ -691,7 +729,11 @@ def ingest_files(files: Iterable[Path], *, clean: bool = True, skip_bad: bool = 
                 seen.add(aid)
                 stats.articles += 1
                 for k, v in res.article.removed.items():
-                    stats.removed[k] = stats.removed.get(k, 0) + v
+                    if k in SUMMARY_KINDS:
+                        stats.removed[k] = stats.removed.get(k, 0) + v
+                for r in res.removals:
+                    for label, n in r.characters.items():
+                        stats.removed_characters[label] = stats.removed_characters.get(label, 0) + n
                 stats.removed["metadata"] = stats.removed.get("metadata", 0) + sum(
                     1 for r in res.removals if r.kind == "metadata")
                 yield res

@@ -18,7 +18,8 @@ def ingest(
                                 "never one of the inputs)."),
     no_clean: bool = typer.Option(False, "--no-clean", help="Remove no line (no chrome, caption, comment or headline removal). "
                                   "Always applied: CRLF/CR become LF, a leading BOM and the line breaks at the start and "
-                                  "end are dropped; HTML is the extractor's text."),
+                                  "end are dropped, NUL characters are removed (Label Studio would draw every region after "
+                                  "one a character off; counted and listed by --report); HTML is the extractor's text."),
     report: bool = typer.Option(False, "--report", help="List every removed line (file:line, kind, rule, text) on stderr, "
                                 "also for inputs that failed or were skipped."),
     skip_bad: bool = typer.Option(False, "--skip-bad", help="Skip unreadable, non-UTF-8, empty or invalid inputs (JSONL: "
@@ -67,6 +68,9 @@ def ingest(
     if report:
         print_report()
     removed = ", ".join(f"{k} {v}" for k, v in stats.removed.items())
+    if stats.removed_characters:  # named only when there are some (see toolkit.labelstudio.chars)
+        chars = ", ".join(f"{label} {v}" for label, v in stats.removed_characters.items())
+        removed += f"; removed characters: {chars}"
     err.print(f"Wrote {n} article(s) to {output} (removed lines: {removed}{configs_note('; ')}).", markup=False, highlight=False)
     for label, items in (("skipped bad input", stats.bad), ("ignored (other file types)", stats.ignored_files),
                          ("ignored (hidden files and folders)", stats.hidden),

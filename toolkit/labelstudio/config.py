@@ -279,17 +279,8 @@ def markdown_to_html(text: str) -> str:
 
 # ---------------------------------------------------------------- is this project quotekit's?
 
-#: The controls of quotekit's labeling config (``names.py``): control name -> tag. A project (or
-#: an export) is quotekit's when it has the region labels and the stance; the other controls are
-#: optional (older configs may lack one) but, when present, must have these tags.
-QUOTEKIT_CONTROLS = {
-    N.LABELS: "Labels",
-    N.STANCE: "Choices",
-    N.KIND: "Choices",
-    N.QUOTE_FLAGS: "Choices",
-    N.SPEAKER_NAME: "Choices",
-    N.SPEAKER_NEW: "TextArea",
-}
+#: Controls a quotekit config must have (the others, e.g. kind or speaker_new, may be missing
+#: from a project made by an older quotekit).
 REQUIRED_CONTROLS = (N.LABELS, N.STANCE)
 
 
@@ -331,15 +322,25 @@ def config_controls(config_xml: str) -> list[tuple[str, str, str | None, list[st
     return found
 
 
+def quotekit_config_controls() -> dict[str, tuple[str, str | None, list[str]]]:
+    """quotekit's controls, read from the config :func:`build_label_config` generates (their one
+    home): name -> (tag, toName, values); the speaker and stance values are left empty (they come
+    from ``configs/`` and may differ between projects); ``Relations`` is keyed ``""``."""
+    controls = config_controls(build_label_config([], ("-",), "-"))
+    return {name: (tag, to_name, values if name == N.LABELS else []) for tag, name, to_name, values in controls}
+
+
 def foreign_config_reason(config_xml: str | None) -> str | None:
     """None when ``config_xml`` is a quotekit labeling config, else why not, naming what it has.
 
-    quotekit's config has a ``Labels`` named ``label`` on the ``text`` whose labels are exactly
-    QUOTE, SPEAKER and CUE, and a ``Choices`` named ``stance``; its other controls (kind,
-    quote_flags, speaker, speaker_new) are optional, but a control of one of those names with
-    another tag, or any other control, makes the config foreign (its results could not be read).
-    The stance choices and speaker names may differ (they come from ``configs/``). Used by
-    ``ls pull`` (refused unless ``--allow-foreign``) and meant for any reader of a project's config.
+    quotekit's config (:func:`quotekit_config_controls`) has a ``Labels`` named ``label`` on the
+    ``text`` whose labels are exactly QUOTE, SPEAKER and CUE, and a ``Choices`` named ``stance``;
+    its other controls (kind, quote_flags, speaker, speaker_new) may be missing (an older
+    project), but any control quotekit's config does not have, or has with another tag or
+    target, makes the config foreign: its results could not be read. The stance choices and
+    speaker names may differ (they come from ``configs/``). Used by ``ls pull`` (refused unless
+    ``--allow-foreign``) and meant for any reader of a project's config (an export file holds no
+    config: see ``toolkit.labelstudio.export.foreign`` for the check on results).
 
     >>> foreign_config_reason(build_label_config(["A B"], ("favor", "against"), "the government")) is None
     True
@@ -353,43 +354,18 @@ def foreign_config_reason(config_xml: str | None) -> str | None:
         controls = config_controls(config_xml)
     except ValueError as exc:
         return f"its labeling config is not readable XML ({exc})"
-    return foreign_controls_reason(controls, complete=True)
-
-
-def foreign_controls_reason(controls: list[tuple[str, str, str | None, list[str]]], complete: bool) -> str | None:
-    """The check of :func:`foreign_config_reason` on ``(tag, name, toName, values)`` controls.
-
-    ``complete=True``: the controls of a whole config (the region labels must be exactly QUOTE,
-    SPEAKER, CUE and a stance must exist). ``complete=False``: controls seen in exported results
-    (``type`` "labels" -> tag "Labels", ``from_name``, ``to_name``, the labels used), where a
-    missing control or label only means nobody used it; any unknown control or region label is
-    foreign. Tags compare case-insensitively (results say "labels", configs "Labels").
-
-    >>> foreign_controls_reason([("labels", "label", "text", ["QUOTE"])], complete=False) is None
-    True
-    >>> foreign_controls_reason([("choices", "sentiment", "text", ["Positive"])], complete=False)
-    "its controls are choices 'sentiment' -> text (Positive); quotekit's are Labels 'label' -> text (QUOTE, SPEAKER, CUE) and Choices 'stance' -> text"
-    """
-    by_name = {name: (tag.lower(), to_name, values) for tag, name, to_name, values in controls if name}
-    foreign = False
-    labels = by_name.get(N.LABELS)
-    if labels is not None:
-        wanted = set(N.REGION_LABELS)
-        foreign |= not (set(labels[2]) == wanted if complete else set(labels[2]) <= wanted)
-    elif complete:
-        foreign = True
-    if complete and N.STANCE not in by_name:
-        foreign = True
-    for tag, name, to_name, _ in controls:
-        if tag.lower() in ("relations", "relation"):
-            continue
-        expected = QUOTEKIT_CONTROLS.get(name)
-        if expected is None or expected.lower() != tag.lower() or to_name != N.TEXT:
+    ours = quotekit_config_controls()
+    names = {name for _, name, _, _ in controls}
+    foreign = any(name not in names for name in REQUIRED_CONTROLS)
+    for tag, name, to_name, values in controls:
+        mine = ours.get(name)
+        if mine is None or mine[0] != tag or mine[1] != to_name:
+            foreign = True
+        elif name == N.LABELS and sorted(values) != sorted(mine[2]):
             foreign = True
     if not foreign:
         return None
-    need = (f"Labels {N.LABELS!r} -> {N.TEXT} ({', '.join(N.REGION_LABELS)}) and "
-            f"Choices {N.STANCE!r} -> {N.TEXT}")
+    need = " and ".join(_describe(ours[n][0], n, ours[n][1], ours[n][2]) for n in REQUIRED_CONTROLS)
     if not controls:
         return f"it has no control tag; quotekit's are {need}"
     return f"its controls are {'; '.join(_describe(*c) for c in controls)}; quotekit's are {need}"
