@@ -411,3 +411,78 @@ def test_push_refuses_quotes_of_the_wrong_shape_before_sending_anything(quotes, 
     except _Reached:
         pass  # valid after all: the push went on to the server
 
+
+
+# --------------------------------------------------------------------------- an export of another labeling config
+
+
+def ner_task(tid: int = 21) -> dict[str, Any]:
+    """A task of Label Studio's NER template (Labels "label" with PER/ORG on Text "text")."""
+    start = ART1.index("Phay Siphan")
+    org = ART1.index("Government")
+    result = [
+        {"id": f"n{tid}a", "from_name": "label", "to_name": "text", "type": "labels", "origin": "manual",
+         "value": {"start": start, "end": start + 11, "text": "Phay Siphan", "labels": ["PER"]}},
+        {"id": f"n{tid}b", "from_name": "label", "to_name": "text", "type": "labels", "origin": "manual",
+         "value": {"start": org, "end": org + 10, "text": "Government", "labels": ["ORG"]}},
+    ]
+    return task(ART1, id=tid, article_id=f"ner-{tid}", annotations=[annotation(result, id=tid, task=tid)])
+
+
+def classification_task(tid: int = 31) -> dict[str, Any]:
+    """A task of Label Studio's text classification template (Choices "sentiment")."""
+    result = [{"id": f"c{tid}", "from_name": "sentiment", "to_name": "text", "type": "choices", "origin": "manual",
+               "value": {"choices": ["Positive"]}}]
+    return task(ART2, id=tid, article_id=f"cls-{tid}", annotations=[annotation(result, id=tid, task=tid)])
+
+
+@pytest.mark.parametrize("command", ["build", "agreement"])
+@pytest.mark.parametrize("kind,found", [
+    ("ner", "from_name 'label' label 'PER' x1, from_name 'label' label 'ORG' x1"),
+    ("classification", "from_name 'sentiment' (choices) x1"),
+])
+def test_export_of_another_labeling_config_is_refused_naming_what_was_found(command, kind, found, tmp_path, monkeypatch, capsys):
+    tasks = [ner_task(21), ner_task(22)] if kind == "ner" else [classification_task(31)]
+    e = write(tmp_path / f"{kind}.json", tasks)
+    args = [command, e] + (["-o", tmp_path / "ds"] if command == "build" else [])
+    code, out, err = run_cli(args, monkeypatch, capsys)
+    line = one_line_error(err)
+    assert code == 2 and f"{kind}.json" in line and "not an export of a quotekit project" in line
+    assert "has a QUOTE region" in line and "--allow-foreign" in line
+    assert found.replace(" x1", f" x{len(tasks)}") in line  # what was found, counted
+    assert "label (labels: CUE/QUOTE/SPEAKER)" in line  # and what quotekit's config has
+    assert not (tmp_path / "ds").exists()
+    code, out, err = run_cli(args + ["--allow-foreign"], monkeypatch, capsys)
+    if command == "build":  # read anyway: every region is a counted skip, as before the check
+        assert code == 0 and ("unknown_label" in out or "orphan_region_result" in out), out
+    else:
+        assert code == 0 and "No task was annotated by several people" in out
+
+
+def test_a_foreign_file_among_quotekit_exports_is_named(tmp_path, monkeypatch, capsys):
+    ours = write(tmp_path / "ours.json", [good_task()])
+    theirs = write(tmp_path / "theirs.json", [ner_task()])
+    code, _, err = run_cli(["build", ours, theirs, "-o", tmp_path / "ds"], monkeypatch, capsys)
+    line = one_line_error(err)
+    assert code == 2 and "theirs.json" in line and "ours.json" not in line
+
+
+@pytest.mark.parametrize("extra", ["classification", "empty", "unannotated"])
+def test_quotekit_exports_with_odd_items_or_no_quote_are_not_foreign(extra, tmp_path, monkeypatch, capsys):
+    """A QUOTE region anywhere makes the file quotekit's (an odd item is a counted skip); a file
+    without any foreign control (quote-free judgements, nothing annotated) is not foreign either."""
+    if extra == "classification":
+        t = good_task()
+        t["annotations"][0]["result"].append(classification_task()["annotations"][0]["result"][0])
+        tasks = [t]
+    elif extra == "empty":
+        tasks = [bad_task([]), good_task()]
+    else:
+        tasks = [task(ART1, id=5, article_id="n-5")]
+    e = write(tmp_path / "e.json", tasks)
+    code, out, err = run_cli(["build", e, "-o", tmp_path / "ds"], monkeypatch, capsys)
+    if extra == "unannotated":
+        assert code == 2 and "not an export of a quotekit project" not in err and "nothing written" in err
+    else:
+        assert code == 0, err
+        assert ("orphan_region_result" in out) == (extra == "classification")

@@ -233,3 +233,55 @@ def test_agreement_says_why_one_accounts_annotations_are_not_compared(tmp_path, 
     card = (tmp_path / "ds" / "README.md").read_text(encoding="utf-8")
     assert "no agreement figures. 1 task(s) have several annotations by the same account" in card
     assert "taken as snapshots of one project" in card
+
+
+# --------------------------------------------------------------------------- 5. one annotation, two different versions
+
+
+def conflicting_copies(tmp_path, *, same_time=True, same_result=False):
+    """One task (id 6) in two files with annotation 6 in both: same updated_at, different stance."""
+    first = _ann(ART1, "the plan would fail", "Phay Siphan", "favor", id=6, task=6, created_at=GOLD_TIME)
+    second = _ann(ART1, "the plan would fail", "Phay Siphan", "favor" if same_result else "against", id=6, task=6,
+                  created_at=GOLD_TIME, updated_at=GOLD_TIME if same_time else USER_TIME)
+    second["lead_time"] = 99.0  # not what the build reads: never a conflict by itself
+    a = write(tmp_path / "monday.json", [_task(ART1, id=6, article_id="000_f881", project=2, annotations=[first])])
+    b = write(tmp_path / "tuesday.json", [_task(ART1, id=6, article_id="000_f881", project=2, annotations=[second])])
+    return a, b
+
+
+def test_two_different_versions_of_one_annotation_are_a_counted_conflict_naming_both(tmp_path):
+    a, b = conflicting_copies(tmp_path)
+    arts, log, _ = read([a, b])
+    assert [x.quotes[0].stance for x in arts] == ["against"]  # the version read last is kept, as before
+    assert log.counts == {"annotation_conflict": 1} and log.notes == {}  # one annotation: not a superseded choice
+    ((reason, msg),) = log.messages
+    assert "monday.json task 6" in msg and "tuesday.json task 6" in msg and "annotation 6" in msg and "000_f881" in msg
+    assert "\n" not in msg
+    arts, log, _ = read([b, a])  # the other order keeps the other version, and says so
+    assert [x.quotes[0].stance for x in arts] == ["favor"] and "kept the one in monday.json task 6" in log.messages[0][1]
+
+
+def test_a_conflict_in_one_file_is_named_too(tmp_path):
+    a, b = conflicting_copies(tmp_path)
+    both = write(tmp_path / "both.json", json.loads(a.read_text()) + [{**json.loads(b.read_text())[0], "id": 9}])
+    arts, log, _ = read([both])
+    assert log.counts == {"annotation_conflict": 1}
+    assert "both.json task 6" in log.messages[0][1] and "both.json task 9" in log.messages[0][1]
+
+
+@pytest.mark.parametrize("case", ["same_result", "later_update"])
+def test_identical_copies_and_later_edits_are_no_conflict(case, tmp_path):
+    a, b = conflicting_copies(tmp_path, same_result=case == "same_result", same_time=case != "later_update")
+    arts, log, _ = read([a, b], strict=True)
+    assert log.counts == {} and log.notes == {} and len(arts) == 1
+
+
+def test_conflict_fails_strict_and_is_reported_by_build(tmp_path, monkeypatch, capsys):
+    a, b = conflicting_copies(tmp_path)
+    code, out, err = run_cli(["build", a, b, "-o", tmp_path / "ds", "--strict"], monkeypatch, capsys)
+    assert code == 4 and "annotation_conflict" in err and "monday.json" in err and "tuesday.json" in err
+    assert not (tmp_path / "ds").exists()
+    code, out, err = run_cli(["build", a, b, "-o", tmp_path / "ds"], monkeypatch, capsys)
+    assert code == 0 and "[annotation_conflict]" in out
+    card = (tmp_path / "ds" / "README.md").read_text(encoding="utf-8")
+    assert "| `annotation_conflict` | 1 |" in card

@@ -8,6 +8,10 @@ from typing import List, Optional
 import typer
 
 
+ALLOW_FOREIGN_HELP = ("Read exports of another labeling config too (no QUOTE region, controls quotekit's config lacks: "
+                      "a NER or classification project); refused by default (exit 2), as they would build into quote-free articles.")
+
+
 def register(app: typer.Typer) -> None:
     app.command("build")(build)
     app.command("agreement")(agreement)
@@ -24,6 +28,7 @@ def build(
     notes: Optional[Path] = typer.Option(None, "--notes", help="Markdown file included verbatim in the card under 'Provenance notes' (e.g. how the labels were made).", metavar="FILE"),
     registry: Optional[Path] = typer.Option(None, "--registry", help="Speaker registry YAML (default: configs/speakers.yaml)."),
     stance: Optional[Path] = typer.Option(None, "--stance", help="Stance scheme YAML (default: configs/stance.yaml)."),
+    allow_foreign: bool = typer.Option(False, "--allow-foreign", help=ALLOW_FOREIGN_HELP),
 ) -> None:
     """Build a Hugging Face dataset (configs: articles, quotes) from Label Studio exports."""
     from rich.console import Console
@@ -32,6 +37,7 @@ def build(
     from toolkit.dataset import build_dataset
     from toolkit.dataset import push_to_hub as push
 
+    _refuse_foreign(exports, allow_foreign)
     reg, st = _configs(registry, stance)
     summary = build_dataset(exports, out, splits=splits, strict=strict, annotator=annotator, registry=reg, stance=st, force=force, hub_repo_id=push_to_hub, notes=notes)
     console = Console()
@@ -57,10 +63,12 @@ def agreement(
     stance: Optional[Path] = typer.Option(None, "--stance", help="Stance scheme YAML (default: configs/stance.yaml)."),
     registry: Optional[Path] = typer.Option(None, "--registry", help="Speaker registry YAML, to canonicalise speaker names (default: configs/speakers.yaml)."),
     as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
+    allow_foreign: bool = typer.Option(False, "--allow-foreign", help=ALLOW_FOREIGN_HELP),
 ) -> None:
     """Inter-annotator agreement: quote spans (F1), speakers, and stance kappa (Cohen / Fleiss)."""
     from toolkit.dataset import compute_agreement
 
+    _refuse_foreign(exports, allow_foreign)
     reg, st = _configs(registry, stance)
     report = compute_agreement(exports, stance=st, registry=reg)
     if not report.input_tasks and report.input_problems:
@@ -87,6 +95,14 @@ def agreement(
     console.print(_table("inter-annotator agreement", report.rows()))
     if why:
         console.print(f"Note: {why}.", highlight=False, soft_wrap=True)
+
+
+def _refuse_foreign(exports: List[Path], allow_foreign: bool) -> None:
+    """Exit 2 naming an export that is not from a quotekit project, unless ``--allow-foreign``."""
+    if not allow_foreign:
+        from toolkit.labelstudio.export import refuse_foreign_exports
+
+        refuse_foreign_exports(exports)
 
 
 def _configs(registry: Optional[Path], stance: Optional[Path]):

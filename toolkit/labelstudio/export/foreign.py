@@ -1,0 +1,135 @@
+"""Is an export file from a quotekit project? (``build`` and ``agreement`` refuse one that is not.)
+
+An export holds no labeling config, so the result items tell: a file is *foreign* (another
+project's export: NER, classification ...) when none of its annotations has a QUOTE region and
+some result item names a control that quotekit's config does not have (``from_name``, result
+``type``, region label, ``to_name`` or relation label). quotekit's controls are read from the
+config that :func:`toolkit.labelstudio.config.build_label_config` generates (their one home), so
+this check follows any change there. A file with a QUOTE region anywhere is quotekit's: its odd
+items are then skipped and counted by the build like any other defect.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable
+
+from toolkit.errors import BadInputError
+from toolkit.labelstudio import names as N
+
+from .issues import NullLog
+from .stream import iter_json_items
+
+RELATION = "relation"  # the result ``type`` of a relation (it has no from_name)
+
+
+@lru_cache(maxsize=1)
+def quotekit_controls() -> dict[str, tuple[str, frozenset[str]]]:
+    """``from_name`` -> (result ``type``, the label values of a ``Labels`` tag) of quotekit's config,
+    plus ``"relation"`` -> ("relation", relation labels).
+
+    >>> kind, labels = quotekit_controls()["label"]
+    >>> kind, sorted(labels)
+    ('labels', ['CUE', 'QUOTE', 'SPEAKER'])
+    >>> quotekit_controls()["speaker_new"]
+    ('textarea', frozenset())
+    """
+    from xml.etree import ElementTree
+
+    from toolkit.labelstudio.config import build_label_config
+
+    root = ElementTree.fromstring(build_label_config(speaker_names=[], stance_labels=("-",), stance_target="-"))
+    out: dict[str, tuple[str, frozenset[str]]] = {}
+    for el in root.iter():
+        if el.get("name") and el.get("toName"):
+            labels = frozenset(c.get("value") for c in el if c.tag == "Label")
+            out[el.get("name")] = (el.tag.lower(), labels)
+    out[RELATION] = (RELATION, frozenset(r.get("value") for r in root.iter("Relation")))
+    return out
+
+
+def foreign_findings(item: Any, controls: dict[str, tuple[str, frozenset[str]]]) -> list[str]:
+    """What in one result item quotekit's config does not have (empty: nothing foreign).
+
+    >>> c = quotekit_controls()
+    >>> foreign_findings({"from_name": "label", "to_name": "text", "type": "labels", "value": {"labels": ["PER"]}}, c)
+    ["from_name 'label' label 'PER'"]
+    >>> foreign_findings({"from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": ["Positive"]}}, c)
+    ["from_name 'sentiment' (choices)"]
+    >>> foreign_findings({"from_name": "stance", "to_name": "text", "type": "choices", "value": {"choices": ["favor"]}}, c)
+    []
+    """
+    if not isinstance(item, dict):
+        return []
+    rtype = item.get("type")
+    if rtype == RELATION:
+        labels = item.get("labels") if isinstance(item.get("labels"), list) else []
+        return [f"relation label {lab!r}" for lab in labels if lab not in controls[RELATION][1]]
+    fname = item.get("from_name")
+    if fname not in controls:
+        return [f"from_name {fname!r} ({rtype})"]
+    want_type, want_labels = controls[fname]
+    found = []
+    if rtype != want_type:
+        found.append(f"from_name {fname!r} of type {rtype!r} (quotekit's is {want_type!r})")
+    to = item.get("to_name")
+    if to is not None and to != N.TEXT:
+        found.append(f"to_name {to!r}")
+    if want_labels:
+        value = item.get("value") if isinstance(item.get("value"), dict) else {}
+        labels = value.get(rtype) if isinstance(value.get(rtype), list) else value.get("labels")
+        found += [f"from_name {fname!r} label {lab!r}" for lab in labels or [] if isinstance(lab, str) and lab not in want_labels]
+    return found
+
+
+def has_quote_region(item: Any) -> bool:
+    """A QUOTE region of quotekit's config.
+
+    >>> has_quote_region({"from_name": "label", "type": "labels", "value": {"labels": ["QUOTE"]}})
+    True
+    """
+    if not isinstance(item, dict) or item.get("from_name") != N.LABELS:
+        return False
+    value = item.get("value")
+    return isinstance(value, dict) and isinstance(value.get("labels"), list) and N.QUOTE in value["labels"]
+
+
+def foreign_export_reason(path: str | Path, shown: int = 6) -> str | None:
+    """Why ``path`` is not an export of a quotekit project, or None when it may be one.
+
+    Reads annotation results until the first QUOTE region (so a quotekit export costs a few
+    tasks); an unreadable file is None here: the build reports it.
+    """
+    controls = quotekit_controls()
+    found: Counter[str] = Counter()
+    annotations = 0
+    for task in iter_json_items(path, NullLog()):
+        anns = task.get("annotations") if isinstance(task, dict) else None
+        for ann in anns if isinstance(anns, list) else []:
+            result = ann.get("result") if isinstance(ann, dict) else None
+            if not isinstance(result, list):
+                continue
+            annotations += 1
+            for item in result:
+                if has_quote_region(item):
+                    return None
+                found.update(foreign_findings(item, controls))
+    if not found:
+        return None
+    what = ", ".join(f"{k} x{n}" for k, n in found.most_common(shown)) + (f" and {len(found) - shown} more" if len(found) > shown else "")
+    ours = ", ".join(f"{name} ({kind}{': ' + '/'.join(sorted(labels)) if labels and kind != RELATION else ''})"
+                     for name, (kind, labels) in quotekit_controls().items() if name != RELATION)
+    return (f"{path}: not an export of a quotekit project (another labeling config): none of its {annotations} "
+            f"annotation(s) has a QUOTE region, and they use {what}; quotekit's config has {ours}")
+
+
+def refuse_foreign_exports(paths: Iterable[str | Path], option: str = "--allow-foreign") -> None:
+    """Raise :class:`BadInputError` (exit 2) naming the first foreign export of ``paths`` and what
+    it holds (files that are missing or not files are left to the build to report)."""
+    reasons = [r for p in paths if Path(p).is_file() for r in [foreign_export_reason(p)] if r]
+    if reasons:
+        more = f" (and {len(reasons) - 1} more such file(s))" if len(reasons) > 1 else ""
+        raise BadInputError(f"{reasons[0]}{more}. Export the quotekit project (quotekit ls pull), or pass {option} "
+                            "to read it anyway (its results are then skipped and counted like any other defect)")

@@ -1,0 +1,71 @@
+"""What the export reader hands out: quotes, articles, and what it learned about the inputs."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class QuoteRecord:
+    quote_id: str
+    start: int
+    end: int
+    text: str
+    kind: str
+    speaker: str | None
+    speaker_start: int | None
+    speaker_end: int | None
+    cue_start: int | None
+    cue_end: int | None
+    stance: str
+    affiliation: str | None
+    region_id: str = ""
+
+
+@dataclass
+class ArticleRecord:
+    article_id: str
+    text: str
+    title: str | None
+    outlet: str | None
+    date: str | None
+    quotes: list[QuoteRecord]
+    task_id: Any = None
+    annotator: str | None = None
+    source: str = ""
+    #: the chosen annotation has no region at all: the annotator judged that nobody is quoted
+    no_quotes_judged: bool = False
+
+
+@dataclass
+class ExportInfo:
+    """What the first pass learned about the inputs (for the dataset card)."""
+
+    files: list[str] = field(default_factory=list)
+    tasks: int = 0
+    annotators: set[str] = field(default_factory=set)
+    model_versions: Counter[str] = field(default_factory=Counter)
+    multi_annotated: int = 0
+    emails_known: bool = False  # some completed_by came expanded, with an e-mail
+    #: per input file (aligned with ``files``): its name for messages and the card (the path
+    #: when two inputs share a name) and the number of task objects read from it
+    file_labels: list[str] = field(default_factory=list)
+    file_tasks: list[int] = field(default_factory=list)
+    #: (file of the kept annotation, file of a set-aside one) -> tasks (``superseded`` notes)
+    superseded: Counter[tuple[str, str]] = field(default_factory=Counter)
+    #: account scopes (package docstring): 1 = integer user ids are compared across all files
+    account_scopes: int = 1
+    #: tasks on which one account has several live annotations (different ids): only its latest
+    #: is used, so agreement does not compare them
+    same_account_tasks: int = 0
+
+
+def make_quote_id(article_id: str, start: int, end: int) -> str:
+    """Derived, stable: ``<article_id>:<start>-<end>``.
+
+    >>> make_quote_id("pp-0001", 10, 42)
+    'pp-0001:10-42'
+    """
+    return f"{article_id}:{start}-{end}"
