@@ -7,8 +7,23 @@
 RULESET_ID = "rules-2"
 
 _TEXT_KEY = "quotekit.text"
-#: ``doc.user_data`` keys of the ``has_annotation`` flags cached by :func:`toolkit.core.frames.has`
+#: ``doc.user_data`` keys of the ``has_annotation`` flags cached by :func:`has`
 HAS_KEY_PREFIX = "quotekit.has."
+
+
+_HAS_KEYS: dict[str, str] = {}
+
+
+def has(doc, attr: str) -> bool:
+    """``doc.has_annotation(attr)``, computed once per Doc (it scans every token). Called on
+    hot paths: one dict lookup with an interned string key."""
+    key = _HAS_KEYS.get(attr)
+    if key is None:
+        key = _HAS_KEYS[attr] = HAS_KEY_PREFIX + attr
+    flag = doc.user_data.get(key)
+    if flag is None:
+        flag = doc.user_data[key] = bool(doc.has_annotation(attr))
+    return flag
 
 
 def doc_text(doc) -> str:
@@ -31,7 +46,7 @@ def remember_doc_text(doc, text: str) -> None:
 
 def forget_doc_text(doc) -> None:
     """Drop what the rules cached on ``doc`` (its text, the ``has_annotation`` flags of
-    :func:`toolkit.core.frames.has`): it must not travel with the Doc or go stale."""
+    :func:`has`): it must not travel with the Doc or go stale."""
     ud = doc.user_data
     ud.pop(_TEXT_KEY, None)
     for key in [k for k in ud if isinstance(k, str) and k.startswith(HAS_KEY_PREFIX)]:

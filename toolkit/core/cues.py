@@ -285,7 +285,7 @@ def find_cues(doc, lexicon: CueLexicon, blocked=None) -> list[Cue]:
     Lower-case forms only (a capitalised ``Said`` or ``Note`` starts a sentence or a name far
     more often than it reports speech in news text), except ``According to``.
     """
-    from toolkit.core.frames import has
+    from toolkit.core import has
 
     tagged = has(doc, "TAG")
     cues: list[Cue] = []

@@ -31,22 +31,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from toolkit.core.cues import Cue, CueLexicon
-from toolkit.core import HAS_KEY_PREFIX, doc_text
-
-_HAS_KEYS: dict[str, str] = {}
-
-
-def has(doc, attr: str) -> bool:
-    """``doc.has_annotation(attr)``, computed once per Doc (it scans every token). Called on
-    hot paths: one dict lookup with an interned string key."""
-    key = _HAS_KEYS.get(attr)
-    if key is None:
-        key = _HAS_KEYS[attr] = HAS_KEY_PREFIX + attr
-    flag = doc.user_data.get(key)
-    if flag is None:
-        flag = doc.user_data[key] = bool(doc.has_annotation(attr))
-    return flag
-
+from toolkit.core import doc_text, has  # noqa: F401  (has: re-exported)
 
 #: Subject and relative pronouns that are speaker mentions on their own.
 PRONOUNS = frozenset("he she they it we i you who which".split())
@@ -1056,13 +1041,6 @@ def _coordinated_verb_start(doc, cue: Cue, start_char: int, text: str, speaker: 
                 if not same and not _present_tense(child):
                     continue
                 k = subj.left_edge.i
-            while k - 1 > cue.start and (doc[k - 1].dep_ in ("cc", "advmod", "aux", "neg") or doc[k - 1].text == ","):
-                k -= 1
-            return text[: doc[k].idx].rstrip().__len__()
-    return len(text)
-    for child in doc[cue.start].children:
-        if child.dep_ == "conj" and child.tag_.startswith("VB") and child.idx > start_char and not _has_own_subject(child):
-            k = child.i
             while k - 1 > cue.start and (doc[k - 1].dep_ in ("cc", "advmod", "aux", "neg") or doc[k - 1].text == ","):
                 k -= 1
             return text[: doc[k].idx].rstrip().__len__()
