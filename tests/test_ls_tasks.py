@@ -205,3 +205,27 @@ def test_client_timeout_from_environment(monkeypatch):
     monkeypatch.setenv("QUOTEKIT_LS_TIMEOUT", "soon")
     with pytest.raises(BadInputError, match="QUOTEKIT_LS_TIMEOUT"):
         default_timeout()
+
+
+def test_push_refuses_text_label_studio_would_draw_off_by_one(tmp_path):
+    """A NUL (measured in the real UI: tests/browser/test_ls_chars.py) shifts every highlight after
+    it: ls push refuses such text from any source, naming file, line and article, before sending."""
+    from toolkit.errors import BadInputError
+    from toolkit.labelstudio.push import push_file
+    from toolkit.labelstudio.testing import make_article, write_jsonl
+
+    class NoServer:
+        url = "http://nowhere"
+
+        def __getattr__(self, name):
+            raise AssertionError(f"nothing may be sent ({name})")
+
+    ok = make_article("ok-1", "fine", "Nothing was said.", [])
+    bad = make_article("nul-1", "nul", "Sam\x00 Rainsy said that it was fine.", [])
+    src = write_jsonl(tmp_path / "in.jsonl", [ok, bad])
+    with pytest.raises(BadInputError) as exc:
+        push_file(NoServer(), src, "p", progress=False, echo=lambda s: None)
+    msg = str(exc.value)
+    assert f"{src}:2: article nul-1" in msg and "1 x U+0000 NUL" in msg and "quotekit ingest" in msg
+    with pytest.raises(BadInputError, match=r"article nul-1: .*U\+0000 NUL"):
+        push_records(NoServer(), [bad], "p", progress=False, echo=lambda s: None)

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from toolkit.errors import BadInputError, ServerError
+from toolkit.labelstudio.chars import offset_breaking_characters
 from toolkit.labelstudio.tasks import BuiltTask, build_task, label_interface, model_version, text_sha256, validate_prediction
 from toolkit.types import Quote, quote_shape_error
 
@@ -169,6 +170,7 @@ def read_records(path: Path, report: PushReport) -> list[dict[str, Any]]:
             )
         if "quotes" in rec and not isinstance(rec["quotes"], list):
             raise BadInputError(f"{where}: article {aid}: 'quotes' must be a list")
+        refuse_offset_breaking_text(aid, text, where)
         sha = text_sha256(text)
         if aid in seen:
             if seen[aid] != sha:
@@ -178,6 +180,19 @@ def read_records(path: Path, report: PushReport) -> list[dict[str, Any]]:
         seen[aid] = sha
         records.append(rec)
     return records
+
+
+def refuse_offset_breaking_text(aid: str, text: str, where: str = "") -> None:
+    """A :class:`BadInputError` when ``text`` holds a character Label Studio counts differently
+    from Python (``toolkit.labelstudio.chars``: NUL): its highlights would be drawn off by one."""
+    bad_chars = offset_breaking_characters(text)
+    if bad_chars:
+        found = ", ".join(f"{n} x {label}" for label, n in bad_chars.items())
+        raise BadInputError(
+            f"{where + ': ' if where else ''}article {aid}: its text holds characters Label Studio counts differently "
+            f"({found}): every highlight after them would be drawn off by one; ingest the article with `quotekit ingest` "
+            "(which removes them and counts what it removed) and pre-annotate the ingested text"
+        )
 
 
 def read_predictions(path: Path) -> dict[str, dict[str, Any]]:
@@ -614,6 +629,8 @@ def push_records(client, records: list[dict[str, Any]], project_title: str, *,
             raise BadInputError(f"{len(errors)} invalid predictions, nothing pushed: {shown}{more}")
         return out
 
+    for rec in records:  # (read_records already named the file and line of such a record)
+        refuse_offset_breaking_text(str(rec.get("article_id")), rec.get("text") or "")
     # 1. records that bring their quotes: validated before anything is sent
     with_quotes = [r for r in records if "quotes" in r]
     built_given = {bt.article_id: bt for bt in build_and_validate(with_quotes, _quotes)}
