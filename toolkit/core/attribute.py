@@ -35,7 +35,7 @@ from toolkit.core import doc_text
 from toolkit.core.cues import Cue, CueLexicon, find_cues
 from toolkit.core.frames import Frame, has, line_frames, np_left, read_frames, sentence_bounds, sentence_spans, speaker_left, sentence_subjects, tidy_speaker
 from toolkit.core.quotes import Quotation, find_quotations
-from toolkit.core.speakers import MentionLexicon, Resolution, SpeakerResolver
+from toolkit.core.speakers import MentionLexicon, Resolution, SpeakerResolver, described_subject
 from toolkit.core.stance import StanceLexicon, propose_stance
 from toolkit.types import Quote
 
@@ -104,7 +104,7 @@ def attribute_dicts(doc, registry: Registry, stance_scheme: StanceScheme | None,
     drafts += fragments
     drafts = [d for d in drafts if not (d.kind == "direct" and is_title(text[d.start : d.end]))]
     drafts.sort(key=lambda d: (d.start, d.end))
-    _resolve_speakers(doc, drafts, registry, lexicons.mentions, opts, inside=lambda c: owner[c] >= 0, sents=sents)
+    _resolve_speakers(doc, drafts, registry, lexicons.mentions, opts, inside=lambda c: owner[c] >= 0, sents=sents, not_names=lexicons.cues.mention_time_any)
     return [_to_quote(doc, text, d, registry, stance_scheme, lexicons.stance) for d in drafts]
 
 
@@ -377,9 +377,10 @@ def _quoted_fragments(doc, quotations: list[Quotation], drafts: list[_Draft], le
     return out
 
 
-def _resolve_speakers(doc, drafts: list[_Draft], registry: Registry, mlex: MentionLexicon, opts: Options, inside=None, sents=None) -> None:
+def _resolve_speakers(doc, drafts: list[_Draft], registry: Registry, mlex: MentionLexicon, opts: Options, inside=None, sents=None, not_names: frozenset[str] = frozenset()) -> None:
     text = doc_text(doc)
     resolver = SpeakerResolver(registry, mlex, opts.fuzzy_threshold)
+    resolver.read_descriptions(text, not_names)
     _note_sentence_subjects(doc, resolver, inside, sents)
     for d in drafts:
         if d.frame is not None and d.frame.speaker is not None:
@@ -434,7 +435,9 @@ def _impersonal(doc, frame: Frame | None) -> bool:
 
 
 def _note_sentence_subjects(doc, resolver: SpeakerResolver, inside=None, sents=None) -> None:
-    """Registry names in subject position become antecedents for later pronouns and role nouns.
+    """Registry names in subject position become antecedents for later pronouns and role nouns,
+    and so do other names the sentence describes right after them ("Chea Vannath, a CPP
+    spokesman, rejected it. ... he said": :func:`described_subject`).
 
     ("Hun Sen has mocked his opponent. ... “Don’t,” he said." -> Hun Sen.)
     """
@@ -446,12 +449,17 @@ def _note_sentence_subjects(doc, resolver: SpeakerResolver, inside=None, sents=N
         if inside is not None and inside(pos):
             continue  # subjects inside quotations are the speaker's words, not antecedents
         last = doc[span[1] - 1]
-        mention = text[pos : last.idx + len(last)]
+        end = last.idx + len(last)
+        mention = text[pos:end]
         res = resolver.resolve_name(mention, pos)
-        if res is None and mention.lower().startswith("the "):
-            res = resolver.role(mention, pos)
+        if res is None and mention[:4].lower() == "the " and resolver.is_role_description(mention):
+            res = resolver.description(mention, pos)
         if res is not None and res.name:
             resolver.note(pos, res.name, res.speaker)
+        elif res is None and text.startswith(", ", end):
+            described = described_subject(text, pos, end, resolver.lex)
+            if described is not None:
+                resolver.note(pos, mention, None, description=described[0], kind=described[1])
 
 
 _NAME_LABELS = ("PERSON", "ORG", "GPE", "NORP")

@@ -30,13 +30,14 @@ from functools import cached_property, lru_cache
 from typing import Any
 
 from toolkit.config import Registry, Speaker
+from toolkit.types import AFFILIATIONS
 
 _WORD = re.compile(r"[\w][\w.’'\-]*", re.UNICODE)
 _POSSESSIVE = re.compile(r"[’']s\b")
 
 
 #: the keys :meth:`MentionLexicon.from_dict` reads (anything else in mentions.yaml is a misspelling)
-MENTION_KEYS = ("titles", "role_nouns", "body_nouns", "group_nouns", "label_stop", "pronouns")
+MENTION_KEYS = ("titles", "role_nouns", "body_nouns", "group_nouns", "label_stop", "pronouns", "body_affiliations", "side_words")
 #: what a pronoun may refer to (see :meth:`SpeakerResolver.pronoun`)
 PRONOUN_VALUES = ("male", "female", "organisation", "any")
 
@@ -49,6 +50,10 @@ class MentionLexicon:
     group_nouns: frozenset[str] = frozenset()
     label_stop: frozenset[str] = frozenset()
     pronouns: dict[str, str] = field(default_factory=dict)
+    #: body noun -> registry affiliations of the bodies it may name ("the group" -> an NGO)
+    body_affiliations: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: modifier -> affiliations it is compatible with ("the opposition leader" is no government person)
+    side_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: Any = "mentions.yaml") -> "MentionLexicon":
@@ -58,6 +63,13 @@ class MentionLexicon:
         check_keys(data, MENTION_KEYS, source, "top level")
         role_nouns = expect_mapping(data.get("role_nouns"), source, "role_nouns", " of noun -> list of forms")
         pronouns = expect_mapping(data.get("pronouns"), source, "pronouns", " of pronoun -> one of " + ", ".join(PRONOUN_VALUES))
+        body_aff = expect_mapping(data.get("body_affiliations"), source, "body_affiliations", " of body noun -> list of affiliations")
+        side = expect_mapping(data.get("side_words"), source, "side_words", " of modifier -> list of affiliations")
+        for key, table in (("body_affiliations", body_aff), ("side_words", side)):
+            for k, v in table.items():
+                for a in expect_list(v, source, f"{key}.{k}"):
+                    if a not in AFFILIATIONS:
+                        raise ConfigError(f"{source}: key '{key}.{k}': {a!r} is not one of: {', '.join(AFFILIATIONS)}")
         for k, v in pronouns.items():
             if v not in PRONOUN_VALUES:
                 raise ConfigError(f"{source}: key 'pronouns.{k}': {v!r} is not one of: {', '.join(PRONOUN_VALUES)}")
@@ -72,7 +84,30 @@ class MentionLexicon:
             group_nouns=frozenset(str(t).lower() for t in words("group_nouns")),
             label_stop=frozenset(str(t).lower() for t in words("label_stop")),
             pronouns={str(k).lower(): str(v) for k, v in pronouns.items()},
+            body_affiliations={str(k).lower(): tuple(str(x) for x in v) for k, v in body_aff.items()},
+            side_words={str(k).lower(): tuple(str(x) for x in v) for k, v in side.items()},
         )
+
+    @cached_property
+    def title_heads(self) -> frozenset[str]:
+        """Words that end a title before a name or head a description without an article: the
+        last word of every role noun and of its forms ("spokesman", "minister"), and the body
+        nouns ("rights group Licadho")."""
+        out = set(self.body_nouns)
+        for noun, forms in self.role_nouns.items():
+            out.add(noun.split()[-1])
+            out.update(f.split()[-1] for f in forms)
+        return frozenset(out)
+
+    @cached_property
+    def title_pattern(self):
+        """``HEAD Name`` ("spokesman Koy Kuong", "Minister Hun Sen"): a title head (either case)
+        before a capitalised name run (see :func:`find_descriptions`)."""
+        heads = sorted(self.title_heads, key=len, reverse=True)
+        if not heads:
+            return None
+        alts = "|".join(re.escape(h) + "|" + re.escape(h[:1].upper() + h[1:]) for h in heads)
+        return re.compile(r"\b(?P<head>" + alts + r")[ \t]+(?P<name>" + _NAME_RE + ")")
 
     @cached_property
     def description_words(self) -> frozenset[str]:
@@ -101,6 +136,10 @@ class _Seen:
     pos: int
     name: str
     speaker: Speaker | None
+    #: may a pronoun refer to it? (speakers and sentence subjects: yes; a name only described
+    #: in passing, "met Lim Kimya, the envoy,": no)
+    antecedent: bool = True
+    kind: str | None = None  # "person" / "organisation" when a description says so
 
 
 @lru_cache(maxsize=65_536)
@@ -126,6 +165,11 @@ class SpeakerResolver:
         self.lex = lexicon
         self.threshold = fuzzy_threshold
         self.seen: list[_Seen] = []
+        #: name (casefolded) -> the article's descriptions of it, normalised (:func:`_pre_pp`)
+        self.described: dict[str, list[str]] = {}
+        self._text: tuple[str, frozenset[str]] | None = None  # see :meth:`read_descriptions`
+        self._scanned: set[str] = set()  # title words (and "," for appositives) looked for
+        self._noted: set[tuple[int, str]] = set()
         index = _index_for(registry, lexicon, fuzzy_threshold)
         self._last_word = index.last_word
         self._fuzzy_forms = index.fuzzy_forms
@@ -133,11 +177,43 @@ class SpeakerResolver:
 
     # ------------------------------------------------------------------ bookkeeping
 
-    def note(self, pos: int, name: str | None, speaker: Speaker | None = None) -> None:
-        """Record a speaker (or a registry name seen in the text) at char offset ``pos``."""
+    def note(self, pos: int, name: str | None, speaker: Speaker | None = None, description: str | None = None, antecedent: bool = True, kind: str | None = None) -> None:
+        """Record a speaker (or a name seen in the text) at char offset ``pos``; ``description``:
+        how the article describes it there ("a CPP spokesman", "Foreign Ministry spokesman"),
+        kept for the :meth:`description` step; ``antecedent=False``: not for pronouns."""
         if name:
-            entry = _Seen(pos, name, speaker if speaker is not None else self.registry.get(name))
+            entry = _Seen(pos, name, speaker if speaker is not None else self.registry.get(name), antecedent, kind)
             bisect.insort(self.seen, entry, key=lambda s: s.pos)
+            if description:
+                d = _pre_pp(description)
+                if d:
+                    self.described.setdefault(name.casefold(), []).append(d)
+
+    def read_descriptions(self, text: str, not_names: frozenset[str] = frozenset()) -> None:
+        """Let the :meth:`description` step know the people and bodies ``text`` describes next to
+        their name (:func:`find_descriptions`), by their registry name when they have one. The
+        text is read when a description needs it, for that description's title words only."""
+        self._text = (text, not_names)
+        self._scanned = set()
+        self._noted = set()
+
+    def _scan(self, words: set[str]) -> None:
+        """Read the descriptions of the text around ``words`` (and the appositives, once)."""
+        if self._text is None:
+            return
+        new = {w for w in words if w not in self._scanned}
+        appositives = "," not in self._scanned
+        if not new and not appositives:
+            return
+        self._scanned |= new | {","}
+        text, not_names = self._text
+        for pos, name, desc, kind in find_descriptions(text, self.lex, not_names, heads=new, appositives=appositives):
+            if (pos, name) in self._noted:
+                continue
+            self._noted.add((pos, name))
+            res = self.resolve_name(name, pos)
+            speaker = res.speaker if res is not None and res.name else None
+            self.note(pos, res.name if speaker is not None else name, speaker, description=desc, antecedent=False, kind=None if speaker is not None else kind)
 
     #: How many earlier speakers a pronoun or role noun may reach back to (keeps it linear).
     WINDOW = 40
@@ -192,7 +268,7 @@ class SpeakerResolver:
         m = mention.strip().strip("“”\"‘’,.:;")
         if not m:
             return Resolution(None, 0.0, "none")
-        for step in (self.pronoun, self.described_person, self.registry_form, self.surname, self.fuzzy, self.role):
+        for step in (self.pronoun, self.described_person, self.registry_form, self.surname, self.fuzzy, self.description):
             r = step(m, pos)
             if r is not None:
                 return r
@@ -205,8 +281,10 @@ class SpeakerResolver:
             return None
         unknown_gender: Resolution | None = None
         for n, s in enumerate(self._previous(pos)):
+            if not s.antecedent:
+                continue
             sp = s.speaker
-            kind = sp.kind if sp else "person"
+            kind = sp.kind if sp else (s.kind or "person")
             gender = sp.gender if sp else None
             if want in ("male", "female"):
                 if kind != "person" or (sp is None and not s.name[:1].isupper()):
@@ -320,34 +398,129 @@ class SpeakerResolver:
         return Resolution(m, 0.4, "as_written")
 
     def role(self, m: str, pos: int) -> Resolution | None:
-        """A definite role noun ("the prime minister") -> nearest previous matching speaker."""
-        low = m.lower()
-        if not low.startswith(("the ", "his ", "her ", "its ", "their ")):
-            return None
-        body = low.split(" ", 1)[1]
-        head_words = body.split()
-        if not head_words or any(x[:1].isupper() for x in words(m)[1:] if x.lower() not in self.lex.titles):
-            return None
-        for noun, role_words in self.lex.role_nouns.items():
-            if body.endswith(noun):
-                for s in self._previous(pos):
-                    sp = s.speaker
-                    if sp is None or sp.kind != "person":
-                        continue
-                    titles = " ".join(r.title.lower() for r in sp.roles)
-                    if any(rw in titles for rw in role_words):
-                        return Resolution(s.name, 0.65, "role", sp)
-                for s in self._previous(pos):
-                    if s.speaker is None or s.speaker.kind == "person":
-                        return Resolution(s.name, 0.4, "role", s.speaker)
-                return None
-        if head_words[-1] in self.lex.body_nouns:
-            for s in self._previous(pos):
-                sp = s.speaker
-                if sp is not None and sp.kind == "organisation" and head_words[-1] in sp.name.lower():
-                    return Resolution(sp.name, 0.55, "role", sp)
-        return None
+        """Kept for callers of rules-2: the :meth:`description` step."""
+        return self.description(m, pos)
 
+    def description(self, m: str, pos: int) -> Resolution | None:
+        """A definite description ("the spokesman", "the long-serving premier", "the former army
+        commander", "the group") -> the most recent compatible person or body seen before it.
+
+        Compatible: its registry role titles or the article's descriptions of it (an appositive
+        "Sok Eysan, a CPP spokesman,", a title before the name "Foreign Ministry spokesman Koy
+        Kuong", see :func:`find_descriptions`) hold the head noun or one of its forms
+        (``role_nouns``: "premier" -> prime minister); a body noun ("the group", "the ministry")
+        takes a body whose name or description has it, or whose affiliation ``body_affiliations``
+        allows. Among compatible ones the one sharing most modifiers ("army", "CPP") wins, then
+        the nearest; a modifier in ``side_words`` ("the opposition leader") rules out speakers of
+        the other side. Step ``description`` (0.7); a person the article never described (for a
+        body noun: an acronym, "LICADHO"), when no described one fits: ``description_nearest``
+        (0.4); a generic noun ("the politician",
+        empty forms): the nearest person, ``description_nearest`` (0.45). Else None (as written).
+
+        >>> # "Chea Vannath, a CPP spokesman, rejected it. “No,” the spokesman said." -> Chea Vannath
+        """
+        parsed = self._remember("description_parse", m, self._parse_description)
+        if parsed is None:
+            return None
+        head, forms, mods, body = parsed
+        generic = not body and head not in self.lex.role_nouns
+        self._scan({f.split()[-1] for f in forms} | {head.split()[-1]})
+        sides: set[str] | None = None
+        for w in mods:
+            if w in self.lex.side_words:
+                sides = (sides or set()) | set(self.lex.side_words[w])
+        best: tuple[int, _Seen] | None = None
+        weak: Resolution | None = None
+        for s in self._previous(pos):
+            sp = s.speaker
+            kind = sp.kind if sp is not None else s.kind
+            if sides is not None and sp is not None and sp.affiliation not in sides:
+                continue
+            known = self._known_descriptions(s)
+            if body:
+                if kind == "person":
+                    continue
+                if weak is None and sp is None and kind is None and not known and len(s.name) >= 3 and s.name.isupper():
+                    weak = Resolution(s.name, 0.4, "description_nearest")  # an acronym: "LICADHO said ... the group"
+                ok = any(_has_words(d, head) for d in known) or (
+                    sp is not None and sp.kind == "organisation"
+                    and (any(_has_words(_norm(f), head) for f in sp.surface_forms) or sp.affiliation in self.lex.body_affiliations.get(head, ()))
+                ) or (sp is None and _has_words(_norm(s.name), head))
+                if not ok:
+                    continue
+            else:
+                if kind == "organisation":
+                    continue
+                if not forms:  # a generic noun: any person
+                    if sp is None and not s.name[:1].isupper():
+                        continue
+                    return Resolution(s.name, 0.45, "description_nearest", sp)
+                if not known:
+                    if weak is None and sp is None and s.name[:1].isupper():
+                        weak = Resolution(s.name, 0.4, "description_nearest", sp)
+                    continue
+                if generic:
+                    if not any(d.rsplit(" ", 1)[-1] == head for d in known):
+                        continue
+                elif not any(_has_words(d, f) for d in known for f in forms):
+                    continue
+            shared = sum(1 for w in mods if any(_has_words(d, w) for d in known) or w in s.name.lower())
+            if best is None or shared > best[0]:
+                best = (shared, s)
+            if shared == len(mods):
+                break  # the nearest with every modifier: none can do better
+        if best is not None:
+            return Resolution(best[1].name, 0.7, "description", best[1].speaker)
+        return weak
+
+    def is_role_description(self, m: str) -> bool:
+        """Is ``m`` a definite description whose head is a role or body noun ("the spokesman",
+        "the group"), not any noun phrase ("the election")?"""
+        parsed = self._remember("description_parse", m.strip(), self._parse_description)
+        return parsed is not None and (parsed[3] or parsed[0] in self.lex.role_nouns)
+
+    def _known_descriptions(self, s: _Seen) -> list[str]:
+        """The registry role titles of ``s`` and the article's descriptions of it, normalised
+        and cut before their prepositional phrase (:func:`_pre_pp`)."""
+        out = list(self.described.get(s.name.casefold(), ()))
+        if s.speaker is not None:
+            out += [_pre_pp(r.title) for r in s.speaker.roles]
+        return out
+
+    def _parse_description(self, m: str) -> tuple[str, tuple[str, ...], tuple[str, ...], bool] | None:
+        """``(head, forms, modifiers, is_body)`` of a definite description, else None.
+
+        "the former army commander" -> ("commander", ("commander",), ("former", "army"), False);
+        "the group" -> ("group", ("group",), (), True). The head is the last word before a
+        prepositional phrase ("the spokesman for the party" -> "spokesman"); it must be a
+        lower-case word (a capitalised one is a name: "the CNRP").
+        """
+        w = m.split()
+        if len(w) < 2:
+            return None
+        first = w[0].lower()
+        if first not in _DEFINITE and not _POSSESSIVE.search(w[0]):
+            return None
+        body_words: list[str] = []
+        for x in w[1:]:
+            if x.lower() in _PP_STARTS:
+                break
+            body_words.append(x)
+        if not body_words:
+            return None
+        head_word = body_words[-1].strip(",.;:")
+        if not head_word or not head_word[:1].islower() or not head_word.replace("-", "").isalpha():
+            return None
+        low = " ".join(x.lower() for x in body_words)
+        for noun in sorted(self.lex.role_nouns, key=len, reverse=True):
+            if low == noun or low.endswith(" " + noun):
+                forms = self.lex.role_nouns[noun]
+                head, forms = noun, (tuple(dict.fromkeys((noun, *forms))) if forms else ())  # a noun fits itself
+                break
+        else:
+            head, forms = head_word.lower(), (head_word.lower(),)
+        mods = tuple(x for x in _norm(low[: len(low) - len(head)]).split() if x not in _GENERIC_MODIFIERS)
+        return head, tuple(forms), mods, head in self.lex.body_nouns
 
 @dataclass
 class _Index:
@@ -401,3 +574,220 @@ def strip_titles(mention: str, titles: frozenset[str]) -> str:
     if k == len(w) or k == 0:
         return mention.strip()
     return " ".join(w[k:])
+
+
+_DEFINITE = frozenset("the his her its their this that".split())
+_PP_STARTS = frozenset("of for to at in from with on who which that".split())
+#: modifiers that say nothing about who is meant ("the former premier", "the long-serving premier")
+_GENERIC_MODIFIERS = frozenset("former then longtime long-serving long serving veteran new current outgoing incoming late".split())
+_NON_WORD = re.compile(r"[^\w-]+")
+
+
+@lru_cache(maxsize=16_384)
+def _norm(text: str) -> str:
+    """Lower-case words separated by single spaces, for word matching ("CPP spokesman," ->
+    "cpp spokesman"); possessives dropped."""
+    return " ".join(_NON_WORD.sub(" ", _POSSESSIVE.sub("", text).lower()).split())
+
+
+@lru_cache(maxsize=16_384)
+def _pre_pp(text: str) -> str:
+    """A description normalised (:func:`_norm`), without a leading article and cut before its
+    prepositional phrase or relative clause: what it says the person *is*.
+
+    >>> _pre_pp("the Cambodian envoy to the United Nations"), _pre_pp("Prime Minister of Cambodia")
+    ('cambodian envoy', 'prime minister')
+    """
+    w = _norm(text).split()
+    if w and w[0] in ("a", "an", "the"):
+        w = w[1:]
+    for k, x in enumerate(w):
+        if x in _PP_STARTS:
+            w = w[:k]
+            break
+    return " ".join(w)
+
+
+def _has_words(hay: str, needle: str) -> bool:
+    """Does normalised ``hay`` contain the words of ``needle`` in a row?
+
+    >>> _has_words("prime minister of cambodia", "prime minister"), _has_words("ministry spokesman", "minister")
+    (True, False)
+    """
+    if not needle:
+        return False
+    return f" {needle} " in f" {hay} "
+
+
+# --------------------------------------------------------------------------- descriptions in the text
+
+#: a name: up to five capitalised words or initials ("Donald J. Trump"); a period ends it otherwise
+_NAME_RE = r"(?:[A-Z]\.|[A-Z][\w’'\-]*)(?:[ \t]+(?:[A-Z]\.|[A-Z][\w’'\-]*)){0,4}"
+_NAME_AT = re.compile(_NAME_RE)
+_NAME_BEFORE = re.compile(r"(?<![\w’'\-.])(?:(?:[A-Z]\.|[A-Z][\w’'\-]*)[ \t]+){0,4}[A-Z][\w’'\-]*$")
+_DESC_AFTER = re.compile(r"[^,;:()“”\"\n.!?]{2,90}?(?=[,.;])")
+#: words that open a sentence or phrase before a name ("In Phnom Penh, the capital"): not the name
+_NAME_OPENERS = frozenset("in on at by for from to of with after before during since as when while but and or so the a an however meanwhile last next this that".split())
+#: finite verbs: a description holds none ("In Phnom Penh, the spokesman said ...")
+_VERBISH = frozenset("said says told tells is was are were be been has have had will would could can may might does did do".split())
+_ARTICLE_APPOSITIVES = (", a ", ", an ", ", the ")
+_DETERMINERS_BEFORE = frozenset("a an the his her its their".split())
+
+
+def _clean_name(name: str, not_names: frozenset[str]) -> str:
+    """The name run without opening function words, a possessive or trailing time words."""
+    w = name.split()
+    while w and w[0].lower() in _NAME_OPENERS:
+        w = w[1:]
+    while w and w[-1].lower().rstrip(".") in not_names:
+        w = w[:-1]
+    if w:
+        w[-1] = _POSSESSIVE.sub("", w[-1])
+    if not w or all(x.lower().rstrip(".") in not_names for x in w):
+        return ""
+    return " ".join(w)
+
+
+def find_descriptions(text: str, lex: MentionLexicon, not_names: frozenset[str] = frozenset(), heads=None, appositives: bool = True) -> list[tuple[int, str, str, str]]:
+    """``(position, name, description, kind)`` for every person or body the article describes
+    next to its name, in text order (``kind``: ``organisation`` when the description's head is a
+    body noun, else ``person``):
+
+    - an appositive after the name: "Sok Eysan, a CPP spokesman," / "Licadho, a local rights
+      group," (without an article the head must be a title or role word: "Sok Eysan, CPP
+      spokesman,");
+    - an appositive before it: "a spokesman for the ruling party, Sok Eysan,";
+    - a title before the name: "Foreign Ministry spokesman Koy Kuong", "former army commander
+      Pol Saroeun", "rights group Licadho".
+
+    ``not_names``: lower-case words that are never a name (days, months). ``heads``: the title
+    words to look for (default: all of :attr:`MentionLexicon.title_heads`); ``appositives=False``
+    skips the appositives with an article. Found with ``str.find`` on these anchors (", a ",
+    ", the ", the title words) and short regex matches around them.
+
+    >>> lex = MentionLexicon(titles=frozenset({"spokesman"}), role_nouns={"spokesman": ("spokesman",)})
+    >>> [(n, d) for _, n, d, _ in find_descriptions("Sok Eysan, a CPP spokesman, said no.", lex)]
+    [('Sok Eysan', 'a CPP spokesman')]
+    """
+    out: dict[tuple[int, str], tuple[int, str, str, str]] = {}
+    low = text.lower()
+    heads = lex.title_heads if heads is None else heads
+
+    def add(pos: int, raw_name: str, desc: str, head: str) -> None:
+        name = _clean_name(raw_name, not_names)
+        name = strip_titles(name, lex.titles) if name else name
+        if name:
+            at = pos + raw_name.find(name.split()[0])
+            out.setdefault((at, name), (at, name, desc, "organisation" if head in lex.body_nouns else "person"))
+
+    for anchor in _ARTICLE_APPOSITIVES if appositives else ():  # "NAME, a DESC,"
+        i = low.find(anchor)
+        while i >= 0:
+            m = _DESC_AFTER.match(text, i + 2)
+            if m is not None:
+                head = _description_head(m.group())
+                nm = _NAME_BEFORE.search(text, max(0, i - 60), i) if head is not None else None
+                if nm is not None:
+                    add(nm.start(), nm.group(), m.group().strip(), head)
+            i = low.find(anchor, i + 1)
+    for head in heads:
+        i = low.find(head)
+        n = len(head)
+        while i >= 0:
+            j = i + n
+            if (i == 0 or not (low[i - 1].isalnum() or low[i - 1] == "-")) and (j >= len(low) or not (low[j].isalnum() or low[j] == "-")):
+                _around_head(text, i, j, head, lex, add)
+            i = low.find(head, j)
+    return sorted(out.values())
+
+
+def _around_head(text: str, i: int, j: int, head: str, lex: MentionLexicon, add) -> None:
+    """The descriptions around one title word ``text[i:j]`` (see :func:`find_descriptions`)."""
+    nxt = text[j : j + 2]
+    if nxt[:1] in (" ", "\t") and nxt[1:2].isupper():  # "spokesman Koy Kuong"
+        m = _NAME_AT.match(text, j + 1)
+        raw = m.group().split()
+        k = 0
+        while k < len(raw) - 1 and raw[k].lower() in lex.titles:
+            k += 1  # "Party President Sam Rainsy": the titles belong to the description
+        if not raw[k].lower() in lex.titles:
+            desc = _title_words_before(text, i, lex) + " ".join([text[i:j], *raw[:k]])
+            name_start = j + 1 + m.group().find(raw[k])
+            add(name_start, " ".join(raw[k:]), desc, (raw[k - 1] if k else head).lower())
+        return
+    # "Sok Eysan, CPP spokesman," (no article): a comma and a name before the title words
+    before = _title_words_before(text, i, lex)
+    start = i - len(before)
+    if text[start - 2 : start] == ", " and nxt[:1] in (",", ".", ";", " "):
+        m = _DESC_AFTER.match(text, start)
+        if m is not None and _description_head(m.group()) == head:
+            nm = _NAME_BEFORE.search(text, max(0, start - 62), start - 2)
+            if nm is not None:
+                add(nm.start(), nm.group(), m.group().strip(), head)
+    # "a spokesman for the ruling party, Sok Eysan,": the name after the description
+    words = text[max(0, start - 30) : start].split()
+    det = words[-1].lower() if words else ""
+    inside_pp = len(words) > 1 and words[-2].lower() in _PP_STARTS  # "for [the ruling party], X"
+    if (det in _DETERMINERS_BEFORE or _POSSESSIVE.search(det)) and not inside_pp:
+        m = _DESC_AFTER.match(text, start)
+        if m is not None and text[m.end() : m.end() + 2] == ", " and _description_head(m.group()) == head:
+            nm = _NAME_AT.match(text, m.end() + 2)
+            if nm is not None and text[nm.end() : nm.end() + 1] in (",", ".", ";"):
+                add(nm.start(), nm.group(), (words[-1] + " " + m.group()).strip(), head)
+
+
+def described_subject(text: str, start: int, end: int, lex: MentionLexicon) -> tuple[str, str] | None:
+    """``(description, kind)`` when the name ``text[start:end]`` (capitalised words) is followed
+    by an appositive that describes it ("Chea Vannath, a CPP spokesman, rejected ..."), else None.
+
+    >>> lex = MentionLexicon(role_nouns={"spokesman": ("spokesman",)})
+    >>> described_subject("Chea Vannath, a CPP spokesman, said", 0, 12, lex)
+    ('a CPP spokesman', 'person')
+    """
+    name = text[start:end].split()
+    if not name or not all(w[:1].isupper() for w in name) or name[0].lower() in _NAME_OPENERS:
+        return None
+    m = _DESC_AFTER.match(text, end + 2)
+    if m is None:
+        return None
+    desc = m.group().strip()
+    head = _description_head(desc)
+    if head is None or (desc.split()[0].lower() not in ("a", "an", "the") and head not in lex.title_heads):
+        return None
+    return desc, "organisation" if head in lex.body_nouns else "person"
+
+
+def _description_head(desc: str) -> str | None:
+    """The head noun of a description ("a CPP spokesman" -> "spokesman", "the envoy to the UN"
+    -> "envoy"), lower-case; None when it is no noun phrase (a name, a verb, an adverb)."""
+    pre = _pre_pp(desc)
+    if not pre:
+        return None
+    w = pre.split()
+    if len(w) > 8 or any(x in _VERBISH for x in w):
+        return None
+    head = w[-1]
+    raw = [x for x in re.split(r"[^\w\-]+", desc) if x]
+    last_raw = next((x for x in reversed(raw) if x.lower() == head), None)
+    if last_raw is None or not last_raw[:1].islower() or not head.replace("-", "").isalpha() or head.endswith("ly"):
+        return None
+    return head
+
+
+def _title_words_before(text: str, pos: int, lex: MentionLexicon) -> str:
+    """The title words right before ``pos`` ("Foreign Ministry " before "spokesman", "former army "
+    before "commander"): capitalised words and the lexicon's description words; at most five,
+    no article or possessive."""
+    before = text[max(0, pos - 80) : pos]
+    if not before[-1:] in (" ", "\t"):
+        return ""
+    words = before.rsplit("\n", 1)[-1].split()
+    keep: list[str] = []
+    for w in reversed(words):
+        if len(keep) >= 5 or w[-1:] in ",.;:”\")(" or _POSSESSIVE.search(w) or w.lower() in ("the", "a", "an"):
+            break
+        if w[:1].isupper() or w.lower() in lex.description_words:
+            keep.append(w)
+            continue
+        break
+    return " ".join(reversed(keep)) + (" " if keep else "")
