@@ -26,6 +26,18 @@ def _err(msg: str) -> None:
     typer.echo(msg, err=True)
 
 
+def check_project_title(title: str | None) -> str | None:
+    """The ``--project`` callback of every command: an empty or blank title is bad input (exit 2)
+    before anything is sent (Label Studio would create a project with no title, which no later
+    command can name)."""
+    if title is not None and not title.strip():
+        from toolkit.errors import BadInputError
+
+        raise BadInputError(f"--project {title!r}: a project title cannot be empty or blank; "
+                            "name the project, e.g. --project 'quotekit round 1'")
+    return title
+
+
 @ls_app.command("serve")
 def serve(
     port: int = typer.Option(8080, "--port", "-p", help="Port on 127.0.0.1."),
@@ -37,6 +49,7 @@ def serve(
 ) -> None:
     """Start Label Studio 1.23.2 (installed into its own venv on first use) on 127.0.0.1."""
     from toolkit.labelstudio import server
+    from toolkit.labelstudio.client import mask_url
 
     if reuse and not detach:
         from toolkit.errors import BadInputError
@@ -53,7 +66,7 @@ def serve(
         typer.echo(server.login_help(started.url, started.data_dir))
         typer.echo(f"  already running (pid {started.pid}): reused; stop it with `quotekit ls stop --data-dir {started.data_dir}`")
         if started.url != f"http://{server.LOOPBACK}:{port}":
-            _err(f"Note: the running server listens at {started.url}, not on port {port}; push and pull find it through the data dir.")
+            _err(f"Note: the running server listens at {mask_url(started.url)}, not on port {port}; push and pull find it through the data dir.")
         return
     typer.echo(server.login_help(started.url, started.data_dir) + f"\n  ready in {started.seconds:.0f} s")
     if detach:
@@ -79,13 +92,14 @@ def install() -> None:
 def stop(data_dir: Optional[Path] = typer.Option(None, "--data-dir", help=_DATA_DIR_HELP)) -> None:
     """Stop the server started with `quotekit ls serve --detach`."""
     from toolkit.labelstudio import server
+    from toolkit.labelstudio.client import mask_url
 
     state = server.stop(data_dir)
     d = server.resolve_data_dir(data_dir)
     if state is None:
         typer.echo(f"No Label Studio server is running for {d}.")
     else:
-        typer.echo(f"Stopped Label Studio at {state.url} (pid {state.pid}).")
+        typer.echo(f"Stopped Label Studio at {mask_url(state.url)} (pid {state.pid}).")
 
 
 @ls_app.command("token")
@@ -128,7 +142,7 @@ def config(
 @ls_app.command("push")
 def push(
     source: Path = typer.Argument(..., help="JSONL of articles (article_id, text, title, outlet, date), with or without `quotes`."),
-    project: str = typer.Option(..., "--project", help="Project title (created if missing)."),
+    project: str = typer.Option(..., "--project", help="Project title (created if missing).", callback=check_project_title),
     predictions: Optional[Path] = typer.Option(None, "--predictions", help="`quotekit preannotate` (or `python -m toolkit.scale`) output for these articles, joined by article_id; used instead of pre-annotating."),
     model: Optional[str] = typer.Option(None, "--model", help="spaCy pipeline for pre-annotating records without `quotes`."),
     update: bool = typer.Option(False, "--update", help="Replace predictions of changed/outdated tasks; switch the project to this model_version."),
@@ -166,8 +180,10 @@ def push(
 
 @ls_app.command("pull")
 def pull(
-    project: str = typer.Option(..., "--project", help="Project title."),
+    project: str = typer.Option(..., "--project", help="Project title.", callback=check_project_title),
     output: Path = typer.Option(..., "--output", "-o", help="New file to write, e.g. annotations/exports/round1.json."),
+    allow_foreign: bool = typer.Option(False, "--allow-foreign", help="Pull a project whose labeling config is not "
+                                       "quotekit's (refused by default, exit 2: build cannot read its annotations)."),
     url: Optional[str] = typer.Option(None, "--url", help=_URL_HELP),
     api_key: Optional[str] = typer.Option(None, "--api-key", help=_KEY_HELP, show_default=False),
     data_dir: Optional[Path] = typer.Option(None, "--data-dir", help=_DATA_DIR_HELP),
@@ -177,7 +193,7 @@ def pull(
     from toolkit.labelstudio.pull import pull_export
 
     client = connect(url, api_key, data_dir)
-    result = pull_export(client, project, output, echo=_err)
+    result = pull_export(client, project, output, echo=_err, allow_foreign=allow_foreign, data_dir=data_dir)
     typer.echo(result.summary())
 
 

@@ -11,6 +11,13 @@ Every call goes through the SDK's ``LabelStudio`` client and its typed methods
   any other refusal -> the server's own one-line reason). They are raised outside the
   ``except`` block, so no SDK or httpx exception (which holds the request and its headers)
   hangs on to them as ``__context__``.
+- **Input Label Studio refuses is bad input.** A 400, 413 or 422 answer to a write (import,
+  project create or update, ...) is a ``BadInputError`` (exit 2) with the server's reason, not
+  "unreachable" (exit 3).
+- **Credentials in the URL are never printed.** ``http://user:pass@host`` (``--url`` or
+  ``LABEL_STUDIO_URL``) is shown through :func:`mask_url` (``http://***@host``) in every message
+  (``LabelStudioClient.url`` is the masked form; the real URL goes to the SDK only), and a log
+  filter masks URLs in the httpx/httpcore log records.
 - **The token is never in any output.** It is handed to the SDK explicitly (the SDK would
   otherwise read ``LABEL_STUDIO_API_KEY`` at import time as a default); the SDK keeps it for
   its ``Authorization`` header. No message, ``repr`` or log line built here contains it or
@@ -35,7 +42,9 @@ The SDK is imported lazily (it takes about a second and pulls in pandas), so ``q
 from __future__ import annotations
 
 import json
+import logging
 import os
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +53,8 @@ from typing import Any, Callable, Iterator
 from toolkit.errors import BadInputError, ServerError
 
 RETRIES = 4
+#: Answers to a write (import, create, update) that mean "what you sent is wrong": bad input, exit 2.
+REFUSED_INPUT = (400, 413, 422)
 BACKOFF = 0.5  # seconds, doubled each retry
 TIMEOUT = (5.0, 120.0)  # connect, read (seconds); $QUOTEKIT_LS_TIMEOUT overrides the read timeout
 
@@ -76,14 +87,84 @@ def start_hint(data_dir: str | Path | None = None) -> str:
 
 _NO_RETRY = {"max_retries": 0}  # request_options of every call: retries are decided here
 
+_QUERY = re.compile(r"[?#].*$", re.S)
+_URL_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"<>]+")
+
+
+def mask_url(url: str) -> str:
+    """``url`` fit to print: credentials (``user:password@``) and any query or fragment (where
+    a token could sit) replaced by ``***``. Every message and log line that shows a Label Studio
+    URL shows it through this function (the client keeps the real URL for its requests only).
+
+    Everything up to the LAST ``@`` counts as credentials, so a password holding ``/``, ``?``,
+    ``#`` or ``@`` unencoded is hidden whole (an ``@`` in a path is masked too: safe side).
+
+    >>> mask_url("http://user:pa:ss@ls.example.org:8080/ls")
+    'http://***@ls.example.org:8080/ls'
+    >>> mask_url("https://me:p/a?s#s@host/x?token=abc")
+    'https://***@host/x?***'
+    >>> mask_url("http://127.0.0.1:8080")
+    'http://127.0.0.1:8080'
+    >>> mask_url("user:secret@host:8080")
+    '***@host:8080'
+    """
+    url = str(url)
+    if "@" in url:
+        m = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*://)?", url)
+        scheme = m.group(1) or ""
+        rest = url[len(scheme):]
+        url = scheme + "***@" + rest.rpartition("@")[2]
+    return _QUERY.sub(lambda q: q.group()[0] + "***", url)
+
+
+def mask_urls_in(text: str) -> str:
+    """Every ``scheme://...`` in ``text`` through :func:`mask_url`.
+
+    >>> mask_urls_in('GET http://u:p@h:1/api/x "HTTP/1.1 200 OK"')
+    'GET http://***@h:1/api/x "HTTP/1.1 200 OK"'
+    """
+    return _URL_IN_TEXT.sub(lambda m: mask_url(m.group()), text)
+
+
+class _MaskUrlsInLogs(logging.Filter):
+    """Masks URLs (:func:`mask_urls_in`) in the records of the HTTP libraries' loggers: httpx
+    logs each request's full URL at INFO, credentials included."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str) and "://" in record.msg:
+            record.msg = mask_urls_in(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(self._masked(a) for a in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {k: self._masked(v) for k, v in record.args.items()}
+        return True
+
+    @staticmethod
+    def _masked(value: Any) -> Any:
+        text = str(value) if not isinstance(value, (int, float)) else ""
+        if "://" not in text:
+            return value
+        masked = mask_urls_in(text)
+        return value if masked == text else masked
+
+
+_LOG_FILTER = _MaskUrlsInLogs()
+
+
+def _mask_http_logs() -> None:
+    for name in ("httpx", "httpcore"):
+        logger = logging.getLogger(name)
+        if _LOG_FILTER not in logger.filters:
+            logger.addFilter(_LOG_FILTER)
+
 
 @dataclass
 class Connection:
     url: str
     token: str
 
-    def __repr__(self) -> str:  # never show the token
-        return f"Connection(url={self.url!r}, token=<hidden>)"
+    def __repr__(self) -> str:  # never show the token, nor credentials in the URL
+        return f"Connection(url={mask_url(self.url)!r}, token=<hidden>)"
 
 
 def resolve_connection(url: str | None, api_key: str | None, data_dir: str | Path | None) -> Connection:
@@ -133,7 +214,8 @@ class LabelStudioClient:
         from label_studio_sdk import LabelStudio
         from label_studio_sdk.core.api_error import ApiError
 
-        self.url = conn.url
+        self.url = mask_url(conn.url)  # for messages; the real URL goes to the SDK only
+        self._base_url = conn.url
         self.retries = max(1, retries)
         self.backoff = backoff
         self._httpx = httpx
@@ -145,7 +227,8 @@ class LabelStudioClient:
             # base_url with a trailing slash: the SDK joins its JWT refresh path with urljoin,
             # which would drop a path prefix (https://host/ls) without it. No `timeout=` here:
             # it would replace the connect/read timeouts of `http` with a single number.
-            self.sdk = LabelStudio(base_url=self.url + "/", api_key=conn.token, httpx_client=http, max_retries=0)
+            _mask_http_logs()
+            self.sdk = LabelStudio(base_url=conn.url + "/", api_key=conn.token, httpx_client=http, max_retries=0)
         except ApiError as exc:  # an expired or malformed personal access token (JWT)
             failure = self._auth_error(exc.body)
         if failure is not None:
@@ -167,6 +250,9 @@ class LabelStudioClient:
             extra = " (this server has legacy tokens disabled: use a personal access token)"
         elif "expired" in detail.lower():
             extra = " (the personal access token is invalid or has expired: create a new one)"
+        if "@" in self._base_url:
+            extra += (" (the user:password@ in the URL is sent as HTTP basic authentication, which replaces the token: "
+                      "remove it from the URL)")
         return ServerError(
             f"Label Studio at {self.url} refused the API token (401){extra}: set LABEL_STUDIO_API_KEY or --api-key to "
             "the token shown by `quotekit ls token` (or Account & Settings > Access Token)"
@@ -196,6 +282,10 @@ class LabelStudioClient:
                 elif status is None or status < 400:  # an answer the SDK could not read
                     failure = ServerError(f"Label Studio at {self.url} gave an unreadable answer to {op} ({status}): "
                                           f"{_detail(body)}")
+                elif status in REFUSED_INPUT and op.split(" ", 1)[0] in ("POST", "PATCH", "PUT"):
+                    # the server read what was sent and said it is wrong: bad input (exit 2), not an outage
+                    failure = BadInputError(f"Label Studio refused to {what} ({status}): {_detail(body)}; "
+                                            "what was sent is not valid for Label Studio: fix the input")
                 else:
                     failure = ServerError(f"Label Studio refused to {what} ({status}): {_detail(body)}")
                     retryable = status == 429 or status >= 500
@@ -397,6 +487,25 @@ class LabelStudioClient:
         export = self._call(f"GET /api/projects/{pid}/exports/{export_id}", "read the export snapshot",
                             lambda: self.sdk.projects.exports.get(pid, export_id, request_options=_NO_RETRY))
         return _dump(export)
+
+    def list_exports(self, pid: int) -> list[dict]:
+        exports = self._call(f"GET /api/projects/{pid}/exports", "list the export snapshots",
+                             lambda: self.sdk.projects.exports.list(pid, request_options=_NO_RETRY))
+        return [_dump(e) for e in exports or []]
+
+    def delete_export(self, pid: int, export_id: int) -> None:
+        """Delete an export snapshot (its record; Label Studio 1.23 leaves the file on disk: see
+        ``toolkit.labelstudio.pull.remove_snapshot_files``). A missing one is not an error."""
+        self._call(f"DELETE /api/projects/{pid}/exports/{export_id}", "delete the export snapshot",
+                   lambda: self.sdk.projects.exports.delete(pid, export_id, request_options=_NO_RETRY),
+                   missing_ok=True)
+
+    def is_server_of(self, data_dir: str | Path | None) -> bool:
+        """Is this client talking to the server that ``quotekit ls serve`` recorded in ``data_dir``?"""
+        from toolkit.labelstudio.server import read_state, resolve_data_dir
+
+        state = read_state(resolve_data_dir(data_dir))
+        return state is not None and state.url.rstrip("/") == self._base_url.rstrip("/")
 
     def download_export(self, pid: int, export_id: int) -> bytes:
         # `exports.download` streams: errors surface while reading, so read inside the call

@@ -368,4 +368,6 @@ def foreign_config_reason(config_xml: str | None) -> str | None:
     need = " and ".join(_describe(ours[n][0], n, ours[n][1], ours[n][2]) for n in REQUIRED_CONTROLS)
     if not controls:
         return f"it has no control tag; quotekit's are {need}"
-    return f"its controls are {'; '.join(_describe(*c) for c in controls)}; quotekit's are {need}"
+    shown = 6
+    more = f"; ... ({len(controls) - shown} more)" if len(controls) > shown else ""
+    return f"its controls are {'; '.join(_describe(*c) for c in controls[:shown])}{more}; quotekit's are {need}"

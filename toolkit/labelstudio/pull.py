@@ -86,7 +86,16 @@ def write_new_file(path: Path, data: bytes) -> None:
 
 
 def pull_export(client, project_title: str, output: Path, echo: Echo = print,
-                timeout: float = EXPORT_TIMEOUT) -> PullResult:
+                timeout: float = EXPORT_TIMEOUT, allow_foreign: bool = False,
+                data_dir: str | Path | None = None) -> PullResult:
+    """Snapshot-export the annotated tasks of ``project_title`` to the new file ``output``.
+
+    A project whose labeling config is not quotekit's (``foreign_config_reason``) is refused
+    before any snapshot is made, unless ``allow_foreign``. The snapshot is deleted from the
+    server once downloaded, and also when the download failed; when the server is the one
+    ``quotekit ls serve`` runs for ``data_dir``, its file is removed too (Label Studio 1.23
+    keeps the file of a deleted export).
+    """
     t0 = time.monotonic()
     output = Path(output)
     refuse_existing(output)  # before asking the server for anything
@@ -94,17 +103,17 @@ def pull_export(client, project_title: str, output: Path, echo: Echo = print,
     if project is None:
         raise BadInputError(no_project_message(client, project_title))
     pid = project["id"]
-    export = client.create_export(pid, title=f"quotekit pull {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}")
-    eid = export["id"]
-    deadline = time.monotonic() + timeout
-    while export.get("status") not in ("completed", "failed"):
-        if time.monotonic() > deadline:
-            raise ServerError(f"the export snapshot {eid} of project {project_title!r} was not ready after {timeout:.0f} s")
-        time.sleep(0.5)
-        export = client.get_export(pid, eid)
-    if export["status"] == "failed":
-        raise ServerError(f"Label Studio failed to build export snapshot {eid} of project {project_title!r}; see the server log")
-    raw = client.download_export(pid, eid)
+    if not allow_foreign:
+        refuse_foreign_project(project, project_title)
+    snapshot = {"export": client.create_export(pid, title=f"quotekit pull {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}")}
+    snapshot_dir = _snapshot_dir(client, data_dir, pid)
+    try:
+        raw = _download(client, pid, snapshot, project_title, timeout)
+    except BaseException:
+        delete_snapshot(client, pid, snapshot["export"], snapshot_dir, echo, quiet=True)  # never hides the error
+        raise
+    delete_snapshot(client, pid, snapshot["export"], snapshot_dir, echo)
+    eid = snapshot["export"]["id"]
     try:
         tasks = json.loads(raw)
     except ValueError:
@@ -119,6 +128,93 @@ def pull_export(client, project_title: str, output: Path, echo: Echo = print,
     account_for_left_out(client, pid, tasks, result)
     result.seconds = time.monotonic() - t0
     return result
+
+
+def refuse_foreign_project(project: dict, title: str) -> None:
+    """BadInputError (exit 2) when the project's labeling config is not quotekit's."""
+    from toolkit.labelstudio.config import foreign_config_reason
+
+    reason = foreign_config_reason(project.get("label_config"))
+    if reason is not None:
+        raise BadInputError(
+            f"project {title!r} is not a quotekit project: {reason}; its annotations cannot be built into "
+            "a quote dataset (pass --allow-foreign to pull it anyway)"
+        )
+
+
+def _download(client, pid: int, snapshot: dict, project_title: str, timeout: float) -> bytes:
+    """Wait until the snapshot (``snapshot["export"]``, kept up to date) is ready, then download it."""
+    export = snapshot["export"]
+    eid = export["id"]
+    deadline = time.monotonic() + timeout
+    while export.get("status") not in ("completed", "failed"):
+        if time.monotonic() > deadline:
+            raise ServerError(f"the export snapshot {eid} of project {project_title!r} was not ready after {timeout:.0f} s")
+        time.sleep(0.5)
+        export = snapshot["export"] = client.get_export(pid, eid)
+    if export["status"] == "failed":
+        raise ServerError(f"Label Studio failed to build export snapshot {eid} of project {project_title!r}; see the server log")
+    return client.download_export(pid, eid)
+
+
+def _snapshot_dir(client, data_dir, pid: int) -> Path | None:
+    """Where Label Studio keeps the project's snapshot files, when the server is ours (else None)."""
+    try:
+        if not client.is_server_of(data_dir):
+            return None
+    except (AttributeError, OSError):
+        return None
+    from toolkit.labelstudio.server import resolve_data_dir
+
+    return resolve_data_dir(data_dir) / "media" / "export" / str(int(pid))
+
+
+def delete_snapshot(client, pid: int, export: dict, snapshot_dir: Path | None, echo: Echo,
+                    quiet: bool = False) -> None:
+    """Delete the export snapshot on the server (and its file in ``snapshot_dir``, when given).
+
+    A failure is a warning (``quiet``: silent, when another error is on its way): the export
+    file is written either way, and the next pull does not depend on it.
+    """
+    eid = export["id"]
+    if snapshot_dir is not None and not export.get("md5"):  # its file is named after the md5
+        try:
+            export = client.get_export(pid, eid)
+        except QuotekitError:
+            pass
+    try:
+        client.delete_export(pid, eid)
+    except QuotekitError as exc:
+        if not quiet:
+            echo(f"Warning: the export snapshot {eid} stays on the server (deleting it failed: {exc}); "
+                 "delete it in the project's Export dialog")
+        return
+    if snapshot_dir is not None:
+        remove_snapshot_files(client, pid, export, snapshot_dir)
+
+
+def remove_snapshot_files(client, pid: int, export: dict, snapshot_dir: Path) -> list[Path]:
+    """Remove the file(s) of a deleted snapshot from the server's data dir: Label Studio 1.23
+    keeps them (its flag ``ff_back_dev_4664_remove_storage_file_on_export_delete`` is stale and
+    off), ``project-<pid>-at-<minute>-<md5[:8]>[_suffix].json`` in ``media/export/<pid>/``. A
+    file is left alone while another snapshot of the project has the same md5 (it may be its).
+    """
+    md5 = str(export.get("md5") or "")
+    if len(md5) < 8 or not snapshot_dir.is_dir():
+        return []
+    try:
+        if any(str(e.get("md5") or "") == md5 for e in client.list_exports(pid)):
+            return []
+    except QuotekitError:
+        return []
+    removed = []
+    for f in snapshot_dir.glob(f"project-{int(pid)}-at-*-{md5[:8]}*.json"):
+        try:
+            f.unlink()
+            removed.append(f)
+        except OSError:
+            pass
+    return removed
 
 
 def account_for_left_out(client, pid: int, exported: list, result: PullResult) -> None:

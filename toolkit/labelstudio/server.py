@@ -33,6 +33,7 @@ from typing import Callable
 
 from toolkit.config import REPO_ROOT
 from toolkit.errors import BadInputError, ServerError
+from toolkit.labelstudio.client import mask_url
 
 LS_VERSION = "1.23.2"
 ADMIN_USERNAME = "admin@quotekit.local"
@@ -343,7 +344,7 @@ def start(
         if reuse:
             return _reuse(running, d, timeout)
         raise ServerError(
-            f"a Label Studio server for {d} is already running at {running.url} (pid {running.pid}); "
+            f"a Label Studio server for {d} is already running at {mask_url(running.url)} (pid {running.pid}); "
             f"stop it with `quotekit ls stop --data-dir {d}`, or pass --reuse to go on with it"
         )
     if _port_in_use(port):
@@ -404,7 +405,7 @@ def _reuse(running: ServerState, d: Path, timeout: float) -> Started:
             raise ServerError(f"the Label Studio server for {d} (pid {running.pid}) exited; see {log}\n{_log_tail(log)}")
         if time.monotonic() - t0 > timeout:
             raise ServerError(
-                f"a Label Studio server for {d} is running (pid {running.pid}) but {running.url}/health did not "
+                f"a Label Studio server for {d} is running (pid {running.pid}) but {mask_url(running.url)}/health did not "
                 f"answer within {timeout:.0f} s; see {log}, or restart it: `quotekit ls stop --data-dir {d}`"
             )
         time.sleep(0.5)
@@ -413,7 +414,7 @@ def _reuse(running: ServerState, d: Path, timeout: float) -> Started:
 
 def login_help(started_url: str, data_dir: Path) -> str:
     return (
-        f"Label Studio is up at {started_url}\n"
+        f"Label Studio is up at {mask_url(started_url)}\n"
         f"  log in as {ADMIN_USERNAME}; the password is in {data_dir / PASSWORD_FILE}\n"
         f"  API token: `quotekit ls token --data-dir {data_dir}` (push/pull find it themselves)"
     )
