@@ -425,6 +425,9 @@ class StanceScheme:
     default_target: str
     targets: dict[str, StanceTarget]
     path: Path | None = None
+    #: a proposed stance whose score is below this is left empty (the annotator chooses);
+    #: 0 pre-fills every proposal
+    prefill_min_score: float = 0.0
 
     @property
     def target(self) -> StanceTarget:
@@ -432,7 +435,7 @@ class StanceScheme:
 
 
 #: the keys :func:`parse_stance` reads (anything else is a misspelling)
-STANCE_KEYS = ("labels", "default_target", "targets")
+STANCE_KEYS = ("labels", "default_target", "targets", "prefill_min_score")
 TARGET_FIELDS = ("description", "guidance", "examples")
 
 
@@ -464,7 +467,10 @@ def parse_stance(data: Any, path: Path) -> StanceScheme:
     default = data.get("default_target")
     if default not in targets:
         raise _fail(path, "stance scheme", "default_target", f"{default!r} is not one of the targets: {', '.join(targets)}")
-    return StanceScheme(tuple(labels), default, targets, path)
+    prefill = data.get("prefill_min_score", 0.0)
+    if isinstance(prefill, bool) or not isinstance(prefill, (int, float)) or not 0.0 <= prefill <= 1.0:
+        raise _fail(path, "stance scheme", "prefill_min_score", f"must be a number from 0 to 1 like 0.6 (proposals scoring less leave the stance empty), got {prefill!r}")
+    return StanceScheme(tuple(labels), default, targets, path, float(prefill))
 
 
 def load_stance(path: str | Path | None = None) -> StanceScheme:

@@ -36,7 +36,7 @@ from toolkit.core.cues import Cue, CueLexicon, find_cues
 from toolkit.core.frames import Frame, has, line_frames, np_left, read_frames, sentence_bounds, sentence_spans, speaker_left, sentence_subjects, tidy_speaker
 from toolkit.core.quotes import Quotation, find_quotations
 from toolkit.core.speakers import MentionLexicon, Resolution, SpeakerResolver, described_subject
-from toolkit.core.stance import StanceLexicon, propose_stance
+from toolkit.core.stance import StanceLexicon, propose_stance, side_from_mention, speaker_context
 from toolkit.types import Quote
 
 
@@ -513,9 +513,11 @@ def _to_quote(doc, text: str, d: _Draft, registry: Registry, scheme: StanceSchem
     content = text[d.start : d.end]
     cue_text = text[cue_start:cue_end] if cue_start is not None else ""
     stance = None
-    stance_score = 0.5
     if scheme is not None:
-        stance, stance_score = propose_stance(content + " " + cue_text, registry.affiliation(speaker), slex)
+        side = registry.affiliation(speaker) or side_from_mention(speaker_context(text, d.mention, speaker), slex)
+        stance, stance_score = propose_stance(content, side, slex, cue_text)
+        if stance_score < scheme.prefill_min_score:
+            stance = None  # not sure enough: the annotator chooses (a wrong pre-fill anchors)
     score = round(max(0.0, min(1.0, 0.65 * d.score + 0.35 * res_score)), 3)
     how = res.how if res else "no_speaker"
     return {

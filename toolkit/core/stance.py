@@ -1,8 +1,20 @@
-"""Stance proposal for one quote: a prior from the speaker's affiliation plus lexical signals.
+"""Stance proposal for one quote: a prior from the speaker's side plus what the words say.
 
-This is a **proposal** for the annotator, sorted by its score, never a verdict: it does not read
-negation, irony or who the quote is about. ``score`` is the winning label's share of the summed
-label scores (so 0.33 means "no idea", close to 1 means "prior and words agree").
+This is a **proposal** for the annotator, never a verdict. It reads no irony and does not know
+who the quote is about. Three kinds of evidence, all data in ``configs/stance_signals.yaml``:
+
+* the **speaker's side**: the registry affiliation, else a side read from the words of the
+  mention and its appositive (:func:`side_from_mention` on :func:`speaker_context`: "a
+  government spokesman", "Mu Sochua, an opposition lawmaker,");
+* **signals** in the quote and its cue: weak vocabulary (``signals``) and framings that hold
+  whoever speaks (``strong_signals``: "interference in internal affairs", "politically
+  motivated"). A signal right after a negator ("no political prisoners") does not count;
+  after a hedge ("hopes the court will be fair") it counts for less and the hedge leans neutral;
+* score(label) = prior(label | side) + evidence(label); ``score`` is the winning label's share
+  of the summed scores: about 0.33 means "no idea", close to 1 "side and words agree".
+
+The caller pre-fills the label only when ``score`` reaches the scheme's ``prefill_min_score``
+(``configs/stance.yaml``); below it the annotator chooses.
 
 >>> lex = StanceLexicon.from_dict({"weight": 0.3, "priors": {"unknown": {"favor": 0.2, "against": 0.4, "neutral": 0.4}},
 ...     "signals": {"favor": ["coup"], "against": [], "neutral": []}})
@@ -18,7 +30,52 @@ from typing import Any
 
 LABELS = ("favor", "against", "neutral")
 #: the keys :meth:`StanceLexicon.from_dict` reads (anything else in stance_signals.yaml is a misspelling)
-STANCE_SIGNAL_KEYS = ("weight", "max_signals", "priors", "signals")
+STANCE_SIGNAL_KEYS = (
+    "weight", "max_signals", "priors", "signals",
+    "strong_weight", "strong_signals", "negators", "hedges", "hedge_factor",
+    "mention_sides", "mention_roles",
+)
+
+
+@dataclass(frozen=True)
+class PhraseTable:
+    """Phrases of several kinds in one whole-word regex, so that one pass over a text finds
+    them all. At a position the longest phrase wins ("not free and fair" is one phrase, not
+    also "free and fair"); a phrase listed twice keeps its first kind.
+
+    >>> t = PhraseTable.build([("free and fair", "against"), ("was free and fair", "favor")])
+    >>> [(m.group(), kind) for m, kind in t.find("It was free and fair.")]
+    [('was free and fair', 'favor')]
+    """
+
+    pattern: re.Pattern | None = None
+    kinds: dict[str, Any] = field(default_factory=dict)
+    lower: bool = True
+
+    @classmethod
+    def build(cls, items: Any, *, lower: bool = True) -> "PhraseTable":
+        kinds: dict[str, Any] = {}
+        for phrase, kind in items:
+            w = _norm(str(phrase).strip(), lower)
+            if w:
+                kinds.setdefault(w, kind)
+        if not kinds:
+            return cls(lower=lower)
+        words = sorted(kinds, key=len, reverse=True)
+        return cls(re.compile(r"(?<!\w)(?:" + _trie(words) + r")(?!\w)"), kinds, lower)
+
+    def find(self, text: str) -> list[tuple[re.Match, Any]]:
+        """``(match, kind)`` of each phrase in ``text`` (already normalised: see :func:`_norm`)."""
+        if self.pattern is None:
+            return []
+        kinds = self.kinds
+        return [(m, kinds[m.group()]) for m in self.pattern.finditer(text)]
+
+
+def _norm(text: str, lower: bool = True) -> str:
+    """What phrases and texts are matched on: lower case (unless a phrase in capitals) and
+    straight apostrophes."""
+    return (text.lower() if lower else text).replace("’", "'")
 
 
 @dataclass(frozen=True)
@@ -26,15 +83,23 @@ class StanceLexicon:
     weight: float = 0.2
     max_signals: int = 3
     priors: dict[str, dict[str, float]] = field(default_factory=dict)
-    patterns: dict[str, re.Pattern | None] = field(default_factory=dict)
-    #: per label, the first word of each signal phrase; ``None`` when a phrase starts with a
-    #: non-word character (the label's pattern then always runs)
-    first_words: dict[str, frozenset[str] | None] = field(default_factory=dict)
+    #: every signal phrase, of kind ``(label, strong)``
+    signals: PhraseTable = field(default_factory=PhraseTable)
+    strong_weight: float = 0.6
+    negators: frozenset[str] = frozenset()
+    hedges: PhraseTable = field(default_factory=PhraseTable)
+    hedge_factor: float = 0.5
+    #: mention words of kind ``(tier, order, affiliation)``: tier 0 ``mention_sides``, 1
+    #: ``mention_roles``; ``order`` is the affiliation's place in its list. Phrases in capitals
+    #: are in ``sides_as_written`` (matched on the text as written)
+    sides: PhraseTable = field(default_factory=PhraseTable)
+    sides_as_written: PhraseTable = field(default_factory=lambda: PhraseTable(lower=False))
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], labels: tuple[str, ...] = LABELS, source: Any = "stance_signals.yaml") -> "StanceLexicon":
         """Validate and build; errors are :class:`~toolkit.config.ConfigError` naming ``source``
-        and the key (unknown keys, affiliations and labels; wrong types)."""
+        and the key (unknown keys, affiliations and labels; wrong types; a phrase given to two
+        labels)."""
         from toolkit.config import ConfigError, check_keys, expect_list, expect_mapping, expect_number
         from toolkit.types import AFFILIATIONS
 
@@ -47,24 +112,59 @@ class StanceLexicon:
             v = expect_mapping(v, source, f"priors.{k}", hint)
             check_keys(v, labels, source, f"priors.{k}")
             priors[str(k)] = {lab: expect_number(v.get(lab, 0.0), source, f"priors.{k}.{lab}") for lab in labels}
-        signals = expect_mapping(data.get("signals"), source, "signals", " of label -> list of phrases")
-        check_keys(signals, labels, source, "signals")
-        signals = {lab: expect_list(v, source, f"signals.{lab}") for lab, v in signals.items()}
-        weight = expect_number(data.get("weight", 0.2), source, "weight")
+
+        signal_items: list[tuple[str, tuple[str, bool]]] = []
+        where: dict[str, str] = {}
+        for key, strong in (("strong_signals", True), ("signals", False)):  # strong first: it wins a phrase listed in both
+            raw = expect_mapping(data.get(key), source, key, " of label -> list of phrases")
+            check_keys(raw, labels, source, key)
+            for lab, v in raw.items():
+                for phrase in expect_list(v, source, f"{key}.{lab}", strings=True):
+                    w = _norm(phrase.strip())
+                    other = where.setdefault(w, f"{key}.{lab}")
+                    if other.split(".")[1] != lab:
+                        raise ConfigError(f"{source}: key '{key}.{lab}': {phrase!r} is also listed under '{other}' (a phrase tells one label: remove one)")
+                    signal_items.append((phrase, (lab, strong)))
+
+        side_items: list[tuple[str, tuple[int, int, str]]] = []
+        for tier, key in enumerate(("mention_sides", "mention_roles")):
+            raw = expect_mapping(data.get(key), source, key, " of affiliation -> list of words")
+            check_keys(raw, (*AFFILIATIONS, "unknown"), source, key)
+            for order, (aff, v) in enumerate(raw.items()):
+                side_items += [(p, (tier, order, str(aff))) for p in expect_list(v, source, f"{key}.{aff}", strings=True)]
+
+        numbers = {}
+        for key, default in (("weight", 0.2), ("strong_weight", 0.6), ("hedge_factor", 0.5)):
+            numbers[key] = expect_number(data.get(key, default), source, key)
+            if numbers[key] < 0:
+                raise ConfigError(f"{source}: key {key!r}: must not be negative, got {numbers[key]}")
         max_signals = expect_number(data.get("max_signals", 3), source, "max_signals", int)
-        if max_signals < 0 or weight < 0:
-            raise ConfigError(f"{source}: key {'weight' if weight < 0 else 'max_signals'!r}: must not be negative")
-        patterns: dict[str, re.Pattern | None] = {}
-        first_words: dict[str, frozenset[str] | None] = {}
-        for lab in labels:
-            words = sorted({str(w).strip().lower().replace("’", "'") for w in signals.get(lab) or () if str(w).strip()}, key=len, reverse=True)
-            patterns[lab] = re.compile(r"(?<!\w)(?:" + _trie(words) + r")(?!\w)") if words else None
-            firsts = [_WORD.match(w) for w in words]
-            first_words[lab] = frozenset(m.group() for m in firsts) if all(firsts) else None
-        return cls(weight, max_signals, priors, patterns, first_words)
+        if max_signals < 0:
+            raise ConfigError(f"{source}: key 'max_signals': must not be negative, got {max_signals}")
+        if numbers["hedge_factor"] > 1:
+            raise ConfigError(f"{source}: key 'hedge_factor': must be between 0 and 1 (the share of a signal's weight left after a hedge), got {numbers['hedge_factor']}")
+        negators = frozenset(_norm(w.strip()) for w in expect_list(data.get("negators"), source, "negators", strings=True))
+        bad = next((w for w in negators if not (_WORD.fullmatch(w) or w == "n't")), None)
+        if bad is not None:
+            raise ConfigError(f"{source}: key 'negators': {bad!r} must be one word, like not, \"no\" (quoted: YAML reads a bare no as false), never, n't")
+        hedges = expect_list(data.get("hedges"), source, "hedges", strings=True)
+        return cls(
+            weight=numbers["weight"], max_signals=max_signals, priors=priors, signals=PhraseTable.build(signal_items),
+            strong_weight=numbers["strong_weight"], negators=negators, hedges=PhraseTable.build((h, True) for h in hedges),
+            hedge_factor=numbers["hedge_factor"],
+            sides=PhraseTable.build((p, k) for p, k in side_items if not _is_capitals(p)),
+            sides_as_written=PhraseTable.build(((p, k) for p, k in side_items if _is_capitals(p)), lower=False),
+        )
 
 
 _WORD = re.compile(r"\w+")
+_NEGATION_REACH = 3  # words before a signal that a negator may stand in ("did not follow the law")
+
+
+def _is_capitals(phrase: str) -> bool:
+    """An acronym or other phrase written in capitals is matched as written ("US" is not "us")."""
+    letters = [c for c in phrase if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
 
 
 def _trie(phrases: list[str]) -> str:
@@ -100,33 +200,174 @@ def _trie(phrases: list[str]) -> str:
     return build(trie)
 
 
-def signal_counts(text: str, lexicon: StanceLexicon) -> dict[str, int]:
-    """How many distinct signal phrases of each label occur in ``text`` (case-insensitive)."""
-    low = text.lower().replace("’", "'")
-    present: set[str] | None = None  # the text's words, read once
-    out = {}
-    for lab, pat in lexicon.patterns.items():
-        if pat is None:
-            out[lab] = 0
+# --------------------------------------------------------------------------- the speaker's side
+
+
+def side_from_mention(words: str, lexicon: StanceLexicon) -> str | None:
+    """The affiliation that the words of a mention (and its appositive) name, or ``None``.
+
+    ``mention_sides`` (parties, bodies, "opposition", "rights group") win over ``mention_roles``
+    (role nouns such as "minister" or "diplomat", read only when no side word is there); among
+    several side words the longest phrase wins ("government critic" over "government"), then
+    the first listed in the file. Capitalised phrases match as written ("US" but not "us").
+    Words listed under ``unknown`` say that the side is not known ("party official": which
+    party?), so they beat the shorter words they contain.
+
+    >>> lex = StanceLexicon.from_dict({"mention_sides": {"opposition": ["opposition"], "ruling party": ["CPP"]},
+    ...     "mention_roles": {"government": ["official", "spokesman"]}})
+    >>> side_from_mention("an opposition lawmaker", lex), side_from_mention("a CPP official", lex)
+    ('opposition', 'ruling party')
+    >>> side_from_mention("a government spokesman", lex), side_from_mention("he", lex)
+    ('government', None)
+    """
+    if not words:
+        return None
+    found = lexicon.sides.find(_norm(words)) + lexicon.sides_as_written.find(_norm(words, lower=False))
+    if not found:
+        return None
+    # (tier, -length, order, affiliation) of each phrase; side words next to each other make
+    # one phrase with the side of the first ("French" + "foreign ministry")
+    found.sort(key=lambda mk: mk[0].start())
+    best: tuple[int, int, int, str] | None = None
+    start = end = -1
+    head: tuple[int, int, str] | None = None
+    for m, (tier, order, aff) in found:
+        if head is not None and tier == 0 == head[0] and _JOINS.fullmatch(words, end, m.start()):
+            end = m.end()
+        else:
+            start, end, head = m.start(), m.end(), (tier, order, aff)
+        cand = (head[0], start - end, head[1], head[2])
+        if best is None or cand < best:
+            best = cand
+    aff = best[3]
+    return None if aff == "unknown" else aff
+
+
+#: a run of characters with no clause boundary: matched on the reversed text before a mention
+#: (its clause so far) and on the text after the comma that opens an appositive
+_JOINS = re.compile(r"(?:['’]s)?\s+")
+_BEFORE = re.compile(r"[^.!?;:,\"“”‘()\[\]\n—–]*")
+_APPOSITIVE = re.compile(r"[^.!?;:,\"“”()\[\]\n—–]*")
+_WORDS_BEFORE = 3
+_APPOSITIVE_CHARS = 120
+
+
+def _around(text: str, start: int, end: int) -> str:
+    """The mention ``text[start:end]``, up to three words before it in its clause ("opposition
+    lawmaker" Mu Sochua) and its appositive (", a CPP spokesman,")."""
+    left = _BEFORE.match(text[max(0, start - 40) : start][::-1]).group()[::-1]
+    before = " ".join(left.split()[-_WORDS_BEFORE:])
+    rest = text[end : end + _APPOSITIVE_CHARS].lstrip()
+    after = _APPOSITIVE.match(rest, 1).group().strip() if rest.startswith(",") else ""
+    return " ".join(x for x in (before, text[start:end], after) if x)
+
+
+def speaker_context(text: str, mention: tuple[int, int] | None, speaker: str | None = None) -> str:
+    """The words that may tell the side of a speaker outside the registry: around the mention
+    and, when the speaker is a name written in the article, around its first occurrence (where
+    a wire story introduces a person: "Sok Eysan, a CPP spokesman, said ... Sok Eysan added").
+
+    >>> t = "Sok Eysan, a CPP spokesman, rejected it. “It is fiction,” Sok Eysan said."
+    >>> i = t.rindex("Sok Eysan"); speaker_context(t, (i, i + 9), "Sok Eysan")
+    'Sok Eysan Sok Eysan a CPP spokesman'
+    """
+    parts = []
+    if mention is not None:
+        parts.append(_around(text, mention[0], mention[1]))
+    if speaker and len(speaker) > 3 and speaker[:1].isupper():
+        i = text.find(speaker)
+        if i >= 0 and (mention is None or i != mention[0]):
+            parts.append(_around(text, i, i + len(speaker)))
+    return " ".join(parts)
+
+
+# --------------------------------------------------------------------------- the words
+
+
+def negated(low: str, at: int, negators: frozenset[str]) -> bool:
+    """Whether one of ``negators`` stands among the three words before ``low[at:]`` (``n't``
+    also as the end of a word).
+
+    >>> neg = frozenset({"not", "n't"})
+    >>> [negated(t, t.index("follow"), neg) for t in ("the detention did not follow the law",
+    ...     "the detention didn't follow the law", "it is not clear that they follow the law")]
+    [True, True, False]
+    """
+    for w in low[max(0, at - 40) : at].split()[-_NEGATION_REACH:]:
+        w = w.strip(_PUNCT)
+        if w in negators or ("n't" in negators and w.endswith("n't")):
+            return True
+    return False
+
+
+_PUNCT = ".,;:!?\"'“”‘’()[]—–-"
+
+
+def _signals(low: str, lexicon: StanceLexicon, hedge_at: int) -> dict[tuple[str, bool], tuple[set[str], set[str]]]:
+    """Per ``(label, strong)``: the distinct signal phrases before ``hedge_at`` and after it;
+    favor and against phrases right after a negator are left out."""
+    out: dict[tuple[str, bool], tuple[set[str], set[str]]] = {}
+    negators = lexicon.negators
+    for m, kind in lexicon.signals.find(low):
+        if kind[0] != "neutral" and negators and negated(low, m.start(), negators):
             continue
-        firsts = lexicon.first_words.get(lab)
-        if firsts is not None:
-            # a phrase can only match where its first word stands as a whole word: when none
-            # of the label's first words is in the text, its (long) alternation need not run
-            if present is None:
-                present = set(_WORD.findall(low))
-            if firsts.isdisjoint(present):
-                out[lab] = 0
-                continue
-        out[lab] = len(set(pat.findall(low)))
+        plain, hedged = out.setdefault(kind, (set(), set()))
+        (hedged if m.start() >= hedge_at else plain).add(m.group())
     return out
 
 
-def propose_stance(text: str, affiliation: str | None, lexicon: StanceLexicon) -> tuple[str, float]:
-    """``(label, score)`` for a quote's text (plus its cue) and the speaker's affiliation."""
+def signal_counts(text: str, lexicon: StanceLexicon, strong: bool = False) -> dict[str, int]:
+    """How many distinct signal phrases of each label occur in ``text`` (case-insensitive;
+    negated ones not counted); ``strong=True`` counts the ``strong_signals``."""
+    low = _norm(text)
+    counts = dict.fromkeys(LABELS, 0)
+    for (lab, is_strong), (plain, hedged) in _signals(low, lexicon, len(low)).items():
+        if is_strong == strong:
+            counts[lab] = counts.get(lab, 0) + len(plain | hedged)
+    return counts
+
+
+def evidence(text: str, lexicon: StanceLexicon, cue: str = "") -> dict[str, float]:
+    """What the words add to each label's score: ``weight`` per weak signal and ``strong_weight``
+    per strong one (each at most ``max_signals``), negated signals left out. After a hedge (in
+    the text, or anywhere when the cue is one: "hoped that ...") favor and against signals count
+    ``hedge_factor`` of their weight, and the hedge adds one weak neutral signal.
+
+    >>> lex = StanceLexicon.from_dict({"weight": 0.2, "strong_weight": 0.6, "hedges": ["hopes"], "negators": ["no"],
+    ...     "signals": {"against": ["fair"]}, "strong_signals": {"against": ["political prisoners"]}})
+    >>> evidence("There are political prisoners.", lex)["against"]
+    0.6
+    >>> evidence("There are no political prisoners.", lex)["against"]
+    0.0
+    >>> ev = evidence("He hopes the trial will be fair.", lex); ev["against"], ev["neutral"]
+    (0.1, 0.2)
+    """
+    low = _norm(text + " " + cue) if cue else _norm(text)
+    hedge_at = len(low)
+    if lexicon.hedges.pattern is not None:
+        if cue and lexicon.hedges.pattern.search(_norm(cue)):
+            hedge_at = 0
+        else:
+            m = lexicon.hedges.pattern.search(low)
+            if m:
+                hedge_at = m.start()
+    out = dict.fromkeys(LABELS, 0.0)
+    if hedge_at < len(low):
+        out["neutral"] = lexicon.weight
+    cap = lexicon.max_signals
+    for (lab, strong), (plain, hedged) in _signals(low, lexicon, hedge_at).items():
+        f = lexicon.hedge_factor if lab != "neutral" else 1.0
+        w = lexicon.strong_weight if strong else lexicon.weight
+        out[lab] = out.get(lab, 0.0) + w * min(len(plain) + f * len(hedged - plain), cap)
+    return {lab: round(v, 6) for lab, v in out.items()}
+
+
+def propose_stance(text: str, affiliation: str | None, lexicon: StanceLexicon, cue: str = "") -> tuple[str, float]:
+    """``(label, score)`` for a quote's text, its cue and the speaker's affiliation (registry, or
+    :func:`side_from_mention`; ``None`` when neither knows)."""
     prior = lexicon.priors.get(affiliation or "unknown") or lexicon.priors.get("unknown") or {lab: 1 / 3 for lab in LABELS}
-    counts = signal_counts(text, lexicon)
-    scores = {lab: prior.get(lab, 0.0) + lexicon.weight * min(counts.get(lab, 0), lexicon.max_signals) for lab in prior}
+    ev = evidence(text, lexicon, cue)
+    scores = {lab: prior.get(lab, 0.0) + ev.get(lab, 0.0) for lab in prior}
     label = max(scores, key=lambda lab: (scores[lab], lab == "neutral"))
     total = sum(scores.values()) or 1.0
     return label, round(scores[label] / total, 3)
