@@ -279,3 +279,203 @@ def test_summary_line_names_a_non_default_configs_dir(cfg, tmp_path):
     assert f"configs {cfg}" in r.stderr
     r = _cli(["ingest", str(raw), "-o", "i.jsonl"], tmp_path, REPO / "configs")
     assert r.returncode == 0 and "configs " not in r.stderr.split("Wrote", 1)[1]
+
+
+# --------------------------------------------------------------------------- dated affiliations
+
+
+@pytest.mark.parametrize("extra,field,needle", [
+    ({"affiliations": [{"affiliation": "govt", "start": "1993"}]}, "affiliations[1].affiliation", "'govt' is not one of"),
+    ({"affiliations": [{"affiliation": "government"}]}, "affiliations[1]", "needs a start or an end date"),
+    ({"affiliations": [{"affiliation": "government", "start": "1998", "end": "1994"}]}, "affiliations[1].end", "before the start"),
+    ({"affiliations": [{"affiliation": "government", "from": "1998"}]}, "affiliations[1].from", "unknown field"),
+    ({"affiliations": "government"}, "affiliations", "must be a list"),
+    ({"roles": [{"title": "Minister", "start": "early 2019"}]}, "roles[1].start", "not a date like 2019, 2019-05 or 2019-05-31"),
+    ({"roles": [{"title": "Minister", "start": "2019-13"}]}, "roles[1].start", "not a date"),
+    ({"roles": [{"title": "Minister", "start": "2019-05", "end": "2018"}]}, "roles[1].end", "before the start"),
+])
+def test_dated_fields_are_checked(tmp_path, extra, field, needle):
+    p = _write(tmp_path, {"speakers": [{"name": "Ok Person", "affiliation": "media"},
+                                       {"name": "A B", "affiliation": "opposition", **extra}]})
+    with pytest.raises(ConfigError) as exc:
+        load_registry(p)
+    msg = str(exc.value)
+    assert str(p) in msg and "speaker #2" in msg and f"field '{field}'" in msg and needle in msg, msg
+
+
+def test_affiliation_on_a_date_and_without_one(tmp_path):
+    p = tmp_path / "speakers.yaml"
+    p.write_text(
+        "speakers:\n"
+        "  - name: Defec Tor\n    affiliation: government\n"
+        "    affiliations:\n      - {affiliation: opposition, start: 2013-07, end: 2018}\n"
+        "    roles:\n      - {title: Lawmaker, start: 2013-07-28, end: 2017}\n"
+        "  - name: Steady One\n    affiliation: NGO\n", encoding="utf-8")
+    reg = load_registry(p)
+    sp = reg.get("Defec Tor")
+    assert sp.roles[0].start == "2013-07-28" and sp.roles[0].end == "2017"  # unquoted YAML dates read as text
+    assert [sp.affiliation_on(d) for d in ("2013-06-30", "2013-07-01", "2016", "2018-12-31", "2019-01-01", None)] == \
+        ["government", "opposition", "opposition", "opposition", "government", "government"]
+    assert reg.affiliation("Defec Tor", "2015-03-02") == "opposition" and reg.affiliation("Defec Tor") == "government"
+    assert reg.affiliation("Steady One", "2015-03-02") == "NGO" and reg.affiliation("Nobody", "2015") is None
+
+
+# --------------------------------------------------------------------------- YAML aliases
+
+
+def _bomb(levels: int = 9, width: int = 10) -> str:
+    """A "billion laughs" document: each level repeats the previous one ``width`` times."""
+    lines = ['a0: &a0 ["' + "lol" * 100 + '"]']
+    for i in range(1, levels + 1):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * width) + "]")
+    return "\n".join(lines) + "\nspeakers: []\n"
+
+
+def test_an_alias_bomb_is_refused_quickly_in_one_line(tmp_path):
+    import time
+
+    for name in ("speakers.yaml", "stance.yaml"):
+        p = tmp_path / name
+        p.write_text(_bomb(), encoding="utf-8")
+        t = time.perf_counter()
+        with pytest.raises(ConfigError) as exc:
+            (load_registry if name == "speakers.yaml" else load_stance)(p)
+        assert time.perf_counter() - t < 2.0
+        msg = str(exc.value)
+        assert msg.startswith(f"{p}: YAML aliases") and "refused" in msg and "\n" not in msg, msg
+
+
+def test_a_recursive_alias_is_refused(tmp_path):
+    p = tmp_path / "speakers.yaml"
+    p.write_text("loop: &x [1, *x]\nspeakers: []\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="recursive alias"):
+        load_registry(p)
+
+
+def test_modest_aliases_still_load(tmp_path):
+    p = tmp_path / "speakers.yaml"
+    roles = "".join(f"  - name: Person Number{i}\n    affiliation: NGO\n    roles: *r\n" for i in range(50))
+    p.write_text("speakers:\n  - name: First Person\n    affiliation: NGO\n    roles: &r\n      - {title: Rights worker, start: '2001'}\n"
+                 + roles, encoding="utf-8")
+    reg = load_registry(p)
+    assert len(reg) == 51 and all(sp.roles[0].title == "Rights worker" for sp in reg)
+
+
+def test_expanded_size_counts_what_aliases_repeat():
+    import yaml
+
+    from toolkit.config import expanded_size
+
+    assert expanded_size(yaml.compose("[a, b]")) == (3, 2, 3, 2)
+    nodes, chars, unique_nodes, unique_chars = expanded_size(yaml.compose(_bomb(levels=3, width=4)))
+    assert unique_nodes < 30 and nodes > 4 ** 3 and chars >= 300 * 4 ** 3
+
+
+def test_the_c_loader_is_used_when_available_and_keeps_strict_checks(tmp_path):
+    import yaml
+
+    from toolkit.config import _loader_class
+
+    if hasattr(yaml, "CSafeLoader"):
+        assert issubclass(_loader_class(), yaml.CSafeLoader)
+    p = tmp_path / "speakers.yaml"
+    p.write_text("speakers:\n  - name: A B\n    affiliation: NGO\n    affiliation: media\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"line 4: invalid YAML: duplicate key 'affiliation' \(first defined on line 3\)"):
+        load_registry(p)
+
+
+# --------------------------------------------------------------------------- registry cache
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch) -> Path:
+    d = tmp_path / "cache"
+    monkeypatch.setenv("QUOTEKIT_CACHE_DIR", str(d))
+    monkeypatch.delenv("QUOTEKIT_NO_CACHE", raising=False)
+    return d
+
+
+def _no_yaml(monkeypatch):
+    """Make YAML parsing fail: a load that succeeds afterwards came from the cache."""
+    import toolkit.config as C
+
+    def boom(*a, **k):
+        raise AssertionError("parsed the YAML instead of using the cache")
+
+    monkeypatch.setattr(C, "_load_yaml", boom)
+
+
+def test_registry_cache_is_used_and_equals_a_fresh_parse(cache, monkeypatch):
+    shipped = REPO / "configs" / "speakers.yaml"
+    fresh = load_registry(shipped)
+    files = list(cache.glob("registry-*.json"))
+    assert len(files) == 1
+    _no_yaml(monkeypatch)
+    cached = load_registry(shipped)
+    assert cached.speakers == fresh.speakers and cached.path == shipped
+    assert cached.get("Sar Keng").name == "Sar Kheng" and cached.affiliation("Sam Rainsy", "1994-01-01") == "government"
+
+
+def test_registry_cache_is_invalidated_when_the_file_changes(cache, tmp_path, monkeypatch):
+    p = tmp_path / "speakers.yaml"
+    p.write_text("speakers:\n  - name: Old Name\n    affiliation: NGO\n", encoding="utf-8")
+    assert load_registry(p).names() == ["Old Name"]
+    p.write_text("speakers:\n  - name: New Name\n    affiliation: NGO\n", encoding="utf-8")
+    assert load_registry(p).names() == ["New Name"]
+    assert len(list(cache.glob("registry-*.json"))) == 2
+    _no_yaml(monkeypatch)
+    assert load_registry(p).names() == ["New Name"]
+
+
+@pytest.mark.parametrize("garbage", [b"", b"{not json", b'{"key": "x", "speakers": []}', b"[1, 2]", b'\xff\xfe'])
+def test_a_corrupt_cache_is_ignored_and_rewritten(cache, tmp_path, garbage):
+    import json
+
+    p = tmp_path / "speakers.yaml"
+    p.write_text("speakers:\n  - name: Some One\n    affiliation: NGO\n    gender: female\n", encoding="utf-8")
+    load_registry(p)
+    (f,) = cache.glob("registry-*.json")
+    f.write_bytes(garbage)
+    reg = load_registry(p)
+    assert reg.names() == ["Some One"] and reg.get("Some One").gender == "female"
+    assert json.loads(f.read_text(encoding="utf-8"))["speakers"][0][0] == "Some One"  # rewritten
+
+
+def test_a_cache_entry_with_the_wrong_shape_is_ignored(cache, tmp_path):
+    import json
+
+    p = tmp_path / "speakers.yaml"
+    p.write_text("speakers:\n  - name: Some One\n    affiliation: NGO\n", encoding="utf-8")
+    load_registry(p)
+    (f,) = cache.glob("registry-*.json")
+    doc = json.loads(f.read_text(encoding="utf-8"))
+    doc["speakers"][0] = doc["speakers"][0][:3]  # a field missing
+    f.write_text(json.dumps(doc), encoding="utf-8")
+    assert load_registry(p).names() == ["Some One"]
+
+
+def test_no_cache_when_turned_off_or_unwritable(cache, tmp_path, monkeypatch):
+    p = tmp_path / "speakers.yaml"
+    p.write_text("speakers:\n  - name: Some One\n    affiliation: NGO\n", encoding="utf-8")
+    monkeypatch.setenv("QUOTEKIT_NO_CACHE", "1")
+    assert load_registry(p).names() == ["Some One"] and not cache.exists()
+    monkeypatch.delenv("QUOTEKIT_NO_CACHE")
+    cache.write_text("a file where the cache dir should be", encoding="utf-8")
+    assert load_registry(p).names() == ["Some One"]  # the cache cannot be written: only slower
+
+
+def test_an_invalid_registry_is_never_cached(cache, tmp_path):
+    p = tmp_path / "speakers.yaml"
+    p.write_text("speakers:\n  - name: Some One\n    affiliation: govt\n", encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(ConfigError, match="'govt' is not one of"):
+            load_registry(p)
+    assert not list(cache.glob("registry-*.json")) if cache.exists() else True
+
+
+def test_config_docstring_examples():
+    import doctest
+
+    import toolkit.config
+
+    assert doctest.testmod(toolkit.config).failed == 0

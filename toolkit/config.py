@@ -37,13 +37,90 @@ def configs_dir() -> Path:
     return REPO_ROOT / "configs"
 
 
+#: YAML aliases may add at most this many nodes, and this many characters of scalar text, beyond
+#: ``ALIAS_FACTOR`` times what the file itself holds (a "billion laughs" file expands one string
+#: hundreds of thousands of times: it is refused before anything is built)
+ALIAS_SLACK_NODES = 10_000
+ALIAS_SLACK_CHARS = 1_000_000
+ALIAS_FACTOR = 10
+
+
+class AliasBombError(ValueError):
+    """YAML anchors and aliases that would expand a document far beyond its own size."""
+
+
+def expanded_size(root: Any) -> tuple[int, int, int, int]:
+    """``(nodes, chars, unique_nodes, unique_chars)`` of a composed YAML node graph: the size
+    once every alias is expanded, and the size of the distinct nodes (what the file holds).
+    Linear in the distinct nodes (sizes are memoised); a node that contains itself (a recursive
+    alias) raises :class:`AliasBombError`.
+
+    >>> import yaml
+    >>> expanded_size(yaml.compose("a: &x [1, 2]\\nb: [*x, *x, *x]"))
+    (16, 10, 7, 4)
+    """
+    from yaml.nodes import MappingNode, ScalarNode
+
+    memo: dict[int, tuple[int, int]] = {}
+    unique_nodes = unique_chars = 0
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    path: set[int] = set()
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if isinstance(node, ScalarNode):
+            if key not in memo:
+                memo[key] = (1, len(node.value))
+                unique_nodes += 1
+                unique_chars += len(node.value)
+            continue
+        kids = [c for pair in node.value for c in pair] if isinstance(node, MappingNode) else node.value
+        if done:
+            path.discard(key)
+            memo[key] = (1 + sum(memo[id(c)][0] for c in kids), sum(memo[id(c)][1] for c in kids))
+            unique_nodes += 1
+            continue
+        if key in memo:
+            continue
+        if key in path:
+            raise AliasBombError("a recursive alias (a node that contains itself)")
+        path.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in kids if id(c) not in memo)
+    nodes, chars = memo[id(root)]
+    return nodes, chars, unique_nodes, unique_chars
+
+
+def _check_aliases(root: Any) -> None:
+    """Refuse a document whose aliases would amplify it (see :data:`ALIAS_FACTOR`)."""
+    nodes, chars, unique_nodes, unique_chars = expanded_size(root)
+    if nodes > ALIAS_FACTOR * unique_nodes + ALIAS_SLACK_NODES or chars > ALIAS_FACTOR * unique_chars + ALIAS_SLACK_CHARS:
+        raise AliasBombError(
+            f"YAML aliases (*name) would expand {unique_nodes:,} values ({unique_chars:,} characters) to "
+            f"{nodes:,} values ({chars:,} characters); refused: write the values out instead of repeating aliases"
+        )
+
+
 def _strict_loader():
-    """A ``yaml.SafeLoader`` subclass that rejects duplicate mapping keys (PyYAML keeps the last
-    one silently) and reports an impossible date (``2019-02-30``) as a YAML error with its line."""
+    """A safe YAML loader (libyaml's ``CSafeLoader`` when PyYAML has it, else ``SafeLoader``)
+    that rejects duplicate mapping keys (PyYAML keeps the last one silently), reports an
+    impossible date (``2019-02-30``) as a YAML error with its line, and refuses a document whose
+    aliases would amplify it (:func:`_check_aliases`, before anything is built)."""
     import yaml
     from yaml.constructor import ConstructorError
 
-    class StrictLoader(yaml.SafeLoader):
+    class StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+        #: set when the text has a '*' (no alias is possible without one): check the expansion
+        check_aliases = True
+
+        def get_single_data(self):
+            node = self.get_single_node()
+            if node is None:
+                return None
+            if self.check_aliases:
+                _check_aliases(node)
+            return self.construct_document(node)
+
         def construct_mapping(self, node, deep=False):
             if isinstance(node, yaml.MappingNode):
                 seen: dict[Any, int] = {}
@@ -76,6 +153,16 @@ def _strict_loader():
     return StrictLoader
 
 
+_LOADER: Any = None
+
+
+def _loader_class():
+    global _LOADER
+    if _LOADER is None:
+        _LOADER = _strict_loader()
+    return _LOADER
+
+
 def configs_note(sep: str = ", ") -> str:
     """``", configs DIR"`` when the configs dir in use is not the repository's ``configs/`` (set by
     ``$QUOTEKIT_CONFIGS`` or a ``./configs``), else ``""``: for a command's summary line."""
@@ -87,26 +174,49 @@ def configs_note(sep: str = ", ") -> str:
     return "" if default else f"{sep}configs {d}"
 
 
-def _load_yaml(path: Path) -> Any:
-    import yaml
-
+def _read_bytes(path: Path) -> bytes:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(f"{path}: file not found (pass the right path, or set QUOTEKIT_CONFIGS)") from None
     except IsADirectoryError:
         raise ConfigError(f"{path}: is a directory, not a YAML file") from None
+
+
+def _char_at(text: str, mark: Any) -> str:
+    """The character at a YAML error mark (``""`` when there is none)."""
+    if mark is None:
+        return ""
+    lines = text.split("\n")
+    line = lines[mark.line] if 0 <= mark.line < len(lines) else ""
+    return line[mark.column] if 0 <= mark.column < len(line) else ""
+
+
+def _load_yaml(path: Path, data: bytes | None = None) -> Any:
+    """Parse a config file (or its already read bytes ``data``) with the strict loader."""
+    import yaml
+
+    if data is None:
+        data = _read_bytes(path)
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    loader = _loader_class()(text)
+    loader.check_aliases = "*" in text
     try:
-        return yaml.load(text, Loader=_strict_loader())  # noqa: S506 - a SafeLoader subclass
+        return loader.get_single_data()
+    except AliasBombError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        if "\t" in problem or "\\t" in problem:
+        if "\t" in problem or "\\t" in problem or _char_at(text, mark) == "\t":  # libyaml does not name the tab
             problem += " (use spaces, not tabs, to indent YAML)"
         raise ConfigError(f"{path}:{where}: invalid YAML: {problem}") from None
+    finally:
+        loader.dispose()
 
 
 # --------------------------------------------------------------------------- shared checks
@@ -403,9 +513,121 @@ def _affiliations(value: Any, path: Path, entry: str) -> tuple[DatedAffiliation,
 
 
 def load_registry(path: str | Path | None = None) -> Registry:
-    """Load ``configs/speakers.yaml`` (or ``path``), validated."""
+    """Load ``configs/speakers.yaml`` (or ``path``), validated.
+
+    A registry that loaded once is read back from a cache of its validated form (JSON in
+    :func:`cache_dir`, keyed by the file's sha256 and this module's code): a 5,000-speaker
+    file costs milliseconds instead of seconds of YAML parsing. The cache is written atomically
+    and ignored when missing, unreadable or corrupt; ``QUOTEKIT_NO_CACHE=1`` turns it off."""
     p = Path(path) if path else configs_dir() / "speakers.yaml"
-    return parse_registry(_load_yaml(p), p)
+    data = _read_bytes(p)
+    key = _registry_key(data)
+    cached = _registry_from_cache(key, p)
+    if cached is not None:
+        return cached
+    registry = parse_registry(_load_yaml(p, data), p)
+    _registry_to_cache(key, registry)
+    return registry
+
+
+# --------------------------------------------------------------------------- registry cache
+
+#: bump when the cached form changes (the key also covers this module's source)
+REGISTRY_CACHE_FORMAT = 1
+#: at most this many cached registries are kept (the least recently written go first)
+REGISTRY_CACHE_KEEP = 16
+
+
+def cache_dir() -> Path | None:
+    """``$QUOTEKIT_CACHE_DIR``, else ``$XDG_CACHE_HOME/quotekit``, else ``~/.cache/quotekit``;
+    ``None`` when ``QUOTEKIT_NO_CACHE`` is set (to anything but ``""`` or ``0``)."""
+    if os.environ.get("QUOTEKIT_NO_CACHE", "") not in ("", "0"):
+        return None
+    env = os.environ.get("QUOTEKIT_CACHE_DIR")
+    if env:
+        return Path(env)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "quotekit"
+
+
+def _registry_key(data: bytes) -> str:
+    """sha256 of the file's bytes, this module's source and the allowed affiliations: a change
+    to any of them (an edited registry, new validation code) misses the cache."""
+    import hashlib
+
+    h = hashlib.sha256()
+    h.update(f"registry-cache-{REGISTRY_CACHE_FORMAT}\0{AFFILIATIONS!r}\0".encode())
+    try:
+        h.update(Path(__file__).read_bytes())
+    except OSError:
+        h.update(b"no-source")
+    h.update(b"\0")
+    h.update(data)
+    return h.hexdigest()
+
+
+def _registry_cache_file(key: str) -> Path | None:
+    d = cache_dir()
+    return None if d is None else d / f"registry-{key[:40]}.json"
+
+
+def _registry_from_cache(key: str, path: Path) -> Registry | None:
+    """The cached registry for ``key``, or ``None`` (no cache, unreadable, corrupt, other key)."""
+    import json
+
+    f = _registry_cache_file(key)
+    if f is None:
+        return None
+    try:
+        doc = json.loads(f.read_bytes())
+        if doc["key"] != key:
+            return None
+        speakers = [
+            Speaker(name, aff, kind, tuple(aliases), tuple(Role(*r) for r in roles), gender, wikidata,
+                    tuple(DatedAffiliation(*a) for a in periods))
+            for name, aff, kind, aliases, roles, gender, wikidata, periods in doc["speakers"]
+        ]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return Registry(speakers, path)
+
+
+def _registry_to_cache(key: str, registry: Registry) -> None:
+    """Write the validated registry for ``key`` atomically (temporary file, then rename); a
+    failure (read-only home, full disk) only costs the next load its speed."""
+    import json
+    import tempfile
+
+    f = _registry_cache_file(key)
+    if f is None:
+        return
+    doc = {
+        "key": key,
+        "speakers": [
+            [sp.name, sp.affiliation, sp.kind, list(sp.aliases), [[r.title, r.start, r.end] for r in sp.roles], sp.gender,
+             sp.wikidata, [[a.affiliation, a.start, a.end] for a in sp.affiliations]]
+            for sp in registry
+        ],
+    }
+    tmp = None
+    try:
+        f.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".registry-", suffix=".tmp", dir=f.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(doc, fh, ensure_ascii=False, separators=(",", ":"))
+        os.replace(tmp, f)
+        tmp = None
+        old = sorted(f.parent.glob("registry-*.json"), key=lambda x: x.stat().st_mtime, reverse=True)
+        for stale in old[REGISTRY_CACHE_KEEP:]:
+            stale.unlink(missing_ok=True)
+    except OSError:
+        pass
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
 
 
 # --------------------------------------------------------------------------- stance
