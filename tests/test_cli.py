@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import click
+import pytest
 import typer.main
 
 from toolkit.cli import app
@@ -84,3 +87,73 @@ def test_main_job_passes_the_exports_provenance_notes_to_the_build(tmp_path):
     assert "--notes" not in build().argv
     (exports / "PROVENANCE.md").write_text("made by hand", encoding="utf-8")
     assert build().argv[-2:] == ("--notes", str(exports / "PROVENANCE.md"))
+
+
+# --------------------------------------------------------------------------- --project and symlinked outputs (issue 19)
+
+
+def _run(*args, cwd=REPO):
+    return subprocess.run([sys.executable, "-m", "toolkit", *map(str, args)], capture_output=True, text=True, cwd=cwd)
+
+
+@pytest.mark.parametrize("title", ["", "   ", "\t"], ids=["empty", "spaces", "tab"])
+@pytest.mark.parametrize("command", ["push", "pull"])
+def test_an_empty_or_blank_project_title_is_refused_before_anything_is_sent(command, title, tmp_path):
+    # no server runs: the title is refused in the command layer, before any connection
+    args = ["ls", "push", tmp_path / "none.jsonl"] if command == "push" else ["ls", "pull", "-o", tmp_path / "x.json"]
+    r = _run(*args, "--project", title, "--url", "http://127.0.0.1:9", "--api-key", "k")
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.strip().splitlines() == [f"Error: --project {title!r}: a project title cannot be empty or blank; "
+                                             "name the project, e.g. --project 'quotekit round 1'"]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_build_o_through_a_symlink_replaces_the_target_directory_and_keeps_the_link(tmp_path):
+    """Symlinked outputs are FOLLOWED (toolkit.io.resolve_output): build -o LINK (LINK -> a
+    directory) writes the dataset into the target, --force replaces the target, the link stays."""
+    sys.path.insert(0, str(REPO / "tests"))
+    from fixtures.lsexport import corpus
+
+    export = tmp_path / "export.json"
+    export.write_text(json.dumps(corpus(6)), encoding="utf-8")
+    target, link = tmp_path / "store" / "ds", tmp_path / "ds-link"
+    target.parent.mkdir()
+    link.symlink_to(target, target_is_directory=True)  # dangling: the build creates the target
+    r = _run("build", export, "-o", link)
+    assert r.returncode == 0, r.stderr
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert (target / "README.md").is_file() and (link / "README.md").is_file()
+    (target / "README.md").write_text((target / "README.md").read_text() + "\n", encoding="utf-8")  # an older build
+    first = sorted(p.name for p in target.rglob("*"))
+    r = _run("build", export, "-o", link, "--force")
+    assert r.returncode == 0, r.stderr
+    assert link.is_symlink() and os.readlink(link) == str(target), "the link was replaced"
+    assert sorted(p.name for p in target.rglob("*")) == first
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ds-link", "export.json", "store"]  # nothing left aside
+    assert sorted(p.name for p in target.parent.iterdir()) == ["ds"]
+
+
+@pytest.mark.parametrize("command", ["ingest", "preannotate"])
+def test_jsonl_o_through_a_symlink_replaces_the_target_file_and_keeps_the_link(command, tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"article_id": "a1", "text": "“We will win,” the minister said on Monday."}) + "\n",
+                   encoding="utf-8")
+    target, link = tmp_path / "store" / "out.jsonl", tmp_path / "out.jsonl"
+    target.parent.mkdir()
+    target.write_text("old\n", encoding="utf-8")
+    link.symlink_to(target)
+    r = _run(command, src, "-o", link)
+    assert r.returncode == 0, r.stderr
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert json.loads(target.read_text(encoding="utf-8").splitlines()[0])["article_id"] == "a1"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["out.jsonl"]  # no temporary file left
+
+
+def test_an_output_symlink_that_loops_is_refused(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"article_id": "a1", "text": "The minister said it."}) + "\n", encoding="utf-8")
+    loop = tmp_path / "loop.jsonl"
+    loop.symlink_to(loop)
+    r = _run("ingest", src, "-o", loop)
+    assert r.returncode == 2 and "is a symbolic link that loops" in r.stderr and "Traceback" not in r.stderr
+    assert loop.is_symlink()

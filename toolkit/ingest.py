@@ -631,7 +631,7 @@ def _same_file(a: Path, b: Path) -> bool:
         if a.resolve() == b.resolve():
             return True
         return a.exists() and b.exists() and a.samefile(b)
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Path.resolve, Python 3.11)
         return False
 
 
@@ -639,6 +639,12 @@ def _own_temp_file(f: Path, output: Path | None) -> bool:
     """The hidden temporary file :func:`toolkit.io.atomic_open` writes next to ``output``."""
     if output is None:
         return False
+    from toolkit.io import resolve_output
+
+    try:
+        output = resolve_output(output)  # a symlinked -o is written next to its target
+    except BadInputError:
+        pass
     return (f.name.startswith(f".{output.name}.") and f.name.endswith(".tmp")
             and _same_file(f.parent, output.parent))
 

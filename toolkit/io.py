@@ -34,6 +34,23 @@ def refuse_existing(path: Path) -> None:
         raise BadInputError(f"{path} already exists and is never overwritten: choose another name with -o")
 
 
+def resolve_output(path: str | Path) -> Path:
+    """The path an output is written to: a symbolic link is FOLLOWED, so its target (file or
+    dataset directory) is replaced atomically and the link keeps pointing at the new output, as
+    writing through a link does (replacing the link itself by a file or directory would leave the
+    target stale and the link gone). A dangling link creates its target; a link that loops is a
+    :class:`BadInputError`. Any other path is returned as given.
+    """
+    path = Path(path)
+    if not path.is_symlink():
+        return path
+    target = Path(os.path.realpath(path))
+    if target.is_symlink():  # realpath stops inside a loop
+        raise BadInputError(f"{path}: is a symbolic link that loops (it never reaches a file); "
+                            "fix the link or choose another output")
+    return target
+
+
 @contextmanager
 def atomic_open(path: str | Path, *, binary: bool = False, exclusive: bool = False) -> Iterator[Any]:
     """A file that appears at ``path`` only when the block ends without error.
@@ -43,9 +60,10 @@ def atomic_open(path: str | Path, *, binary: bool = False, exclusive: bool = Fal
     temporary file is removed and the previous ``path`` is unchanged; an ``OSError`` (disk full,
     permissions) becomes a one-line :class:`OutputError` naming ``path``. With ``exclusive`` an
     existing ``path`` is never replaced (checked before writing and again, atomically, by linking
-    the finished file into place): a :class:`BadInputError` says to choose another name.
+    the finished file into place): a :class:`BadInputError` says to choose another name. A
+    ``path`` that is a symbolic link is followed (:func:`resolve_output`): its target is written.
     """
-    path = Path(path)
+    path = resolve_output(path)
     if exclusive:
         refuse_existing(path)
     try:

@@ -33,8 +33,9 @@ def ingest(
     from toolkit.config import configs_note
     from toolkit.errors import BadInputError
     from toolkit.ingest import IngestStats, expand_inputs, ingest_files
-    from toolkit.io import write_jsonl_atomic
+    from toolkit.io import resolve_output, write_jsonl_atomic
 
+    resolve_output(output)  # a symlink loop is refused before anything is read
     if output.is_dir():
         raise BadInputError(f"{output}: is a folder; -o takes a file name, e.g. -o {output / 'articles.jsonl'}")
     err = Console(stderr=True, soft_wrap=True)
