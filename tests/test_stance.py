@@ -130,11 +130,16 @@ def test_side_and_words_agreeing_are_surer_than_the_side_alone(lex):
 
 
 def test_hoping_for_a_fair_verdict_is_not_a_criticism(lex, threshold):
-    for text, cue in [("the court will be fair", "hoped"), ("I hope the verdict will be fair and just.", "said"),
-                      ("We hope the court will release them.", "said")]:
+    for text, cue in [("the court will be fair", "hoped"), ("I hope the verdict will be fair and just.", "said")]:
         assert prefilled(text, "opposition", lex, threshold, cue) != "against", text
-    # the same words said outright are a criticism
-    assert prefilled("The court must release them.", "opposition", lex, threshold) == "against"
+
+
+def test_a_hoped_for_release_is_against_but_less_sure_than_a_demand(lex):
+    # the guidelines: hoping for a fair verdict is neutral, but a release still advances the
+    # opposition's challenge
+    wish = propose_stance("We hope the court will release them.", "opposition", lex, "said")
+    demand = propose_stance("The court must release them.", "opposition", lex, "said")
+    assert wish[0] == demand[0] == "against" and wish[1] < demand[1]
 
 
 def test_a_hedge_lowers_favor_and_against_and_leans_neutral(lex):
