@@ -258,7 +258,7 @@ def test_two_different_versions_of_one_annotation_are_a_counted_conflict_naming_
     assert "monday.json task 6" in msg and "tuesday.json task 6" in msg and "annotation 6" in msg and "000_f881" in msg
     assert "\n" not in msg
     arts, log, _ = read([b, a])  # the other order keeps the other version, and says so
-    assert [x.quotes[0].stance for x in arts] == ["favor"] and "kept the one in monday.json task 6" in log.messages[0][1]
+    assert [x.quotes[0].stance for x in arts] == ["favor"] and "the one read last (monday.json task 6) is used" in log.messages[0][1]
 
 
 def test_a_conflict_in_one_file_is_named_too(tmp_path):

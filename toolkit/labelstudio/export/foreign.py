@@ -3,9 +3,10 @@
 An export holds no labeling config, so the result items tell: a file is *foreign* (another
 project's export: NER, classification ...) when none of its annotations has a QUOTE region and
 some result item names a control that quotekit's config does not have (``from_name``, result
-``type``, region label, ``to_name`` or relation label). quotekit's controls are read from the
-config that :func:`toolkit.labelstudio.config.build_label_config` generates (their one home), so
-this check follows any change there. A file with a QUOTE region anywhere is quotekit's: its odd
+``type``, region label, ``to_name`` or relation label). quotekit's controls come from
+:func:`toolkit.labelstudio.config.quotekit_config_controls` (read from the config it generates:
+their one home), so this check follows any change there; ``ls pull`` checks a project's config
+itself with :func:`toolkit.labelstudio.config.foreign_config_reason`. A file with a QUOTE region anywhere is quotekit's: its odd
 items are then skipped and counted by the build like any other defect.
 """
 
@@ -26,31 +27,26 @@ RELATION = "relation"  # the result ``type`` of a relation (it has no from_name)
 
 
 @lru_cache(maxsize=1)
-def quotekit_controls() -> dict[str, tuple[str, frozenset[str]]]:
-    """``from_name`` -> (result ``type``, the label values of a ``Labels`` tag) of quotekit's config,
-    plus ``"relation"`` -> ("relation", relation labels).
+def quotekit_controls() -> dict[str, tuple[str, str | None, frozenset[str]]]:
+    """``from_name`` -> (result ``type``, ``to_name``, the labels of the ``Labels`` tag) of quotekit's
+    config (:func:`toolkit.labelstudio.config.quotekit_config_controls`; a result's type is its
+    control's tag in lower case), plus ``"relation"`` -> ("relation", None, relation labels).
 
-    >>> kind, labels = quotekit_controls()["label"]
-    >>> kind, sorted(labels)
-    ('labels', ['CUE', 'QUOTE', 'SPEAKER'])
+    >>> kind, to_name, labels = quotekit_controls()["label"]
+    >>> kind, to_name, sorted(labels)
+    ('labels', 'text', ['CUE', 'QUOTE', 'SPEAKER'])
     >>> quotekit_controls()["speaker_new"]
-    ('textarea', frozenset())
+    ('textarea', 'text', frozenset())
     """
-    from xml.etree import ElementTree
+    from toolkit.labelstudio.config import quotekit_config_controls
 
-    from toolkit.labelstudio.config import build_label_config
-
-    root = ElementTree.fromstring(build_label_config(speaker_names=[], stance_labels=("-",), stance_target="-"))
-    out: dict[str, tuple[str, frozenset[str]]] = {}
-    for el in root.iter():
-        if el.get("name") and el.get("toName"):
-            labels = frozenset(c.get("value") for c in el if c.tag == "Label")
-            out[el.get("name")] = (el.tag.lower(), labels)
-    out[RELATION] = (RELATION, frozenset(r.get("value") for r in root.iter("Relation")))
+    out = {name: (tag.lower(), to_name, frozenset(values))
+           for name, (tag, to_name, values) in quotekit_config_controls().items() if name}
+    out[RELATION] = (RELATION, None, frozenset((N.SAID_BY, N.CUE_OF)))
     return out
 
 
-def foreign_findings(item: Any, controls: dict[str, tuple[str, frozenset[str]]]) -> list[str]:
+def foreign_findings(item: Any, controls: dict[str, tuple[str, str | None, frozenset[str]]]) -> list[str]:
     """What in one result item quotekit's config does not have (empty: nothing foreign).
 
     >>> c = quotekit_controls()
@@ -66,17 +62,17 @@ def foreign_findings(item: Any, controls: dict[str, tuple[str, frozenset[str]]])
     rtype = item.get("type")
     if rtype == RELATION:
         labels = item.get("labels") if isinstance(item.get("labels"), list) else []
-        return [f"relation label {lab!r}" for lab in labels if lab not in controls[RELATION][1]]
+        return [f"relation label {lab!r}" for lab in labels if lab not in controls[RELATION][2]]
     fname = item.get("from_name")
     if fname not in controls:
         return [f"from_name {fname!r} ({rtype})"]
-    want_type, want_labels = controls[fname]
+    want_type, want_to, want_labels = controls[fname]
     found = []
     if rtype != want_type:
         found.append(f"from_name {fname!r} of type {rtype!r} (quotekit's is {want_type!r})")
     to = item.get("to_name")
-    if to is not None and to != N.TEXT:
-        found.append(f"to_name {to!r}")
+    if to is not None and to != want_to:
+        found.append(f"from_name {fname!r} on to_name {to!r}")
     if want_labels:
         value = item.get("value") if isinstance(item.get("value"), dict) else {}
         labels = value.get(rtype) if isinstance(value.get(rtype), list) else value.get("labels")
@@ -119,8 +115,8 @@ def foreign_export_reason(path: str | Path, shown: int = 6) -> str | None:
     if not found:
         return None
     what = ", ".join(f"{k} x{n}" for k, n in found.most_common(shown)) + (f" and {len(found) - shown} more" if len(found) > shown else "")
-    ours = ", ".join(f"{name} ({kind}{': ' + '/'.join(sorted(labels)) if labels and kind != RELATION else ''})"
-                     for name, (kind, labels) in quotekit_controls().items() if name != RELATION)
+    ours = ", ".join(f"{name} ({kind}{': ' + '/'.join(sorted(labels)) if labels else ''})"
+                     for name, (kind, _, labels) in controls.items() if name != RELATION)
     return (f"{path}: not an export of a quotekit project (another labeling config): none of its {annotations} "
             f"annotation(s) has a QUOTE region, and they use {what}; quotekit's config has {ours}")
 

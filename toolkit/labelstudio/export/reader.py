@@ -66,6 +66,8 @@ class ExportReader:
         self._emails: dict[int, dict[int, str]] = {}  # account scope -> user id -> e-mail
         self._scope: list[int] = [0] * len(self.paths)  # file index -> account scope
         self._scope_label: list[str | None] = [None] * len(self.paths)  # file index -> label suffix
+        #: (identity, annotation id) seen in several versions with one updated_at: compared in pass 2
+        self._same_time: set[tuple[tuple, Any]] = set()
         self._scanned = False
         self.info.file_labels = file_labels(self.paths)
         self.info.file_tasks = [0] * len(self.paths)
@@ -143,13 +145,12 @@ class ExportReader:
                     if isinstance(aid, int) and not isinstance(aid, bool):
                         ann_tasks.setdefault(aid, {}).setdefault(fi, set()).add(ident)
                     slim = {"was_cancelled": bool(ann.get("was_cancelled")), "ground_truth": bool(ann.get("ground_truth")), "completed_by": cb,
-                            "id": aid, "updated_at": ann.get("updated_at") or ann.get("created_at"),
-                            "task": task.get("id"), "digest": content_digest(ann)}
+                            "id": aid, "updated_at": ann.get("updated_at") or ann.get("created_at")}
                     if not isinstance(aid, (int, str)) or isinstance(aid, bool):
                         aid = ("pos", fi, pos, ai)
                     prev = raw.setdefault(ident, {}).get(aid)
-                    if prev is not None and same_time(choice.key, prev[0]) and slim["digest"] != prev[2]["digest"]:
-                        self._conflict(ident, prev, (choice.key, choice, slim))
+                    if prev is not None and same_time(choice.key, prev[0]):
+                        self._same_time.add((ident, aid))
                     if prev is None or choice.key >= prev[0]:
                         raw[ident][aid] = (choice.key, choice, slim)
         self.info.tasks = len(first_seen)
@@ -194,16 +195,26 @@ class ExportReader:
         self._scanned = True
         return self.info
 
-    def _conflict(self, ident: tuple, earlier: tuple[tuple, _Choice, dict[str, Any]], later: tuple[tuple, _Choice, dict[str, Any]]) -> None:
-        """Report two versions of one annotation (same id, ``updated_at`` and ``created_at``) whose
-        results differ: nothing says which is right; the one read last is kept (``annotation_conflict``)."""
-        labels = self.info.file_labels
-        (_, a, sa), (_, b, sb) = earlier, later
-        self.issues.add(
-            "annotation_conflict",
-            f"{ident_str(ident)}: annotation {sb['id']} differs between {labels[a.file_index]} task {sa['task']} and "
-            f"{labels[b.file_index]} task {sb['task']} with the same updated_at {sb['updated_at']}; kept the one in "
-            f"{labels[b.file_index]} task {sb['task']} (read last) and set the other aside; check which one is right")
+    def _compare_versions(self, ident: tuple, task: dict[str, Any], fi: int, seen: dict[tuple, tuple]) -> None:
+        """Pass 2: the versions of an annotation that pass 1 found several times with one
+        ``updated_at`` (and ``created_at``) must have the same content (:func:`content_digest`);
+        when they differ nothing says which is right: ``annotation_conflict`` names both places.
+        (Hashing every annotation in pass 1 instead doubled its time.)"""
+        anns = task.get("annotations")
+        for ann in anns if isinstance(anns, list) else []:
+            aid = ann.get("id") if isinstance(ann, dict) else None
+            if not isinstance(aid, (int, str)) or isinstance(aid, bool) or (ident, aid) not in self._same_time:
+                continue
+            slot = (ident, aid, annotation_sort_key(ann, fi)[:2])
+            here = (content_digest(ann), self.info.file_labels[fi], task.get("id"), ann.get("updated_at") or ann.get("created_at"))
+            before = seen.get(slot)
+            seen[slot] = here
+            if before is not None and before[0] != here[0]:
+                self.issues.add(
+                    "annotation_conflict",
+                    f"{ident_str(ident)}: annotation {aid} differs between {before[1]} task {before[2]} and {here[1]} task {here[2]} "
+                    f"with the same updated_at {here[3]}; the one read last ({here[1]} task {here[2]}) is used, the other set aside; "
+                    "check which one is right")
 
     def _note_superseded(self, ident: tuple, chosen: _Choice, live: list[tuple[tuple, _Choice, dict[str, Any]]]) -> None:
         """Count a ``superseded`` note when ``chosen`` was picked among several live annotations."""
@@ -255,6 +266,8 @@ class ExportReader:
         if not self._scanned:
             self.scan()
         emitted: set[str] = set()
+        versions: dict[tuple, tuple] = {}  # (identity, annotation id, time) -> the version read last (_compare_versions)
+        conflicted = {ident for ident, _ in self._same_time}
         pending: dict[tuple, dict[str, list[QuoteRecord]]] = {}
         quiet = NullLog()
         for fi, path in enumerate(self.paths):
@@ -262,6 +275,8 @@ class ExportReader:
                 if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
                     continue
                 ident = task_identity(task)
+                if ident in conflicted:
+                    self._compare_versions(ident, task, fi, versions)
                 chosen = self._chosen.get(ident)
                 multi = self._per_annotator.get(ident)
                 hit = chosen is not None and chosen.file_index == fi and chosen.position == pos
