@@ -74,6 +74,25 @@ def test_invalid_json_fails_under_strict(tmp_path):
     assert exc.value.exit_code == 4
 
 
+def test_a_utf8_byte_order_mark_is_skipped_and_positions_count_its_bytes(tmp_path):
+    import codecs
+
+    tasks = small_export()
+    p = tmp_path / "bom.json"
+    p.write_bytes(codecs.BOM_UTF8 + json.dumps(tasks).encode("utf-8"))
+    log = IssueLog()
+    assert list(iter_json_items(p, log)) == tasks and log.total == 0
+    one = tmp_path / "bom-one.json"
+    one.write_bytes(codecs.BOM_UTF8 + json.dumps(tasks[0]).encode("utf-8"))
+    assert list(iter_json_items(one, log)) == [tasks[0]] and log.total == 0
+    raw = json.dumps(tasks)
+    cut = tmp_path / "bom-cut.json"
+    cut.write_bytes(codecs.BOM_UTF8 + raw[:-40].encode("utf-8"))
+    assert list(iter_json_items(cut, log)) == tasks[:1]
+    second = 1 + len(json.dumps(tasks[0])) + 2  # "[", the first task, ", "
+    assert f"it starts at byte {second + 3}, char {second}" in log.messages[0][1]
+
+
 def test_a_single_task_object_is_one_item(tmp_path):
     t = small_export()[0]
     p = tmp_path / "one.json"

@@ -104,8 +104,9 @@ from .annotation import QUOTE_MARKS, is_direct, parse_annotation, resolve_speake
 from .choice import annotation_sort_key, annotator_key, matches_annotator, pick_annotation, task_identity
 from .foreign import foreign_export_reason, refuse_foreign_exports
 from .issues import INFO_REASONS, NOTE_REASONS, REASONS, IssueLog
-from .issues import NullLog as _NullLog
-from .reader import ExportReader, _meta, file_labels
+from .issues import NullLog as _NullLog  # noqa: F401 - the pre-package private names stay importable
+from .reader import ExportReader, file_labels
+from .reader import _meta  # noqa: F401 - named by toolkit.labelstudio.tasks
 from .records import ArticleRecord, ExportInfo, QuoteRecord, make_quote_id
 from .stream import iter_json_items
 

@@ -56,6 +56,10 @@ def foreign_findings(item: Any, controls: dict[str, tuple[str, str | None, froze
     ["from_name 'sentiment' (choices)"]
     >>> foreign_findings({"from_name": "stance", "to_name": "text", "type": "choices", "value": {"choices": ["favor"]}}, c)
     []
+    >>> foreign_findings({"from_name": "label", "to_name": "image", "type": "rectanglelabels", "value": {"rectanglelabels": ["Car"]}}, c)
+    ["from_name 'label' of type 'rectanglelabels' (quotekit's is 'labels')", "from_name 'label' on to_name 'image'", "from_name 'label' label 'Car'"]
+    >>> foreign_findings({"type": "relation", "from_id": "a", "to_id": "b", "labels": ["works_for"]}, c)
+    ["relation label 'works_for'"]
     """
     if not isinstance(item, dict):
         return []
