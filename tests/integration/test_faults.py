@@ -567,7 +567,8 @@ def test_rerunning_push_and_pull_is_safe(ls_server, tmp_path):
 
 def test_a_pull_whose_download_fails_writes_nothing(ls_server, fast_client, tmp_path):
     """The export snapshot is made but its download keeps breaking: exit 3, no file, no
-    temporary file; the next pull writes the whole export."""
+    temporary file, and the snapshot is deleted from the server; the next pull writes the whole
+    export (and deletes its snapshot too)."""
     from toolkit.labelstudio.pull import pull_export
 
     title = annotated_project(ls_server, "faults broken download")
@@ -580,8 +581,12 @@ def test_a_pull_whose_download_fails_writes_nothing(ls_server, fast_client, tmp_
     assert fast_client.sleeps[-2:] == [0.2, 0.4]  # three tries of the download
     assert exc.value.exit_code == 3 and ls_server.token not in str(exc.value)
     assert list(tmp_path.iterdir()) == [], "a failed pull left a file behind"
-    result = pull_export(ls_server.client(), title, out, echo=lambda s: None)
+    client = ls_server.client()
+    pid = client.find_project(title)["id"]
+    assert client.list_exports(pid) == [], "a failed pull left its export snapshot on the server"
+    result = pull_export(client, title, out, echo=lambda s: None)
     assert result.tasks == 2 and len(json.loads(out.read_text(encoding="utf-8"))) == 2
+    assert client.list_exports(pid) == []
 
 
 def _run_with_file_size_limit(limit: int, *args: str) -> subprocess.CompletedProcess:

@@ -29,13 +29,17 @@ def _err(msg: str) -> None:
 def check_project_title(title: str | None) -> str | None:
     """The ``--project`` callback of every command: an empty or blank title is bad input (exit 2)
     before anything is sent (Label Studio would create a project with no title, which no later
-    command can name)."""
-    if title is not None and not title.strip():
+    command can name). Leading and trailing whitespace is dropped, as Label Studio drops it when
+    it stores a title (``' round 1 '`` would otherwise never be found again, and every push would
+    create one more project)."""
+    if title is None:
+        return None
+    if not title.strip():
         from toolkit.errors import BadInputError
 
         raise BadInputError(f"--project {title!r}: a project title cannot be empty or blank; "
                             "name the project, e.g. --project 'quotekit round 1'")
-    return title
+    return title.strip()
 
 
 @ls_app.command("serve")
