@@ -96,6 +96,9 @@ class MemoryLS:
     def download_export(self, pid, eid):
         return json.dumps(self._snapshot).encode()
 
+    def delete_export(self, pid, eid):  # ls pull deletes its snapshot once downloaded
+        self.deleted_exports = getattr(self, "deleted_exports", []) + [eid]
+
 
 def _articles(tmp_path, records=None):
     records = records if records is not None else [{k: v for k, v in r.items() if k != "quotes"} for r in sample_data()]
