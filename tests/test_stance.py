@@ -120,6 +120,22 @@ def test_a_framing_against_the_speakers_side_is_not_pre_filled(lex, threshold):
     assert prefilled("The detention followed the law.", "opposition", lex, threshold) is None
 
 
+def test_the_other_camps_word_in_a_known_speakers_mouth_is_the_topic(lex, threshold):
+    text = "We will step up the fight against corruption."
+    assert prefilled(text, "government", lex, threshold) == "favor"  # "corruption" counts half
+    assert propose_stance(text, None, lex)[0] == "against"  # no side: the word counts in full
+    # two such words still leave it to the annotator; a strong framing still counts in full
+    assert prefilled("The people want democracy and human rights.", "government", lex, threshold) is None
+    assert prefilled("These are political prisoners.", "government", lex, threshold) is None
+
+
+def test_leaning_needs_a_clear_prior(lex):
+    from toolkit.core.stance import leaning
+
+    assert leaning("government", lex) == "favor" and leaning("NGO", lex) == "against"
+    assert leaning("foreign government", lex) is None and leaning(None, lex) is None
+
+
 def test_side_and_words_agreeing_are_surer_than_the_side_alone(lex):
     alone = propose_stance("We will meet the voters.", "opposition", lex)
     agree = propose_stance("We will fight the crackdown.", "opposition", lex)
@@ -313,6 +329,8 @@ def test_prefill_min_score_is_optional(tmp_path, repo):
     ({"strong_signals": {"favour": ["coup"]}}, "strong_signals: unknown key 'favour'"),
     ({"hedges": "hope"}, "key 'hedges': must be a YAML list"),
     ({"hedge_factor": 2}, "key 'hedge_factor': must be between 0 and 1"),
+    ({"opposed_weak_factor": 1.5}, "key 'opposed_weak_factor': must be between 0 and 1"),
+    ({"lean_margin": "wide"}, "key 'lean_margin': must be a number"),
     ({"strong_weight": -1}, "key 'strong_weight': must not be negative"),
     ({"negators": [False]}, "key 'negators': item False must be a string"),
     ({"negators": ["not at all"]}, "key 'negators': 'not at all' must be one word"),

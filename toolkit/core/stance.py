@@ -33,7 +33,7 @@ LABELS = ("favor", "against", "neutral")
 STANCE_SIGNAL_KEYS = (
     "weight", "max_signals", "priors", "signals",
     "strong_weight", "strong_signals", "negators", "hedges", "hedge_factor",
-    "mention_sides", "mention_roles",
+    "opposed_weak_factor", "lean_margin", "mention_sides", "mention_roles",
 )
 
 
@@ -89,6 +89,11 @@ class StanceLexicon:
     negators: frozenset[str] = frozenset()
     hedges: PhraseTable = field(default_factory=PhraseTable)
     hedge_factor: float = 0.5
+    #: a weak signal against the side a known speaker leans to counts this share of its weight
+    opposed_weak_factor: float = 1.0
+    #: a side leans to favor (against) when its favor prior exceeds its against prior (or the
+    #: reverse) by at least this
+    lean_margin: float = 0.3
     #: mention words of kind ``(tier, order, affiliation)``: tier 0 ``mention_sides``, 1
     #: ``mention_roles``; ``order`` is the affiliation's place in its list. Phrases in capitals
     #: are in ``sides_as_written`` (matched on the text as written)
@@ -134,15 +139,16 @@ class StanceLexicon:
                 side_items += [(p, (tier, order, str(aff))) for p in expect_list(v, source, f"{key}.{aff}", strings=True)]
 
         numbers = {}
-        for key, default in (("weight", 0.2), ("strong_weight", 0.6), ("hedge_factor", 0.5)):
+        for key, default in (("weight", 0.2), ("strong_weight", 0.6), ("hedge_factor", 0.5), ("opposed_weak_factor", 1.0), ("lean_margin", 0.3)):
             numbers[key] = expect_number(data.get(key, default), source, key)
             if numbers[key] < 0:
                 raise ConfigError(f"{source}: key {key!r}: must not be negative, got {numbers[key]}")
         max_signals = expect_number(data.get("max_signals", 3), source, "max_signals", int)
         if max_signals < 0:
             raise ConfigError(f"{source}: key 'max_signals': must not be negative, got {max_signals}")
-        if numbers["hedge_factor"] > 1:
-            raise ConfigError(f"{source}: key 'hedge_factor': must be between 0 and 1 (the share of a signal's weight left after a hedge), got {numbers['hedge_factor']}")
+        for key, what in (("hedge_factor", "after a hedge"), ("opposed_weak_factor", "against a known speaker's side")):
+            if numbers[key] > 1:
+                raise ConfigError(f"{source}: key {key!r}: must be between 0 and 1 (the share of a signal's weight left {what}), got {numbers[key]}")
         negators = frozenset(_norm(w.strip()) for w in expect_list(data.get("negators"), source, "negators", strings=True))
         bad = next((w for w in negators if not (_WORD.fullmatch(w) or w == "n't")), None)
         if bad is not None:
@@ -151,7 +157,7 @@ class StanceLexicon:
         return cls(
             weight=numbers["weight"], max_signals=max_signals, priors=priors, signals=PhraseTable.build(signal_items),
             strong_weight=numbers["strong_weight"], negators=negators, hedges=PhraseTable.build((h, True) for h in hedges),
-            hedge_factor=numbers["hedge_factor"],
+            hedge_factor=numbers["hedge_factor"], opposed_weak_factor=numbers["opposed_weak_factor"], lean_margin=numbers["lean_margin"],
             sides=PhraseTable.build((p, k) for p, k in side_items if not _is_capitals(p)),
             sides_as_written=PhraseTable.build(((p, k) for p, k in side_items if _is_capitals(p)), lower=False),
         )
@@ -327,11 +333,15 @@ def signal_counts(text: str, lexicon: StanceLexicon, strong: bool = False) -> di
     return counts
 
 
-def evidence(text: str, lexicon: StanceLexicon, cue: str = "") -> dict[str, float]:
+def evidence(text: str, lexicon: StanceLexicon, cue: str = "", lean: str | None = None) -> dict[str, float]:
     """What the words add to each label's score: ``weight`` per weak signal and ``strong_weight``
     per strong one (each at most ``max_signals``), negated signals left out. After a hedge (in
     the text, or anywhere when the cue is one: "hoped that ...") favor and against signals count
-    ``hedge_factor`` of their weight, and the hedge adds one weak neutral signal.
+    ``hedge_factor`` of their weight, and the hedge adds one weak neutral signal. When the
+    speaker's side leans to ``lean`` (:func:`leaning`), weak signals of the other of favor and
+    against count ``opposed_weak_factor`` of their weight: in a known speaker's mouth the other
+    camp's vocabulary is mostly the topic ("the fight against corruption" said by a minister,
+    "the turnout" cited by a rights group), a strong framing still counts in full.
 
     >>> lex = StanceLexicon.from_dict({"weight": 0.2, "strong_weight": 0.6, "hedges": ["hopes"], "negators": ["no"],
     ...     "signals": {"against": ["fair"]}, "strong_signals": {"against": ["political prisoners"]}})
@@ -355,18 +365,37 @@ def evidence(text: str, lexicon: StanceLexicon, cue: str = "") -> dict[str, floa
     if hedge_at < len(low):
         out["neutral"] = lexicon.weight
     cap = lexicon.max_signals
+    opposed = {"favor": "against", "against": "favor"}.get(lean or "")
     for (lab, strong), (plain, hedged) in _signals(low, lexicon, hedge_at).items():
         f = lexicon.hedge_factor if lab != "neutral" else 1.0
-        w = lexicon.strong_weight if strong else lexicon.weight
+        w = lexicon.strong_weight if strong else lexicon.weight * (lexicon.opposed_weak_factor if lab == opposed else 1.0)
         out[lab] = out.get(lab, 0.0) + w * min(len(plain) + f * len(hedged - plain), cap)
     return {lab: round(v, 6) for lab, v in out.items()}
+
+
+def leaning(affiliation: str | None, lexicon: StanceLexicon) -> str | None:
+    """``favor`` or ``against`` when the side's prior prefers it by ``lean_margin`` or more,
+    else ``None`` (also for an unknown side).
+
+    >>> lex = StanceLexicon.from_dict({"priors": {"NGO": {"favor": 0.05, "against": 0.6, "neutral": 0.35},
+    ...     "media": {"favor": 0.1, "against": 0.3, "neutral": 0.6}}})
+    >>> leaning("NGO", lex), leaning("media", lex), leaning(None, lex)
+    ('against', None, None)
+    """
+    prior = lexicon.priors.get(affiliation) if affiliation else None
+    if not prior:
+        return None
+    favor, against = prior.get("favor", 0.0), prior.get("against", 0.0)
+    if abs(favor - against) < lexicon.lean_margin:
+        return None
+    return "favor" if favor > against else "against"
 
 
 def propose_stance(text: str, affiliation: str | None, lexicon: StanceLexicon, cue: str = "") -> tuple[str, float]:
     """``(label, score)`` for a quote's text, its cue and the speaker's affiliation (registry, or
     :func:`side_from_mention`; ``None`` when neither knows)."""
     prior = lexicon.priors.get(affiliation or "unknown") or lexicon.priors.get("unknown") or {lab: 1 / 3 for lab in LABELS}
-    ev = evidence(text, lexicon, cue)
+    ev = evidence(text, lexicon, cue, leaning(affiliation, lexicon))
     scores = {lab: prior.get(lab, 0.0) + ev.get(lab, 0.0) for lab in prior}
     label = max(scores, key=lambda lab: (scores[lab], lab == "neutral"))
     total = sum(scores.values()) or 1.0
