@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-#: Exit codes (documented in the README): 0 ok, 1 unexpected bug, 2 bad input or usage,
-#: 3 Label Studio unreachable or refused, 4 validation failed in --strict mode.
+#: Exit codes (documented in the README): 0 ok, 1 unexpected bug, 2 bad input or usage (also
+#: input Label Studio refuses: a 400/413/422 answer to an import, create or update), 3 Label
+#: Studio unreachable, failing or refusing the token, 4 validation failed in --strict mode.
 EXIT_BAD_INPUT = 2
 EXIT_SERVER = 3
 EXIT_VALIDATION = 4
