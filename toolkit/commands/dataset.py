@@ -38,10 +38,9 @@ def build(
     from toolkit.dataset import push_to_hub as push
     from toolkit.io import resolve_output
 
-    _refuse_foreign(exports, allow_foreign)
     out = resolve_output(out)  # -o LINK: the link's target directory is replaced, the link kept
     reg, st = _configs(registry, stance)
-    summary = build_dataset(exports, out, splits=splits, strict=strict, annotator=annotator, registry=reg, stance=st, force=force, hub_repo_id=push_to_hub, notes=notes)
+    summary = build_dataset(exports, out, splits=splits, strict=strict, annotator=annotator, registry=reg, stance=st, force=force, hub_repo_id=push_to_hub, notes=notes, allow_foreign=allow_foreign)
     console = Console()
     console.print(_table("quotekit build", summary.rows()))
     for msg in summary.input_problems:
@@ -70,9 +69,8 @@ def agreement(
     """Inter-annotator agreement: quote spans (F1), speakers, and stance kappa (Cohen / Fleiss)."""
     from toolkit.dataset import compute_agreement
 
-    _refuse_foreign(exports, allow_foreign)
     reg, st = _configs(registry, stance)
-    report = compute_agreement(exports, stance=st, registry=reg)
+    report = compute_agreement(exports, stance=st, registry=reg, allow_foreign=allow_foreign)
     if not report.input_tasks and report.input_problems:
         from toolkit.errors import BadInputError
 
@@ -97,14 +95,6 @@ def agreement(
     console.print(_table("inter-annotator agreement", report.rows()))
     if why:
         console.print(f"Note: {why}.", highlight=False, soft_wrap=True)
-
-
-def _refuse_foreign(exports: List[Path], allow_foreign: bool) -> None:
-    """Exit 2 naming an export that is not from a quotekit project, unless ``--allow-foreign``."""
-    if not allow_foreign:
-        from toolkit.labelstudio.export import refuse_foreign_exports
-
-        refuse_foreign_exports(exports)
 
 
 def _configs(registry: Optional[Path], stance: Optional[Path]):

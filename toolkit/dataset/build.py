@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from toolkit.dataset.agreement import AgreementAccumulator, AgreementReport
-from toolkit.dataset.summary import BuildSummary, problem_file  # noqa: F401  (BuildSummary is re-exported)
+from toolkit.dataset.summary import BuildSummary  # noqa: F401  (re-exported)
 from toolkit.dataset.splits import SPLITS, parse_ratios, split_of
 from toolkit.io import default_dir_mode
 from toolkit.errors import BadInputError, OutputError, QuotekitError
-from toolkit.labelstudio.export import ExportReader, IssueLog
+from toolkit.labelstudio.export import ExportReader, IssueLog, refuse_foreign_exports
 
 
 class _RecordingLog(IssueLog):
@@ -58,8 +58,12 @@ def _reader(export_paths: Iterable[str | Path], *, strict: bool, annotator: str 
     return reader, issues
 
 
-def compute_agreement(export_paths: Sequence[str | Path], *, stance: Any = None, registry: Any = None) -> AgreementReport:
-    """Agreement over every task annotated by several people in the exports (nothing is written)."""
+def compute_agreement(export_paths: Sequence[str | Path], *, stance: Any = None, registry: Any = None,
+                      allow_foreign: bool = False) -> AgreementReport:
+    """Agreement over every task annotated by several people in the exports (nothing is written);
+    an export of another labeling config is refused unless ``allow_foreign``."""
+    if not allow_foreign:
+        refuse_foreign_exports(export_paths)
     registry, stance = _load_configs(registry, stance)
     reader, issues = _reader(export_paths, strict=False, annotator=None, registry=registry, stance=stance)
     acc = AgreementAccumulator(stance.labels)
@@ -158,6 +162,7 @@ def build_dataset(
     registry: Any = None,
     stance: Any = None,
     force: bool = False,
+    allow_foreign: bool = False,
     batch_rows: int = 512,
     chart: bool = True,
     hub_repo_id: str | None = None,
@@ -186,6 +191,8 @@ def build_dataset(
     out = Path(out_dir)
     inputs = [Path(p) for p in export_paths]
     _check_out_dir(out, inputs, force)
+    if not allow_foreign:  # an export of another labeling config would build into quote-free articles
+        refuse_foreign_exports(inputs)
     registry, stance = _load_configs(registry, stance)
     reader, issues = _reader(inputs, strict=strict, annotator=annotator, registry=registry, stance=stance)
     features = build_features(stance.labels)

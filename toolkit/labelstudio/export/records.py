@@ -3,25 +3,26 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, make_dataclass
 from typing import Any
 
+from toolkit.types import QUOTE_DATASET_FIELDS, Quote
 
-@dataclass(frozen=True)
-class QuoteRecord:
-    quote_id: str
-    start: int
-    end: int
-    text: str
-    kind: str
-    speaker: str | None
-    speaker_start: int | None
-    speaker_end: int | None
-    cue_start: int | None
-    cue_end: int | None
-    stance: str
-    affiliation: str | None
-    region_id: str = ""
+
+def _quote_record_fields() -> list[tuple]:
+    """``quote_id``, the dataset fields of :class:`toolkit.types.Quote` in order, ``affiliation``
+    (from the registry) and ``region_id`` (the QUOTE region it was read from)."""
+    by_name = {f.name: f for f in fields(Quote)}
+    out: list[tuple] = [("quote_id", str)]
+    out += [(name, by_name[name].type) for name, _dtype in QUOTE_DATASET_FIELDS]
+    out += [("affiliation", "str | None"), ("region_id", str, field(default=""))]
+    return out
+
+
+#: A quote as read from an annotation: derived from :class:`toolkit.types.Quote` (one declaration
+#: of a quote's fields), plus what the export adds.
+QuoteRecord = make_dataclass("QuoteRecord", _quote_record_fields(), frozen=True)
+QuoteRecord.__module__ = __name__
 
 
 @dataclass
