@@ -59,3 +59,33 @@ def sample_records() -> list[dict]:
     from toolkit.labelstudio.testing import sample_data
 
     return sample_data()
+
+
+@pytest.fixture
+def run_cli(monkeypatch, capsys):
+    """``run_cli(args) -> (exit code, stdout, stderr)``: ``quotekit <args>`` in-process (the one copy).
+
+    Anything but a clean exit is a traceback and fails the test (exit 1 is a bug); so does the word
+    "Traceback" in the output. Wide ``COLUMNS`` keep rich's one-line messages on one line."""
+    import sys
+
+    from toolkit.cli import main
+
+    def run(args) -> tuple[int, str, str]:
+        monkeypatch.setattr(sys, "argv", ["quotekit", *map(str, args)])
+        monkeypatch.setenv("COLUMNS", "400")
+        try:
+            main()
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        except BaseException as exc:  # noqa: BLE001 - a traceback is what this guards against
+            cap = capsys.readouterr()
+            pytest.fail(f"quotekit {' '.join(map(str, args))} crashed with a traceback (exit 1): {type(exc).__name__}: "
+                        f"{str(exc)[:300]}\nstderr: {cap.err[-500:]}", pytrace=False)
+        else:
+            code = 0
+        cap = capsys.readouterr()
+        assert "Traceback" not in cap.err + cap.out
+        return code, cap.out, cap.err
+
+    return run

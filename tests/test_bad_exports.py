@@ -14,34 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sys
 from pathlib import Path
 from typing import Any, Callable
 
 import pytest
 
 from fixtures.lsexport import ART1, ART2, Ann, annotation, task, write
-from toolkit.cli import main
 from toolkit.labelstudio import names as N
-
-
-def run_cli(args, monkeypatch, capsys) -> tuple[int, str, str]:
-    """``quotekit <args>`` in-process. Anything but a clean exit is a traceback: exit code 1."""
-    monkeypatch.setattr(sys, "argv", ["quotekit", *map(str, args)])
-    monkeypatch.setenv("COLUMNS", "400")  # rich: keep each skipped-item message on one line
-    try:
-        main()
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    except BaseException as exc:  # noqa: BLE001 - this is what the test is about
-        cap = capsys.readouterr()
-        pytest.fail(f"quotekit {' '.join(map(str, args))} crashed with a traceback (exit 1): {type(exc).__name__}: "
-                    f"{str(exc)[:300]}\nstderr: {cap.err[-500:]}", pytrace=False)
-    else:
-        code = 0
-    cap = capsys.readouterr()
-    assert "Traceback" not in cap.err + cap.out
-    return code, cap.out, cap.err
 
 
 def one_line_error(err: str) -> str:
@@ -156,11 +135,11 @@ def _export(tmp_path: Path, bad: Any) -> Path:
 
 
 @pytest.mark.parametrize("case", sorted(REGION_CASES) + sorted(TASK_CASES))
-def test_defect_is_a_counted_skip_and_the_good_task_is_built(case, tmp_path, monkeypatch, capsys):
+def test_defect_is_a_counted_skip_and_the_good_task_is_built(run_cli, case, tmp_path, monkeypatch, capsys):
     reason, make, where = {**REGION_CASES, **TASK_CASES}[case]
     e = _export(tmp_path, make())
     before = e.read_bytes()
-    code, out, err = run_cli(["build", e, "-o", tmp_path / "ds"], monkeypatch, capsys)
+    code, out, err = run_cli(["build", e, "-o", tmp_path / "ds"])
     assert code == 0, err
     skipped = [line.strip() for line in out.splitlines() if line.strip().startswith("[")]
     assert skipped, f"{case}: nothing reported as skipped:\n{out}"
@@ -185,10 +164,10 @@ def test_defect_is_a_counted_skip_and_the_good_task_is_built(case, tmp_path, mon
 
 
 @pytest.mark.parametrize("case", sorted(REGION_CASES) + sorted(TASK_CASES))
-def test_defect_fails_strict_with_exit_4_naming_the_place(case, tmp_path, monkeypatch, capsys):
+def test_defect_fails_strict_with_exit_4_naming_the_place(run_cli, case, tmp_path, monkeypatch, capsys):
     reason, make, where = {**REGION_CASES, **TASK_CASES}[case]
     e = _export(tmp_path, make())
-    code, out, err = run_cli(["build", e, "-o", tmp_path / "ds", "--strict"], monkeypatch, capsys)
+    code, out, err = run_cli(["build", e, "-o", tmp_path / "ds", "--strict"])
     assert code == 4, (code, out, err)
     line = one_line_error(err)
     assert "export.json" in line and where in line and (not reason or f"[{reason}]" in line), line
@@ -196,11 +175,11 @@ def test_defect_fails_strict_with_exit_4_naming_the_place(case, tmp_path, monkey
     assert sorted(p.name for p in tmp_path.iterdir()) == ["export.json"], "no temporary directory left behind"
 
 
-def test_empty_annotation_is_a_quote_free_article_not_a_skip(tmp_path, monkeypatch, capsys):
+def test_empty_annotation_is_a_quote_free_article_not_a_skip(run_cli, tmp_path, monkeypatch, capsys):
     """An annotator who deleted every region and submitted judged "nobody is quoted": the article
     is kept with no quotes, nothing is skipped, and --strict passes."""
     e = _export(tmp_path, bad_task([]))
-    code, out, err = run_cli(["build", e, "-o", tmp_path / "ds", "--strict"], monkeypatch, capsys)
+    code, out, err = run_cli(["build", e, "-o", tmp_path / "ds", "--strict"])
     assert code == 0, (out, err)
     assert "skipped" not in out and "1 annotated as quote-free" in out
     import pyarrow.parquet as pq
@@ -213,7 +192,7 @@ def test_empty_annotation_is_a_quote_free_article_not_a_skip(tmp_path, monkeypat
     assert "no quote-free articles" not in card
 
 
-def test_ui_ids_backward_relations_and_overlapping_quotes_are_valid(tmp_path, monkeypatch, capsys):
+def test_ui_ids_backward_relations_and_overlapping_quotes_are_valid(run_cli, tmp_path, monkeypatch, capsys):
     """10-character UI ids, a cue relation drawn from CUE to QUOTE, and two overlapping quotes
     (a quoted fragment inside a mixed quote): all kept, nothing skipped, --strict passes."""
     a = Ann(ART1, seed="ok")
@@ -227,7 +206,7 @@ def test_ui_ids_backward_relations_and_overlapping_quotes_are_valid(tmp_path, mo
     a.relate(outer, spk)
     a.relate(inner, spk)
     e = write(tmp_path / "export.json", [task(ART1, id=3, article_id="ok-3", annotations=[annotation(a, id=30, task=3)])])
-    code, out, err = run_cli(["build", e, "-o", tmp_path / "ds", "--strict"], monkeypatch, capsys)
+    code, out, err = run_cli(["build", e, "-o", tmp_path / "ds", "--strict"])
     assert code == 0, err
     assert "skipped" not in out
     import pyarrow.parquet as pq
@@ -254,25 +233,25 @@ HOSTILE_JSON = {
 
 
 @pytest.mark.parametrize("case", sorted(HOSTILE_JSON))
-def test_json_the_decoder_cannot_take_is_a_counted_skip(case, tmp_path, monkeypatch, capsys):
+def test_json_the_decoder_cannot_take_is_a_counted_skip(run_cli, case, tmp_path, monkeypatch, capsys):
     e = tmp_path / "export.json"
     e.write_text(HOSTILE_JSON[case](good_task()), encoding="utf-8")
-    code, out, err = run_cli(["build", e, "-o", tmp_path / "ds"], monkeypatch, capsys)
+    code, out, err = run_cli(["build", e, "-o", tmp_path / "ds"])
     assert code == 0, err
     assert "skipped" in out and "export.json" in out
-    code, out, err = run_cli(["build", e, "-o", tmp_path / "ds2", "--strict"], monkeypatch, capsys)
+    code, out, err = run_cli(["build", e, "-o", tmp_path / "ds2", "--strict"])
     assert code == 4
     assert "export.json" in one_line_error(err)
 
 
 @pytest.mark.parametrize("case", ["deeply_nested", "huge_integer"])
-def test_a_file_of_only_undecodable_json_is_bad_input(case, tmp_path, monkeypatch, capsys):
+def test_a_file_of_only_undecodable_json_is_bad_input(run_cli, case, tmp_path, monkeypatch, capsys):
     e = tmp_path / "export.json"
     e.write_text(_deep() if case == "deeply_nested" else "1" + "0" * 5000, encoding="utf-8")
-    code, out, err = run_cli(["build", e, "-o", tmp_path / "ds"], monkeypatch, capsys)
+    code, out, err = run_cli(["build", e, "-o", tmp_path / "ds"])
     assert code == 2
     assert "export.json" in one_line_error(err)
-    code, _, err = run_cli(["agreement", e], monkeypatch, capsys)
+    code, _, err = run_cli(["agreement", e])
     assert code in (0, 2), err
 
 
@@ -285,32 +264,32 @@ def test_a_file_of_only_undecodable_json_is_bad_input(case, tmp_path, monkeypatc
     ("tasks.jsonl", (json.dumps({"id": 1, "data": {"text": "a"}}) + "\n" + json.dumps({"id": 2, "data": {"text": "b"}}) + "\n").encode(), "invalid_json"),
     ("truncated.json", b'[{"id": 1, "data": {"text": "abc", "article_id": "x"}, "annotations": [{"id": 1, "res', "invalid_json"),
 ])
-def test_unusable_file_is_bad_input_naming_it(name, content, needle, tmp_path, monkeypatch, capsys):
+def test_unusable_file_is_bad_input_naming_it(run_cli, name, content, needle, tmp_path, monkeypatch, capsys):
     e = tmp_path / name
     e.write_bytes(content)
-    code, out, err = run_cli(["build", e, "-o", tmp_path / "ds"], monkeypatch, capsys)
+    code, out, err = run_cli(["build", e, "-o", tmp_path / "ds"])
     assert code == 2
     line = one_line_error(err)
     assert name in line and needle in line and "nothing written" in line
     assert not (tmp_path / "ds").exists()
 
 
-def test_missing_file_and_directory_are_bad_input(tmp_path, monkeypatch, capsys):
-    code, _, err = run_cli(["build", tmp_path / "nope.json", "-o", tmp_path / "ds"], monkeypatch, capsys)
+def test_missing_file_and_directory_are_bad_input(run_cli, tmp_path, monkeypatch, capsys):
+    code, _, err = run_cli(["build", tmp_path / "nope.json", "-o", tmp_path / "ds"])
     assert code == 2 and "nope.json" in one_line_error(err)
     (tmp_path / "adir").mkdir()
-    code, _, err = run_cli(["build", tmp_path / "adir", "-o", tmp_path / "ds"], monkeypatch, capsys)
+    code, _, err = run_cli(["build", tmp_path / "adir", "-o", tmp_path / "ds"])
     assert code == 2 and "adir" in one_line_error(err)
-    code, _, err = run_cli(["agreement", tmp_path / "nope.json"], monkeypatch, capsys)
+    code, _, err = run_cli(["agreement", tmp_path / "nope.json"])
     assert code == 2 and "nope.json" in one_line_error(err)
 
 
-def test_build_and_agreement_never_modify_their_inputs(tmp_path, monkeypatch, capsys):
+def test_build_and_agreement_never_modify_their_inputs(run_cli, tmp_path, monkeypatch, capsys):
     e = _export(tmp_path, REGION_CASES["dangling_relation"][1]())
     e.chmod(0o444)  # read-only: any attempt to write it fails loudly
     digest, mtime = hashlib.sha256(e.read_bytes()).hexdigest(), e.stat().st_mtime_ns
     for args in (["build", e, "-o", tmp_path / "ds"], ["build", e, "-o", tmp_path / "ds", "--force"], ["agreement", e]):
-        code, _, err = run_cli(args, monkeypatch, capsys)
+        code, _, err = run_cli(args)
         assert code == 0, err
     assert (hashlib.sha256(e.read_bytes()).hexdigest(), e.stat().st_mtime_ns) == (digest, mtime)
 
@@ -327,13 +306,13 @@ GOOD_LINE = json.dumps({"article_id": "ok-1", "text": "The minister said on Mond
 
 @pytest.mark.parametrize("case", sorted(JSONL_LINES))
 @pytest.mark.parametrize("command", ["ingest", "preannotate", "evaluate"])
-def test_undecodable_jsonl_line_is_bad_input_naming_file_and_line(command, case, tmp_path, monkeypatch, capsys):
+def test_undecodable_jsonl_line_is_bad_input_naming_file_and_line(run_cli, command, case, tmp_path, monkeypatch, capsys):
     src = tmp_path / "in.jsonl"
     src.write_text(GOOD_LINE + "\n" + JSONL_LINES[case] + "\n", encoding="utf-8")
     args = {"ingest": ["ingest", src, "-o", tmp_path / "out.jsonl"],
             "preannotate": ["preannotate", src, "-o", tmp_path / "out.jsonl"],
             "evaluate": ["evaluate", src, src]}[command]
-    code, out, err = run_cli(args, monkeypatch, capsys)
+    code, out, err = run_cli(args)
     if command == "preannotate" and code == 0:  # preannotate skips and counts bad lines
         assert "in.jsonl:2" in err and "skipped" in err
         return
@@ -341,7 +320,7 @@ def test_undecodable_jsonl_line_is_bad_input_naming_file_and_line(command, case,
     assert "in.jsonl:2" in one_line_error(err)
     if command == "ingest":
         assert not (tmp_path / "out.jsonl").exists()
-        code, _, err = run_cli(args + ["--skip-bad"], monkeypatch, capsys)
+        code, _, err = run_cli(args + ["--skip-bad"])
         assert code == 0 and "in.jsonl:2" in err
 
 
@@ -441,34 +420,34 @@ def classification_task(tid: int = 31) -> dict[str, Any]:
     ("ner", "from_name 'label' label 'PER' x1, from_name 'label' label 'ORG' x1"),
     ("classification", "from_name 'sentiment' (choices) x1"),
 ])
-def test_export_of_another_labeling_config_is_refused_naming_what_was_found(command, kind, found, tmp_path, monkeypatch, capsys):
+def test_export_of_another_labeling_config_is_refused_naming_what_was_found(run_cli, command, kind, found, tmp_path, monkeypatch, capsys):
     tasks = [ner_task(21), ner_task(22)] if kind == "ner" else [classification_task(31)]
     e = write(tmp_path / f"{kind}.json", tasks)
     args = [command, e] + (["-o", tmp_path / "ds"] if command == "build" else [])
-    code, out, err = run_cli(args, monkeypatch, capsys)
+    code, out, err = run_cli(args)
     line = one_line_error(err)
     assert code == 2 and f"{kind}.json" in line and "not an export of a quotekit project" in line
     assert "has a QUOTE region" in line and "--allow-foreign" in line
     assert found.replace(" x1", f" x{len(tasks)}") in line  # what was found, counted
     assert "label (labels: CUE/QUOTE/SPEAKER)" in line  # and what quotekit's config has
     assert not (tmp_path / "ds").exists()
-    code, out, err = run_cli(args + ["--allow-foreign"], monkeypatch, capsys)
+    code, out, err = run_cli(args + ["--allow-foreign"])
     if command == "build":  # read anyway: every region is a counted skip, as before the check
         assert code == 0 and ("unknown_label" in out or "orphan_region_result" in out), out
     else:
         assert code == 0 and "No task was annotated by several people" in out
 
 
-def test_a_foreign_file_among_quotekit_exports_is_named(tmp_path, monkeypatch, capsys):
+def test_a_foreign_file_among_quotekit_exports_is_named(run_cli, tmp_path, monkeypatch, capsys):
     ours = write(tmp_path / "ours.json", [good_task()])
     theirs = write(tmp_path / "theirs.json", [ner_task()])
-    code, _, err = run_cli(["build", ours, theirs, "-o", tmp_path / "ds"], monkeypatch, capsys)
+    code, _, err = run_cli(["build", ours, theirs, "-o", tmp_path / "ds"])
     line = one_line_error(err)
     assert code == 2 and "theirs.json" in line and "ours.json" not in line
 
 
 @pytest.mark.parametrize("extra", ["classification", "empty", "unannotated"])
-def test_quotekit_exports_with_odd_items_or_no_quote_are_not_foreign(extra, tmp_path, monkeypatch, capsys):
+def test_quotekit_exports_with_odd_items_or_no_quote_are_not_foreign(run_cli, extra, tmp_path, monkeypatch, capsys):
     """A QUOTE region anywhere makes the file quotekit's (an odd item is a counted skip); a file
     without any foreign control (quote-free judgements, nothing annotated) is not foreign either."""
     if extra == "classification":
@@ -480,7 +459,7 @@ def test_quotekit_exports_with_odd_items_or_no_quote_are_not_foreign(extra, tmp_
     else:
         tasks = [task(ART1, id=5, article_id="n-5")]
     e = write(tmp_path / "e.json", tasks)
-    code, out, err = run_cli(["build", e, "-o", tmp_path / "ds"], monkeypatch, capsys)
+    code, out, err = run_cli(["build", e, "-o", tmp_path / "ds"])
     if extra == "unannotated":
         assert code == 2 and "not an export of a quotekit project" not in err and "nothing written" in err
     else:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,6 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from fixtures.lsexport import ART1, Ann, annotation, corpus, corpus_text, small_export, task, write
-from toolkit.cli import main
 from toolkit.config import load_registry, load_stance
 from toolkit.dataset import build_dataset
 from toolkit.dataset.features import build_features
@@ -44,14 +42,6 @@ def expected_quotes(paths) -> dict[str, tuple]:
         for q in art.quotes:
             out[q.quote_id] = (art.article_id, q.start, q.end, q.text, q.kind, q.speaker, q.speaker_start, q.speaker_end, q.cue_start, q.cue_end, q.stance, q.affiliation)
     return out
-
-
-def run_cli(args, monkeypatch, capsys) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["quotekit", *map(str, args)])
-    with pytest.raises(SystemExit) as exc:
-        main()
-    cap = capsys.readouterr()
-    return exc.value.code, cap.out, cap.err
 
 
 @pytest.fixture(scope="module")
@@ -217,9 +207,9 @@ def _export_with_problems(tmp_path: Path) -> Path:
     return write(tmp_path / "problems.json", tasks)
 
 
-def test_default_build_skips_and_counts_bad_items(tmp_path, monkeypatch, capsys):
+def test_default_build_skips_and_counts_bad_items(run_cli, tmp_path, monkeypatch, capsys):
     e = _export_with_problems(tmp_path)
-    code, out, err = run_cli(["build", e, "-o", tmp_path / "ds"], monkeypatch, capsys)
+    code, out, err = run_cli(["build", e, "-o", tmp_path / "ds"])
     assert code == 0, err
     assert "skipped: no_speaker" in out and "skipped: text_mismatch" in out and "skipped: no_text" in out
     card = (tmp_path / "ds" / "README.md").read_text(encoding="utf-8")
@@ -232,9 +222,9 @@ def test_default_build_skips_and_counts_bad_items(tmp_path, monkeypatch, capsys)
     assert d["skipped"] == {"no_speaker": 1, "text_mismatch": 1, "no_text": 1} and d["quotes"] == 13 and d["speakers"]["Hun Sen"] == 3
 
 
-def test_strict_build_fails_with_exit_4_and_one_line(tmp_path, monkeypatch, capsys):
+def test_strict_build_fails_with_exit_4_and_one_line(run_cli, tmp_path, monkeypatch, capsys):
     e = _export_with_problems(tmp_path)
-    code, out, err = run_cli(["build", e, "-o", tmp_path / "ds", "--strict"], monkeypatch, capsys)
+    code, out, err = run_cli(["build", e, "-o", tmp_path / "ds", "--strict"])
     assert code == 4
     assert err.startswith("Error: ") and err.count("\n") == 1 and "Traceback" not in err
     assert "problems.json task 50" in err
@@ -242,13 +232,13 @@ def test_strict_build_fails_with_exit_4_and_one_line(tmp_path, monkeypatch, caps
     assert [p.name for p in tmp_path.iterdir()] == ["problems.json"]  # no temporary directory left
 
 
-def test_truncated_export_via_cli(tmp_path, monkeypatch, capsys):
+def test_truncated_export_via_cli(run_cli, tmp_path, monkeypatch, capsys):
     good = json.dumps(corpus(3))
     e = tmp_path / "cut.json"
     e.write_text(good[:-200], encoding="utf-8")
-    code, out, err = run_cli(["build", e, "-o", tmp_path / "ds"], monkeypatch, capsys)
+    code, out, err = run_cli(["build", e, "-o", tmp_path / "ds"])
     assert code == 0 and "skipped: invalid_json" in out
-    code, out, err = run_cli(["build", e, "-o", tmp_path / "ds2", "--strict"], monkeypatch, capsys)
+    code, out, err = run_cli(["build", e, "-o", tmp_path / "ds2", "--strict"])
     assert code == 4 and "cut.json" in err and "Traceback" not in err
 
 
@@ -259,19 +249,19 @@ def test_nothing_buildable_is_bad_input(tmp_path):
     assert not (tmp_path / "ds").exists()
 
 
-def test_refuses_to_overwrite_unless_forced(tmp_path, monkeypatch, capsys):
+def test_refuses_to_overwrite_unless_forced(run_cli, tmp_path, monkeypatch, capsys):
     e = write(tmp_path / "e.json", corpus(4))
     out_dir = tmp_path / "ds"
-    code, _, err = run_cli(["build", e, "-o", out_dir], monkeypatch, capsys)
+    code, _, err = run_cli(["build", e, "-o", out_dir])
     assert code == 0, err
     first = (out_dir / "README.md").read_text(encoding="utf-8")
-    code, _, err = run_cli(["build", e, "-o", out_dir], monkeypatch, capsys)
+    code, _, err = run_cli(["build", e, "-o", out_dir])
     assert code == 2 and "--force" in err
     # a failing forced build leaves the old build as it was
     bad = _export_with_problems(tmp_path)
-    code, _, _ = run_cli(["build", bad, "-o", out_dir, "--force", "--strict"], monkeypatch, capsys)
+    code, _, _ = run_cli(["build", bad, "-o", out_dir, "--force", "--strict"])
     assert code == 4 and (out_dir / "README.md").read_text(encoding="utf-8") == first
-    code, _, err = run_cli(["build", bad, "-o", out_dir, "--force"], monkeypatch, capsys)
+    code, _, err = run_cli(["build", bad, "-o", out_dir, "--force"])
     assert code == 0, err
     assert (out_dir / "README.md").read_text(encoding="utf-8") != first and "text_mismatch" in (out_dir / "README.md").read_text(encoding="utf-8")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ds", "e.json", "problems.json"]
@@ -280,12 +270,12 @@ def test_refuses_to_overwrite_unless_forced(tmp_path, monkeypatch, capsys):
     assert build_dataset([e], tmp_path / "empty").articles == 4
 
 
-def test_force_replaces_only_a_previous_quotekit_build(tmp_path, monkeypatch, capsys):
+def test_force_replaces_only_a_previous_quotekit_build(run_cli, tmp_path, monkeypatch, capsys):
     e = write(tmp_path / "e.json", corpus(4))
     user = tmp_path / "mine"
     user.mkdir()
     (user / "notes.txt").write_text("my notes")
-    code, _, err = run_cli(["build", e, "-o", user, "--force"], monkeypatch, capsys)
+    code, _, err = run_cli(["build", e, "-o", user, "--force"])
     assert code == 2 and err.count("\n") == 1
     assert "not a previous quotekit build" in err and "notes.txt" in err
     assert (user / "notes.txt").read_text() == "my notes" and sorted(p.name for p in user.iterdir()) == ["notes.txt"]
@@ -314,30 +304,30 @@ def test_force_replaces_only_a_previous_quotekit_build(tmp_path, monkeypatch, ca
     assert build_dataset([e], tmp_path / "ds", force=True).articles == 4
 
 
-def test_nothing_built_names_the_first_problem_and_what_build_reads(tmp_path, monkeypatch, capsys):
+def test_nothing_built_names_the_first_problem_and_what_build_reads(run_cli, tmp_path, monkeypatch, capsys):
     jsonl = tmp_path / "articles.jsonl"
     jsonl.write_text("".join(json.dumps({"article_id": f"a{i}", "text": "He said so."}) + "\n" for i in range(3)), encoding="utf-8")
-    code, _, err = run_cli(["build", jsonl, "-o", tmp_path / "ds"], monkeypatch, capsys)
+    code, _, err = run_cli(["build", jsonl, "-o", tmp_path / "ds"])
     assert code == 2 and err.count("\n") == 1
     assert "First problem:" in err and "build takes Label Studio exports, from `quotekit ls pull`" in err
 
 
-def test_output_is_not_the_current_directory_or_above(tmp_path, monkeypatch, capsys):
+def test_output_is_not_the_current_directory_or_above(run_cli, tmp_path, monkeypatch, capsys):
     (tmp_path / "in").mkdir()
     e = write(tmp_path / "in" / "e.json", corpus(2))
     work = tmp_path / "work"
     work.mkdir()
     monkeypatch.chdir(work)
     for out in (".", "..", str(work)):
-        code, _, err = run_cli(["build", e, "-o", out, "--force"], monkeypatch, capsys)
+        code, _, err = run_cli(["build", e, "-o", out, "--force"])
         assert code == 2 and "current directory" in err and "space" not in err, err
-    code, _, err = run_cli(["build", e, "-o", tmp_path, "--force"], monkeypatch, capsys)
+    code, _, err = run_cli(["build", e, "-o", tmp_path, "--force"])
     assert code == 2 and "current directory" in err  # tmp_path contains the current directory
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in", "work"]
     # an output that contains the inputs is refused before anything else, with or without --force
-    code, _, err = run_cli(["build", e, "-o", tmp_path / "in"], monkeypatch, capsys)
+    code, _, err = run_cli(["build", e, "-o", tmp_path / "in"])
     assert code == 2 and "does not contain the inputs" in err
-    code, _, err = run_cli(["build", e, "-o", "ds"], monkeypatch, capsys)
+    code, _, err = run_cli(["build", e, "-o", "ds"])
     assert code == 0, err
     assert (work / "ds" / "README.md").exists()
 
@@ -375,17 +365,17 @@ def test_later_annotation_wins_across_files_in_the_dataset(tmp_path):
     assert s.inputs == [{"file": "2.json", "tasks": 1, "kept": 1}, {"file": "1.json", "tasks": 3, "kept": 2}]
 
 
-def test_annotator_option(tmp_path, monkeypatch, capsys):
+def test_annotator_option(run_cli, tmp_path, monkeypatch, capsys):
     alice = {"id": 3, "email": "alice@example.org", "first_name": "", "last_name": ""}
     e = write(tmp_path / "e.json", corpus(3, completed_by=alice) + corpus(2, start_id=10, completed_by=4))
-    code, out, err = run_cli(["build", e, "-o", tmp_path / "a", "--annotator", "alice@example.org"], monkeypatch, capsys)
+    code, out, err = run_cli(["build", e, "-o", tmp_path / "a", "--annotator", "alice@example.org"])
     assert code == 0, err
     assert build_dataset([e], tmp_path / "b", annotator="4").articles == 2
     assert build_dataset([e], tmp_path / "c", annotator="3").articles == 3
-    code, _, err = run_cli(["build", e, "-o", tmp_path / "d", "--annotator", "nobody@example.org"], monkeypatch, capsys)
+    code, _, err = run_cli(["build", e, "-o", tmp_path / "d", "--annotator", "nobody@example.org"])
     assert code == 2 and "no article could be built" in err and "numeric user id" not in err
     ids_only = write(tmp_path / "ids.json", corpus(2, completed_by=4))
-    code, _, err = run_cli(["build", ids_only, "-o", tmp_path / "d", "--annotator", "bob@example.org"], monkeypatch, capsys)
+    code, _, err = run_cli(["build", ids_only, "-o", tmp_path / "d", "--annotator", "bob@example.org"])
     assert code == 2 and "pass --annotator <numeric user id>" in err
 
 
@@ -491,21 +481,21 @@ class _FakeApi:
         _FakeApi.calls.append(("upload_folder", repo_id, repo_type, sorted(p.name for p in Path(folder_path).iterdir())))
 
 
-def test_push_to_hub_uploads_the_built_directory(tmp_path, monkeypatch, capsys):
+def test_push_to_hub_uploads_the_built_directory(run_cli, tmp_path, monkeypatch, capsys):
     import huggingface_hub
 
     monkeypatch.setattr(huggingface_hub, "HfApi", _FakeApi)
     monkeypatch.setattr(huggingface_hub, "get_token", lambda: "hf_fake")
     _FakeApi.calls = []
     e = write(tmp_path / "e.json", corpus(3))
-    code, out, err = run_cli(["build", e, "-o", tmp_path / "ds", "--push-to-hub", "me/quotes"], monkeypatch, capsys)
+    code, out, err = run_cli(["build", e, "-o", tmp_path / "ds", "--push-to-hub", "me/quotes"])
     assert code == 0, err
     assert _FakeApi.calls == [("create_repo", "me/quotes", "dataset"), ("upload_folder", "me/quotes", "dataset", ["README.md", "data", "speaker_stance.png"])]
     assert "https://huggingface.co/datasets/me/quotes" in out
     assert 'load_dataset("me/quotes", "quotes")' in (tmp_path / "ds" / "README.md").read_text(encoding="utf-8")
     _FakeApi.fail = True
     try:
-        code, out, err = run_cli(["build", e, "-o", tmp_path / "ds2", "--push-to-hub", "me/quotes"], monkeypatch, capsys)
+        code, out, err = run_cli(["build", e, "-o", tmp_path / "ds2", "--push-to-hub", "me/quotes"])
     finally:
         _FakeApi.fail = False
     assert code == 3 and err == "Error: push to the Hub failed for me/quotes: RuntimeError: 401 Unauthorized\n"
@@ -513,19 +503,19 @@ def test_push_to_hub_uploads_the_built_directory(tmp_path, monkeypatch, capsys):
 
 
 @pytest.mark.parametrize("repo_id", ["bad repo", "a/b/c", "me/-x", "quotes"])
-def test_malformed_hub_repo_id_is_refused_before_building(repo_id, tmp_path, monkeypatch, capsys):
+def test_malformed_hub_repo_id_is_refused_before_building(run_cli, repo_id, tmp_path, monkeypatch, capsys):
     import huggingface_hub
 
     monkeypatch.setattr(huggingface_hub, "HfApi", _FakeApi)
     monkeypatch.setattr(huggingface_hub, "get_token", lambda: "hf_fake")
     _FakeApi.calls = []
     e = write(tmp_path / "e.json", corpus(2))
-    code, out, err = run_cli(["build", e, "-o", tmp_path / "ds", "--push-to-hub", repo_id], monkeypatch, capsys)
+    code, out, err = run_cli(["build", e, "-o", tmp_path / "ds", "--push-to-hub", repo_id])
     assert code == 2 and err.startswith("Error: --push-to-hub") and err.count("\n") == 1 and "owner/name" in err, err
     assert not (tmp_path / "ds").exists() and _FakeApi.calls == []
 
 
-def test_push_without_token_says_how_to_log_in_and_makes_no_call(tmp_path, monkeypatch, capsys):
+def test_push_without_token_says_how_to_log_in_and_makes_no_call(run_cli, tmp_path, monkeypatch, capsys):
     import huggingface_hub
 
     monkeypatch.setattr(huggingface_hub, "HfApi", _FakeApi)
@@ -533,7 +523,7 @@ def test_push_without_token_says_how_to_log_in_and_makes_no_call(tmp_path, monke
     monkeypatch.delenv("HF_TOKEN", raising=False)
     _FakeApi.calls = []
     e = write(tmp_path / "e.json", corpus(2))
-    code, out, err = run_cli(["build", e, "-o", tmp_path / "ds", "--push-to-hub", "me/quotes"], monkeypatch, capsys)
+    code, out, err = run_cli(["build", e, "-o", tmp_path / "ds", "--push-to-hub", "me/quotes"])
     assert code == 2 and err.count("\n") == 1
     assert "no Hugging Face token" in err and "auth login" in err and "HF_TOKEN" in err and str(tmp_path / "ds") in err
     assert _FakeApi.calls == []  # nothing reached the network layer

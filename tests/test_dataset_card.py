@@ -10,7 +10,6 @@ import pytest
 import yaml
 
 from fixtures.lsexport import ART1, Ann, annotation, corpus, small_export, task, write
-from test_dataset import run_cli
 from toolkit.config import load_stance
 from toolkit.dataset import build_dataset, compute_agreement
 from toolkit.dataset.splits import parse_ratios
@@ -35,7 +34,7 @@ def header(card: str) -> dict:
 # --------------------------------------------------------------------------- 1. stance target and conventions
 
 
-def test_card_names_the_stance_target_of_the_scheme_it_was_built_with(tmp_path, monkeypatch, capsys):
+def test_card_names_the_stance_target_of_the_scheme_it_was_built_with(run_cli, tmp_path, monkeypatch, capsys):
     scheme = tmp_path / "stance.yaml"
     scheme.write_text(
         "labels: [favor, against, neutral]\n"
@@ -51,7 +50,7 @@ def test_card_names_the_stance_target_of_the_scheme_it_was_built_with(tmp_path, 
         encoding="utf-8",
     )
     e = write(tmp_path / "e.json", corpus(3))
-    code, _, err = run_cli(["build", e, "-o", tmp_path / "ds", "--stance", scheme], monkeypatch, capsys)
+    code, _, err = run_cli(["build", e, "-o", tmp_path / "ds", "--stance", scheme])
     assert code == 0, err
     card = card_of(tmp_path / "ds")
     stance = section(card, "Stance")
@@ -93,9 +92,9 @@ def test_card_states_the_quote_conventions_and_what_the_spans_hold(tmp_path):
 # --------------------------------------------------------------------------- 2. provenance: facts and --notes
 
 
-def test_card_says_what_the_exports_show_not_how_labels_were_made(tmp_path, monkeypatch, capsys):
+def test_card_says_what_the_exports_show_not_how_labels_were_made(run_cli, tmp_path, monkeypatch, capsys):
     e = write(tmp_path / "e.json", corpus(4))
-    code, _, err = run_cli(["build", e, "-o", tmp_path / "ds"], monkeypatch, capsys)
+    code, _, err = run_cli(["build", e, "-o", tmp_path / "ds"])
     assert code == 0, err
     card = card_of(tmp_path / "ds")
     assert "corrected" not in card.lower()
@@ -117,18 +116,18 @@ def test_card_lists_its_input_files_and_how_accounts_were_compared(tmp_path):
     assert s.notes == {} and "chosen among several" not in process
 
 
-def test_notes_file_is_included_verbatim(tmp_path, monkeypatch, capsys):
+def test_notes_file_is_included_verbatim(run_cli, tmp_path, monkeypatch, capsys):
     notes = tmp_path / "notes.md"
     text = "Labels were **typed from a gold file** and submitted through the API\n(`scripts/annotate_from_gold.py`).\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"
     notes.write_text(text, encoding="utf-8")
     e = write(tmp_path / "e.json", corpus(2))
-    code, _, err = run_cli(["build", e, "-o", tmp_path / "ds", "--notes", notes], monkeypatch, capsys)
+    code, _, err = run_cli(["build", e, "-o", tmp_path / "ds", "--notes", notes])
     assert code == 0, err
     card = card_of(tmp_path / "ds")
     assert "\n## Provenance notes\n\n" + text in card
     assert "see Provenance notes" in card and "no provenance notes" not in card
     # a missing or empty notes file is bad input, before anything is built
-    code, _, err = run_cli(["build", e, "-o", tmp_path / "ds2", "--notes", tmp_path / "nope.md"], monkeypatch, capsys)
+    code, _, err = run_cli(["build", e, "-o", tmp_path / "ds2", "--notes", tmp_path / "nope.md"])
     assert code == 2 and "nope.md" in err and err.count("\n") == 1
     (tmp_path / "empty.md").write_text("  \n")
     with pytest.raises(BadInputError, match="empty"):
@@ -151,9 +150,9 @@ def _two_accounts(tmp_path: Path) -> Path:
     return write(tmp_path / "two.json", tasks)
 
 
-def test_annotator_filter_is_stated_and_counts_only_what_is_in_the_data(tmp_path, monkeypatch, capsys):
+def test_annotator_filter_is_stated_and_counts_only_what_is_in_the_data(run_cli, tmp_path, monkeypatch, capsys):
     e = _two_accounts(tmp_path)
-    code, out, err = run_cli(["build", e, "-o", tmp_path / "ds", "--annotator", "2"], monkeypatch, capsys)
+    code, out, err = run_cli(["build", e, "-o", tmp_path / "ds", "--annotator", "2"])
     assert code == 0, err
     assert "--annotator 2" in out
     card = card_of(tmp_path / "ds")
@@ -200,10 +199,10 @@ def _cut_export(tmp_path: Path) -> tuple[Path, int, int]:
     return e, third, len(raw[:third].encode("utf-8"))
 
 
-def test_truncated_export_is_named_in_card_summary_and_agreement(tmp_path, monkeypatch, capsys):
+def test_truncated_export_is_named_in_card_summary_and_agreement(run_cli, tmp_path, monkeypatch, capsys):
     e, char, byte = _cut_export(tmp_path)
     assert byte != char  # the offsets are not the same thing here
-    code, out, err = run_cli(["build", e, "-o", tmp_path / "ds"], monkeypatch, capsys)
+    code, out, err = run_cli(["build", e, "-o", tmp_path / "ds"])
     assert code == 0, err
     assert "input cut short" in out and "Warning" in out
     flat = " ".join(out.split())
@@ -219,7 +218,7 @@ def test_truncated_export_is_named_in_card_summary_and_agreement(tmp_path, monke
     assert s.articles == 2 and len(s.input_problems) == 1 and s.to_dict()["input_problems"] == s.input_problems
     assert ("input cut short", str(e)) in s.rows()
 
-    code, out, err = run_cli(["agreement", e], monkeypatch, capsys)
+    code, out, err = run_cli(["agreement", e])
     assert code == 0, err
     flat = " ".join(out.split())
     assert "not read, so not compared" in flat and "cut.json" in flat and "nothing read from item #3 on" in flat
@@ -228,7 +227,7 @@ def test_truncated_export_is_named_in_card_summary_and_agreement(tmp_path, monke
     assert rep.input_tasks == 2 and len(rep.input_problems) == 1 and "cut.json" in rep.to_dict()["input_problems"][0]
     # nothing readable at all: agreement is bad input, like the build
     (tmp_path / "nothing.json").write_text('[{"id": 1, "da', encoding="utf-8")
-    code, _, err = run_cli(["agreement", tmp_path / "nothing.json"], monkeypatch, capsys)
+    code, _, err = run_cli(["agreement", tmp_path / "nothing.json"])
     assert code == 2 and "nothing.json" in err and err.count("\n") == 1
 
 

@@ -10,12 +10,10 @@ the two files are two accounts (so agreement compares them).
 from __future__ import annotations
 
 import json
-import sys
 
 import pytest
 
 from fixtures.lsexport import ART1, ART2, Ann, annotation, task, write
-from toolkit.cli import main
 from toolkit.dataset import build_dataset, compute_agreement
 from toolkit.labelstudio.export import NOTE_REASONS, REASONS, ExportReader, IssueLog
 
@@ -56,14 +54,6 @@ def read(paths, annotator=None, strict=False):
     return arts, log, reader.info
 
 
-def run_cli(args, monkeypatch, capsys):
-    monkeypatch.setattr(sys, "argv", ["quotekit", *map(str, args)])
-    with pytest.raises(SystemExit) as exc:
-        main()
-    cap = capsys.readouterr()
-    return exc.value.code, cap.out, cap.err
-
-
 # --------------------------------------------------------------------------- 1. superseded is counted and said
 
 
@@ -86,9 +76,9 @@ def test_annotation_from_another_file_set_aside_is_counted_and_named(tmp_path):
         assert info.superseded == {("my-export.json", "seeds-v1.json"): 1}
 
 
-def test_build_summary_and_card_say_what_was_set_aside_and_list_the_inputs(tmp_path, monkeypatch, capsys):
+def test_build_summary_and_card_say_what_was_set_aside_and_list_the_inputs(run_cli, tmp_path, monkeypatch, capsys):
     seeds, user = seeds_and_user_export(tmp_path)
-    code, out, _ = run_cli(["build", seeds, user, "-o", tmp_path / "ds"], monkeypatch, capsys)
+    code, out, _ = run_cli(["build", seeds, user, "-o", tmp_path / "ds"])
     assert code == 0
     assert "resolved: superseded" in out and "set aside annotation 6 from seeds-v1.json" in out
     s = build_dataset([seeds, user], tmp_path / "ds2")
@@ -209,23 +199,23 @@ def test_an_email_of_one_file_does_not_name_a_bare_id_of_another_server(tmp_path
 # --------------------------------------------------------------------------- 4. agreement
 
 
-def test_agreement_compares_the_annotations_of_two_servers(tmp_path, monkeypatch, capsys):
+def test_agreement_compares_the_annotations_of_two_servers(run_cli, tmp_path, monkeypatch, capsys):
     seeds, user = seeds_and_user_export(tmp_path)
     rep = compute_agreement([seeds, user])
     assert rep.tasks == 1 and rep.annotators == ["user:1 (my-export.json)", "user:1 (seeds-v1.json)"]
     assert rep.matched == 1 and rep.stance_observed == 0.0
-    code, out, _ = run_cli(["agreement", "--json", seeds, user], monkeypatch, capsys)
+    code, out, _ = run_cli(["agreement", "--json", seeds, user])
     assert code == 0 and json.loads(out)["tasks"] == 1
 
 
-def test_agreement_says_why_one_accounts_annotations_are_not_compared(tmp_path, monkeypatch, capsys):
+def test_agreement_says_why_one_accounts_annotations_are_not_compared(run_cli, tmp_path, monkeypatch, capsys):
     old = _ann(ART1, "the plan would fail", "Phay Siphan", "favor", id=7, task=1)
     new = _ann(ART1, "the plan would fail", "Phay Siphan", "against", id=8, task=1, created_at="2026-02-01T10:00:00Z")
     f1 = write(tmp_path / "jan.json", [_task(ART1, id=1, article_id="a1", project=1, annotations=[old])])
     f2 = write(tmp_path / "feb.json", [_task(ART1, id=1, article_id="a1", project=1, annotations=[new])])
     rep = compute_agreement([f1, f2])
     assert rep.tasks == 0 and rep.same_account_tasks == 1 and rep.account_scopes == 1
-    code, out, _ = run_cli(["agreement", f1, f2], monkeypatch, capsys)
+    code, out, _ = run_cli(["agreement", f1, f2])
     assert code == 0
     assert "No task was annotated by several people" in out and "1 task(s) have several annotations by the same account" in out
     s = build_dataset([f1, f2], tmp_path / "ds")
@@ -276,12 +266,12 @@ def test_identical_copies_and_later_edits_are_no_conflict(case, tmp_path):
     assert log.counts == {} and log.notes == {} and len(arts) == 1
 
 
-def test_conflict_fails_strict_and_is_reported_by_build(tmp_path, monkeypatch, capsys):
+def test_conflict_fails_strict_and_is_reported_by_build(run_cli, tmp_path, monkeypatch, capsys):
     a, b = conflicting_copies(tmp_path)
-    code, out, err = run_cli(["build", a, b, "-o", tmp_path / "ds", "--strict"], monkeypatch, capsys)
+    code, out, err = run_cli(["build", a, b, "-o", tmp_path / "ds", "--strict"])
     assert code == 4 and "annotation_conflict" in err and "monday.json" in err and "tuesday.json" in err
     assert not (tmp_path / "ds").exists()
-    code, out, err = run_cli(["build", a, b, "-o", tmp_path / "ds"], monkeypatch, capsys)
+    code, out, err = run_cli(["build", a, b, "-o", tmp_path / "ds"])
     assert code == 0 and "[annotation_conflict]" in out
     card = (tmp_path / "ds" / "README.md").read_text(encoding="utf-8")
     assert "| `annotation_conflict` | 1 |" in card

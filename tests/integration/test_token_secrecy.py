@@ -15,35 +15,21 @@ import os
 import re
 import socket
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolkit.cli import main
 from toolkit.labelstudio.testing import free_port, sample_data, write_jsonl
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-def run_cli(args, monkeypatch, capsys) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["quotekit", *map(str, args)])
-    try:
-        main()
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    else:
-        code = 0
-    cap = capsys.readouterr()
-    return code, cap.out, cap.err
-
-
 # --------------------------------------------------------------------------- the token
 
 
-def test_token_never_printed_logged_or_written_in_a_full_round_trip(ls_server, tmp_path, monkeypatch, capsys, caplog):
+def test_token_never_printed_logged_or_written_in_a_full_round_trip(run_cli, ls_server, tmp_path, monkeypatch, capsys, caplog):
     token = ls_server.token
     wrong = "a" * 39 + "b"
     monkeypatch.delenv("LABEL_STUDIO_URL", raising=False)
@@ -57,7 +43,7 @@ def test_token_never_printed_logged_or_written_in_a_full_round_trip(ls_server, t
     outputs: list[str] = []
 
     def cli(*args, expect: int) -> str:
-        code, out, err = run_cli(args, monkeypatch, capsys)
+        code, out, err = run_cli(args)
         outputs.append(out + err)
         assert code == expect, (args, code, out, err)
         return out + err
@@ -173,7 +159,7 @@ def test_the_real_server_listens_on_loopback_only(ls_server):
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.10", "::"])
-def test_asking_for_a_public_address_warns_and_still_binds_loopback(host, tmp_path, monkeypatch, capsys):
+def test_asking_for_a_public_address_warns_and_still_binds_loopback(run_cli, host, tmp_path, monkeypatch, capsys):
     """`ls serve --host <public>`: a warning on stderr, and the server is started on 127.0.0.1
     anyway (checked on the arguments ``server.start`` receives; nothing is started)."""
     import subprocess as sp
@@ -190,12 +176,12 @@ def test_asking_for_a_public_address_warns_and_still_binds_loopback(host, tmp_pa
         raise ServerError("stopped by the test")
 
     monkeypatch.setattr(server, "start", lambda *a, **kw: fake_start(**kw))
-    code, out, err = run_cli(["ls", "serve", "--host", host, "--port", "18765", "--data-dir", tmp_path / "d"], monkeypatch, capsys)
+    code, out, err = run_cli(["ls", "serve", "--host", host, "--port", "18765", "--data-dir", tmp_path / "d"])
     assert code == 3 and popen == []
     assert "Warning" in err and host in err and "127.0.0.1" in err
     assert "host" not in seen and "internal_host" not in seen, seen
     assert server.LOOPBACK == "127.0.0.1"
-    code, out, err = run_cli(["ls", "serve", "--host", "127.0.0.1", "--port", "18765", "--data-dir", tmp_path / "d"], monkeypatch, capsys)
+    code, out, err = run_cli(["ls", "serve", "--host", "127.0.0.1", "--port", "18765", "--data-dir", tmp_path / "d"])
     assert "Warning" not in err
 
 
