@@ -565,3 +565,28 @@ def test_real_label_studio_ui_export(tmp_path):
         ("This is necessary work to do, with the aim of national reconciliation,", "Sar Kheng", "against", "direct", "government", 81),
         ("It shows that the regime fears the truth,", "Mu Sochua", "against", "direct", "opposition", 141),
     ]
+
+
+def test_a_speaker_whose_side_changed_gets_the_side_of_the_article_date(tmp_path):
+    """Registry affiliations can be dated (a defector): each quote gets the side its speaker had
+    on the article's date; an undated article gets the plain affiliation."""
+    from toolkit.config import parse_registry
+
+    registry = parse_registry({"speakers": [{
+        "name": "Sam Rainsy", "affiliation": "opposition",
+        "affiliations": [{"affiliation": "government", "start": "1993-06-01", "end": "1994-10-31"}],
+    }]}, tmp_path / "speakers.yaml")
+    text = "Sam Rainsy told reporters that “the regime fears the truth.”"
+    tasks = []
+    for n, date in enumerate(["1994-02-01", "2013-07-28", ""], start=1):
+        a = Ann(text, seed=f"d{n}")
+        a.quote("the regime fears the truth.", "Sam Rainsy", "against")
+        tasks.append(task(text, id=n, article_id=f"dated-{n}", date=date, annotations=[annotation(a, id=n, task=n)]))
+    e = write(tmp_path / "dated.json", tasks)
+    build_dataset([e], tmp_path / "ds", registry=registry, stance=SCHEME, chart=False)
+    import pyarrow.parquet as pq
+
+    rows = [r for f in sorted((tmp_path / "ds" / "data" / "quotes").glob("*.parquet")) for r in pq.read_table(f).to_pylist()]
+    names = build_features(SCHEME.labels)["quotes"]["affiliation"].names
+    got = {r["article_id"]: names[r["affiliation"]] for r in rows}
+    assert got == {"dated-1": "government", "dated-2": "opposition", "dated-3": "opposition"}

@@ -51,8 +51,8 @@ def _reader(export_paths: Iterable[str | Path], *, strict: bool, annotator: str 
         sp = registry.get(name) if registry is not None else None
         return sp.name if sp else name
 
-    def affiliation(name: str) -> str | None:
-        return registry.affiliation(name) if registry is not None else None
+    def affiliation(name: str, date: str | None = None) -> str | None:
+        return registry.affiliation(name, date) if registry is not None else None
 
     reader = ExportReader(export_paths, issues=issues, stance_labels=stance.labels, annotator=annotator, canonical=canonical, affiliation=affiliation)
     return reader, issues

@@ -45,7 +45,7 @@ class ExportReader:
         stance_labels: Iterable[str],
         annotator: str | None = None,
         canonical: Callable[[str], str] = lambda s: s,
-        affiliation: Callable[[str], str | None] = lambda s: None,
+        affiliation: Callable[[str, str | None], str | None] = lambda name, date: None,
     ) -> None:
         self.paths = [Path(p) for p in paths]
         if not self.paths:
@@ -297,11 +297,13 @@ class ExportReader:
                         self.issues.add("invalid_text", f"{where_task}: task text or metadata is not valid Unicode (lone surrogate)")
                     continue
                 anns = task.get("annotations") or []
+                date = data.get("date") if isinstance(data.get("date"), str) else None
+                affiliation = _on_date(self.affiliation, date)
                 if multi_hits and on_multi is not None:
                     got = pending.setdefault(ident, {})
                     for who, c in multi_hits.items():
                         ann = anns[c.ann_index]
-                        got[who] = parse_annotation(text, ann.get("result"), article_id=article_id, where=where_task, issues=quiet, stance_labels=self.stance_labels, canonical=self.canonical, affiliation=self.affiliation, prediction=source_prediction(task, ann))
+                        got[who] = parse_annotation(text, ann.get("result"), article_id=article_id, where=where_task, issues=quiet, stance_labels=self.stance_labels, canonical=self.canonical, affiliation=affiliation, prediction=source_prediction(task, ann))
                     if len(got) == len(multi):
                         on_multi(article_id, text, pending.pop(ident))
                 if not hit:
@@ -316,7 +318,7 @@ class ExportReader:
                 emitted.add(article_id)
                 quotes = [] if judged_empty else parse_annotation(
                     text, result, article_id=article_id, where=where, issues=self.issues, stance_labels=self.stance_labels,
-                    canonical=self.canonical, affiliation=self.affiliation, prediction=source_prediction(task, ann))
+                    canonical=self.canonical, affiliation=affiliation, prediction=source_prediction(task, ann))
                 for q in [q for q in quotes if not _unicode_ok(q.speaker)]:
                     self.issues.add("invalid_text", f"{where} region {q.region_id}: speaker name is not valid Unicode (lone surrogate)")
                     quotes.remove(q)
@@ -367,3 +369,13 @@ def _project_of(task: dict[str, Any]) -> Any:
                 p = a["project"]
                 break
     return p if isinstance(p, (int, str)) and not isinstance(p, bool) else None
+
+
+def _on_date(affiliation: Callable[[str, str | None], str | None], date: str | None) -> Callable[[str], str | None]:
+    """``affiliation`` of a speaker on the article's ``date`` (the registry's dated affiliations:
+    a defector's quotes before the switch keep the side they spoke for).
+
+    >>> _on_date(lambda name, date: f"{name}@{date}", "2013-07-28")("Sam Rainsy")
+    'Sam Rainsy@2013-07-28'
+    """
+    return lambda name: affiliation(name, date)
