@@ -157,3 +157,33 @@ def test_an_output_symlink_that_loops_is_refused(tmp_path):
     r = _run("ingest", src, "-o", loop)
     assert r.returncode == 2 and "is a symbolic link that loops" in r.stderr and "Traceback" not in r.stderr
     assert loop.is_symlink()
+
+
+# --------------------------------------------------------------------------- URLs fit to print (issue 19)
+
+
+@pytest.mark.parametrize("url, shown", [
+    ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
+    ("http://user:pw@ls.example.org/ls", "http://***@ls.example.org/ls"),
+    ("https://user@host:8443", "https://***@host:8443"),
+    ("http://us%40er:p%2Fw@host", "http://***@host"),
+    ("http://user:p/w?x#y@host:1/a", "http://***@host:1/a"),  # unencoded / ? # in the password
+    ("http://host/api?token=abc#frag", "http://host/api?***"),
+    ("user:pw@host:8080", "***@host:8080"),
+])  # fmt: skip
+def test_mask_url_hides_credentials_and_query(url, shown):
+    from toolkit.labelstudio.client import mask_url, mask_urls_in
+
+    assert mask_url(url) == shown
+    assert mask_urls_in(f"GET {url} 200") == f"GET {shown} 200" if "://" in url else True
+    for secret in ("pw", "p/w", "token=abc", "us%40er"):
+        if secret in url:
+            assert secret not in mask_url(url)
+
+
+def test_client_module_docstring_examples():
+    import doctest
+
+    import toolkit.labelstudio.client
+
+    assert doctest.testmod(toolkit.labelstudio.client).failed == 0

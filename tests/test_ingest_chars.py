@@ -5,6 +5,7 @@ lists them (``--report``); every other character is left alone."""
 
 from __future__ import annotations
 
+import doctest
 import json
 import subprocess
 import sys
@@ -100,3 +101,11 @@ def test_stats_count_characters_apart_from_lines(tmp_path):
     list(ingest_paths([tmp_path / "a.txt"], stats=stats))
     assert stats.removed_characters == {"U+0000 NUL": 3}
     assert "characters" not in stats.removed
+
+
+def test_docstring_examples():
+    import toolkit.ingest
+    import toolkit.labelstudio.chars
+
+    for module in (toolkit.labelstudio.chars, toolkit.ingest):
+        assert doctest.testmod(module).failed == 0, module.__name__
