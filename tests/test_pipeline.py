@@ -289,3 +289,213 @@ def test_component_leaves_no_cache_on_the_doc():
     doc = _BLANK("“The border is closed to them,” Hun Sen said.")
     assert doc._.quotes
     assert not [k for k in doc.user_data if isinstance(k, str) and k.startswith("quotekit.")]
+
+
+# --------------------------------------------------------------------------- a self-contained component
+# The component's data (registry, lexicons, stance scheme) is read at initialize() and travels
+# with the pipeline: two configs dirs that give different quotes tell which one a pipeline uses.
+
+import shutil
+from pathlib import Path
+
+import yaml
+
+from toolkit.config import ConfigError
+from toolkit.errors import QuotekitError
+from toolkit.pipeline import QuoteAttribution, quote_component
+
+_REPO_CONFIGS = Path(__file__).resolve().parents[1] / "configs"
+_DROPPED_SPEAKER = "Cambodia National Rescue Party"
+_DROPPED_CUE = "warn"
+_TEXT = "CNRP leaders have said that they will stay in the region.\n\nKem Sokha warned that the vote would be rigged."
+
+
+def _without_cue(node, lemma):
+    """Every list of the cue lexicon without ``lemma`` (and no irregular forms of it)."""
+    if isinstance(node, dict):
+        return {k: _without_cue(v, lemma) for k, v in node.items() if k != lemma}
+    if isinstance(node, list):
+        return [_without_cue(v, lemma) for v in node if v != lemma]
+    return node
+
+
+@pytest.fixture
+def configs_a(tmp_path):
+    """A copy of the project's configs."""
+    d = tmp_path / "configs-a"
+    shutil.copytree(_REPO_CONFIGS, d)
+    return d
+
+
+@pytest.fixture
+def configs_b(tmp_path):
+    """The project's configs without one speaker (speakers.yaml) and one cue verb (cues.yaml)."""
+    d = tmp_path / "configs-b"
+    shutil.copytree(_REPO_CONFIGS, d)
+    speakers = yaml.safe_load((d / "speakers.yaml").read_text(encoding="utf-8"))
+    speakers["speakers"] = [s for s in speakers["speakers"] if s["name"] != _DROPPED_SPEAKER]
+    (d / "speakers.yaml").write_text(yaml.safe_dump(speakers, allow_unicode=True), encoding="utf-8")
+    cues = yaml.safe_load((d / "cues.yaml").read_text(encoding="utf-8"))
+    (d / "cues.yaml").write_text(yaml.safe_dump(_without_cue(cues, _DROPPED_CUE), allow_unicode=True), encoding="utf-8")
+    return d
+
+
+def _out(nlp, text=_TEXT):
+    return [q.to_dict() for q in nlp(text)._.quotes]
+
+
+def _blank_with_component(config=None):
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("quote_attribution", config=config or {})
+    return nlp
+
+
+@pytest.fixture
+def outputs(configs_a, configs_b, monkeypatch):
+    """The output of a fresh pipeline on each configs dir; they differ in the speaker and the cue."""
+    got = {}
+    for key, d in (("a", configs_a), ("b", configs_b)):
+        monkeypatch.setenv("QUOTEKIT_CONFIGS", str(d))
+        got[key] = _out(load_pipeline(None))
+    monkeypatch.delenv("QUOTEKIT_CONFIGS")
+    speakers = {k: {q["speaker"] for q in v} for k, v in got.items()}
+    cues = {k: {_TEXT[q["cue_start"] : q["cue_end"]] for q in v if q["cue_start"] is not None} for k, v in got.items()}
+    assert _DROPPED_SPEAKER in speakers["a"] and _DROPPED_SPEAKER not in speakers["b"]
+    assert "warned" in cues["a"] and "warned" not in cues["b"]
+    return got
+
+
+def test_saved_pipeline_gives_its_own_output_under_other_configs(tmp_path, configs_a, configs_b, outputs, monkeypatch):
+    monkeypatch.setenv("QUOTEKIT_CONFIGS", str(configs_a))
+    load_pipeline(None).to_disk(tmp_path / "saved")
+    monkeypatch.setenv("QUOTEKIT_CONFIGS", str(configs_b))  # "another machine"
+    assert _out(spacy.load(tmp_path / "saved")) == outputs["a"]
+    nlp = load_pipeline(str(tmp_path / "saved"))  # what `quotekit preannotate --model DIR` loads
+    assert nlp.pipe_names == ["sentencizer", "quote_attribution"]
+    assert _out(nlp) == outputs["a"]
+    # and in worker processes (`--jobs 2`)
+    recs = [{"article_id": str(i), "text": _TEXT} for i in range(3)]
+    assert [r["quotes"] for r in preannotate_records(recs, nlp=nlp, jobs=2, batch_size=1)] == [outputs["a"]] * 3
+    # the configs dir itself may even be gone
+    shutil.rmtree(configs_a)
+    assert _out(spacy.load(tmp_path / "saved")) == outputs["a"]
+
+
+def test_saved_copy_is_what_is_parsed(tmp_path, configs_a, monkeypatch):
+    nlp = _blank_with_component({"configs": str(configs_a)})
+    nlp.to_disk(tmp_path / "saved")
+    saved = tmp_path / "saved" / "quote_attribution" / "configs"
+    assert {p.name for p in saved.iterdir()} == {p.name for p in configs_a.glob("*.yaml")}
+    assert (saved / "speakers.yaml").read_bytes() == (configs_a / "speakers.yaml").read_bytes()
+    # a saved file is validated on load like any config, and the error names the saved copy
+    (saved / "stance.yaml").write_text("labels: [favor]\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"quote_attribution.configs.stance\.yaml"):
+        spacy.load(tmp_path / "saved")
+
+
+def test_to_bytes_from_bytes_round_trip(configs_a, configs_b, outputs):
+    nlp_a = _blank_with_component({"configs": str(configs_a)})
+    nlp_b = _blank_with_component({"configs": str(configs_b)})
+    assert _out(nlp_b) == outputs["b"]
+    quote_component(nlp_b).from_bytes(quote_component(nlp_a).to_bytes())
+    assert _out(nlp_b) == outputs["a"]
+    # the whole pipeline, as spaCy serialises it
+    again = _blank_with_component({"configs": str(configs_b)}).from_bytes(nlp_a.to_bytes())
+    assert _out(again) == outputs["a"]
+    assert quote_component(again).to_bytes() == quote_component(nlp_a).to_bytes()
+
+
+def test_initialize_reads_the_configs_dir_given(configs_a, configs_b, outputs, monkeypatch):
+    monkeypatch.setenv("QUOTEKIT_CONFIGS", str(configs_a))
+    nlp = _blank_with_component({"configs": str(configs_b)})  # the factory's configs dir wins over the env
+    qa = quote_component(nlp)
+    assert not qa.is_initialized  # nothing is read when the component is made
+    nlp.initialize()
+    assert qa.is_initialized and qa.source == configs_b
+    assert _out(nlp) == outputs["b"]
+    qa.initialize(lambda: [], nlp=nlp, configs=str(configs_a))  # an explicit dir wins over both
+    assert _out(nlp) == outputs["a"]
+    # spaCy's own way: [initialize.components.quote_attribution] in the pipeline's config
+    nlp = _blank_with_component()
+    nlp.config["initialize"]["components"]["quote_attribution"] = {"configs": str(configs_b)}
+    nlp.initialize()
+    assert _out(nlp) == outputs["b"]
+
+
+def test_component_without_initialize_reads_the_configs_on_its_first_doc(configs_a, configs_b, outputs, monkeypatch):
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("quote_attribution")  # no initialize
+    monkeypatch.setenv("QUOTEKIT_CONFIGS", str(configs_b))
+    assert _out(nlp) == outputs["b"]
+    monkeypatch.setenv("QUOTEKIT_CONFIGS", str(configs_a))
+    assert _out(nlp) == outputs["b"]  # read once, kept
+
+
+def test_an_uninitialized_component_saves_the_configs_of_the_machine_that_saves(tmp_path, configs_a, configs_b, outputs, monkeypatch):
+    monkeypatch.setenv("QUOTEKIT_CONFIGS", str(configs_a))
+    nlp = _blank_with_component()
+    nlp.to_disk(tmp_path / "saved")
+    monkeypatch.setenv("QUOTEKIT_CONFIGS", str(configs_b))
+    assert _out(spacy.load(tmp_path / "saved")) == outputs["a"]
+
+
+def test_a_bad_configs_dir_is_an_error_and_keeps_the_data_loaded(tmp_path, configs_a, configs_b, outputs):
+    nlp = _blank_with_component({"configs": str(configs_a)})
+    qa = quote_component(nlp)
+    qa.initialize()
+    (configs_b / "mentions.yaml").write_text("titles: minister\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="mentions.yaml"):
+        qa.initialize(configs=str(configs_b))
+    with pytest.raises(ConfigError, match="speakers.yaml: file not found"):
+        qa.initialize(configs=str(tmp_path / "nowhere"))
+    assert qa.source == configs_a and _out(nlp) == outputs["a"]
+
+
+def test_load_pipeline_reads_the_configs_at_load():
+    # a config error shows before any article, and worker processes start with the data loaded
+    assert quote_component(load_pipeline(None)).is_initialized
+    with pytest.raises(ConfigError, match="file not found"):
+        load_pipeline(None, config={"configs": "/nonexistent/configs"})
+
+
+def test_saved_pipeline_keeps_its_component(tmp_path):
+    load_pipeline(None).to_disk(tmp_path / "saved")
+    with pytest.raises(QuotekitError, match="already has its quote_attribution"):
+        load_pipeline(str(tmp_path / "saved"), config={"unattributed": True})
+
+
+def test_pipeline_saved_without_configs_warns_and_reads_this_machines(tmp_path, configs_b, outputs, monkeypatch):
+    nlp = _blank_with_component()
+    nlp.to_disk(tmp_path / "old")
+    shutil.rmtree(tmp_path / "old" / "quote_attribution" / "configs")  # as quotekit saved it before
+    monkeypatch.setenv("QUOTEKIT_CONFIGS", str(configs_b))
+    with pytest.warns(UserWarning, match="saved without its configs"):
+        loaded = spacy.load(tmp_path / "old")
+    assert not quote_component(loaded).is_initialized
+    assert _out(loaded) == outputs["b"]
+
+
+def test_factory_declares_what_the_component_assigns_and_requires():
+    nlp = _blank_with_component()
+    meta = nlp.get_pipe_meta("quote_attribution")
+    assert set(meta.assigns) == {"doc._.quotes", "doc._.quote_warnings"} and meta.requires == ["doc.sents"]
+    doc = nlp("“We will not allow it,” Hun Sen said.")
+    for attr in nlp.get_pipe_meta("quote_attribution").assigns:  # each one is set
+        assert getattr(doc._, attr.split(".")[-1]) is not None
+    assert not nlp.analyze_pipes()["problems"]["quote_attribution"]
+    no_sents = spacy.blank("en")
+    no_sents.add_pipe("quote_attribution")
+    assert no_sents.analyze_pipes()["problems"]["quote_attribution"] == ["doc.sents"]
+    with pytest.raises(ValueError, match="Sentence boundaries unset"):
+        no_sents("“We will not allow it,” Hun Sen said.")
+
+
+def test_component_docstring_example():
+    import doctest
+
+    import toolkit.pipeline
+
+    result = doctest.testmod(toolkit.pipeline)
+    assert result.attempted and result.failed == 0

@@ -162,3 +162,37 @@ def test_two_node_cluster_runs_the_documented_command(tmp_path, records, expecte
     finally:
         ray.shutdown()
         cluster.shutdown()
+
+
+def test_workers_use_the_drivers_configs_not_their_machines(tmp_path, monkeypatch):
+    """A Ray worker runs with the environment of the Ray node it belongs to, not the driver's:
+    the driver's configs (here its QUOTEKIT_CONFIGS, set after Ray started) reach the workers
+    only as the quote component's data, sent with the tasks."""
+    import shutil
+
+    import ray
+    import yaml
+
+    import toolkit.scale as scale
+
+    configs = tmp_path / "configs"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "configs", configs)
+    speakers = yaml.safe_load((configs / "speakers.yaml").read_text(encoding="utf-8"))
+    speakers["speakers"] = [s for s in speakers["speakers"] if "CNRP" not in s.get("aliases", [])]
+    (configs / "speakers.yaml").write_text(yaml.safe_dump(speakers, allow_unicode=True), encoding="utf-8")
+    recs = [{"article_id": f"a{i}", "text": "CNRP leaders have said that they will stay in the region."} for i in range(4)]
+    source = tmp_path / "articles.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in recs), encoding="utf-8")
+    out = tmp_path / "pre.jsonl"
+    monkeypatch.delenv("QUOTEKIT_CONFIGS", raising=False)
+    monkeypatch.setattr(scale, "_PIPELINES", {})  # this process's pipelines, made for other configs
+    default = _expected(recs)
+    try:
+        scale.init(num_cpus=2)  # the workers' environment: the project's configs
+        monkeypatch.setenv("QUOTEKIT_CONFIGS", str(configs))
+        want = _expected(recs)
+        assert want != default  # the two configs give different speakers
+        assert run(source, out, batch_size=1) == len(recs)
+    finally:
+        ray.shutdown()
+    assert [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()] == want

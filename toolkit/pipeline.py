@@ -5,21 +5,26 @@ gives ``spacy.blank("en")`` + sentencizer + the component: no model download. Wi
 pipeline name (a setting, e.g. ``en_core_web_sm``) its tagger and parser are used as well.
 
 The component sets ``doc._.quotes`` (list of :class:`~toolkit.types.Quote`) and
-``doc._.quote_warnings`` (list of str, e.g. unbalanced quotation marks).
+``doc._.quote_warnings`` (list of str, e.g. unbalanced quotation marks). Like spaCy's own
+components it reads its data (the configs: speakers, stance scheme, lexicons) in
+``initialize()`` and keeps it with the pipeline: ``nlp.to_disk`` saves a copy of the config
+files, ``spacy.load`` uses that copy, not the configs of the machine it runs on.
 """
 
 from __future__ import annotations
 
 import hashlib
+import tempfile
 from collections import deque
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
+from warnings import warn
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from toolkit.config import configs_dir, load_registry, load_stance, _load_yaml
+from toolkit.config import Registry, StanceScheme, configs_dir, load_registry, load_stance, _load_yaml
 from toolkit.core import forget_doc_text, remember_doc_text
 from toolkit.core.attribute import Lexicons, Options, attribute_dicts
 from toolkit.core.cues import CueLexicon
@@ -78,18 +83,88 @@ def load_lexicons(configs: str | Path | None = None) -> Lexicons:
     )
 
 
-class QuoteAttribution:
-    """Pipeline component: runs :func:`toolkit.core.attribute.attribute` on each Doc."""
+#: where ``QuoteAttribution.to_disk`` puts its copy of the configs, under the component's directory
+CONFIGS_SUBDIR = "configs"
 
-    def __init__(self, nlp: Language, name: str, configs: str | None, min_direct_words: int, fuzzy_threshold: float, unattributed: bool):
+
+def _config_files(d: Path) -> dict[str, bytes]:
+    """The raw bytes of every ``*.yaml`` in the configs dir ``d``, by file name.
+
+    Every one, not only the five the component reads today (speakers, stance, cues, mentions,
+    stance_signals): a config file the rules start reading later is saved without a change here.
+    """
+    return {p.name: p.read_bytes() for p in sorted(d.glob("*.yaml")) if p.is_file()}
+
+
+class QuoteAttribution:
+    """Pipeline component: runs :func:`toolkit.core.attribute.attribute` on each Doc.
+
+    Its data (the speaker registry, the stance scheme and the cue, mention and stance-signal
+    lexicons) is read from a configs dir by :meth:`initialize` and travels with the pipeline:
+    ``nlp.to_disk`` writes a copy of the config files, ``spacy.load`` (``from_disk``) and
+    ``from_bytes`` read that copy back through the same loaders (:mod:`toolkit.config`,
+    :func:`load_lexicons`), so a saved pipeline gives the same quotes on any machine, whatever
+    ``QUOTEKIT_CONFIGS`` says there. A component never initialised reads the configs on its
+    first Doc (or when saved).
+
+    >>> import spacy
+    >>> nlp = spacy.blank("en")
+    >>> _ = nlp.add_pipe("sentencizer")  # the rules need sentences: a sentencizer, senter or parser
+    >>> qa = nlp.add_pipe("quote_attribution")
+    >>> qa.is_initialized, [q.speaker for q in nlp("“We will not allow it,” Hun Sen said.")._.quotes]
+    (False, ['Hun Sen'])
+    >>> qa.is_initialized
+    True
+    """
+
+    def __init__(
+        self,
+        nlp: Language,
+        name: str = "quote_attribution",
+        *,
+        configs: str | None = None,
+        min_direct_words: int = 4,
+        fuzzy_threshold: float = 85.0,
+        unattributed: bool = False,
+    ):
         self.name = name
         self.configs = configs
         self.options = Options(min_direct_words=min_direct_words, fuzzy_threshold=fuzzy_threshold, unattributed=unattributed)
-        self.registry = load_registry(Path(configs) / "speakers.yaml" if configs else None)
-        self.stance = load_stance(Path(configs) / "stance.yaml" if configs else None)
-        self.lexicons = load_lexicons(configs)
+        self.registry: Registry | None = None
+        self.stance: StanceScheme | None = None
+        self.lexicons: Lexicons | None = None
+        self.config_files: dict[str, bytes] = {}  # file name -> the bytes the data was parsed from
+        self.source: Path | None = None  # the dir they were read from (a configs dir, or a saved pipeline's copy)
+
+    @property
+    def is_initialized(self) -> bool:
+        return self.lexicons is not None
+
+    def initialize(self, get_examples: Callable[[], Iterable[Any]] | None = None, *, nlp: Language | None = None, configs: str | None = None) -> None:
+        """Read the configs: ``configs`` (e.g. from ``[initialize.components.quote_attribution]``),
+        else the factory's ``configs``, else :func:`toolkit.config.configs_dir` (``QUOTEKIT_CONFIGS``,
+        ``./configs``, the project's). Replaces any data loaded before; ``get_examples`` is unused."""
+        where = configs or self.configs
+        d = Path(where) if where else configs_dir()
+        self._load(d)
+
+    def _load(self, d: Path, files: dict[str, bytes] | None = None) -> None:
+        """Parse the configs of ``d`` with the public loaders and keep the files' bytes (``files``:
+        those bytes, already read). Nothing changes when a file is missing or invalid."""
+        registry = load_registry(d / "speakers.yaml")
+        stance = load_stance(d / "stance.yaml")
+        lexicons = load_lexicons(d)
+        if files is None:
+            files = _config_files(d)
+        self.registry, self.stance, self.lexicons, self.config_files, self.source = registry, stance, lexicons, files, d
+
+    def _ensure_initialized(self) -> None:
+        if self.lexicons is None:
+            self.initialize()
 
     def __call__(self, doc: Doc) -> Doc:
+        if self.lexicons is None:  # never initialised: read the configs now, as on the first call
+            self.initialize()
         warnings: list[str] = []
         try:
             # the dicts go straight to user_data (what ``doc._.quotes`` reads): no Quote objects
@@ -99,21 +174,78 @@ class QuoteAttribution:
         doc.user_data[_WARNINGS_KEY] = warnings
         return doc
 
-    # serialisation: the component has no weights; configs are read again on load
-    def to_disk(self, path, exclude=tuple()):
-        Path(path).mkdir(parents=True, exist_ok=True)
+    # -- serialisation: the config files the data was parsed from, parsed again on load
 
-    def from_disk(self, path, exclude=tuple()):
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = tuple()) -> None:
+        """Write the config files to ``path/configs/`` (reading the configs first if need be)."""
+        self._ensure_initialized()
+        d = Path(path) / CONFIGS_SUBDIR
+        d.mkdir(parents=True, exist_ok=True)
+        for old in d.glob("*.yaml"):
+            if old.name not in self.config_files:
+                old.unlink()
+        for fname, data in self.config_files.items():
+            (d / fname).write_bytes(data)
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = tuple()) -> "QuoteAttribution":
+        """Read the data saved by :meth:`to_disk` under ``path``. A directory without it (a
+        pipeline saved by a quotekit older than this) leaves the component uninitialised, with
+        a warning: it then reads this machine's configs."""
+        d = Path(path) / CONFIGS_SUBDIR
+        if not d.is_dir():
+            warn(
+                f"{path}: the quote_attribution component was saved without its configs (an older quotekit); "
+                "it uses this machine's configs: save the pipeline again to keep them with it",
+                stacklevel=2,
+            )
+            return self
+        self._load(d)
+        return self
+
+    def to_bytes(self, *, exclude: Iterable[str] = tuple()) -> bytes:
+        """The config files as bytes (reading the configs first if need be)."""
+        import srsly
+        from spacy import util
+
+        self._ensure_initialized()
+        return util.to_bytes({"configs": lambda: srsly.msgpack_dumps(self.config_files)}, exclude)
+
+    def from_bytes(self, bytes_data: bytes, *, exclude: Iterable[str] = tuple()) -> "QuoteAttribution":
+        """Restore the data of :meth:`to_bytes`: the files are written to a temporary directory and
+        parsed from there by the same loaders as :meth:`from_disk`."""
+        import srsly
+        from spacy import util
+
+        def load(b: bytes) -> None:
+            files = srsly.msgpack_loads(b)
+            with tempfile.TemporaryDirectory(prefix="quote_attribution-configs-") as tmp:
+                for fname, data in files.items():
+                    (Path(tmp) / Path(fname).name).write_bytes(data)
+                self._load(Path(tmp), dict(files))
+            self.source = None  # the temporary directory is gone
+
+        util.from_bytes(bytes_data, {"configs": load}, exclude)
         return self
 
 
 @Language.factory(
     "quote_attribution",
+    requires=["doc.sents"],
+    assigns=["doc._.quotes", "doc._.quote_warnings"],
     default_config={"configs": None, "min_direct_words": 4, "fuzzy_threshold": 85.0, "unattributed": False},
 )
 def make_quote_attribution(nlp: Language, name: str, configs: str | None, min_direct_words: int, fuzzy_threshold: float, unattributed: bool) -> QuoteAttribution:
-    """Factory of the ``quote_attribution`` component (``configs``: a configs dir, default the project's)."""
-    return QuoteAttribution(nlp, name, configs, min_direct_words, fuzzy_threshold, unattributed)
+    """Factory of the ``quote_attribution`` component (``configs``: a configs dir, default
+    ``QUOTEKIT_CONFIGS`` or the project's; read by ``initialize``, or on the first Doc)."""
+    return QuoteAttribution(nlp, name, configs=configs, min_direct_words=min_direct_words, fuzzy_threshold=fuzzy_threshold, unattributed=unattributed)
+
+
+def quote_component(nlp: Language) -> QuoteAttribution | None:
+    """The pipeline's ``quote_attribution`` component (whatever its name), or ``None``."""
+    for name, proc in nlp.pipeline:
+        if isinstance(proc, QuoteAttribution):
+            return proc
+    return None
 
 
 RESULTS_ONLY = "quote_results_only"
@@ -194,8 +326,17 @@ def _sentence_end_chars() -> list[str]:
 SENTENCE_END_CHARS = _sentence_end_chars()
 
 
-def load_pipeline(model: str | None = None, config: dict[str, Any] | None = None) -> Language:
-    """``None``/``"blank"`` -> blank English + sentencizer; else ``spacy.load(model)``; + the component."""
+def load_pipeline(model: str | None = None, config: dict[str, Any] | None = None, *, component: bytes | None = None) -> Language:
+    """``None``/``"blank"`` -> blank English + sentencizer; else ``spacy.load(model)``; + the component,
+    initialised (its configs read) here, so that a config error shows before any article and
+    worker processes start with the data loaded.
+
+    A pipeline saved with the component (``nlp.to_disk``) keeps its own: its saved configs are
+    used, not this machine's (``config`` cannot change it then). ``component``: the bytes of a
+    component's ``to_bytes()`` to use instead of reading configs here (how :mod:`toolkit.scale`
+    sends the driver's configs to its workers). Only the component's own ``initialize`` is
+    called, never ``nlp.initialize()``, which would reset a trained pipeline's weights.
+    """
     import spacy
 
     if model in (None, "", "blank"):
@@ -213,7 +354,15 @@ def load_pipeline(model: str | None = None, config: dict[str, Any] | None = None
             ) from None
         if "parser" not in nlp.pipe_names and "senter" not in nlp.pipe_names and "sentencizer" not in nlp.pipe_names:
             nlp.add_pipe("sentencizer", first=True, config={"punct_chars": SENTENCE_END_CHARS})
-    nlp.add_pipe("quote_attribution", config=config or {})
+    qa = quote_component(nlp)
+    if qa is None:
+        qa = nlp.add_pipe("quote_attribution", config=config or {})
+    elif config:
+        raise QuotekitError(f"spaCy pipeline {model!r} already has its quote_attribution component (saved with its configs): load it without a component config")
+    if component is not None:
+        qa.from_bytes(component)
+    elif not qa.is_initialized:
+        qa.initialize(lambda: [], nlp=nlp)
     return nlp
 
 

@@ -23,6 +23,11 @@ Two layers, so the engine stays replaceable:
   ``pip install 'quotekit[scale]'``): Ray's own scheduler runs it as tasks on every CPU of
   the cluster; each worker process loads the spaCy pipeline once. No scheduling of our own. ``python -m toolkit.scale``
   is the command line (see ``docs/scale.md``).
+
+  The quote component's data (speaker registry, lexicons, stance scheme) is the driver's: read
+  once where the job is started (its ``QUOTEKIT_CONFIGS``, or the copy saved with a pipeline)
+  and sent to every worker as the component's bytes, so a worker never reads the configs of the
+  machine it runs on.
 """
 
 from __future__ import annotations
@@ -40,17 +45,27 @@ OUTPUT_COLUMNS = ("article_id", "quotes", "warnings", "error", "text_sha256")
 INPUT_COLUMNS = ("article_id", "text")
 DEFAULT_BATCH_SIZE = 64
 
-_PIPELINES: dict[str | None, "Language"] = {}
+_PIPELINES: dict[tuple[str | None, bytes | None], "Language"] = {}
 
 
-def _pipeline(model: str | None) -> "Language":
-    """One pipeline per process and model name (a Ray worker, a Spark executor, a test)."""
-    nlp = _PIPELINES.get(model)
+def _pipeline(model: str | None, component: bytes | None = None) -> "Language":
+    """One pipeline per process, model name and component data (a Ray worker, a Spark executor,
+    a test). ``component``: the quote component's ``to_bytes()`` (``None``: read the configs here)."""
+    key = (model, component)
+    nlp = _PIPELINES.get(key)
     if nlp is None:
         from toolkit.pipeline import load_pipeline
 
-        nlp = _PIPELINES[model] = load_pipeline(model)
+        nlp = _PIPELINES[key] = load_pipeline(model, component=component)
     return nlp
+
+
+def component_bytes(model: str | None = None) -> bytes:
+    """The quote component's data as this process has it for ``model`` (its configs, or the copy
+    saved with the pipeline): what :func:`annotate_dataset` sends to the workers."""
+    from toolkit.pipeline import quote_component
+
+    return quote_component(_pipeline(model)).to_bytes()
 
 
 def _plain(value: Any) -> Any:
@@ -89,11 +104,13 @@ def annotate_batch(
     *,
     model: str | None = None,
     nlp: "Language | None" = None,
+    component: bytes | None = None,
 ) -> dict[str, list[str]]:
     """Pre-annotate a batch of article columns; one output row per input row, same order.
 
     ``model`` names the spaCy pipeline (``None``: the blank English one), loaded once per
-    process; ``nlp`` passes a loaded pipeline instead.
+    process; ``nlp`` passes a loaded pipeline instead. ``component``: the quote component's
+    data (:func:`component_bytes`) to use instead of this machine's configs.
 
     >>> out = annotate_batch({"article_id": ["a1"], "text": ["“We will win,” Sam Rainsy said."]})
     >>> out["article_id"], json.loads(out["quotes"][0])[0]["text"]    # doctest: +SKIP
@@ -105,7 +122,7 @@ def annotate_batch(
     out: dict[str, list[str]] = {c: [] for c in OUTPUT_COLUMNS}
     if not rows:
         return out
-    nlp = nlp if nlp is not None else _pipeline(model)
+    nlp = nlp if nlp is not None else _pipeline(model, component)
     results = list(preannotate_records(rows, nlp=nlp))
     if len(results) != len(rows):
         raise RuntimeError(f"pre-annotator returned {len(results)} results for {len(rows)} records")
@@ -145,17 +162,23 @@ def _ray():
     return ray
 
 
-def annotate_dataset(ds, *, model: str | None = None, batch_size: int = DEFAULT_BATCH_SIZE):
+def annotate_dataset(ds, *, model: str | None = None, batch_size: int = DEFAULT_BATCH_SIZE, component: bytes | None = None):
     """``ds`` (a Ray Dataset of article records) -> a Ray Dataset of pre-annotations (lazy).
+
+    ``component``: the quote component's data every worker uses; by default this process's
+    (:func:`component_bytes`: its configs, or the copy saved with the pipeline ``model``), read
+    here, so the workers' machines' configs play no part.
 
     Ray runs :func:`annotate_batch` as stateless tasks (one CPU each), fused with the read:
     Ray reuses its worker processes, so each loads the pipeline once (``_pipeline``). Tasks,
     not an actor pool: actors would hold every CPU and starve the read tasks on a small
     machine (a deadlock on 2 cores), and a task that dies is simply retried.
     """
+    if component is None:
+        component = component_bytes(model)
     return ds.map_batches(
         annotate_batch,
-        fn_kwargs={"model": model},
+        fn_kwargs={"model": model, "component": component},
         batch_size=batch_size,
         batch_format="numpy",
         num_cpus=1,
