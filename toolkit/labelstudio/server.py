@@ -33,7 +33,7 @@ from typing import Callable
 
 from toolkit.config import REPO_ROOT
 from toolkit.errors import BadInputError, ServerError
-from toolkit.labelstudio.client import mask_url
+from toolkit.labelstudio.masking import mask_url
 
 LS_VERSION = "1.23.2"
 ADMIN_USERNAME = "admin@quotekit.local"
