@@ -323,3 +323,27 @@ def test_model_version_counts_each_task_once_across_snapshots(tmp_path):
     s = build_dataset([snapshot("one", "2026-01-01T10:00:00Z"), snapshot("two", "2026-01-02T10:00:00Z")], tmp_path / "ds", chart=False)
     assert s.model_versions == {"quotekit-0.1.0+rules-1": 5}
     assert "5 task(s)" in (tmp_path / "ds" / "README.md").read_text(encoding="utf-8")
+
+
+def test_push_never_replaces_the_config_of_another_labeling_project(tmp_path):
+    """A NER project that happens to have the push's title keeps its config and tasks: refused
+    (exit 2) naming its controls; --allow-foreign replaces the config; an empty default config is
+    simply given quotekit's."""
+    from toolkit.errors import BadInputError
+
+    ner = ('<View><Text name="text" value="$text"/><Labels name="label" toName="text">'
+           '<Label value="PER"/><Label value="ORG"/></Labels></View>')
+    client = MemoryLS()
+    client.create_project(title="P", label_config=ner)
+    articles = _articles(tmp_path)
+    with pytest.raises(BadInputError) as exc:
+        _push(client, tmp_path, articles)
+    assert exc.value.exit_code == 2
+    assert "project 'P' (id 1) is not a quotekit project" in str(exc.value) and "PER, ORG" in str(exc.value)
+    assert client.projects[1]["label_config"] == ner and not client.tasks
+    report = _push(client, tmp_path, articles, allow_foreign=True)
+    assert report.config_updated and report.imported == 3 and "QUOTE" in client.projects[1]["label_config"]
+
+    empty = MemoryLS()
+    empty.create_project(title="P", label_config="<View></View>")
+    assert _push(empty, tmp_path, articles).imported == 3

@@ -36,9 +36,7 @@ def build(
 
     from toolkit.dataset import build_dataset
     from toolkit.dataset import push_to_hub as push
-    from toolkit.io import resolve_output
 
-    out = resolve_output(out)  # -o LINK: the link's target directory is replaced, the link kept
     reg, st = _configs(registry, stance)
     summary = build_dataset(exports, out, splits=splits, strict=strict, annotator=annotator, registry=reg, stance=st, force=force, hub_repo_id=push_to_hub, notes=notes, allow_foreign=allow_foreign)
     console = Console()

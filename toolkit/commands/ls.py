@@ -152,6 +152,7 @@ def push(
     update: bool = typer.Option(False, "--update", help="Replace predictions of changed/outdated tasks; switch the project to this model_version."),
     batch_size: int = typer.Option(200, "--batch-size", min=1, max=1000, help="Tasks per import request."),
     model_version: Optional[str] = typer.Option(None, "--model-version", help="Override the predictions' model_version."),
+    allow_foreign: bool = typer.Option(False, "--allow-foreign", help="Push into a project of another labeling config, replacing its config (refused by default)."),
     jobs: int = typer.Option(1, "--jobs", min=1, help="Pre-annotation worker processes."),
     url: Optional[str] = typer.Option(None, "--url", help=_URL_HELP),
     api_key: Optional[str] = typer.Option(None, "--api-key", help=_KEY_HELP, show_default=False),
@@ -178,6 +179,7 @@ def push(
         model_version=model_version,
         echo=_err,
         predictions=predictions,
+        allow_foreign=allow_foreign,
     )
     typer.echo(report.summary())
 

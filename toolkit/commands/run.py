@@ -17,6 +17,7 @@ from pathlib import Path
 
 import typer
 
+from toolkit.commands.ls import check_project_title
 from toolkit.errors import QuotekitError
 
 
@@ -68,7 +69,7 @@ def run(
     exports: str = typer.Option("annotations/exports/*.json", "--exports", help="Glob of Label Studio exports to build from."),
     gold: Path = typer.Option(Path("annotations/gold/seeds.jsonl"), "--gold", help="Gold file to score the proposals against."),
     model: str = typer.Option(None, "--model", help="Trained spaCy pipeline (default: blank English, no download)."),
-    project: str = typer.Option("quotekit sample", "--project", help="Label Studio project title."),
+    project: str = typer.Option("quotekit sample", "--project", help="Label Studio project title.", callback=check_project_title),
     label_studio: bool = typer.Option(True, "--label-studio/--no-label-studio", help="Start Label Studio and push the tasks."),
     port: int = typer.Option(8080, "--port", help="Label Studio port."),
 ) -> None:

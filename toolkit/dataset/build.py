@@ -12,7 +12,7 @@ from typing import Any, Iterable, Sequence
 from toolkit.dataset.agreement import AgreementAccumulator, AgreementReport
 from toolkit.dataset.summary import BuildSummary  # noqa: F401  (re-exported)
 from toolkit.dataset.splits import SPLITS, parse_ratios, split_of
-from toolkit.io import default_dir_mode
+from toolkit.io import default_dir_mode, resolve_output
 from toolkit.errors import BadInputError, OutputError, QuotekitError
 from toolkit.labelstudio.export import ExportReader, IssueLog, refuse_foreign_exports
 
@@ -188,7 +188,7 @@ def build_dataset(
     if hub_repo_id is not None:
         validate_hub_repo_id(hub_repo_id)
     notes_text = _read_notes(notes) if notes is not None else None
-    out = Path(out_dir)
+    out = resolve_output(Path(out_dir))  # -o LINK: the link's target directory is replaced, the link kept
     inputs = [Path(p) for p in export_paths]
     _check_out_dir(out, inputs, force)
     if not allow_foreign:  # an export of another labeling config would build into quote-free articles

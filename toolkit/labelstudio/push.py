@@ -359,7 +359,8 @@ def remove_duplicate_tasks(client, pid: int, report: PushReport) -> None:
                 report.duplicates_removed += 1
 
 
-def ensure_project(client, title: str, config_xml: str, report: PushReport, echo: Echo) -> dict:
+def ensure_project(client, title: str, config_xml: str, report: PushReport, echo: Echo,
+                   allow_foreign: bool = False) -> dict:
     from toolkit.labelstudio.config import guidelines_html
 
     project = client.find_project(title)
@@ -375,6 +376,7 @@ def ensure_project(client, title: str, config_xml: str, report: PushReport, echo
         report.project_created = True
         echo(f"Created project {title!r} (id {project['id']}).")
     elif (project.get("label_config") or "").strip() != config_xml.strip():
+        refuse_foreign_project(project, allow_foreign)
         try:
             project = client.update_project(project["id"], label_config=config_xml, expert_instruction=guidelines_html())
         except ServerError as exc:
@@ -385,6 +387,28 @@ def ensure_project(client, title: str, config_xml: str, report: PushReport, echo
         report.config_updated = True
         echo(f"Updated the labeling config of project {title!r}.")
     return project
+
+
+def refuse_foreign_project(project: dict, allow_foreign: bool = False) -> None:
+    """Pushing into a project of another labeling config (a NER or classification project with
+    the same title) would replace its config and strand its annotations: refused (exit 2, naming
+    its controls) unless ``allow_foreign``. A project with no control at all (Label Studio's
+    empty default config) is not someone else's work and gets quotekit's config."""
+    from toolkit.labelstudio.config import config_controls, foreign_config_reason
+
+    if allow_foreign:
+        return
+    current = project.get("label_config") or ""
+    try:
+        has_controls = bool(config_controls(current)) if current.strip() else False
+    except ValueError:
+        has_controls = True  # unreadable: not ours to overwrite
+    reason = foreign_config_reason(current) if has_controls else None
+    if reason:
+        raise BadInputError(
+            f"project {project.get('title')!r} (id {project.get('id')}) is not a quotekit project: {reason}. "
+            "Push to another --project title, or pass --allow-foreign to replace its labeling config"
+        )
 
 
 def _settle_project_race(client, title: str, created: dict) -> dict:
@@ -579,7 +603,8 @@ def _is_current(existing: Existing, pred: dict | None) -> bool:
 
 def push_file(client, source: Path, project_title: str, *, preannotator: Preannotator | None = None,
               update: bool = False, batch_size: int = 200, model_version: str | None = None,
-              echo: Echo = print, progress: bool = True, predictions: Path | None = None) -> PushReport:
+              echo: Echo = print, progress: bool = True, predictions: Path | None = None,
+              allow_foreign: bool = False) -> PushReport:
     """Push the articles in ``source``; with ``predictions`` (a ``quotekit preannotate`` output
     file) their quotes come from it, joined by ``article_id`` (module docstring); records without
     quotes go through ``preannotator`` (given by the command layer) or are refused."""
@@ -593,13 +618,14 @@ def push_file(client, source: Path, project_title: str, *, preannotator: Preanno
         report.predictions_file = str(predictions)
         records = join_predictions(records, read_predictions(Path(predictions)), report, str(predictions))
     return push_records(client, records, project_title, preannotator=preannotator, update=update,
-                        batch_size=batch_size, mv=model_version, echo=echo, progress=progress, report=report, t0=t0)
+                        batch_size=batch_size, mv=model_version, echo=echo, progress=progress, report=report, t0=t0,
+                        allow_foreign=allow_foreign)
 
 
 def push_records(client, records: list[dict[str, Any]], project_title: str, *,
                  preannotator: Preannotator | None = None, update: bool = False, batch_size: int = 200,
                  mv: str | None = None, echo: Echo = print, progress: bool = True, report: PushReport | None = None,
-                 t0: float | None = None) -> PushReport:
+                 t0: float | None = None, allow_foreign: bool = False) -> PushReport:
     import time
 
     from toolkit.config import load_registry, load_stance
@@ -641,14 +667,14 @@ def push_records(client, records: list[dict[str, Any]], project_title: str, *,
     with ProjectLock(getattr(client, "url", ""), project_title, echo) as lock:
         report.waited_for_lock = lock.waited
         _push_locked(client, records, project_title, report, config_xml, built_given, build_and_validate,
-                     preannotator, update, batch_size, mv, registry, echo, progress)
+                     preannotator, update, batch_size, mv, registry, echo, progress, allow_foreign)
     report.seconds = time.monotonic() - t0
     return report
 
 
 def _push_locked(client, records, project_title, report, config_xml, built_given, build_and_validate,
-                 preannotator, update, batch_size, mv, registry, echo, progress) -> None:
-    project = ensure_project(client, project_title, config_xml, report, echo)
+                 preannotator, update, batch_size, mv, registry, echo, progress, allow_foreign) -> None:
+    project = ensure_project(client, project_title, config_xml, report, echo, allow_foreign)
     pid = project["id"]
     report.project_id = pid
     existing = existing_tasks(client, pid, with_predictions=True)
