@@ -33,7 +33,7 @@ from dataclasses import dataclass, field, replace
 from toolkit.config import Registry, StanceScheme
 from toolkit.core import doc_text
 from toolkit.core.cues import Cue, CueLexicon, find_cues
-from toolkit.core.frames import Frame, has, line_frames, np_left, read_frames, sentence_bounds, sentence_spans, speaker_left, sentence_subjects, tidy_speaker
+from toolkit.core.frames import Frame, dateline_spans, has, line_frames, np_left, read_frames, sentence_bounds, sentence_spans, speaker_left, sentence_subjects, split_at_datelines, tidy_speaker
 from toolkit.core.quotes import Quotation, find_quotations
 from toolkit.core.speakers import MentionLexicon, Resolution, SpeakerResolver, described_subject
 from toolkit.core.stance import StanceLexicon, propose_stance, side_from_mention, speaker_context
@@ -91,9 +91,12 @@ def attribute_dicts(doc, registry: Registry, stance_scheme: StanceScheme | None,
         return None
 
     cues = find_cues(doc, lexicons.cues, blocked=lambda tok: owner[tok.idx] >= 0)
-    sents = sentence_spans(doc)
+    datelines = dateline_spans(text)
+    sents = split_at_datelines(doc, sentence_spans(doc), datelines)
     bounds = sentence_bounds(doc, sents)
     frames = read_frames(doc, cues, lexicons.cues, quotation_at, bounds) + line_frames(doc, quotation_at, lexicons.mentions.label_stop)
+    if datelines:  # "KUALA LUMPUR: ..." is no speaker label
+        frames = [f for f in frames if not (f.pattern == "speaker_label" and any(a <= doc[f.speaker[0]].idx < b for a, b in datelines))]
     frames = drop_channel_frames(doc, frames, bounds)
     frames = tidy_speakers(doc, frames, bounds, registry, lexicons)
     drafts = _drafts_from_frames(doc, frames, scan.quotations, quotation_at)
@@ -467,7 +470,8 @@ _NAME_LABELS = ("PERSON", "ORG", "GPE", "NORP")
 
 def _entity_name(doc, span: tuple[int, int]) -> str | None:
     """With NER: the last person or organisation entity inside a mention ("Thai Prime Minister
-    Prayut Chan-o-cha" -> "Prayut Chan-o-cha"), else None. Reads the mention's own tokens only."""
+    Prayut Chan-o-cha" -> "Prayut Chan-o-cha"), or a place or nationality that ends it
+    ("Thailand"), else None. Reads the mention's own tokens only."""
     if not has(doc, "ENT_IOB"):
         return None
     sp = doc.char_span(span[0], span[1], alignment_mode="expand")
@@ -482,7 +486,9 @@ def _entity_name(doc, span: tuple[int, int]) -> str | None:
                 found[-1][1].append(tok)
     for label in ("PERSON", "ORG", "GPE", "NORP"):
         for lab, toks in reversed(found):
-            if lab == label:
+            if lab == label and (label in ("PERSON", "ORG") or toks[-1].i == sp[-1].i):
+                # a place or nationality is the speaker only as the mention's head: "Thailand
+                # said", not "Cambodia’s government" or "Malaysian police"
                 return doc[toks[0].i : toks[-1].i + 1].text
     return None
 

@@ -334,7 +334,7 @@ def speaker_left(doc, i: int, lo: int, lex: CueLexicon, skipped: int | None = No
     """The speaker mention ending before cue token ``i`` ("X said", "X, a spokesman, said").
     ``skipped``: ``skip_adverbials_left(doc, i - 1, lo, lex)`` when the caller has it."""
     dep = _speaker_from_parse(doc, i)
-    if dep is not None:
+    if dep is not None and dep[0] >= lo:  # a parse subject before the sentence is a dateline's place
         return dep if dep[1] <= i else None
     j = skip_adverbials_left(doc, i - 1, lo, lex) if skipped is None else skipped
     if j >= lo and doc[j].text == ")":
@@ -881,7 +881,7 @@ def read_frames(doc, cues: list[Cue], lex: CueLexicon, quotation_at, bounds: lis
             else:
                 frames.append(Frame(cue, speaker, q.start, q.end, "postposed_quote", 0.9))
         elif doc[attr_start - 1].text == "," and not preposed_quote and len(frames) == sent_frames:
-            start = trim_start(text, max(sent_start_char, boundary_char - MAX_CONTENT_CHARS), boundary_char)
+            start = trim_start(text, max(sent_start_char, boundary_char - MAX_CONTENT_CHARS, text.rfind("\n", sent_start_char, boundary_char) + 1), boundary_char)
             # a direct quotation opening the sentence whose attribution follows it
             start_q = quotation_at(start)
             if start_q is not None and start_q.close is not None and start_q.close < boundary_char:
@@ -1246,3 +1246,73 @@ def line_frames(doc, quotation_at, label_stop: frozenset[str]) -> list[Frame]:
         cue = Cue(dash.start, dash.end, "―", "speech") if dash is not None else Cue(sp.start, sp.start + 1, "―", "speech")
         frames.append(Frame(cue, (sp.start, sp.end), q.start, q.end, "dash_quote", 0.7))
     return frames
+
+
+
+# --------------------------------------------------------------------------- datelines
+
+#: A dateline opening a paragraph: an upper-case place ("PHNOM PENH", "KUALA LUMPUR"), or a
+#: capitalised one followed by an agency, then optionally ", Cambodia" / ", Sept 2", an agency
+#: in parentheses ("(AP)", "(Reuters)", "(Xinhua)") and a dash or a colon.
+_DATELINE = re.compile(
+    r"[ \t]*(?:(?P<caps>[A-Z][A-Z.'’\-]+(?:[ \t]+[A-Z][A-Z.'’\-]+){0,3})|[A-Z][\w.'’\-]+(?:[ \t]+[A-Z][\w.'’\-]+){0,2}(?=(?:,[^\n(]{1,30})?[ \t]*\())"
+    r"(?:,[ \t]+[A-Z][\w.]*(?:[ \t]+[\w.]+){0,2})?"
+    r"(?:[ \t]*\((?P<agency>[A-Z][\w .&/-]{0,30})\))?"
+    r"[ \t]*(?P<sep>-{1,2}|—|–|:)[ \t]+(?=\S)"
+)
+
+
+_SPOKEN_LINE = re.compile(r"\?|\b(?:I|we|We|you|You|my|My|our|Our)\b")
+
+
+def dateline_spans(text: str) -> list[tuple[int, int]]:
+    r"""Char spans of the datelines that open paragraphs: "PHNOM PENH, Cambodia (AP) — ",
+    "BANGKOK — ", "Phnom Penh (Reuters) - ", "PHNOM PENH, April 3 (Xinhua) -- ". They are never
+    a speaker or part of a quote (the conventions). "KUALA LUMPUR: " (an upper-case label and a
+    colon, no agency) counts only when it is the article's one such label and its line is no
+    question or first/second-person speech: else it is a transcript's speaker label ("HOST:
+    ...", "HUN SEN: We ...").
+
+    >>> t = "Title\n\nPHNOM PENH, Cambodia (AP) — The court said no."
+    >>> [t[a:b] for a, b in dateline_spans(t)]
+    ['PHNOM PENH, Cambodia (AP) — ']
+    """
+    found: list[tuple[int, int, bool, bool]] = []
+    pos = 0
+    n = len(text)
+    while pos < n:
+        end = text.find("\n", pos)
+        end = n if end < 0 else end
+        head = text[pos : pos + 2]
+        if end - pos > 12 and (head.isupper() or head[:1] in " \t" or "(" in text[pos : min(end, pos + 40)]):
+            m = _DATELINE.match(text, pos, end)
+            if m is not None and (m.group("caps") is None or len(m.group("caps").replace(" ", "")) >= 3):
+                label = m.group("sep") == ":" and m.group("agency") is None
+                spoken = label and _SPOKEN_LINE.search(text, m.end(), end) is not None  # "HOST: So, will you ...?"
+                found.append((pos + len(m.group()) - len(m.group().lstrip()), m.end(), label, spoken))
+        pos = end + 1
+    labels = sum(1 for f in found if f[2])
+    return [(a, b) for a, b, label, spoken in found if not label or (labels == 1 and not spoken)]
+
+
+def split_at_datelines(doc, sents: list[tuple[int, int]], spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``sents`` with each sentence that holds a dateline cut after it, so that the dateline is
+    no sentence subject, speaker or part of a clause ("PHNOM PENH (Reuters) - Police ..., a
+    rights group said" -> the clause starts at "Police")."""
+    if not spans:
+        return sents
+    out = list(sents)
+    starts = [a for a, _ in out]
+    for _, e in spans:
+        tok = doc.char_span(e, e + 1, alignment_mode="expand")
+        if tok is None:
+            continue
+        k = tok.start
+        j = bisect.bisect_right(starts, k) - 1
+        if j < 0:
+            continue
+        lo, hi = out[j]
+        if lo < k < hi:
+            out[j : j + 1] = [(lo, k), (k, hi)]
+            starts[j : j + 1] = [lo, k]
+    return out

@@ -170,6 +170,7 @@ class SpeakerResolver:
         self._text: tuple[str, frozenset[str]] | None = None  # see :meth:`read_descriptions`
         self._scanned: set[str] = set()  # title words (and "," for appositives) looked for
         self._noted: set[tuple[int, str]] = set()
+        self._known: dict[str, tuple[str, ...]] = {}  # name -> padded descriptions (:meth:`_known_descriptions`)
         index = _index_for(registry, lexicon, fuzzy_threshold)
         self._last_word = index.last_word
         self._fuzzy_forms = index.fuzzy_forms
@@ -188,6 +189,7 @@ class SpeakerResolver:
                 d = _pre_pp(description)
                 if d:
                     self.described.setdefault(name.casefold(), []).append(d)
+                    self._known.pop(name.casefold(), None)
 
     def read_descriptions(self, text: str, not_names: frozenset[str] = frozenset()) -> None:
         """Let the :meth:`description` step know the people and bodies ``text`` describes next to
@@ -429,6 +431,9 @@ class SpeakerResolver:
         for w in mods:
             if w in self.lex.side_words:
                 sides = (sides or set()) | set(self.lex.side_words[w])
+        head_p = f" {head} "
+        forms_p = tuple(f" {f} " for f in forms)
+        mods_p = tuple(f" {w} " for w in mods)
         best: tuple[int, _Seen] | None = None
         weak: Resolution | None = None
         for s in self._previous(pos):
@@ -442,7 +447,7 @@ class SpeakerResolver:
                     continue
                 if weak is None and sp is None and kind is None and not known and len(s.name) >= 3 and s.name.isupper():
                     weak = Resolution(s.name, 0.4, "description_nearest")  # an acronym: "LICADHO said ... the group"
-                ok = any(_has_words(d, head) for d in known) or (
+                ok = any(head_p in d for d in known) or (
                     sp is not None and sp.kind == "organisation"
                     and (any(_has_words(_norm(f), head) for f in sp.surface_forms) or sp.affiliation in self.lex.body_affiliations.get(head, ()))
                 ) or (sp is None and _has_words(_norm(s.name), head))
@@ -460,11 +465,11 @@ class SpeakerResolver:
                         weak = Resolution(s.name, 0.4, "description_nearest", sp)
                     continue
                 if generic:
-                    if not any(d.rsplit(" ", 1)[-1] == head for d in known):
+                    if not any(d.endswith(head_p) for d in known):
                         continue
-                elif not any(_has_words(d, f) for d in known for f in forms):
+                elif not any(f in d for d in known for f in forms_p):
                     continue
-            shared = sum(1 for w in mods if any(_has_words(d, w) for d in known) or w in s.name.lower())
+            shared = sum(1 for w, wp in zip(mods, mods_p) if any(wp in d for d in known) or w in s.name.lower())
             if best is None or shared > best[0]:
                 best = (shared, s)
             if shared == len(mods):
@@ -480,11 +485,16 @@ class SpeakerResolver:
         return parsed is not None and (parsed[3] or parsed[0] in self.lex.role_nouns)
 
     def _known_descriptions(self, s: _Seen) -> list[str]:
-        """The registry role titles of ``s`` and the article's descriptions of it, normalised
-        and cut before their prepositional phrase (:func:`_pre_pp`)."""
-        out = list(self.described.get(s.name.casefold(), ()))
-        if s.speaker is not None:
-            out += [_pre_pp(r.title) for r in s.speaker.roles]
+        """The registry role titles of ``s`` and the article's descriptions of it, normalised,
+        cut before their prepositional phrase (:func:`_pre_pp`) and padded with spaces (for
+        :func:`_has_words`); computed once per name."""
+        key = s.name.casefold()
+        out = self._known.get(key)
+        if out is None:
+            found = list(self.described.get(key, ()))
+            if s.speaker is not None:
+                found += [_pre_pp(r.title) for r in s.speaker.roles]
+            out = self._known[key] = tuple(f" {d} " for d in found if d)
         return out
 
     def _parse_description(self, m: str) -> tuple[str, tuple[str, ...], tuple[str, ...], bool] | None:
