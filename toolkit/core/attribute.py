@@ -33,7 +33,7 @@ from dataclasses import dataclass, field, replace
 from toolkit.config import Registry, StanceScheme
 from toolkit.core import doc_text
 from toolkit.core.cues import Cue, CueLexicon, find_cues
-from toolkit.core.frames import Frame, dateline_spans, has, line_frames, np_left, read_frames, sentence_bounds, sentence_spans, speaker_left, sentence_subjects, split_at_datelines, tidy_speaker
+from toolkit.core.frames import Frame, dateline_spans, has, judgement_frames, line_frames, np_left, read_frames, sentence_bounds, sentence_spans, speaker_left, sentence_subjects, split_at_datelines, tidy_speaker
 from toolkit.core.quotes import Quotation, find_quotations
 from toolkit.core.speakers import MentionLexicon, Resolution, SpeakerResolver, described_subject
 from toolkit.core.stance import StanceLexicon, propose_stance, side_from_mention, speaker_context
@@ -94,7 +94,7 @@ def attribute_dicts(doc, registry: Registry, stance_scheme: StanceScheme | None,
     datelines = dateline_spans(text)
     sents = split_at_datelines(doc, sentence_spans(doc), datelines)
     bounds = sentence_bounds(doc, sents)
-    frames = read_frames(doc, cues, lexicons.cues, quotation_at, bounds) + line_frames(doc, quotation_at, lexicons.mentions.label_stop)
+    frames = read_frames(doc, cues, lexicons.cues, quotation_at, bounds) + line_frames(doc, quotation_at, lexicons.mentions.label_stop) + judgement_frames(doc, lexicons.cues, bounds, quotation_at)
     if datelines:  # "KUALA LUMPUR: ..." is no speaker label
         frames = [f for f in frames if not (f.pattern == "speaker_label" and any(a <= doc[f.speaker[0]].idx < b for a, b in datelines))]
     frames = drop_channel_frames(doc, frames, bounds)
@@ -456,7 +456,7 @@ def _note_sentence_subjects(doc, resolver: SpeakerResolver, inside=None, sents=N
         mention = text[pos:end]
         res = resolver.resolve_name(mention, pos)
         if res is None and mention[:4].lower() == "the " and resolver.is_role_description(mention):
-            res = resolver.description(mention, pos)
+            res = resolver.description(mention, pos, scan=False)
         if res is not None and res.name:
             resolver.note(pos, res.name, res.speaker)
         elif res is None and text.startswith(", ", end):

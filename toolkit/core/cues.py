@@ -29,10 +29,10 @@ CUE_CLASSES = ("speech", "belief", "small_clause")
 CUE_KEYS = (
     "verbs", "irregular", "according_to", "phrasal", "between_speaker_and_cue", "time_words",
     "clause_subjects", "finite_markers", "trailing_narration", "speech_acts", "mention_time_words",
-    "months", "place_prepositions", "name_particles",
+    "months", "place_prepositions", "name_particles", "predicate_adjectives",
 )
 #: the keys under ``verbs:``
-VERB_KEYS = (*CUE_CLASSES, "naming", "recipient", "need_that", "noun_ambiguous")
+VERB_KEYS = (*CUE_CLASSES, "naming", "naming_checked", "passive_as", "recipient", "need_that", "noun_ambiguous")
 
 
 def inflections(lemma: str) -> set[str]:
@@ -76,10 +76,14 @@ class CueLexicon:
     trailing_narration: tuple[str, ...] = ()
     speech_acts: frozenset[str] = frozenset()
     naming: frozenset[str] = frozenset()
+    naming_checked: frozenset[str] = frozenset()
+    #: participle form -> lemma of the verbs of agentless judgements ("widely viewed as Y")
+    passive_as: dict[str, str] = field(default_factory=dict)
     mention_time_words: frozenset[str] = frozenset()
     months: frozenset[str] = frozenset()
     place_prepositions: frozenset[str] = frozenset()
     name_particles: frozenset[str] = frozenset()
+    predicate_adjectives: frozenset[str] = frozenset()
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: Any = "cues.yaml") -> "CueLexicon":
@@ -121,10 +125,13 @@ class CueLexicon:
             trailing_narration=tuple(str(x) for x in data.get("trailing_narration") or ()),
             speech_acts=frozenset(_words(data.get("speech_acts"))),
             naming=frozenset(_words(verbs.get("naming"))),
+            naming_checked=frozenset(_words(verbs.get("naming_checked"))),
+            passive_as={f: lemma for lemma in sorted(_words(verbs.get("passive_as"))) for f in inflections(lemma) | set(irregular.get(lemma, [])) if f.endswith(("ed", "en"))},
             mention_time_words=frozenset(_words(data.get("mention_time_words"))),
             months=frozenset(_words(data.get("months"))),
             place_prepositions=frozenset(_words(data.get("place_prepositions"))),
             name_particles=frozenset(_words(data.get("name_particles"))),
+            predicate_adjectives=frozenset(_words(data.get("predicate_adjectives"))),
         )
 
     def speech_act(self, token, tagged: bool) -> bool:

@@ -388,7 +388,8 @@ def tidy_speaker(doc, span: tuple[int, int], lo: int, lex: CueLexicon, descripti
     - a capitalised place after a sentence-initial preposition of place (:func:`place_prefix_end`):
       "In Jakarta Sam Rainsy" -> "Sam Rainsy";
     - lower-case words opening the sentence before a name that are no title, role or description
-      ("ok foo bar Sam Rainsy" -> "Sam Rainsy"; "opposition leader Sam Rainsy" stays).
+      ("ok foo bar Sam Rainsy" -> "Sam Rainsy"; "opposition leader Sam Rainsy" stays);
+    - a trailing time phrase ("The head of the mission on Saturday" -> "The head of the mission").
     """
     s, e = span
     if e - s == 1:
@@ -414,6 +415,8 @@ def tidy_speaker(doc, span: tuple[int, int], lo: int, lex: CueLexicon, descripti
             s = max(s, place_prefix_end(doc, s, e, lo, lex, is_name))
     if doc[s].text[:1].islower():
         s = _drop_filler(doc, s, e, lo, lex, descriptions)
+    if e - s > 2 and doc[e - 1].lower_ in lex.mention_time_any and doc[e - 2].lower_ in TIME_PREPS:
+        e -= 2  # "The head of the mission on Saturday" (a parse subject with the verb's time)
     return (s, e)
 
 
@@ -564,6 +567,8 @@ def clause_start(doc, cue: Cue, hi: int, lex: CueLexicon) -> tuple[int, str] | N
     the arrest") or a control infinitive ("vowed to return").
     """
     j = skip_adverbials_right(doc, cue.end, hi, lex)
+    if j < hi and j > cue.end and doc[j].lower_ in ("’s", "'s"):
+        j = cue.end  # "condemned Friday’s test as ...": a possessive, no time adverbial
     if cue.lemma in lex.recipient and j < hi and doc[j].lower_ not in ("that", ":") and doc[j].text not in OPENERS and doc[j].text != ",":
         k = recipient_end(doc, j, hi)
         if k > j:
@@ -597,19 +602,62 @@ def clause_start(doc, cue: Cue, hi: int, lex: CueLexicon) -> tuple[int, str] | N
     if tok.text in OPENERS:
         return (j, "quote")
     if cue.cls == "small_clause":
+        if low in _PREPOSITIONS or low in ("’s", "'s"):
+            return None  # "praised X for ...", "criticized for ...": no object
         for k in range(j, min(hi, j + 12)):
             if doc[k].lower_ == "as" and k > j:
+                if (k + 1 < hi and doc[k + 1].lower_ in _NOT_PREDICATE_AS) or doc[k - 1].lower_ == "such":
+                    break  # "condemned the arrests as well as ...", "deals such as NAFTA"
                 return (j, "small_clause")
             if doc[k].is_punct and doc[k].text not in ("’s", "'s", "-"):
                 break
         if cue.lemma in lex.naming and doc[j].lower_ in DETERMINERS and doc[j].lower_ not in ("his", "her", "their", "its"):
             return (j, "small_clause")  # "labelled the planned return an attempted coup"
+        if cue.lemma in lex.naming_checked and bare_small_clause(doc, j, hi, lex):
+            return (j, "small_clause")  # "called the plan a fantasy"
         return None
     if low in ("whether", "if", "how", "why", "what", "when", "where") and cue.cls == "speech":
         return (j, "wh")
     if cue.lemma not in lex.need_that and (looks_like_clause(doc, j, hi, lex) or _ccomp_starts_at(doc, cue, j)):
         return (j, "zero")
+    if cue.lemma in lex.naming_checked and bare_small_clause(doc, j, hi, lex):
+        return (j, "small_clause")  # "declared the election free and fair"
     return None
+
+
+#: "as" that opens no predicate: "condemned the arrests as well as the fines", "as soon as"
+_NOT_PREDICATE_AS = frozenset("well soon long much many far part usual such if though".split())
+_PREDICATE_SUFFIXES = ("ous", "ful", "less", "ible", "able", "ical")
+
+
+def bare_small_clause(doc, j: int, hi: int, lex: CueLexicon) -> bool:
+    """Does a bare small clause start at token ``j``: an object noun phrase followed by a second
+    noun phrase or a predicate adjective ("the plan a fantasy", "the ruling the death of
+    democracy", "the sentences outrageous", "the election free and fair")? Not "the police", "the
+    minister a week later" (a time phrase), "the government official".
+
+    The predicate adjective is one of ``lex.predicate_adjectives``, a word in -ous/-ful/-less/
+    -ible/-able/-ical, or (with a tagger) a JJ, ending the object's word run.
+    """
+    if j >= hi or not _np_token(doc[j]) or doc[j].lower_ in PRONOUNS or doc[j].lower_ in OBJECT_PRONOUNS:
+        return False
+    tagged = has(doc, "TAG")
+    k = j + 1
+    while k < hi and k - j <= 7:
+        t = doc[k]
+        low = t.lower_
+        if low in ("the", "a", "an") and k > j + 1:
+            return k + 1 < hi and doc[k + 1].lower_ not in lex.time_words and _is_wordlike(doc[k + 1])
+        if not _np_token(t) or low in NP_INNER:
+            break
+        k += 1
+    if k - j < 3:
+        return False
+    last = doc[k - 1]
+    if k < hi and not (doc[k].is_punct or doc[k].lower_ == "and"):
+        return False
+    low = last.lower_
+    return low in lex.predicate_adjectives or low.endswith(_PREDICATE_SUFFIXES) or (tagged and last.tag_ == "JJ")
 
 
 _PREPOSITIONS = frozenset("on in at to during via with from after before over through for about of".split())
@@ -988,13 +1036,25 @@ def clause_before_quotation(doc, text: str, q, lo: int, frames: list[Frame]) -> 
 _SMALL_CLAUSE_VERB = re.compile(r",? and (?:has |have |had |also |then )?(?:[a-z]+ed|[a-z]{4,}en)\b")
 
 
+#: A quoted predicate closed, then the narrator's time or place: `as a “crazy system” during ...`
+_QUOTED_PREDICATE_END = re.compile(r" as [^“”\"\n]{0,40}?[“\"][^“”\"\n]{1,120}[”\"](?=,? (?:during|at|in|on|after|before|while|when|for|to|from|with)\b)")
+
+
 def small_clause_end(text: str, start: int, end: int) -> int:
-    """End of a small clause before a coordinated verb phrase.
+    """End of a small clause before a coordinated verb phrase, or after a quoted predicate that
+    the narrator's time or place follows.
 
     >>> t = "labelled the return a coup and undertaken a crackdown"
     >>> t[9:small_clause_end(t, 9, len(t))]
     'the return a coup'
+    >>> t = "called the act as a “crazy system” during a rally in Flint"
+    >>> t[7:small_clause_end(t, 7, len(t))]
+    'the act as a “crazy system”'
     """
+    if "“" in text[start:end] or '"' in text[start:end]:
+        m = _QUOTED_PREDICATE_END.search(text, start, end)
+        if m is not None:
+            end = m.end()
     if text.find(" and ", start, end) < 0:
         return end
     m = _SMALL_CLAUSE_VERB.search(text, start, end)
@@ -1315,4 +1375,82 @@ def split_at_datelines(doc, sents: list[tuple[int, int]], spans: list[tuple[int,
         if lo < k < hi:
             out[j : j + 1] = [(lo, k), (k, hi)]
             starts[j : j + 1] = [lo, k]
+    return out
+
+
+# --------------------------------------------------------------------------- judgements without a subject
+
+_BE = frozenset("is was are were be been being".split())
+_SUBJECT_PRONOUNS = frozenset("it he she they we".split())
+_AGENT_STOP = re.compile(r"[,.;:“”\"\n()]")
+
+
+def _judgement_matches(text: str, lex: CueLexicon):
+    """``(verb_start, verb_end, agent_start, agent_end, as_end)`` for each "PARTICIPLE [by AGENT]
+    as " of a ``passive_as`` verb (agent -1 when there is none). Anchored on " as " with
+    ``str.find``: a few per article."""
+    forms = lex.passive_as
+    i = text.find(" as ")
+    while i >= 0:
+        w0 = text.rfind(" ", 0, i) + 1
+        word = text[w0:i]
+        if word.lower() in forms:
+            yield w0, i, -1, -1, i + 4
+        else:
+            by = text.rfind(" by ", max(0, i - 62), i)
+            if by >= 0 and not _AGENT_STOP.search(text, by + 4, i):
+                v0 = text.rfind(" ", 0, by) + 1
+                if text[v0:by].lower() in forms and i - (by + 4) >= 2:
+                    yield v0, by, by + 4, i, i + 4
+        i = text.find(" as ", i + 1)
+
+
+def judgement_frames(doc, lex: CueLexicon, bounds, quotation_at) -> list[Frame]:
+    """Judgements reported without a speaking subject (the conventions): "the trial, widely viewed
+    as politically driven," -> "politically driven", no speaker; "a law derided by critics as a
+    tool to silence civil society" -> "a tool to silence civil society", speaker "critics"; "was
+    seen by diplomats as a test" -> "a test", "diplomats".
+
+    The participle of a ``passive_as`` verb, an optional ``by`` agent, then "as": passive when
+    a comma, a form of "be" (adverbs in -ly skipped) or a noun stands before it. After a subject
+    pronoun it is an active relative clause, and the quote starts at its speaker (the relative
+    report convention): "a figure [it described as proof that ...]". The quote ends at the
+    clause's first comma or semicolon, or the sentence end (pattern ``judgement``, score 0.45).
+    """
+    if not lex.passive_as:
+        return []
+    text = doc_text(doc)
+    out: list[Frame] = []
+    for v0, v1, a0, a1, as_end in _judgement_matches(text, lex):
+        if quotation_at(v0) is not None or not text[as_end : as_end + 1].isalnum():
+            continue
+        verb = doc.char_span(v0, v1)
+        if verb is None:
+            continue
+        i = verb.start
+        lo, hi = bounds[i]
+        k = i - 1
+        while k >= lo and doc[k].lower_.endswith("ly") and doc[k].is_alpha and doc[k].text[:1].islower():
+            k -= 1  # "widely", "largely"
+        if k < lo:
+            continue
+        prev = doc[k]
+        speaker: tuple[int, int] | None = None
+        start = as_end
+        pattern = "judgement"
+        if prev.lower_ in _SUBJECT_PRONOUNS and k == i - 1 and a0 < 0:
+            speaker, start, pattern = (k, k + 1), prev.idx, "relative_judgement"
+        elif not (prev.text == "," or prev.lower_ in _BE or (prev.is_alpha and prev.text[:1].islower() and prev.lower_ not in NP_STOP and prev.lower_ not in DETERMINERS)):
+            continue
+        if a0 >= 0:
+            agent = doc.char_span(a0, a1, alignment_mode="expand")
+            if agent is None:
+                continue
+            speaker = (agent.start, agent.end)
+        end = content_end(doc, text, as_end, hi, lex)
+        cut = min((x for x in (text.find(",", as_end, end), text.find(";", as_end, end)) if x >= 0), default=end)
+        end = len(text[:cut].rstrip(" \t.'\"”’"))
+        if end - as_end < 3:
+            continue
+        out.append(Frame(Cue(i, i + 1, lex.passive_as.get(verb.text.lower(), verb.text.lower()), "small_clause"), speaker, start, end, pattern, 0.45))
     return out

@@ -403,7 +403,7 @@ class SpeakerResolver:
         """Kept for callers of rules-2: the :meth:`description` step."""
         return self.description(m, pos)
 
-    def description(self, m: str, pos: int) -> Resolution | None:
+    def description(self, m: str, pos: int, scan: bool = True) -> Resolution | None:
         """A definite description ("the spokesman", "the long-serving premier", "the former army
         commander", "the group") -> the most recent compatible person or body seen before it.
 
@@ -418,6 +418,7 @@ class SpeakerResolver:
         body noun: an acronym, "LICADHO"), when no described one fits: ``description_nearest``
         (0.4); a generic noun ("the politician",
         empty forms): the nearest person, ``description_nearest`` (0.45). Else None (as written).
+        ``scan=False``: only what is known so far, the text is not read (for narration).
 
         >>> # "Chea Vannath, a CPP spokesman, rejected it. “No,” the spokesman said." -> Chea Vannath
         """
@@ -426,7 +427,8 @@ class SpeakerResolver:
             return None
         head, forms, mods, body = parsed
         generic = not body and head not in self.lex.role_nouns
-        self._scan({f.split()[-1] for f in forms} | {head.split()[-1]})
+        if scan:
+            self._scan({f.split()[-1] for f in forms} | {head.split()[-1]})
         sides: set[str] | None = None
         for w in mods:
             if w in self.lex.side_words:
