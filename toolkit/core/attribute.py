@@ -97,7 +97,7 @@ def attribute_dicts(doc, registry: Registry, stance_scheme: StanceScheme | None,
     frames = read_frames(doc, cues, lexicons.cues, quotation_at, bounds) + line_frames(doc, quotation_at, lexicons.mentions.label_stop) + judgement_frames(doc, lexicons.cues, bounds, quotation_at)
     if datelines:  # "KUALA LUMPUR: ..." is no speaker label
         frames = [f for f in frames if not (f.pattern == "speaker_label" and any(a <= doc[f.speaker[0]].idx < b for a, b in datelines))]
-    frames = drop_channel_frames(doc, frames, bounds)
+    frames = drop_channel_frames(doc, frames, bounds, lexicons.cues.recipient)
     frames = tidy_speakers(doc, frames, bounds, registry, lexicons)
     drafts = _drafts_from_frames(doc, frames, scan.quotations, quotation_at)
     drafts += _leftover_quotations(text, scan.quotations, drafts, opts)
@@ -156,21 +156,27 @@ def is_title(content: str) -> bool:
     return caps / len(content_words) >= 0.75
 
 
-def drop_channel_frames(doc, frames: list[Frame], bounds: list[tuple[int, int]] | None = None) -> list[Frame]:
+def drop_channel_frames(doc, frames: list[Frame], bounds: list[tuple[int, int]] | None = None, recipient: frozenset[str] = frozenset()) -> list[Frame]:
     """Drop frames that only relay another attribution.
 
     - "CONTENT, according to X" / "CONTENT, X said" whose content holds another cue: X is the
       reporting channel ("Prayut said ..., according to agency reports");
     - a belief cue inside another reported clause ("According to Mu Sochua, the CNRP wants ...");
-    - "which explains why ...": a relative "which" as the speaker of a non-that clause.
+    - "which explains why ...": a relative "which" as the speaker of a non-that clause;
+    - a relayed report (the conventions): "X said Y had told her by phone that S" is S, spoken
+      by Y; X only passes it on. The frame of X is dropped when its clause opens with the
+      speaker of a cue of ``recipient`` (told, assured, informed) that has a clause of its own.
     """
     cue_chars = sorted(doc[f.cue.start].idx for f in frames if f.cue.cls == "speech")
     bounds = bounds if bounds is not None else sentence_bounds(doc)
     by_sentence: dict[int, list[Frame]] = {}
     for f in frames:
         by_sentence.setdefault(bounds[f.cue.start][0], []).append(f)
+    relayed = {doc[g.speaker[0]].idx for g in frames if g.speaker is not None and g.cue.lemma in recipient and g.speaker[1] <= g.cue.start and _told_whom(doc, g)}
     out = []
     for f in frames:
+        if relayed and f.start in relayed and f.pattern.startswith("preposed") and f.speaker is not None and doc[f.speaker[0]].idx != f.start:
+            continue  # "X said [Y had told her that S]": Y's frame holds S
         if f.speaker is not None and f.speaker[1] - f.speaker[0] == 1 and doc[f.speaker[0]].lower_ == "which" and not f.pattern.endswith("_that"):
             continue  # "..., which perhaps explains why ...": the narrator's comment
         if f.pattern in ("according_to", "according_to_post", "postposed"):
@@ -185,6 +191,13 @@ def drop_channel_frames(doc, frames: list[Frame], bounds: list[tuple[int, int]] 
             continue  # "Sok Eysan said the CPP believed ...": part of what is reported
         out.append(f)
     return out
+
+
+def _told_whom(doc, g: Frame) -> bool:
+    """Is ``g`` "Y told her/him/Name (by phone ...) that S" (a that- or zero-clause after a
+    pronoun or named addressee), the inner report of a relay? Not "tells so many lies that"."""
+    k = g.cue.end
+    return g.pattern in ("preposed_that", "preposed_zero") and k < len(doc) and (doc[k].lower_ in ("her", "him", "them", "us", "me") or doc[k].text[:1].isupper())
 
 
 def _quotation_index(text: str, quotations: list[Quotation]) -> list[int]:

@@ -660,7 +660,7 @@ def bare_small_clause(doc, j: int, hi: int, lex: CueLexicon) -> bool:
     return low in lex.predicate_adjectives or low.endswith(_PREDICATE_SUFFIXES) or (tagged and last.tag_ == "JJ")
 
 
-_PREPOSITIONS = frozenset("on in at to during via with from after before over through for about of".split())
+_PREPOSITIONS = frozenset("on in at to during via with from after before over through for about of by".split())
 
 
 def recipient_end(doc, j: int, hi: int) -> int:

@@ -463,7 +463,7 @@ class SpeakerResolver:
                         continue
                     return Resolution(s.name, 0.45, "description_nearest", sp)
                 if not known:
-                    if weak is None and sp is None and s.name[:1].isupper():
+                    if weak is None and sp is None and not generic and _proper_name(s.name):
                         weak = Resolution(s.name, 0.4, "description_nearest", sp)
                     continue
                 if generic:
@@ -618,6 +618,12 @@ def _pre_pp(text: str) -> str:
             w = w[:k]
             break
     return " ".join(w)
+
+
+def _proper_name(name: str) -> bool:
+    """Capitalised words, no article first ("Chan Dara"; not "The union")."""
+    w = name.split()
+    return bool(w) and w[0].lower() not in ("the", "a", "an") and all(x[:1].isupper() for x in w)
 
 
 def _has_words(hay: str, needle: str) -> bool:
