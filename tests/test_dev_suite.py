@@ -6,6 +6,7 @@ import importlib.util
 import json
 import re
 import subprocess
+import sys
 from collections import defaultdict
 from pathlib import Path
 
@@ -55,7 +56,7 @@ def test_suite_size_and_article_length():
 def test_articles_jsonl_is_current(tmp_path):
     """articles.jsonl is what ingest makes of raw/ today (else: annotations/dev/rebuild)."""
     out = tmp_path / "articles.jsonl"
-    proc = subprocess.run([str(REPO / ".venv" / "bin" / "quotekit"), "ingest", str(RAW), "-o", str(out)],
+    proc = subprocess.run([sys.executable, "-m", "toolkit", "ingest", str(RAW), "-o", str(out)],
                           capture_output=True, text=True, cwd=REPO)
     assert proc.returncode == 0, proc.stderr
     fresh = {r["article_id"]: r["text"] for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
