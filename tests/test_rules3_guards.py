@@ -54,3 +54,16 @@ def test_ruleset_is_rules_3():
     from toolkit.core import RULESET_ID
 
     assert RULESET_ID == "rules-3"
+
+
+def test_shared_subject_with_an_appositive_name(nlp):
+    text = "China’s harbour envoy, Wang Dara, congratulated the mayor and said the harbour was safe."
+    assert [q.speaker for q in nlp(text)._.quotes] == ["Wang Dara"]
+
+
+def test_a_things_evidence_inside_a_report_is_part_of_it(nlp):
+    text = "Chan Dara said the new harbour showed that the town was growing."
+    assert quotes(nlp, text) == [("the new harbour showed that the town was growing", "Chan Dara")]
+    # a report is a source in its own right
+    text = "Chan Dara said some reports suggest the harbour will close."
+    assert ("the harbour will close", "some reports") in quotes(nlp, text)

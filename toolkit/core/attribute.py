@@ -33,7 +33,7 @@ from dataclasses import dataclass, field, replace
 from toolkit.config import Registry, StanceScheme
 from toolkit.core import doc_text
 from toolkit.core.cues import Cue, CueLexicon, find_cues
-from toolkit.core.frames import Frame, dateline_spans, has, judgement_frames, line_frames, np_left, possessor_of_channel, read_frames, sentence_bounds, sentence_spans, speaker_left, sentence_subjects, split_at_datelines, tidy_speaker
+from toolkit.core.frames import PRONOUNS, Frame, dateline_spans, has, judgement_frames, line_frames, np_left, possessor_of_channel, read_frames, sentence_bounds, sentence_spans, speaker_left, sentence_subjects, split_at_datelines, tidy_speaker
 from toolkit.core.quotes import Quotation, find_quotations
 from toolkit.core.speakers import MentionLexicon, Resolution, SpeakerResolver, described_subject
 from toolkit.core.stance import StanceLexicon, propose_stance, side_from_mention, speaker_context
@@ -97,7 +97,7 @@ def attribute_dicts(doc, registry: Registry, stance_scheme: StanceScheme | None,
     frames = read_frames(doc, cues, lexicons.cues, quotation_at, bounds) + line_frames(doc, quotation_at, lexicons.mentions.label_stop) + judgement_frames(doc, lexicons.cues, bounds, quotation_at)
     if datelines:  # "KUALA LUMPUR: ..." is no speaker label
         frames = [f for f in frames if not (f.pattern == "speaker_label" and any(a <= doc[f.speaker[0]].idx < b for a, b in datelines))]
-    frames = drop_channel_frames(doc, frames, bounds, lexicons.cues.recipient, lexicons.cues.anonymity)
+    frames = drop_channel_frames(doc, frames, bounds, lexicons.cues.recipient, lexicons.cues.anonymity, lexicons.mentions.description_words)
     frames = tidy_speakers(doc, frames, bounds, registry, lexicons)
     drafts = _drafts_from_frames(doc, frames, scan.quotations, quotation_at)
     drafts += _leftover_quotations(text, scan.quotations, drafts, opts)
@@ -158,7 +158,7 @@ def is_title(content: str) -> bool:
     return caps / len(content_words) >= 0.75
 
 
-def drop_channel_frames(doc, frames: list[Frame], bounds: list[tuple[int, int]] | None = None, recipient: frozenset[str] = frozenset(), anonymity: tuple[str, ...] = ()) -> list[Frame]:
+def drop_channel_frames(doc, frames: list[Frame], bounds: list[tuple[int, int]] | None = None, recipient: frozenset[str] = frozenset(), anonymity: tuple[str, ...] = (), source_words: frozenset[str] | None = None) -> list[Frame]:
     """Drop frames that only relay another attribution.
 
     - "CONTENT, according to X" / "CONTENT, X said" whose content holds another cue: X is the
@@ -169,7 +169,8 @@ def drop_channel_frames(doc, frames: list[Frame], bounds: list[tuple[int, int]] 
       by Y; X only passes it on. The frame of X is dropped when its clause opens with the
       speaker of a cue of ``recipient`` (told, assured, informed) that has a clause of its own;
     - the anonymity formula ("who asked that his name not be used"): a short clause holding one
-      of the ``anonymity`` phrases.
+      of the ``anonymity`` phrases;
+    - evidence inside another report (:func:`_evidence_inside_report`, with ``source_words``).
     """
     cue_chars = sorted(doc[f.cue.start].idx for f in frames if f.cue.cls == "speech")
     bounds = bounds if bounds is not None else sentence_bounds(doc)
@@ -181,11 +182,14 @@ def drop_channel_frames(doc, frames: list[Frame], bounds: list[tuple[int, int]] 
     def text_of(f: Frame) -> str:
         return text[f.start : f.end]
 
+    nested_evidence = source_words is not None
     relayed = {doc[g.speaker[0]].idx for g in frames if g.speaker is not None and g.cue.lemma in recipient and g.speaker[1] <= g.cue.start and _told_whom(doc, g)}
     out = []
     for f in frames:
         if relayed and f.start in relayed and f.pattern.startswith("preposed") and f.speaker is not None and doc[f.speaker[0]].idx != f.start:
             continue  # "X said [Y had told her that S]": Y's frame holds S
+        if nested_evidence and _evidence_inside_report(doc, f, frames, source_words):
+            continue  # "X said the transfer of power showed that ...": part of X's report
         if anonymity and len(text_of(f)) < 80 and any(a in text_of(f).lower() for a in anonymity):
             continue  # "who asked that his name not be used": the anonymity formula
         if f.speaker is not None and f.speaker[1] - f.speaker[0] == 1 and doc[f.speaker[0]].lower_ == "which" and not f.pattern.endswith("_that"):
@@ -202,6 +206,26 @@ def drop_channel_frames(doc, frames: list[Frame], bounds: list[tuple[int, int]] 
             continue  # "Sok Eysan said the CPP believed ...": part of what is reported
         out.append(f)
     return out
+
+
+#: Cues whose subject is often a thing, not a source: "the figures show that", "the report found".
+_EVIDENCE_CUES = frozenset("show prove demonstrate mean".split())
+#: Things that are sources in their own right ("some reports suggest", "documents seen by X show")
+_SOURCE_THINGS = frozenset("report reports document documents source sources poll polls survey surveys study studies statement statements letter letters records memo data".split())
+
+
+def _evidence_inside_report(doc, f: Frame, frames: list[Frame], source_words: frozenset[str]) -> bool:
+    """Is ``f`` a thing's evidence inside another frame's reported clause ("Wang said [the
+    transfer of power showed that Cambodia was stable]")? Its cue is an evidence verb, its
+    speaker a lower-case noun phrase whose head is no person, body or group noun
+    (``source_words``) nor a pronoun; it is part of the outer report, not a quote of its own."""
+    if f.cue.lemma not in _EVIDENCE_CUES or f.speaker is None:
+        return False
+    first, head = doc[f.speaker[0]], doc[f.speaker[1] - 1]
+    if not first.text[:1].islower() or not head.text[:1].islower() or head.lower_ in source_words or head.lower_ in PRONOUNS or head.lower_ in _SOURCE_THINGS:
+        return False
+    at = doc[f.cue.start].idx
+    return any(g is not f and g.speaker is not None and g.start <= at < g.end for g in frames)
 
 
 def _told_whom(doc, g: Frame) -> bool:

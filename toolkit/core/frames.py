@@ -863,7 +863,15 @@ def _subject_of_sentence(doc, lo: int, hi: int, lex: CueLexicon) -> tuple[int, i
                     j = k + 1
                     break
         break
-    return np_right(doc, j, hi)
+    span = np_right(doc, j, hi)
+    if span is not None and doc[span[1] - 1].text[:1].islower() and span[1] + 2 < hi and doc[span[1]].text == ",":
+        # "China’s ambassador, Wang Wentian, congratulated ...": the appositive name
+        k = span[1] + 1
+        while k < hi and k - span[1] <= 5 and doc[k].text[:1].isupper() and doc[k].is_alpha:
+            k += 1
+        if k > span[1] + 1 and k < hi and doc[k].text == ",":
+            return (span[1] + 1, k)
+    return span
 
 
 def sentence_subjects(doc, sents: list[tuple[int, int]]) -> list[tuple[int, int] | None]:
