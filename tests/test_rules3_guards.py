@@ -67,3 +67,16 @@ def test_a_things_evidence_inside_a_report_is_part_of_it(nlp):
     # a report is a source in its own right
     text = "Chan Dara said some reports suggest the harbour will close."
     assert ("the harbour will close", "some reports") in quotes(nlp, text)
+
+
+def test_an_adverbial_clause_before_a_subject_is_no_postposed_report(nlp):
+    text = "Although the harbour reopened in May, the union said the boats stayed away."
+    assert ("Although the harbour reopened in May", "the union") not in quotes(nlp, text)
+    text = "If the mayor is elected, the union said, the harbour will close."
+    assert quotes(nlp, text)  # a parenthetical attribution is still read
+
+
+def test_one_small_clause_for_a_list_of_quoted_names(nlp):
+    text = "Chan Dara called the mayor a “liar” who is “lazy,” a “bully.”"
+    got = [c for c, _ in quotes(nlp, text)]
+    assert len(got) == 1 and got[0].startswith("the mayor a “liar”") and "a “bully" in got[0]

@@ -419,6 +419,13 @@ def _quoted_fragments(doc, quotations: list[Quotation], drafts: list[_Draft], le
                     naming = tok.lower_.startswith(_NAMING_VERBS) or any(t.lower_ == "as" for t in doc[i + 1 : span[0].i])
                     if naming:  # "called X “Y”", "condemned X as “Y”": the small clause, mixed
                         start = doc[i + 1].idx
+                        if out and out[-1].pattern == "small_clause_fragment" and out[-1].start == start:
+                            # "called Trump a “liar” who is “amoral,” a “bully”": one small clause
+                            last = out[-1]
+                            last.end = q.outer_end
+                            last.quotations.append(q)
+                            last.frame = replace(last.frame, end=q.outer_end)
+                            break
                         frame = Frame(Cue(i, i + 1, tok.lower_, "speech_act"), speaker, start, q.outer_end, "small_clause_fragment", 0.5)
                         out.append(_Draft(start, q.outer_end, "mixed", frame, 0.5, "small_clause_fragment", quotations=[q]))
                     else:

@@ -995,7 +995,7 @@ def read_frames(doc, cues: list[Cue], lex: CueLexicon, quotation_at, bounds: lis
                 rest_end = content_end(doc, text, rest, hi, lex)
                 if rest_end - rest >= 8:
                     frames.append(Frame(cue, speaker, rest, rest_end, "parenthetical", 0.6))
-            elif _clause_like(doc, start, boundary_char, lex):
+            elif _clause_like(doc, start, boundary_char, lex) and not adverbial_clause(text[start:boundary_char]):
                 end = content_end(doc, text, start, attr_start, lex, narration=False)
                 frames.append(Frame(cue, speaker, start, end, "postposed", 0.65))
     return frames
@@ -1227,6 +1227,25 @@ def _gerund_subject(doc, cue: Cue, j: int, lo: int, lex: CueLexicon) -> tuple[in
         if not _is_wordlike(t) or not t.text[:1].islower() or (t.lower_ in NP_STOP) or t.lower_ in ("of", "for"):
             return None
     return None
+
+
+_SUBORDINATORS = frozenset("if when whenever though although as while because unless whereas since after before once until".split())
+
+
+def adverbial_clause(segment: str) -> bool:
+    """Is the text before ", X said" only an adverbial clause ("If Clinton is elected", "Though
+    his plan would cut taxes", "But when Congress cut funding")? Then ", X VERB" is the main
+    clause's subject and verb, not a postposed attribution.
+
+    >>> adverbial_clause("Though his plan would cut taxes"), adverbial_clause("As expected, the party won")
+    (True, False)
+    """
+    if "," in segment:
+        return False
+    w = segment.split()
+    while w and w[0].lower() in ("but", "and", "even", "only", "so"):
+        w = w[1:]
+    return bool(w) and w[0].lower() in _SUBORDINATORS
 
 
 def _clause_like(doc, start_char: int, end_char: int, lex: CueLexicon) -> bool:
