@@ -80,3 +80,13 @@ def test_indefinite_description_resolves_to_the_person_named_next(resolver):
     assert resolver.resolve("A spokesperson for the ministry", 40).name == "Koy Kuong"
     r = resolver.resolve("A spokesperson for Amnesty International", 500)
     assert r.name == "A spokesperson for Amnesty International"  # never the body it speaks for
+
+
+def test_a_title_before_a_capital_that_starts_no_name_is_not_a_crash():
+    """'minister 𝔘𝔫𝔦𝔠𝔬𝔡𝔢' (mathematical letters are upper case but no name pattern matches them):
+    found by the property test of any article-like text; the description finder must go on."""
+    from toolkit.pipeline import load_pipeline
+
+    nlp = load_pipeline()
+    doc = nlp("“minister 𝔘𝔫𝔦𝔠𝔬𝔡𝔢”, according to the minister.")
+    assert isinstance(doc._.quotes, list)

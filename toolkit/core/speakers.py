@@ -729,8 +729,8 @@ def find_descriptions(text: str, lex: MentionLexicon, not_names: frozenset[str] 
 def _around_head(text: str, i: int, j: int, head: str, lex: MentionLexicon, add) -> None:
     """The descriptions around one title word ``text[i:j]`` (see :func:`find_descriptions`)."""
     nxt = text[j : j + 2]
-    if nxt[:1] in (" ", "\t") and nxt[1:2].isupper():  # "spokesman Koy Kuong"
-        m = _NAME_AT.match(text, j + 1)
+    m = _NAME_AT.match(text, j + 1) if nxt[:1] in (" ", "\t") and nxt[1:2].isupper() else None
+    if m is not None:  # "spokesman Koy Kuong" (not an upper-case letter that starts no name: '𝔘𝔫𝔦𝔠𝔬𝔡𝔢')
         raw = m.group().split()
         k = 0
         while k < len(raw) - 1 and raw[k].lower() in lex.titles:
