@@ -48,9 +48,22 @@ def preannotate(
 
     n = write_jsonl_atomic(output, results())
     done = f"{n - len(failed)} article(s) pre-annotated" + (f", {len(failed)} not (error records written)" if failed else "")
-    err.print(f"Wrote {n} line(s) to {output}: {done}, {n_quotes} proposed quote(s) (rules {RULESET_ID}, model {model}{configs_note()}).", markup=False, highlight=False)
+    err.print(f"Wrote {n} line(s) to {output}: {done}, {n_quotes} proposed quote(s) (rules {RULESET_ID}, model {model}{_configs_used(nlp, configs_note)}).", markup=False, highlight=False)
     for label, items in (("skipped bad line(s)", bad_lines), ("article(s) not annotated", failed)):
         if items:
             err.print(f"{len(items)} {label}:", markup=False, highlight=False)
             for item in items:
                 err.print(f"  {item}", markup=False, highlight=False)
+
+
+def _configs_used(nlp, configs_note) -> str:
+    """The summary's configs note: a saved pipeline's own copy when it carries one (it ignores
+    ``QUOTEKIT_CONFIGS``), else the configs dir in use when it is not the repository's."""
+    from toolkit.config import configs_dir
+    from toolkit.pipeline import quote_component
+
+    comp = quote_component(nlp)
+    source = getattr(comp, "source", None)
+    if source is not None and source.resolve() != configs_dir().resolve():
+        return f", configs {source}"
+    return configs_note()
