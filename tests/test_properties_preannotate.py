@@ -67,13 +67,6 @@ sentence = st.builds(
 article_text = st.lists(sentence, max_size=25).map(" ".join)
 
 
-@pytest.fixture(scope="module")
-def nlp():
-    from toolkit.pipeline import load_pipeline
-
-    return load_pipeline()
-
-
 def check_quotes(text: str, quotes: list, warnings: list) -> None:
     """Assert every invariant of the module docstring on one document's output."""
     from toolkit.labelstudio.tasks import build_task, validate_prediction
