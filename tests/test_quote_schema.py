@@ -94,3 +94,19 @@ def test_a_quote_survives_every_adapter_unchanged(tmp_path, sample_articles):
     for key, q in want.items():
         expected = {name: getattr(q, name) for name, _ in QUOTE_DATASET_FIELDS}
         assert got[key] == expected, key
+
+
+def test_the_article_columns_follow_the_article_declaration():
+    from toolkit.dataset.features import build_features, describe
+    from toolkit.types import ARTICLE_DATASET_FIELDS, ARTICLE_DESCRIPTIONS, Article
+
+    features = build_features(["favor", "against", "neutral"])
+    names = [n for n, _ in ARTICLE_DATASET_FIELDS]
+    assert list(features["articles"]) == [*names, "quotes"]
+    assert set(names) <= {f.name for f in dataclasses.fields(Article)}
+    for name in names:
+        assert describe(name, False) == ARTICLE_DESCRIPTIONS[name]
+    # an ingest record round-trips through Article unchanged
+    rec = {"article_id": "a", "text": "t", "title": None, "outlet": "O", "date": "2019-11-09", "source_path": "x.txt",
+           "sha256": "0" * 64, "removed": {"chrome": 1}, "title_source": "headline"}
+    assert Article.from_dict(rec).to_dict() == rec

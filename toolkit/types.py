@@ -38,19 +38,26 @@ def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _af(description: str, dataset: str | None = None, **kw: Any) -> Any:
+    """One field of :class:`Article`: its description and dataset column type (``None``: kept
+    in the article records only)."""
+    return field(metadata={"description": description, "dataset": dataset}, **kw)
+
+
 @dataclass
 class Article:
-    """One cleaned article record (the output of ``quotekit ingest``)."""
+    """One cleaned article record (the output of ``quotekit ingest``): **the** declaration of an
+    article's fields (the dataset's article columns and their descriptions are derived from it)."""
 
-    article_id: str
-    text: str
-    title: str | None = None
-    outlet: str | None = None
-    date: str | None = None
-    source_path: str | None = None
-    sha256: str | None = None
-    removed: dict[str, int] = field(default_factory=dict)
-    title_source: str | None = None  # "headline", "given" (HTML/JSONL metadata) or "lead" (fallback)
+    article_id: str = _af("Article id (from ingestion; stable).", "string")
+    text: str = _af("Full article text; every offset indexes it (Python str / Unicode code points).", "string")
+    title: str | None = _af("Article title, when known.", "string", default=None)
+    outlet: str | None = _af("News outlet, when known.", "string", default=None)
+    date: str | None = _af("Publication date as given by the source (ISO 8601 when known).", "string", default=None)
+    source_path: str | None = _af("The raw file the article was read from.", default=None)
+    sha256: str | None = _af("SHA-256 of the raw input.", default=None)
+    removed: dict[str, int] = _af("Lines and characters removed by ingest, by kind.", default_factory=dict)
+    title_source: str | None = _af('Where the title came from: "headline", "given" (HTML/JSONL metadata) or "lead".', default=None)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -59,6 +66,15 @@ class Article:
     def from_dict(cls, data: dict[str, Any]) -> "Article":
         known = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
         return cls(**known)
+
+
+#: The article's dataset columns, in the dataset's order (the article-level metadata before the
+#: long ``text``), with their column type; descriptions in :data:`ARTICLE_DESCRIPTIONS`.
+ARTICLE_DATASET_FIELDS: tuple[tuple[str, str], ...] = tuple(
+    (name, {f.name: f for f in fields(Article)}[name].metadata["dataset"])
+    for name in ("article_id", "title", "outlet", "date", "text")
+)
+ARTICLE_DESCRIPTIONS: dict[str, str] = {f.name: f.metadata["description"] for f in fields(Article)}
 
 
 def _qf(description: str, types: tuple[type, ...], *, nullable: bool = True, required: bool = False,

@@ -14,7 +14,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Sequence
 
-from toolkit.types import AFFILIATIONS, QUOTE_DATASET_FIELDS, QUOTE_DESCRIPTIONS, QUOTE_KINDS
+from toolkit.types import (
+    AFFILIATIONS,
+    ARTICLE_DATASET_FIELDS,
+    ARTICLE_DESCRIPTIONS,
+    QUOTE_DATASET_FIELDS,
+    QUOTE_DESCRIPTIONS,
+    QUOTE_KINDS,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import datasets
@@ -24,11 +31,7 @@ DEFAULT_CONFIG = "articles"
 
 #: One-line descriptions of every field, for the card (the card fails if a field lacks one).
 DESCRIPTIONS: dict[str, str] = {
-    "article_id": "Article id (from ingestion; stable).",
-    "title": "Article title, when known.",
-    "outlet": "News outlet, when known.",
-    "date": "Publication date as given by the source (ISO 8601 when known).",
-    "text": "Full article text; every offset indexes it (Python str / Unicode code points).",
+    **{name: ARTICLE_DESCRIPTIONS[name] for name, _ in ARTICLE_DATASET_FIELDS},
     "quotes": "The article's quotes, sorted by start offset.",
     "quote_id": "Derived id `<article_id>:<start>-<end>` (stable across rebuilds).",
     "affiliation": "Speaker's affiliation from the speaker registry; 'other' when the speaker is not in the registry; null when the speaker is unknown.",
@@ -65,11 +68,7 @@ def build_features(stance_labels: Sequence[str]) -> dict[str, "datasets.Features
 
     articles = datasets.Features(
         {
-            "article_id": datasets.Value("string"),
-            "title": datasets.Value("string"),
-            "outlet": datasets.Value("string"),
-            "date": datasets.Value("string"),
-            "text": datasets.Value("string"),
+            **{name: datasets.Value(dtype) for name, dtype in ARTICLE_DATASET_FIELDS},
             "quotes": datasets.List(quote_fields(stance_labels)),
         }
     )
@@ -81,9 +80,7 @@ def build_features(stance_labels: Sequence[str]) -> dict[str, "datasets.Features
             **q,
             "context": datasets.Value("string"),
             "context_start": datasets.Value("int32"),
-            "title": datasets.Value("string"),
-            "outlet": datasets.Value("string"),
-            "date": datasets.Value("string"),
+            **{name: datasets.Value(dtype) for name, dtype in ARTICLE_DATASET_FIELDS if name in ("title", "outlet", "date")},
         }
     )
     return {"articles": articles, "quotes": quotes}

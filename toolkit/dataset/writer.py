@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.labelstudio.export import ArticleRecord, QuoteRecord
-from toolkit.types import QUOTE_DATASET_FIELDS
+from toolkit.types import ARTICLE_DATASET_FIELDS, QUOTE_DATASET_FIELDS
 
 
 def shard_path(config: str, split: str) -> str:
@@ -156,7 +156,9 @@ class RowEncoder:
         return row
 
     def article_row(self, a: ArticleRecord, quote_rows: list[dict[str, Any]]) -> dict[str, Any]:
-        return {"article_id": a.article_id, "title": a.title, "outlet": a.outlet, "date": a.date, "text": a.text, "quotes": quote_rows}
+        row = {name: getattr(a, name) for name, _ in ARTICLE_DATASET_FIELDS}
+        row["quotes"] = quote_rows
+        return row
 
     def quote_row(self, a: ArticleRecord, q: QuoteRecord, encoded: dict[str, Any]) -> dict[str, Any]:
         context, cstart = context_of(a.text, q.start, q.end)
