@@ -139,3 +139,11 @@ def test_described_subject(lex):
     assert described_subject("Chan Borey, a ruling party spokesman, said", 0, 10, lex) == ("a ruling party spokesman", "person")
     assert described_subject("Chan Borey, however, said", 0, 10, lex) is None
     assert described_subject("In Kampot, the capital, rain fell", 0, 9, lex) is None
+
+
+def test_hyphenated_descriptions(resolver):
+    resolver.registry.speakers  # the fixture's registry
+    resolver.note(0, "Keo Rith")
+    # "party president" fits "the president"; "the vice-president" needs a vice president
+    assert resolver.resolve("the president", 20).name == "Keo Rith"
+    assert resolver.resolve("the vice-president", 20).how == "as_written"

@@ -80,3 +80,28 @@ def test_one_small_clause_for_a_list_of_quoted_names(nlp):
     text = "Chan Dara called the mayor a “liar” who is “lazy,” a “bully.”"
     got = [c for c, _ in quotes(nlp, text)]
     assert len(got) == 1 and got[0].startswith("the mayor a “liar”") and "a “bully" in got[0]
+
+
+def test_a_person_of_a_body_is_the_person(nlp):
+    text = "“The fines are absurd,” said Nhem Sophal of the Kampot Fishers Union."
+    [q] = nlp(text)._.quotes
+    assert (text[q.speaker_start : q.speaker_end], q.speaker) == ("Nhem Sophal of the Kampot Fishers Union", "Nhem Sophal")
+
+
+@pytest.mark.parametrize(
+    "text, mention",
+    [
+        # blank pipeline: the left walk (the trained one follows its parse)
+        ("“Boats must leave,” Or Vandine told reporters.", "Or Vandine"),
+        ("The harbour envoy to Kampot, Chan Dara, said the boats were safe.", "Chan Dara"),
+    ],
+)
+def test_name_spans_of_the_left_walk(text, mention):
+    [q] = load_pipeline(None)(text)._.quotes
+    assert text[q.speaker_start : q.speaker_end] == mention
+
+
+def test_a_report_ends_before_an_appositive_holding_the_next_attribution(nlp):
+    text = "The committee said turnout had reached 82 percent, a figure it described as proof that voters backed the plan."
+    got = [c for c, _ in quotes(nlp, text)]
+    assert "turnout had reached 82 percent" in got

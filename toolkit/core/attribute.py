@@ -310,7 +310,8 @@ def _attribution_start_char(doc, f: Frame) -> int:
 
 #: What may stand between a clause and the next attribution that ends it.
 #: A comma may sit inside a closing quotation mark: `... because “they lost,” she said`.
-_BEFORE_ATTRIBUTION = re.compile(r"(?:,[”’\"»]*|,?\s+(?:and|but|though|although|while|whereas|as|because))$")
+#: ", a figure it described as ...": an appositive noun phrase holding the next attribution.
+_BEFORE_ATTRIBUTION = re.compile(r"(?:,[”’\"»]*|,?\s+(?:and|but|though|although|while|whereas|as|because)|,\s+(?:a|an|the)\s+[a-z][\w-]*)$")
 
 
 def _cut_at_next_attribution(text: str, start: int, end: int, cut_points: list[int]) -> int:
@@ -464,7 +465,7 @@ def _resolve_speakers(doc, drafts: list[_Draft], registry: Registry, mlex: Menti
         res = resolver.resolve(target, key[0])
         if target is not mention and res.how == "as_written" and target:
             res = Resolution(res.name, 0.5, "relative")
-        if res.how == "as_written" and target is mention:
+        if res.how == "as_written" and target is mention and resolver.person_of_body(mention) == mention:
             ent = _entity_name(doc, key)
             if ent is not None and ent != res.name:
                 res = resolver.resolve_name(ent, key[0]) or Resolution(ent, 0.55, "entity")

@@ -218,7 +218,11 @@ def _name_word(doc, k: int, lo: int) -> bool:
     """A capitalised function word inside a name, not at the sentence start: "Or" in "spokeswoman
     Or Vandine", "In" in "Minister In Sokha" (the next word is capitalised too)."""
     t = doc[k]
-    return k > lo and t.is_alpha and t.text[:1].isupper() and k + 1 < len(doc) and doc[k + 1].text[:1].isupper() and doc[k - 1].text not in QUOTE_MARKS and not doc[k - 1].is_punct
+    before = doc[k - 1] if k > lo else None
+    return (
+        before is not None and t.is_alpha and t.text[:1].isupper() and k + 1 < len(doc) and doc[k + 1].text[:1].isupper()
+        and (before.text in CLOSERS or not (before.is_punct or before.text in QUOTE_MARKS))  # '...,” Or Vandine said'
+    )
 
 
 def _number_in_word(doc, k: int) -> bool:
@@ -380,8 +384,9 @@ def speaker_left(doc, i: int, lo: int, lex: CueLexicon, skipped: int | None = No
             return None
         span = np_left(doc, k - 1, lo, lex)
         inner = (k + 1, j)
-        if (span is None or not _has_capital(doc, span) or doc[span[1] - 1].text[:1].islower()) and j - k - 1 <= 5 and all(doc[x].text[:1].isupper() for x in range(*inner)):
-            return inner  # "his ministry’s spokesperson, Khieu Sopheak, confirmed", "China’s ambassador, Wang Wentian, said"
+        described = span is None or not _has_capital(doc, span) or doc[span[1] - 1].text[:1].islower() or (span[0] - 1 >= lo and doc[span[0] - 1].lower_ in ("to", "of", "for", "in", "at"))
+        if described and j - k - 1 <= 5 and all(doc[x].text[:1].isupper() for x in range(*inner)):
+            return inner  # "his ministry’s spokesperson, Khieu Sopheak, confirmed", "China’s ambassador, Wang Wentian, said", "The EU ambassador to Cambodia, George Edgar, said"
         if span is None or not (_has_capital(doc, span) or doc[span[1] - 1].lower_ in PRONOUNS):
             return None
         return span
@@ -1276,7 +1281,7 @@ def _participle_subject(doc, cue: Cue, lo: int, lex: CueLexicon) -> tuple[int, i
         head = doc[cue.start].head
         for _ in range(3):
             span = _speaker_from_parse(doc, head.i)
-            if span is not None:
+            if span is not None and span[0] >= lo:  # not a dateline's place ("PHNOM PENH, Sept 2 —")
                 return span
             if head.head.i == head.i:
                 break

@@ -276,11 +276,32 @@ class SpeakerResolver:
         m = mention.strip().strip("“”\"‘’,.:;")
         if not m:
             return Resolution(None, 0.0, "none")
+        m = self.person_of_body(m)
         for step in (self.pronoun, self.described_person, self.registry_form, self.surname, self.fuzzy, self.description):
             r = step(m, pos)
             if r is not None:
                 return r
         return Resolution(strip_titles(m, self.lex.titles), 0.5, "as_written")
+
+    def person_of_body(self, m: str) -> str:
+        """:meth:`_person_of_body`, computed once per mention."""
+        return self._remember("person_of_body", m, self._person_of_body)
+
+    def _person_of_body(self, m: str) -> str:
+        """"Naly Pilorge of LICADHO" -> "Naly Pilorge": a name (two or more capitalised words, no
+        title or body noun) before "of"/"from" is the speaker, not the body after it; a registry
+        name ("Ministry of Interior") is kept whole."""
+        for sep in (" of ", " from "):
+            k = m.find(sep)
+            if k > 0:
+                first = m[:k].split()
+                if (
+                    len(first) >= 2 and all(w[:1].isupper() for w in first)
+                    and not any(w.lower() in self.lex.titles or w.lower() in self.lex.body_nouns for w in first)
+                    and self.registry.get(m) is None
+                ):
+                    return m[:k]
+        return m
 
     def pronoun(self, m: str, pos: int) -> Resolution | None:
         """he/she -> nearest previous person of that gender; it/which -> nearest organisation."""
@@ -529,7 +550,8 @@ class SpeakerResolver:
         head_word = body_words[-1].strip(",.;:")
         if not head_word or not head_word[:1].islower() or not head_word.replace("-", "").isalpha():
             return None
-        low = " ".join(x.lower() for x in body_words)
+        low = " ".join(x.lower() for x in body_words).replace("-", " ")  # "the vice-president"
+        head_word = head_word.split("-")[-1]
         for noun in sorted(self.lex.role_nouns, key=len, reverse=True):
             if low == noun or low.endswith(" " + noun):
                 forms = self.lex.role_nouns[noun]
