@@ -77,10 +77,13 @@ def test_a_described_subject_is_the_antecedent_of_he(nlp):
     assert quotes(nlp, text)[0][2] == "Chan Borey"
 
 
-def test_a_name_described_in_passing_is_no_antecedent_of_he(nlp):
-    # Vann Sothea is an object here: "he" is not resolved to him (kept as written)
+def test_a_name_described_in_passing_is_the_last_resort_of_he(nlp):
+    # Vann Sothea is an object: "he" takes him only when no speaker or subject fits
     text = "Officials met Vann Sothea, the Cambodian envoy, on Friday. “We will not bow,” he said."
-    assert quotes(nlp, text)[0][2] == "he"
+    [(_, _, speaker, rule)] = quotes(nlp, text)
+    assert (speaker, rule) == ("Vann Sothea", "postposed_quote+pronoun_described")
+    text = "Chan Borey said the harbour would close. Officials met Vann Sothea, the envoy, on Friday. “We will not bow,” he said."
+    assert quotes(nlp, text)[-1][2] == "Chan Borey"
 
 
 @pytest.fixture()

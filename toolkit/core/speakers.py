@@ -304,13 +304,26 @@ class SpeakerResolver:
         return m
 
     def pronoun(self, m: str, pos: int) -> Resolution | None:
-        """he/she -> nearest previous person of that gender; it/which -> nearest organisation."""
+        """he/she -> nearest previous person of that gender; it/which -> nearest organisation.
+
+        Antecedents are speakers and sentence subjects; when none fits, a person the article
+        named with a title or appositive in passing ("charged union leader Rong Chhun ... after
+        he said", :func:`find_descriptions`) is tried, as ``pronoun_described`` (0.45)."""
         want = self.lex.pronouns.get(m.lower())
         if want is None:
             return None
+        r = self._pronoun(want, pos, described=False)
+        if r is None and want in ("male", "female") and self._text is not None:
+            self._scan(set(self.lex.title_heads))
+            r = self._pronoun(want, pos, described=True)
+            if r is not None:
+                r = Resolution(r.name, min(r.score, 0.45), "pronoun_described", r.speaker)
+        return r if r is not None else Resolution(None, 0.2, "pronoun_unresolved")
+
+    def _pronoun(self, want: str, pos: int, described: bool) -> Resolution | None:
         unknown_gender: Resolution | None = None
         for n, s in enumerate(self._previous(pos)):
-            if not s.antecedent:
+            if not s.antecedent and not described:
                 continue
             sp = s.speaker
             kind = sp.kind if sp else (s.kind or "person")
@@ -330,9 +343,7 @@ class SpeakerResolver:
                     return Resolution(s.name, 0.55, "pronoun", sp)
             else:
                 return Resolution(s.name, 0.4, "pronoun", sp)
-        if unknown_gender is not None:
-            return unknown_gender
-        return Resolution(None, 0.2, "pronoun_unresolved")
+        return unknown_gender
 
     def registry_form(self, m: str, pos: int) -> Resolution | None:
         """The mention, or its longest trailing run of words, is a registry name or alias."""
