@@ -52,3 +52,15 @@ def test_continuation_paragraph_after_a_direct_quote(nlp):
     first, second = quotes(nlp, text)
     assert (second[0], second[1]) == ("The fishermen must leave by Monday.", "Chan Dara")
     assert second[2].startswith("continuation+") and second[3] < first[3]
+
+
+def test_a_described_teller_relays_too(nlp):
+    text = "Keo Vy said his colleague Nhem Sophal had told him during a visit that the boats were safe."
+    assert [(c, m) for c, m, *_ in quotes(nlp, text)] == [("the boats were safe", "Nhem Sophal")] or [
+        (c, m) for c, m, *_ in quotes(nlp, text)
+    ] == [("the boats were safe", "his colleague Nhem Sophal")]
+
+
+def test_a_second_verb_phrase_of_the_speaker_ends_the_report(nlp):
+    text = "The harbour office said it was deeply concerned and called for the five to be released."
+    assert [c for c, *_ in quotes(nlp, text)] == ["it was deeply concerned"]

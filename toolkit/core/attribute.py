@@ -186,7 +186,7 @@ def drop_channel_frames(doc, frames: list[Frame], bounds: list[tuple[int, int]] 
     relayed = {doc[g.speaker[0]].idx for g in frames if g.speaker is not None and g.cue.lemma in recipient and g.speaker[1] <= g.cue.start and _told_whom(doc, g)}
     out = []
     for f in frames:
-        if relayed and f.start in relayed and f.pattern.startswith("preposed") and f.speaker is not None and doc[f.speaker[0]].idx != f.start:
+        if relayed and f.pattern.startswith("preposed") and f.speaker is not None and doc[f.speaker[0]].idx != f.start and _relays(text, f.start, relayed):
             continue  # "X said [Y had told her that S]": Y's frame holds S
         if nested_evidence and _evidence_inside_report(doc, f, frames, source_words):
             continue  # "X said the transfer of power showed that ...": part of X's report
@@ -226,6 +226,15 @@ def _evidence_inside_report(doc, f: Frame, frames: list[Frame], source_words: fr
         return False
     at = doc[f.cue.start].idx
     return any(g is not f and g.speaker is not None and g.start <= at < g.end for g in frames)
+
+
+def _relays(text: str, start: int, tellers: set[int]) -> bool:
+    """Does a clause starting at ``start`` open with a teller of ``tellers`` (char starts), at
+    most a few words of description before the name ("his colleague Ny Sokha had told him")?"""
+    for t in tellers:
+        if 0 <= t - start <= 30 and not re.search(r"[^\w\s’'-]", text[start:t]) and len(text[start:t].split()) <= 3:
+            return True
+    return False
 
 
 def _told_whom(doc, g: Frame) -> bool:

@@ -775,8 +775,9 @@ def looks_like_clause(doc, j: int, hi: int, lex: CueLexicon) -> bool:
 _NARRATOR_PARTICIPLE = re.compile(r",\s+(?!including\b|according\b)[a-z]+ing\b")
 
 
-#: "... will be barred and has asked ...": a second verb phrase of the speaker, not reported.
-_NEW_VERB_PHRASE = re.compile(r",? and (?:has|have|had) (?:also |since |repeatedly )?[a-z]+ed\b")
+#: "... will be barred and has asked ...", "... was deeply concerned and called for ...": a second
+#: verb phrase of the speaker, not reported.
+_NEW_VERB_PHRASE = re.compile(r",? and (?:has |have |had )?(?:also |since |repeatedly |later |then )?(?:(?<=has )[a-z]+ed|(?<=have )[a-z]+ed|(?<=had )[a-z]+ed|(?<=also )[a-z]+ed|called for|called on|appealed for|appealed to|urged|demanded|vowed|pledged)\b")
 
 
 #: A sentence end followed by a quotation that opens the next sentence (`. "We ...`): the
