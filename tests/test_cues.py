@@ -1,7 +1,6 @@
 """Cue lexicon and cue finding (toolkit.core.cues)."""
 
 import pytest
-import spacy
 
 from toolkit.core.cues import CueLexicon, find_cues, inflections
 from toolkit.pipeline import load_lexicons
@@ -10,11 +9,6 @@ from toolkit.pipeline import load_lexicons
 @pytest.fixture(scope="module")
 def lex():
     return load_lexicons().cues
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    return spacy.blank("en")
 
 
 def cue_words(nlp, lex, text):

@@ -12,12 +12,7 @@ import pytest
 
 from toolkit.config import Registry, Role, Speaker
 from toolkit.core.speakers import SpeakerResolver, described_subject, find_descriptions
-from toolkit.pipeline import load_lexicons, load_pipeline
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    return load_pipeline(None)
+from toolkit.pipeline import load_lexicons
 
 
 @pytest.fixture(scope="module")

