@@ -180,6 +180,7 @@ class SpeakerResolver:
         index = _index_for(registry, lexicon, fuzzy_threshold)
         self._last_word = index.last_word
         self._fuzzy_forms = index.fuzzy_forms
+        self._fuzzy_groups = index.fuzzy_groups
         self._memo = index.memo  # position-independent step results, shared by every article
 
     # ------------------------------------------------------------------ bookkeeping
@@ -392,26 +393,32 @@ class SpeakerResolver:
         return self._remember("fuzzy", m, self._fuzzy)
 
     def _fuzzy(self, m: str) -> Resolution | None:
-        from rapidfuzz import fuzz
+        """The registry person whose name (of as many words) is most similar to ``m``'s, when the
+        whole name scores at least the threshold and every word at least 60 (first best wins).
+        Candidates come from one ``rapidfuzz.process.extract`` call over the names of the same
+        word count (casefolded once per registry), not a Python loop over every name."""
+        from rapidfuzz import fuzz, process
 
         name = strip_titles(m, self.lex.titles)
         w = words(name)
         if len(w) < 2 or not all(x[:1].isupper() for x in w):
             return None
-        best: tuple[float, Speaker] | None = None
-        for form, fw, sp in self._fuzzy_forms:
-            if len(fw) != len(w):
+        group = self._fuzzy_groups.get(len(w))
+        if group is None:
+            return None
+        forms, form_words, speakers = group
+        folded = [x.casefold() for x in w]
+        best: tuple[float, int] | None = None
+        for _form, score, i in process.extract(name.casefold(), forms, scorer=fuzz.ratio, score_cutoff=self.threshold,
+                                               limit=None):
+            if min(fuzz.ratio(a, b) for a, b in zip(folded, form_words[i])) < 60:
                 continue
-            score = fuzz.ratio(name.casefold(), form.casefold())
-            if score < self.threshold:
-                continue
-            if min(fuzz.ratio(a.casefold(), b.casefold()) for a, b in zip(w, fw)) < 60:
-                continue
-            if best is None or score > best[0]:
-                best = (score, sp)
+            if best is None or score > best[0] or (score == best[0] and i < best[1]):
+                best = (score, i)
         if best is None:
             return None
-        return Resolution(best[1].name, round(0.5 + best[0] / 400, 3), "fuzzy", best[1])
+        sp = speakers[best[1]]
+        return Resolution(sp.name, round(0.5 + best[0] / 400, 3), "fuzzy", sp)
 
     #: How far after an indefinite description its named person may appear ("A spokesman for
     #: the party said ... Spokesman Sok Eysan said ...").
@@ -579,6 +586,8 @@ class _Index:
 
     last_word: dict[str, list[Speaker]]
     fuzzy_forms: list[tuple[str, tuple[str, ...], Speaker]]
+    #: word count -> (casefolded names, their casefolded words, speakers), in registry order
+    fuzzy_groups: dict[int, tuple[list[str], list[tuple[str, ...]], list[Speaker]]] = field(default_factory=dict)
     memo: dict = field(default_factory=dict)
 
 
@@ -603,7 +612,13 @@ def _index_for(registry: Registry, lexicon: MentionLexicon, threshold: float) ->
     fuzzy_forms = [(form, w, sp) for sp in persons for form in sp.surface_forms if len(w := words(form)) >= 2]
     if len(_INDEXES) >= 8:
         _INDEXES.clear()
-    index = _Index(last_word, fuzzy_forms)
+    groups: dict[int, tuple[list[str], list[tuple[str, ...]], list[Speaker]]] = {}
+    for form, fw, sp in fuzzy_forms:
+        g = groups.setdefault(len(fw), ([], [], []))
+        g[0].append(form.casefold())
+        g[1].append(tuple(x.casefold() for x in fw))
+        g[2].append(sp)
+    index = _Index(last_word, fuzzy_forms, groups)
     _INDEXES[key] = (registry, lexicon, index)  # the references keep the ids from being reused
     return index
 
