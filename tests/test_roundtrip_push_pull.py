@@ -230,8 +230,8 @@ def test_update_lists_annotated_tasks_held_back_and_does_not_suggest_update(tmp_
     report = _push(ls, tmp_path, write_jsonl(tmp_path / "v2.jsonl", changed), update=True)
     text = report.summary()
     assert report.changed_text_skipped == ["int-1"] and report.text_updated == 2
-    assert "1 annotated tasks have a different text and were held back (int-1)" in text
-    assert "annotated tasks are never rewritten" in text and "re-run with --update" not in text
+    assert "1 annotated tasks (or with a draft) have a different text and were held back (int-1)" in text
+    assert "tasks annotators worked on are never rewritten" in text and "re-run with --update" not in text
     plain = _push(ls, tmp_path, write_jsonl(tmp_path / "v3.jsonl", [dict(r, text=r["text"] + " Again.") for r in recs]))
     assert "re-run with --update to replace the unannotated ones" in plain.summary()
 

@@ -125,9 +125,9 @@ class PushReport:
         if self.changed_text_skipped:
             shown = ", ".join(self.changed_text_skipped[:10]) + (", ..." if len(self.changed_text_skipped) > 10 else "")
             if self.update:  # only annotated tasks are held back under --update
-                lines.append(f"{len(self.changed_text_skipped)} annotated tasks have a different text and were held back "
-                             f"({shown}): annotated tasks are never rewritten; to re-annotate the new text, "
-                             "delete the task in Label Studio (after pulling its annotations) and push again")
+                lines.append(f"{len(self.changed_text_skipped)} annotated tasks (or with a draft) have a different text and "
+                             f"were held back ({shown}): tasks annotators worked on are never rewritten; to re-annotate the "
+                             "new text, delete the task in Label Studio (after pulling its annotations) and push again")
             else:
                 lines.append(f"{len(self.changed_text_skipped)} existing tasks have a different text ({shown}): "
                              "re-run with --update to replace the unannotated ones (annotated tasks are never rewritten)")
@@ -311,6 +311,18 @@ class Existing:
     predictions: list[dict]
 
 
+def has_work(task: dict) -> bool:
+    """Whether an annotator has worked on ``task``: an annotation, or a draft (Label Studio
+    autosaves one within seconds of the first edit; ``draft_exists`` covers every user's drafts
+    and is only sent with ``fields=all``). Such a task is never rewritten or deleted by a push.
+
+    >>> has_work({"total_annotations": 0, "draft_exists": True}), has_work({"total_annotations": 0, "drafts": []})
+    (True, False)
+    """
+    return bool(task.get("total_annotations") or task.get("annotations") or task.get("is_labeled")
+                or task.get("draft_exists") or task.get("drafts"))
+
+
 class ExistingTasks(dict):
     """article_id -> :class:`Existing` (the first task seen); ``duplicated``: some article has several."""
 
@@ -324,7 +336,7 @@ def existing_tasks(client, pid: int, with_predictions: bool) -> ExistingTasks:
         aid = data.get("article_id")
         if not aid:
             continue
-        annotated = bool(t.get("total_annotations") or t.get("annotations") or t.get("is_labeled"))
+        annotated = has_work(t)
         if str(aid) in out:
             out.duplicated = True
             continue
@@ -340,11 +352,11 @@ def remove_duplicate_tasks(client, pid: int, report: PushReport) -> None:
     annotated one; the other copies carry no work and are deleted. Annotated copies are reported.
     """
     groups: dict[tuple[str, str], list[tuple[int, bool]]] = {}
-    for t in client.iter_tasks(pid, fields="task_only"):
+    for t in client.iter_tasks(pid, fields="all"):  # "all": draft_exists is only computed then
         data = t.get("data") or {}
         if not data.get("article_id"):
             continue
-        annotated = bool(t.get("total_annotations") or t.get("annotations") or t.get("is_labeled"))
+        annotated = has_work(t)
         groups.setdefault((str(data["article_id"]), data.get("text_sha256", "")), []).append((t["id"], annotated))
     for (aid, _sha), tasks in groups.items():
         if len(tasks) < 2:
