@@ -104,6 +104,13 @@ def test_annotator_corrects_stance_and_speaker_in_the_ui(ls_server, browser, tmp
             r["value"]["choices"] = ["Sar Kheng"]
             changed += 1
     assert changed == 2
+    # the rule of each proposal travels in its QUOTE region's meta; the editor writes a region's
+    # meta on every result of that region, so the rule comes back in the submitted annotation too
+    metas = {r["id"]: r["meta"] for r in expected if "meta" in r}
+    assert metas and all(m.get(N.RULE_META) for m in metas.values())
+    for r in expected:
+        if r.get("id") in metas and "meta" not in r:
+            r["meta"] = metas[r["id"]]
     assert _normalise(got) == _normalise(expected)
     assert annotations[0]["parent_prediction"] == prediction["id"]
     assert os.path.exists(shot)

@@ -36,3 +36,6 @@ CUE_OF = "cue"
 
 # Task data keys (besides TEXT) shown to the annotator and kept for provenance.
 DATA_KEYS = ("article_id", "title", "outlet", "date", "text_sha256")
+
+#: Key of a QUOTE region's ``meta`` that carries the rule that proposed it (predictions only).
+RULE_META = "quotekit_rule"

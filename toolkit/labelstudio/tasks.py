@@ -78,7 +78,7 @@ def _span_text(text: str, start: int, end: int, claimed: str | None = None) -> s
 
 
 def _region(rid: str, start: int, end: int, text: str, label: str, score: float | None = None,
-            claimed: str | None = None) -> dict[str, Any]:
+            claimed: str | None = None, rule: str | None = None) -> dict[str, Any]:
     item: dict[str, Any] = {
         "id": rid,
         "from_name": N.LABELS,
@@ -88,7 +88,25 @@ def _region(rid: str, start: int, end: int, text: str, label: str, score: float 
     }
     if score is not None:
         item["score"] = round(float(score), 4)
+    if rule:
+        item["meta"] = {N.RULE_META: rule}
     return item
+
+
+def proposal_rules(result: Any) -> dict[str, str]:
+    """QUOTE region id -> the rule that proposed it, read from a prediction's ``result`` (the
+    region's ``meta``, where :func:`build_result` puts it): how each proposal's rule comes back
+    from Label Studio in an export, for the corrections report.
+
+    >>> proposal_rules([{"id": "q1", "type": "labels", "meta": {"quotekit_rule": "preposed_that+registry"}}])
+    {'q1': 'preposed_that+registry'}
+    """
+    out: dict[str, str] = {}
+    for item in result if isinstance(result, list) else ():
+        meta = item.get("meta") if isinstance(item, dict) else None
+        if isinstance(meta, dict) and isinstance(meta.get(N.RULE_META), str) and isinstance(item.get("id"), str):
+            out[item["id"]] = meta[N.RULE_META]
+    return out
 
 
 def _per_region(rid: str, start: int, end: int, text: str, from_name: str, kind: str, values: list[str],
@@ -109,11 +127,12 @@ def build_result(article_id: str, text: str, quotes: Iterable[Quote], registry=N
     seen_regions: set[str] = set()
     seen_relations: set[tuple[str, str, str]] = set()
 
-    def add_region(start: int, end: int, label: str, score: float | None = None, claimed: str | None = None) -> str:
+    def add_region(start: int, end: int, label: str, score: float | None = None, claimed: str | None = None,
+                   rule: str | None = None) -> str:
         rid = region_id(article_id, start, end, label)
         if rid not in seen_regions:
             seen_regions.add(rid)
-            result.append(_region(rid, start, end, text, label, score, claimed))
+            result.append(_region(rid, start, end, text, label, score, claimed, rule))
         return rid
 
     def add_relation(a: str, b: str, label: str) -> None:
@@ -123,7 +142,7 @@ def build_result(article_id: str, text: str, quotes: Iterable[Quote], registry=N
 
     speaker_names: dict[str, tuple[int, int, str]] = {}
     for i, q in enumerate(quotes, start=1):
-        qid = add_region(q.start, q.end, N.QUOTE, q.score, q.text)
+        qid = add_region(q.start, q.end, N.QUOTE, q.score, q.text, q.rule)
         if q.stance is not None:
             result.append(_per_region(qid, q.start, q.end, text, N.STANCE, "choices", [q.stance], q.text))
         if q.kind:

@@ -36,6 +36,7 @@ def parse_annotation(
     canonical: Callable[[str], str] = lambda s: s,
     affiliation: Callable[[str], str | None] = lambda s: None,
     prediction: Any = None,
+    stance_required: bool = True,
 ) -> list[QuoteRecord]:
     """Join one annotation's ``result`` list into validated quotes (sorted by offset).
 
@@ -44,6 +45,8 @@ def parse_annotation(
     registry affiliation (``None`` when unknown; the caller decides the default).
     ``prediction``: the ``result`` list of the prediction the annotation started from (see
     :func:`source_prediction`), to tell untouched pre-annotations from the annotator's choices.
+    ``stance_required=False`` reads a *prediction* (a proposal may leave the stance empty: its
+    quote is kept with ``stance`` None instead of being skipped as ``no_stance``).
     """
     stance_set = set(stance_labels)
     if not isinstance(result, list):
@@ -53,7 +56,8 @@ def parse_annotation(
     values = read_region_values(parts, stance_set, where, issues)
     names = speaker_names(parts.regions, values, prediction, canonical, where, issues)
     links = link_relations(parts.relations, parts.regions, where, issues)
-    return assemble_quotes(text, article_id, parts.regions, values, names, links, canonical, affiliation, where, issues)
+    return assemble_quotes(text, article_id, parts.regions, values, names, links, canonical, affiliation, where, issues,
+                           stance_required)
 
 
 # --------------------------------------------------------------------------- 1. regions
@@ -368,7 +372,8 @@ def _relation_link(i: int, rel: dict[str, Any], regions: dict[str, dict[str, Any
 
 def assemble_quotes(text: str, article_id: str, regions: dict[str, dict[str, Any]], values: RegionValues,
                     names: dict[str, str], links: Links, canonical: Callable[[str], str],
-                    affiliation: Callable[[str], str | None], where: str, issues: IssueLog) -> list[QuoteRecord]:
+                    affiliation: Callable[[str], str | None], where: str, issues: IssueLog,
+                    stance_required: bool = True) -> list[QuoteRecord]:
     """Phase 5: a quote per QUOTE region (by offset) with a stance and a speaker (or the
     ``speaker unknown`` flag); a second quote with the same offsets is dropped."""
     quotes: list[QuoteRecord] = []
@@ -378,7 +383,7 @@ def assemble_quotes(text: str, article_id: str, regions: dict[str, dict[str, Any
             continue
         s, e = reg["start"], reg["end"]
         st = values.stance.get(rid)
-        if st is None:
+        if st is None and stance_required:
             issues.add("no_stance", f"{where} region {rid} (QUOTE {s}-{e}): no stance choice")
             continue
         if st == _INVALID_STANCE:

@@ -1,0 +1,107 @@
+"""quotekit corrections: the submitted annotation against the prediction it started from."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+from fixtures.lsexport import Ann, annotation, task, write
+from toolkit.corrections import corrections
+from toolkit.labelstudio import names as N
+from toolkit.labelstudio.tasks import build_result, proposal_rules, region_id
+from toolkit.labelstudio.testing import quote
+from toolkit.types import Quote
+
+TEXT = ("“We will return,” Sam Rainsy said. Hun Sen said the opposition had planned a coup. "
+        "Mu Sochua said the court was not independent. Kem Sokha told reporters that the vote was rigged. "
+        "Sam Rainsy added that nothing would change.")
+
+
+def _proposals() -> list[Quote]:
+    qs = [
+        quote(TEXT, "We will return,", "direct", "Sam Rainsy", "Sam Rainsy", "said", "against"),
+        quote(TEXT, "the opposition had planned a coup", "indirect", "Hun Sen", "Hun Sen", "said", "favor"),
+        quote(TEXT, "the court was not independent", "indirect", "Mu Sochua", "Mu Sochua", "said", "favor"),
+        quote(TEXT, "the vote was rigged", "indirect", "Kem Sokha", "Kem Sokha", "told", None),
+    ]
+    rules = ["postposed_quote+registry", "preposed_that+registry", "preposed_that+registry", "preposed_that+registry"]
+    return [Quote.from_dict(dict(q, rule=r)) for q, r in zip(qs, rules)]
+
+
+def _without_region(result: list[dict], rid: str) -> list[dict]:
+    return [r for r in result if r.get("id") != rid and r.get("from_id") != rid]
+
+
+def _export(tmp_path):
+    proposals = _proposals()
+    pred, _ = build_result("c-1", TEXT, proposals)
+    assert len(proposal_rules(pred)) == 4  # the rule of each proposal travels in its QUOTE region's meta
+    final = copy.deepcopy(pred)
+    # 1. kept: Sam Rainsy's quote untouched
+    # 2. stance edited: Hun Sen's 'favor' -> 'neutral'
+    q2 = region_id("c-1", proposals[1].start, proposals[1].end, N.QUOTE)
+    for r in final:
+        if r.get("id") == q2 and r.get("from_name") == N.STANCE:
+            r["value"]["choices"] = ["neutral"]
+    # 3. deleted: Mu Sochua's quote with its speaker and cue links
+    final = _without_region(final, region_id("c-1", proposals[2].start, proposals[2].end, N.QUOTE))
+    # 4. proposed with an empty stance; the annotator picks 'against'
+    q4 = proposals[3]
+    rid4 = region_id("c-1", q4.start, q4.end, N.QUOTE)
+    final.append({"id": rid4, "from_name": N.STANCE, "to_name": N.TEXT, "type": "choices",
+                  "value": {"start": q4.start, "end": q4.end, "text": q4.text, "choices": ["against"]}})
+    # 5. the deleted quote drawn again with another stance: matched to its proposal, a stance edit
+    again = Ann(TEXT, seed="x")
+    again.quote("the court was not independent", "Mu Sochua", "against")
+    # 6. added: a quote the pre-annotator missed
+    again.quote("nothing would change", "Sam Rainsy", "against", cue="added", occurrence=0)
+    final += again.result
+    tasks = [task(TEXT, id=1, article_id="c-1", annotations=[annotation(final, id=1, task=1)])]
+    tasks[0]["predictions"] = [{"id": 7, "model_version": "quotekit-test", "result": pred, "score": 0.8}]
+    tasks[0]["annotations"][0]["parent_prediction"] = 7
+    tasks[0]["annotations"][0]["lead_time"] = 42.0
+    return write(tmp_path / "export.json", tasks)
+
+
+def test_each_proposal_is_kept_edited_or_deleted_and_misses_are_added(tmp_path):
+    r = corrections([_export(tmp_path)]).to_dict()
+    assert (r["tasks"], r["proposed"], r["final"]) == (1, 4, 5)
+    assert (r["kept"], r["deleted"], r["added"]) == (1, 0, 1)
+    assert r["edited"] == {"boundary": 0, "speaker": 0, "stance": 3, "kind": 0, "quotes": 3}
+    assert r["kept"] + r["edited"]["quotes"] + r["deleted"] == r["proposed"]
+    assert r["kept"] + r["edited"]["quotes"] + r["added"] == r["final"]
+    assert r["stance_confusion"] == {"(empty)": {"against": 1}, "against": {"against": 1}, "favor": {"against": 1, "neutral": 1}}
+    assert r["by_rule"]["postposed_quote+registry"] == {"proposed": 1, "kept": 1, "edited": 0, "deleted": 0,
+                                                         "boundary": 0, "speaker": 0, "stance": 0, "kind": 0}
+    assert r["by_rule"]["preposed_that+registry"]["proposed"] == 3
+    assert r["by_rule"]["preposed_that+registry"]["stance"] == 3
+    assert r["by_speaker"]["Hun Sen"]["edited"] == 1 and r["by_kind"]["direct"]["kept"] == 1
+    assert r["lead_time"] == {"seconds": 42.0, "annotations": 1, "per_annotation_s": 42.0, "per_final_quote_s": 8.4}
+
+
+def test_a_quote_deleted_and_not_redrawn_is_deleted(tmp_path):
+    proposals = _proposals()
+    pred, _ = build_result("c-2", TEXT, proposals)
+    final = _without_region(copy.deepcopy(pred), region_id("c-2", proposals[0].start, proposals[0].end, N.QUOTE))
+    final = [r for r in final if not (r.get("from_name") == N.STANCE and r.get("value", {}).get("choices") is None)]
+    q4 = proposals[3]
+    final.append({"id": region_id("c-2", q4.start, q4.end, N.QUOTE), "from_name": N.STANCE, "to_name": N.TEXT,
+                  "type": "choices", "value": {"start": q4.start, "end": q4.end, "text": q4.text, "choices": ["against"]}})
+    t = task(TEXT, id=2, article_id="c-2", annotations=[annotation(final, id=2, task=2)])
+    t["predictions"] = [{"id": 8, "model_version": "v", "result": pred}]
+    r = corrections([write(tmp_path / "e.json", [t])]).to_dict()
+    assert (r["proposed"], r["final"], r["deleted"], r["added"]) == (4, 3, 1, 0)
+    assert r["by_rule"]["postposed_quote+registry"]["deleted"] == 1
+    # --model-version: a prediction of another version is not compared
+    other = corrections([write(tmp_path / "e.json", [t])], model_version="w").to_dict()
+    assert other["annotations_without_prediction"] == 1 and other["proposed"] == 0
+
+
+def test_cli_prints_a_table_and_one_json_line(tmp_path, run_cli):
+    code, out, err = run_cli(["corrections", _export(tmp_path), "--json"])
+    assert code == 0, err
+    d = json.loads(out.strip().splitlines()[-1])
+    assert {"tasks", "proposed", "final", "kept", "edited", "deleted", "added", "by_rule", "stance_confusion"} <= set(d)
+    assert "kept as proposed" in out and "Per rule" in out
+    code, _, err = run_cli(["corrections", tmp_path / "missing.json"])
+    assert code == 2 and "file not found" in err

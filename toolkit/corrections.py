@@ -1,0 +1,237 @@
+"""What annotators changed: each submitted annotation against the prediction it started from.
+
+Every Label Studio export holds, per task, the submitted annotations and the prediction each one
+started from (``annotation.prediction`` / ``parent_prediction``, else the task's prediction of
+the wanted ``model_version``). Both are read with the export reader's own parser (a proposal may
+leave the stance empty), quotes are matched as ``quotekit evaluate`` matches them (spans overlap,
+whitespace-token Jaccard >= 0.5, one-to-one, best first), and each proposed quote is counted:
+
+- **kept**: span, speaker, stance and kind unchanged;
+- **edited**: matched but changed, counted per field (``boundary``, ``speaker``, ``stance``,
+  ``kind``; ``quotes`` counts each edited quote once);
+- **deleted**: proposed, not in the annotation; and each final quote not proposed is **added**.
+
+So ``kept + edited.quotes + deleted == proposed`` and ``kept + edited.quotes + added == final``.
+The same counts per proposal ``rule`` (it travels in the QUOTE region's ``meta`` of the
+prediction: :func:`toolkit.labelstudio.tasks.proposal_rules`), per proposed registry speaker and
+per proposed kind; a stance confusion (proposed, ``(empty)`` when left empty, x final) on
+matched quotes; annotation time from ``lead_time``.
+
+Not yet here (issue 15): the chart, the card section, ``evaluate --export`` and
+``speakers suggest --from-export``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+FIELDS = ("boundary", "speaker", "stance", "kind")
+EMPTY = "(empty)"
+
+
+@dataclass
+class _Tally:
+    proposed: int = 0
+    kept: int = 0
+    edited: int = 0
+    deleted: int = 0
+    fields: Counter = field(default_factory=Counter)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"proposed": self.proposed, "kept": self.kept, "edited": self.edited, "deleted": self.deleted,
+                **{f: self.fields.get(f, 0) for f in FIELDS}}
+
+
+@dataclass
+class Corrections:
+    tasks: int = 0
+    annotations: int = 0
+    without_prediction: int = 0  # annotations with no prediction (of --model-version) to compare with
+    proposed: int = 0
+    final: int = 0
+    kept: int = 0
+    edited_quotes: int = 0
+    edited: Counter = field(default_factory=Counter)
+    deleted: int = 0
+    added: int = 0
+    by_rule: dict[str, _Tally] = field(default_factory=dict)
+    by_speaker: dict[str, _Tally] = field(default_factory=dict)
+    by_kind: dict[str, _Tally] = field(default_factory=dict)
+    stance_confusion: dict[str, Counter] = field(default_factory=dict)
+    lead_time_s: float = 0.0
+    timed_annotations: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "tasks": self.tasks,
+            "annotations": self.annotations,
+            "annotations_without_prediction": self.without_prediction,
+            "proposed": self.proposed,
+            "final": self.final,
+            "kept": self.kept,
+            "edited": {**{f: self.edited.get(f, 0) for f in FIELDS}, "quotes": self.edited_quotes},
+            "deleted": self.deleted,
+            "added": self.added,
+            "by_rule": {k: v.to_dict() for k, v in sorted(self.by_rule.items())},
+            "by_speaker": {k: v.to_dict() for k, v in sorted(self.by_speaker.items())},
+            "by_kind": {k: v.to_dict() for k, v in sorted(self.by_kind.items())},
+            "stance_confusion": {p: dict(sorted(c.items())) for p, c in sorted(self.stance_confusion.items())},
+            "lead_time": {
+                "seconds": round(self.lead_time_s, 1),
+                "annotations": self.timed_annotations,
+                "per_annotation_s": round(self.lead_time_s / self.timed_annotations, 1) if self.timed_annotations else None,
+                "per_final_quote_s": round(self.lead_time_s / self.final, 1) if self.final and self.timed_annotations else None,
+            },
+        }
+
+    def rows(self) -> list[tuple[str, str]]:
+        def pct(n: int) -> str:
+            return f"{n} ({100 * n / self.proposed:.0f}%)" if self.proposed else str(n)
+
+        out = [("tasks", str(self.tasks)), ("annotations compared", str(self.annotations - self.without_prediction)),
+               ("proposed quotes", str(self.proposed)), ("final quotes", str(self.final)),
+               ("kept as proposed", pct(self.kept)), ("edited", pct(self.edited_quotes))]
+        out += [(f"  edited: {f}", str(self.edited.get(f, 0))) for f in FIELDS]
+        out += [("deleted", pct(self.deleted)), ("added (missed by the pre-annotator)", str(self.added))]
+        if self.without_prediction:
+            out.append(("annotations without a prediction (not compared)", str(self.without_prediction)))
+        d = self.to_dict()["lead_time"]
+        if d["annotations"]:
+            out.append(("annotation time", f"{d['seconds']} s over {d['annotations']} annotations "
+                                           f"({d['per_annotation_s']} s each, {d['per_final_quote_s']} s per final quote)"))
+        return out
+
+
+def _attribution(q):
+    from toolkit.evaluation import Attribution
+
+    return Attribution(fragments=((q.start, q.end),), texts=(q.text,), kind=q.kind, speaker=q.speaker, stance=q.stance)
+
+
+def _changed(p, f) -> list[str]:
+    """The fields of proposal ``p`` the final quote ``f`` changed.
+
+    >>> from types import SimpleNamespace as Q
+    >>> _changed(Q(start=0, end=5, speaker="A", stance=None, kind="direct"), Q(start=0, end=6, speaker="A", stance="favor", kind="direct"))
+    ['boundary', 'stance']
+    """
+    out = []
+    if (p.start, p.end) != (f.start, f.end):
+        out.append("boundary")
+    if (p.speaker or None) != (f.speaker or None):
+        out.append("speaker")
+    if p.stance != f.stance:
+        out.append("stance")
+    if p.kind != f.kind:
+        out.append("kind")
+    return out
+
+
+def _proposal(task: dict, ann: dict, model_version: str | None) -> list | None:
+    """The ``result`` of the prediction ``ann`` started from (``prediction``/``parent_prediction``),
+    else of the task's last prediction; with ``model_version``, only a prediction of that version.
+
+    >>> t = {"predictions": [{"id": 1, "model_version": "a", "result": [1]}, {"id": 2, "model_version": "b", "result": [2]}]}
+    >>> _proposal(t, {"parent_prediction": 1}, None), _proposal(t, {}, None), _proposal(t, {"parent_prediction": 1}, "b")
+    ([1], [2], None)
+    """
+    preds = [p for p in task.get("predictions") or [] if isinstance(p, dict) and isinstance(p.get("result"), list)]
+    source = ann.get("prediction") if isinstance(ann.get("prediction"), dict) else None
+    if source is not None and not isinstance(source.get("result"), list):
+        source = None  # Label Studio exports {} when the annotation did not start from a prediction
+    if source is None and ann.get("parent_prediction") is not None:
+        pid = ann["parent_prediction"]
+        pid = pid.get("id") if isinstance(pid, dict) else pid
+        source = next((p for p in preds if p.get("id") == pid), None)
+    if source is None and preds:
+        source = preds[-1]
+    if source is None or not isinstance(source.get("result"), list):
+        return None
+    if model_version is not None and source.get("model_version") != model_version:
+        return None
+    return source["result"]
+
+
+def corrections(paths: Iterable[str | Path], *, model_version: str | None = None, registry: Any = None,
+                stance_labels: Iterable[str] | None = None) -> Corrections:
+    """Count what annotators changed in the exports ``paths`` (module docstring)."""
+    from toolkit.config import load_registry, load_stance
+    from toolkit.evaluation import match_overlap
+    from toolkit.labelstudio import names as N
+    from toolkit.labelstudio.export import IssueLog, iter_json_items, parse_annotation
+    from toolkit.labelstudio.tasks import proposal_rules
+
+    registry = registry if registry is not None else load_registry()
+    labels = tuple(stance_labels) if stance_labels is not None else load_stance().labels
+
+    def canonical(name: str) -> str:
+        sp = registry.get(name)
+        return sp.name if sp else name
+
+    out = Corrections()
+    quiet = IssueLog()
+    for path in paths:
+        for task in iter_json_items(Path(path), quiet):
+            if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
+                continue
+            text = task["data"].get(N.TEXT)
+            if not isinstance(text, str):
+                continue
+            anns = [a for a in task.get("annotations") or [] if isinstance(a, dict) and not a.get("was_cancelled")]
+            if not anns:
+                continue
+            out.tasks += 1
+            aid = str(task["data"].get("article_id") or f"ls-task-{task.get('id')}")
+            for ann in anns:
+                out.annotations += 1
+                proposal = _proposal(task, ann, model_version)
+                if proposal is None:
+                    out.without_prediction += 1
+                    continue
+                if isinstance(ann.get("lead_time"), (int, float)) and ann["lead_time"] >= 0:
+                    out.lead_time_s += float(ann["lead_time"])
+                    out.timed_annotations += 1
+                where = f"{Path(path).name} task {task.get('id')}"
+                proposed = parse_annotation(text, proposal, article_id=aid, where=where, issues=quiet, stance_labels=labels,
+                                            canonical=canonical, stance_required=False)
+                final = parse_annotation(text, ann.get("result"), article_id=aid, where=where, issues=quiet,
+                                         stance_labels=labels, canonical=canonical, prediction=proposal)
+                rules = proposal_rules(proposal)
+                _count(out, proposed, final, rules, registry, match_overlap)
+    return out
+
+
+def _count(out: Corrections, proposed: list, final: list, rules: dict[str, str], registry: Any, match_overlap) -> None:
+    out.proposed += len(proposed)
+    out.final += len(final)
+    pairs = dict((pi, fi) for fi, pi in match_overlap([_attribution(q) for q in final], [_attribution(q) for q in proposed]))
+    for pi, p in enumerate(proposed):
+        tallies = [out.by_rule.setdefault(rules.get(p.region_id, "(no rule)"), _Tally()),
+                   out.by_kind.setdefault(p.kind, _Tally())]
+        if p.speaker and registry.get(p.speaker) is not None:
+            tallies.append(out.by_speaker.setdefault(p.speaker, _Tally()))
+        for t in tallies:
+            t.proposed += 1
+        fi = pairs.get(pi)
+        if fi is None:
+            out.deleted += 1
+            for t in tallies:
+                t.deleted += 1
+            continue
+        f = final[fi]
+        out.stance_confusion.setdefault(p.stance or EMPTY, Counter())[f.stance or EMPTY] += 1
+        changed = _changed(p, f)
+        if not changed:
+            out.kept += 1
+            for t in tallies:
+                t.kept += 1
+            continue
+        out.edited_quotes += 1
+        out.edited.update(changed)
+        for t in tallies:
+            t.edited += 1
+            t.fields.update(changed)
+    out.added += len(final) - len(pairs)
