@@ -239,3 +239,28 @@ def test_a_project_created_twice_at_once_ends_as_one(ls_server):
     assert [p["id"] for p in client.projects_titled(title)] == [first["id"]]
     count, bare = _audit(client, first["id"])
     assert bare == [] and count == {"twice-0": 1, "twice-1": 1}
+
+
+def test_an_empty_twin_left_by_a_retried_create_is_removed(ls_server):
+    """Label Studio re-runs a project create that hit "database is locked": a partly committed
+    first try can leave a second, empty project with the same title (seen under load). A push
+    removes quotekit's empty twins, before and after its work; a twin that is not quotekit's, or
+    holds tasks, is never deleted."""
+    from toolkit.errors import BadInputError
+    from toolkit.labelstudio.push import PROJECT_DESCRIPTION
+
+    client = ls_server.client()
+    title = "quotekit twin project"
+    first = push_records(client, _articles("twin-p", 2), title, **QUIET)
+    twin = client.create_project(title=title, description=PROJECT_DESCRIPTION)  # what the retried create leaves
+    again = push_records(client, _articles("twin-p", 3), title, **QUIET)
+    assert again.project_id == first.project_id and again.empty_projects_removed == 1 and again.imported == 1
+    assert [p["id"] for p in client.projects_titled(title)] == [first.project_id]
+    assert "1 empty projects with the same title removed" in again.summary()
+    assert twin["id"] != first.project_id
+    # someone else's project with the same title stays, and the push says so
+    other = client.create_project(title=title, description="my NER project")
+    with pytest.raises(BadInputError, match="several Label Studio projects are titled"):
+        push_records(client, _articles("twin-p", 3), title, **QUIET)
+    assert other["id"] in [p["id"] for p in client.projects_titled(title)]
+    client.delete_project(other["id"])

@@ -62,6 +62,7 @@ class PushReport:
     import_retried: bool = False
     predictions_repaired: list[str] = field(default_factory=list)  # tasks the server made bare: prediction re-created
     waited_for_lock: float = 0.0
+    empty_projects_removed: int = 0  # empty twins of the project (same title) left by a retried create
     import_shortfall: dict[str, int] = field(default_factory=lambda: {"tasks": 0, "predictions": 0})
     duplicates_removed: int = 0
     duplicates_kept: list[str] = field(default_factory=list)
@@ -99,6 +100,8 @@ class PushReport:
             parts.append(f"{self.duplicates_removed} duplicate tasks from an interrupted or concurrent import removed")
         if self.predictions_repaired:
             parts.append(f"{len(self.predictions_repaired)} pre-annotations the server dropped re-created")
+        if self.empty_projects_removed:
+            parts.append(f"{self.empty_projects_removed} empty projects with the same title removed")
         lines = [", ".join(parts) + f" ({self.seconds:.1f} s; model_version {self.model_version})."]
         if self.preannotate_failed:
             lines.append(f"{len(self.preannotate_failed)} articles could not be pre-annotated and were not pushed: "
@@ -375,6 +378,7 @@ def ensure_project(client, title: str, config_xml: str, report: PushReport, echo
                    allow_foreign: bool = False) -> dict:
     from toolkit.labelstudio.config import guidelines_html
 
+    remove_empty_twins(client, title, None, report)
     project = client.find_project(title)
     if project is None:
         project = client.create_project(
@@ -382,7 +386,7 @@ def ensure_project(client, title: str, config_xml: str, report: PushReport, echo
             label_config=config_xml,
             expert_instruction=guidelines_html(),
             show_instruction=True,
-            description="quotekit: quotes, speakers and stance (see annotations/GUIDELINES.md)",
+            description=PROJECT_DESCRIPTION,
         )
         project = _settle_project_race(client, title, project)
         report.project_created = True
@@ -421,6 +425,32 @@ def refuse_foreign_project(project: dict, allow_foreign: bool = False) -> None:
             f"project {project.get('title')!r} (id {project.get('id')}) is not a quotekit project: {reason}. "
             "Push to another --project title, or pass --allow-foreign to replace its labeling config"
         )
+
+
+PROJECT_DESCRIPTION = "quotekit: quotes, speakers and stance (see annotations/GUIDELINES.md)"
+
+
+def remove_empty_twins(client, title: str, keep: int | None, report: PushReport) -> None:
+    """Delete the extra projects titled ``title`` that quotekit created and that hold no task.
+
+    Label Studio re-runs a request that hit "database is locked" (its SQLite middleware): a
+    project create whose first try was partly committed can leave a second, empty project with
+    the same title (seen under load: the push succeeded, every later push and pull failed with
+    "several projects titled"). Kept: ``keep`` (the project this push uses), else the oldest one
+    with tasks, else the oldest; never deleted: a project with a task or not made by quotekit."""
+    if not hasattr(client, "projects_titled"):
+        return
+    titled = sorted(client.projects_titled(title), key=lambda p: p["id"])
+    if len(titled) < 2:
+        return
+    full = [client.get_project(p["id"]) for p in titled]
+    has_tasks = {p["id"]: next(iter(client.iter_tasks(p["id"], fields="task_only")), None) is not None for p in full}
+    if keep is None:
+        keep = next((p["id"] for p in full if has_tasks[p["id"]]), full[0]["id"])
+    for p in full:
+        if p["id"] != keep and not has_tasks[p["id"]] and (p.get("description") or "").startswith("quotekit:"):
+            client.delete_project(p["id"])
+            report.empty_projects_removed += 1
 
 
 def _settle_project_race(client, title: str, created: dict) -> dict:
@@ -740,6 +770,7 @@ def _push_locked(client, records, project_title, report, config_xml, built_given
         pushed[bt.article_id] = bt
 
     verify_pushed(client, pid, pushed, mv, report, echo)
+    remove_empty_twins(client, project_title, pid, report)  # a create retried by the server may leave one
     current = client.get_project(pid)
     project_mv = current.get("model_version") or ""
     if update or not project_mv:
