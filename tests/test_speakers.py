@@ -90,3 +90,12 @@ def test_a_title_before_a_capital_that_starts_no_name_is_not_a_crash():
     nlp = load_pipeline()
     doc = nlp("“minister 𝔘𝔫𝔦𝔠𝔬𝔡𝔢”, according to the minister.")
     assert isinstance(doc._.quotes, list)
+
+
+def test_a_speaker_of_whitespace_only_is_no_speaker(nlp):
+    """'…, according to the minister '𝔘𝔫𝔦𝔠𝔬𝔡𝔢‹' then a blank line: the frame's speaker tokens were
+    the blank line (found by the any-text property test): no mention, no speaker."""
+    text = "“minister”, according to the minister '𝔘𝔫𝔦𝔠𝔬𝔡𝔢‹\n\n"
+    for q in nlp(text)._.quotes:
+        assert q.speaker is None or q.speaker.strip()
+        assert q.speaker_start is None or text[q.speaker_start : q.speaker_end].strip()

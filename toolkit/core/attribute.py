@@ -454,6 +454,9 @@ def _resolve_speakers(doc, drafts: list[_Draft], registry: Registry, mlex: Menti
         if d.frame is not None and d.frame.speaker is not None:
             s, e = d.frame.speaker
             d.mention = (doc[s].idx, doc[e - 1].idx + len(doc[e - 1].text))
+    for d in drafts:  # a speaker made of whitespace only (a frame ending in a blank line) is no mention
+        if d.mention and not text[d.mention[0] : d.mention[1]].strip():
+            d.mention = None
     with_mention = sorted((d for d in drafts if d.mention), key=lambda d: d.mention[0])
     done: dict[tuple[int, int], Resolution] = {}
     for d in with_mention:
