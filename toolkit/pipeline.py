@@ -13,7 +13,6 @@ files, ``spacy.load`` uses that copy, not the configs of the machine it runs on.
 
 from __future__ import annotations
 
-import hashlib
 import tempfile
 from collections import deque
 from contextlib import contextmanager, nullcontext
@@ -31,7 +30,7 @@ from toolkit.core.cues import CueLexicon
 from toolkit.core.speakers import MentionLexicon
 from toolkit.core.stance import StanceLexicon
 from toolkit.errors import QuotekitError
-from toolkit.types import Quote
+from toolkit.types import Quote, text_sha256  # text_sha256: one home, used here (and re-exported)
 
 _QUOTES_KEY = ("quotekit", "quotes")
 _WARNINGS_KEY = ("quotekit", "quote_warnings")
@@ -364,11 +363,6 @@ def load_pipeline(model: str | None = None, config: dict[str, Any] | None = None
     elif not qa.is_initialized:
         qa.initialize(lambda: [], nlp=nlp)
     return nlp
-
-
-def text_sha256(text: str) -> str:
-    """SHA-256 of the article text (UTF-8): ties a prediction to the text its offsets refer to."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def preannotate_records(records: Iterable[dict], model: str | None = None, jobs: int = 1, nlp: Language | None = None, batch_size: int = 16) -> Iterator[dict]:
