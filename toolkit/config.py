@@ -543,11 +543,10 @@ def cache_dir() -> Path | None:
     ``None`` when ``QUOTEKIT_NO_CACHE`` is set (to anything but ``""`` or ``0``)."""
     if os.environ.get("QUOTEKIT_NO_CACHE", "") not in ("", "0"):
         return None
+    from toolkit.io import user_cache_dir
+
     env = os.environ.get("QUOTEKIT_CACHE_DIR")
-    if env:
-        return Path(env)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "quotekit"
+    return Path(env) if env else user_cache_dir()
 
 
 def _registry_key(data: bytes) -> str:

@@ -12,6 +12,17 @@ from typing import Any, Iterable, Iterator
 from toolkit.errors import BadInputError, OutputError
 
 
+def user_cache_dir() -> Path:
+    """quotekit's directory in the user's cache: ``$XDG_CACHE_HOME/quotekit``, else
+    ``~/.cache/quotekit`` (the registry cache and the push locks live below it).
+
+    >>> user_cache_dir().name
+    'quotekit'
+    """
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "quotekit"
+
+
 def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)

@@ -472,9 +472,10 @@ def lock_dir() -> Path:
     """Where push locks live: ``$QUOTEKIT_LOCK_DIR``, else ``~/.cache/quotekit/locks``."""
     import os
 
+    from toolkit.io import user_cache_dir
+
     raw = os.environ.get("QUOTEKIT_LOCK_DIR")
-    base = Path(raw) if raw else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "quotekit" / "locks"
-    return base
+    return Path(raw) if raw else user_cache_dir() / "locks"
 
 
 def lock_wait_seconds() -> float:
