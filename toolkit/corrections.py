@@ -28,6 +28,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from toolkit.evaluation import Attribution, match_overlap
+from toolkit.labelstudio import names as N
+from toolkit.labelstudio.export import IssueLog, iter_json_items, parse_annotation, source_prediction_record
+from toolkit.labelstudio.tasks import proposal_rules
+
 FIELDS = ("boundary", "speaker", "stance", "kind")
 EMPTY = "(empty)"
 
@@ -105,9 +110,7 @@ class Corrections:
         return out
 
 
-def _attribution(q):
-    from toolkit.evaluation import Attribution
-
+def _attribution(q) -> Attribution:
     return Attribution(fragments=((q.start, q.end),), texts=(q.text,), kind=q.kind, speaker=q.speaker, stance=q.stance)
 
 
@@ -131,26 +134,19 @@ def _changed(p, f) -> list[str]:
 
 
 def _proposal(task: dict, ann: dict, model_version: str | None) -> list | None:
-    """The ``result`` of the prediction ``ann`` started from (``prediction``/``parent_prediction``),
-    else of the task's last prediction; with ``model_version``, only a prediction of that version.
+    """The ``result`` of the prediction ``ann`` started from (the export reader's
+    :func:`~toolkit.labelstudio.export.source_prediction_record`), else of the task's last
+    prediction; with ``model_version``, only a prediction of that version.
 
     >>> t = {"predictions": [{"id": 1, "model_version": "a", "result": [1]}, {"id": 2, "model_version": "b", "result": [2]}]}
     >>> _proposal(t, {"parent_prediction": 1}, None), _proposal(t, {}, None), _proposal(t, {"parent_prediction": 1}, "b")
     ([1], [2], None)
     """
-    preds = [p for p in task.get("predictions") or [] if isinstance(p, dict) and isinstance(p.get("result"), list)]
-    source = ann.get("prediction") if isinstance(ann.get("prediction"), dict) else None
-    if source is not None and not isinstance(source.get("result"), list):
-        source = None  # Label Studio exports {} when the annotation did not start from a prediction
-    if source is None and ann.get("parent_prediction") is not None:
-        pid = ann["parent_prediction"]
-        pid = pid.get("id") if isinstance(pid, dict) else pid
-        source = next((p for p in preds if p.get("id") == pid), None)
-    if source is None and preds:
-        source = preds[-1]
-    if source is None or not isinstance(source.get("result"), list):
-        return None
-    if model_version is not None and source.get("model_version") != model_version:
+    source = source_prediction_record(task, ann)
+    if source is None:
+        preds = [p for p in task.get("predictions") or [] if isinstance(p, dict) and isinstance(p.get("result"), list)]
+        source = preds[-1] if preds else None
+    if source is None or (model_version is not None and source.get("model_version") != model_version):
         return None
     return source["result"]
 
@@ -159,10 +155,6 @@ def corrections(paths: Iterable[str | Path], *, model_version: str | None = None
                 stance_labels: Iterable[str] | None = None) -> Corrections:
     """Count what annotators changed in the exports ``paths`` (module docstring)."""
     from toolkit.config import load_registry, load_stance
-    from toolkit.evaluation import match_overlap
-    from toolkit.labelstudio import names as N
-    from toolkit.labelstudio.export import IssueLog, iter_json_items, parse_annotation
-    from toolkit.labelstudio.tasks import proposal_rules
 
     registry = registry if registry is not None else load_registry()
     labels = tuple(stance_labels) if stance_labels is not None else load_stance().labels
@@ -200,11 +192,11 @@ def corrections(paths: Iterable[str | Path], *, model_version: str | None = None
                 final = parse_annotation(text, ann.get("result"), article_id=aid, where=where, issues=quiet,
                                          stance_labels=labels, canonical=canonical, prediction=proposal)
                 rules = proposal_rules(proposal)
-                _count(out, proposed, final, rules, registry, match_overlap)
+                _count(out, proposed, final, rules, registry)
     return out
 
 
-def _count(out: Corrections, proposed: list, final: list, rules: dict[str, str], registry: Any, match_overlap) -> None:
+def _count(out: Corrections, proposed: list, final: list, rules: dict[str, str], registry: Any) -> None:
     out.proposed += len(proposed)
     out.final += len(final)
     pairs = dict((pi, fi) for fi, pi in match_overlap([_attribution(q) for q in final], [_attribution(q) for q in proposed]))

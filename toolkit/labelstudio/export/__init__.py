@@ -100,7 +100,7 @@ Validation
 
 from __future__ import annotations
 
-from .annotation import QUOTE_MARKS, is_direct, parse_annotation, resolve_speaker, source_prediction
+from .annotation import QUOTE_MARKS, is_direct, parse_annotation, resolve_speaker, source_prediction, source_prediction_record
 from .choice import annotation_sort_key, annotator_key, matches_annotator, pick_annotation, task_identity
 from .foreign import foreign_export_reason, refuse_foreign_exports
 from .issues import INFO_REASONS, NOTE_REASONS, REASONS, IssueLog
@@ -133,5 +133,6 @@ __all__ = [
     "refuse_foreign_exports",
     "resolve_speaker",
     "source_prediction",
+    "source_prediction_record",
     "task_identity",
 ]

@@ -291,16 +291,17 @@ def _untouched(item: dict[str, Any], pred_items: dict[tuple[str, str], dict[str,
     return item.get("origin") == "prediction"
 
 
-def source_prediction(task: dict[str, Any], ann: dict[str, Any]) -> list | None:
-    """The ``result`` of the prediction ``ann`` started from: ``ann["prediction"]`` (Label Studio
-    exports it expanded), else the task's prediction whose id is ``ann["parent_prediction"]``.
+def source_prediction_record(task: dict[str, Any], ann: dict[str, Any]) -> dict | None:
+    """The prediction ``ann`` started from, whole (``model_version``, ``result``, ...):
+    ``ann["prediction"]`` (Label Studio exports it expanded; ``{}`` when there is none), else the
+    task's prediction whose id is ``ann["parent_prediction"]``.
 
-    >>> source_prediction({"predictions": [{"id": 5, "result": [1]}]}, {"parent_prediction": 5})
-    [1]
+    >>> source_prediction_record({"predictions": [{"id": 5, "model_version": "v", "result": [1]}]}, {"parent_prediction": 5})
+    {'id': 5, 'model_version': 'v', 'result': [1]}
     """
     p = ann.get("prediction")
     if isinstance(p, dict) and isinstance(p.get("result"), list):
-        return p["result"]
+        return p
     pid = ann.get("parent_prediction")
     if isinstance(pid, dict):
         pid = pid.get("id")
@@ -308,8 +309,18 @@ def source_prediction(task: dict[str, Any], ann: dict[str, Any]) -> list | None:
         return None
     for p in task.get("predictions") or [] if isinstance(task.get("predictions"), list) else []:
         if isinstance(p, dict) and p.get("id") == pid and isinstance(p.get("result"), list):
-            return p["result"]
+            return p
     return None
+
+
+def source_prediction(task: dict[str, Any], ann: dict[str, Any]) -> list | None:
+    """The ``result`` of the prediction ``ann`` started from (:func:`source_prediction_record`).
+
+    >>> source_prediction({"predictions": [{"id": 5, "result": [1]}]}, {"parent_prediction": 5})
+    [1]
+    """
+    p = source_prediction_record(task, ann)
+    return p["result"] if p is not None else None
 
 
 # --------------------------------------------------------------------------- 4. relations
