@@ -72,9 +72,11 @@ def test_each_proposal_is_kept_edited_or_deleted_and_misses_are_added(tmp_path):
     assert r["kept"] + r["edited"]["quotes"] + r["added"] == r["final"]
     assert r["stance_confusion"] == {"(empty)": {"against": 1}, "against": {"against": 1}, "favor": {"against": 1, "neutral": 1}}
     assert r["by_rule"]["postposed_quote+registry"] == {"proposed": 1, "kept": 1, "edited": 0, "deleted": 0,
-                                                         "boundary": 0, "speaker": 0, "stance": 0, "kind": 0}
+                                                         "boundary": 0, "speaker": 0, "stance": 0, "kind": 0,
+                                                         "edited_only": {"boundary": 0, "speaker": 0, "stance": 0, "kind": 0, "several": 0}}
     assert r["by_rule"]["preposed_that+registry"]["proposed"] == 3
     assert r["by_rule"]["preposed_that+registry"]["stance"] == 3
+    assert r["by_rule"]["preposed_that+registry"]["edited_only"]["stance"] == 3
     assert r["by_speaker"]["Hun Sen"]["edited"] == 1 and r["by_kind"]["direct"]["kept"] == 1
     assert r["lead_time"] == {"seconds": 42.0, "annotations": 1, "per_annotation_s": 42.0, "per_final_quote_s": 8.4}
 
@@ -105,3 +107,45 @@ def test_cli_prints_a_table_and_one_json_line(tmp_path, run_cli):
     assert "kept as proposed" in out and "Per rule" in out
     code, _, err = run_cli(["corrections", tmp_path / "missing.json"])
     assert code == 2 and "file not found" in err
+
+
+def test_chart_is_a_png_whose_bars_are_the_counts_per_rule(tmp_path, run_cli):
+    from toolkit.corrections import SEGMENTS, chart_figure, chart_series
+
+    r = corrections([_export(tmp_path)]).to_dict()
+    rules, series = chart_series(r)
+    assert rules == ["preposed_that+registry", "postposed_quote+registry"]  # most proposals first
+    # each proposal falls in exactly one segment: a rule's bar is its proposals
+    for i, rule in enumerate(rules):
+        assert sum(series[s][i] for s in SEGMENTS) == r["by_rule"][rule]["proposed"]
+    assert series["kept"] == [0, 1] and series["edited: stance"] == [3, 0] and series["deleted"] == [0, 0]
+    # the figure draws those numbers: the bar widths read back from the axes, segment by segment
+    import matplotlib.pyplot as plt
+
+    fig = chart_figure(r)
+    try:
+        widths = [round(p.get_width()) for p in fig.axes[0].patches]
+        labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    finally:
+        plt.close(fig)
+    assert labels == rules[::-1]  # barh draws bottom-up
+    assert widths == [w for s in SEGMENTS for w in series[s][::-1]]
+    png = tmp_path / "chart.png"
+    code, out, err = run_cli(["corrections", _export(tmp_path), "--chart", png])
+    assert code == 0, err
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 1000
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary file left behind
+
+
+def test_chart_sums_the_rules_beyond_the_top_ones():
+    from toolkit.corrections import chart_series
+
+    def tally(n, kept, deleted, **only):
+        return {"proposed": n, "kept": kept, "edited": n - kept - deleted, "deleted": deleted,
+                "edited_only": {"boundary": 0, "speaker": 0, "stance": 0, "kind": 0, "several": 0, **only}}
+
+    report = {"by_rule": {"a": tally(5, 3, 1, speaker=1), "b": tally(4, 4, 0), "c": tally(2, 0, 1, several=1), "d": tally(1, 0, 0, kind=1)}}
+    rules, series = chart_series(report, top=2)
+    assert rules == ["a", "b", "(other 2 rules)"]
+    assert series["kept"] == [3, 4, 0] and series["deleted"] == [1, 0, 1]
+    assert series["edited: several fields"] == [0, 0, 1] and series["edited: kind"] == [0, 0, 1]

@@ -17,8 +17,9 @@ prediction: :func:`toolkit.labelstudio.tasks.proposal_rules`), per proposed regi
 per proposed kind; a stance confusion (proposed, ``(empty)`` when left empty, x final) on
 matched quotes; annotation time from ``lead_time``.
 
-Not yet here (issue 15): the chart, the card section, ``evaluate --export`` and
-``speakers suggest --from-export``.
+The chart (:func:`write_chart`) shows where the edits go, by rule: one stacked bar per rule,
+its proposals split into kept, edited (by the one field changed, or ``several``) and deleted
+(:func:`chart_series`).
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ from toolkit.labelstudio.tasks import proposal_rules
 
 FIELDS = ("boundary", "speaker", "stance", "kind")
 EMPTY = "(empty)"
+SEVERAL = "several"
+#: The chart's segments, in stacking order: each proposal falls in exactly one.
+SEGMENTS = ("kept", *(f"edited: {f}" for f in FIELDS), f"edited: {SEVERAL} fields", "deleted")
 
 
 @dataclass
@@ -44,10 +48,13 @@ class _Tally:
     edited: int = 0
     deleted: int = 0
     fields: Counter = field(default_factory=Counter)
+    #: edited proposals by the one field changed, or SEVERAL (each edited proposal once)
+    split: Counter = field(default_factory=Counter)
 
     def to_dict(self) -> dict[str, Any]:
         return {"proposed": self.proposed, "kept": self.kept, "edited": self.edited, "deleted": self.deleted,
-                **{f: self.fields.get(f, 0) for f in FIELDS}}
+                **{f: self.fields.get(f, 0) for f in FIELDS},
+                "edited_only": {f: self.split.get(f, 0) for f in (*FIELDS, SEVERAL)}}
 
 
 @dataclass
@@ -226,4 +233,73 @@ def _count(out: Corrections, proposed: list, final: list, rules: dict[str, str],
         for t in tallies:
             t.edited += 1
             t.fields.update(changed)
+            t.split[changed[0] if len(changed) == 1 else SEVERAL] += 1
     out.added += len(final) - len(pairs)
+
+
+# --------------------------------------------------------------------------- the chart
+
+
+def chart_series(report: dict[str, Any], top: int = 25) -> tuple[list[str], dict[str, list[int]]]:
+    """The chart's data from a :meth:`Corrections.to_dict` report: the rules, most proposals first
+    (the ``top`` ones; the rest summed as ``(other rules)``), and per :data:`SEGMENTS` one count per
+    rule; a rule's segments add up to its proposals.
+
+    >>> t = {"proposed": 3, "kept": 1, "edited": 1, "deleted": 1, "edited_only": {"stance": 1}}
+    >>> chart_series({"by_rule": {"r": t}})
+    (['r'], {'kept': [1], 'edited: boundary': [0], 'edited: speaker': [0], 'edited: stance': [1], 'edited: kind': [0], 'edited: several fields': [0], 'deleted': [1]})
+    """
+    def segments(t: dict[str, Any]) -> list[int]:
+        only = t.get("edited_only", {})
+        return [t.get("kept", 0), *(only.get(f, 0) for f in FIELDS), only.get(SEVERAL, 0), t.get("deleted", 0)]
+
+    ranked = sorted(report.get("by_rule", {}).items(), key=lambda kv: (-kv[1]["proposed"], kv[0]))
+    rows = [(rule, segments(t)) for rule, t in ranked[:top]]
+    if len(ranked) > top:
+        rest = [sum(col) for col in zip(*(segments(t) for _, t in ranked[top:]))]
+        rows.append((f"(other {len(ranked) - top} rules)", rest))
+    series = {seg: [counts[i] for _, counts in rows] for i, seg in enumerate(SEGMENTS)}
+    return [r for r, _ in rows], series
+
+
+COLORS = {"kept": "#2e7d32", "edited: boundary": "#f9a825", "edited: speaker": "#1565c0", "edited: stance": "#8e24aa",
+          "edited: kind": "#00838f", f"edited: {SEVERAL} fields": "#6d4c41", "deleted": "#c62828"}
+
+
+def chart_figure(report: dict[str, Any], top: int = 25):
+    """A matplotlib Figure (Agg) of :func:`chart_series`: one horizontal stacked bar per rule."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    rules, series = chart_series(report, top)
+    names = [r.replace("$", r"\$") for r in rules][::-1] or ["(no proposal)"]
+    fig, ax = plt.subplots(figsize=(9, max(2.2, 0.38 * len(names) + 1.4)), dpi=100)
+    left = [0] * len(names)
+    for seg in SEGMENTS:
+        vals = series[seg][::-1] or [0]
+        ax.barh(names, vals, left=left, label=seg, color=COLORS[seg])
+        left = [a + b for a, b in zip(left, vals)]
+    kept, proposed = report.get("kept", 0), report.get("proposed", 0)
+    share = f", {100 * kept / proposed:.0f}% kept" if proposed else ""
+    ax.set_title(f"Where the edits go, by rule ({proposed} proposed quotes{share}; {report.get('added', 0)} added)")
+    ax.set_xlabel("proposed quotes")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def write_chart(report: dict[str, Any], path: str | Path, top: int = 25) -> Path:
+    """Write :func:`chart_figure` to ``path`` as a PNG, atomically (:func:`toolkit.io.atomic_open`)."""
+    import matplotlib.pyplot as plt
+
+    from toolkit.io import atomic_open
+
+    fig = chart_figure(report, top)
+    try:
+        with atomic_open(path, binary=True) as fh:
+            fig.savefig(fh, format="png")
+    finally:
+        plt.close(fig)
+    return Path(path)

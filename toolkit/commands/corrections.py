@@ -18,13 +18,14 @@ def corrections(
     exports: List[Path] = typer.Argument(..., help="Label Studio JSON export file(s) (e.g. from `quotekit ls pull`).", show_default=False),
     model_version: Optional[str] = typer.Option(None, "--model-version", help="Only annotations that started from predictions of this model_version."),
     as_json: bool = typer.Option(False, "--json", help="Also print the figures as one JSON object (last line)."),
+    chart: Optional[Path] = typer.Option(None, "--chart", help="Also write a PNG chart of where the edits go, by rule (stacked bars: kept, edited per field, deleted).", show_default=False),
 ) -> None:
     """Kept, edited (per field), deleted and added quotes against the pre-annotation each annotation
     started from; per rule, registry speaker and kind; stance confusion; annotation time."""
     from rich.console import Console
     from rich.table import Table
 
-    from toolkit.corrections import corrections as count
+    from toolkit.corrections import corrections as count, write_chart
     from toolkit.errors import BadInputError
 
     for p in exports:
@@ -46,5 +47,8 @@ def corrections(
         for rule, t in sorted(d["by_rule"].items(), key=lambda kv: -kv[1]["proposed"]):
             rules.add_row(rule, *(str(t[c]) for c in ("proposed", "kept", "edited", "deleted", "boundary", "speaker", "stance", "kind")))
         console.print(rules)
+    if chart is not None:
+        write_chart(d, chart)
+        Console(stderr=True).print(f"Wrote the chart to {chart}", markup=False, highlight=False)
     if as_json:
         typer.echo(json.dumps(d, ensure_ascii=False))
