@@ -149,3 +149,52 @@ def test_chart_sums_the_rules_beyond_the_top_ones():
     assert rules == ["a", "b", "(other 2 rules)"]
     assert series["kept"] == [3, 4, 0] and series["deleted"] == [1, 0, 1]
     assert series["edited: several fields"] == [0, 0, 1] and series["edited: kind"] == [0, 0, 1]
+
+
+def _one_line_error(run_cli, args) -> str:
+    code, out, err = run_cli(["corrections", *args])
+    assert code == 2, (code, out, err)
+    assert len(err.strip().splitlines()) == 1, err
+    return err
+
+
+def test_an_export_without_predictions_says_so_and_what_to_do(tmp_path, run_cli):
+    ann = Ann(TEXT)
+    ann.quote("the vote was rigged", "Kem Sokha", "against")
+    t = task(TEXT, id=1, article_id="c-1", annotations=[annotation(ann, id=1, task=1)])
+    t.pop("predictions", None)
+    err = _one_line_error(run_cli, [write(tmp_path / "e.json", [t])])
+    assert "none of the 1 submitted annotation(s) started from a prediction" in err and "quotekit ls push" in err
+
+
+def test_a_model_version_no_annotation_started_from_names_the_ones_found(tmp_path, run_cli):
+    err = _one_line_error(run_cli, [_export(tmp_path), "--model-version", "quotekit-9+rules-9"])
+    assert "'quotekit-9+rules-9'" in err and "'quotekit-test' (1)" in err and "--model-version" in err
+    code, out, _ = run_cli(["corrections", _export(tmp_path), "--model-version", "quotekit-test", "--json"])
+    assert code == 0 and json.loads(out.strip().splitlines()[-1])["model_versions"] == {"quotekit-test": 1}
+
+
+def test_an_export_of_another_labeling_config_is_refused_unless_allowed(tmp_path, run_cli):
+    ner = [{"id": "n1", "from_name": "label", "to_name": "text", "type": "labels",
+            "value": {"start": 0, "end": 3, "text": TEXT[:3], "labels": ["PER"]}}]
+    t = task(TEXT, id=1, article_id="c-1", annotations=[annotation(ner, id=1, task=1)])
+    t["predictions"] = [{"id": 3, "model_version": "ner-model", "result": ner}]
+    path = write(tmp_path / "ner.json", [t])
+    err = _one_line_error(run_cli, [path])
+    assert "not an export of a quotekit project" in err and "label 'PER'" in err and "--allow-foreign" in err
+    code, out, err = run_cli(["corrections", path, "--allow-foreign", "--json"])
+    assert code == 0, err  # read anyway: nothing quotekit-shaped in it
+    d = json.loads(out.strip().splitlines()[-1])
+    assert (d["proposed"], d["final"], d["model_versions"]) == (0, 0, {"ner-model": 1})
+
+
+def test_no_annotation_no_task_or_a_broken_file_is_a_one_line_error(tmp_path, run_cli):
+    err = _one_line_error(run_cli, [write(tmp_path / "todo.json", [task(TEXT, id=1, article_id="c-1")])])
+    assert "none of the 1 task(s) has a submitted annotation" in err
+    err = _one_line_error(run_cli, [write(tmp_path / "articles.json", [{"article_id": "a", "text": TEXT}])])
+    assert "no Label Studio task with data.text" in err
+    whole = json.loads(_export(tmp_path).read_text(encoding="utf-8"))
+    cut = tmp_path / "cut.json"
+    cut.write_text(json.dumps(whole)[:-40], encoding="utf-8")
+    err = _one_line_error(run_cli, [cut])
+    assert "invalid JSON" in err and "quotekit ls pull" in err

@@ -75,6 +75,12 @@ class Corrections:
     stance_confusion: dict[str, Counter] = field(default_factory=dict)
     lead_time_s: float = 0.0
     timed_annotations: int = 0
+    #: model_version -> annotations compared that started from a prediction of it
+    model_versions: Counter = field(default_factory=Counter)
+    #: what the files hold, for the messages of :func:`check_comparable`
+    task_items: int = 0  # tasks with a text, annotated or not
+    versions_seen: Counter = field(default_factory=Counter)  # model_version of every source prediction
+    problems: list[str] = field(default_factory=list)  # the reader's invalid_json messages
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -91,6 +97,7 @@ class Corrections:
             "by_speaker": {k: v.to_dict() for k, v in sorted(self.by_speaker.items())},
             "by_kind": {k: v.to_dict() for k, v in sorted(self.by_kind.items())},
             "stance_confusion": {p: dict(sorted(c.items())) for p, c in sorted(self.stance_confusion.items())},
+            "model_versions": dict(sorted(self.model_versions.items())),
             "lead_time": {
                 "seconds": round(self.lead_time_s, 1),
                 "annotations": self.timed_annotations,
@@ -140,22 +147,19 @@ def _changed(p, f) -> list[str]:
     return out
 
 
-def _proposal(task: dict, ann: dict, model_version: str | None) -> list | None:
-    """The ``result`` of the prediction ``ann`` started from (the export reader's
-    :func:`~toolkit.labelstudio.export.source_prediction_record`), else of the task's last
-    prediction; with ``model_version``, only a prediction of that version.
+def _proposal(task: dict, ann: dict) -> dict | None:
+    """The prediction ``ann`` started from (the export reader's
+    :func:`~toolkit.labelstudio.export.source_prediction_record`), else the task's last prediction.
 
     >>> t = {"predictions": [{"id": 1, "model_version": "a", "result": [1]}, {"id": 2, "model_version": "b", "result": [2]}]}
-    >>> _proposal(t, {"parent_prediction": 1}, None), _proposal(t, {}, None), _proposal(t, {"parent_prediction": 1}, "b")
-    ([1], [2], None)
+    >>> _proposal(t, {"parent_prediction": 1})["id"], _proposal(t, {})["id"], _proposal({}, {})
+    (1, 2, None)
     """
     source = source_prediction_record(task, ann)
     if source is None:
         preds = [p for p in task.get("predictions") or [] if isinstance(p, dict) and isinstance(p.get("result"), list)]
         source = preds[-1] if preds else None
-    if source is None or (model_version is not None and source.get("model_version") != model_version):
-        return None
-    return source["result"]
+    return source
 
 
 def corrections(paths: Iterable[str | Path], *, model_version: str | None = None, registry: Any = None,
@@ -173,12 +177,14 @@ def corrections(paths: Iterable[str | Path], *, model_version: str | None = None
     out = Corrections()
     quiet = IssueLog()
     for path in paths:
-        for task in iter_json_items(Path(path), quiet):
+        read = IssueLog()
+        for task in iter_json_items(Path(path), read):
             if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
                 continue
             text = task["data"].get(N.TEXT)
             if not isinstance(text, str):
                 continue
+            out.task_items += 1
             anns = [a for a in task.get("annotations") or [] if isinstance(a, dict) and not a.get("was_cancelled")]
             if not anns:
                 continue
@@ -186,10 +192,15 @@ def corrections(paths: Iterable[str | Path], *, model_version: str | None = None
             aid = str(task["data"].get("article_id") or f"ls-task-{task.get('id')}")
             for ann in anns:
                 out.annotations += 1
-                proposal = _proposal(task, ann, model_version)
-                if proposal is None:
+                source = _proposal(task, ann)
+                version = str(source.get("model_version") or "(none)") if source is not None else None
+                if version is not None:
+                    out.versions_seen[version] += 1
+                if source is None or (model_version is not None and version != model_version):
                     out.without_prediction += 1
                     continue
+                out.model_versions[version] += 1
+                proposal = source["result"]
                 if isinstance(ann.get("lead_time"), (int, float)) and ann["lead_time"] >= 0:
                     out.lead_time_s += float(ann["lead_time"])
                     out.timed_annotations += 1
@@ -200,7 +211,34 @@ def corrections(paths: Iterable[str | Path], *, model_version: str | None = None
                                          stance_labels=labels, canonical=canonical, prediction=proposal)
                 rules = proposal_rules(proposal)
                 _count(out, proposed, final, rules, registry)
+        out.problems += [m for reason, m in read.messages if reason == "invalid_json"]
     return out
+
+
+def check_comparable(report: Corrections, paths: Iterable[str | Path], model_version: str | None = None) -> None:
+    """Raise a one-line :class:`~toolkit.errors.BadInputError` (exit 2) when the exports give
+    nothing to compare, saying why and what to do: an invalid or truncated file, no Label Studio
+    task, no submitted annotation, or no annotation that started from a prediction (of
+    ``model_version``)."""
+    from toolkit.errors import BadInputError
+
+    names = ", ".join(str(p) for p in paths)
+    if report.problems:
+        raise BadInputError(f"{report.problems[0]} (a complete export is needed: pull it again with `quotekit ls pull`)")
+    if not report.task_items:
+        raise BadInputError(f"{names}: no Label Studio task with data.{N.TEXT} (pass the JSON export of a quotekit project, "
+                            "e.g. from `quotekit ls pull`)")
+    if not report.annotations:
+        raise BadInputError(f"{names}: none of the {report.task_items} task(s) has a submitted annotation, so nothing was "
+                            "corrected yet (annotate in Label Studio, then export again with `quotekit ls pull`)")
+    if report.annotations == report.without_prediction:
+        if model_version is not None and report.versions_seen:
+            found = ", ".join(f"{v!r} ({n})" for v, n in report.versions_seen.most_common())
+            raise BadInputError(f"{names}: no annotation started from a prediction of model_version {model_version!r}; "
+                                f"the annotations started from {found}: pass one of those to --model-version, or leave it out")
+        raise BadInputError(f"{names}: none of the {report.annotations} submitted annotation(s) started from a prediction "
+                            "(the export holds no pre-annotation to compare with): push pre-annotated tasks with "
+                            "`quotekit ls push`, annotate from them, and export with `quotekit ls pull` (it keeps the predictions)")
 
 
 def _count(out: Corrections, proposed: list, final: list, rules: dict[str, str], registry: Any) -> None:

@@ -18,6 +18,7 @@ def corrections(
     exports: List[Path] = typer.Argument(..., help="Label Studio JSON export file(s) (e.g. from `quotekit ls pull`).", show_default=False),
     model_version: Optional[str] = typer.Option(None, "--model-version", help="Only annotations that started from predictions of this model_version."),
     as_json: bool = typer.Option(False, "--json", help="Also print the figures as one JSON object (last line)."),
+    allow_foreign: bool = typer.Option(False, "--allow-foreign", help="Read exports of another labeling config too (no QUOTE region; refused by default, exit 2)."),
     chart: Optional[Path] = typer.Option(None, "--chart", help="Also write a PNG chart of where the edits go, by rule (stacked bars: kept, edited per field, deleted).", show_default=False),
 ) -> None:
     """Kept, edited (per field), deleted and added quotes against the pre-annotation each annotation
@@ -25,13 +26,17 @@ def corrections(
     from rich.console import Console
     from rich.table import Table
 
-    from toolkit.corrections import corrections as count, write_chart
+    from toolkit.corrections import check_comparable, corrections as count, write_chart
     from toolkit.errors import BadInputError
+    from toolkit.labelstudio.export import refuse_foreign_exports
 
     for p in exports:
         if not p.is_file():
             raise BadInputError(f"{p}: file not found (pass Label Studio JSON exports, e.g. from `quotekit ls pull`)")
+    if not allow_foreign:
+        refuse_foreign_exports(exports)
     report = count(exports, model_version=model_version)
+    check_comparable(report, exports, model_version)
     console = Console()
     table = Table(title="Corrections: the submitted annotations against the pre-annotations they started from")
     table.add_column("item")
