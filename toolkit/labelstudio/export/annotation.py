@@ -3,7 +3,9 @@
 1. :func:`sort_results`: regions (checked against the text), per-region results, relations.
 2. :func:`read_region_values`: the per-region choices and typed names (stance, kind, flags, speaker).
 3. :func:`speaker_names`: the canonical name of each SPEAKER region (:func:`resolve_speaker`).
-4. :func:`link_relations`: each QUOTE's SPEAKER and CUE regions.
+4. :func:`link_relations`: each QUOTE's SPEAKER and CUE regions; a SPEAKER or CUE region that no
+   relation links to a QUOTE (what deleting a quote in the editor leaves behind) is ignored and
+   counted (``orphan_region``, never a failure): :func:`orphan_regions`.
 5. :func:`assemble_quotes`: one :class:`QuoteRecord` per valid QUOTE region.
 
 :func:`parse_annotation` runs them. Every problem goes to the :class:`IssueLog` with a message
@@ -18,7 +20,7 @@ from typing import Any, Callable, Iterable
 from toolkit.labelstudio import names as N
 from toolkit.types import QUOTE_KINDS
 
-from .issues import IssueLog
+from .issues import IssueLog, NullLog
 from .records import QuoteRecord, make_quote_id
 
 QUOTE_MARKS = "\"“”„‟«»‹›「」『』'‘’‚‛"
@@ -56,6 +58,10 @@ def parse_annotation(
     values = read_region_values(parts, stance_set, where, issues)
     names = speaker_names(parts.regions, values, prediction, canonical, where, issues)
     links = link_relations(parts.relations, parts.regions, where, issues)
+    for rid in orphan_regions(parts.regions, links):
+        reg = parts.regions[rid]
+        issues.add("orphan_region", f"{where} region {rid} ({reg['label']} {reg['start']}-{reg['end']}): linked to no "
+                                    "QUOTE (left by a deleted quote?); ignored")
     return assemble_quotes(text, article_id, parts.regions, values, names, links, canonical, affiliation, where, issues,
                            stance_required)
 
@@ -348,6 +354,36 @@ def link_relations(relations: list[dict[str, Any]], regions: dict[str, dict[str,
         elif o not in out.cues.setdefault(q, []):
             out.cues[q].append(o)
     return out
+
+
+def orphan_regions(regions: dict[str, dict[str, Any]], links: Links) -> list[str]:
+    """The SPEAKER and CUE regions no relation links to a QUOTE, by offset: deleting a quote in the
+    editor deletes its relations but leaves its speaker and cue behind; they carry nothing and
+    are ignored (the annotator need not clean them up).
+
+    >>> regs = {"q": {"label": "QUOTE", "start": 0, "end": 5}, "s": {"label": "SPEAKER", "start": 6, "end": 9},
+    ...         "c": {"label": "CUE", "start": 10, "end": 14}}
+    >>> orphan_regions(regs, Links(speakers={"q": {"s"}}))
+    ['c']
+    """
+    linked = {o for ids in links.speakers.values() for o in ids} | {o for ids in links.cues.values() for o in ids}
+    return [rid for rid, reg in sorted(regions.items(), key=lambda kv: (kv[1]["start"], kv[1]["end"], kv[0]))
+            if reg["label"] in (N.SPEAKER, N.CUE) and rid not in linked]
+
+
+def count_orphan_regions(text: str, result: Any) -> int:
+    """How many SPEAKER/CUE regions of one annotation ``result`` no relation links to a QUOTE
+    (:func:`orphan_regions`), for ``ls pull``'s summary; nothing is reported.
+
+    >>> r = [{"id": "s", "from_name": "label", "type": "labels", "value": {"start": 0, "end": 3, "labels": ["SPEAKER"]}}]
+    >>> count_orphan_regions("Hun said", r)
+    1
+    """
+    if not isinstance(result, list):
+        return 0
+    log = NullLog()
+    parts = sort_results(text, result, "", log)
+    return len(orphan_regions(parts.regions, link_relations(parts.relations, parts.regions, "", log)))
 
 
 def _relation_link(i: int, rel: dict[str, Any], regions: dict[str, dict[str, Any]], where: str, issues: IssueLog) -> tuple[str, str, str] | None:

@@ -1,0 +1,57 @@
+"""Offline: what the labeling screen's changes (issue 18) need from the export parser: a deleted
+quote's leftovers (orphan SPEAKER/CUE regions) are ignored and counted; the speaker read from the
+searchable Taxonomy control and from the older Choices drop-down."""
+
+from __future__ import annotations
+
+from fixtures.lsexport import ART1, Ann
+from toolkit.labelstudio import names as N
+from toolkit.labelstudio.export import IssueLog, parse_annotation
+from toolkit.labelstudio.pull import PullResult, count_orphans
+
+STANCE = ("favor", "against", "neutral")
+
+
+def _parse(ann: Ann, strict: bool = False):
+    log = IssueLog(strict=strict)
+    quotes = parse_annotation(ann.text, ann.result, article_id="a1", where="t.json task 1", issues=log, stance_labels=STANCE)
+    return quotes, log
+
+
+def _two_quotes() -> Ann:
+    a = Ann(ART1)
+    a.quote("the plan would fail", "Phay Siphan", "favor")
+    a.quote("the regime fears the truth.", "Sam Rainsy", "against")
+    return a
+
+
+def _delete_quote(a: Ann, quote_text: str) -> None:
+    """What the editor does when the annotator deletes a QUOTE region: the region, its per-region
+    results and its relations go; its SPEAKER and CUE regions stay."""
+    qid = next(r["id"] for r in a.result if r.get("type") == "labels" and r["value"]["text"] == quote_text)
+    a.result = [r for r in a.result if r.get("id") != qid and qid not in (r.get("from_id"), r.get("to_id"))]
+
+
+def test_a_deleted_quote_needs_no_clean_up_its_speaker_and_cue_are_ignored_and_counted():
+    a = _two_quotes()
+    before = [r for r in a.result if r.get("type") == "labels"]
+    _delete_quote(a, "the regime fears the truth.")
+    left = [r for r in a.result if r.get("type") == "labels"]
+    assert len(before) - len(left) == 1  # only the QUOTE region went
+    quotes, log = _parse(a, strict=True)  # never a failure, even under --strict
+    assert [(q.text, q.speaker) for q in quotes] == [("the plan would fail", "Phay Siphan")]
+    orphans = sorted(m for r, m in log.messages if r == "orphan_region")
+    labels = sorted(reg["value"]["labels"][0] for reg in left if reg["value"]["text"] not in ("the plan would fail", "Phay Siphan"))
+    assert log.counts["orphan_region"] == len(orphans) == len(labels) >= 1
+    assert all("t.json task 1 region" in m and "linked to no QUOTE" in m for m in orphans)
+    assert count_orphans([{"data": {"text": a.text}, "annotations": [{"result": a.result}]}]) == len(orphans)
+    assert "linked to no quote" in PullResult(path="x.json", tasks=1, annotations=1, project_id=1, seconds=0.0,
+                                              orphan_regions=len(orphans)).summary()
+
+
+def test_linked_regions_are_not_orphans_and_cancelled_annotations_are_not_counted():
+    a = _two_quotes()
+    quotes, log = _parse(a)
+    assert len(quotes) == 2 and log.counts["orphan_region"] == 0
+    _delete_quote(a, "the plan would fail")
+    assert count_orphans([{"data": {"text": a.text}, "annotations": [{"result": a.result, "was_cancelled": True}]}]) == 0
