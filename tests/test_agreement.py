@@ -150,3 +150,141 @@ def test_kappa_edge_cases():
     assert cohen_kappa([("favor", "favor")] * 3, STANCE) is None  # chance agreement is 1
     assert cohen_kappa([("favor", "against"), ("against", "favor")], STANCE) == pytest.approx(-1.0)
     assert fleiss_kappa([Counter({"favor": 1})], STANCE) is None
+
+
+# --------------------------------------------------------------------------- Krippendorff's alpha, tolerant spans, least agreed
+
+
+def test_krippendorff_alpha_by_hand():
+    from toolkit.dataset.agreement import krippendorff_alpha_nominal
+
+    # the two-annotator data above as units: coincidences o[f,f]=6, o[a,a]=4, o[n,n]=4 and 1 each for
+    # (f,a), (a,f), (a,n), (n,a), (n,f), (f,n); n_f=8, n_a=6, n_n=6, n=20
+    # alpha = 1 - (n-1) * 6 / (400 - 64 - 36 - 36) = 1 - 19*6/264 = 25/44
+    pairs = [Counter((FULL[x], FULL[y])) for x, y in zip(A_LABELS, B_LABELS)]
+    assert krippendorff_alpha_nominal(pairs) == pytest.approx(25 / 44)
+    # three annotators (THREE above): o[f,f]=4, o[f,a]=o[a,f]=1, o[a,a]=1, o[a,n]=o[n,a]=1, o[n,n]=3;
+    # n_f=5, n_a=3, n_n=4, n=12: alpha = 1 - 11*4 / (144 - 25 - 9 - 16) = 1 - 44/94 = 25/47
+    items = [Counter(FULL[x] for x in row) for row in THREE]
+    assert krippendorff_alpha_nominal(items) == pytest.approx(25 / 47)
+    # missing values: the third annotator did not mark item 4 (n n): o[n,n] = 2 instead of 3;
+    # n_f=5, n_a=3, n_n=3, n=11: alpha = 1 - 10*4 / (121 - 25 - 9 - 9) = 1 - 40/78 = 19/39
+    items[3] = Counter({"neutral": 2})
+    assert krippendorff_alpha_nominal(items) == pytest.approx(19 / 39)
+    # a unit with one value is not pairable: it changes nothing
+    assert krippendorff_alpha_nominal(items + [Counter({"favor": 1})]) == pytest.approx(19 / 39)
+    # undefined: nothing pairable, or one value throughout; perfect disagreement is below 0
+    assert krippendorff_alpha_nominal([Counter({"favor": 1})]) is None
+    assert krippendorff_alpha_nominal([Counter({"favor": 2}), Counter({"favor": 3})]) is None
+    assert krippendorff_alpha_nominal([Counter({"favor": 1, "against": 1})] * 2) == pytest.approx(1 - 3 * 4 / 8)
+
+
+def test_alpha_in_reports_two_and_three_annotators_with_a_missing_quote(tmp_path):
+    rep = compute_agreement([two_annotator_export(tmp_path)])
+    assert rep.stance_alpha == pytest.approx(25 / 44) and rep.stance_alpha_units == 10
+    # three annotators, the third one did not mark quote 4: a unit with a missing value
+    text = "".join(sentence(k) for k in range(1, 5))
+    anns = []
+    for r in range(3):
+        a = Ann(text, seed=f"m{r}")
+        for k in range(1, 5):
+            if r == 2 and k == 4:
+                continue
+            a.quote(f"statement number {k:02d} is here.", f"Ann {k:02d}", FULL[THREE[k - 1][r]])
+        anns.append(annotation(a, id=r + 1, task=1, completed_by=r + 1))
+    rep = compute_agreement([write(tmp_path / "three.json", [task(text, id=1, article_id="x", annotations=anns)])])
+    assert rep.stance_alpha == pytest.approx(19 / 39) and rep.stance_alpha_units == 4
+
+
+# One article, two annotators, three quotes each:
+#   quote 1: the same offsets;
+#   quote 2: B also takes "that" (one token more at the start): within 2 tokens;
+#   quote 3: B stops three tokens earlier: beyond 2 tokens (but the Jaccard is 5/8 >= 0.5).
+# exact F1 = 2*1/6 = 1/3; tolerant F1 = 2*2/6 = 2/3; Jaccard-overlap F1 = 2*3/6 = 1.
+SPAN_TEXT = ("Ann said the vote was fair.\n"
+             "Bob said that the count was slow.\n"
+             "Cy said the result will stand for the next five years.\n")
+
+
+def _span_export(tmp_path, b_stance="favor"):
+    anns = []
+    for who, uid in (("A", 1), ("B", 2)):
+        a = Ann(SPAN_TEXT, seed=who)
+        a.quote("the vote was fair", "Ann", "favor")
+        a.quote("the count was slow" if who == "A" else "that the count was slow", "Bob", "favor")
+        a.quote("the result will stand for the next five years" if who == "A" else "the result will stand for the", "Cy",
+                "favor" if who == "A" else b_stance)
+        anns.append(annotation(a, id=uid, task=1, completed_by=uid))
+    return write(tmp_path / "spans.json", [task(SPAN_TEXT, id=1, article_id="spans", annotations=anns)])
+
+
+def test_boundary_tolerant_and_exact_span_f1_by_hand(tmp_path):
+    from toolkit.dataset.agreement import boundary_gap, match_boundaries
+
+    rep = compute_agreement([_span_export(tmp_path)])
+    assert rep.span_f1 == pytest.approx(1.0)
+    assert rep.tolerant_span_f1 == pytest.approx(2 / 3) and rep.boundary_tolerance == 2
+    assert rep.exact_span_f1 == pytest.approx(1 / 3)
+    end = SPAN_TEXT.index(" five years") + len(" five years")
+    cut = SPAN_TEXT.index(" next five")
+    assert boundary_gap(SPAN_TEXT, cut, end) == 3
+    a = [_q(cut - 30, end, "x")]
+    b = [_q(cut - 30, cut, "x")]
+    assert match_boundaries(SPAN_TEXT, a, b, tolerance=2) == [] and match_boundaries(SPAN_TEXT, a, b, tolerance=3) == [(0, 0)]
+    assert match_boundaries(SPAN_TEXT, a, a, tolerance=0) == [(0, 0)]
+
+
+def _graded_export(tmp_path):
+    """Three articles: 'calm' agreed entirely, 'split' with one stance difference of two quotes,
+    'apart' where B marked a different quote and no speaker agrees."""
+    tasks = []
+    for t, (aid, b_quotes) in enumerate([
+        ("calm", [("statement number 01 is here.", "Ann 01", "favor"), ("statement number 02 is here.", "Ann 02", "against")]),
+        ("split", [("statement number 01 is here.", "Ann 01", "favor"), ("statement number 02 is here.", "Ann 02", "neutral")]),
+        ("apart", [("statement number 01 is here.", "Bob 01", "favor"), ("Bob 02", "Ann 02", "against")]),
+    ], start=1):
+        text = sentence(1) + sentence(2)
+        a = Ann(text, seed=f"a{t}")
+        a.quote("statement number 01 is here.", "Ann 01", "favor")
+        a.quote("statement number 02 is here.", "Ann 02", "against")
+        b = Ann(text, seed=f"b{t}")
+        for quote, speaker, stance in b_quotes:
+            b.quote(quote, speaker, stance)
+        tasks.append(task(text, id=t, article_id=aid, annotations=[annotation(a, id=10 * t + 1, task=t, completed_by=1),
+                                                                  annotation(b, id=10 * t + 2, task=t, completed_by=2)]))
+    return write(tmp_path / "graded.json", tasks)
+
+
+def test_least_agreed_articles_are_listed_lowest_first_with_what_differed(tmp_path, monkeypatch, capsys):
+    from toolkit.dataset.agreement import AgreementAccumulator
+
+    e = _graded_export(tmp_path)
+    rep = compute_agreement([e])
+    # calm: 2 agreed of 2+2 -> 1.0; split: 1 agreed -> 0.5; apart: quote 1 matches with another speaker,
+    # B's quote "Bob 02" matches nothing: 0 agreed -> 0.0
+    assert [(a["article_id"], a["agreement"]) for a in rep.least_agreed] == [("apart", 0.0), ("split", 0.5), ("calm", 1.0)]
+    assert rep.least_agreed[0]["differences"] == {"unmatched": 2, "speaker": 1, "stance": 0}
+    assert rep.least_agreed[1]["differences"] == {"unmatched": 0, "speaker": 0, "stance": 1}
+    assert rep.least_agreed[0]["quotes"] == {"user:1": 2, "user:2": 2}
+    # the command prints them, --json carries them
+    monkeypatch.setattr(sys, "argv", ["quotekit", "agreement", str(e)])
+    with pytest.raises(SystemExit):
+        main()
+    out = capsys.readouterr().out
+    assert "least agreed articles" in out and out.index("apart") < out.index("split") < out.index("calm")
+    assert "2 unmatched, 1 speaker" in out
+    monkeypatch.setattr(sys, "argv", ["quotekit", "agreement", "--json", str(e)])
+    with pytest.raises(SystemExit):
+        main()
+    data = json.loads(capsys.readouterr().out)
+    assert [a["article_id"] for a in data["least_agreed"]] == ["apart", "split", "calm"]
+    # the card lists them too
+    build_dataset([e], tmp_path / "ds")
+    card = (tmp_path / "ds" / "README.md").read_text(encoding="utf-8")
+    assert "| apart | 0.000 | user:1 2, user:2 2 | 2 unmatched, 1 speaker |" in card
+    assert "| stance: Krippendorff's alpha (nominal) |" in card
+    # only the lowest few are kept, ties by article id
+    acc = AgreementAccumulator(STANCE, keep=2)
+    for k in range(20):
+        acc.add(f"art-{k:02d}", "x y", {"a": [], "b": [_q(0, 1, "x")] if k % 3 else []})
+    assert [a["article_id"] for a in acc.report().least_agreed] == ["art-01", "art-02"]

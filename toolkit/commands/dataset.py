@@ -64,7 +64,8 @@ def agreement(
     as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
     allow_foreign: bool = typer.Option(False, "--allow-foreign", help=ALLOW_FOREIGN_HELP),
 ) -> None:
-    """Inter-annotator agreement: quote spans (F1), speakers, and stance kappa (Cohen / Fleiss)."""
+    """Inter-annotator agreement: quote spans (F1: overlap, boundary-tolerant, exact), speakers, stance
+    (Cohen / Fleiss kappa, Krippendorff's alpha), and the least agreed articles."""
     from toolkit.dataset import compute_agreement
 
     reg, st = _configs(registry, stance)
@@ -91,6 +92,8 @@ def agreement(
                       + (f" {why}." if why else ""), highlight=False, soft_wrap=True)
         return
     console.print(_table("inter-annotator agreement", report.rows()))
+    if report.least_agreed:
+        console.print(_least_agreed_table(report))
     if why:
         console.print(f"Note: {why}.", highlight=False, soft_wrap=True)
 
@@ -103,6 +106,17 @@ def _configs(registry: Optional[Path], stance: Optional[Path]):
         return load_registry(registry), load_stance(stance)
     except ConfigError as exc:
         raise BadInputError(str(exc)) from None
+
+
+def _least_agreed_table(report):
+    from rich.table import Table
+
+    table = Table(title=f"least agreed articles (quotes agreed entirely, boundaries within {report.boundary_tolerance} token(s))")
+    for col in ("article", "agreement", "quotes per annotator", "differences"):
+        table.add_column(col)
+    for row in report.least_agreed_rows():
+        table.add_row(*row)
+    return table
 
 
 def _table(title: str, rows):

@@ -4,6 +4,16 @@
   whitespace-token sets is >= 0.5; matching is one-to-one (greedy, best Jaccard first). Span F1
   for a pair of annotators on a task is ``2 * matched / (n_a + n_b)``; the reported figure is
   micro-averaged over every (task, annotator pair).
+- **Boundary-tolerant span F1**: the same F1 with another match: both boundaries of the two
+  quotes lie within :data:`BOUNDARY_TOLERANCE` whitespace tokens of each other
+  (:func:`boundary_gap`), one-to-one, nearest first; ``exact_span_f1`` is the same with a
+  tolerance of 0 (identical offsets).
+- **Stance, Krippendorff's alpha** (nominal, :func:`krippendorff_alpha_nominal`) over the
+  clusters of matched quotes (a quote that not every annotator marked is a unit with missing
+  values; any number of annotators).
+- **Least agreed articles**: per task, :func:`article_agreement` (quotes both annotators agree
+  on entirely, up to the boundary tolerance); the report keeps the lowest
+  :data:`LEAST_AGREED` with their article ids and what differed.
 - **Speaker**: share of matched quote pairs whose canonical speakers are equal (case-insensitive;
   both "unknown" counts as equal).
 - **Stance**: on matched quotes. When exactly two annotators appear in the multi-annotated tasks,
@@ -14,6 +24,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from itertools import combinations
@@ -53,6 +64,121 @@ def match_quotes(a: Sequence[QuoteRecord], b: Sequence[QuoteRecord], threshold: 
             used_b.add(j)
             out.append((i, j))
     return sorted(out)
+
+
+#: Boundary-tolerant matching: each boundary may differ by at most this many whitespace tokens.
+BOUNDARY_TOLERANCE = 2
+#: How many of the least agreed articles the report keeps.
+LEAST_AGREED = 10
+
+
+def boundary_gap(text: str, a: int, b: int) -> int:
+    """How many whitespace tokens of ``text`` lie (at least partly) between offsets ``a`` and ``b``.
+
+    >>> t = "He said that we will win."
+    >>> boundary_gap(t, 8, 13), boundary_gap(t, 13, 8), boundary_gap(t, 24, 25), boundary_gap(t, 5, 5)
+    (1, 1, 1, 0)
+    """
+    lo, hi = (a, b) if a <= b else (b, a)
+    return len(text[lo:hi].split())
+
+
+def match_boundaries(text: str, a: Sequence[QuoteRecord], b: Sequence[QuoteRecord], tolerance: int = BOUNDARY_TOLERANCE) -> list[tuple[int, int]]:
+    """One-to-one matches ``(index in a, index in b)`` of overlapping quotes whose starts and ends
+    each lie within ``tolerance`` whitespace tokens (:func:`boundary_gap`), nearest pairs (fewest tokens apart,
+    then fewest characters) first; ``tolerance=0`` matches identical offsets only."""
+    cands = []
+    for i, qa in enumerate(a):
+        for j, qb in enumerate(b):
+            if not (qa.start < qb.end and qb.start < qa.end):
+                continue
+            gs, ge = boundary_gap(text, qa.start, qb.start), boundary_gap(text, qa.end, qb.end)
+            if tolerance == 0 and (qa.start, qa.end) != (qb.start, qb.end):
+                continue
+            if gs <= tolerance and ge <= tolerance:
+                cands.append((gs + ge, abs(qa.start - qb.start) + abs(qa.end - qb.end), i, j))
+    cands.sort()
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    out = []
+    for _, _, i, j in cands:
+        if i not in used_a and j not in used_b:
+            used_a.add(i)
+            used_b.add(j)
+            out.append((i, j))
+    return sorted(out)
+
+
+def krippendorff_alpha_nominal(units: Sequence[Counter]) -> float | None:
+    """Krippendorff's alpha for nominal data from its coincidence matrix; each unit is a Counter
+    value -> how many coders gave it (coders who gave none are missing values). Units with fewer
+    than two values are not pairable and ignored. ``None`` when undefined (fewer than two
+    pairable values, or a single value used throughout).
+
+    ``o[c, k] = sum over units of n_uc * (n_uk - [c == k]) / (m_u - 1)``, ``n_c = sum_k o[c, k]``,
+    ``alpha = 1 - (n - 1) * sum_{c != k} o[c, k] / sum_{c != k} n_c * n_k``.
+
+    Krippendorff's own example (*Computing Krippendorff's Alpha-Reliability*, 2011: four
+    observers, twelve units, missing values) gives 0.743:
+
+    >>> A, B = "1 2 3 3 2 1 4 1 2 . . .", "1 2 3 3 2 2 4 1 2 5 . 3"
+    >>> C, D = ". 3 3 3 2 3 4 2 2 5 1 .", "1 2 3 3 2 4 4 1 2 5 1 ."
+    >>> units = [Counter(v for v in unit if v != ".") for unit in zip(*(x.split() for x in (A, B, C, D)))]
+    >>> round(krippendorff_alpha_nominal(units), 3)
+    0.743
+    """
+    o: Counter = Counter()
+    for u in units:
+        m = sum(u.values())
+        if m < 2:
+            continue
+        for c, nc in u.items():
+            for k, nk in u.items():
+                o[c, k] += nc * (nk - (c == k)) / (m - 1)
+    n_c: Counter = Counter()
+    for (c, _k), v in o.items():
+        n_c[c] += v
+    n = sum(n_c.values())
+    disagree = sum(v for (c, k), v in o.items() if c != k)
+    expected = sum(n_c[c] * n_c[k] for c in n_c for k in n_c if c != k)
+    if n < 2 or expected == 0:
+        return None
+    return 1 - (n - 1) * disagree / expected
+
+
+def article_agreement(text: str, by_annotator: dict[str, Sequence[QuoteRecord]], tolerance: int = BOUNDARY_TOLERANCE) -> tuple[float, Counter]:
+    """Agreement on one article: over annotator pairs, the mean of ``2 * agreed / (n_a + n_b)``
+    where an agreed pair of quotes matches within the boundary tolerance
+    (:func:`match_boundaries`) and has the same speaker (case-insensitive) and stance; a pair
+    of annotators who both marked no quote agrees fully. Also what differed, summed over pairs:
+    ``unmatched`` quotes, ``speaker`` and ``stance`` differences on matched quotes.
+
+    >>> from toolkit.labelstudio.export import QuoteRecord
+    >>> t = "Ann said we will win the vote today."
+    >>> q = lambda s, e, st: QuoteRecord("x", s, e, t[s:e], "indirect", "Ann", 0, 3, 4, 8, st, None)
+    >>> article_agreement(t, {"a": [q(9, 35, "favor")], "b": [q(9, 29, "favor")]})
+    (1.0, Counter())
+    >>> article_agreement(t, {"a": [q(9, 35, "favor")], "b": [q(9, 35, "against"), q(0, 3, "neutral")]})
+    (0.0, Counter({'stance': 1, 'unmatched': 1}))
+    """
+    scores = []
+    diff: Counter = Counter()
+    for x, y in combinations(sorted(by_annotator), 2):
+        qa, qb = by_annotator[x], by_annotator[y]
+        if not qa and not qb:
+            scores.append(1.0)
+            continue
+        agreed = 0
+        matches = match_boundaries(text, qa, qb, tolerance)
+        for i, j in matches:
+            same_speaker = (qa[i].speaker or "").casefold() == (qb[j].speaker or "").casefold()
+            same_stance = qa[i].stance == qb[j].stance
+            diff["speaker"] += not same_speaker
+            diff["stance"] += not same_stance
+            agreed += same_speaker and same_stance
+        diff["unmatched"] += len(qa) + len(qb) - 2 * len(matches)
+        scores.append(2 * agreed / (len(qa) + len(qb)))
+    return sum(scores) / len(scores), +diff
 
 
 def cohen_kappa(pairs: Sequence[tuple[str, str]], labels: Sequence[str]) -> float | None:
@@ -111,12 +237,20 @@ class AgreementReport:
     quotes_compared: int = 0
     matched: int = 0
     span_f1: float | None = None
+    boundary_tolerance: int = BOUNDARY_TOLERANCE
+    tolerant_span_f1: float | None = None  # boundaries within boundary_tolerance tokens
+    exact_span_f1: float | None = None  # identical offsets
     speaker_agreement: float | None = None
     stance_items: int = 0
     stance_observed: float | None = None
     kappa_method: str | None = None
     stance_kappa: float | None = None
+    stance_alpha: float | None = None  # Krippendorff's alpha, nominal, over the clusters of matched quotes
+    stance_alpha_units: int = 0
     per_label: dict[str, float | None] = field(default_factory=dict)
+    #: the least agreed articles, lowest first: {"article_id", "agreement", "annotators", "quotes"
+    #: (per annotator), "differences" (unmatched, speaker, stance)}
+    least_agreed: list[dict[str, Any]] = field(default_factory=list)
     input_tasks: int = 0  # tasks read from the inputs (agreement covers those annotated by several people)
     input_problems: list[str] = field(default_factory=list)  # files not read to the end, items that are not tasks
     same_account_tasks: int = 0  # tasks where one account has several annotations: only its latest is compared
@@ -137,17 +271,30 @@ class AgreementReport:
         """``(measure, value)`` rows for a table (CLI and card)."""
         f = _fmt
         method = {"cohen": "Cohen's kappa", "fleiss": "Fleiss' kappa"}.get(self.kappa_method or "", "kappa")
+        tol = self.boundary_tolerance
         rows = [
             ("tasks with several annotators", str(self.tasks)),
             ("annotators", str(len(self.annotators))),
             ("quote span F1 (overlap, token Jaccard >= 0.5)", f(self.span_f1)),
+            (f"quote span F1, boundaries within {tol} token(s)", f(self.tolerant_span_f1)),
+            ("quote span F1, exact boundaries", f(self.exact_span_f1)),
             ("matched quote pairs", str(self.matched)),
             ("speaker agreement on matched quotes", f(self.speaker_agreement)),
             ("stance: observed agreement", f(self.stance_observed)),
             (f"stance: {method}", f(self.stance_kappa)),
+            ("stance: Krippendorff's alpha (nominal)", f(self.stance_alpha)),
         ]
         rows += [(f"stance {method}, {lab!r} vs rest", f(k)) for lab, k in self.per_label.items()]
         return rows
+
+    def least_agreed_rows(self) -> list[tuple[str, str, str, str]]:
+        """``(article id, agreement, quotes per annotator, differences)`` of the least agreed articles."""
+        out = []
+        for a in self.least_agreed:
+            quotes = ", ".join(f"{who} {n}" for who, n in a["quotes"].items())
+            diff = ", ".join(f"{n} {what}" for what, n in a["differences"].items() if n) or "-"
+            out.append((a["article_id"], f"{a['agreement']:.3f}", quotes, diff))
+        return out
 
 
 def _fmt(x: float | None) -> str:
@@ -157,16 +304,21 @@ def _fmt(x: float | None) -> str:
 class AgreementAccumulator:
     """Feed ``add(article_id, text, {annotator: quotes})`` per multi-annotated task; then ``report()``."""
 
-    def __init__(self, stance_labels: Sequence[str]) -> None:
+    def __init__(self, stance_labels: Sequence[str], tolerance: int = BOUNDARY_TOLERANCE, keep: int = LEAST_AGREED) -> None:
         self.labels = tuple(stance_labels)
+        self.tolerance = tolerance
+        self.keep = keep
         self.tasks = 0
         self.annotators: set[str] = set()
         self.pairs = 0
         self.sizes = 0
         self.matched = 0
+        self.tolerant = 0
+        self.exact = 0
         self.speaker_same = 0
         self.stance_pairs: list[tuple[str, str, str, str]] = []  # (rater a, rater b, label a, label b)
         self.clusters: list[Counter] = []
+        self.worst: list[tuple[float, str, dict[str, Any]]] = []  # bounded: the lowest article agreements
 
     def add(self, article_id: str, text: str, by_annotator: dict[str, list[QuoteRecord]]) -> None:
         who = sorted(by_annotator)
@@ -187,6 +339,8 @@ class AgreementAccumulator:
             self.pairs += 1
             self.sizes += len(qa) + len(qb)
             self.matched += len(matches)
+            self.tolerant += len(match_boundaries(text, qa, qb, self.tolerance))
+            self.exact += len(match_boundaries(text, qa, qb, 0))
             for i, j in matches:
                 x, y = qa[i], qb[j]
                 if (x.speaker or "").casefold() == (y.speaker or "").casefold():
@@ -202,13 +356,30 @@ class AgreementAccumulator:
             raters = [m[0] for m in members]
             if len(raters) >= 2 and len(set(raters)) == len(raters):
                 self.clusters.append(Counter(by_annotator[r][i].stance for r, i in members))
+        score, diff = article_agreement(text, by_annotator, self.tolerance)
+        info = {"article_id": article_id, "agreement": score, "annotators": who,
+                "quotes": {w: len(by_annotator[w]) for w in who},
+                "differences": {k: diff.get(k, 0) for k in ("unmatched", "speaker", "stance")}}
+        self.worst.append((score, article_id, info))
+        if len(self.worst) > 4 * max(self.keep, 1):
+            self._trim()
+
+    def _trim(self) -> None:
+        self.worst = heapq.nsmallest(self.keep, self.worst, key=lambda t: (t[0], t[1]))
 
     def report(self) -> AgreementReport:
-        rep = AgreementReport(tasks=self.tasks, annotators=sorted(self.annotators), annotator_pairs=self.pairs, quotes_compared=self.sizes, matched=self.matched)
+        rep = AgreementReport(tasks=self.tasks, annotators=sorted(self.annotators), annotator_pairs=self.pairs,
+                              quotes_compared=self.sizes, matched=self.matched, boundary_tolerance=self.tolerance)
         if self.tasks == 0:
             return rep
         rep.span_f1 = 2 * self.matched / self.sizes if self.sizes else None
+        rep.tolerant_span_f1 = 2 * self.tolerant / self.sizes if self.sizes else None
+        rep.exact_span_f1 = 2 * self.exact / self.sizes if self.sizes else None
         rep.speaker_agreement = self.speaker_same / self.matched if self.matched else None
+        rep.stance_alpha = krippendorff_alpha_nominal(self.clusters)
+        rep.stance_alpha_units = len(self.clusters)
+        self._trim()
+        rep.least_agreed = [info for _score, _id, info in self.worst]
         if len(self.annotators) == 2:
             rep.kappa_method = "cohen"
             first = rep.annotators[0]

@@ -394,7 +394,16 @@ def _section_process(c: "_Card") -> list[str]:
         L += [f"Inter-annotator agreement on {ag.tasks} task(s) annotated by several people ({scope}; annotators: "
               f"{', '.join(_account(a) for a in ag.annotators)}):", "", "| measure | value |", "|---|---|"]
         L += [f"| {_md(k)} | {v} |" for k, v in ag.rows()]
-        L += ["", "Quotes match when they overlap with a whitespace-token Jaccard >= 0.5 (one-to-one); speaker and stance agreement are computed on matched quotes.", ""]
+        L += ["", "Quotes match when they overlap with a whitespace-token Jaccard >= 0.5 (one-to-one); speaker and stance agreement are computed on matched quotes. "
+              f"The boundary-tolerant span F1 matches quotes whose start and end each lie within {ag.boundary_tolerance} whitespace token(s) of the other "
+              "annotator's; Krippendorff's alpha (nominal) is computed over the groups of matched quotes, a quote some annotators did not mark "
+              "counting as a missing value.", ""]
+        if ag.least_agreed:
+            L += [f"Least agreed articles (per article: the share of quotes two annotators agree on entirely, boundaries within "
+                  f"{ag.boundary_tolerance} token(s), same speaker and stance; averaged over pairs of annotators):", "",
+                  "| article | agreement | quotes per annotator | differences |", "|---|---|---|---|"]
+            L += ["| " + " | ".join(_md(x) for x in row) + " |" for row in ag.least_agreed_rows()]
+            L.append("")
     else:
         why = ag.not_compared() if ag is not None else None
         L += ["No task was annotated by several people: no agreement figures." + (f" {_md(why)}." if why else ""), ""]
