@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from toolkit.dataset.agreement import AgreementAccumulator, AgreementReport
+from toolkit.dataset.disagreements import AnnotationStatus
 from toolkit.dataset.summary import BuildSummary  # noqa: F401  (re-exported)
 from toolkit.dataset.splits import SPLITS, parse_ratios, split_of
 from toolkit.io import default_dir_mode, resolve_output
@@ -211,11 +212,13 @@ def build_dataset(
     kept_from: Counter = Counter()  # input path -> annotations kept in the dataset
     sink = ParquetSink(tmp, features, batch_rows=batch_rows)
     acc = AgreementAccumulator(stance.labels)
+    status = AnnotationStatus()  # adjudicated / agreed / disagreed / single-annotated articles
     try:
         info = reader.scan()
         dmin: str | None = None
         dmax: str | None = None
-        for art in reader.articles(on_multi=acc.add):
+        for art in reader.articles(on_multi=status.watch(acc.add)):
+            status.add(art)
             split = split_of(art.article_id, ratios)
             encoded = [encoder.quote(q) for q in art.quotes]
             sink.add("articles", split, encoder.article_row(art, encoded))
@@ -258,6 +261,7 @@ def build_dataset(
         summary.stance = Counter({lab: summary.stance.get(lab, 0) for lab in stance.labels})
         summary.splits = {sp: {"articles": split_rows.get(("articles", sp), 0), "quotes": split_rows.get(("quotes", sp), 0)} for sp in SPLITS}
         summary.tasks = info.tasks
+        status.fill(summary)
         summary.input_tasks_used = summary.articles
         summary.annotators = sorted(info.annotators)
         # predictions of the tasks in the dataset only (not of unannotated or filtered-out tasks)

@@ -56,6 +56,11 @@ class BuildSummary:
     superseded: Counter = field(default_factory=Counter)  # (file kept from, file set aside from) -> tasks
     account_scopes: int = 1  # groups of files whose integer user ids are comparable (1: all of them)
     same_account_tasks: int = 0  # tasks where one account has several live annotations (not compared)
+    # how each article's annotation was settled (toolkit.dataset.disagreements.AnnotationStatus); they sum to articles
+    adjudicated_articles: int = 0  # a reviewer's version from a `quotekit review` project
+    agreed_articles: int = 0  # several accounts annotated it and their versions do not differ
+    disagreed_articles: int = 0  # several accounts differ and no reviewer settled it (ground truth, else latest, kept)
+    single_annotated_articles: int = 0  # one account annotated it
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly summary (``None`` speaker as ``"(unknown)"``)."""
@@ -65,6 +70,10 @@ class BuildSummary:
             "articles_no_quotes": self.articles_no_quotes,
             "articles_judged_no_quotes": self.articles_judged_no_quotes,
             "quotes": self.quotes,
+            "adjudicated_articles": self.adjudicated_articles,
+            "agreed_articles": self.agreed_articles,
+            "disagreed_articles": self.disagreed_articles,
+            "single_annotated_articles": self.single_annotated_articles,
             "speakers": {("(unknown)" if k is None else k): v for k, v in self.speakers.most_common()},
             "stance": dict(self.stance),
             "splits": self.splits,
@@ -92,6 +101,9 @@ class BuildSummary:
             ("quotes", str(self.quotes)),
             ("speakers", str(len([s for s in self.speakers if s is not None]))),
         ]
+        if self.adjudicated_articles or self.agreed_articles or self.disagreed_articles:
+            out.append(("articles: adjudicated / agreed / disagreed / single-annotated",
+                        f"{self.adjudicated_articles} / {self.agreed_articles} / {self.disagreed_articles} / {self.single_annotated_articles}"))
         out += [(f"stance {k}", str(v)) for k, v in self.stance.items()]
         out += [(f"split {k}", f"{v['articles']} articles, {v['quotes']} quotes") for k, v in self.splits.items()]
         out += [(f"skipped: {k}", str(v)) for k, v in sorted(self.skipped.items())]

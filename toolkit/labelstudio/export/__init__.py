@@ -43,13 +43,23 @@ Task identity
 
 Choosing the annotation of a task (:func:`pick_annotation`)
     Among the pooled annotations (only the chosen annotator's with ``annotator=``), cancelled
-    ones are ignored; a ``ground_truth`` annotation wins, else the latest by ``updated_at``
+    ones are ignored; an *adjudicated* one wins (submitted on a task of a ``quotekit review``
+    project, :func:`is_review_task`: it has the source task's ``article_id`` and
+    ``text_sha256``, so it pools with it, and ``review_of_task`` in its data), else a
+    ``ground_truth`` annotation, else the latest by ``updated_at``
     (then ``created_at``, then the later file on the command line). The same annotation (same
     ``id``) seen in two exports counts once, in its latest version. When the kept annotation was
     chosen among several live (not cancelled) annotations with different ids, from several files
     or within one, a ``superseded`` note is counted (nothing is skipped) naming the article, the
     kept annotation (file, id, ``updated_at``) and the ones set aside (file, id); the card counts
     such tasks per (kept file, set-aside file) pair (:attr:`ExportInfo.superseded`).
+
+Review tasks
+    A reviewer's annotation is not compared with the annotators' (agreement,
+    :meth:`ExportReader.versions`) and the predictions of a review task (the annotators'
+    versions, ``model_version`` ``annotator:<account>``) are not counted as model versions.
+    :meth:`ExportReader.versions` yields, per task annotated by several accounts, each account's
+    latest live annotation (raw and parsed): what ``quotekit review`` compares.
 
 Annotators
     ``completed_by`` is an integer user id in a default export, or ``{"id", "email", ...}`` when
@@ -101,16 +111,27 @@ Validation
 from __future__ import annotations
 
 from .annotation import QUOTE_MARKS, is_direct, parse_annotation, resolve_speaker, source_prediction, source_prediction_record
-from .choice import annotation_sort_key, annotator_key, matches_annotator, pick_annotation, task_identity
+from .choice import (
+    REVIEW_OF_PROJECT,
+    REVIEW_OF_TASK,
+    REVIEW_SUMMARY,
+    annotation_sort_key,
+    annotator_key,
+    is_review_task,
+    matches_annotator,
+    pick_annotation,
+    task_identity,
+)
 from .foreign import foreign_export_reason, refuse_foreign_exports
 from .issues import INFO_REASONS, NOTE_REASONS, REASONS, IssueLog
 from .issues import NullLog as _NullLog  # noqa: F401 - the pre-package private names stay importable
 from .reader import ExportReader, file_labels
 from .reader import _meta  # noqa: F401 - named by toolkit.labelstudio.tasks
-from .records import ArticleRecord, ExportInfo, QuoteRecord, make_quote_id
+from .records import AccountVersion, ArticleRecord, ExportInfo, QuoteRecord, TaskVersions, make_quote_id
 from .stream import iter_json_items
 
 __all__ = [
+    "AccountVersion",
     "ArticleRecord",
     "ExportInfo",
     "ExportReader",
@@ -120,11 +141,16 @@ __all__ = [
     "QUOTE_MARKS",
     "QuoteRecord",
     "REASONS",
+    "REVIEW_OF_PROJECT",
+    "REVIEW_OF_TASK",
+    "REVIEW_SUMMARY",
+    "TaskVersions",
     "annotation_sort_key",
     "annotator_key",
     "file_labels",
     "foreign_export_reason",
     "is_direct",
+    "is_review_task",
     "iter_json_items",
     "make_quote_id",
     "matches_annotator",

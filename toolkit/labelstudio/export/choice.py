@@ -67,17 +67,38 @@ def annotation_sort_key(ann: dict[str, Any], file_index: int) -> tuple:
 
 
 def pick_annotation(candidates: list[tuple[tuple, Any, dict[str, Any]]]) -> Any | None:
-    """Choose among ``(sort_key, handle, annotation)``: ground truth first, else the latest not cancelled.
+    """Choose among ``(sort_key, handle, annotation)``, cancelled ones aside: an adjudicated one
+    (a reviewer's, on a ``quotekit review`` task) first, else ground truth, else the latest.
 
     >>> pick_annotation([((2,), "late", {}), ((3,), "cancelled", {"was_cancelled": True}), ((1,), "gt", {"ground_truth": True})])
     'gt'
+    >>> pick_annotation([((2,), "late", {}), ((1,), "gt", {"ground_truth": True}), ((0,), "review", {"adjudicated": True})])
+    'review'
     """
     live = [c for c in candidates if not c[2].get("was_cancelled")]
     if not live:
         return None
+    adjudicated = [c for c in live if c[2].get("adjudicated")]
     gt = [c for c in live if c[2].get("ground_truth")]
-    pool = gt or live
+    pool = adjudicated or gt or live
     return max(pool, key=lambda c: c[0])[1]
+
+
+#: Task data keys of a ``quotekit review`` task (besides the source task's own data): the Label
+#: Studio project and task it reviews, and a short summary of the annotators' differences.
+REVIEW_OF_PROJECT = "review_of_project"
+REVIEW_OF_TASK = "review_of_task"
+REVIEW_SUMMARY = "review_summary"
+
+
+def is_review_task(task: dict[str, Any]) -> bool:
+    """A task of a ``quotekit review`` project: its annotations adjudicate the source task's.
+
+    >>> is_review_task({"data": {"article_id": "a1", "review_of_task": 7}}), is_review_task({"data": {"article_id": "a1"}})
+    (True, False)
+    """
+    data = task.get("data")
+    return isinstance(data, dict) and data.get(REVIEW_OF_TASK) not in (None, "")
 
 
 def same_time(a: tuple, b: tuple) -> bool:

@@ -16,13 +16,14 @@ from .choice import (
     annotator_key,
     content_digest,
     ident_str,
+    is_review_task,
     matches_annotator,
     pick_annotation,
     same_time,
     task_identity,
 )
 from .issues import IssueLog, NullLog
-from .records import ArticleRecord, ExportInfo, QuoteRecord
+from .records import AccountVersion, ArticleRecord, ExportInfo, QuoteRecord, TaskVersions
 from .stream import iter_json_items
 
 
@@ -134,6 +135,7 @@ class ExportReader:
                 anns = task.get("annotations") or []
                 if not isinstance(anns, list):
                     anns = []
+                review = is_review_task(task)
                 for ai, ann in enumerate(anns):
                     if not isinstance(ann, dict):
                         continue
@@ -145,7 +147,7 @@ class ExportReader:
                     if isinstance(aid, int) and not isinstance(aid, bool):
                         ann_tasks.setdefault(aid, {}).setdefault(fi, set()).add(ident)
                     slim = {"was_cancelled": bool(ann.get("was_cancelled")), "ground_truth": bool(ann.get("ground_truth")), "completed_by": cb,
-                            "id": aid, "updated_at": ann.get("updated_at") or ann.get("created_at")}
+                            "id": aid, "updated_at": ann.get("updated_at") or ann.get("created_at"), "adjudicated": review}
                     if not isinstance(aid, (int, str)) or isinstance(aid, bool):
                         aid = ("pos", fi, pos, ai)
                     prev = raw.setdefault(ident, {}).get(aid)
@@ -183,6 +185,8 @@ class ExportReader:
                 if who is None:
                     continue
                 self.info.annotators.add(who)
+                if slim["adjudicated"]:  # a reviewer's version settles the others: it is not compared with them
+                    continue
                 live_by[who] += 1
                 if who not in per or key > per[who][0]:
                     per[who] = (key, ch)
@@ -223,7 +227,9 @@ class ExportReader:
         labels = self.info.file_labels
         kept = next(c for c in live if c[1] is chosen)
         aside = sorted((c for c in live if c[1] is not chosen), key=lambda c: c[0], reverse=True)
-        if kept[2]["ground_truth"]:
+        if kept[2]["adjudicated"]:
+            why = "the adjudicated annotation (quotekit review) wins"
+        elif kept[2]["ground_truth"]:
             why = "the ground-truth annotation wins"
         elif kept[0][0] > aside[0][0][0]:
             why = "the latest updated_at wins"
@@ -242,8 +248,11 @@ class ExportReader:
     def _model_versions(task: dict[str, Any]) -> set[str]:
         """The model_versions of a task's predictions (expanded ones) and of the prediction its
         annotations started from (``annotation.prediction``). Each task (identity) is counted
-        once per version in :attr:`ExportInfo.model_versions`, however many files hold it."""
+        once per version in :attr:`ExportInfo.model_versions`, however many files hold it. A
+        ``quotekit review`` task has none: its predictions are the annotators' versions."""
         found: set[str] = set()
+        if is_review_task(task):
+            return found
         for p in task.get("predictions") or [] if isinstance(task.get("predictions"), list) else []:
             if isinstance(p, dict) and isinstance(p.get("model_version"), str) and p["model_version"]:
                 found.add(p["model_version"])
@@ -301,9 +310,7 @@ class ExportReader:
                 affiliation = _on_date(self.affiliation, date)
                 if multi_hits and on_multi is not None:
                     got = pending.setdefault(ident, {})
-                    for who, c in multi_hits.items():
-                        ann = anns[c.ann_index]
-                        got[who] = parse_annotation(text, ann.get("result"), article_id=article_id, where=where_task, issues=quiet, stance_labels=self.stance_labels, canonical=self.canonical, affiliation=affiliation, prediction=source_prediction(task, ann))
+                    got.update((who, v.quotes) for who, v in self._read_versions(task, multi_hits, article_id, where_task, affiliation).items())
                     if len(got) == len(multi):
                         on_multi(article_id, text, pending.pop(ident))
                 if not hit:
@@ -333,7 +340,53 @@ class ExportReader:
                     task_id=tid,
                     annotator=self._who(ann.get("completed_by"), fi),
                     source=str(path),
+                    adjudicated=is_review_task(task),
                 )
+
+    def _read_versions(self, task: dict[str, Any], hits: dict[str, _Choice], article_id: str, where: str,
+                       affiliation: Callable[[str], str | None]) -> dict[str, AccountVersion]:
+        """The annotations ``hits`` (account -> choice) of ``task``, parsed; their problems are not counted."""
+        anns = task.get("annotations") or []
+        text = task["data"][N.TEXT]
+        out = {}
+        for who, c in hits.items():
+            ann = anns[c.ann_index]
+            quotes = parse_annotation(text, ann.get("result"), article_id=article_id, where=where, issues=NullLog(),
+                                      stance_labels=self.stance_labels, canonical=self.canonical, affiliation=affiliation,
+                                      prediction=source_prediction(task, ann))
+            out[who] = AccountVersion(who, ann, quotes)
+        return out
+
+    def versions(self) -> Iterator[TaskVersions]:
+        """A second pass over the tasks annotated by several accounts only: each account's latest
+        live annotation, read (a reviewer's on a ``quotekit review`` task is not one of them). A
+        task is yielded once its last version has been read (a task in several files: the
+        versions are pooled as for :meth:`articles`); a task with no text is left out."""
+        if not self._scanned:
+            self.scan()
+        pending: dict[tuple, TaskVersions] = {}
+        for fi, path in enumerate(self.paths):
+            for pos, task in enumerate(iter_json_items(path, NullLog())):
+                if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
+                    continue
+                ident = task_identity(task)
+                multi = self._per_annotator.get(ident)
+                hits = {w: c for w, c in (multi or {}).items() if c.file_index == fi and c.position == pos}
+                if not hits:
+                    continue
+                data = task["data"]
+                text = data.get(N.TEXT)
+                if not isinstance(text, str) or not text.strip() or not all(_unicode_ok(data.get(k)) for k in (N.TEXT, "article_id")):
+                    continue
+                tid = task.get("id")
+                article_id = str(data["article_id"]) if data.get("article_id") not in (None, "") else f"ls-task-{tid}"
+                tv = pending.get(ident)
+                if tv is None:
+                    tv = pending[ident] = TaskVersions(article_id, text, data, tid, _project_of(task), {})
+                date = data.get("date") if isinstance(data.get("date"), str) else None
+                tv.versions.update(self._read_versions(task, hits, article_id, f"{path.name} task {tid}", _on_date(self.affiliation, date)))
+                if len(tv.versions) == len(multi):
+                    yield pending.pop(ident)
 
 
 def _unicode_ok(v: Any) -> bool:

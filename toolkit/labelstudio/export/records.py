@@ -38,6 +38,29 @@ class ArticleRecord:
     source: str = ""
     #: the chosen annotation has no region at all: the annotator judged that nobody is quoted
     no_quotes_judged: bool = False
+    #: the chosen annotation is a reviewer's, submitted on a ``quotekit review`` task (it wins)
+    adjudicated: bool = False
+
+
+@dataclass
+class AccountVersion:
+    """One account's latest live annotation of a task, as read (:meth:`ExportReader.versions`)."""
+
+    account: str
+    annotation: dict[str, Any]  # the raw annotation (id, completed_by, result, updated_at ...)
+    quotes: list[QuoteRecord]
+
+
+@dataclass
+class TaskVersions:
+    """A task annotated by several accounts: what ``quotekit review`` compares."""
+
+    article_id: str
+    text: str
+    data: dict[str, Any]  # the task's data as exported
+    task_id: Any  # Label Studio task id (of the file the first version was read from)
+    project: Any  # Label Studio project id, None when the export does not say
+    versions: dict[str, AccountVersion]  # account -> its version
 
 
 @dataclass
