@@ -723,3 +723,124 @@ def evaluate_files(gold_path: str | Path, pred_path: str | Path, fmt: str = "aut
     report["articles"]["pred_offset_mismatches"] = pred.offset_mismatches
     report["articles"]["error_records_in_pred"] = pred.error_records
     return report
+
+
+# --------------------------------------------------------------------------- Label Studio exports
+
+
+#: How the stored predictions are labelled when they carry no ``model_version``.
+NO_VERSION = "(no model_version)"
+
+
+def _record_attribution(q: Any, rule: str | None = None) -> Attribution:
+    """An :class:`Attribution` of one quote read from an export (a QuoteRecord)."""
+    return Attribution(((q.start, q.end),), (q.text,), q.kind, q.speaker or None, q.stance or None, rule)
+
+
+@dataclass
+class ExportDatasets:
+    """What :func:`export_datasets` reads: the submitted annotations as gold, and the stored
+    predictions per ``model_version`` on the same articles."""
+
+    gold: Dataset
+    stored: dict[str, Dataset]
+    #: the export reader's defects (skipped items), by reason
+    defects: dict[str, int] = field(default_factory=dict)
+
+
+def export_datasets(paths: Iterable[str | Path], *, registry: Any = None, stance_labels: Iterable[str] | None = None) -> ExportDatasets:
+    """Gold from the submitted annotations of Label Studio exports, chosen as ``quotekit build``
+    chooses them (:class:`toolkit.labelstudio.export.ExportReader`: ground truth, else the latest;
+    an empty annotation is an article that quotes nobody), speakers by registry name; and the
+    stored predictions of those tasks per ``model_version`` (one per article and version, the last
+    one; read with the same parser, a stance may be left empty; the rule from the QUOTE region's
+    meta). A prediction is taken only from a task whose text is the gold article's text."""
+    from toolkit.config import load_registry, load_stance
+    from toolkit.labelstudio import names as N
+    from toolkit.labelstudio.export import ExportReader, IssueLog, iter_json_items, parse_annotation
+    from toolkit.labelstudio.export.issues import NullLog
+    from toolkit.labelstudio.tasks import proposal_rules
+
+    registry = registry if registry is not None else load_registry()
+    labels = tuple(stance_labels) if stance_labels is not None else load_stance().labels
+
+    def canonical(name: str) -> str:
+        sp = registry.get(name)
+        return sp.name if sp else name
+
+    paths = [Path(p) for p in paths]
+    issues = IssueLog()
+    reader = ExportReader(paths, issues=issues, stance_labels=labels, canonical=canonical)
+    gold = Dataset(format="quotekit", path=", ".join(map(str, paths)))
+    for art in reader.articles():
+        gold.texts[art.article_id] = art.text
+        gold.attributions[art.article_id] = [_record_attribution(q) for q in art.quotes]
+    stored: dict[str, Dataset] = {}
+    quiet = NullLog()
+    for path in paths:
+        for task in iter_json_items(path, quiet):
+            data = task.get("data") if isinstance(task, dict) else None
+            if not isinstance(data, dict) or not isinstance(task.get("predictions"), list):
+                continue
+            aid = str(data["article_id"]) if data.get("article_id") not in (None, "") else f"ls-task-{task.get('id')}"
+            text = gold.texts.get(aid)
+            if text is None or data.get(N.TEXT) != text:
+                continue
+            for pred in task["predictions"]:
+                if not isinstance(pred, dict) or not isinstance(pred.get("result"), list):
+                    continue
+                version = str(pred.get("model_version") or NO_VERSION)
+                rules = proposal_rules(pred["result"])
+                quotes = parse_annotation(text, pred["result"], article_id=aid, where=f"{path.name} task {task.get('id')}",
+                                          issues=quiet, stance_labels=labels, canonical=canonical, stance_required=False)
+                ds = stored.setdefault(version, Dataset(format="quotekit", path=f"{version} (stored)"))
+                ds.texts[aid] = text
+                ds.attributions[aid] = [_record_attribution(q, rules.get(q.region_id)) for q in quotes]
+    return ExportDatasets(gold, dict(sorted(stored.items())), dict(issues.counts))
+
+
+def subset(ds: Dataset, article_ids: Iterable[str]) -> Dataset:
+    """The articles ``article_ids`` of ``ds`` (those it has), as a new :class:`Dataset`."""
+    keep = [a for a in article_ids if a in ds.attributions]
+    return Dataset({a: ds.attributions[a] for a in keep}, {a: ds.texts[a] for a in keep if a in ds.texts}, ds.format, ds.path)
+
+
+def evaluate_exports(paths: Iterable[str | Path], model: str | None = None, *, registry: Any = None,
+                     stance_labels: Iterable[str] | None = None, nlp: Any = None) -> dict[str, Any]:
+    """Score today's pre-annotator (the blank pipeline, or the spaCy pipeline ``model``; or
+    ``nlp``) against the submitted annotations of Label Studio exports (:func:`export_datasets`),
+    and each ``model_version`` of the stored predictions against the same annotations, with today's
+    pre-annotator scored again on that version's articles, so the two compare on the same ground.
+
+    ``{"today": {"label", "report"}, "by_model_version": {version: {"articles", "stored", "today"}},
+    "articles", "defects"}``; each report is an :func:`evaluate` report.
+    """
+    from toolkit.core import RULESET_ID
+    from toolkit.pipeline import load_pipeline, preannotate_records
+
+    data = export_datasets(paths, registry=registry, stance_labels=stance_labels)
+    gold = data.gold
+    if not gold.attributions:
+        raise BadInputError(f"{gold.path}: no submitted annotation to score against (annotate in Label Studio, then export "
+                            "with `quotekit ls pull`)")
+    if nlp is None:
+        nlp = load_pipeline(None if model in (None, "blank") else model)
+    records = [{"article_id": aid, "text": text} for aid, text in gold.texts.items()]
+    today = predictions_from_records(list(preannotate_records(records, nlp=nlp)), gold.texts, path="today")
+    label = f"today: {RULESET_ID}, model {model or 'blank'}"
+    out: dict[str, Any] = {
+        "exports": [str(p) for p in paths],
+        "articles": len(gold.attributions),
+        "today": {"label": label, "report": evaluate(gold, today)},
+        "by_model_version": {},
+        "defects": data.defects,
+    }
+    for version, stored in data.stored.items():
+        ids = list(stored.attributions)
+        g = subset(gold, ids)
+        out["by_model_version"][version] = {
+            "articles": len(ids),
+            "stored": evaluate(g, stored),
+            "today": evaluate(g, subset(today, ids)),
+        }
+    return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, List, Optional
 
 import typer
 
@@ -129,13 +129,48 @@ def article_notes(report: dict[str, Any]) -> list[str]:
     return notes
 
 
+EXPORT_CAPTION = (
+    "gold: the submitted annotations (ground truth, else the latest, as quotekit build chooses); all kinds. "
+    "A stored version is what the annotators started from, so it gains from their anchoring: a new rule set "
+    "that ties it on its articles is doing better than the figure says"
+)
+
+
+def render_exports(report: dict[str, Any]) -> Any:
+    """A rich Table comparing today's pre-annotator with each stored ``model_version`` on the same
+    articles (:func:`toolkit.evaluation.evaluate_exports`), all kinds together."""
+    from rich.table import Table
+
+    table = Table(title=f"pre-annotators against the submitted annotations of {', '.join(report['exports'])}",
+                  caption=EXPORT_CAPTION, box=None, show_edge=False, padding=(0, 0, 0, 1))
+    table.add_column("pre-annotator", no_wrap=True)
+    for col in ("articles", "gold", "pred", "ov\nP", "ov\nR", "ov\nF1", "q+s\nF1", "spk\nacc", "stance\nacc", "conf\nonly"):
+        table.add_column(col, justify="right", min_width=5)
+
+    def row(name: str, articles: int, rep: dict[str, Any]) -> None:
+        m = rep["by_kind"]["all"]
+        table.add_row(name, str(articles), str(m["n_gold"]), str(m["n_pred"]), _pct(m["overlap"]["precision"]),
+                      _pct(m["overlap"]["recall"]), _pct(m["overlap"]["f1"]), _pct(m["quote_speaker"]["f1"]),
+                      _pct(m["speaker_accuracy"]), _pct(m["stance_accuracy"]), _pct(m["confirm_only_share"]))
+
+    today = report["today"]["label"]
+    row(today, report["articles"], report["today"]["report"])
+    for version, v in report["by_model_version"].items():
+        row(f"{version} (stored)", v["articles"], v["stored"])
+        row(f"  {today.split(':')[0]} on the same articles", v["articles"], v["today"])
+    return table
+
+
 def register(app: typer.Typer) -> None:
     @app.command("evaluate")
     def evaluate_cmd(
-        gold: Path = typer.Argument(..., help="Gold JSON-lines: quotekit gold (annotations/gold/*.jsonl) or the PolNeAR export."),
-        pred: Path = typer.Argument(..., help="Predictions JSON-lines (output of `quotekit preannotate`)."),
+        gold: Optional[Path] = typer.Argument(None, help="Gold JSON-lines: quotekit gold (annotations/gold/*.jsonl) or the PolNeAR export.", show_default=False),
+        pred: Optional[Path] = typer.Argument(None, help="Predictions JSON-lines (output of `quotekit preannotate`).", show_default=False),
         fmt: str = typer.Option("auto", "--format", help="Gold format: auto, quotekit or polnear."),
         articles: Optional[Path] = typer.Option(None, "--articles", help="Articles JSON-lines with `text`, for gold files that do not carry the text."),
+        exports: Optional[List[Path]] = typer.Option(None, "--export", help="Instead of GOLD PRED: a Label Studio JSON export (repeat for several); its submitted annotations are the gold, today's pre-annotator and the stored predictions (per model_version) are scored.", show_default=False),
+        model: str = typer.Option("blank", "--model", help="With --export: the spaCy pipeline of today's pre-annotator, 'blank' (the default) or an installed one, as `quotekit preannotate --model`."),
+        allow_foreign: bool = typer.Option(False, "--allow-foreign", help="With --export: read exports of another labeling config too (refused by default, exit 2)."),
         as_json: bool = typer.Option(False, "--json", help="Print the report as one JSON object instead of a table."),
     ) -> None:
         """Score predicted quotes against gold: exact and overlap P/R/F1, speaker accuracy,
@@ -146,12 +181,24 @@ def register(app: typer.Typer) -> None:
         Overlap match: spans overlap and whitespace-token Jaccard >= 0.5 (one-to-one, best first).
         On PolNeAR the predicted speaker mention as written is compared with PolNeAR's source
         mention, and a speaker's quotes separated only by the attribution are merged first.
+
+        With --export EXPORT.json (instead of GOLD PRED): the submitted annotations of real
+        Label Studio exports are the gold; today's pre-annotator (--model) is run on the task
+        texts and scored, and so is each model_version of the predictions stored in the export,
+        on the same articles: a new rule set compared with the old one on real corrections.
         """
         from rich.console import Console
 
         from toolkit.evaluation import FORMATS, evaluate_files
         from toolkit.errors import BadInputError
 
+        if exports:
+            if gold is not None or pred is not None:
+                raise BadInputError("pass either GOLD PRED or --export EXPORT.json, not both")
+            _evaluate_exports(exports, model, allow_foreign, as_json)
+            return
+        if gold is None or pred is None:
+            raise BadInputError("pass GOLD and PRED (JSON-lines), or --export EXPORT.json (a Label Studio export)")
         if fmt not in FORMATS:
             raise BadInputError(f"--format {fmt!r}: use one of {', '.join(FORMATS)}")
         report = evaluate_files(gold, pred, fmt, articles)
@@ -168,3 +215,32 @@ def register(app: typer.Typer) -> None:
             console.print(render_rules(report))
         for note in article_notes(report):
             console.print(note)
+
+
+def _evaluate_exports(exports: List[Path], model: str, allow_foreign: bool, as_json: bool) -> None:
+    from rich.console import Console
+
+    from toolkit.errors import BadInputError
+    from toolkit.evaluation import evaluate_exports
+    from toolkit.labelstudio.export import refuse_foreign_exports
+
+    for p in exports:
+        if not p.is_file():
+            raise BadInputError(f"{p}: file not found (pass Label Studio JSON exports, e.g. from `quotekit ls pull`)")
+    if not allow_foreign:
+        refuse_foreign_exports(exports)
+    report = evaluate_exports(exports, model)
+    if as_json:
+        typer.echo(json.dumps(report, ensure_ascii=False))
+        return
+    console = Console()
+    console.print(render_exports(report))
+    today = dict(report["today"]["report"], pred=report["today"]["label"], gold="the submitted annotations", format="Label Studio export")
+    console.print(render_report(today))
+    if any(m["confirm_total"] for m in today["by_kind"].values()):
+        console.print(render_stance(today))
+    if today.get("by_rule"):
+        console.print(render_rules(today))
+    if report["defects"]:
+        what = ", ".join(f"{k} x{n}" for k, n in sorted(report["defects"].items()))
+        console.print(f"export defects skipped ({what}): `quotekit build` names them", markup=False, highlight=False)
