@@ -9,7 +9,7 @@ import json
 import pyarrow.parquet as pq
 import pytest
 
-from toolkit.types import QUOTE_DATASET_FIELDS, QUOTE_FIELD_NAMES, Quote, quote_shape_error
+from toolkit.types import QUOTE_COLUMNS, QUOTE_DATASET_FIELDS, QUOTE_FIELD_NAMES, STANCE_TARGET, Quote, quote_shape_error
 
 
 def test_every_derived_shape_follows_the_declaration():
@@ -18,14 +18,21 @@ def test_every_derived_shape_follows_the_declaration():
 
     features = build_features(["favor", "against", "neutral"])
     dataset_names = [name for name, _ in QUOTE_DATASET_FIELDS]
-    # the dataset's quote columns: quote_id, the declared dataset fields in order, affiliation
-    assert list(features["articles"]["quotes"].feature) == ["quote_id", *dataset_names, "affiliation"]
-    assert [n for n in features["quotes"] if n in dataset_names] == dataset_names
+    # the dataset's quote columns: quote_id, the declared dataset fields in order with the scheme's
+    # target after stance, affiliation
+    columns = [name for name, _ in QUOTE_COLUMNS]
+    assert columns == [*dataset_names[: dataset_names.index("stance") + 1], "target", *dataset_names[dataset_names.index("stance") + 1:]]
+    assert list(features["articles"]["quotes"].feature) == ["quote_id", *columns, "affiliation"]
+    assert [n for n in features["quotes"] if n in columns] == columns
+    # the target is declared once: its type and description reach the Features and the card
+    assert features["quotes"]["target"].dtype == STANCE_TARGET.dataset == "string"
+    assert describe("target", True) == describe("target", False) == STANCE_TARGET.description
+    assert "target" not in QUOTE_FIELD_NAMES  # a column of the build, not of a prediction record
     for name, dtype in QUOTE_DATASET_FIELDS:
         f = features["quotes"][name]
         assert (type(f).__name__ == "ClassLabel") == (dtype == "label"), name
         assert describe(name, True) == next(x.metadata["description"] for x in dataclasses.fields(Quote) if x.name == name)
-    # the export reader's record carries every dataset field
+    # the export reader's record carries every dataset field (the target comes from the scheme)
     record_fields = {f.name for f in dataclasses.fields(QuoteRecord)}
     assert set(dataset_names) <= record_fields
     # serialisation and the shape check
@@ -89,6 +96,7 @@ def test_a_quote_survives_every_adapter_unchanged(tmp_path, sample_articles):
     for row in rows:
         decoded = {name: (features[name].int2str(row[name]) if dtype == "label" else row[name])
                    for name, dtype in QUOTE_DATASET_FIELDS}
+        assert row["target"] == scheme.default_target
         got[(row["article_id"], row["start"], row["end"])] = decoded
     assert set(got) == set(want)
     for key, q in want.items():

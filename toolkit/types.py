@@ -132,6 +132,36 @@ QUOTE_DATASET_FIELDS: tuple[tuple[str, str], ...] = tuple(
     (f.name, f.metadata["dataset"]) for f in QUOTE_FIELDS if f.metadata["dataset"] is not None
 )
 QUOTE_DESCRIPTIONS: dict[str, str] = {f.name: f.metadata["description"] for f in QUOTE_FIELDS}
+
+
+@dataclass(frozen=True)
+class SchemeColumn:
+    """A quote column of the dataset that the build fills from its configuration, not from the
+    annotation (so not a :class:`Quote` field, and not in prediction records): its name, column
+    type (as in :func:`_qf`), description, and the :class:`Quote` dataset field it follows."""
+
+    name: str
+    dataset: str
+    description: str
+    after: str
+
+
+#: The stance target of a quote's ``stance``: one value today (the stance scheme's default target,
+#: ``configs/stance.yaml``), a column so that more targets can come later.
+STANCE_TARGET = SchemeColumn(
+    "target", "string",
+    "The target the `stance` label is judged towards: a target name of the stance scheme (`configs/stance.yaml`); "
+    "one target per build today.",
+    after="stance",
+)
+#: Every :class:`SchemeColumn` of a quote.
+QUOTE_SCHEME_COLUMNS: tuple[SchemeColumn, ...] = (STANCE_TARGET,)
+#: The dataset's quote columns, in order, with their column type: the :class:`Quote` dataset fields
+#: (:data:`QUOTE_DATASET_FIELDS`) with each :class:`SchemeColumn` after the field it follows.
+QUOTE_COLUMNS: tuple[tuple[str, str], ...] = tuple(
+    col for name, dtype in QUOTE_DATASET_FIELDS
+    for col in ((name, dtype), *((c.name, c.dataset) for c in QUOTE_SCHEME_COLUMNS if c.after == name))
+)
 _quote_values = attrgetter(*QUOTE_FIELD_NAMES)
 
 

@@ -197,7 +197,7 @@ def build_dataset(
     registry, stance = _load_configs(registry, stance)
     reader, issues = _reader(inputs, strict=strict, annotator=annotator, registry=registry, stance=stance)
     features = build_features(stance.labels)
-    encoder = RowEncoder(features)
+    encoder = RowEncoder(features, scheme={"target": stance.default_target})
 
     try:
         parent = out.absolute().parent

@@ -18,9 +18,10 @@ from toolkit.types import (
     AFFILIATIONS,
     ARTICLE_DATASET_FIELDS,
     ARTICLE_DESCRIPTIONS,
-    QUOTE_DATASET_FIELDS,
+    QUOTE_COLUMNS,
     QUOTE_DESCRIPTIONS,
     QUOTE_KINDS,
+    QUOTE_SCHEME_COLUMNS,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -33,6 +34,7 @@ DEFAULT_CONFIG = "articles"
 DESCRIPTIONS: dict[str, str] = {
     **{name: ARTICLE_DESCRIPTIONS[name] for name, _ in ARTICLE_DATASET_FIELDS},
     "quotes": "The article's quotes, sorted by start offset.",
+    **{c.name: c.description for c in QUOTE_SCHEME_COLUMNS},
     "quote_id": "Derived id `<article_id>:<start>-<end>` (stable across rebuilds).",
     "affiliation": "Speaker's affiliation from the speaker registry; 'other' when the speaker is not in the registry; null when the speaker is unknown.",
     "context": "The paragraph(s) around the quote (lines of `text` containing it).",
@@ -49,14 +51,15 @@ def describe(name: str, quote_level: bool) -> str | None:
 
 
 def quote_fields(stance_labels: Sequence[str]) -> dict[str, Any]:
-    """The dataset's quote columns, derived from :data:`toolkit.types.QUOTE_DATASET_FIELDS`:
+    """The dataset's quote columns, derived from :data:`toolkit.types.QUOTE_COLUMNS`:
     ``quote_id``, the Quote fields that are dataset columns (ClassLabels for ``kind`` and
-    ``stance``), then the registry ``affiliation``."""
+    ``stance``) with the scheme's columns (``target`` after ``stance``), then the registry
+    ``affiliation``."""
     import datasets
 
     labels = {"kind": list(QUOTE_KINDS), "stance": list(stance_labels)}
     out: dict[str, Any] = {"quote_id": datasets.Value("string")}
-    for name, dtype in QUOTE_DATASET_FIELDS:
+    for name, dtype in QUOTE_COLUMNS:
         out[name] = datasets.ClassLabel(names=labels[name]) if dtype == "label" else datasets.Value(dtype)
     out["affiliation"] = datasets.ClassLabel(names=list(AFFILIATIONS))
     return out

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.labelstudio.export import ArticleRecord, QuoteRecord
-from toolkit.types import ARTICLE_DATASET_FIELDS, QUOTE_DATASET_FIELDS
+from toolkit.types import ARTICLE_DATASET_FIELDS, QUOTE_COLUMNS, QUOTE_DATASET_FIELDS, QUOTE_SCHEME_COLUMNS
 
 
 def shard_path(config: str, split: str) -> str:
@@ -139,18 +139,24 @@ def context_of(text: str, start: int, end: int) -> tuple[str, int]:
 
 
 class RowEncoder:
-    """Records -> rows with ClassLabel names encoded as their indices."""
+    """Records -> rows with ClassLabel names encoded as their indices; ``scheme`` gives the value of
+    each :data:`toolkit.types.QUOTE_SCHEME_COLUMNS` column (e.g. ``{"target": "government"}``)."""
 
-    def __init__(self, features: dict[str, Any]) -> None:
+    def __init__(self, features: dict[str, Any], scheme: dict[str, Any] | None = None) -> None:
         q = features["quotes"]
         self.encoders = {name: q[name].str2int for name, dtype in QUOTE_DATASET_FIELDS if dtype == "label"}
         self.affiliation = q["affiliation"].str2int
+        scheme = scheme or {}
+        missing = [c.name for c in QUOTE_SCHEME_COLUMNS if c.name not in scheme]
+        if missing:
+            raise ValueError(f"RowEncoder needs a value for the scheme column(s) {', '.join(missing)}")
+        self.scheme = {c.name: scheme[c.name] for c in QUOTE_SCHEME_COLUMNS}
 
     def quote(self, q: QuoteRecord) -> dict[str, Any]:
-        """The quote's dataset columns (:data:`toolkit.types.QUOTE_DATASET_FIELDS`, labels as indices)."""
+        """The quote's dataset columns (:data:`toolkit.types.QUOTE_COLUMNS`, labels as indices)."""
         row: dict[str, Any] = {"quote_id": q.quote_id}
-        for name, dtype in QUOTE_DATASET_FIELDS:
-            value = getattr(q, name)
+        for name, dtype in QUOTE_COLUMNS:
+            value = self.scheme[name] if name in self.scheme else getattr(q, name)
             row[name] = self.encoders[name](value) if dtype == "label" and value is not None else value
         row["affiliation"] = None if q.affiliation is None else self.affiliation(q.affiliation)
         return row
