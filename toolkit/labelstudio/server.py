@@ -261,6 +261,18 @@ def _clean_env(extra: dict[str, str]) -> dict[str, str]:
     return env
 
 
+#: Label Studio's default SSRF block list (``core/utils/io.py: validate_ip``) less loopback
+#: (127.0.0.0/8, ::1): the server binds to loopback and so does ``quotekit ls backend``, which
+#: Label Studio must reach for predictions and its webhook (by default it refuses 127.0.0.1 for
+#: model servers and webhooks). Private networks, link-local etc. stay blocked.
+SSRF_BLOCKED_SUBNETS = (
+    "0.0.0.0/8,10.0.0.0/8,100.64.0.0/10,169.254.0.0/16,172.16.0.0/12,192.0.0.0/24,192.0.2.0/24,192.88.99.0/24,"
+    "192.168.0.0/16,198.18.0.0/15,198.51.100.0/24,203.0.113.0/24,224.0.0.0/4,233.252.0.0/24,240.0.0.0/4,"
+    "255.255.255.255/32,::/128,::ffff:0:0/96,::ffff:0:0:0/96,64:ff9b::/96,64:ff9b:1::/48,100::/64,2001:0000::/32,"
+    "2001:20::/28,2001:db8::/32,2002::/16,fc00::/7,fe80::/10,ff00::/8"
+)
+
+
 def server_env(data_dir: Path, password: str, token: str) -> dict[str, str]:
     """The complete environment of the Label Studio child process."""
     return _clean_env(
@@ -280,6 +292,8 @@ def server_env(data_dir: Path, password: str, token: str) -> dict[str, str]:
             "LOG_LEVEL": "WARNING",
             "DEBUG": "false",
             "PYTHONUNBUFFERED": "1",
+            "USE_DEFAULT_BANNED_SUBNETS": "false",  # replaced by the same list less loopback:
+            "USER_ADDITIONAL_BANNED_SUBNETS": SSRF_BLOCKED_SUBNETS,
         }
     )
 
