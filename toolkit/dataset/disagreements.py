@@ -184,3 +184,11 @@ class AnnotationStatus:
         """Set the counts on a :class:`~toolkit.dataset.summary.BuildSummary`."""
         for k, v in self.counts().items():
             setattr(summary, k, v)
+
+
+def describe(by_account: Mapping[str, Sequence[QuoteRecord]]) -> tuple[list[str], str] | None:
+    """``(fields that differ, summary)`` for ``quotekit review``, or None when the versions agree."""
+    diffs = differences(by_account)
+    if not diffs:
+        return None
+    return fields_of(diffs), summarise(diffs, sorted(by_account))

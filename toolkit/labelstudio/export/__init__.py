@@ -112,6 +112,7 @@ from __future__ import annotations
 
 from .annotation import QUOTE_MARKS, is_direct, parse_annotation, resolve_speaker, source_prediction, source_prediction_record
 from .choice import (
+    REVIEW_FIELDS,
     REVIEW_OF_PROJECT,
     REVIEW_OF_TASK,
     REVIEW_SUMMARY,
@@ -141,6 +142,7 @@ __all__ = [
     "QUOTE_MARKS",
     "QuoteRecord",
     "REASONS",
+    "REVIEW_FIELDS",
     "REVIEW_OF_PROJECT",
     "REVIEW_OF_TASK",
     "REVIEW_SUMMARY",

@@ -89,6 +89,7 @@ def pick_annotation(candidates: list[tuple[tuple, Any, dict[str, Any]]]) -> Any 
 REVIEW_OF_PROJECT = "review_of_project"
 REVIEW_OF_TASK = "review_of_task"
 REVIEW_SUMMARY = "review_summary"
+REVIEW_FIELDS = "review_fields"  # the fields that differ, comma-separated (a Data Manager column to filter on)
 
 
 def is_review_task(task: dict[str, Any]) -> bool:
