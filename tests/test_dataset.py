@@ -490,7 +490,7 @@ def test_push_to_hub_uploads_the_built_directory(run_cli, tmp_path, monkeypatch,
     e = write(tmp_path / "e.json", corpus(3))
     code, out, err = run_cli(["build", e, "-o", tmp_path / "ds", "--push-to-hub", "me/quotes"])
     assert code == 0, err
-    assert _FakeApi.calls == [("create_repo", "me/quotes", "dataset"), ("upload_folder", "me/quotes", "dataset", ["README.md", "data", "speaker_stance.png"])]
+    assert _FakeApi.calls == [("create_repo", "me/quotes", "dataset"), ("upload_folder", "me/quotes", "dataset", ["LICENSE.md", "README.md", "data", "speaker_stance.png"])]
     assert "https://huggingface.co/datasets/me/quotes" in out
     assert 'load_dataset("me/quotes", "quotes")' in (tmp_path / "ds" / "README.md").read_text(encoding="utf-8")
     _FakeApi.fail = True

@@ -363,3 +363,61 @@ def test_card_num_bytes_are_what_datasets_computes(tmp_path):
         got = {name: split.info.splits[name].num_bytes for name, split in ds.items()}
         assert card_bytes == got and all(v > 0 for v in got.values())
         assert infos[config]["dataset_size"] == sum(got.values())
+
+
+# --------------------------------------------------------------------------- Hub metadata (issue 17)
+
+# The Hub's vocabularies (huggingface.js packages/tasks/src/pipelines.ts for tasks and subtasks; the
+# dataset card metadata spec for the others), the part quotekit can use.
+HUB_TASKS = {"token-classification": {"named-entity-recognition", "part-of-speech", "parsing", "lemmatization", "word-sense-disambiguation", "coreference-resolution"},
+             "text-classification": {"multi-class-classification", "multi-label-classification", "sentiment-classification", "topic-classification", "fact-checking"}}
+HUB_CREATORS = {"crowdsourced", "expert-generated", "found", "machine-generated", "no-annotation", "other"}
+HUB_SIZES = ["n<1K", "1K<n<10K", "10K<n<100K", "100K<n<1M", "1M<n<10M"]
+
+
+def test_card_yaml_is_valid_hub_metadata(tmp_path):
+    from huggingface_hub import DatasetCard, DatasetCardData
+
+    e = write(tmp_path / "e.json", corpus(5))
+    s = build_dataset([e], tmp_path / "ds")
+    card = DatasetCard.load(tmp_path / "ds" / "README.md")  # parses the YAML into DatasetCardData
+    data = card.data
+    assert isinstance(data, DatasetCardData)
+    assert data.language == ["en"] and data.multilinguality == ["monolingual"]
+    assert data.license == "other" and data.license_name == "quotekit-annotations-mit-texts-by-outlet"
+    assert data.license_link == "LICENSE.md" and (tmp_path / "ds" / data.license_link).is_file()
+    assert "MIT" in (tmp_path / "ds" / "LICENSE.md").read_text(encoding="utf-8")
+    assert data.size_categories == ["n<1K"] and s.quotes == 20
+    assert data.source_datasets == ["original"] and data.language_creators == ["found"]
+    assert set(data.task_categories) <= set(HUB_TASKS) and data.task_ids
+    assert all(any(t in HUB_TASKS[c] for c in data.task_categories) for t in data.task_ids)
+    # the fixture's tasks carry predictions: people corrected machine proposals
+    assert data.annotations_creators == ["expert-generated", "machine-generated"] and set(data.annotations_creators) <= HUB_CREATORS
+    assert data.pretty_name and data.to_dict()["configs"][0]["config_name"] == "articles"
+    # a round trip through the Hub's own classes keeps every field (nothing dropped as unknown)
+    again = DatasetCardData(**data.to_dict())
+    assert again.to_dict() == data.to_dict()
+    # the card's fields table has the stance target column, described once
+    fields = section(card_of(tmp_path / "ds"), "Configs and fields")
+    assert "| `target` | string | The target the `stance` label is judged towards" in fields
+    assert "| `quotes[].target` | string |" in fields
+    # without predictions: expert-generated only
+    e2 = write(tmp_path / "e2.json", [dict(t, predictions=[]) for t in corpus(2)])
+    build_dataset([e2], tmp_path / "ds2")
+    assert DatasetCard.load(tmp_path / "ds2" / "README.md").data.annotations_creators == ["expert-generated"]
+
+
+def test_size_categories_follow_the_row_counts():
+    from toolkit.dataset.card import size_category
+
+    assert [size_category(n) for n in (0, 999, 1000, 9999, 10_000, 99_999, 100_000, 2_000_000)] == \
+        ["n<1K", "n<1K", "1K<n<10K", "1K<n<10K", "10K<n<100K", "10K<n<100K", "100K<n<1M", "1M<n<10M"]
+    assert all(size_category(10 ** k) in HUB_SIZES for k in range(7))
+
+
+def test_card_counts_adjudicated_agreed_and_single_annotated_articles(tmp_path):
+    e = write(tmp_path / "e.json", corpus(3))
+    s = build_dataset([e], tmp_path / "ds")
+    process = section(card_of(tmp_path / "ds"), "Annotation process")
+    assert s.single_annotated_articles == 3
+    assert "Of the 3 article(s): 0 adjudicated" in process and "3 annotated by one account." in process

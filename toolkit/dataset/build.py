@@ -180,7 +180,7 @@ def build_dataset(
     included verbatim in the card under "Provenance notes" (how the labels were made).
     """
     from toolkit import __version__
-    from toolkit.dataset.card import CHART_FILE, render_card
+    from toolkit.dataset.card import CHART_FILE, LICENSE_FILE, render_card, render_licence
     from toolkit.dataset.chart import speaker_stance_chart
     from toolkit.dataset.features import build_features
     from toolkit.dataset.writer import ParquetSink, RowEncoder
@@ -282,6 +282,7 @@ def build_dataset(
         if chart and summary.quotes:
             summary.chart_path = speaker_stance_chart(summary.speaker_stance, stance.labels, tmp / CHART_FILE)
         (tmp / "README.md").write_text(render_card(features, summary, split_rows, sink.measured_nbytes()), encoding="utf-8")
+        (tmp / LICENSE_FILE).write_text(render_licence(summary), encoding="utf-8")
         _replace_dir(tmp, out)
     except BaseException as exc:
         sink.abort()

@@ -19,7 +19,47 @@ if TYPE_CHECKING:  # pragma: no cover
 CHART_FILE = "speaker_stance.png"
 
 
-def yaml_header(features: dict[str, Any], split_rows: dict[tuple[str, str], int], split_bytes: dict[tuple[str, str], int] | None = None) -> dict[str, Any]:
+#: What the Hub's metadata says of every quotekit dataset. quotekit reads English news: its
+#: pipeline is an English one and its guidelines are written for English reporting verbs.
+LANGUAGE = "en"
+#: The licence: annotations MIT, article texts their outlets' (see :func:`licence_lines`), so
+#: ``license: other`` with an id and the file that explains it.
+LICENSE_NAME = "quotekit-annotations-mit-texts-by-outlet"
+LICENSE_FILE = "LICENSE.md"
+#: The Hub's size buckets (``size_categories``), by upper bound of rows.
+SIZE_CATEGORIES: tuple[tuple[float, str], ...] = (
+    (1e3, "n<1K"), (1e4, "1K<n<10K"), (1e5, "10K<n<100K"), (1e6, "100K<n<1M"), (1e7, "1M<n<10M"),
+    (1e8, "10M<n<100M"), (1e9, "100M<n<1B"), (1e10, "1B<n<10B"), (1e11, "10B<n<100B"), (1e12, "100B<n<1T"),
+)
+
+
+def size_category(rows: int) -> str:
+    """The Hub's ``size_categories`` value for a dataset of ``rows`` rows (its largest config).
+
+    >>> size_category(0), size_category(999), size_category(1000), size_category(100_000)
+    ('n<1K', 'n<1K', '1K<n<10K', '100K<n<1M')
+    """
+    for bound, name in SIZE_CATEGORIES:
+        if rows < bound:
+            return name
+    return "n>1T"
+
+
+def annotations_creators(model_versions: dict[str, int] | None) -> list[str]:
+    """``expert-generated``: people annotated in Label Studio following the quotekit guidelines; with
+    ``machine-generated`` too when the tasks in the dataset held pre-annotations (predictions) that
+    the annotators started from.
+
+    >>> annotations_creators({}), annotations_creators({"quotekit-0.1.0+rules-3": 4})
+    (['expert-generated'], ['expert-generated', 'machine-generated'])
+    """
+    return ["expert-generated", "machine-generated"] if model_versions else ["expert-generated"]
+
+
+def yaml_header(features: dict[str, Any], split_rows: dict[tuple[str, str], int], split_bytes: dict[tuple[str, str], int] | None = None,
+                summary: "BuildSummary | None" = None) -> dict[str, Any]:
+    """The card's YAML front matter: the Hub's metadata (language, licence, sizes, tasks, creators),
+    then the configs and ``dataset_info`` of the very Features that wrote the parquet files."""
     split_bytes = split_bytes or {}
     configs = []
     infos = []
@@ -38,10 +78,20 @@ def yaml_header(features: dict[str, Any], split_rows: dict[tuple[str, str], int]
                 "dataset_size": sum(split_bytes.get((name, s), 0) for s in splits),
             }
         )
+    rows = max((sum(n for (c, _s), n in split_rows.items() if c == name) for name in CONFIGS), default=0)
     return {
         "pretty_name": "quotekit quote attribution and speaker stance",
+        "language": [LANGUAGE],
+        "multilinguality": ["monolingual"],
         "license": "other",
+        "license_name": LICENSE_NAME,
+        "license_link": LICENSE_FILE,
+        "size_categories": [size_category(rows)],
+        "source_datasets": ["original"],
         "task_categories": ["token-classification", "text-classification"],
+        "task_ids": ["multi-class-classification"],
+        "annotations_creators": annotations_creators(summary.model_versions if summary is not None else None),
+        "language_creators": ["found"],
         "tags": ["quote-attribution", "stance-detection", "news", "quotekit"],
         "configs": configs,
         "dataset_info": infos,
@@ -353,6 +403,20 @@ def _section_speakers(c: "_Card") -> list[str]:
     return L
 
 
+def _review_counts(s: "BuildSummary") -> list[str]:
+    """How many articles were adjudicated by a reviewer, agreed by several annotators, or annotated
+    by one account (counted by the build, ``BuildSummary``; nothing when the summary lacks them)."""
+    counts = {k: getattr(s, k, None) for k in ("adjudicated_articles", "agreed_articles", "disagreed_articles", "single_annotated_articles")}
+    if counts["adjudicated_articles"] is None or counts["single_annotated_articles"] is None:
+        return []
+    parts = [f"{counts['adjudicated_articles']} adjudicated (a reviewer's final version from a `quotekit review` project, kept ahead of ground truth and latest)",
+             f"{counts['agreed_articles']} annotated by several accounts whose versions agree (same quotes, boundaries, speakers, stance and kind)"]
+    if counts["disagreed_articles"] is not None:
+        parts.append(f"{counts['disagreed_articles']} annotated by several accounts that disagree and no reviewer settled (ground truth, else latest, kept)")
+    parts.append(f"{counts['single_annotated_articles']} annotated by one account")
+    return [f"Of the {s.articles} article(s): " + "; ".join(parts) + ".", ""]
+
+
 def _section_process(c: "_Card") -> list[str]:
     """How the annotations were made and chosen; agreement."""
     s = c.summary
@@ -387,6 +451,7 @@ def _section_process(c: "_Card") -> list[str]:
         + (f"; {s.notes['speaker_conflict']} such conflict(s) were resolved." if s.notes.get("speaker_conflict") else "."),
     ]
     L += _superseded(s) + [""]
+    L += _review_counts(s)
     ag = s.agreement
     if ag is not None and ag.tasks:
         scope = (f"computed over all annotators in the input, including those left out by `--annotator {_md(s.annotator_filter)}`"
@@ -455,6 +520,25 @@ def _section_skipped(c: "_Card") -> list[str]:
     return L
 
 
+def licence_text(outlets: list[tuple[str, int]]) -> str:
+    """The licence paragraph (the card's Licence section and ``LICENSE.md``): annotations MIT, the
+    article texts their outlets' (``outlets`` as :func:`_outlet_counts` gives them)."""
+    known = [o for o, _ in outlets if o != UNKNOWN_OUTLET]
+    unknown_articles = dict(outlets).get(UNKNOWN_OUTLET, 0)
+    return ("The header says `license: other` because the dataset mixes two kinds of content under different terms. "
+            "The annotations (offsets, ids, speakers, cues, kinds, affiliations and stance labels) are released under the MIT licence "
+            "of the quotekit project. The article texts (`text`, `title`, `context` and each quote's `text`, an excerpt of the article) "
+            "are not: they remain the property of their outlets"
+            + (f" ({', '.join(_md(o) for o in known[:10])}{' ...' if len(known) > 10 else ''})" if known else "")
+            + (f"; {unknown_articles} article(s) come from an unknown outlet" if unknown_articles else "")
+            + ". They are included for research on quote attribution only; check each outlet's terms before redistributing them.")
+
+
+def render_licence(summary: "BuildSummary") -> str:
+    """``LICENSE.md`` of a build (the file ``license_link`` names)."""
+    return f"# Licence\n\n{licence_text(_outlet_counts(summary.outlets))}\n"
+
+
 def _section_licence(c: "_Card") -> list[str]:
     """Licence of annotations and texts, known limitations, the build mark."""
     s = c.summary
@@ -462,18 +546,13 @@ def _section_licence(c: "_Card") -> list[str]:
     target = c.target
     L: list[str] = []
     known = c.known
-    unknown_articles = dict(outlets).get(UNKNOWN_OUTLET, 0)
     L += [
         "",
         "## Licence",
         "",
-        "The header says `license: other` because the dataset mixes two kinds of content under different terms. "
-        "The annotations (offsets, ids, speakers, cues, kinds, affiliations and stance labels) are released under the MIT licence "
-        "of the quotekit project. The article texts (`text`, `title`, `context` and each quote's `text`, an excerpt of the article) "
-        "are not: they remain the property of their outlets"
-        + (f" ({', '.join(_md(o) for o in known[:10])}{' ...' if len(known) > 10 else ''})" if known else "")
-        + (f"; {unknown_articles} article(s) come from an unknown outlet" if unknown_articles else "")
-        + ". They are included for research on quote attribution only; check each outlet's terms before redistributing them.",
+        licence_text(outlets),
+        "",
+        f"The same text is in `{LICENSE_FILE}`, which the header's `license_link` points to (`license_name: {LICENSE_NAME}`).",
         "",
         "## Known limitations",
         "",
@@ -518,7 +597,7 @@ def render_card(features: dict[str, Any], summary: "BuildSummary", split_rows: d
     """The card: the YAML header, then each of :data:`SECTIONS` in order."""
     import yaml
 
-    header = yaml.safe_dump(yaml_header(features, split_rows, split_bytes), sort_keys=False, allow_unicode=True)
+    header = yaml.safe_dump(yaml_header(features, split_rows, split_bytes, summary), sort_keys=False, allow_unicode=True)
     s = summary
     card = _Card(features=features, summary=s, split_rows=split_rows, split_bytes=split_bytes,
                  stance_names=features["quotes"]["stance"].names,

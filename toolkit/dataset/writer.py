@@ -89,7 +89,7 @@ class ParquetSink:
 
 
 #: What ``quotekit build`` writes at the top of a dataset directory (``--force`` replaces only that).
-BUILD_ENTRIES = frozenset({"README.md", "speaker_stance.png", "data"})
+BUILD_ENTRIES = frozenset({"README.md", "LICENSE.md", "CHANGELOG.md", "speaker_stance.png", "data"})
 #: The last line of every card (see ``card.render_card``): with the layout, the mark of a quotekit build.
 CARD_MARK = "Built by quotekit "
 
