@@ -198,3 +198,35 @@ def test_no_annotation_no_task_or_a_broken_file_is_a_one_line_error(tmp_path, ru
     cut.write_text(json.dumps(whole)[:-40], encoding="utf-8")
     err = _one_line_error(run_cli, [cut])
     assert "invalid JSON" in err and "quotekit ls pull" in err
+
+
+def test_card_section_figures_are_the_reports(tmp_path):
+    from toolkit.corrections import card_figures
+    from toolkit.dataset.corrections_section import corrections_lines
+
+    r = corrections([_export(tmp_path)])
+    f = card_figures(r)
+    assert (f["annotations"], f["proposed"], f["kept"], f["edited"], f["deleted"], f["added"]) == (1, 4, 1, 3, 0, 1)
+    # per field: proposals matched with that field unchanged (the three edits were all stance)
+    assert f["fields"] == {"boundary": 4, "speaker": 4, "stance": 1, "kind": 4}
+    assert f["by_model_version"] == {"quotekit-test": {"proposed": 4, "kept": 1, "edited": 3, "deleted": 0}}
+    lines = corrections_lines(f)
+    assert "## Pre-annotation kept by the annotators" in lines
+    assert "| stance | 1 | 25% |" in lines and "| quote span | 4 | 100% |" in lines
+    assert "| `quotekit-test` | 1 | 4 | 1 (25%) | 3 | 0 |" in lines
+    assert any("1 (25%) were kept as proposed, 3 (75%) edited and 0 (0%) deleted" in line for line in lines)
+    # nothing compared (another model_version): no figures, no section
+    assert card_figures(corrections([_export(tmp_path)], model_version="other")) is None and corrections_lines(None) == []
+
+
+def test_card_section_on_the_committed_export(repo):
+    from toolkit.corrections import card_figures
+    from toolkit.dataset.corrections_section import corrections_lines
+
+    d = corrections([repo / "annotations" / "exports" / "seeds-v1.json"]).to_dict()
+    f = card_figures(d)
+    matched = d["kept"] + d["edited"]["quotes"]
+    assert f["fields"] == {k: matched - d["edited"][k] for k in ("boundary", "speaker", "stance", "kind")}
+    assert f["kept"] + f["edited"] + f["deleted"] == f["proposed"] == sum(t["proposed"] for t in f["by_model_version"].values())
+    text = "\n".join(corrections_lines(f))
+    assert f"Of its {f['proposed']} proposed quotes, {f['kept']} (" in text and "`quotekit-0.1.0+rules-1`" in text

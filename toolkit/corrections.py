@@ -72,6 +72,7 @@ class Corrections:
     by_rule: dict[str, _Tally] = field(default_factory=dict)
     by_speaker: dict[str, _Tally] = field(default_factory=dict)
     by_kind: dict[str, _Tally] = field(default_factory=dict)
+    by_version: dict[str, _Tally] = field(default_factory=dict)  # model_version of the prediction compared
     stance_confusion: dict[str, Counter] = field(default_factory=dict)
     lead_time_s: float = 0.0
     timed_annotations: int = 0
@@ -96,6 +97,7 @@ class Corrections:
             "by_rule": {k: v.to_dict() for k, v in sorted(self.by_rule.items())},
             "by_speaker": {k: v.to_dict() for k, v in sorted(self.by_speaker.items())},
             "by_kind": {k: v.to_dict() for k, v in sorted(self.by_kind.items())},
+            "by_model_version": {k: v.to_dict() for k, v in sorted(self.by_version.items())},
             "stance_confusion": {p: dict(sorted(c.items())) for p, c in sorted(self.stance_confusion.items())},
             "model_versions": dict(sorted(self.model_versions.items())),
             "lead_time": {
@@ -210,7 +212,7 @@ def corrections(paths: Iterable[str | Path], *, model_version: str | None = None
                 final = parse_annotation(text, ann.get("result"), article_id=aid, where=where, issues=quiet,
                                          stance_labels=labels, canonical=canonical, prediction=proposal)
                 rules = proposal_rules(proposal)
-                _count(out, proposed, final, rules, registry)
+                _count(out, proposed, final, rules, registry, out.by_version.setdefault(version, _Tally()))
         out.problems += [m for reason, m in read.messages if reason == "invalid_json"]
     return out
 
@@ -241,13 +243,13 @@ def check_comparable(report: Corrections, paths: Iterable[str | Path], model_ver
                             "`quotekit ls push`, annotate from them, and export with `quotekit ls pull` (it keeps the predictions)")
 
 
-def _count(out: Corrections, proposed: list, final: list, rules: dict[str, str], registry: Any) -> None:
+def _count(out: Corrections, proposed: list, final: list, rules: dict[str, str], registry: Any, version: _Tally) -> None:
     out.proposed += len(proposed)
     out.final += len(final)
     pairs = dict((pi, fi) for fi, pi in match_overlap([_attribution(q) for q in final], [_attribution(q) for q in proposed]))
     for pi, p in enumerate(proposed):
         tallies = [out.by_rule.setdefault(rules.get(p.region_id, "(no rule)"), _Tally()),
-                   out.by_kind.setdefault(p.kind, _Tally())]
+                   out.by_kind.setdefault(p.kind, _Tally()), version]
         if p.speaker and registry.get(p.speaker) is not None:
             tallies.append(out.by_speaker.setdefault(p.speaker, _Tally()))
         for t in tallies:
@@ -273,6 +275,44 @@ def _count(out: Corrections, proposed: list, final: list, rules: dict[str, str],
             t.fields.update(changed)
             t.split[changed[0] if len(changed) == 1 else SEVERAL] += 1
     out.added += len(final) - len(pairs)
+
+
+# --------------------------------------------------------------------------- the dataset card's figures
+
+
+def card_figures(report: Corrections | dict[str, Any]) -> dict[str, Any] | None:
+    """The figures of the dataset card's section (:mod:`toolkit.dataset.corrections_section`) from a
+    report, or None when no annotation was compared with a prediction: how many proposals were
+    kept whole, edited, deleted; per field, how many proposals kept that field (matched and that
+    field unchanged: a deleted proposal keeps none); the quotes added; and per ``model_version``
+    (the rule set that proposed them) the same counts.
+
+    >>> r = {"annotations": 2, "annotations_without_prediction": 0, "proposed": 4, "final": 4, "kept": 2, "deleted": 1,
+    ...      "added": 1, "edited": {"boundary": 1, "speaker": 0, "stance": 1, "kind": 0, "quotes": 1}, "by_model_version": {}}
+    >>> f = card_figures(r)
+    >>> f["fields"], f["kept_share"]
+    ({'boundary': 2, 'speaker': 3, 'stance': 2, 'kind': 3}, 0.5)
+    """
+    d = report.to_dict() if isinstance(report, Corrections) else report
+    compared = d["annotations"] - d["annotations_without_prediction"]
+    if not compared:
+        return None
+    matched = d["kept"] + d["edited"]["quotes"]
+    return {
+        "annotations": compared,
+        "annotations_without_prediction": d["annotations_without_prediction"],
+        "proposed": d["proposed"],
+        "final": d["final"],
+        "kept": d["kept"],
+        "edited": d["edited"]["quotes"],
+        "deleted": d["deleted"],
+        "added": d["added"],
+        "kept_share": d["kept"] / d["proposed"] if d["proposed"] else None,
+        "fields": {f: matched - d["edited"][f] for f in FIELDS},
+        "by_model_version": {v: {k: t[k] for k in ("proposed", "kept", "edited", "deleted")}
+                             for v, t in d.get("by_model_version", {}).items()},
+        "annotations_by_model_version": dict(d.get("model_versions", {})),
+    }
 
 
 # --------------------------------------------------------------------------- the chart
