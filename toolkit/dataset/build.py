@@ -180,6 +180,7 @@ def build_dataset(
     included verbatim in the card under "Provenance notes" (how the labels were made).
     """
     from toolkit import __version__
+    from toolkit.corrections import card_figures, corrections
     from toolkit.dataset.card import CHART_FILE, LICENSE_FILE, render_card, render_licence
     from toolkit.dataset.chart import speaker_stance_chart
     from toolkit.dataset.features import build_features
@@ -279,6 +280,8 @@ def build_dataset(
         summary.skipped = Counter(issues.counts)
         summary.notes = Counter(issues.notes)
         summary.issues = list(issues.messages) + list(issues.note_messages)
+        # what annotators kept of the pre-annotation (the card's section): one more streamed pass over the exports
+        summary.corrections = card_figures(corrections(inputs, registry=registry, stance_labels=stance.labels))
         if chart and summary.quotes:
             summary.chart_path = speaker_stance_chart(summary.speaker_stance, stance.labels, tmp / CHART_FILE)
         (tmp / "README.md").write_text(render_card(features, summary, split_rows, sink.measured_nbytes()), encoding="utf-8")

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from toolkit.dataset.corrections_section import corrections_section
 from toolkit.dataset.features import CONFIGS, DEFAULT_CONFIG, describe, describe_feature
 from toolkit.dataset.splits import SPLITS
 from toolkit.dataset.writer import CARD_MARK, shard_glob
@@ -586,6 +587,7 @@ SECTIONS: tuple[tuple[str, Any], ...] = (
     ("stance", _section_stance),
     ("speakers", _section_speakers),
     ("process", _section_process),
+    ("corrections", corrections_section),
     ("provenance", _section_provenance),
     ("sources", _section_sources),
     ("skipped", _section_skipped),
