@@ -91,8 +91,12 @@ def _strip_titles(mention: str, titles: set[str]) -> str:
     return strip_titles(mention.strip().strip("“”\"‘’,.:;"), frozenset(titles))
 
 
-def _example(text: str, q: Mapping[str, Any], width: int = 180) -> str:
-    """The sentence(s) holding the quote and its speaker mention, on one line, shortened to ``width``."""
+def quote_context(text: str, q: Mapping[str, Any], width: int = 180) -> str:
+    """The sentence(s) holding the quote and its speaker mention, on one line, shortened to ``width``.
+
+    >>> quote_context("Intro. Hun Sen said it would rain. Later.", {"start": 19, "end": 33, "speaker_start": 7, "speaker_end": 14})
+    'Hun Sen said it would rain.'
+    """
     points = [p for p in (q.get("start"), q.get("end"), q.get("speaker_start"), q.get("speaker_end")) if isinstance(p, int)]
     lo, hi = min(points), max(points)
     para_lo = text.rfind("\n", 0, lo) + 1
@@ -148,15 +152,27 @@ def suggest_speakers(
             if alias and alias != sug.name:
                 sug.aliases[alias] += 1
             if text and len(sug.examples) < max_examples:
-                ex = _example(text, q)
+                ex = quote_context(text, q)
                 if ex not in sug.examples:
                     sug.examples.append(ex)
     _fold_surnames(by_key)
     out = [s for s in by_key.values() if s.count >= min_count]
     for s in out:
-        if any(w.casefold() in ORGANISATION_WORDS for w in _WORD.findall(s.name)):
-            s.kind = "organisation"
+        s.kind = guess_kind(s.name)
     return sorted(out, key=lambda s: (-s.count, s.name.casefold()))
+
+
+def guess_kind(name: str) -> str:
+    """``organisation`` when a word of ``name`` names a body (:data:`ORGANISATION_WORDS`) or it is
+    one acronym of three or more capitals, else ``person``.
+
+    >>> guess_kind("Khmer Youth Association"), guess_kind("LICADHO"), guess_kind("Jane Doe")
+    ('organisation', 'organisation', 'person')
+    """
+    w = _WORD.findall(name)
+    if any(x.casefold() in ORGANISATION_WORDS for x in w) or (len(w) == 1 and len(w[0]) >= 3 and w[0].isupper()):
+        return "organisation"
+    return "person"
 
 
 def _fold_surnames(by_key: dict[str, Suggestion]) -> None:
@@ -177,13 +193,44 @@ def _fold_surnames(by_key: dict[str, Suggestion]) -> None:
         del by_key[key]
 
 
-def _yaml_str(s: str) -> str:
-    """A YAML scalar: plain when safe, else double-quoted."""
+def yaml_scalar(s: str) -> str:
+    """A YAML scalar: plain when safe (also inside ``[...]``), else double-quoted.
+
+    >>> yaml_scalar("Hun Sen"), yaml_scalar("Sam Rainsy, the leader"), yaml_scalar("yes")
+    ('Hun Sen', '"Sam Rainsy, the leader"', '"yes"')
+    """
     import json
 
     if re.fullmatch(r"[A-Za-z][\w .’'\-()]*", s) and not s.endswith(" ") and s.lower() not in {"yes", "no", "true", "false", "null", "on", "off"}:
         return s
     return json.dumps(s, ensure_ascii=False)
+
+
+def entry_lines(name: str, aliases: Iterable[str], kind: str = "person", *, item_prefix: str = "  - ",
+                flow_mapping: bool = False, flow_aliases: bool = True) -> list[str]:
+    """The lines of a new registry entry (``affiliation: other`` marked TODO for the curator), laid
+    out as ``item_prefix`` says (the list's indentation and dash), as a block or a flow mapping.
+
+    >>> entry_lines("Jane Doe", ["J. Doe"])
+    ['  - name: Jane Doe', '    aliases: [J. Doe]', '    affiliation: other  # TODO']
+    >>> entry_lines("Khmer Youth Association", [], "organisation", item_prefix="- ", flow_mapping=True)
+    ['- {name: Khmer Youth Association, kind: organisation, affiliation: other}  # TODO: affiliation']
+    """
+    aliases = [yaml_scalar(a) for a in aliases]
+    if flow_mapping:
+        fields = [f"name: {yaml_scalar(name)}"] + ([f"aliases: [{', '.join(aliases)}]"] if aliases else [])
+        fields += [f"kind: {kind}"] if kind != "person" else []
+        return [f"{item_prefix}{{{', '.join(fields + ['affiliation: other'])}}}  # TODO: affiliation"]
+    pad = " " * len(item_prefix)
+    lines = [f"{item_prefix}name: {yaml_scalar(name)}"]
+    if aliases and flow_aliases:
+        lines.append(f"{pad}aliases: [{', '.join(aliases)}]")
+    elif aliases:
+        lines += [f"{pad}aliases:"] + [f"{pad}  - {a}" for a in aliases]
+    if kind != "person":
+        lines.append(f"{pad}kind: {kind}")
+    lines.append(f"{pad}affiliation: other  # TODO")
+    return lines
 
 
 def to_yaml(suggestions: Iterable[Suggestion], registry: Registry | None = None) -> str:
@@ -203,10 +250,5 @@ def to_yaml(suggestions: Iterable[Suggestion], registry: Registry | None = None)
             if alias.casefold() not in used:
                 used.add(alias.casefold())
                 aliases.append(alias)
-        lines.append(f"  - name: {_yaml_str(s.name)}")
-        if aliases:
-            lines.append(f"    aliases: [{', '.join(_yaml_str(a) for a in aliases)}]")
-        if s.kind != "person":
-            lines.append(f"    kind: {s.kind}")
-        lines.append("    affiliation: other  # TODO")
+        lines += entry_lines(s.name, aliases, s.kind)
     return "\n".join(lines) + "\n"

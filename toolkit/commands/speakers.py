@@ -1,9 +1,11 @@
-"""``quotekit speakers suggest``: unresolved named speakers, as a YAML snippet for the registry."""
+"""``quotekit speakers suggest``: registry entries to add, from the pre-annotator's unresolved speakers
+(a YAML snippet, :mod:`toolkit.speakers_suggest`) or from the speakers annotators named in Label
+Studio exports (``--from-export``, ``--apply`` edits the registry: :mod:`toolkit.speakers_growth`)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 import typer
 
@@ -20,16 +22,46 @@ def mention_words() -> tuple[set[str], set[str]]:
 
 @speakers_app.command("suggest")
 def suggest_cmd(
-    articles: Path = typer.Argument(..., help="Articles JSON-lines (`quotekit ingest` output: article_id, text)."),
+    inputs: List[Path] = typer.Argument(..., show_default=False, metavar="ARTICLES.jsonl | EXPORT.json...",
+                                        help="Articles JSON-lines (`quotekit ingest` output: article_id, text); with --from-export, "
+                                             "Label Studio JSON export(s) (e.g. from `quotekit ls pull`)."),
+    from_export: bool = typer.Option(False, "--from-export", help="Read Label Studio exports: the speakers annotators chose or typed that differ from the pre-annotation."),
     model: Optional[str] = typer.Option(None, "--model", help="spaCy pipeline for the pre-annotator (default: blank English)."),
     min_count: int = typer.Option(1, "--min-count", min=1, help="Only speakers quoted at least this many times."),
+    apply: bool = typer.Option(False, "--apply", help="With --from-export: write the suggestions (all, or those of --only) into the registry and print the diff."),
+    only: Optional[str] = typer.Option(None, "--only", metavar="ID,...", help="With --apply: only these suggestions, by number (1,3 or 2-4) or by name (\"Hun Senn\")."),
+    registry_path: Optional[Path] = typer.Option(None, "--registry", help="With --from-export: the registry to compare with and edit (default: configs/speakers.yaml)."),
+    model_version: Optional[str] = typer.Option(None, "--model-version", help="With --from-export: only annotations that started from predictions of this model_version."),
+    threshold: Optional[float] = typer.Option(None, "--threshold", min=0, max=100, help="With --from-export: fuzzy score (0-100) from which a name is a likely alias or misspelling of a registry entry (default 85, as the resolver's fuzzy step)."),
+    allow_foreign: bool = typer.Option(False, "--allow-foreign", help="With --from-export: read exports of another labeling config anyway."),
+    as_json: bool = typer.Option(False, "--json", help="With --from-export: also print the suggestions as one JSON object (last line)."),
 ) -> None:
-    """Unresolved named speakers, with counts, examples and a YAML snippet for the registry.
+    """Suggest registry entries, from the pre-annotator's output or from annotators' corrections.
 
-    Runs the pre-annotator, lists the speakers whose mention does not resolve to
-    configs/speakers.yaml (pronouns and role nouns left out) with one or two example sentences,
-    then prints entries to paste under `speakers:` (affiliation: other, marked TODO).
+    ARTICLES.jsonl: runs the pre-annotator and lists the speakers whose mention does not resolve to configs/speakers.yaml (pronouns and role nouns left out), with one or two example sentences, then prints entries to paste under `speakers:` (affiliation: other, marked TODO).
+
+    --from-export EXPORT.json...: for every submitted annotation, the quotes whose speaker the annotator chose from the list or typed as a new name and that differ from the prediction the annotation started from (quotes matched as `quotekit corrections` matches them; added quotes count too). Grouped, with counts and one context each: numbered "likely alias or misspelling of <entry>" (the name, or the name without its titles, scores >= --threshold against a registry name or alias) and "new person"; not numbered, "changed to another registry speaker" (an attribution fix: nothing to add). Nothing is written without --apply.
+
+    Review: read the numbered list, then run the same command again with --apply (every suggestion not marked "not applicable") or --apply --only 1,3 (just those; names work too, and stay the same when an --apply renumbers the rest). --apply inserts the aliases into their entries' alias lists and appends the new entries at the end of the list (affiliation: other, marked TODO), keeping the file's comments, order and layout; the edited file is loaded with the registry loader before it atomically replaces the old one, and the diff is printed. A second run finds nothing more to add.
     """
+    from toolkit.errors import BadInputError
+
+    if from_export:
+        _suggest_from_exports(inputs, apply=apply, only=only, registry_path=registry_path, model_version=model_version,
+                              threshold=threshold, allow_foreign=allow_foreign, as_json=as_json)
+        return
+    used = [flag for flag, on in (("--apply", apply), ("--only", only is not None), ("--registry", registry_path is not None),
+                                  ("--model-version", model_version is not None), ("--allow-foreign", allow_foreign),
+                                  ("--json", as_json), ("--threshold", threshold is not None)) if on]
+    if used:
+        raise BadInputError(f"{used[0]} works with --from-export only (quotekit speakers suggest --from-export EXPORT.json ...)")
+    if len(inputs) != 1:
+        raise BadInputError(f"pass one articles file (got {len(inputs)}); to read Label Studio exports add --from-export")
+    _suggest_from_articles(inputs[0], model=model, min_count=min_count)
+
+
+def _suggest_from_articles(articles: Path, *, model: Optional[str], min_count: int) -> None:
+    """Unresolved named speakers of the pre-annotator's output, and a YAML snippet."""
     from rich.console import Console
     from rich.table import Table
 
@@ -66,6 +98,96 @@ def suggest_cmd(
     console.print(table)
     console.print(f"\n# Paste under `speakers:` in {registry.path or 'configs/speakers.yaml'}, then fix names and affiliations:")
     typer.echo(to_yaml(suggestions, registry))
+
+
+def _suggest_from_exports(exports: List[Path], *, apply: bool, only: Optional[str], registry_path: Optional[Path],
+                          model_version: Optional[str], threshold: Optional[float], allow_foreign: bool, as_json: bool) -> None:
+    """``--from-export``: group the speakers annotators named, print them, and with ``--apply`` edit the registry."""
+    import json
+
+    from rich.console import Console
+
+    from toolkit.config import configs_dir, load_registry, load_stance
+    from toolkit.corrections import check_comparable, corrections
+    from toolkit.errors import BadInputError
+    from toolkit.labelstudio.export import refuse_foreign_exports
+    from toolkit.speakers_growth import ALIAS_THRESHOLD, RegistryMatcher, apply_suggestions, group_changes, parse_only, speaker_changes, unified_diff
+
+    if only is not None and not apply:
+        raise BadInputError("--only picks the suggestions --apply writes: add --apply (without --apply nothing is written)")
+    for p in exports:
+        if not p.is_file():
+            raise BadInputError(f"{p}: file not found (pass Label Studio JSON exports, e.g. from `quotekit ls pull`)")
+    if not allow_foreign:
+        refuse_foreign_exports(exports)
+    path = registry_path or configs_dir() / "speakers.yaml"
+    registry = load_registry(path)
+    report = speaker_changes(exports, registry=registry, stance_labels=load_stance().labels, model_version=model_version)
+    if report.unreadable or not report.annotations_compared:
+        check_comparable(corrections(exports, model_version=model_version, registry=registry), exports, model_version)
+    report.suggestions, report.registry_changes = group_changes(report.changes, RegistryMatcher(registry, mention_words()[1], threshold if threshold is not None else ALIAS_THRESHOLD))
+    try:
+        chosen = parse_only(only, report.suggestions) if apply else []
+    except ValueError as exc:
+        raise BadInputError(str(exc)) from None
+
+    console = Console()
+    _print_growth(console, report, path)
+    d = report.to_dict()
+    d["registry"] = str(path)
+    d["applied"] = []
+    if apply:
+        if not chosen:
+            console.print("Nothing to apply: no suggestion to add (the registry is unchanged).")
+        else:
+            old, new = apply_suggestions(path, chosen)
+            if old == new:
+                console.print(f"Nothing to apply: {path} already has every chosen addition (unchanged).")
+            else:
+                typer.echo(unified_diff(old, new, path), nl=False)
+                d["applied"] = [s.id for s in chosen]
+                console.print(f"Wrote {len(chosen)} suggestion(s) to {path}: set the affiliation of each new entry (marked TODO) and commit it.")
+    elif report.suggestions:
+        console.print(f"Nothing written. Review the list, then add --apply (all applicable) or --apply --only ID,... to write them into {path}.")
+    if as_json:
+        typer.echo(json.dumps(d, ensure_ascii=False))
+
+
+def _print_growth(console, report, path: Path) -> None:
+    """The numbered suggestions, then the changes to other registry speakers."""
+    from rich.table import Table
+
+    from toolkit.speakers_growth import ALIAS
+
+    head = (f"{report.annotations_compared} annotation(s) compared with the prediction they started from, "
+            f"{report.final_quotes} final quote(s); {len(report.changes)} with a speaker the annotator named differently")
+    console.print(head)
+    if report.suggestions:
+        table = Table(title=f"Registry additions suggested for {path}", show_lines=True)
+        for col, kw in (("#", {"justify": "right", "no_wrap": True}), ("name", {"ratio": 1}), ("suggestion", {"ratio": 1}),
+                        ("quotes", {"justify": "right", "no_wrap": True}), ("proposed", {"ratio": 1}), ("context", {"ratio": 3})):
+            table.add_column(col, **kw)
+        for s in report.suggestions:
+            if s.group == ALIAS:
+                what = f"likely alias or misspelling of {s.entry}" + (f" (close to {s.close_to!r}, {s.score:g})" if s.close_to != s.entry or s.score != 100 else "")
+            else:
+                what = "new person" if s.kind == "person" else "new organisation"
+                if s.variants:
+                    what += f"\n[dim]also spelt: {', '.join(s.variants)}[/dim]"
+            if s.blocked:
+                what += f"\n[red]not applicable: {s.blocked}[/red]"
+            proposed = ", ".join(f"{k} x{n}" for k, n in s.proposed.most_common(3))
+            table.add_row(str(s.id), s.name, what, f"{s.count} ({len(s.tasks)} task(s))", proposed, f"{s.context}\n[dim]{s.where}[/dim]")
+        console.print(table)
+    if report.registry_changes:
+        table = Table(title="Changed to another registry speaker (an attribution fix; nothing to add)", show_lines=True)
+        for col in ("speaker chosen", "quotes", "proposed", "context"):
+            table.add_column(col)
+        for s in report.registry_changes:
+            table.add_row(s.name, str(s.count), ", ".join(f"{k} x{n}" for k, n in s.proposed.most_common(3)), f"{s.context}\n[dim]{s.where}[/dim]")
+        console.print(table)
+    if not report.changes:
+        console.print("No speaker named by an annotator differs from the pre-annotation: nothing to add to the registry.")
 
 
 def register(app: typer.Typer) -> None:
