@@ -30,15 +30,11 @@ def review(
     from toolkit.commands.dataset import _configs
     from toolkit.dataset.disagreements import describe
     from toolkit.labelstudio.client import connect
-    from toolkit.labelstudio.review import Disagreement, review_project as run
-
-    def compare(by_account):
-        found = describe(by_account)
-        return Disagreement(*found) if found else None
+    from toolkit.labelstudio.review import review_project as run
 
     reg, st = _configs(registry, stance)
     client = connect(url, api_key, data_dir)
-    report = run(client, project, review_project, compare, exports=exports, registry=reg, scheme=st,
+    report = run(client, project, review_project, describe, exports=exports, registry=reg, scheme=st,
                  echo=lambda m: typer.echo(m, err=True), batch_size=batch_size, data_dir=data_dir)
     if as_json:
         import json

@@ -61,16 +61,9 @@ Echo = Callable[[str], None]
 ANNOTATOR = "annotator:"  # model_version prefix of an account's version in a review task
 
 
-@dataclass
-class Disagreement:
-    """What ``compare`` returns for versions that differ (None when they agree)."""
-
-    fields: list[str]  # e.g. ["speaker", "stance"]
-    summary: str  # a short text for the reviewer
-
-
-#: ``{account: quotes}`` of one task -> its :class:`Disagreement`, or None when the versions agree.
-Compare = Callable[[dict[str, list[QuoteRecord]]], "Disagreement | None"]
+#: ``{account: quotes}`` of one task -> ``(fields that differ, e.g. ["speaker", "stance"], a short
+#: summary for the reviewer)``, or None when the versions agree.
+Compare = Callable[[dict[str, list[QuoteRecord]]], "tuple[list[str], str] | None"]
 
 
 @dataclass
@@ -166,14 +159,15 @@ def version_prediction(tv: TaskVersions, quotes: Iterable[QuoteRecord], account:
     return {"model_version": ANNOTATOR + account, "result": result}
 
 
-def review_task(tv: TaskVersions, found: Disagreement, names: dict[str, str], registry=None) -> BuiltTask:
+def review_task(tv: TaskVersions, found: tuple[list[str], str], names: dict[str, str], registry=None) -> BuiltTask:
     """The review task of a disagreeing task: its data and every account's version."""
     record = {"article_id": tv.article_id, "text": tv.text, **{k: tv.data.get(k) for k in ("title", "outlet", "date")}}
     data = task_data(record)
     data[REVIEW_OF_PROJECT] = "" if tv.project is None else tv.project
     data[REVIEW_OF_TASK] = tv.task_id
-    data[REVIEW_SUMMARY] = found.summary
-    data[REVIEW_FIELDS] = ", ".join(found.fields)
+    fields, summary = found
+    data[REVIEW_SUMMARY] = summary
+    data[REVIEW_FIELDS] = ", ".join(fields)
     preds = [version_prediction(tv, v.quotes, names.get(who, who), registry) for who, v in sorted(tv.versions.items(), key=lambda kv: names.get(kv[0], kv[0]))]
     return BuiltTask(tv.article_id, {"data": data, "predictions": preds})
 
@@ -196,7 +190,7 @@ def find_disagreements(versions: Iterable[TaskVersions], compare: Compare, *, re
             report.agreeing += 1
             continue
         report.disagreeing += 1
-        for f in found.fields:
+        for f in found[0]:
             fields[f] = fields.get(f, 0) + 1
         if tv.data.get("article_id") in (None, ""):
             report.skipped.append(f"task {tv.task_id}: no article_id in its data")
@@ -210,6 +204,21 @@ def find_disagreements(versions: Iterable[TaskVersions], compare: Compare, *, re
         out.append(bt)
     report.fields = fields
     return out
+
+
+def read_disagreements(paths: Sequence[Path], compare: Compare, *, registry, scheme, names: dict[str, str] | None = None,
+                       report: ReviewReport | None = None) -> list[BuiltTask]:
+    """Offline: read the exports ``paths`` (speakers canonicalised with ``registry``) and return
+    the review tasks of their disagreeing tasks; ``report`` gets the counts."""
+    report = report if report is not None else ReviewReport()
+
+    def canonical(name: str) -> str:
+        sp = registry.get(name)
+        return sp.name if sp else name
+
+    reader = ExportReader(paths, issues=IssueLog(), stance_labels=scheme.labels, canonical=canonical)
+    report.tasks_read = reader.scan().tasks
+    return find_disagreements(reader.versions(), compare, names=names, registry=registry, stance_labels=scheme.labels, report=report)
 
 
 # --------------------------------------------------------------------------- server side
@@ -317,15 +326,7 @@ def review_project(client, project_title: str, review_title: str | None, compare
             paths = [Path(tmp) / "export.json"]
             pull_export(client, project_title, paths[0], echo=echo, data_dir=data_dir)
         report.exports = [str(p) for p in paths] if exports else []
-
-        def canonical(name: str) -> str:
-            sp = registry.get(name)
-            return sp.name if sp else name
-
-        reader = ExportReader(paths, issues=IssueLog(), stance_labels=scheme.labels, canonical=canonical)
-        report.tasks_read = reader.scan().tasks
-        built = find_disagreements(reader.versions(), compare, names=account_names(client), registry=registry,
-                                   stance_labels=scheme.labels, report=report)
+        built = read_disagreements(paths, compare, registry=registry, scheme=scheme, names=account_names(client), report=report)
     config_xml = review_config(build_label_config(registry.names(), scheme.labels, scheme.target.description))
     push_review_tasks(client, review_title, config_xml, built, report, echo=echo, batch_size=batch_size, progress=progress)
     report.seconds = time.monotonic() - t0
