@@ -230,3 +230,17 @@ def test_card_section_on_the_committed_export(repo):
     assert f["kept"] + f["edited"] + f["deleted"] == f["proposed"] == sum(t["proposed"] for t in f["by_model_version"].values())
     text = "\n".join(corrections_lines(f))
     assert f"Of its {f['proposed']} proposed quotes, {f['kept']} (" in text and "`quotekit-0.1.0+rules-1`" in text
+
+
+def test_build_writes_the_section_into_the_card(repo, tmp_path):
+    from toolkit.corrections import card_figures
+    from toolkit.dataset.build import build_dataset
+
+    export = repo / "annotations" / "exports" / "seeds-v1.json"
+    summary = build_dataset([export], tmp_path / "ds")
+    f = card_figures(corrections([export]))
+    assert summary.corrections == f
+    card = (tmp_path / "ds" / "README.md").read_text(encoding="utf-8")
+    section = card[card.index("## Pre-annotation kept by the annotators"):card.index("## Sources")]
+    assert f"Of its {f['proposed']} proposed quotes, {f['kept']} (" in section
+    assert f"| stance | {f['fields']['stance']} |" in section and section.endswith("|\n\n")

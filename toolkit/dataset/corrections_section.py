@@ -18,14 +18,15 @@ def _md(s: Any) -> str:
 
 
 def corrections_lines(figures: dict[str, Any] | None) -> list[str]:
-    """The section (empty when no annotation started from a prediction).
+    """The section (empty when no annotation started from a prediction); like the sections around it
+    in the card, it starts with its heading and ends with a blank line.
 
     >>> f = {"annotations": 2, "annotations_without_prediction": 0, "proposed": 4, "final": 4, "kept": 2, "edited": 1,
     ...      "deleted": 1, "added": 1, "fields": {"boundary": 2, "speaker": 3, "stance": 2, "kind": 3},
     ...      "by_model_version": {"quotekit-0.1.0+rules-1": {"proposed": 4, "kept": 2, "edited": 1, "deleted": 1}},
     ...      "annotations_by_model_version": {"quotekit-0.1.0+rules-1": 2}}
-    >>> corrections_lines(f)[1], corrections_lines(f)[3][:60]
-    ('## Pre-annotation kept by the annotators', "Annotators started from quotekit's pre-annotation: 2 submitt")
+    >>> corrections_lines(f)[0], corrections_lines(f)[2][:60], corrections_lines(f)[-1]
+    ('## Pre-annotation kept by the annotators', "Annotators started from quotekit's pre-annotation: 2 submitt", '')
     >>> corrections_lines(None)
     []
     """
@@ -33,7 +34,7 @@ def corrections_lines(figures: dict[str, Any] | None) -> list[str]:
         return []
     f = figures
     p = f["proposed"]
-    L = ["", "## Pre-annotation kept by the annotators", ""]
+    L = ["## Pre-annotation kept by the annotators", ""]
     L.append(
         f"Annotators started from quotekit's pre-annotation: {f['annotations']} submitted annotation(s) were compared with the "
         "prediction each started from (`quotekit corrections` over the same exports). "
@@ -56,7 +57,7 @@ def corrections_lines(figures: dict[str, Any] | None) -> list[str]:
             n_ann = f.get("annotations_by_model_version", {}).get(v, 0)
             L.append(f"| `{_md(v)}` | {n_ann} | {t['proposed']} | {t['kept']} ({_share(t['kept'], t['proposed'])}) | "
                      f"{t['edited']} | {t['deleted']} |")
-    return L
+    return L + [""]
 
 
 def corrections_section(card: Any) -> list[str]:
