@@ -25,6 +25,8 @@ def build(
     annotator: Optional[str] = typer.Option(None, "--annotator", help="Use only this annotator's annotations: an e-mail (needs an export with completed_by expanded) or a numeric Label Studio user id."),
     force: bool = typer.Option(False, "--force", help="Replace the output directory when it holds a previous quotekit build (anything else is refused)."),
     push_to_hub: Optional[str] = typer.Option(None, "--push-to-hub", help="After building, upload the directory to this Hugging Face dataset repo (owner/name; needs `hf auth login` or HF_TOKEN).", metavar="REPO_ID"),
+    release: Optional[str] = typer.Option(None, "--release", help="Release version (e.g. v1.0): written into the card with a changelog (also CHANGELOG.md); with --push-to-hub the Hub commit is tagged with it.", metavar="VERSION"),
+    previous: Optional[Path] = typer.Option(None, "--previous", help="The previous quotekit build's directory: the changelog lists the articles and quotes added, removed and changed since it (needs --release; may be -o itself with --force).", metavar="DIR"),
     notes: Optional[Path] = typer.Option(None, "--notes", help="Markdown file included verbatim in the card under 'Provenance notes' (e.g. how the labels were made).", metavar="FILE"),
     registry: Optional[Path] = typer.Option(None, "--registry", help="Speaker registry YAML (default: configs/speakers.yaml)."),
     stance: Optional[Path] = typer.Option(None, "--stance", help="Stance scheme YAML (default: configs/stance.yaml)."),
@@ -37,8 +39,15 @@ def build(
     from toolkit.dataset import build_dataset
     from toolkit.dataset import push_to_hub as push
 
+    from toolkit.dataset.changelog import Release
+
+    if previous is not None and release is None:
+        from toolkit.errors import BadInputError
+
+        raise BadInputError(f"--previous {previous}: needs --release VERSION (the version of this build, e.g. v2)")
+    rel = Release(release, previous) if release is not None else None
     reg, st = _configs(registry, stance)
-    summary = build_dataset(exports, out, splits=splits, strict=strict, annotator=annotator, registry=reg, stance=st, force=force, hub_repo_id=push_to_hub, notes=notes, allow_foreign=allow_foreign)
+    summary = build_dataset(exports, out, splits=splits, strict=strict, annotator=annotator, registry=reg, stance=st, force=force, hub_repo_id=push_to_hub, notes=notes, allow_foreign=allow_foreign, release=rel)
     console = Console()
     console.print(_table("quotekit build", summary.rows()))
     for msg in summary.input_problems:
@@ -51,10 +60,12 @@ def build(
             console.print(f"  [{reason}] {msg}", markup=False, highlight=False, soft_wrap=True)
     if summary.agreement is not None and summary.agreement.tasks:
         console.print(_table("agreement", summary.agreement.rows()))
+    if rel is not None and rel.changelog is not None:
+        console.print(f"Release {rel.changelog.headline()}", markup=False, highlight=False, soft_wrap=True)
     console.print(f"Wrote {summary.out_dir} (card {summary.card_path})", markup=False, highlight=False)
     if push_to_hub:
-        url = push(summary.out_dir, push_to_hub)
-        console.print(f"Pushed to {url}", markup=False, highlight=False)
+        url = push(summary.out_dir, push_to_hub, release=release)
+        console.print(f"Pushed to {url}" + (f", tagged {release}" if release else ""), markup=False, highlight=False)
 
 
 def agreement(

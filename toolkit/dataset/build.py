@@ -168,6 +168,7 @@ def build_dataset(
     chart: bool = True,
     hub_repo_id: str | None = None,
     notes: str | Path | None = None,
+    release: Any = None,
 ) -> BuildSummary:
     """Build the dataset directory ``out_dir`` (parquet + README.md card + chart) from the exports.
 
@@ -178,6 +179,10 @@ def build_dataset(
     is a previous quotekit build. ``hub_repo_id`` is validated up front and only changes the
     card's loading example (publishing is :func:`push_to_hub`). ``notes`` is a Markdown file
     included verbatim in the card under "Provenance notes" (how the labels were made).
+    ``release`` (a :class:`toolkit.dataset.changelog.Release`: version, optional previous build
+    directory) writes the version and a changelog into the card and ``CHANGELOG.md``; the build
+    sets ``release.changelog``. The previous build is read streaming, before ``out_dir`` is
+    replaced, so it may be ``out_dir`` itself (with ``force``).
     """
     from toolkit import __version__
     from toolkit.corrections import card_figures, corrections
@@ -190,6 +195,7 @@ def build_dataset(
     if hub_repo_id is not None:
         validate_hub_repo_id(hub_repo_id)
     notes_text = _read_notes(notes) if notes is not None else None
+    previous = _check_release(release)
     out = resolve_output(Path(out_dir))  # -o LINK: the link's target directory is replaced, the link kept
     inputs = [Path(p) for p in export_paths]
     _check_out_dir(out, inputs, force)
@@ -284,7 +290,13 @@ def build_dataset(
         summary.corrections = card_figures(corrections(inputs, registry=registry, stance_labels=stance.labels))
         if chart and summary.quotes:
             summary.chart_path = speaker_stance_chart(summary.speaker_stance, stance.labels, tmp / CHART_FILE)
-        (tmp / "README.md").write_text(render_card(features, summary, split_rows, sink.measured_nbytes()), encoding="utf-8")
+        if release is not None:
+            from toolkit.dataset.changelog import CHANGELOG_FILE, compute_changelog
+
+            release.changelog = compute_changelog(release.version, tmp, previous, {"articles": summary.articles, "quotes": summary.quotes})
+            (tmp / CHANGELOG_FILE).write_text(release.changelog.render_file(), encoding="utf-8")
+        (tmp / "README.md").write_text(render_card(features, summary, split_rows, sink.measured_nbytes(),
+                                                   changelog=release.changelog if release is not None else None), encoding="utf-8")
         (tmp / LICENSE_FILE).write_text(render_licence(summary), encoding="utf-8")
         _replace_dir(tmp, out)
     except BaseException as exc:
@@ -297,6 +309,22 @@ def build_dataset(
     summary.card_path = out / "README.md"
     summary.chart_path = out / CHART_FILE if summary.chart_path else None
     return summary
+
+
+def _check_release(release: Any) -> Path | None:
+    """Check ``--release``/``--previous`` before anything is built; the previous build's directory."""
+    if release is None:
+        return None
+    from toolkit.dataset.changelog import check_previous, check_version, previous_history
+
+    check_version(release.version)
+    if release.previous is None:
+        return None
+    previous = check_previous(release.previous)
+    prev_version, _ = previous_history(previous)
+    if prev_version == release.version:
+        raise BadInputError(f"--release {release.version}: the previous build ({previous}) is already {prev_version}; pick a new version")
+    return previous
 
 
 def _output_error(out: Path, exc: OSError) -> OutputError:
@@ -328,23 +356,40 @@ def _replace_dir(tmp: Path, out: Path) -> None:
 NO_TOKEN = "no Hugging Face token: run `hf auth login` (older huggingface_hub: `huggingface-cli login`) or set HF_TOKEN"
 
 
-def push_to_hub(out_dir: str | Path, repo_id: str, *, private: bool = False, token: str | None = None) -> str:
+def push_to_hub(out_dir: str | Path, repo_id: str, *, private: bool = False, token: str | None = None, release: str | None = None) -> str:
     """Publish a built dataset directory to the Hugging Face Hub (as a dataset repo); returns its URL.
 
     The repo id and the token (``token``, else ``huggingface_hub.get_token()``: ``HF_TOKEN`` or the
     stored login) are checked before any network call; without a token :class:`BadInputError`.
+    With ``release``, the upload's commit is tagged ``release`` (``HfApi.create_tag``), so that
+    ``load_dataset(repo_id, revision=release)`` loads exactly this build; a tag that already exists
+    on the repo is refused before anything is uploaded.
     """
     import huggingface_hub
     from huggingface_hub import HfApi
 
     validate_hub_repo_id(repo_id)
+    if release is not None:
+        from toolkit.dataset.changelog import check_version
+
+        check_version(release)
     token = token or huggingface_hub.get_token()
     if not token:
         raise BadInputError(f"{NO_TOKEN}, then push again (the build is in {out_dir})")
     try:
         api = HfApi(token=token)
         api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)
-        api.upload_folder(folder_path=str(out_dir), repo_id=repo_id, repo_type="dataset", commit_message="quotekit build")
+        if release is not None:
+            tags = {t.name for t in api.list_repo_refs(repo_id, repo_type="dataset").tags}
+            if release in tags:
+                raise BadInputError(f"--release {release}: {repo_id} already has a tag {release}; nothing was uploaded. "
+                                    f"Build again with a new --release, or delete the tag on the Hub first")
+        commit = api.upload_folder(folder_path=str(out_dir), repo_id=repo_id, repo_type="dataset",
+                                   commit_message=f"quotekit build {release}" if release else "quotekit build")
+        if release is not None:
+            api.create_tag(repo_id, tag=release, tag_message=f"quotekit build {release}", revision=getattr(commit, "oid", None), repo_type="dataset")
+    except QuotekitError:
+        raise
     except Exception as exc:  # network, auth, repo errors: one line for the user
         raise QuotekitError(f"push to the Hub failed for {repo_id}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}", exit_code=3) from None
     return f"https://huggingface.co/datasets/{repo_id}"

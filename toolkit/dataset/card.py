@@ -276,6 +276,7 @@ class _Card:
     stance_names: list[str]
     target: str | None
     outlets: list[tuple[str, int]]
+    changelog: Any = None  # toolkit.dataset.changelog.Changelog of a --release build
 
     @property
     def known(self) -> list[str]:
@@ -319,6 +320,7 @@ def _section_load(c: "_Card") -> list[str]:
         f'from datasets import load_dataset; ds = load_dataset("{s.hub_repo_id or "path/to/this/directory"}", "quotes")  # or "articles" (the default)',
         "```",
         "",
+        *_release_load(c),
         "Offsets are Python `str` offsets (Unicode code points) into the article `text`: "
         "`text[start:end] == quote text` for every quote; ClassLabel columns hold indices "
         "(`ds['train'].features['stance'].int2str(i)` gives the name).",
@@ -331,6 +333,31 @@ def _section_load(c: "_Card") -> list[str]:
         L += [f"### `{name}` ({what})", "", "| field | type | description |", "|---|---|---|"]
         L += _fields_table(features[name], quote_level=(name == "quotes"), target=target)
         L.append("")
+    return L
+
+
+def _release_load(c: "_Card") -> list[str]:
+    """How to load this exact release from the Hub (its tag), for a ``--release`` build."""
+    if c.changelog is None:
+        return []
+    v = c.changelog.version
+    repo = c.summary.hub_repo_id
+    L = [f"This is release **{_md(v)}**. " + (f"Pushed with `--push-to-hub`, the Hub commit is tagged `{_md(v)}`; load exactly this release with:"
+                                             if repo else f"Once pushed with `quotekit build --release {_md(v)} --push-to-hub OWNER/NAME`, the Hub commit is tagged `{_md(v)}`; load exactly this release with:"),
+         "", "```python", f'ds = load_dataset("{repo or "OWNER/NAME"}", "quotes", revision="{v}")', "```", ""]
+    return L
+
+
+def _section_release(c: "_Card") -> list[str]:
+    """The release version and what changed since the previous build (``--release``/``--previous``)."""
+    ch = c.changelog
+    if ch is None:
+        return []
+    from toolkit.dataset.changelog import CARD_IDS, CHANGELOG_FILE
+
+    L = ["## Changelog", "", f"### {_md(ch.version)}", ""]
+    L += ch.lines(limit=CARD_IDS)
+    L += ["", f"`{CHANGELOG_FILE}` lists every id, and the earlier releases.", ""]
     return L
 
 
@@ -582,6 +609,7 @@ def _section_licence(c: "_Card") -> list[str]:
 SECTIONS: tuple[tuple[str, Any], ...] = (
     ("title", _section_title),
     ("load", _section_load),
+    ("release", _section_release),
     ("conventions", _section_conventions),
     ("splits", _section_splits),
     ("stance", _section_stance),
@@ -595,8 +623,10 @@ SECTIONS: tuple[tuple[str, Any], ...] = (
 )
 
 
-def render_card(features: dict[str, Any], summary: "BuildSummary", split_rows: dict[tuple[str, str], int], split_bytes: dict[tuple[str, str], int] | None = None) -> str:
-    """The card: the YAML header, then each of :data:`SECTIONS` in order."""
+def render_card(features: dict[str, Any], summary: "BuildSummary", split_rows: dict[tuple[str, str], int], split_bytes: dict[tuple[str, str], int] | None = None,
+                changelog: Any = None) -> str:
+    """The card: the YAML header, then each of :data:`SECTIONS` in order; ``changelog`` (a
+    :class:`toolkit.dataset.changelog.Changelog`) for a ``--release`` build."""
     import yaml
 
     header = yaml.safe_dump(yaml_header(features, split_rows, split_bytes, summary), sort_keys=False, allow_unicode=True)
@@ -604,7 +634,7 @@ def render_card(features: dict[str, Any], summary: "BuildSummary", split_rows: d
     card = _Card(features=features, summary=s, split_rows=split_rows, split_bytes=split_bytes,
                  stance_names=features["quotes"]["stance"].names,
                  target=s.stance_target.name if s.stance_target is not None else None,
-                 outlets=_outlet_counts(s.outlets))
+                 outlets=_outlet_counts(s.outlets), changelog=changelog)
     L: list[str] = ["---", header.rstrip(), "---", ""]
     for _name, section in SECTIONS:
         L += section(card)
