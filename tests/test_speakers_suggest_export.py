@@ -145,7 +145,7 @@ def test_a_titled_registry_name_is_an_alias_and_a_clash_is_blocked():
 def test_cli_lists_and_writes_nothing_without_apply(tmp_path, run_cli):
     reg = _registry(tmp_path)
     export = _export(tmp_path)
-    code, out, err = run_cli(["speakers", "suggest", "--from-export", export, "--registry", reg, "--json"])
+    code, out, err = run_cli(["speakers", "suggest", "--from-export", export, "--registry", reg, "--json", "--model-version", "rules-test"])
     assert code == 0, err
     assert reg.read_text(encoding="utf-8") == REGISTRY
     d = json.loads(out.strip().splitlines()[-1])
@@ -174,7 +174,7 @@ def test_apply_keeps_comments_and_order_prints_the_diff_and_is_idempotent(tmp_pa
     assert loaded.get("Hun Senn").name == "Hun Sen" and loaded.get("Jane Doh").name == "Jane Doe"
     assert loaded.get("Ranariddh") is None  # blocked: never written
     assert "+    aliases: [Samdech Hun Sen, Hun Senn]  # the honorific form" in out and "+  - name: Jane Doe" in out
-    assert f"--- a/{reg}" in out
+    assert f"--- {reg}\n+++ {reg}\n" in out  # outside the working directory: the path as it is
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary file left
     # a second run: the additions now resolve, so nothing differs from the proposal any more
     code, out, err = run_cli(["speakers", "suggest", "--from-export", export, "--registry", reg, "--apply", "--json"])
@@ -244,6 +244,8 @@ speakers:
     reg = parse_registry(yaml.safe_load(new), Path("x.yaml"))
     assert [reg.get(a).name for a in ("A Won", "B Too", "C Tree", "D For", "E Fiv")] == ["A One", "B Two", "C Three", "D Four", "E Five"]
     assert edit_registry_text(new, [("A One", "A Won")], []) == new  # idempotent
+    crlf = edit_registry_text(REGISTRY_STYLES.replace("\n", "\r\n"), [("A One", "A Won"), ("B Two", "B Too")], [])
+    assert crlf == edit_registry_text(REGISTRY_STYLES, [("A One", "A Won"), ("B Two", "B Too")], []).replace("\n", "\r\n")
 
 
 def test_a_registry_the_edit_would_break_is_left_alone(tmp_path):
@@ -276,6 +278,8 @@ def test_foreign_bad_and_prediction_less_exports_give_a_one_line_error(tmp_path,
     plain = write(tmp_path / "plain.json", [task(TEXT, id=1, article_id="p-1", annotations=[annotation(a, id=1, task=1)], model_version=None)])
     code, _, err = run_cli(["speakers", "suggest", "--from-export", plain, "--registry", reg])
     assert code == 2 and "started from a prediction" in _one_line_error(err)
+    code, _, err = run_cli(["speakers", "suggest", "--from-export", _export(tmp_path), "--registry", reg, "--model-version", "other"])
+    assert code == 2 and "model_version 'other'" in _one_line_error(err)
     code, _, err = run_cli(["speakers", "suggest", "--apply", tmp_path / "articles.jsonl"])
     assert code == 2 and "--from-export" in _one_line_error(err)
     assert reg.read_text(encoding="utf-8") == REGISTRY

@@ -499,9 +499,24 @@ def apply_suggestions(path: Path, suggestions: Iterable[Suggestion]) -> tuple[st
 
 
 def unified_diff(old: str, new: str, path: Path | str) -> str:
-    """The change as a unified diff (``a/PATH`` -> ``b/PATH``, three lines of context)."""
+    """The change as a unified diff, three lines of context: ``a/PATH`` -> ``b/PATH`` for a path
+    relative to the working directory (as git writes it), else the absolute path on both sides.
+
+    >>> print(unified_diff("a: 1\\n", "a: 1\\nb: 2\\n", "configs/x.yaml"), end="")
+    --- a/configs/x.yaml
+    +++ b/configs/x.yaml
+    @@ -1 +1,2 @@
+     a: 1
+    +b: 2
+    """
+    p = Path(path)
+    try:
+        rel = p.resolve().relative_to(Path.cwd().resolve()) if p.is_absolute() else p
+        names = (f"a/{rel.as_posix()}", f"b/{rel.as_posix()}")
+    except ValueError:
+        names = (str(p), str(p))
     return "".join(difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
-                                        fromfile=f"a/{path}", tofile=f"b/{path}"))
+                                        fromfile=names[0], tofile=names[1]))
 
 
 def parse_only(value: str | None, suggestions: list[Suggestion]) -> list[Suggestion]:
