@@ -216,7 +216,7 @@ class RegistryMatcher:
         self.registry = registry
         self.titles = frozenset(t.casefold() for t in titles)
         self.threshold = threshold
-        self._fold = default_process
+        self.fold = default_process  # case and punctuation folded, as the forms are
         self.forms = [(form, sp) for sp in registry for form in sp.surface_forms]
         self._folded = [default_process(form) for form, _ in self.forms]
 
@@ -235,7 +235,7 @@ class RegistryMatcher:
             return sp, bare, 100.0
         best = None
         for query in dict.fromkeys((name, bare)):
-            hit = process.extractOne(self._fold(query), self._folded, scorer=name_score, processor=None, score_cutoff=self.threshold)
+            hit = process.extractOne(self.fold(query), self._folded, scorer=name_score, processor=None, score_cutoff=self.threshold)
             if hit is not None and (best is None or hit[1] > best[1] or (hit[1] == best[1] and hit[2] < best[2])):
                 best = hit
         if best is None:
@@ -252,36 +252,45 @@ class RegistryMatcher:
         return w[k:]
 
 
+def classify(name: str, matcher: RegistryMatcher) -> Suggestion:
+    """An empty suggestion for ``name``: a registry speaker, a likely alias of an entry, or new.
+
+    >>> from toolkit.config import parse_registry
+    >>> m = RegistryMatcher(parse_registry({"speakers": [{"name": "Sar Kheng", "affiliation": "government"}]}, "x.yaml"))
+    >>> [(s.group, s.entry) for s in (classify("sar kheng", m), classify("Sar Keng", m), classify("Jane Doe", m))]
+    [('registry', 'Sar Kheng'), ('alias', 'Sar Kheng'), ('new', None)]
+    """
+    sp = matcher.registry.get(name)
+    if sp is not None:
+        return Suggestion(REGISTRY, sp.name, entry=sp.name)
+    hit = matcher.closest(name)
+    if hit is not None:
+        return Suggestion(ALIAS, name, hit[0].name, hit[1], hit[2], kind=hit[0].kind)
+    return Suggestion(NEW, name, kind=guess_kind(name))
+
+
 def group_changes(changes: Iterable[Change], matcher: RegistryMatcher) -> tuple[list[Suggestion], list[Suggestion]]:
     """``(suggestions, registry speaker changes)`` (module docstring); suggestions numbered from 1:
     aliases first (by entry, most frequent first), then new people (most frequent first)."""
-    reg = matcher.registry
     by_key: dict[tuple[str, str], Suggestion] = {}
     for c in changes:
-        sp = reg.get(c.name)
-        if sp is not None:
-            key, make = (REGISTRY, sp.name.casefold()), (lambda: Suggestion(REGISTRY, sp.name, entry=sp.name))
-        else:
-            hit = matcher.closest(c.name)
-            if hit is not None:
-                key, make = (ALIAS, c.name.casefold()), (lambda: Suggestion(ALIAS, c.name, hit[0].name, hit[1], hit[2], kind=hit[0].kind))
-            else:
-                key, make = (NEW, c.name.casefold()), (lambda: Suggestion(NEW, c.name, kind=guess_kind(c.name)))
-        s = by_key.get(key)
+        s = by_key.get(("", c.name.casefold()))  # the name seen before, whatever its group
         if s is None:
-            s = by_key[key] = make()
+            s = classify(c.name, matcher)
             s.context, s.where = c.context, c.where
+            s = by_key.setdefault((s.group, s.name.casefold()), s)  # a registry entry chosen under several names: one row
+            by_key[("", c.name.casefold())] = s
         s.count += 1
         s.tasks.add(c.task)
         s.sources[c.source] += 1
         s.proposed["(not proposed)" if c.added else (c.proposed or "(no speaker)")] += 1
-    registry_changes = sorted((s for (g, _), s in by_key.items() if g == REGISTRY), key=lambda s: (-s.count, s.name.casefold()))
-    aliases = sorted((s for (g, _), s in by_key.items() if g == ALIAS), key=lambda s: (s.entry.casefold(), -s.count, s.name.casefold()))
-    new = _fold_variants(sorted((s for (g, _), s in by_key.items() if g == NEW), key=lambda s: (-s.count, s.name.casefold())), matcher)
+    groups = {k: s for k, s in by_key.items() if k[0]}
+    registry_changes = sorted((s for (g, _), s in groups.items() if g == REGISTRY), key=lambda s: (-s.count, s.name.casefold()))
+    aliases = sorted((s for (g, _), s in groups.items() if g == ALIAS), key=lambda s: (s.entry.casefold(), -s.count, s.name.casefold()))
+    new = _fold_variants(sorted((s for (g, _), s in groups.items() if g == NEW), key=lambda s: (-s.count, s.name.casefold())), matcher)
     suggestions = aliases + new
-    for s in suggestions:
-        s.blocked = _blocked(s, matcher)
     for i, s in enumerate(suggestions, start=1):
+        s.blocked = _blocked(s, matcher)
         s.id = i
     return suggestions, registry_changes
 
@@ -290,7 +299,7 @@ def _fold_variants(new: list[Suggestion], matcher: RegistryMatcher) -> list[Sugg
     """Fold each new name into an earlier (more frequent) one it scores at least the threshold against."""
     kept: list[Suggestion] = []
     for s in new:
-        host = next((k for k in kept if name_score(matcher._fold(s.name), matcher._fold(k.name)) >= matcher.threshold), None)
+        host = next((k for k in kept if name_score(matcher.fold(s.name), matcher.fold(k.name)) >= matcher.threshold), None)
         if host is None:
             kept.append(s)
             continue
