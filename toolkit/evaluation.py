@@ -461,7 +461,9 @@ def normalize_exact(text: str) -> str:
 def _tokens(text: str) -> set[str]:
     out = set()
     for tok in text.split():
-        tok = "".join(ch for ch in tok if not _is_filler(ch)).casefold()
+        if not tok.isalnum():  # letters and digits only (most words) hold no filler: no per-character pass
+            tok = "".join(ch for ch in tok if not _is_filler(ch))
+        tok = tok.casefold()
         if tok:
             out.add(tok)
     return out
