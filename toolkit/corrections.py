@@ -17,9 +17,13 @@ prediction: :func:`toolkit.labelstudio.tasks.proposal_rules`), per proposed regi
 per proposed kind; a stance confusion (proposed, ``(empty)`` when left empty, x final) on
 matched quotes; annotation time from ``lead_time``.
 
+The same counts per ``model_version`` of the prediction compared (the rule set that proposed it).
+
 The chart (:func:`write_chart`) shows where the edits go, by rule: one stacked bar per rule,
 its proposals split into kept, edited (by the one field changed, or ``several``) and deleted
-(:func:`chart_series`).
+(:func:`chart_series`). The dataset card's section is built from :func:`card_figures` of the
+same report (:mod:`toolkit.dataset.corrections_section`). :func:`check_comparable` says, in one
+line, why exports give nothing to compare (no prediction, no annotation, a broken file).
 """
 
 from __future__ import annotations
