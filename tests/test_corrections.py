@@ -244,3 +244,21 @@ def test_build_writes_the_section_into_the_card(repo, tmp_path):
     section = card[card.index("## Pre-annotation kept by the annotators"):card.index("## Sources")]
     assert f"Of its {f['proposed']} proposed quotes, {f['kept']} (" in section
     assert f"| stance | {f['fields']['stance']} |" in section and section.endswith("|\n\n")
+
+
+def test_two_rule_sets_are_counted_apart(tmp_path, run_cli):
+    whole = json.loads(_export(tmp_path).read_text(encoding="utf-8"))
+    second = copy.deepcopy(whole[0])
+    second["id"], second["data"]["article_id"] = 2, "c-2"
+    second["predictions"][0].update(id=9, model_version="quotekit-next")
+    second["annotations"][0].update(id=2, task=2, parent_prediction=9, result=copy.deepcopy(second["predictions"][0]["result"]))
+    path = write(tmp_path / "two.json", [whole[0], second])
+    code, out, err = run_cli(["corrections", path, "--json"])
+    assert code == 0, err
+    d = json.loads(out.strip().splitlines()[-1])
+    assert d["model_versions"] == {"quotekit-next": 1, "quotekit-test": 1}
+    # the new version's annotation equals its prediction: everything kept
+    assert {k: d["by_model_version"]["quotekit-next"][k] for k in ("proposed", "kept", "edited", "deleted")} == \
+        {"proposed": 4, "kept": 4, "edited": 0, "deleted": 0}
+    assert d["by_model_version"]["quotekit-test"]["edited"] == 3
+    assert "Per model_version" in out

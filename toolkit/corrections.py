@@ -2,8 +2,9 @@
 
 Every Label Studio export holds, per task, the submitted annotations and the prediction each one
 started from (``annotation.prediction`` / ``parent_prediction``, else the task's prediction of
-the wanted ``model_version``). Both are read with the export reader's own parser (a proposal may
-leave the stance empty), quotes are matched as ``quotekit evaluate`` matches them (spans overlap,
+the wanted ``model_version``). Both are read with the export reader's own parser, a stance left
+empty included (in a proposal; in an annotation too: its quote is what the annotator left, though
+the build skips it as ``no_stance``, so an annotation equal to its prediction is all kept), quotes are matched as ``quotekit evaluate`` matches them (spans overlap,
 whitespace-token Jaccard >= 0.5, one-to-one, best first), and each proposed quote is counted:
 
 - **kept**: span, speaker, stance and kind unchanged;
@@ -214,7 +215,7 @@ def corrections(paths: Iterable[str | Path], *, model_version: str | None = None
                 proposed = parse_annotation(text, proposal, article_id=aid, where=where, issues=quiet, stance_labels=labels,
                                             canonical=canonical, stance_required=False)
                 final = parse_annotation(text, ann.get("result"), article_id=aid, where=where, issues=quiet,
-                                         stance_labels=labels, canonical=canonical, prediction=proposal)
+                                         stance_labels=labels, canonical=canonical, prediction=proposal, stance_required=False)
                 rules = proposal_rules(proposal)
                 _count(out, proposed, final, rules, registry, out.by_version.setdefault(version, _Tally()))
         out.problems += [m for reason, m in read.messages if reason == "invalid_json"]

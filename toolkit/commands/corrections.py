@@ -52,6 +52,13 @@ def corrections(
         for rule, t in sorted(d["by_rule"].items(), key=lambda kv: -kv[1]["proposed"]):
             rules.add_row(rule, *(str(t[c]) for c in ("proposed", "kept", "edited", "deleted", "boundary", "speaker", "stance", "kind")))
         console.print(rules)
+    if len(d["by_model_version"]) > 1:
+        versions = Table(title="Per model_version (the rule set that proposed them)")
+        for col in ("model_version", "annotations", "proposed", "kept", "edited", "deleted"):
+            versions.add_column(col, justify="left" if col == "model_version" else "right")
+        for v, t in d["by_model_version"].items():
+            versions.add_row(v, str(d["model_versions"].get(v, 0)), *(str(t[c]) for c in ("proposed", "kept", "edited", "deleted")))
+        console.print(versions)
     if chart is not None:
         write_chart(d, chart)
         Console(stderr=True).print(f"Wrote the chart to {chart}", markup=False, highlight=False)
