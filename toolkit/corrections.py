@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from toolkit.evaluation import Attribution, match_overlap
 from toolkit.labelstudio import names as N
@@ -169,19 +169,40 @@ def _proposal(task: dict, ann: dict) -> dict | None:
     return source
 
 
-def corrections(paths: Iterable[str | Path], *, model_version: str | None = None, registry: Any = None,
-                stance_labels: Iterable[str] | None = None) -> Corrections:
-    """Count what annotators changed in the exports ``paths`` (module docstring)."""
+@dataclass(frozen=True)
+class Compared:
+    """One submitted annotation and the prediction it started from, both read and aligned
+    (:func:`compared_annotations`)."""
+
+    text: str
+    article_id: str
+    where: str  # "<file> task <id>", for messages
+    annotation: dict
+    prediction: dict  # the whole prediction record (model_version, result, ...)
+    version: str  # its model_version, "(none)" when it has none
+    proposed: list  # the proposal's quotes (QuoteRecords; a stance may be empty)
+    final: list  # the annotation's quotes (likewise)
+    matched: dict[int, int]  # final quote index -> proposed quote index (matched as evaluate matches)
+
+
+def compared_annotations(paths: Iterable[str | Path], *, registry: Any = None, stance_labels: Iterable[str] | None = None,
+                         model_version: str | None = None, seen: "Corrections | None" = None) -> Iterator[Compared]:
+    """Each submitted (not cancelled) annotation of the exports ``paths`` that started from a
+    prediction (of ``model_version``), with that prediction, read and aligned: the one home of
+    that pairing (the corrections report and ``speakers suggest --from-export`` read it). The
+    files are streamed task by task. ``seen`` (a :class:`Corrections`) also counts what the
+    files hold: tasks, annotations, those without a prediction, model_versions, unreadable files.
+    """
     from toolkit.config import load_registry, load_stance
 
     registry = registry if registry is not None else load_registry()
     labels = tuple(stance_labels) if stance_labels is not None else load_stance().labels
+    seen = seen if seen is not None else Corrections()
 
     def canonical(name: str) -> str:
         sp = registry.get(name)
         return sp.name if sp else name
 
-    out = Corrections()
     quiet = IssueLog()
     for path in paths:
         read = IssueLog()
@@ -191,34 +212,46 @@ def corrections(paths: Iterable[str | Path], *, model_version: str | None = None
             text = task["data"].get(N.TEXT)
             if not isinstance(text, str):
                 continue
-            out.task_items += 1
+            seen.task_items += 1
             anns = [a for a in task.get("annotations") or [] if isinstance(a, dict) and not a.get("was_cancelled")]
             if not anns:
                 continue
-            out.tasks += 1
+            seen.tasks += 1
             aid = str(task["data"].get("article_id") or f"ls-task-{task.get('id')}")
+            where = f"{Path(path).name} task {task.get('id')}"
             for ann in anns:
-                out.annotations += 1
+                seen.annotations += 1
                 source = _proposal(task, ann)
                 version = str(source.get("model_version") or "(none)") if source is not None else None
                 if version is not None:
-                    out.versions_seen[version] += 1
+                    seen.versions_seen[version] += 1
                 if source is None or (model_version is not None and version != model_version):
-                    out.without_prediction += 1
+                    seen.without_prediction += 1
                     continue
-                out.model_versions[version] += 1
+                seen.model_versions[version] += 1
                 proposal = source["result"]
-                if isinstance(ann.get("lead_time"), (int, float)) and ann["lead_time"] >= 0:
-                    out.lead_time_s += float(ann["lead_time"])
-                    out.timed_annotations += 1
-                where = f"{Path(path).name} task {task.get('id')}"
                 proposed = parse_annotation(text, proposal, article_id=aid, where=where, issues=quiet, stance_labels=labels,
                                             canonical=canonical, stance_required=False)
                 final = parse_annotation(text, ann.get("result"), article_id=aid, where=where, issues=quiet,
                                          stance_labels=labels, canonical=canonical, prediction=proposal, stance_required=False)
-                rules = proposal_rules(proposal)
-                _count(out, proposed, final, rules, registry, out.by_version.setdefault(version, _Tally()))
-        out.problems += [m for reason, m in read.messages if reason == "invalid_json"]
+                matched = dict(match_overlap([_attribution(q) for q in final], [_attribution(q) for q in proposed]))
+                yield Compared(text, aid, where, ann, source, version, proposed, final, matched)
+        seen.problems += [m for reason, m in read.messages if reason == "invalid_json"]
+
+
+def corrections(paths: Iterable[str | Path], *, model_version: str | None = None, registry: Any = None,
+                stance_labels: Iterable[str] | None = None) -> Corrections:
+    """Count what annotators changed in the exports ``paths`` (module docstring)."""
+    from toolkit.config import load_registry
+
+    registry = registry if registry is not None else load_registry()
+    out = Corrections()
+    for c in compared_annotations(paths, registry=registry, stance_labels=stance_labels, model_version=model_version, seen=out):
+        lead = c.annotation.get("lead_time")
+        if isinstance(lead, (int, float)) and not isinstance(lead, bool) and lead >= 0:
+            out.lead_time_s += float(lead)
+            out.timed_annotations += 1
+        _count(out, c, proposal_rules(c.prediction["result"]), registry, out.by_version.setdefault(c.version, _Tally()))
     return out
 
 
@@ -248,10 +281,11 @@ def check_comparable(report: Corrections, paths: Iterable[str | Path], model_ver
                             "`quotekit ls push`, annotate from them, and export with `quotekit ls pull` (it keeps the predictions)")
 
 
-def _count(out: Corrections, proposed: list, final: list, rules: dict[str, str], registry: Any, version: _Tally) -> None:
+def _count(out: Corrections, c: Compared, rules: dict[str, str], registry: Any, version: _Tally) -> None:
+    proposed, final = c.proposed, c.final
     out.proposed += len(proposed)
     out.final += len(final)
-    pairs = dict((pi, fi) for fi, pi in match_overlap([_attribution(q) for q in final], [_attribution(q) for q in proposed]))
+    pairs = {pi: fi for fi, pi in c.matched.items()}
     for pi, p in enumerate(proposed):
         tallies = [out.by_rule.setdefault(rules.get(p.region_id, "(no rule)"), _Tally()),
                    out.by_kind.setdefault(p.kind, _Tally()), version]
