@@ -45,6 +45,24 @@ def token_jaccard(a: str, b: str) -> float:
     return len(ta & tb) / len(ta | tb)
 
 
+def one_to_one(cands: list[tuple[Any, Any, int, int]]) -> list[tuple[int, int]]:
+    """Greedy one-to-one matching: candidates ``(key, tie-break, i, j)`` best (smallest) first;
+    a pair is kept when neither side is matched yet. Sorted ``(i, j)``.
+
+    >>> one_to_one([(0.1, 0, 0, 1), (0.2, 0, 0, 0), (0.3, 0, 1, 0)])
+    [(0, 1), (1, 0)]
+    """
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    out = []
+    for _, _, i, j in sorted(cands):
+        if i not in used_a and j not in used_b:
+            used_a.add(i)
+            used_b.add(j)
+            out.append((i, j))
+    return sorted(out)
+
+
 def match_quotes(a: Sequence[QuoteRecord], b: Sequence[QuoteRecord], threshold: float = 0.5) -> list[tuple[int, int]]:
     """One-to-one matches ``(index in a, index in b)``: overlapping spans, token Jaccard >= threshold."""
     cands = []
@@ -54,16 +72,7 @@ def match_quotes(a: Sequence[QuoteRecord], b: Sequence[QuoteRecord], threshold: 
                 jac = token_jaccard(qa.text, qb.text)
                 if jac >= threshold:
                     cands.append((-jac, abs(qa.start - qb.start) + abs(qa.end - qb.end), i, j))
-    cands.sort()
-    used_a: set[int] = set()
-    used_b: set[int] = set()
-    out = []
-    for _, _, i, j in cands:
-        if i not in used_a and j not in used_b:
-            used_a.add(i)
-            used_b.add(j)
-            out.append((i, j))
-    return sorted(out)
+    return one_to_one(cands)
 
 
 #: Boundary-tolerant matching: each boundary may differ by at most this many whitespace tokens.
@@ -97,16 +106,7 @@ def match_boundaries(text: str, a: Sequence[QuoteRecord], b: Sequence[QuoteRecor
                 continue
             if gs <= tolerance and ge <= tolerance:
                 cands.append((gs + ge, abs(qa.start - qb.start) + abs(qa.end - qb.end), i, j))
-    cands.sort()
-    used_a: set[int] = set()
-    used_b: set[int] = set()
-    out = []
-    for _, _, i, j in cands:
-        if i not in used_a and j not in used_b:
-            used_a.add(i)
-            used_b.add(j)
-            out.append((i, j))
-    return sorted(out)
+    return one_to_one(cands)
 
 
 def krippendorff_alpha_nominal(units: Sequence[Counter]) -> float | None:
