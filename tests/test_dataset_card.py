@@ -61,6 +61,13 @@ def test_card_names_the_stance_target_of_the_scheme_it_was_built_with(run_cli, t
     assert "towards council (the city council of Exampleville and its mayor)" in card.split("## How to load")[0]
     assert "Here the target is council" in section(card, "Configs and fields")
     assert "towards the target of the stance scheme." not in card.replace("towards the target of the stance scheme. Here", "")
+    # every quote's target column names the scheme's target, in both configs
+    import pyarrow.parquet as pq
+
+    quotes = [pq.read_table(p).column("target").to_pylist() for p in (tmp_path / "ds" / "data" / "quotes").glob("*.parquet")]
+    nested = [q["target"] for p in (tmp_path / "ds" / "data" / "articles").glob("*.parquet")
+              for qs in pq.read_table(p).column("quotes").to_pylist() for q in qs]
+    assert set(sum(quotes, [])) == set(nested) == {"council"} and len(nested) == 12
 
     # the default scheme: its own target, description and guidance, verbatim
     st = load_stance()
