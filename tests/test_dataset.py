@@ -541,10 +541,12 @@ def test_docstring_examples_hold():
     import doctest
 
     import toolkit.dataset.agreement
+    import toolkit.dataset.card
+    import toolkit.dataset.changelog
     import toolkit.dataset.splits
     import toolkit.dataset.writer
 
-    for module in (toolkit.dataset.agreement, toolkit.dataset.splits, toolkit.dataset.writer):
+    for module in (toolkit.dataset.agreement, toolkit.dataset.card, toolkit.dataset.changelog, toolkit.dataset.splits, toolkit.dataset.writer):
         res = doctest.testmod(module)
         assert res.failed == 0 and res.attempted > 0, module.__name__
 
