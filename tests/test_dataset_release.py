@@ -77,6 +77,9 @@ def test_the_changelog_of_two_builds_names_exactly_the_changed_quotes(run_cli, t
         assert got.new_columns == [] and got.dropped_columns == []
     assert (ch.articles.before, ch.articles.after, ch.quotes.before, ch.quotes.after) == (5, 5, 20, 19)
     assert ch.quotes.by_field() == {"speaker": 1, "speaker_start": 1, "speaker_end": 1, "stance": 1, "affiliation": 1}
+    d = ch.to_dict()
+    assert d["version"] == "v2" and d["previous_version"] == "v1" and not d["first_release"]
+    assert d["quotes"]["changed"] == {k: list(v) for k, v in want["quotes"]["changed"].items()} and d["articles"]["removed"] == ["c-00005"]
 
     # the file names every id and keeps the earlier release; the card says the same
     log2 = (tmp_path / "ds2" / CHANGELOG_FILE).read_text(encoding="utf-8")
