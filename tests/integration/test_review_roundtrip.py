@@ -68,10 +68,20 @@ def _review_tasks(client) -> list[dict]:
     return list(client.iter_tasks(project["id"]))
 
 
-def _review(ls_server) -> dict:
-    proc = ls_server.cli("review", "--project", SOURCE, "--json")
+def _review(ls_server, *extra: str) -> dict:
+    proc = ls_server.cli("review", "--project", SOURCE, "--json", *extra)
     assert proc.returncode == 0, proc.stderr + proc.stdout
     return json.loads(proc.stdout)
+
+
+def _stances(task: dict) -> dict[str, list[str]]:
+    return {p["model_version"]: sorted(r["value"]["choices"][0] for r in p["result"] if r.get("from_name") == "stance")
+            for p in task["predictions"]}
+
+
+def _kinds(task: dict) -> dict[str, list[str]]:
+    return {p["model_version"]: sorted(r["value"]["choices"][0] for r in p["result"] if r.get("from_name") == "kind")
+            for p in task["predictions"]}
 
 
 def test_review_round_trip(ls_server, setup):
@@ -87,9 +97,8 @@ def test_review_round_trip(ls_server, setup):
     assert data["article_id"] == "int-1" and data["text"] == records["int-1"]["text"]
     assert data["review_of_task"] == setup["tasks"]["int-1"]["id"] and data["review_of_project"] == setup["pid"]
     assert "stance" in data["review_summary"] and data["review_fields"] == "stance"
-    preds = {p["model_version"]: p["result"] for p in rt["predictions"]}
-    assert sorted(preds) == ["annotator:alice@review.test", "annotator:bob@review.test"]
-    stances = {mv: sorted(r["value"]["choices"][0] for r in res if r.get("from_name") == "stance") for mv, res in preds.items()}
+    assert sorted(p["model_version"] for p in rt["predictions"]) == ["annotator:alice@review.test", "annotator:bob@review.test"]
+    stances = _stances(rt)
     assert stances["annotator:alice@review.test"] != stances["annotator:bob@review.test"]
     assert "review_summary" in client.find_project(REVIEW)["label_config"]
 
@@ -97,13 +106,22 @@ def test_review_round_trip(ls_server, setup):
     assert (again["added"], again["updated"], again["unchanged"], again["review_created"]) == (0, 0, 1, False)
     assert [t["id"] for t in _review_tasks(client)] == [rt["id"]]
 
-    # carol adjudicates: alice's version with a third stance on the first quote
+    # before anyone reviews it, bob's newer version (alice's stance, another kind) replaces his old one in the task
     qs = setup["quotes"]["int-1"]
+    client.create_annotation(setup["tasks"]["int-1"]["id"], _result(records["int-1"], [replace(qs[0], kind="mixed")] + qs[1:]), completed_by=ids["bob"])
+    updated = _review(ls_server)
+    assert (updated["added"], updated["updated"], updated["fields"]) == (0, 1, {"kind": 1})
+    [rt] = _review_tasks(client)
+    assert _stances(rt)["annotator:bob@review.test"] == stances["annotator:alice@review.test"]
+    assert "mixed" in _kinds(rt)["annotator:bob@review.test"] and rt["data"]["review_fields"] == "kind"
+    preds = {p["model_version"]: p["result"] for p in rt["predictions"]}
+
+    # carol adjudicates: alice's version with a third stance on the first quote
     final_first = replace(qs[0], stance=next(s for s in ("favor", "against", "neutral") if s not in (qs[0].stance, setup["bob_1"][0].stance)))
     client.create_annotation(rt["id"], _result(records["int-1"], [final_first] + qs[1:]), completed_by=ids["carol"])
 
-    # bob changes his mind afterwards (a newer annotation): the adjudicated task is not reopened
-    client.create_annotation(setup["tasks"]["int-1"]["id"], _result(records["int-1"], [replace(qs[0], kind="mixed")] + qs[1:]), completed_by=ids["bob"])
+    # bob changes his mind again afterwards: the adjudicated task is not reopened
+    client.create_annotation(setup["tasks"]["int-1"]["id"], _result(records["int-1"], setup["bob_1"]), completed_by=ids["bob"])
     third = _review(ls_server)
     assert third["added"] == 0 and third["adjudicated"] == 1 and third["adjudicated_changed"] == ["int-1"]
     after = _review_tasks(client)
@@ -125,3 +143,9 @@ def test_review_round_trip(ls_server, setup):
     assert got[final_first.start] == final_first.stance
     assert (summary.adjudicated_articles, summary.agreed_articles, summary.single_annotated_articles) == (1, 1, 1)
     assert summary.articles == 3
+
+    # nothing to review: no review project is created
+    empty = tmp / "empty.json"
+    empty.write_text("[]", encoding="utf-8")
+    nothing = _review(ls_server, "--export", str(empty), "--review-project", "quotekit nothing to review")
+    assert nothing["review_project_id"] == 0 and client.find_project("quotekit nothing to review") is None

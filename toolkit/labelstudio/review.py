@@ -96,10 +96,13 @@ class ReviewReport:
         lines = [
             f"{self.tasks_read} tasks read, {self.multi_annotated} annotated by several accounts: {self.agreeing} agree, "
             f"{self.disagreeing} disagree" + (f" (by field: {fields})" if fields else "") + ".",
-            f"Review project {self.review_title!r} (id {self.review_project_id}{', created' if self.review_created else ''}): "
-            f"{self.added} review tasks added, {self.updated} updated, {self.unchanged} already there, "
-            f"{self.adjudicated} adjudicated ({self.seconds:.1f} s).",
         ]
+        if not self.review_project_id:
+            lines.append(f"Nothing to review: no review project {self.review_title!r} was created ({self.seconds:.1f} s).")
+            return "\n".join(lines)
+        lines.append(f"Review project {self.review_title!r} (id {self.review_project_id}{', created' if self.review_created else ''}): "
+                     f"{self.added} review tasks added, {self.updated} updated, {self.unchanged} already there, "
+                     f"{self.adjudicated} adjudicated ({self.seconds:.1f} s).")
         if self.adjudicated_changed:
             lines.append(f"{len(self.adjudicated_changed)} adjudicated tasks have other versions now; they are not reopened "
                          f"({_ids(self.adjudicated_changed)}).")
@@ -261,8 +264,11 @@ def _review_tasks(client, pid: int, report: PushReport) -> dict[str, _ReviewTask
 
 def push_review_tasks(client, review_title: str, config_xml: str, built: list[BuiltTask], report: ReviewReport, *,
                       echo: Echo = print, batch_size: int = 200, progress: bool = False) -> None:
-    """Create or update the review project with ``built`` (module docstring, step 4)."""
+    """Create or update the review project with ``built`` (module docstring, step 4); with
+    nothing to review and no review project yet, none is created."""
     push_report = PushReport(project_title=review_title)
+    if not built and client.find_project(review_title) is None:
+        return
     with ProjectLock(getattr(client, "url", ""), review_title, echo):
         project = ensure_project(client, review_title, config_xml, push_report, echo)
         pid = project["id"]
