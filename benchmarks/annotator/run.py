@@ -1,0 +1,320 @@
+#!/usr/bin/env python
+"""The scripted annotator (issue 18): the five sample articles, pre-annotated by quotekit, corrected
+into the gold through Label Studio's labeling screen only, every action counted.
+
+    .venv/bin/python benchmarks/annotator/run.py [--articles ...] [--gold ...] [--only ARTICLE_ID ...]
+
+Starts its own Label Studio (``quotekit ls serve --detach`` on a free port, a temporary data dir;
+``quotekit ls stop`` at the end, always), pushes the articles with ``quotekit ls push``, opens
+each task in Debian's chromium (Playwright, ``/usr/bin/chromium``), reviews every proposed quote
+and performs the fixes of :mod:`plan` through the UI (:mod:`screen`), submits, ``quotekit ls
+pull``s the project and compares the export with the gold. Prints a table and one JSON line.
+See README.md next to this file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+for p in (str(REPO), str(HERE)):
+    if p not in sys.path:
+        sys.path.insert(0, p)
+
+from plan import Gold, Op, compare, plan, read_gold, read_proposal  # noqa: E402
+from screen import Actions, Screen  # noqa: E402
+
+from toolkit.labelstudio import names as N  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+    "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+BUCKETS = ("review", "fix_stance", "fix_kind", "fix_speaker", "fix_mention", "fix_cue", "fix_boundary",
+           "delete_quote", "add_quote", "submit")  # fmt: skip
+PROJECT = "quotekit annotator"
+
+
+# --------------------------------------------------------------------------- one task on the screen
+
+
+@dataclass
+class TaskRun:
+    article_id: str
+    quotes: int  # proposed quotes (reviewed)
+    seconds: float
+    load_seconds: float
+    acts: Actions
+    steps: list = field(default_factory=list)
+
+
+class Annotator:
+    """Applies the plan's operations to the screen; remembers what it has already seen."""
+
+    def __init__(self, screen: Screen, speaker_names: set[str]):
+        self.s = screen
+        self.names = speaker_names
+        self.selected: tuple | None = None
+        self.seen_speakers: dict[tuple, str | None] = {}
+
+    def select(self, ref: tuple) -> None:
+        if self.selected == ref and self.s.store()["selected"] == 1:
+            return
+        self.s.select(*ref)
+        self.selected = ref
+
+    def review(self, q: tuple, stance: str | None, speakers: list[tuple]) -> None:
+        """See the quote's stance and its speaker's canonical name: on this screen, by selecting each region."""
+        self.select(q)
+        shown = self.s.stance_shown()
+        if shown != stance:
+            raise AssertionError(f"review: {q} shows stance {shown!r}, the prediction says {stance!r}")
+        for sp in speakers:
+            if sp in self.seen_speakers:
+                continue
+            self.select(sp)
+            self.seen_speakers[sp] = self.s.speaker_shown()
+
+    def apply(self, op: Op) -> None:
+        k, a = op.kind, op.args
+        if k == "review":
+            self.review(*a)
+        elif k in ("stance", "kind"):
+            ref, value = a
+            self.select(ref)
+            self.s.choose(value)
+        elif k == "unknown":
+            ref, on = a
+            self.select(ref)
+            self.s.flag(N.SPEAKER_UNKNOWN, on)
+        elif k == "name":
+            ref, name = a
+            self.select(ref)
+            if name in self.names:
+                self.s.pick_speaker(name)
+            else:
+                self.s.type_speaker(name)
+        elif k == "draw":
+            self.s.draw(*a)
+            self.selected = None
+        elif k == "link":
+            frm, to = a
+            self.select(frm)
+            self.s.link_selected(to)
+        elif k == "delete":
+            self.select(a)
+            self.s.delete_selected()
+            self.selected = None
+        elif k == "unlink":
+            raise NotImplementedError(
+                f"unlink {a}: removing one relation of a region other quotes still use needs the Relations "
+                "panel, which lists regions by number only; no sample task needs it")
+        else:
+            raise ValueError(f"unknown operation {k!r}")
+
+
+def annotate_task(page, url: str, project_id: int, task: dict, gold: list[Gold], speaker_names: set[str],
+                  orphans: str = "delete") -> TaskRun:
+    text = task["data"][N.TEXT]
+    pred = task["predictions"][0]
+    prop = read_proposal(pred["result"])
+    steps = plan(text, prop, gold, orphans=orphans)
+    acts = Actions(page)
+    screen = Screen(page, acts, text)
+    t0 = time.monotonic()
+    page.goto(f"{url}/projects/{project_id}/data?task={task['id']}")
+    n_regions = len(prop.regions)
+    n_rel = sum(len(v) for v in prop.said_by.values()) + sum(len(v) for v in prop.cue.values())
+    screen.wait_loaded(n_regions, n_rel)
+    t1 = time.monotonic()
+    ann = Annotator(screen, speaker_names)
+    for step in steps:
+        with acts.on(step.bucket):
+            for op in step.ops:
+                ann.apply(op)
+    with acts.on("submit"):
+        screen.submit()
+    t2 = time.monotonic()
+    return TaskRun(task["data"]["article_id"], len(prop.quotes), t2 - t1, t1 - t0, acts, steps)
+
+
+# --------------------------------------------------------------------------- the whole session
+
+
+def run_session(server, context, records: list[dict], gold: dict[str, list[dict]], *, project: str = PROJECT,
+                orphans: str = "delete", workdir: Path, echo=print) -> dict[str, Any]:
+    """Push ``records`` to ``server`` (a :class:`toolkit.labelstudio.testing.LSServer`), annotate
+    every task in the browser ``context``, pull, compare with ``gold``; the report as a dict."""
+    from toolkit.config import load_registry, load_stance
+    from toolkit.labelstudio.export import ExportReader, IssueLog
+    from toolkit.labelstudio.testing import logged_in_page, write_jsonl
+
+    registry = load_registry()
+
+    def canonical(name: str) -> str:
+        sp = registry.get(name)
+        return sp.name if sp else name
+
+    path = write_jsonl(workdir / "articles.jsonl", records)
+    proc = server.cli("ls", "push", str(path), "--project", project)
+    if proc.returncode != 0:
+        raise RuntimeError(f"quotekit ls push failed: {proc.stderr}")
+    client = server.client()
+    proj = client.find_project(project)
+    tasks = {t["data"]["article_id"]: t for t in client.iter_tasks(proj["id"])}
+    names = set(registry.names())
+    page = logged_in_page(context, server)
+    runs = []
+    for rec in records:
+        aid = rec["article_id"]
+        g = read_gold(gold[aid], canonical)
+        run = annotate_task(page, server.url, proj["id"], tasks[aid], g, names, orphans=orphans)
+        echo(f"{aid}: {run.quotes} proposed quotes, {sum(run.acts.total(b) for b in BUCKETS)} actions, "
+             f"{run.seconds:.1f} s (+{run.load_seconds:.1f} s load)")
+        runs.append(run)
+    page.close()
+    out = workdir / "export.json"
+    pulled = server.cli("ls", "pull", "--project", project, "-o", str(out))
+    if pulled.returncode != 0:
+        raise RuntimeError(f"quotekit ls pull failed: {pulled.stderr}")
+    issues = IssueLog()
+    reader = ExportReader([out], issues=issues, stance_labels=load_stance().labels, canonical=canonical)
+    exported = {a.article_id: a.quotes for a in reader.articles()}
+    per_task = {}
+    lost = wrong = 0
+    for rec in records:
+        aid = rec["article_id"]
+        c = compare(exported.get(aid, []), read_gold(gold[aid], canonical))
+        per_task[aid] = c
+        lost += c["lost"]
+        wrong += c["wrong"]
+    return summarise(runs, per_task, lost, wrong, [m for _, m in issues.messages])
+
+
+def summarise(runs: list[TaskRun], per_task: dict, lost: int, wrong: int, issues: list[str]) -> dict[str, Any]:
+    counts = {b: Counter() for b in BUCKETS}
+    fixes = Counter()
+    for r in runs:
+        for b in BUCKETS:
+            counts[b].update(r.acts.counts.get(b, {}))
+            fixes[b] += r.acts.fixes.get(b, 0)
+    quotes = sum(r.quotes for r in runs)
+
+    def mean(b: str) -> float | None:
+        return round(sum(counts[b].values()) / fixes[b], 2) if fixes[b] else None
+
+    return {
+        "tasks": len(runs),
+        "proposed_quotes": quotes,
+        "review_actions_per_quote": round(sum(counts["review"].values()) / quotes, 2) if quotes else None,
+        "review_clicks_per_quote": round(counts["review"]["click"] / quotes, 2) if quotes else None,
+        "fix_speaker_actions": mean("fix_speaker"),
+        "fix_stance_actions": mean("fix_stance"),
+        "add_quote_actions": mean("add_quote"),
+        "delete_quote_actions": mean("delete_quote"),
+        "fix_kind_actions": mean("fix_kind"),
+        "fix_mention_actions": mean("fix_mention"),
+        "fix_cue_actions": mean("fix_cue"),
+        "fix_boundary_actions": mean("fix_boundary"),
+        "task_seconds": round(sum(r.seconds for r in runs) / len(runs), 1) if runs else None,
+        "lost": lost,
+        "wrong": wrong,
+        "buckets": {b: {"fixes": fixes[b], **dict(counts[b])} for b in BUCKETS if fixes[b]},
+        "per_task": {r.article_id: {"quotes": r.quotes, "actions": sum(sum(c.values()) for c in r.acts.counts.values()),
+                                    "seconds": round(r.seconds, 1), **{k: v for k, v in per_task[r.article_id].items()}}
+                     for r in runs},
+        "export_issues": issues,
+    }
+
+
+def table(report: dict[str, Any]) -> str:
+    rows = [f"{'bucket':<14}{'fixes':>6}{'click':>7}{'key':>6}{'drag':>6}{'scroll':>7}{'mean':>7}"]
+    for b, c in report["buckets"].items():
+        total = sum(v for k, v in c.items() if k != "fixes")
+        rows.append(f"{b:<14}{c['fixes']:>6}{c.get('click', 0):>7}{c.get('key', 0):>6}{c.get('drag', 0):>6}"
+                    f"{c.get('scroll', 0):>7}{total / c['fixes']:>7.2f}")
+    rows.append("")
+    rows.append(f"{'article':<24}{'quotes':>7}{'actions':>8}{'seconds':>8}{'lost':>6}{'wrong':>6}")
+    for aid, t in report["per_task"].items():
+        rows.append(f"{aid:<24}{t['quotes']:>7}{t['actions']:>8}{t['seconds']:>8}{t['lost']:>6}{t['wrong']:>6}")
+        rows += [f"    {p}" for p in t["problems"]]
+    return "\n".join(rows)
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def start_server(workdir: Path):
+    """``quotekit ls serve --detach`` on a free port in ``workdir``; the LSServer."""
+    from toolkit.labelstudio.testing import LSServer, free_port, run_cli
+
+    data_dir = workdir / "labelstudio-data"
+    proc = run_cli(["ls", "serve", "--detach", "--port", str(free_port()), "--data-dir", str(data_dir)], timeout=900)
+    if proc.returncode != 0:
+        raise RuntimeError(f"quotekit ls serve failed (exit {proc.returncode}): {proc.stderr[-2000:]}")
+    state = json.loads((data_dir / "server.json").read_text())
+    return LSServer(url=state["url"], data_dir=data_dir, token=(data_dir / "api-token").read_text().strip(),
+                    password=(data_dir / "admin-password").read_text().strip())
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--articles", type=Path, default=REPO / "annotations" / "articles.jsonl")
+    ap.add_argument("--gold", type=Path, default=REPO / "annotations" / "gold" / "seeds.jsonl")
+    ap.add_argument("--only", action="append", default=[], help="article id to annotate (repeatable; default all)")
+    ap.add_argument("--orphans", choices=("delete", "keep"), default="delete",
+                    help="delete the SPEAKER/CUE regions a fix leaves unlinked (default) or leave them")
+    ap.add_argument("--json-out", type=Path, help="also write the whole report here")
+    args = ap.parse_args(argv)
+    from playwright.sync_api import sync_playwright
+    from toolkit.labelstudio.testing import run_cli
+
+    records = [r for r in _read_jsonl(args.articles) if not args.only or r["article_id"] in args.only]
+    gold = {r["article_id"]: r["quotes"] for r in _read_jsonl(args.gold)}
+    if not Path(CHROMIUM).exists():
+        print(f"{CHROMIUM} is missing: apt-get install chromium", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="quotekit-annotator-") as tmp:
+        workdir = Path(tmp)
+        t0 = time.monotonic()
+        server = start_server(workdir)
+        print(f"Label Studio up in {time.monotonic() - t0:.0f} s", file=sys.stderr)
+        try:
+            with sync_playwright() as pw:
+                ctx = pw.chromium.launch_persistent_context(
+                    str(workdir / "chromium"), executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True,
+                    viewport={"width": 1400, "height": 1000})  # fmt: skip
+                try:
+                    report = run_session(server, ctx, records, gold, orphans=args.orphans, workdir=workdir,
+                                         echo=lambda m: print(m, file=sys.stderr))
+                finally:
+                    ctx.close()
+        finally:
+            stop = run_cli(["ls", "stop", "--data-dir", str(server.data_dir)], timeout=120)
+            if stop.returncode != 0:
+                print(f"quotekit ls stop failed: {stop.stderr}", file=sys.stderr)
+    print(table(report))
+    if args.json_out:
+        args.json_out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    keys = ("review_actions_per_quote", "fix_speaker_actions", "fix_stance_actions", "add_quote_actions",
+            "delete_quote_actions", "task_seconds", "lost", "wrong")
+    print(json.dumps({k: report[k] for k in keys}))
+    return 0 if report["lost"] == 0 and report["wrong"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

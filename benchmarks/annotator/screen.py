@@ -1,0 +1,382 @@
+"""The labeling screen as the scripted annotator sees it: every selector in one place (``SEL``,
+``KEYS``) and every UI action through one counting wrapper (:class:`Actions`).
+
+An action is what a person does with mouse or keyboard: a ``click``, a ``key`` press (each
+typed character is one key), a ``drag`` (press, move, release) or a ``scroll`` (one wheel
+gesture of at most ``SCROLL_STEP`` of the visible height: bringing a region 3 screens down
+into view costs 3 or 4). Everything the script does to the page goes through
+:class:`Actions`, which books it on the open *bucket* (``review``, ``fix_stance``, ...). Reading
+the page (where a highlight is, which radio is checked, Label Studio's store) is looking, not
+acting, and costs nothing.
+
+Works against Label Studio 1.23 with quotekit's labeling config (``configs/label_config.xml``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter, defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+# --------------------------------------------------------------------------- selectors (one place)
+
+SEL = {
+    # a region's highlight(s) in the text: Label Studio writes the offsets and "<n>:<LABEL>" on each span
+    "highlight": '.htx-highlight[data-start="{start}"][data-end="{end}"][data-label$=":{label}"]',
+    "text_root": ".lsf-richtext__container",
+    "scroller": ".lsf-main-content",
+    # per-region controls in the right column (names from toolkit/labelstudio/names.py)
+    "radio": 'input[type="radio"][name="{value}"]',  # stance (favor/against/neutral) and kind values are distinct
+    "flag": 'input[type="checkbox"][name="{value}"]',
+    "speaker_trigger": '[data-testid^="select-trigger"]',
+    "speaker_option": '[data-testid="select-option-{name}"]',
+    "speaker_list": '[role="dialog"], [data-radix-popper-content-wrapper]',
+    "speaker_new": 'input[name="speaker_new"], textarea[name="speaker_new"]',
+    "relations_tab": ".lsf-panel-tabs__tab",
+    "relation_row": ".lsf-relations__item",
+    "submit": '[data-testid="bottombar-submit-button"]',
+    "outliner_item": ".lsf-outliner-item",
+}
+KEYS = {"QUOTE": "q", "SPEAKER": "s", "CUE": "c", "relation": "Alt+r", "delete": "Backspace", "unselect": "Escape"}
+SCROLL_STEP = 0.8  # one wheel gesture moves at most this share of the visible height
+
+# --------------------------------------------------------------------------- page scripts (looking only)
+
+JS_POINTS = """([start, end]) => {
+  // client points of the first and last character of text[start:end] (a <br> counts one character)
+  const root = document.querySelector('%(root)s');
+  let pos = 0, a = null, b = null, n;
+  const w = document.createTreeWalker(root, NodeFilter.SHOW_TEXT | NodeFilter.SHOW_ELEMENT);
+  while ((n = w.nextNode())) {
+    if (n.nodeType === 1) { if (n.tagName === 'BR') pos += 1; continue; }
+    const L = n.nodeValue.length;
+    if (a === null && start < pos + L) a = [n, start - pos];
+    if (b === null && end <= pos + L) { b = [n, end - pos]; break; }
+    pos += L;
+  }
+  if (!a || !b) return null;
+  const r1 = document.createRange(); r1.setStart(a[0], a[1]); r1.setEnd(a[0], a[1] + 1);
+  const r2 = document.createRange(); r2.setStart(b[0], b[1] - 1); r2.setEnd(b[0], b[1]);
+  const p = r1.getClientRects()[0], q = r2.getClientRects()[0];
+  return {x1: p.left + 1, y1: p.top + p.height / 2, x2: q.right - 1, y2: q.top + q.height / 2};
+}""" % {"root": SEL["text_root"]}
+
+JS_REGION_POINT = """(sel) => {
+  // a point on the region's own text (not on a nested region, not under a relation tag)
+  const spans = Array.from(document.querySelectorAll(sel));
+  const cands = [];
+  for (const s of spans) for (const n of s.childNodes)
+    if (n.nodeType === 3 && n.nodeValue.trim().length) cands.push(n);
+  cands.sort((x, y) => y.nodeValue.length - x.nodeValue.length);
+  for (const n of cands) {
+    const L = n.nodeValue.length;
+    for (const k of [Math.floor(L / 2), Math.floor(L / 4), Math.floor(3 * L / 4), 0, L - 1]) {
+      if (n.nodeValue[k] === ' ' || n.nodeValue[k] === undefined) continue;
+      const r = document.createRange(); r.setStart(n, k); r.setEnd(n, k + 1);
+      const rect = r.getClientRects()[0];
+      if (!rect) continue;
+      const x = rect.left + rect.width / 2, y = rect.top + rect.height / 2;
+      const el = document.elementFromPoint(x, y);
+      if (el && spans.includes(el)) return {x, y, hit: true};
+    }
+  }
+  // hidden (off screen, under the bottom bar or a relation tag): where its text is, not clickable
+  if (!cands.length) return null;
+  const n = cands[0], r = document.createRange(); r.setStart(n, 0); r.setEnd(n, 1);
+  const rect = r.getClientRects()[0];
+  return rect ? {x: rect.left + rect.width / 2, y: rect.top + rect.height / 2, hit: false} : null;
+}"""
+
+JS_SCROLLER = """(sel) => { const m = document.querySelector(sel); const r = m.getBoundingClientRect();
+  return {top: r.top, bottom: r.bottom, left: r.left, right: r.right, height: m.clientHeight, scrollTop: m.scrollTop}; }"""
+
+JS_STORE = """() => { const a = window.Htx.annotationStore.selected;
+  return {selected: a.regionStore.selection.size, regions: a.regionStore.regions.length,
+          relations: a.relationStore.relations.length}; }"""
+
+
+# --------------------------------------------------------------------------- the counting wrapper
+
+
+@dataclass
+class Actions:
+    """Every UI action goes through here and is booked on the open bucket."""
+
+    page: object
+    counts: dict = field(default_factory=lambda: defaultdict(Counter))  # bucket -> {click, key, drag, scroll}
+    fixes: Counter = field(default_factory=Counter)  # bucket -> number of fixes (items) done in it
+    bucket: str = "other"
+    log: list = field(default_factory=list)
+
+    @contextmanager
+    def on(self, bucket: str, item: bool = True):
+        """Book the actions of the block on ``bucket`` (one more fix/item of it when ``item``)."""
+        prev, self.bucket = self.bucket, bucket
+        if item:
+            self.fixes[bucket] += 1
+        try:
+            yield
+        finally:
+            self.bucket = prev
+
+    def _book(self, kind: str, what: str, n: int = 1) -> None:
+        self.counts[self.bucket][kind] += n
+        self.log.append((self.bucket, kind, n, what))
+
+    # -- the only ways to act on the page --------------------------------
+    def click_at(self, x: float, y: float, what: str) -> None:
+        self._book("click", what)
+        self.page.mouse.click(x, y)
+
+    def click(self, locator, what: str) -> None:
+        self._book("click", what)
+        locator.click()
+
+    def check(self, locator, what: str) -> None:
+        """A click on a radio or checkbox (Playwright's check/uncheck is one click)."""
+        self._book("click", what)
+        if locator.is_checked():
+            locator.uncheck()
+        else:
+            locator.check()
+
+    def key(self, key: str, what: str) -> None:
+        self._book("key", what)
+        self.page.keyboard.press(key)
+
+    def type(self, text: str, what: str) -> None:
+        self._book("key", what, len(text))
+        self.page.keyboard.type(text)
+
+    def drag(self, x1: float, y1: float, x2: float, y2: float, what: str) -> None:
+        self._book("drag", what)
+        m = self.page.mouse
+        m.move(x1, y1)
+        m.down()
+        m.move(x2, y2, steps=6)
+        m.up()
+
+    def wheel(self, x: float, y: float, dy: float, what: str) -> None:
+        self._book("scroll", what)
+        self.page.mouse.move(x, y)
+        self.page.mouse.wheel(0, dy)
+
+    def total(self, bucket: str) -> int:
+        return sum(self.counts[bucket].values())
+
+
+# --------------------------------------------------------------------------- the screen
+
+
+class Screen:
+    """The labeling screen of one task, driven only through :class:`Actions`."""
+
+    def __init__(self, page, acts: Actions, text: str):
+        self.page = page
+        self.acts = acts
+        self.text = text
+
+    # -- looking ------------------------------------------------------------
+    def store(self) -> dict:
+        return self.page.evaluate(JS_STORE)
+
+    def highlight(self, label: str, start: int, end: int):
+        return self.page.locator(SEL["highlight"].format(label=label, start=start, end=end))
+
+    def exists(self, label: str, start: int, end: int) -> bool:
+        return self.highlight(label, start, end).count() > 0
+
+    def wait_loaded(self, regions: int, relations: int, timeout: float = 30.0) -> None:
+        """Until the store holds the prediction's regions and relations and the highlights are drawn."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                s = self.store()
+                drawn = self.page.locator(".htx-highlight").count()
+                if s["regions"] >= regions and s["relations"] >= relations and drawn >= regions:
+                    time.sleep(0.3)
+                    return
+            except Exception:  # noqa: BLE001 - the store is not there yet
+                pass
+            time.sleep(0.2)
+        raise TimeoutError(f"the task did not load {regions} regions and {relations} relations within {timeout} s")
+
+    def _scroller(self) -> dict:
+        return self.page.evaluate(JS_SCROLLER, SEL["scroller"])
+
+    # -- moving the view -------------------------------------------------------
+    def bring_into_view(self, where) -> None:
+        """Wheel the article until ``where()`` (a dict with the target's client ``y`` and ``hit``:
+        clickable there) says the target can be clicked."""
+        for _ in range(200):
+            box = self._scroller()
+            p = where()
+            if p is None:
+                raise RuntimeError("target not found on the page")
+            margin = 80
+            top = min(p["y"], p.get("y_top", p["y"]))
+            inside = box["top"] + margin <= top and p["y"] <= box["bottom"] - margin
+            if inside and p.get("hit", True):
+                return
+            step = SCROLL_STEP * box["height"]
+            dy = (p["y"] + p.get("y_top", p["y"])) / 2 - (box["top"] + box["bottom"]) / 2
+            if abs(dy) < 40:  # in the middle but covered (a relation tag): nudge
+                dy = 60
+            dy = max(-step, min(step, dy))
+            before = box["scrollTop"]
+            self.acts.wheel((box["left"] + box["right"]) / 2, (box["top"] + box["bottom"]) / 2, dy, "scroll the article")
+            self._settle_scroll(before)
+        raise RuntimeError("could not scroll the target into view")
+
+    def _settle_scroll(self, before: float) -> None:
+        for _ in range(20):
+            time.sleep(0.05)
+            if self._scroller()["scrollTop"] != before:
+                break
+        time.sleep(0.05)
+
+    def _span_point(self, start: int, end: int) -> dict | None:
+        r = self.page.evaluate(JS_POINTS, [start, end])
+        return None if r is None else {"y": r["y2"], "y_top": r["y1"], "hit": True}
+
+    def _region_point(self, label: str, start: int, end: int) -> dict:
+        sel = SEL["highlight"].format(label=label, start=start, end=end)
+        p = self.page.evaluate(JS_REGION_POINT, sel)
+        if p is None:
+            raise RuntimeError(f"no highlight for {label} {start}-{end}: {self.text[start:end][:60]!r}")
+        return p
+
+    # -- acting ----------------------------------------------------------------
+    def select(self, label: str, start: int, end: int) -> None:
+        """Click the region in the text (scrolling to it first)."""
+        self.bring_into_view(lambda: self._region_point(label, start, end))
+        p = self._region_point(label, start, end)
+        self.acts.click_at(p["x"], p["y"], f"select {label} {self.text[start:end][:30]!r}")
+        self._wait(lambda: self.store()["selected"] == 1, f"{label} {start}-{end} selected")
+
+    def unselect(self) -> None:
+        if self.store()["selected"]:
+            self.acts.key(KEYS["unselect"], "unselect")
+            self._wait(lambda: self.store()["selected"] == 0, "nothing selected")
+
+    def draw(self, label: str, start: int, end: int) -> None:
+        """Activate the label with its hotkey (nothing may be selected, or the hotkey relabels it)
+        and drag over text[start:end]."""
+        self.unselect()
+        self.bring_into_view(lambda: self._span_point(start, end))
+        before = self.store()["regions"]
+        for attempt in range(3):
+            self.acts.key(KEYS[label], f"label {label}")
+            r = self.page.evaluate(JS_POINTS, [start, end])
+            self.acts.drag(r["x1"], r["y1"], r["x2"], r["y2"], f"draw {label} {self.text[start:end][:30]!r}")
+            try:
+                self._wait(lambda: self.store()["regions"] > before, "region drawn", timeout=3)
+                break
+            except TimeoutError:
+                if attempt == 2:
+                    raise
+        if not self.exists(label, start, end):
+            raise RuntimeError(f"drew {label} over {self.text[start:end]!r} but no highlight {start}-{end} appeared "
+                               "(the drag selected other characters)")
+        self.unselect()
+
+    def link_selected(self, to: tuple) -> None:
+        """With the QUOTE selected: Alt+R, then click the target region ``to`` (label, start, end)."""
+        before = self.store()["relations"]
+        self.acts.key(KEYS["relation"], "create relation")
+        self.bring_into_view(lambda: self._region_point(*to))
+        p = self._region_point(*to)
+        self.acts.click_at(p["x"], p["y"], f"relation target {to[0]}")
+        self._wait(lambda: self.store()["relations"] > before, "relation created")
+
+    def delete_selected(self) -> None:
+        before = self.store()["regions"]
+        self.acts.key(KEYS["delete"], "delete the selected region")
+        self._wait(lambda: self.store()["regions"] < before, "region deleted")
+
+    def choose(self, value: str) -> None:
+        """Click a stance or kind radio of the selected QUOTE (nothing when already checked)."""
+        radio = self.page.locator(SEL["radio"].format(value=value))
+        if not radio.is_checked():
+            self.acts.check(radio, f"choose {value}")
+
+    def flag(self, value: str, on: bool) -> None:
+        box = self.page.locator(SEL["flag"].format(value=value))
+        if box.is_checked() != on:
+            self.acts.check(box, f"{'check' if on else 'uncheck'} {value}")
+
+    def stance_shown(self) -> str | None:
+        for v in ("favor", "against", "neutral"):
+            loc = self.page.locator(SEL["radio"].format(value=v))
+            if loc.count() and loc.is_checked():
+                return v
+        return None
+
+    def speaker_shown(self) -> str | None:
+        trig = self.page.locator(SEL["speaker_trigger"])
+        if not trig.count():
+            return None
+        return trig.first.get_attribute("data-value") or None
+
+    def pick_speaker(self, name: str) -> None:
+        """Open the selected SPEAKER's list, wheel it until ``name`` shows, click it."""
+        trig = self.page.locator(SEL["speaker_trigger"]).first
+        if trig.get_attribute("data-value") == name:
+            return
+        self.acts.click(trig, "open the speaker list")
+        opt = self.page.locator(SEL["speaker_option"].format(name=name))
+        opt.wait_for(state="attached")
+        self._scroll_list_to(opt, name)
+        self.acts.click(opt, f"pick {name}")
+        self._wait(lambda: trig.get_attribute("data-value") == name, f"speaker {name}")
+
+    def _scroll_list_to(self, opt, name: str) -> None:
+        """Wheel the open list until the option shows (the list has no scrollbar to drag: Label
+        Studio's select draws none, measured in 1.23.2)."""
+        for _ in range(1000):
+            ob, lb = opt.bounding_box(), self._list_box()
+            if ob and lb and lb["y"] <= ob["y"] and ob["y"] + ob["height"] <= lb["y"] + lb["height"]:
+                return
+            dy = SCROLL_STEP * lb["height"] * (1 if ob["y"] > lb["y"] else -1)
+            self.acts.wheel(lb["x"] + lb["width"] / 2, lb["y"] + lb["height"] / 2, dy, "scroll the speaker list")
+            time.sleep(0.05)
+        raise RuntimeError(f"speaker {name!r} never came into view in the list")
+
+    def _list_box(self) -> dict | None:
+        """The visible box of the open speaker list (the scrolling element around the options)."""
+        return self.page.evaluate("""() => {
+          const o = document.querySelector('[data-testid^="select-option-"]');
+          if (!o) return null;
+          let e = o.parentElement;
+          while (e && e.scrollHeight <= e.clientHeight + 1) e = e.parentElement;
+          e = e || o.parentElement;
+          const r = e.getBoundingClientRect();
+          return {x: r.left, y: r.top, width: r.width, height: e.clientHeight, scrollHeight: e.scrollHeight,
+                  scrollTop: e.scrollTop};
+        }""")
+
+    def type_speaker(self, name: str) -> None:
+        """Type a name the registry lacks into the selected SPEAKER's text box, then Enter."""
+        box = self.page.locator(SEL["speaker_new"]).first
+        self.acts.click(box, "focus the new-name box")
+        self.acts.type(name, f"type {name}")
+        self.acts.key("Enter", "add the name")
+
+    def submit(self) -> None:
+        self.unselect()
+        with self.page.expect_response(lambda r: r.request.method in ("POST", "PATCH") and "/annotations" in r.url) as saved:
+            self.acts.click(self.page.locator(SEL["submit"]), "submit")
+        if not saved.value.ok:
+            raise RuntimeError(f"submitting failed: HTTP {saved.value.status}")
+
+    def _wait(self, cond, what: str, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if cond():
+                    return
+            except Exception:  # noqa: BLE001 - the page is re-rendering
+                pass
+            time.sleep(0.05)
+        raise TimeoutError(f"waited {timeout} s for: {what}")
