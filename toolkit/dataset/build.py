@@ -286,8 +286,9 @@ def build_dataset(
         summary.skipped = Counter(issues.counts)
         summary.notes = Counter(issues.notes)
         summary.issues = list(issues.messages) + list(issues.note_messages)
-        # what annotators kept of the pre-annotation (the card's section): one more streamed pass over the exports
-        summary.corrections = card_figures(corrections(inputs, registry=registry, stance_labels=stance.labels))
+        # what annotators kept of the pre-annotation (the card's section): one more streamed pass over the
+        # exports, skipped when the tasks in the dataset carry no prediction
+        summary.corrections = card_figures(corrections(inputs, registry=registry, stance_labels=stance.labels)) if summary.model_versions else None
         if chart and summary.quotes:
             summary.chart_path = speaker_stance_chart(summary.speaker_stance, stance.labels, tmp / CHART_FILE)
         if release is not None:
