@@ -40,10 +40,8 @@ from typing import Any, Iterable
 
 from toolkit.config import Registry, Speaker
 from toolkit.core.speakers import strip_titles, words
-from toolkit.corrections import _attribution, _proposal
-from toolkit.evaluation import match_overlap
-from toolkit.labelstudio import names as N
-from toolkit.labelstudio.export import IssueLog, iter_json_items, parse_annotation
+from toolkit.corrections import Corrections, compared_annotations
+from toolkit.labelstudio.export import IssueLog
 from toolkit.labelstudio.export.annotation import read_region_values, sort_results, speaker_names
 from toolkit.speakers_suggest import entry_lines, guess_kind, quote_context, yaml_scalar
 
@@ -145,50 +143,26 @@ def named_speaker_regions(text: str, result: Any, prediction: Any, stance_labels
 
 def speaker_changes(paths: Iterable[str | Path], *, registry: Registry, stance_labels: Iterable[str],
                     model_version: str | None = None) -> GrowthReport:
-    """Every final quote whose speaker the annotator named differently from the proposal (module docstring)."""
+    """Every final quote whose speaker the annotator named differently from the proposal (module
+    docstring); annotations and their predictions are paired by :func:`~toolkit.corrections.compared_annotations`."""
     labels = tuple(stance_labels)
-
-    def canonical(name: str) -> str:
-        sp = registry.get(name)
-        return sp.name if sp else name
-
     out = GrowthReport()
-    quiet = IssueLog()
-    for path in paths:
-        read = IssueLog()
-        for task in iter_json_items(Path(path), read):
-            data = task.get("data") if isinstance(task, dict) else None
-            text = data.get(N.TEXT) if isinstance(data, dict) else None
-            if not isinstance(text, str):
+    seen = Corrections()
+    for c in compared_annotations(paths, registry=registry, stance_labels=labels, model_version=model_version, seen=seen):
+        out.annotations_compared += 1
+        out.final_quotes += len(c.final)
+        named = named_speaker_regions(c.text, c.annotation.get("result"), c.prediction["result"], labels, c.where)
+        for fi, f in enumerate(c.final):
+            hit = named.get((f.speaker_start, f.speaker_end)) if f.speaker else None
+            if hit is None:
                 continue
-            aid = str(data.get("article_id") or f"ls-task-{task.get('id')}")
-            where = f"{Path(path).name} task {task.get('id')}"
-            for ann in task.get("annotations") or []:
-                if not isinstance(ann, dict) or ann.get("was_cancelled"):
-                    continue
-                source = _proposal(task, ann)
-                if source is None or (model_version is not None and str(source.get("model_version") or "(none)") != model_version):
-                    continue
-                out.annotations_compared += 1
-                proposal = source["result"]
-                proposed = parse_annotation(text, proposal, article_id=aid, where=where, issues=quiet, stance_labels=labels,
-                                            canonical=canonical, stance_required=False)
-                final = parse_annotation(text, ann.get("result"), article_id=aid, where=where, issues=quiet,
-                                         stance_labels=labels, canonical=canonical, prediction=proposal)
-                out.final_quotes += len(final)
-                named = named_speaker_regions(text, ann.get("result"), proposal, labels, where)
-                matched = dict(match_overlap([_attribution(q) for q in final], [_attribution(q) for q in proposed]))
-                for fi, f in enumerate(final):
-                    hit = named.get((f.speaker_start, f.speaker_end)) if f.speaker else None
-                    if hit is None:
-                        continue
-                    p = proposed[matched[fi]] if fi in matched else None
-                    if p is not None and (p.speaker or "").casefold() == f.speaker.casefold():
-                        continue
-                    q = {"start": f.start, "end": f.end, "speaker_start": f.speaker_start, "speaker_end": f.speaker_end}
-                    out.changes.append(Change(hit[0], hit[1], p.speaker if p else None, p is None,
-                                              text[f.speaker_start:f.speaker_end], quote_context(text, q), where, aid))
-        out.unreadable += [m for reason, m in read.messages if reason == "invalid_json"]
+            p = c.proposed[c.matched[fi]] if fi in c.matched else None
+            if p is not None and (p.speaker or "").casefold() == f.speaker.casefold():
+                continue
+            q = {"start": f.start, "end": f.end, "speaker_start": f.speaker_start, "speaker_end": f.speaker_end}
+            out.changes.append(Change(hit[0], hit[1], p.speaker if p else None, p is None,
+                                      c.text[f.speaker_start:f.speaker_end], quote_context(c.text, q), c.where, c.article_id))
+    out.unreadable += seen.problems
     return out
 
 
