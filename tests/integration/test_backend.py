@@ -1,0 +1,269 @@
+"""``quotekit ls backend`` + ``ls connect`` against the REAL Label Studio 1.23 (``ls_server``).
+
+Tasks imported WITHOUT predictions into a connected project get, through Label Studio's own
+"Retrieve predictions" action and when a task is opened, exactly the prediction ``ls push
+--predictions`` (from ``quotekit preannotate``) stores for the same article: same result items
+(spans, speakers, relations, stance, kind, rule meta), score and model_version. Fault cases: the
+backend down while Label Studio asks (annotators still work, a later retrieve fills the task),
+the backend restarted in the middle of a batch. Submitted annotations reach the backend's
+webhook file.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from toolkit.labelstudio.tasks import build_task, model_version, task_data
+from toolkit.labelstudio.testing import free_port, write_jsonl
+
+pytestmark = pytest.mark.integration
+
+REPO = Path(__file__).resolve().parents[2]
+ARTICLES = REPO / "annotations" / "articles.jsonl"
+
+
+class Backend:
+    """A ``quotekit ls backend --detach`` of the test, started and stopped with the CLI."""
+
+    def __init__(self, server, data_dir: Path):
+        self.server, self.data_dir, self.port = server, data_dir, free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def start(self, *extra: str) -> None:
+        proc = self.server.cli("ls", "backend", "--detach", "--port", str(self.port), "--data-dir", str(self.data_dir),
+                               "--workers", "2", *extra, timeout=300)
+        assert proc.returncode == 0, proc.stderr + proc.stdout
+
+    def stop(self) -> None:
+        proc = self.server.cli("ls", "backend", "stop", "--data-dir", str(self.data_dir), timeout=120)
+        assert proc.returncode == 0, proc.stderr
+
+    def metrics(self) -> dict:
+        import urllib.request
+
+        with urllib.request.urlopen(self.url + "/metrics", timeout=5) as resp:
+            return json.loads(resp.read())
+
+
+@pytest.fixture(scope="module")
+def backend(ls_server, tmp_path_factory):
+    b = Backend(ls_server, tmp_path_factory.mktemp("backend"))
+    b.start()
+    try:
+        yield b
+    finally:
+        b.stop()
+
+
+@pytest.fixture(scope="module")
+def records() -> list[dict]:
+    return [json.loads(line) for line in ARTICLES.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _bare_project(client, title: str, records: list[dict]) -> tuple[int, list[int]]:
+    """A quotekit project (its labeling config) holding ``records`` as tasks WITHOUT predictions."""
+    from toolkit.labelstudio.config import build_label_config
+
+    project = client.create_project(title=title, label_config=build_label_config(),
+                                    description="quotekit: backend integration test")
+    resp = client.import_tasks(project["id"], [{"data": task_data(r)} for r in records])
+    assert resp["task_count"] == len(records) and not resp.get("prediction_count")
+    return project["id"], list(resp["task_ids"])
+
+
+def _retrieve(client, pid: int) -> dict:
+    """Data Manager > Actions > Retrieve predictions, on every task of the project."""
+    return client.request("POST", "api/dm/actions", "retrieve predictions",
+                          params={"id": "retrieve_tasks_predictions", "project": pid},
+                          json={"selectedItems": {"all": True, "excluded": []}}, retry=False)
+
+
+def _predictions(client, pid: int) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for t in client.iter_tasks(pid, fields="all"):
+        out[t["data"]["article_id"]] = t.get("predictions") or []
+    return out
+
+
+def _norm(pred: dict) -> tuple:
+    return (pred["model_version"], round(float(pred["score"]), 4),
+            sorted(json.dumps(r, sort_keys=True) for r in pred["result"]))
+
+
+def _connect(ls_server, title: str, backend: Backend):
+    proc = ls_server.cli("ls", "connect", "--project", title, "--backend-url", backend.url)
+    assert proc.returncode == 0, proc.stderr + proc.stdout
+    return proc
+
+
+def test_retrieve_predictions_equals_push(ls_server, backend, records, tmp_path):
+    client = ls_server.client()
+    articles = write_jsonl(tmp_path / "articles.jsonl", records)
+    preds = tmp_path / "predictions.jsonl"
+    proc = ls_server.cli("preannotate", str(articles), "-o", str(preds))
+    assert proc.returncode == 0, proc.stderr
+    proc = ls_server.cli("ls", "push", str(articles), "--predictions", str(preds), "--project", "backend: pushed")
+    assert proc.returncode == 0, proc.stderr
+    pushed = _predictions(client, client.find_project("backend: pushed")["id"])
+
+    pid, _ = _bare_project(client, "backend: connected", records)
+    out = _connect(ls_server, "backend: connected", backend).stdout
+    assert "connected" in out and backend.url in out
+    project = client.get_project(pid)
+    assert project["show_collab_predictions"] is True and project["model_version"] == model_version()
+    assert client.request("GET", f"api/projects/{pid}/", "read")["evaluate_predictions_automatically"] is True
+    [ml] = client.request("GET", "api/ml/", "list", params={"project": pid})
+    assert ml["url"] == backend.url and ml["readable_state"] == "Connected" and ml["model_version"] == model_version()
+
+    # with evaluate_predictions_automatically on, a Data Manager page (the tasks list) would fetch
+    # the predictions itself: switched off here, so that the action alone is tested
+    client.request("PATCH", f"api/projects/{pid}/", "switch off", json={"evaluate_predictions_automatically": False})
+    assert _predictions(client, pid) == {r["article_id"]: [] for r in records}  # imported bare
+    _retrieve(client, pid)
+    got = _predictions(client, pid)
+    from toolkit.types import Quote
+
+    by_aid = {json.loads(line)["article_id"]: json.loads(line) for line in _lines(preds)}
+    for rec in records:
+        aid = rec["article_id"]
+        assert len(got[aid]) == 1, f"{aid}: {len(got[aid])} predictions"
+        assert len(pushed[aid]) == 1
+        assert _norm(got[aid][0]) == _norm(pushed[aid][0]), aid
+        # and both are build_task's prediction for `quotekit preannotate`'s quotes
+        quotes = [Quote.from_dict(q) for q in by_aid[aid]["quotes"]]
+        from toolkit.config import load_registry
+
+        want = build_task(rec, quotes, model_version(), load_registry()).prediction
+        assert _norm(got[aid][0]) == _norm(want), aid
+    assert sum(len(p[0]["result"]) for p in got.values()) > 20  # the sample articles hold quotes
+
+    # a second retrieve asks nothing: every task holds this model_version already
+    before = backend.metrics()["articles"]
+    _retrieve(client, pid)
+    assert backend.metrics()["articles"] == before
+    assert all(len(p) == 1 for p in _predictions(client, pid).values())
+
+
+def _lines(path: Path) -> list[str]:
+    return [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_task_opened_without_prediction_gets_one(ls_server, backend, records):
+    """The labeling screen's task request (``GET /api/tasks/<id>``) asks the backend for a task
+    that has no prediction."""
+    client = ls_server.client()
+    pid, task_ids = _bare_project(client, "backend: opened", records[:2])
+    _connect(ls_server, "backend: opened", backend)
+    task = client.request("GET", f"api/tasks/{task_ids[0]}", "open the task", params={"project": pid})
+    assert len(task["predictions"]) == 1 and task["predictions"][0]["model_version"] == model_version()
+    assert task["predictions"][0]["result"]
+    other = client.request("GET", f"api/tasks/{task_ids[1]}", "read the task", params={"project": pid})
+    assert len(other["predictions"]) == 1
+
+
+def test_data_manager_page_fetches_missing_predictions(ls_server, backend, records):
+    """``ls connect`` switches on evaluate_predictions_automatically: a Data Manager page (the
+    tasks list) fetches the predictions of its tasks that have none."""
+    client = ls_server.client()
+    pid, _ = _bare_project(client, "backend: page", records[:3])
+    assert _predictions(client, pid) == {r["article_id"]: [] for r in records[:3]}  # not connected yet
+    _connect(ls_server, "backend: page", backend)
+    got = _predictions(client, pid)
+    assert all(len(p) == 1 and p[0]["model_version"] == model_version() for p in got.values()), got
+
+
+def test_webhook_records_submitted_annotations(ls_server, backend, records):
+    client = ls_server.client()
+    pid, task_ids = _bare_project(client, "backend: webhook", records[:1])
+    _connect(ls_server, "backend: webhook", backend)
+    text = records[0]["text"]
+    result = [{"id": "w1", "from_name": "label", "to_name": "text", "type": "labels",
+               "value": {"start": 0, "end": 10, "text": text[:10], "labels": ["QUOTE"]}}]
+    t0 = time.monotonic()
+    ann = client.create_annotation(task_ids[0], result)
+    elapsed = time.monotonic() - t0
+    log = backend.data_dir / "annotations.jsonl"
+    deadline = time.monotonic() + 10
+    lines: list[dict] = []
+    while time.monotonic() < deadline:
+        lines = [json.loads(x) for x in log.read_text(encoding="utf-8").splitlines()] if log.exists() else []
+        if any(x.get("annotation", {}).get("id") == ann["id"] for x in lines):
+            break
+        time.sleep(0.2)
+    [line] = [x for x in lines if x.get("annotation", {}).get("id") == ann["id"]]
+    assert line["action"] == "ANNOTATION_CREATED" and line["project"]["id"] == pid
+    assert line["task"]["id"] == task_ids[0] and line["task"]["data"]["article_id"] == records[0]["article_id"]
+    assert line["annotation"]["result"][0]["value"]["labels"] == ["QUOTE"]
+    assert "label_config" not in json.dumps(line["project"])
+    assert elapsed < 5, f"the annotation took {elapsed:.1f} s with the webhook"
+
+
+def test_backend_down_then_later_retrieve(ls_server, backend, records):
+    """Backend down: Label Studio answers, the task stays bare and can be annotated; once the
+    backend is back, Retrieve predictions fills it."""
+    client = ls_server.client()
+    pid, task_ids = _bare_project(client, "backend: down", records[:2])
+    _connect(ls_server, "backend: down", backend)
+    backend.stop()
+    try:
+        _retrieve(client, pid)  # Label Studio logs the failure, the action answers
+        assert _predictions(client, pid) == {r["article_id"]: [] for r in records[:2]}
+        task = client.request("GET", f"api/tasks/{task_ids[0]}", "open the task", params={"project": pid})
+        assert task["predictions"] == [] and task["data"]["text"] == records[0]["text"]
+        client.create_annotation(task_ids[1], [])  # annotators still work (no region: "nobody is quoted")
+    finally:
+        backend.start()
+    _retrieve(client, pid)
+    got = _predictions(client, pid)
+    assert all(len(p) == 1 and p[0]["model_version"] == model_version() for p in got.values()), got
+
+
+def test_backend_restarted_mid_batch(ls_server, backend, records, tmp_path):
+    """A retrieve over 400 tasks during which the backend is stopped and started again: that
+    request fails as a whole (Label Studio stores nothing of it); the next retrieve gives every
+    task exactly one prediction, equal to build_task's."""
+    import threading
+
+    client = ls_server.client()
+    many = [{**records[i % len(records)], "article_id": f"mid-{i:03d}"} for i in range(400)]
+    pid, _ = _bare_project(client, "backend: restarted", many)
+    _connect(ls_server, "backend: restarted", backend)
+    errors: list[str] = []
+
+    def retrieve():
+        try:
+            _retrieve(client, pid)
+        except Exception as exc:  # noqa: BLE001 - what Label Studio answers is reported below
+            errors.append(str(exc))
+
+    t = threading.Thread(target=retrieve)
+    before = backend.metrics()["articles"]
+    t.start()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and backend.metrics()["articles"] == before:  # the batch is being worked on
+        time.sleep(0.05)
+    assert backend.metrics()["queued"] > 0, "the batch ended before the backend could be restarted"
+    backend.stop()
+    backend.start()
+    t.join(300)
+    first = _predictions(client, pid)
+    _retrieve(client, pid)
+    got = _predictions(client, pid)
+    assert all(len(p) == 1 for p in got.values()), {a: len(p) for a, p in got.items() if len(p) != 1}
+    proc = ls_server.cli("preannotate", str(write_jsonl(tmp_path / "many.jsonl", many)), "-o", str(tmp_path / "p.jsonl"))
+    assert proc.returncode == 0, proc.stderr
+    from toolkit.config import load_registry
+    from toolkit.types import Quote
+
+    registry = load_registry()
+    for line in _lines(tmp_path / "p.jsonl"):
+        res = json.loads(line)
+        rec = next(r for r in many if r["article_id"] == res["article_id"])
+        want = build_task(rec, [Quote.from_dict(q) for q in res["quotes"]], model_version(), registry).prediction
+        assert _norm(got[rec["article_id"]][0]) == _norm(want)
+    # the interrupted request stored nothing partial: tasks were either bare or complete
+    assert all(len(p) in (0, 1) for p in first.values())
