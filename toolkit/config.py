@@ -357,6 +357,16 @@ class Registry:
         """Exact (case-insensitive) lookup by canonical name or alias."""
         return self._by_form.get(name.casefold())
 
+    def canonical(self, name: str) -> str:
+        """The registry name of ``name`` (a name or alias, any case), else ``name`` unchanged.
+
+        >>> r = Registry([Speaker("Hun Sen", "government", aliases=("Samdech Hun Sen",))])
+        >>> r.canonical("samdech hun sen"), r.canonical("Jane Doe")
+        ('Hun Sen', 'Jane Doe')
+        """
+        sp = self.get(name)
+        return sp.name if sp else name
+
     def names(self) -> list[str]:
         return [sp.name for sp in self.speakers]
 

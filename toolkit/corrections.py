@@ -199,10 +199,6 @@ def compared_annotations(paths: Iterable[str | Path], *, registry: Any = None, s
     labels = tuple(stance_labels) if stance_labels is not None else load_stance().labels
     seen = seen if seen is not None else Corrections()
 
-    def canonical(name: str) -> str:
-        sp = registry.get(name)
-        return sp.name if sp else name
-
     quiet = IssueLog()
     for path in paths:
         read = IssueLog()
@@ -231,9 +227,9 @@ def compared_annotations(paths: Iterable[str | Path], *, registry: Any = None, s
                 seen.model_versions[version] += 1
                 proposal = source["result"]
                 proposed = parse_annotation(text, proposal, article_id=aid, where=where, issues=quiet, stance_labels=labels,
-                                            canonical=canonical, stance_required=False)
+                                            canonical=registry.canonical, stance_required=False)
                 final = parse_annotation(text, ann.get("result"), article_id=aid, where=where, issues=quiet,
-                                         stance_labels=labels, canonical=canonical, prediction=proposal, stance_required=False)
+                                         stance_labels=labels, canonical=registry.canonical, prediction=proposal, stance_required=False)
                 matched = dict(match_overlap([_attribution(q) for q in final], [_attribution(q) for q in proposed]))
                 yield Compared(text, aid, where, ann, source, version, proposed, final, matched)
         seen.problems += [m for reason, m in read.messages if reason == "invalid_json"]

@@ -766,13 +766,9 @@ def export_datasets(paths: Iterable[str | Path], *, registry: Any = None, stance
     registry = registry if registry is not None else load_registry()
     labels = tuple(stance_labels) if stance_labels is not None else load_stance().labels
 
-    def canonical(name: str) -> str:
-        sp = registry.get(name)
-        return sp.name if sp else name
-
     paths = [Path(p) for p in paths]
     issues = IssueLog()
-    reader = ExportReader(paths, issues=issues, stance_labels=labels, canonical=canonical)
+    reader = ExportReader(paths, issues=issues, stance_labels=labels, canonical=registry.canonical)
     gold = Dataset(format="quotekit", path=", ".join(map(str, paths)))
     for art in reader.articles():
         gold.texts[art.article_id] = art.text
@@ -794,7 +790,7 @@ def export_datasets(paths: Iterable[str | Path], *, registry: Any = None, stance
                 version = str(pred.get("model_version") or NO_VERSION)
                 rules = proposal_rules(pred["result"])
                 quotes = parse_annotation(text, pred["result"], article_id=aid, where=f"{path.name} task {task.get('id')}",
-                                          issues=quiet, stance_labels=labels, canonical=canonical, stance_required=False)
+                                          issues=quiet, stance_labels=labels, canonical=registry.canonical, stance_required=False)
                 ds = stored.setdefault(version, Dataset(format="quotekit", path=f"{version} (stored)"))
                 ds.texts[aid] = text
                 ds.attributions[aid] = [_record_attribution(q, rules.get(q.region_id)) for q in quotes]

@@ -48,14 +48,10 @@ def _load_configs(registry: Any, stance: Any) -> tuple[Any, Any]:
 def _reader(export_paths: Iterable[str | Path], *, strict: bool, annotator: str | None, registry: Any, stance: Any) -> tuple[ExportReader, _RecordingLog]:
     issues = _RecordingLog(strict=strict)
 
-    def canonical(name: str) -> str:
-        sp = registry.get(name) if registry is not None else None
-        return sp.name if sp else name
-
     def affiliation(name: str, date: str | None = None) -> str | None:
         return registry.affiliation(name, date) if registry is not None else None
 
-    reader = ExportReader(export_paths, issues=issues, stance_labels=stance.labels, annotator=annotator, canonical=canonical, affiliation=affiliation)
+    reader = ExportReader(export_paths, issues=issues, stance_labels=stance.labels, annotator=annotator, canonical=registry.canonical if registry is not None else (lambda name: name), affiliation=affiliation)
     return reader, issues
 
 
