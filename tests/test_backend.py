@@ -1,0 +1,296 @@
+"""``toolkit.labelstudio.backend`` through Starlette's test client (no Label Studio): the
+protocol's answers, predictions equal to ``build_task``'s for the same text, bad payloads
+answered 4xx while the server keeps serving, a slow article that does not hold up the others,
+basic auth, the webhook file. The real-server round trip is tests/integration/test_backend.py."""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import threading
+import time
+
+import pytest
+
+from toolkit.commands.backend import preannotator_factory
+from toolkit.labelstudio import backend as B
+from toolkit.labelstudio.tasks import build_task, model_version
+
+MV = model_version()
+SLOW_MARK = "zzslowarticlezz"  # the test preannotator below sleeps on a text holding it
+
+
+def _wait_ready(pool: B.WorkerPool, n: int, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while pool.ready < n:
+        assert pool.failure is None, pool.failure
+        assert time.monotonic() < deadline, "workers not ready"
+        time.sleep(0.05)
+
+
+@pytest.fixture(scope="module")
+def pool():
+    """One worker process with the blank pipeline, shared by the apps of this module."""
+    p = B.WorkerPool(preannotator_factory(None), MV, size=1, timeout=60)
+    p.start()
+    _wait_ready(p, 1)
+    yield p
+    p.close()
+
+
+def _client(pool, **kw):
+    from starlette.testclient import TestClient
+
+    settings = B.Settings(model_version=MV, **kw)
+    return TestClient(B.create_app(settings, preannotator_factory(None), pool=pool), raise_server_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def client(pool):
+    with _client(pool) as c:
+        yield c
+
+
+def _task(tid, text, **data):
+    return {"id": tid, "data": {"text": text, **data}}
+
+
+def test_health_and_setup(client):
+    h = client.get("/health").json()
+    assert h["status"] == "UP" and h["model_version"] == MV and h["workers_ready"] == 1
+    assert client.get("/").status_code == 200
+    from toolkit.labelstudio.config import build_label_config
+
+    r = client.post("/setup", json={"project": "3.1700000000", "schema": build_label_config(), "hostname": "http://x",
+                                    "access_token": "tok"})
+    assert r.status_code == 200 and r.json() == {"model_version": MV}
+    assert client.post("/setup", json={"project": "1.1"}).json() == {"model_version": MV}
+
+
+def test_setup_refuses_a_foreign_project(client):
+    ner = ('<View><Text name="text" value="$text"/><Labels name="ner" toName="text"><Label value="PER"/></Labels></View>')
+    r = client.post("/setup", json={"project": "1.1", "schema": ner})
+    assert r.status_code == 422 and "not a quotekit project" in r.json()["error"]
+
+
+def test_setup_never_logs_the_access_token(client, caplog):
+    secret = "tok-" + "9f" * 16
+    with caplog.at_level(logging.DEBUG):
+        client.post("/setup", json={"project": "1.1", "access_token": secret})
+        client.post("/setup", json={"project": "1.1", "access_token": secret, "schema": "<View/>"})
+    assert secret not in caplog.text and all(secret not in str(r.args) for r in caplog.records)
+
+
+def test_predict_equals_build_task(client, nlp, sample_articles):
+    """Each item is build_task's prediction (result, score, model_version) for the same record and
+    the quotes ``quotekit preannotate`` finds: what ``ls push`` sends."""
+    from toolkit.config import load_registry
+    from toolkit.pipeline import preannotate_records
+    from toolkit.types import Quote
+
+    registry = load_registry()
+    recs = sample_articles[:3]
+    tasks = [_task(10 + i, r["text"], article_id=r["article_id"], title=r.get("title") or "") for i, r in enumerate(recs)]
+    r = client.post("/predict", json={"tasks": tasks, "project": "1.1", "label_config": None})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["model_version"] == MV and len(body["results"]) == len(recs)
+    pre = {p["article_id"]: p for p in preannotate_records(recs, nlp=nlp)}
+    for rec, item in zip(recs, body["results"]):
+        quotes = [Quote.from_dict(q) for q in pre[rec["article_id"]]["quotes"]]
+        want = build_task(rec, quotes, MV, registry).prediction
+        assert item == {"result": want["result"], "score": want["score"], "model_version": MV}
+    assert sum(len(i["result"]) for i in body["results"]) > 10
+
+
+def test_task_without_article_id_is_named_as_the_export_reader_names_it(client):
+    from toolkit.labelstudio.tasks import region_id
+
+    text = "The minister said that the road would reopen on Monday."
+    [item] = client.post("/predict", json={"tasks": [_task(42, text)]}).json()["results"]
+    quote = next(x for x in item["result"] if x.get("type") == "labels" and x["value"]["labels"] == ["QUOTE"])
+    assert quote["id"] == region_id("ls-task-42", quote["value"]["start"], quote["value"]["end"], "QUOTE")
+
+
+GOOD = {"tasks": [_task(1, "“We will win,” the minister said.")]}
+
+
+@pytest.mark.parametrize("body, status, words", [
+    (b"not json", 400, "not JSON"),
+    (b"", 400, "empty"),
+    (b'{"tasks": [{"id": 1, "data": {"text": "caf\xe9 said"}}]}', 400, "not valid UTF-8"),
+    (b"[1, 2]", 422, "JSON object"),
+    (b'{"project": "1.1"}', 422, "'tasks'"),
+    (b'{"tasks": []}', 422, "'tasks'"),
+    (b'{"tasks": "text"}', 422, "'tasks'"),
+    (b'{"tasks": [5]}', 422, "not an object"),
+    (b'{"tasks": [{"id": 3, "data": {}}]}', 422, "task 3: data has no 'text'"),
+    (b'{"tasks": [{"id": 3, "data": {"text": 12}}]}', 422, "data.text is a int"),
+    (b'{"tasks": [{"id": 3, "data": {"text": ["a"]}}]}', 422, "data.text is a list"),
+    (b'{"tasks": [{"id": 3, "data": "text"}]}', 422, "'data' must be an object"),
+    (b'{"tasks": [{"id": 3, "data": {"text": "  "}}]}', 422, "empty"),
+    (b'{"tasks": [{"id": 3, "data": {"text": "a\\ud800b said"}}]}', 422, "surrogates"),
+    (b'{"tasks": [{"id": 3, "data": {"text": "a\\u0000b said"}}]}', 422, "NUL"),
+    (b'{"tasks": [{"id": 1, "data": {"text": "x"}}], "label_config": 5}', 422, "label_config"),
+])  # fmt: skip
+def test_bad_payloads_get_4xx_and_the_server_goes_on(client, body, status, words):
+    r = client.post("/predict", content=body, headers={"content-type": "application/json"})
+    assert r.status_code == status, r.text
+    assert words in r.json()["error"]
+    ok = client.post("/predict", json=GOOD)
+    assert ok.status_code == 200 and ok.json()["results"][0]["result"]
+
+
+def test_a_5mb_text_is_refused_with_413(client):
+    text = ("The minister said that the plan works. " * 140_000)[:5_000_000]
+    r = client.post("/predict", json={"tasks": [_task(9, text)]})
+    assert r.status_code == 413 and "5,000,000 characters" in r.json()["error"] and "--max-text-chars" in r.json()["error"]
+    assert client.post("/predict", json=GOOD).status_code == 200
+
+
+def test_a_body_over_the_limit_is_refused_with_413(pool):
+    with _client(pool, max_body_bytes=1000) as c:
+        r = c.post("/predict", json={"tasks": [_task(1, "He said so. " * 200)]})
+        assert r.status_code == 413 and "limit of 1,000" in r.json()["error"]
+        assert c.post("/predict", json=GOOD).status_code == 200
+
+
+def test_one_bad_task_in_a_batch_leaves_the_others_their_prediction(client):
+    tasks = [_task(1, "“We will win,” the minister said."), {"id": 2, "data": {"text": None}}, _task(3, "Nothing here.")]
+    r = client.post("/predict", json={"tasks": tasks})
+    assert r.status_code == 200
+    first, bad, third = r.json()["results"]
+    assert first["result"] and first["model_version"] == MV
+    assert "result" not in bad and "task 2" in bad["error"]  # Label Studio skips an item without result
+    empty = build_task({"article_id": "ls-task-3", "text": "Nothing here."}, [], MV).prediction
+    assert third == {"result": [], "score": empty["score"], "model_version": MV}  # no quote: as push sends it
+
+
+def test_a_prediction_that_does_not_fit_the_projects_config_is_an_error_item(client):
+    from toolkit.config import load_registry
+    from toolkit.labelstudio.config import build_label_config
+
+    names = [n for n in load_registry().names() if n != "Hun Sen"]  # a project whose list lacks a name
+    r = client.post("/predict", json={"tasks": [_task(1, "“We will win,” Hun Sen said.")],
+                                      "label_config": build_label_config(names)})
+    assert r.status_code == 503 and "Hun Sen" in r.json()["error"]
+
+
+def test_basic_auth(pool):
+    with _client(pool, auth=("ls", "s3cret-pw")) as c:
+        assert c.get("/health").status_code == 401
+        assert c.get("/health").headers["www-authenticate"].startswith("Basic")
+        wrong = "Basic " + base64.b64encode(b"ls:nope").decode()
+        assert c.post("/predict", json=GOOD, headers={"Authorization": wrong}).status_code == 401
+        good = "Basic " + base64.b64encode(b"ls:s3cret-pw").decode()
+        assert c.get("/health", headers={"Authorization": good}).json()["status"] == "UP"
+        assert c.post("/predict", json=GOOD, headers={"Authorization": good}).status_code == 200
+    assert "s3cret-pw" not in repr(B.Settings(model_version=MV, auth=("ls", "s3cret-pw")))
+
+
+def test_webhook_records_annotation_events(pool, tmp_path):
+    with _client(pool, data_dir=tmp_path) as c:
+        event = {"action": "ANNOTATION_CREATED", "project": {"id": 4, "title": "p", "label_config": "<View/>"},
+                 "task": {"id": 7, "data": {"article_id": "a1", "text": "t"}},
+                 "annotation": {"id": 11, "result": [], "parent_prediction": 3}}
+        assert c.post("/webhook", json=event).json() == {"status": "recorded", "action": "ANNOTATION_CREATED"}
+        assert c.post("/webhook", json={"action": "PROJECT_UPDATED", "project": {}}).json()["status"] == "ignored"
+        assert c.post("/webhook", content=b"{", headers={"content-type": "application/json"}).status_code == 400
+        assert c.post("/webhook", json={"no": "action"}).status_code == 422
+        c.app.state.backend["log"].flush()
+    [line] = [json.loads(x) for x in (tmp_path / B.ANNOTATIONS_FILE).read_text().splitlines()]
+    assert line["action"] == "ANNOTATION_CREATED" and line["project"] == {"id": 4, "title": "p"}
+    assert line["task"]["id"] == 7 and line["annotation"]["parent_prediction"] == 3
+    assert (tmp_path / B.ANNOTATIONS_FILE).stat().st_mode & 0o777 == 0o600
+
+
+def test_webhook_write_failure_is_logged_never_raised(pool, tmp_path, caplog):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the data dir should be")
+    with caplog.at_level(logging.ERROR, logger="quotekit.backend"), _client(pool, data_dir=blocker) as c:
+        r = c.post("/webhook", json={"action": "ANNOTATION_UPDATED", "annotation": {"id": 1}, "task": {"id": 2}})
+        assert r.status_code == 200
+        lg = c.app.state.backend["log"]
+        lg.flush()
+        assert lg.failed == 1 and lg.written == 0
+    assert "could not record ANNOTATION_UPDATED" in caplog.text
+
+
+# --------------------------------------------------------------------------- a slow article
+
+
+def slow_preannotator_factory():
+    """Test preannotator: the real blank pipeline, but a text holding SLOW_MARK sleeps 60 s
+    (an article that takes far too long)."""
+    inner = preannotator_factory(None)()
+
+    def preannotate(records):
+        if any(SLOW_MARK in r.get("text", "") for r in records):
+            time.sleep(60)
+        return inner(records)
+
+    return preannotate
+
+
+def test_a_slow_article_neither_blocks_the_others_nor_its_worker():
+    """Two workers, a 3 s article timeout: while one worker is stuck on a slow article, other
+    requests are answered by the other worker and /health answers at once; the slow article gets
+    an error (503: its only task failed) and its worker is replaced."""
+    from starlette.testclient import TestClient
+
+    pool = B.WorkerPool(slow_preannotator_factory, MV, size=2, timeout=3)
+    pool.start()
+    try:
+        _wait_ready(pool, 2)
+        settings = B.Settings(model_version=MV)
+        with TestClient(B.create_app(settings, slow_preannotator_factory, pool=pool)) as c:
+            slow: dict = {}
+            t = threading.Thread(target=lambda: slow.update(r=c.post("/predict", json={"tasks": [_task(1, f"He said {SLOW_MARK}.")]})))
+            t.start()
+            time.sleep(0.5)
+            t0 = time.monotonic()
+            assert c.get("/health").status_code == 200
+            fast = c.post("/predict", json=GOOD)
+            took = time.monotonic() - t0
+            assert fast.status_code == 200 and fast.json()["results"][0]["result"] and took < 2.5
+            t.join(30)
+            r = slow["r"]
+            assert r.status_code == 503 and "not pre-annotated within 3 s" in r.json()["error"]
+            assert pool.stats["timeouts"] == 1 and pool.stats["restarts"] == 1
+            _wait_ready(pool, 2)
+            assert c.post("/predict", json=GOOD).status_code == 200
+    finally:
+        pool.close()
+
+
+def test_task_record():
+    rec = B.task_record({"id": 5, "data": {"text": "He said so.", "article_id": "x1", "title": None, "date": "2019"}})
+    assert rec == {"article_id": "x1", "text": "He said so.", "date": "2019"}
+    with pytest.raises(B.RequestError, match="over the limit of 10"):
+        B.task_record({"id": 5, "data": {"text": "He said so, and more."}}, max_text_chars=10)
+
+
+def test_label_studio_is_started_with_loopback_allowed():
+    """``ls serve`` lets Label Studio reach a loopback backend (its default SSRF list blocks
+    127.0.0.1 for model servers and webhooks); other private networks stay blocked."""
+    import ipaddress
+    from pathlib import Path
+
+    from toolkit.labelstudio import server
+
+    env = server.server_env(Path("/tmp/x"), "pw", "tok123")
+    assert env["USE_DEFAULT_BANNED_SUBNETS"] == "false"
+    nets = [ipaddress.ip_network(n) for n in env["USER_ADDITIONAL_BANNED_SUBNETS"].split(",")]
+    blocked = lambda ip: any(ipaddress.ip_address(ip) in n for n in nets)  # noqa: E731
+    assert not blocked("127.0.0.1") and not blocked("::1")
+    assert blocked("10.1.2.3") and blocked("192.168.1.1") and blocked("169.254.169.254") and blocked("fe80::1")
+
+
+def test_connect_without_a_backend_is_one_line(run_cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("LABEL_STUDIO_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", "x" * 40)
+    code, out, err = run_cli(["ls", "connect", "--project", "  "])
+    assert code == 2 and "cannot be empty" in err
+    code, out, err = run_cli(["ls", "backend", "stop", "--data-dir", str(tmp_path)])
+    assert code == 0 and "No quotekit backend is running" in out
