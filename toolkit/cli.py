@@ -40,9 +40,9 @@ def _root(
 
 
 def _register() -> None:
-    from toolkit.commands import backend, corrections, dataset, evaluate, ingest, ls, preannotate, run, speakers
+    from toolkit.commands import backend, corrections, dataset, evaluate, ingest, ls, preannotate, review, run, speakers
 
-    for module in (ingest, preannotate, evaluate, corrections, speakers, ls, backend, dataset, run):
+    for module in (ingest, preannotate, evaluate, corrections, speakers, ls, backend, dataset, review, run):
         module.register(app)
 
 
