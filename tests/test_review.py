@@ -12,7 +12,7 @@ from toolkit.config import load_registry, load_stance
 from toolkit.dataset import build_dataset, compute_agreement
 from toolkit.dataset.disagreements import AnnotationStatus, describe, differences
 from toolkit.labelstudio.export import IssueLog, is_review_task, parse_annotation
-from toolkit.labelstudio.review import ANNOTATOR, read_disagreements, review_config
+from toolkit.labelstudio.review import read_disagreements, review_config
 
 TEXT = ("Hun Sen said “we will win the vote easily today.” Later Sam Rainsy said the plan would surely fail soon.\n"
         "Kem Sokha told reporters the talks were useful for everyone involved.\n")
@@ -108,7 +108,7 @@ def test_three_accounts_one_dissenting(tmp_path, registry, scheme):
     assert len(built) == 1 and report.fields == {"stance": 1}
     summary = built[0].task["data"]["review_summary"]
     assert "3 versions" in summary and "alice@x.org favor | bob@x.org favor | carol@x.org against" in summary
-    assert [p["model_version"] for p in built[0].task["predictions"]] == [ANNOTATOR + n for n in ("alice@x.org", "bob@x.org", "carol@x.org")]
+    assert [p["model_version"] for p in built[0].task["predictions"]] == ["alice@x.org", "bob@x.org", "carol@x.org"]
 
 
 def test_differences_by_hand_on_parsed_versions(registry, scheme):
@@ -135,7 +135,7 @@ def test_review_task_carries_every_version_and_the_source_identity(tmp_path, reg
     assert data["review_of_task"] == 7 and data["review_of_project"] == 1
     assert is_review_task(bt.task)
     preds = {p["model_version"]: p["result"] for p in bt.task["predictions"]}
-    assert sorted(preds) == ["annotator:alice@x.org", "annotator:bob@x.org"]
+    assert sorted(preds) == ["alice@x.org", "bob@x.org"]
 
     def quotes(result):
         qs = parse_annotation(TEXT, result, article_id="art-7", where="t", issues=IssueLog(), stance_labels=scheme.labels,
@@ -143,9 +143,9 @@ def test_review_task_carries_every_version_and_the_source_identity(tmp_path, reg
         return [(q.text, q.speaker, q.stance, q.kind) for q in qs]
 
     # each prediction reads back as that account's version
-    assert quotes(preds["annotator:alice@x.org"]) == quotes(a.result)
-    assert quotes(preds["annotator:bob@x.org"]) == quotes(b.result)
-    assert len(quotes(preds["annotator:bob@x.org"])) == 2
+    assert quotes(preds["alice@x.org"]) == quotes(a.result)
+    assert quotes(preds["bob@x.org"]) == quotes(b.result)
+    assert len(quotes(preds["bob@x.org"])) == 2
 
 
 def test_accounts_without_a_known_email_keep_their_user_id(tmp_path, registry, scheme):
@@ -153,7 +153,7 @@ def test_accounts_without_a_known_email_keep_their_user_id(tmp_path, registry, s
 
     path = write(tmp_path / "s.json", [source_task(1, "a-1", [(4, version("a")), (5, version("b", CHANGES["kind"][0]))])])
     built = read_disagreements([path], describe, registry=registry, scheme=scheme, names={}, report=ReviewReport())
-    assert [p["model_version"] for p in built[0].task["predictions"]] == ["annotator:user:4", "annotator:user:5"]
+    assert [p["model_version"] for p in built[0].task["predictions"]] == ["user:4", "user:5"]
 
 
 def test_review_config_is_still_a_quotekit_config(registry, scheme):
@@ -219,7 +219,7 @@ def test_build_uses_the_adjudicated_version_and_counts_articles(tmp_path, regist
     assert summary.accounts["user:9 (review.json)"] == 1
     # the reviewer is not one of the compared annotators, and the versions are not model versions
     assert summary.agreement.tasks == 4 and "user:9 (review.json)" not in summary.agreement.annotators
-    assert not any(mv.startswith(ANNOTATOR) for mv in summary.model_versions)
+    assert summary.model_versions == {"quotekit-0.1.0+rules-1": 5}
     d = summary.to_dict()
     assert d["adjudicated_articles"] == 1 and d["single_annotated_articles"] == 1
     assert any("adjudicated" in k for k, _ in summary.rows())

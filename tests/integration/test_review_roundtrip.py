@@ -97,9 +97,9 @@ def test_review_round_trip(ls_server, setup):
     assert data["article_id"] == "int-1" and data["text"] == records["int-1"]["text"]
     assert data["review_of_task"] == setup["tasks"]["int-1"]["id"] and data["review_of_project"] == setup["pid"]
     assert "stance" in data["review_summary"] and data["review_fields"] == "stance"
-    assert sorted(p["model_version"] for p in rt["predictions"]) == ["annotator:alice@review.test", "annotator:bob@review.test"]
+    assert sorted(p["model_version"] for p in rt["predictions"]) == ["alice@review.test", "bob@review.test"]
     stances = _stances(rt)
-    assert stances["annotator:alice@review.test"] != stances["annotator:bob@review.test"]
+    assert stances["alice@review.test"] != stances["bob@review.test"]
     assert "review_summary" in client.find_project(REVIEW)["label_config"]
 
     again = _review(ls_server)  # idempotent: nothing new
@@ -112,8 +112,8 @@ def test_review_round_trip(ls_server, setup):
     updated = _review(ls_server)
     assert (updated["added"], updated["updated"], updated["fields"]) == (0, 1, {"kind": 1})
     [rt] = _review_tasks(client)
-    assert _stances(rt)["annotator:bob@review.test"] == stances["annotator:alice@review.test"]
-    assert "mixed" in _kinds(rt)["annotator:bob@review.test"] and rt["data"]["review_fields"] == "kind"
+    assert _stances(rt)["bob@review.test"] == stances["alice@review.test"]
+    assert "mixed" in _kinds(rt)["bob@review.test"] and rt["data"]["review_fields"] == "kind"
     preds = {p["model_version"]: p["result"] for p in rt["predictions"]}
 
     # carol adjudicates: alice's version with a third stance on the first quote

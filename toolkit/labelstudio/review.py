@@ -13,8 +13,10 @@ reviewer settles them (Label Studio Community has no reviewer stream of its own)
    annotators'), plus ``review_of_project``, ``review_of_task``, ``review_summary`` (shown above
    the text: the review project's config is quotekit's with one more ``Header``) and
    ``review_fields``; every account's version is a prediction (:func:`toolkit.labelstudio.tasks.build_result`
-   of its quotes, ``model_version`` ``annotator:<account>``, the e-mail when the server names
-   the user id). The reviewer picks or edits a version and submits it; ``quotekit build`` with
+   of its quotes, ``model_version`` the account: the e-mail when the server names the user id,
+   else ``user:<id>``; no prefix, as Label Studio 1.23 shows a version's tab as the first 8 and
+   last 6 characters of a name longer than 15, so ``annotator:alice@example.org`` would read
+   ``annotato...le.org``; every prediction of a review task is a version). The reviewer picks or edits a version and submits it; ``quotekit build`` with
    the review project's export among its inputs uses it ahead of ground truth and latest.
 4. The review project (default title ``"<source title> (review)"``) is created or updated like a
    push (:func:`toolkit.labelstudio.push.ensure_project`, :class:`~toolkit.labelstudio.push.ProjectLock`,
@@ -58,7 +60,6 @@ from toolkit.labelstudio.tasks import BuiltTask, build_result, task_data, valida
 from toolkit.types import Quote
 
 Echo = Callable[[str], None]
-ANNOTATOR = "annotator:"  # model_version prefix of an account's version in a review task
 
 
 #: ``{account: quotes}`` of one task -> ``(fields that differ, e.g. ["speaker", "stance"], a short
@@ -135,10 +136,12 @@ def review_config(config_xml: str) -> str:
     """
     header = (f'<View style="background: #fff7e6; padding: 4px 8px; margin-bottom: 8px">'
               f'<Header name="{REVIEW_SUMMARY}" value="${REVIEW_SUMMARY}" size="6"/></View>')
-    head, sep, rest = config_xml.partition("<View>")
-    if not sep:
-        raise ValueError("a labeling config starts with <View>")
-    return f"{head}<View>\n  {header}{rest}"
+    import re
+
+    root = re.search(r"<View\b[^>]*>", config_xml)
+    if root is None:
+        raise ValueError("a labeling config has a <View> root")
+    return f"{config_xml[:root.end()]}\n  {header}{config_xml[root.end():]}"
 
 
 def account_names(client) -> dict[str, str]:
@@ -157,9 +160,9 @@ def account_names(client) -> dict[str, str]:
 
 
 def version_prediction(tv: TaskVersions, quotes: Iterable[QuoteRecord], account: str, registry=None) -> dict[str, Any]:
-    """One account's version of a task as a prediction (``model_version`` ``annotator:<account>``)."""
+    """One account's version of a task as a prediction (``model_version``: the account)."""
     result, _warnings = build_result(tv.article_id, tv.text, [Quote.from_dict(asdict(q)) for q in quotes], registry)
-    return {"model_version": ANNOTATOR + account, "result": result}
+    return {"model_version": account, "result": result}
 
 
 def review_task(tv: TaskVersions, found: tuple[list[str], str], names: dict[str, str], registry=None) -> BuiltTask:
@@ -232,7 +235,7 @@ class _ReviewTask:
     task_id: int
     adjudicated: bool  # a submitted annotation (not skipped)
     worked: bool  # any work: an annotation (skipped too) or a draft
-    versions: set[tuple[str, str]]  # (model_version, result) of the annotator predictions
+    versions: set[tuple[str, str]]  # (model_version, result) of its predictions: the versions
     predictions: list[dict]
 
 
@@ -252,7 +255,7 @@ def _review_tasks(client, pid: int, report: PushReport) -> dict[str, _ReviewTask
             if aid in out:
                 duplicated = True
                 continue
-            preds = [p for p in t.get("predictions") or [] if isinstance(p, dict) and str(p.get("model_version") or "").startswith(ANNOTATOR)]
+            preds = [p for p in t.get("predictions") or [] if isinstance(p, dict)]  # all versions (module docstring)
             adjudicated = bool(t.get("total_annotations"))  # submitted, not skipped
             worked = has_work(t) or bool(t.get("cancelled_annotations"))
             out[aid] = _ReviewTask(t["id"], adjudicated, worked, {_key(p) for p in preds}, preds)

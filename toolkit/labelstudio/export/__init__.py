@@ -57,7 +57,7 @@ Choosing the annotation of a task (:func:`pick_annotation`)
 Review tasks
     A reviewer's annotation is not compared with the annotators' (agreement,
     :meth:`ExportReader.versions`) and the predictions of a review task (the annotators'
-    versions, ``model_version`` ``annotator:<account>``) are not counted as model versions.
+    versions, ``model_version`` the account) are not counted as model versions.
     :meth:`ExportReader.versions` yields, per task annotated by several accounts, each account's
     latest live annotation (raw and parsed): what ``quotekit review`` compares.
 
