@@ -257,3 +257,11 @@ def test_review_command_needs_a_server(tmp_path, run_cli, monkeypatch):
     assert code == 3 and "cannot reach Label Studio" in err
     code, out, err = run_cli(["review", "--project", " "])
     assert code == 2
+
+
+def test_the_review_project_cannot_be_the_project_under_review():
+    from toolkit.errors import BadInputError
+    from toolkit.labelstudio.review import review_project
+
+    with pytest.raises(BadInputError, match="is the project under review"):
+        review_project(None, "round 1", "round 1", describe)  # refused before anything is asked of a server

@@ -144,6 +144,22 @@ def test_review_round_trip(ls_server, setup):
     assert (summary.adjudicated_articles, summary.agreed_articles, summary.single_annotated_articles) == (1, 1, 1)
     assert summary.articles == 3
 
+    # a reviewer's draft keeps a review task as it is; versions that come to agree are named, not deleted
+    q3 = setup["quotes"]["int-3"]
+    client.create_annotation(setup["tasks"]["int-3"]["id"], _result(records["int-3"], [_other_stance(q3[0])]), completed_by=ids["bob"])
+    fourth = _review(ls_server)
+    assert fourth["added"] == 1 and fourth["adjudicated"] == 1
+    new = next(t for t in _review_tasks(client) if t["data"]["article_id"] == "int-3")
+    client.request("POST", f"/api/tasks/{new['id']}/drafts", "save a draft", json={"result": [], "lead_time": 1.0})
+    client.create_annotation(setup["tasks"]["int-3"]["id"], _result(records["int-3"], [replace(q3[0], kind="mixed")]), completed_by=ids["bob"])
+    fifth = _review(ls_server)
+    assert fifth["in_progress"] == ["int-3"] and fifth["updated"] == 0
+    still = next(t for t in _review_tasks(client) if t["data"]["article_id"] == "int-3")
+    assert _kinds(still) == _kinds(new)
+    client.create_annotation(setup["tasks"]["int-3"]["id"], _result(records["int-3"], [replace(q3[0], kind="mixed")]), completed_by=ids["alice"])
+    sixth = _review(ls_server)
+    assert sixth["now_agree"] == ["int-3"] and len(_review_tasks(client)) == 2
+
     # nothing to review: no review project is created
     empty = tmp / "empty.json"
     empty.write_text("[]", encoding="utf-8")
