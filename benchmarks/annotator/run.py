@@ -56,16 +56,19 @@ class TaskRun:
     load_seconds: float
     acts: Actions
     steps: list = field(default_factory=list)
+    hidden_rows: int = 0  # review panel rows that could not be brought into view
 
 
 class Annotator:
     """Applies the plan's operations to the screen; remembers what it has already seen."""
 
-    def __init__(self, screen: Screen, speaker_names: set[str]):
+    def __init__(self, screen: Screen, speaker_names: set[str], prop=None):
         self.s = screen
         self.names = speaker_names
+        self.prop = prop
         self.selected: tuple | None = None
         self.seen_speakers: dict[tuple, str | None] = {}
+        self.hidden_rows = 0  # review panel rows no wheeling brings into view
 
     def select(self, ref: tuple) -> None:
         if self.selected == ref and self.s.store()["selected"] == 1:
@@ -74,7 +77,26 @@ class Annotator:
         self.selected = ref
 
     def review(self, q: tuple, stance: str | None, speakers: list[tuple]) -> None:
-        """See the quote's stance and its speaker's canonical name: on this screen, by selecting each region."""
+        """See the quote's stance and its speaker's canonical name, and check them against the
+        prediction: in the review panel when the screen has one, else by selecting each region."""
+        rows = self.s.review_rows()
+        if rows:
+            if rows != len(self.prop.quotes):
+                raise AssertionError(f"review panel: {rows} rows for {len(self.prop.quotes)} proposed quotes")
+            shown = self.s.read_review_row(self.prop.quotes.index(q))
+            if shown is None:  # the row cannot be brought into view: see the quote as on the old screen
+                self.hidden_rows += 1
+                return self._review_by_selecting(q, stance, speakers)
+            want = [f"stance: {stance or '?'}"] + [self.prop.name.get(sp) or "" for sp in speakers]
+            if not speakers:
+                want.append("unknown")
+            missing = [w for w in want if w not in shown]
+            if missing:
+                raise AssertionError(f"review panel row of {q} shows {shown!r}, lacking {missing}")
+            return
+        self._review_by_selecting(q, stance, speakers)
+
+    def _review_by_selecting(self, q: tuple, stance: str | None, speakers: list[tuple]) -> None:
         self.select(q)
         shown = self.s.stance_shown()
         if shown != stance:
@@ -137,15 +159,21 @@ def annotate_task(page, url: str, project_id: int, task: dict, gold: list[Gold],
     n_rel = sum(len(v) for v in prop.said_by.values()) + sum(len(v) for v in prop.cue.values())
     screen.wait_loaded(n_regions, n_rel)
     t1 = time.monotonic()
-    ann = Annotator(screen, speaker_names)
+    ann = Annotator(screen, speaker_names, prop)
     for step in steps:
         with acts.on(step.bucket):
             for op in step.ops:
-                ann.apply(op)
+                try:
+                    ann.apply(op)
+                except Exception as exc:
+                    shot = Path(tempfile.gettempdir()) / f"quotekit-annotator-failure-{task['data']['article_id']}.png"
+                    page.screenshot(path=str(shot))
+                    raise RuntimeError(f"{task['data']['article_id']}: {step.bucket} ({step.note!r}), {op}: {exc} "
+                                       f"(screenshot {shot})") from exc
     with acts.on("submit"):
         screen.submit()
     t2 = time.monotonic()
-    return TaskRun(task["data"]["article_id"], len(prop.quotes), t2 - t1, t1 - t0, acts, steps)
+    return TaskRun(task["data"]["article_id"], len(prop.quotes), t2 - t1, t1 - t0, acts, steps, ann.hidden_rows)
 
 
 # --------------------------------------------------------------------------- the whole session
@@ -229,6 +257,7 @@ def summarise(runs: list[TaskRun], per_task: dict, lost: int, wrong: int, issues
         "task_seconds": round(sum(r.seconds for r in runs) / len(runs), 1) if runs else None,
         "lost": lost,
         "wrong": wrong,
+        "review_panel_hidden_rows": sum(r.hidden_rows for r in runs),
         "buckets": {b: {"fixes": fixes[b], **dict(counts[b])} for b in BUCKETS if fixes[b]},
         "per_task": {r.article_id: {"quotes": r.quotes, "actions": sum(sum(c.values()) for c in r.acts.counts.values()),
                                     "seconds": round(r.seconds, 1), **{k: v for k, v in per_task[r.article_id].items()}}

@@ -29,9 +29,20 @@ SEL = {
     # per-region controls in the right column (names from toolkit/labelstudio/names.py)
     "radio": 'input[type="radio"][name="{value}"]',  # stance (favor/against/neutral) and kind values are distinct
     "flag": 'input[type="checkbox"][name="{value}"]',
+    # the canonical speaker, screen before issue 18: an A-Z drop-down (Choices layout="select")
     "speaker_trigger": '[data-testid^="select-trigger"]',
     "speaker_option": '[data-testid="select-option-{name}"]',
-    "speaker_list": '[role="dialog"], [data-radix-popper-content-wrapper]',
+    # the canonical speaker, screen after issue 18: a searchable Taxonomy (antd tree select)
+    "taxonomy": ".htx-taxonomy",
+    "taxonomy_box": ".htx-taxonomy .ant-select-selector",
+    "taxonomy_tag": ".htx-taxonomy .ant-select-selection-item",
+    "taxonomy_tag_remove": ".htx-taxonomy .ant-select-selection-item-remove",
+    "taxonomy_open": ".htx-taxonomy-dropdown:not(.ant-select-dropdown-hidden)",
+    "taxonomy_search": '.htx-taxonomy-dropdown:not(.ant-select-dropdown-hidden) [data-testid="taxonomy-search"]',
+    "taxonomy_option": '.htx-taxonomy-dropdown:not(.ant-select-dropdown-hidden) .ant-select-tree-node-content-wrapper[title="{name}"]',
+    "taxonomy_list": ".htx-taxonomy-dropdown:not(.ant-select-dropdown-hidden) .ant-select-tree-list-holder",
+    # the always-visible review panel of the proposed quotes (screen after issue 18), one row per quote
+    "review_row": "tr.qk-quote",
     "speaker_new": 'input[name="speaker_new"], textarea[name="speaker_new"]',
     "relations_tab": ".lsf-panel-tabs__tab",
     "relation_row": ".lsf-relations__item",
@@ -313,23 +324,98 @@ class Screen:
                 return v
         return None
 
+    def has_taxonomy(self) -> bool:
+        return self.page.locator(SEL["taxonomy"]).count() > 0
+
     def speaker_shown(self) -> str | None:
+        """The canonical name the selected SPEAKER region shows (either speaker control)."""
+        if self.has_taxonomy():
+            tags = self.page.locator(SEL["taxonomy_tag"]).all_inner_texts()
+            return tags[0].strip() if tags else None
         trig = self.page.locator(SEL["speaker_trigger"])
         if not trig.count():
             return None
         return trig.first.get_attribute("data-value") or None
 
     def pick_speaker(self, name: str) -> None:
-        """Open the selected SPEAKER's list, wheel it until ``name`` shows, click it."""
-        trig = self.page.locator(SEL["speaker_trigger"]).first
-        if trig.get_attribute("data-value") == name:
+        """Give the selected SPEAKER region the registry name ``name``."""
+        if self.speaker_shown() == name:
             return
+        if self.has_taxonomy():
+            self._pick_in_taxonomy(name)
+            return
+        # the A-Z drop-down: open it, wheel until the name shows, click it
+        trig = self.page.locator(SEL["speaker_trigger"]).first
         self.acts.click(trig, "open the speaker list")
         opt = self.page.locator(SEL["speaker_option"].format(name=name))
         opt.wait_for(state="attached")
         self._scroll_list_to(opt, name)
         self.acts.click(opt, f"pick {name}")
         self._wait(lambda: trig.get_attribute("data-value") == name, f"speaker {name}")
+
+    def _pick_in_taxonomy(self, name: str) -> None:
+        """The searchable list: remove the name shown (one name at most), open the list, type the
+        name's letters one by one until it shows in the list, click it, close the list."""
+        if self.page.locator(SEL["taxonomy_tag_remove"]).count():
+            self.acts.click(self.page.locator(SEL["taxonomy_tag_remove"]).first, "remove the name shown")
+            self._wait(lambda: self.page.locator(SEL["taxonomy_tag"]).count() == 0, "name removed")
+            time.sleep(0.2)
+        if not self.page.locator(SEL["taxonomy_open"]).count():
+            self.acts.click(self.page.locator(SEL["taxonomy_box"]).first, "open the speaker list")
+            self._wait(lambda: self.page.locator(SEL["taxonomy_open"]).count() > 0, "speaker list open")
+        search = self.page.locator(SEL["taxonomy_search"]).first
+        if not search.evaluate("e => e === document.activeElement"):
+            self.acts.click(search, "focus the search box")
+        opt = self.page.locator(SEL["taxonomy_option"].format(name=name))
+        typed = 0
+        while not self._option_visible(opt):
+            if typed >= len(name):
+                raise RuntimeError(f"speaker {name!r} does not show in the searchable list after typing it whole")
+            self.acts.type(name[typed], f"type {name[typed]!r} to filter")
+            typed += 1
+            deadline = time.monotonic() + 1.0  # the list filters after a pause in the typing
+            while time.monotonic() < deadline and not self._option_visible(opt):
+                time.sleep(0.1)
+        self.acts.click(opt, f"pick {name}")
+        self._wait(lambda: self.speaker_shown() == name, f"speaker {name}")
+        if self.page.locator(SEL["taxonomy_open"]).count():
+            self.acts.key(KEYS["unselect"], "close the speaker list")
+            self._wait(lambda: self.page.locator(SEL["taxonomy_open"]).count() == 0, "speaker list closed")
+
+    def _option_visible(self, opt) -> bool:
+        if not opt.count():
+            return False
+        ob = opt.first.bounding_box()
+        lb = self.page.locator(SEL["taxonomy_list"]).first.bounding_box()
+        return bool(ob and lb and lb["y"] <= ob["y"] and ob["y"] + ob["height"] <= lb["y"] + lb["height"])
+
+    # -- the review panel (screen after issue 18) ---------------------------------
+    def review_rows(self) -> int:
+        return self.page.locator(SEL["review_row"]).count()
+
+    def read_review_row(self, i: int) -> str | None:
+        """Row ``i`` of the review panel, wheeling the right column until it shows whole; None
+        when no wheeling brings it into view (the panel ends under the bottom bar)."""
+        row = self.page.locator(SEL["review_row"]).nth(i)
+        last_y = None
+        for _ in range(100):
+            rb = row.bounding_box()
+            if last_y is not None and rb and abs(rb["y"] - last_y) < 1:
+                return None
+            last_y = rb["y"] if rb else None
+            cb = row.evaluate("""e => { let c = e.parentElement;
+                while (c && !(c.scrollHeight > c.clientHeight + 1 && /auto|scroll/.test(getComputedStyle(c).overflowY))) c = c.parentElement;
+                const r = (c || document.documentElement).getBoundingClientRect();
+                const bar = document.querySelector('%s');
+                const barTop = bar ? bar.getBoundingClientRect().top - 8 : window.innerHeight;
+                return {top: Math.max(r.top, 0), bottom: Math.min(r.bottom, barTop), x: r.left + r.width / 2}; }""" % SEL["submit"])
+            if rb and cb["top"] <= rb["y"] and rb["y"] + rb["height"] <= cb["bottom"]:
+                return " ".join(row.inner_text().split())
+            height = cb["bottom"] - cb["top"]
+            dy = SCROLL_STEP * height * (1 if rb["y"] > cb["top"] else -1)
+            self.acts.wheel(cb["x"], (cb["top"] + cb["bottom"]) / 2, dy, "scroll the review panel")
+            time.sleep(0.1)
+        return None
 
     def _scroll_list_to(self, opt, name: str) -> None:
         """Wheel the open list until the option shows (the list has no scrollbar to drag: Label
