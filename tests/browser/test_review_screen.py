@@ -10,20 +10,12 @@ import pytest
 from playwright.sync_api import expect
 
 from toolkit.labelstudio.tasks import build_result
-from toolkit.labelstudio.testing import logged_in_page, sample_data, write_jsonl
+from toolkit.labelstudio.testing import ensure_user, logged_in_page, sample_data, write_jsonl
 from toolkit.types import Quote
 
 pytestmark = pytest.mark.browser
 
 SOURCE = "quotekit review screen"
-
-
-def _user(client, email: str) -> int:
-    found = client.request("GET", "/api/users/", "list the users")
-    for u in found if isinstance(found, list) else found.get("results", []):
-        if u.get("email") == email:
-            return u["id"]
-    return client.request("POST", "/api/users/", "create a user", json={"email": email, "username": email})["id"]
 
 
 def test_the_reviewer_sees_the_differences_and_every_version(ls_server, browser, tmp_path):
@@ -36,9 +28,11 @@ def test_the_reviewer_sees_the_differences_and_every_version(ls_server, browser,
     quotes = [Quote.from_dict(q) for q in rec["quotes"]]
     other = [replace(quotes[0], stance="favor" if quotes[0].stance != "favor" else "against")] + quotes[1:]
     for who, qs in (("ann@screen.test", quotes), ("ben@screen.test", other)):
-        client.create_annotation(tasks[rec["article_id"]]["id"], build_result(rec["article_id"], rec["text"], qs)[0], completed_by=_user(client, who))
+        client.create_annotation(tasks[rec["article_id"]]["id"], build_result(rec["article_id"], rec["text"], qs)[0], completed_by=ensure_user(client, who))
     proc = ls_server.cli("review", "--project", SOURCE)
     assert proc.returncode == 0, proc.stderr
+    assert "1 annotated by several accounts: 0 agree, 1 disagree (by field: stance 1)." in proc.stdout
+    assert "1 review tasks added, 0 updated" in proc.stdout
     review = client.find_project(f"{SOURCE} (review)")
     [task] = list(client.iter_tasks(review["id"]))
 

@@ -13,22 +13,13 @@ import pyarrow.parquet as pq
 import pytest
 
 from toolkit.labelstudio.tasks import build_result
-from toolkit.labelstudio.testing import sample_data, write_jsonl
+from toolkit.labelstudio.testing import ensure_user, sample_data, write_jsonl
 from toolkit.types import Quote
 
 pytestmark = pytest.mark.integration
 
 SOURCE = "quotekit review source"
 REVIEW = "quotekit review source (review)"
-
-
-def _user(client, email: str) -> int:
-    """A new account of the server's organisation (``POST /api/users/``, as an admin does)."""
-    found = client.request("GET", "/api/users/", "list the users")
-    for u in found if isinstance(found, list) else found.get("results", []):
-        if u.get("email") == email:
-            return u["id"]
-    return client.request("POST", "/api/users/", "create a user", json={"email": email, "username": email})["id"]
 
 
 def _result(rec: dict, quotes: list[Quote]) -> list[dict]:
@@ -48,7 +39,7 @@ def setup(ls_server, tmp_path_factory):
     proc = ls_server.cli("ls", "push", write_jsonl(tmp / "articles.jsonl", records), "--project", SOURCE)
     assert proc.returncode == 0, proc.stderr
     client = ls_server.client()
-    ids = {name: _user(client, f"{name}@review.test") for name in ("alice", "bob", "carol")}
+    ids = {name: ensure_user(client, f"{name}@review.test") for name in ("alice", "bob", "carol")}
     pid = client.find_project(SOURCE)["id"]
     tasks = {t["data"]["article_id"]: t for t in client.iter_tasks(pid)}
     by_id = {r["article_id"]: r for r in records}

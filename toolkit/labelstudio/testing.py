@@ -125,6 +125,17 @@ def release_server() -> None:
         raise RuntimeError(f"`quotekit ls stop` failed: {proc.stderr}")
 
 
+def ensure_user(client, email: str) -> int:
+    """Tests with several annotators: the id of the account ``email`` of the server's
+    organisation, created (``POST /api/users/``, as an admin does) when missing. Annotations are
+    then made in its name with ``client.create_annotation(..., completed_by=<id>)``."""
+    found = client.request("GET", "/api/users/", "list the users")
+    for u in found if isinstance(found, list) else (found or {}).get("results", []):
+        if u.get("email") == email:
+            return u["id"]
+    return client.request("POST", "/api/users/", "create a user", json={"email": email, "username": email})["id"]
+
+
 def logged_in_page(browser, server: LSServer):
     """Browser tests: a new Playwright page of ``browser``, logged in to ``server`` as its admin."""
     page = browser.new_page()
