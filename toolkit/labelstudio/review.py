@@ -29,6 +29,7 @@ reviewer settles them (Label Studio Community has no reviewer stream of its own)
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 import time
 from dataclasses import asdict, dataclass, field
@@ -136,8 +137,6 @@ def review_config(config_xml: str) -> str:
     """
     header = (f'<View style="background: #fff7e6; padding: 4px 8px; margin-bottom: 8px">'
               f'<Header name="{REVIEW_SUMMARY}" value="${REVIEW_SUMMARY}" size="6"/></View>')
-    import re
-
     root = re.search(r"<View\b[^>]*>", config_xml)
     if root is None:
         raise ValueError("a labeling config has a <View> root")
