@@ -216,12 +216,7 @@ def read_disagreements(paths: Sequence[Path], compare: Compare, *, registry, sch
     """Offline: read the exports ``paths`` (speakers canonicalised with ``registry``) and return
     the review tasks of their disagreeing tasks; ``report`` gets the counts."""
     report = report if report is not None else ReviewReport()
-
-    def canonical(name: str) -> str:
-        sp = registry.get(name)
-        return sp.name if sp else name
-
-    reader = ExportReader(paths, issues=IssueLog(), stance_labels=scheme.labels, canonical=canonical)
+    reader = ExportReader(paths, issues=IssueLog(), stance_labels=scheme.labels, canonical=registry.canonical)
     report.tasks_read = reader.scan().tasks
     return find_disagreements(reader.versions(), compare, names=names, registry=registry, stance_labels=scheme.labels, report=report)
 
