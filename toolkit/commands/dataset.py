@@ -18,7 +18,7 @@ def register(app: typer.Typer) -> None:
 
 
 def build(
-    exports: List[Path] = typer.Argument(..., help="Label Studio JSON export file(s). A task in several files: its ground-truth, else latest, annotation wins (counted as superseded).", show_default=False),
+    exports: List[Path] = typer.Argument(..., help="Label Studio JSON export file(s), a review project's export among them (quotekit review: the reviewer's version wins). A task in several files: its adjudicated, else ground-truth, else latest, annotation wins (counted as superseded).", show_default=False),
     out: Path = typer.Option(..., "--out", "-o", help="Output dataset directory (parquet shards, README.md card, chart).", show_default=False),
     splits: str = typer.Option("0.8,0.1,0.1", "--splits", help="train,validation,test ratios; the split of an article is derived from a hash of its id."),
     strict: bool = typer.Option(False, "--strict", help="Fail (exit 4) on the first invalid item instead of skipping and counting it."),
