@@ -25,7 +25,8 @@ REASONS: dict[str, str] = {
     "dangling_relation": "relation to a missing (or dropped) region",
     "bad_relation": "relation whose label does not fit the regions it links",
     "orphan_region_result": "per-region choice/textarea whose region is missing (or dropped)",
-    "orphan_region": "SPEAKER or CUE region linked to no quote (left by a deleted quote): ignored, never a failure",
+    "orphan_region": "SPEAKER or CUE region linked to no quote (left by a deleted quote): it carries nothing and "
+                     "is ignored (no quote is lost; never a failure)",
     "no_speaker": "quote with no said_by relation and no 'speaker unknown' flag",
     "ambiguous_speaker": "quote linked to several different speakers",
     "no_stance": "quote without a stance choice",
@@ -38,7 +39,7 @@ REASONS: dict[str, str] = {
 #: Counted in the summary but never a failure under ``strict``.
 INFO_REASONS = frozenset({"not_annotated", "speaker_conflict", "superseded", "orphan_region"})
 #: Counted in :attr:`IssueLog.notes`, not in ``counts``: nothing was skipped (a resolution).
-NOTE_REASONS = frozenset({"speaker_conflict", "superseded"})
+NOTE_REASONS = frozenset({"speaker_conflict", "superseded", "orphan_region"})
 
 
 class IssueLog:
