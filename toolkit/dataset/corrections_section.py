@@ -63,4 +63,4 @@ def corrections_lines(figures: dict[str, Any] | None) -> list[str]:
 def corrections_section(card: Any) -> list[str]:
     """The card section (a ``SECTIONS`` renderer of :mod:`toolkit.dataset.card`): the build's
     ``summary.corrections`` figures, when it computed them."""
-    return corrections_lines(getattr(card.summary, "corrections", None))
+    return corrections_lines(card.summary.corrections)

@@ -61,6 +61,8 @@ class BuildSummary:
     agreed_articles: int = 0  # several accounts annotated it and their versions do not differ
     disagreed_articles: int = 0  # several accounts differ and no reviewer settled it (ground truth, else latest, kept)
     single_annotated_articles: int = 0  # one account annotated it
+    # what annotators kept of the pre-annotation (toolkit.corrections.card_figures), None when the tasks carry no prediction
+    corrections: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly summary (``None`` speaker as ``"(unknown)"``)."""
@@ -88,6 +90,7 @@ class BuildSummary:
             "annotators": self.annotators,
             "model_versions": self.model_versions,
             "agreement": self.agreement.to_dict() if self.agreement else None,
+            "corrections": self.corrections,
             "card_path": str(self.card_path) if self.card_path else None,
             "chart_path": str(self.chart_path) if self.chart_path else None,
         }
