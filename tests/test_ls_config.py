@@ -67,6 +67,15 @@ def test_config_uses_the_shared_names():
     assert per_region[N.SPEAKER_NAME].get("layout") == "select"
 
 
+def test_config_shows_the_review_panel_beside_the_article():
+    root = _tree(build_label_config())
+    (panel,) = [h for h in root.iter("HyperText") if h.get("name") == N.REVIEW]
+    assert panel.get("value") == "$" + N.REVIEW and panel.get("inline") == "true"
+    assert panel.get("selectionEnabled") == "false"  # no region can be drawn in it
+    # no control labels it: the panel is read-only
+    assert all(c.get("toName") != N.REVIEW for c in root.iter() if c.get("toName"))
+
+
 def test_config_shows_article_metadata():
     values = {h.get("value") for h in _tree(build_label_config()).iter("Header")}
     for key in ("title", "outlet", "date"):
@@ -278,3 +287,4 @@ def test_serve_warns_about_another_host_and_refuses_a_busy_port(tmp_path):
         )
     assert "Warning: --host 0.0.0.0 ignored" in proc.stderr
     assert proc.returncode == 3 and f"port {port} on 127.0.0.1 is in use" in proc.stderr
+

@@ -99,10 +99,14 @@ def test_speaker_name_without_span_is_a_warning_not_a_silent_drop():
 def test_task_data_carries_metadata_and_text_hash():
     rec = {"article_id": "a1", "text": TEXT, "title": "T", "outlet": None, "date": "2019-11-09"}
     bt = build_task(rec, [], "mv", load_registry())
-    assert bt.task["data"] == {"text": TEXT, "article_id": "a1", "title": "T", "outlet": "", "date": "2019-11-09",
-                               "text_sha256": text_sha256(TEXT)}
-    assert bt.prediction == {"model_version": "mv", "result": [], "score": 0.0}
-    assert "predictions" not in build_task(rec, None, "mv").task
+    data = dict(bt.task["data"])
+    assert "No quote proposed" in data.pop(N.REVIEW)
+    assert data == {"text": TEXT, "article_id": "a1", "title": "T", "outlet": "", "date": "2019-11-09",
+                    "text_sha256": text_sha256(TEXT), N.DOUBT: 0.0, N.LOWEST_SCORE: 1.0, N.STANCE_EMPTY: 0.0}
+    # nothing proposed: nothing doubtful to check (score = 1 - doubt)
+    assert bt.prediction == {"model_version": "mv", "result": [], "score": 1.0}
+    plain = build_task(rec, None, "mv").task
+    assert "predictions" not in plain and plain["data"][N.REVIEW] == ""  # the config shows the key: it must exist
 
 
 def test_sample_predictions_are_valid():
@@ -229,3 +233,4 @@ def test_push_refuses_text_label_studio_would_draw_off_by_one(tmp_path):
     assert f"{src}:2: article nul-1" in msg and "1 x U+0000 NUL" in msg and "quotekit ingest" in msg
     with pytest.raises(BadInputError, match=r"article nul-1: .*U\+0000 NUL"):
         push_records(NoServer(), [bad], "p", progress=False, echo=lambda s: None)
+

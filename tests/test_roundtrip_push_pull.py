@@ -137,7 +137,11 @@ def test_push_joins_predictions_by_article_id_without_preannotating(tmp_path, mo
     report = _push(ls, tmp_path, _articles(tmp_path), _predictions(tmp_path, _pred_rows()))
     assert report.imported == 3 and report.predictions_used == 3 and report.preannotated == 0
     by_aid = {t["data"]["article_id"]: t for t in ls.tasks.values()}
-    want = {r["article_id"]: build_task(r, None, "", None) for r in sample_data()}
+    from toolkit.config import load_registry
+    from toolkit.types import Quote
+
+    registry = load_registry()
+    want = {r["article_id"]: build_task(r, [Quote.from_dict(q) for q in r["quotes"]], "", registry) for r in sample_data()}
     for rec in sample_data():
         (pred,) = by_aid[rec["article_id"]]["predictions"]
         quotes = [it for it in pred["result"] if it.get("type") == "labels" and it["value"]["labels"] == ["QUOTE"]]
@@ -230,7 +234,7 @@ def test_update_lists_annotated_tasks_held_back_and_does_not_suggest_update(tmp_
     report = _push(ls, tmp_path, write_jsonl(tmp_path / "v2.jsonl", changed), update=True)
     text = report.summary()
     assert report.changed_text_skipped == ["int-1"] and report.text_updated == 2
-    assert "1 annotated tasks (or with a draft) have a different text and were held back (int-1)" in text
+    assert "1 annotated tasks (or with a draft) have a different text and were held back (int-1 (task 1))" in text
     assert "tasks annotators worked on are never rewritten" in text and "re-run with --update" not in text
     plain = _push(ls, tmp_path, write_jsonl(tmp_path / "v3.jsonl", [dict(r, text=r["text"] + " Again.") for r in recs]))
     assert "re-run with --update to replace the unannotated ones" in plain.summary()

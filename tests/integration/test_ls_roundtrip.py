@@ -120,7 +120,8 @@ def test_update_replaces_predictions_and_model_version(ls_server, tmp_path):
     plain = ls_server.cli("ls", "push", path2, "--project", title, "--model-version", "quotekit-test-v2")
     assert plain.returncode == 0, plain.stderr
     assert "--update" in plain.stdout  # told how to replace, nothing replaced
-    assert "1 existing tasks have a different text (int-3)" in plain.stdout
+    int3 = _tasks(ls_server, title)["int-3"]["id"]
+    assert f"1 existing tasks have a different text (int-3 (task {int3}))" in plain.stdout
     assert _tasks(ls_server, title)["int-1"]["predictions"][0]["model_version"] == model_version()
 
     upd = ls_server.cli("ls", "push", path2, "--project", title, "--update", "--model-version", "quotekit-test-v2")

@@ -154,6 +154,9 @@ def push(
     model_version: Optional[str] = typer.Option(None, "--model-version", help="Override the predictions' model_version."),
     allow_foreign: bool = typer.Option(False, "--allow-foreign", help="Push into a project of another labeling config, replacing its config (refused by default)."),
     jobs: int = typer.Option(1, "--jobs", min=1, help="Pre-annotation worker processes."),
+    order: str = typer.Option("input", "--order", help="Import order of new tasks: input (as in the file) or doubt "
+                              "(the most doubtful pre-annotations first: task data 'doubt', 1 - lowest quote score x "
+                              "share of quotes with a pre-filled stance)."),
     url: Optional[str] = typer.Option(None, "--url", help=_URL_HELP),
     api_key: Optional[str] = typer.Option(None, "--api-key", help=_KEY_HELP, show_default=False),
     data_dir: Optional[Path] = typer.Option(None, "--data-dir", help=_DATA_DIR_HELP),
@@ -180,6 +183,7 @@ def push(
         echo=_err,
         predictions=predictions,
         allow_foreign=allow_foreign,
+        order=order,
     )
     typer.echo(report.summary())
 

@@ -37,6 +37,8 @@ SIDE_COLUMN_STYLE = (
     "padding-left: 12px; border-left: 1px solid #ddd"
 )
 
+REVIEW_PANEL_STYLE = "margin-top: 12px; padding-top: 8px; border-top: 1px solid #ddd"
+
 LABEL_STYLE = {
     N.QUOTE: ("#ffa39e", "q"),
     N.SPEAKER: ("#91caff", "s"),
@@ -135,6 +137,10 @@ def build_label_config(speaker_names: list[str] | None = None, stance_labels: tu
         "        </Choices>",
         '        <Header value="Not in the list? Type the canonical name (wins over the list)" size="6"/>',
         f'        <TextArea name="{N.SPEAKER_NEW}" toName="{N.TEXT}" perRegion="true" {when_speaker} maxSubmissions="1" editable="true" rows="1" placeholder="e.g. anonymous police officer"/>',
+        "      </View>",
+        # the proposal at a glance: every proposed quote's speaker, stance and doubt, without a click
+        f'      <View style={_a(REVIEW_PANEL_STYLE)}>',
+        f'        <HyperText name="{N.REVIEW}" value="${N.REVIEW}" inline="true" selectionEnabled="false" saveTextResult="no"/>',
         "      </View>",
         "    </View>",
         "  </View>",

@@ -37,5 +37,12 @@ CUE_OF = "cue"
 # Task data keys (besides TEXT) shown to the annotator and kept for provenance.
 DATA_KEYS = ("article_id", "title", "outlet", "date", "text_sha256")
 
+# Task data keys built from the proposal (``tasks.build_task``): the doubt figures the Data Manager
+# sorts by, and the always-visible review panel of the proposed quotes (HTML; "" when none).
+DOUBT = "doubt"  # 1 - (lowest quote score x (1 - share of quotes with stance left empty)), 0..1
+LOWEST_SCORE = "lowest_score"  # the lowest proposed quote score (1.0 when nothing is proposed)
+STANCE_EMPTY = "stance_empty"  # share of proposed quotes whose stance is left empty, 0..1
+REVIEW = "review"  # the <HyperText> panel listing every proposed quote: speaker, stance, kind, doubt
+
 #: Key of a QUOTE region's ``meta`` that carries the rule that proposed it (predictions only).
 RULE_META = "quotekit_rule"

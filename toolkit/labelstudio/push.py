@@ -68,6 +68,9 @@ class PushReport:
     duplicates_kept: list[str] = field(default_factory=list)
     outdated_not_updated: int = 0
     changed_text_skipped: list[str] = field(default_factory=list)
+    worked_not_updated: list[str] = field(default_factory=list)  # articles --update held back: an annotator worked on them
+    task_ids: dict[str, int] = field(default_factory=dict)  # article -> task id, for the held-back lists
+    order: str = "input"
     update: bool = False
     predictions_file: str = ""
     predictions_used: int = 0
@@ -79,6 +82,11 @@ class PushReport:
     model_version: str = ""
     project_model_version: str = ""
     seconds: float = 0.0
+
+    def _named(self, aids: list[str], n: int = 10) -> str:
+        """``int-1 (task 5), int-2 (task 6), ...``: articles with their Label Studio task ids."""
+        named = [f"{a} (task {self.task_ids[a]})" if a in self.task_ids else a for a in aids[:n]]
+        return ", ".join(named) + (", ..." if len(aids) > n else "")
 
     def summary(self) -> str:
         parts = [
@@ -125,8 +133,13 @@ class PushReport:
         if self.outdated_not_updated:
             lines.append(f"{self.outdated_not_updated} existing tasks have other predictions than this push: "
                          "re-run with --update to replace them")
+        if self.worked_not_updated:
+            shown = self._named(self.worked_not_updated)
+            lines.append(f"{len(self.worked_not_updated)} tasks with an annotation or a draft were not updated "
+                         f"({shown}): a push never rewrites a task an annotator worked on (its pre-annotation "
+                         "stays the one the work started from)")
         if self.changed_text_skipped:
-            shown = ", ".join(self.changed_text_skipped[:10]) + (", ..." if len(self.changed_text_skipped) > 10 else "")
+            shown = self._named(self.changed_text_skipped)
             if self.update:  # only annotated tasks are held back under --update
                 lines.append(f"{len(self.changed_text_skipped)} annotated tasks (or with a draft) have a different text and "
                              f"were held back ({shown}): tasks annotators worked on are never rewritten; to re-annotate the "
@@ -312,6 +325,13 @@ class Existing:
     sha: str
     annotated: bool
     predictions: list[dict]
+    data: dict = field(default_factory=dict)
+
+
+def _data_current(ex: Existing, bt: BuiltTask) -> bool:
+    """Whether the task already holds the data this push would send (the review panel and the
+    doubt figures change with the proposal, the text hash does not)."""
+    return all(ex.data.get(k) == v for k, v in bt.task["data"].items())
 
 
 def has_work(task: dict) -> bool:
@@ -343,7 +363,7 @@ def existing_tasks(client, pid: int, with_predictions: bool) -> ExistingTasks:
         if str(aid) in out:
             out.duplicated = True
             continue
-        out[str(aid)] = Existing(t["id"], data.get("text_sha256", ""), annotated, t.get("predictions") or [])
+        out[str(aid)] = Existing(t["id"], data.get("text_sha256", ""), annotated, t.get("predictions") or [], data)
     return out
 
 
@@ -647,14 +667,15 @@ def _is_current(existing: Existing, pred: dict | None) -> bool:
 def push_file(client, source: Path, project_title: str, *, preannotator: Preannotator | None = None,
               update: bool = False, batch_size: int = 200, model_version: str | None = None,
               echo: Echo = print, progress: bool = True, predictions: Path | None = None,
-              allow_foreign: bool = False) -> PushReport:
+              allow_foreign: bool = False, order: str = "input") -> PushReport:
     """Push the articles in ``source``; with ``predictions`` (a ``quotekit preannotate`` output
     file) their quotes come from it, joined by ``article_id`` (module docstring); records without
     quotes go through ``preannotator`` (given by the command layer) or are refused."""
     import time
 
     t0 = time.monotonic()
-    report = PushReport(project_title=project_title)
+    order_tasks([], order)  # a bad --order is bad input before anything is read
+    report = PushReport(project_title=project_title, order=order)
     records = read_records(Path(source), report)
     report.records = len(records)
     if predictions is not None:
@@ -668,7 +689,7 @@ def push_file(client, source: Path, project_title: str, *, preannotator: Preanno
 def push_records(client, records: list[dict[str, Any]], project_title: str, *,
                  preannotator: Preannotator | None = None, update: bool = False, batch_size: int = 200,
                  mv: str | None = None, echo: Echo = print, progress: bool = True, report: PushReport | None = None,
-                 t0: float | None = None, allow_foreign: bool = False) -> PushReport:
+                 t0: float | None = None, allow_foreign: bool = False, order: str | None = None) -> PushReport:
     import time
 
     from toolkit.config import load_registry, load_stance
@@ -677,6 +698,9 @@ def push_records(client, records: list[dict[str, Any]], project_title: str, *,
     t0 = t0 if t0 is not None else time.monotonic()
     report = report or PushReport(project_title=project_title, records=len(records))
     report.update = update
+    if order is not None:
+        order_tasks([], order)
+        report.order = order
     mv = mv or model_version()
     report.model_version = mv
     registry, scheme = load_registry(), load_stance()
@@ -741,7 +765,7 @@ def _push_locked(client, records, project_title, report, config_xml, built_given
     for bt in built:
         report.warnings += bt.warnings
 
-    new = [bt for bt in built if bt.article_id not in existing]
+    new = order_tasks([bt for bt in built if bt.article_id not in existing], report.order)
     old = [bt for bt in built if bt.article_id in existing]
     _import_batches(client, pid, new, batch_size, report, echo, progress)
     if existing.duplicated:  # copies the new articles may have are removed by verify_pushed
@@ -751,6 +775,7 @@ def _push_locked(client, records, project_title, report, config_xml, built_given
     for bt in old:
         ex = existing[bt.article_id]
         pred = bt.prediction
+        report.task_ids[bt.article_id] = ex.task_id
         if ex.sha != bt.task["data"]["text_sha256"]:
             if not update or ex.annotated:
                 report.changed_text_skipped.append(bt.article_id)
@@ -761,11 +786,15 @@ def _push_locked(client, records, project_title, report, config_xml, built_given
             report.predictions_replaced += pred is not None
             pushed[bt.article_id] = bt
             continue
-        if _is_current(ex, pred):
+        if _is_current(ex, pred) and (pred is None or _data_current(ex, bt)):
             continue
         if not update:
             report.outdated_not_updated += 1
             continue
+        if ex.annotated:  # its annotation or draft started from the prediction it has: keep both
+            report.worked_not_updated.append(bt.article_id)
+            continue
+        client.update_task(ex.task_id, bt.task["data"])  # the review panel and doubt of the new proposal
         _replace_predictions(client, ex, pred, mv)
         report.predictions_replaced += 1
         pushed[bt.article_id] = bt
@@ -779,6 +808,27 @@ def _push_locked(client, records, project_title, report, config_xml, built_given
             client.update_project(pid, model_version=mv)
         project_mv = mv
     report.project_model_version = project_mv
+
+
+ORDERS = ("input", "doubt")
+
+
+def order_tasks(tasks: list[BuiltTask], order: str) -> list[BuiltTask]:
+    """The import order: ``input`` (as read), or ``doubt``: the most doubtful first (task data
+    ``doubt``, :func:`toolkit.labelstudio.tasks.task_doubt`), ties in input order, so Label
+    Studio's default order (by task id) shows them first.
+
+    >>> ts = [BuiltTask(a, {"data": {"doubt": d}}) for a, d in (("a", 0.1), ("b", 0.9), ("c", 0.1))]
+    >>> [t.article_id for t in order_tasks(ts, "doubt")]
+    ['b', 'a', 'c']
+    """
+    from toolkit.labelstudio import names as N
+
+    if order == "input":
+        return tasks
+    if order != "doubt":
+        raise BadInputError(f"--order {order!r}: expected one of {', '.join(ORDERS)}")
+    return sorted(tasks, key=lambda bt: -float(bt.task["data"].get(N.DOUBT) or 0.0))
 
 
 def _replace_predictions(client, ex: Existing, pred: dict | None, mv: str) -> None:

@@ -2,8 +2,13 @@
 
 Pure: no network. One task per article::
 
-    {"data": {"text", "article_id", "title", "outlet", "date", "text_sha256"},
+    {"data": {"text", "article_id", "title", "outlet", "date", "text_sha256",
+              "review", "doubt", "lowest_score", "stance_empty"},
      "predictions": [{"model_version", "score", "result": [...]}]}
+
+``review`` is the always-visible panel of the proposed quotes (:func:`review_html`); ``doubt``
+and its parts (:func:`task_doubt`) let the Data Manager sort the most doubtful tasks first, and
+the prediction's ``score`` is ``1 - doubt`` (Label Studio's score is a confidence).
 
 The result items follow ``names.py``. Region ids are derived from the article id, the offsets
 and the label (``region_id``), so a re-run produces the same ids and one SPEAKER mention shared
@@ -69,7 +74,99 @@ def task_data(record: dict[str, Any]) -> dict[str, Any]:
         else:
             value = record.get(key)
             data[key] = "" if value is None else str(value)
+    data[N.REVIEW] = ""  # the labeling config shows it: the key must exist (build_task fills it)
     return data
+
+
+# --------------------------------------------------------------------------- doubt and review
+
+
+def quote_doubt(q: Quote) -> float:
+    """How unsure the proposal of one quote is: ``1 - score``, raised to 1 when its stance is
+    left empty (the annotator must choose it anyway).
+
+    >>> quote_doubt(Quote(0, 3, "abc", "direct", stance="favor", score=0.8)), quote_doubt(Quote(0, 3, "abc", "direct", score=0.8))
+    (0.2, 1.0)
+    """
+    if q.stance is None:
+        return 1.0
+    return round(1.0 - min(1.0, max(0.0, float(q.score or 0.0))), 4)
+
+
+def task_doubt(quotes: list[Quote]) -> dict[str, float]:
+    """A task's doubt figures (task data keys ``doubt``, ``lowest_score``, ``stance_empty``):
+    ``doubt = 1 - lowest score x (1 - share of quotes with stance left empty)``, 0 (sure) to 1;
+    a task with no proposal has doubt 0 (nothing proposed to check; its text still needs reading).
+
+    >>> task_doubt([Quote(0, 3, "abc", "direct", stance="favor", score=0.9), Quote(4, 6, "de", "indirect", score=0.5)])
+    {'doubt': 0.75, 'lowest_score': 0.5, 'stance_empty': 0.5}
+    >>> task_doubt([])
+    {'doubt': 0.0, 'lowest_score': 1.0, 'stance_empty': 0.0}
+    """
+    if not quotes:
+        return {N.DOUBT: 0.0, N.LOWEST_SCORE: 1.0, N.STANCE_EMPTY: 0.0}
+    lowest = min(min(1.0, max(0.0, float(q.score or 0.0))) for q in quotes)
+    empty = sum(q.stance is None for q in quotes) / len(quotes)
+    return {N.DOUBT: round(1.0 - lowest * (1.0 - empty), 4), N.LOWEST_SCORE: round(lowest, 4),
+            N.STANCE_EMPTY: round(empty, 4)}
+
+
+STANCE_COLOURS = {"favor": "#237804", "against": "#a8071a", "neutral": "#595959"}
+REVIEW_QUOTE_WORDS = 8
+
+
+def _snippet(text: str, words: int = REVIEW_QUOTE_WORDS) -> str:
+    """The first ``words`` words of a quote, for the review panel.
+
+    >>> _snippet("one two three four", 2)
+    'one two …'
+    """
+    parts = text.split()
+    return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
+
+
+def review_html(text: str, quotes: list[Quote], registry=None) -> str:
+    """The review panel of one task: every proposed quote in text order, one table row each
+    (``tr.qk-quote``) with the start of the quote, its canonical speaker (the mention, when the
+    registry does not know it, marked "new"; "unknown" when there is none), its stance ("?" when
+    left empty), its kind and its doubt (:func:`quote_doubt`); the most doubtful rows are marked.
+    Shown beside the article by the labeling config (a ``HyperText``), so reviewing a proposal
+    needs no click; it shows the proposal as pushed, not the annotator's later edits."""
+    import html
+
+    esc = html.escape
+    fig = task_doubt(quotes)
+    rows = []
+    for i, q in enumerate(sorted(quotes, key=lambda q: (q.start, q.end)), start=1):
+        if q.speaker:
+            canon = _canonical(q.speaker, registry)
+            mention = text[q.speaker_start:q.speaker_end] if q.speaker_start is not None and q.speaker_end is not None else None
+            speaker = esc(canon or q.speaker) + ("" if canon else ' <i style="color:#ad6800">(new)</i>')
+            if mention and mention.strip() and mention.strip() != (canon or q.speaker):
+                speaker += f' <span style="color:#8c8c8c">&larr; {esc(mention.strip())}</span>'
+        else:
+            speaker = '<i style="color:#8c8c8c">unknown</i>'
+        stance = q.stance or "?"
+        colour = STANCE_COLOURS.get(q.stance or "", "#d46b08")
+        doubt = quote_doubt(q)
+        mark = "background:#fff1f0;" if doubt >= 0.5 else ""
+        rows.append(
+            f'<tr class="qk-quote" style="{mark}border-top:1px solid #eee">'
+            f'<td style="color:#8c8c8c;vertical-align:top">{i}</td>'
+            f'<td style="vertical-align:top"><div>{esc(_snippet(q.text))}</div>'
+            f'<div><b>{speaker}</b> &middot; <b style="color:{colour}">stance: {esc(stance)}</b>'
+            f' &middot; {esc(q.kind)}</div></td>'
+            f'<td class="qk-doubt" style="vertical-align:top;text-align:right">{doubt:.2f}</td></tr>'
+        )
+    head = (f'<div class="qk-review" style="font-size:12px;line-height:1.35">'
+            f'<div style="font-weight:600">Proposed quotes: {len(quotes)} &middot; doubt {fig[N.DOUBT]:.2f}</div>'
+            f'<div style="color:#8c8c8c">lowest score {fig[N.LOWEST_SCORE]:.2f}; stance left empty (?) in '
+            f'{sum(q.stance is None for q in quotes)} of {len(quotes)}</div>')
+    if not rows:
+        return head + '<div>No quote proposed: read the article for missed quotes.</div></div>'
+    return (head + '<table style="width:100%;border-collapse:collapse"><tr style="color:#8c8c8c">'
+            '<th style="text-align:left">#</th><th style="text-align:left">quote, speaker, stance, kind</th>'
+            '<th style="text-align:right">doubt</th></tr>' + "".join(rows) + "</table></div>")
 
 
 def _span_text(text: str, start: int, end: int, claimed: str | None = None) -> str:
@@ -186,9 +283,10 @@ def build_task(record: dict[str, Any], quotes: list[Quote] | None, mv: str, regi
     warnings: list[str] = []
     if quotes is not None:
         result, warnings = build_result(article_id, record["text"], quotes, registry)
-        scores = [q.score for q in quotes if q.score is not None]
-        pred: dict[str, Any] = {"model_version": mv, "result": result}
-        pred["score"] = round(sum(scores) / len(scores), 4) if scores else 0.0
+        figures = task_doubt(quotes)
+        task["data"].update(figures)
+        task["data"][N.REVIEW] = review_html(record["text"], quotes, registry)
+        pred: dict[str, Any] = {"model_version": mv, "result": result, "score": round(1.0 - figures[N.DOUBT], 4)}
         task["predictions"] = [pred]
     return BuiltTask(article_id, task, warnings)
 
