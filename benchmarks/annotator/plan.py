@@ -18,8 +18,10 @@ Each :class:`Step` is either the review of one proposed quote or one fix, booked
 - ``delete_quote``: a proposed quote the gold lacks; ``add_quote``: a gold quote nobody proposed.
 
 A SPEAKER or CUE region that no final quote uses is an *orphan*; ``orphans="delete"`` removes
-each with the fix that orphaned it (the screen of Label Studio 1.23 as configured at the start of
-issue 18 leaves them in the annotation), ``"keep"`` leaves them (a reader that ignores them).
+the ones a deleted quote leaves behind, with that deletion (nothing on the screen of Label Studio
+1.23 as configured at the start of issue 18 tells the annotator they do no harm), ``"keep"``
+leaves them (a screen that says they are ignored). Moving a link away from a region nothing else
+uses deletes that region in both modes (the cheapest way to remove the link).
 """
 
 from __future__ import annotations
@@ -172,11 +174,12 @@ def plan(text: str, prop: Proposal, gold: list[Gold], *, orphans: str = "delete"
         named[s] = g.speaker
 
     def relink(step: Step, q: Ref, want: Ref | None, links: dict[Ref, set[Ref]], prepare=None) -> None:
-        """Drop the quote's other links (the region itself when nothing else will use it and
-        orphans are deleted), then draw ``want`` if missing (``prepare``) and link it."""
+        """Drop the quote's other links (deleting the region when nothing else uses or will use
+        it: two actions, where removing one relation needs the Relations panel), then draw
+        ``want`` if missing (``prepare``) and link it."""
         cur = links.get(q, set()) & have
         for old in sorted(cur - {want}):
-            if orphans == "delete" and old not in want_regions and users(old) == {q}:
+            if old not in want_regions and users(old) == {q}:
                 links[q].discard(old)
                 drop_region(step, old)
             else:
