@@ -40,10 +40,10 @@ def test_config_is_deterministic():
 
 def test_config_offers_every_registry_name_and_stance_label():
     root = _tree(build_label_config())
-    choices = {c.get("name"): [x.get("value") for x in c.iter("Choice")] for c in root.iter("Choices")}
+    choices = {c.get("name"): [x.get("value") for x in c.iter("Choice")] for c in [*root.iter("Choices"), *root.iter("Taxonomy")]}
     names = load_registry().names()
     assert sorted(choices[N.SPEAKER_NAME]) == sorted(names) and len(choices[N.SPEAKER_NAME]) == len(names)
-    assert choices[N.SPEAKER_NAME] == sorted(names, key=str.casefold)  # A to Z: the list has no search
+    assert choices[N.SPEAKER_NAME] == sorted(names, key=str.casefold)  # A to Z, also when filtered
     assert choices[N.STANCE] == list(load_stance().labels)
     assert choices[N.KIND] == ["direct", "indirect", "mixed"]
     assert choices[N.QUOTE_FLAGS] == [N.SPEAKER_UNKNOWN]
@@ -57,14 +57,18 @@ def test_config_uses_the_shared_names():
     assert [r.get("value") for r in root.iter("Relation")] == [N.SAID_BY, N.CUE_OF]
     text = next(root.iter("Text"))
     assert text.get("name") == N.TEXT and text.get("value") == "$" + N.TEXT
-    per_region = {c.get("name"): c for c in [*root.iter("Choices"), *root.iter("TextArea")]}
+    per_region = {c.get("name"): c for c in [*root.iter("Choices"), *root.iter("Taxonomy"), *root.iter("TextArea")]}
     for name, label in [(N.STANCE, N.QUOTE), (N.KIND, N.QUOTE), (N.QUOTE_FLAGS, N.QUOTE),
                         (N.SPEAKER_NAME, N.SPEAKER), (N.SPEAKER_NEW, N.SPEAKER)]:
         tag = per_region[name]
         assert tag.get("perRegion") == "true" and tag.get("toName") == N.TEXT
         assert tag.get("whenTagName") == N.LABELS and tag.get("whenLabelValue") == label, name
         assert tag.get("displayMode") is None  # "region-list" breaks whenLabelValue
-    assert per_region[N.SPEAKER_NAME].get("layout") == "select"
+    # the speaker: a searchable Taxonomy (typing only filters), one name, no parent to pick
+    speaker = per_region[N.SPEAKER_NAME]
+    assert speaker.tag == "Taxonomy" and speaker.get("maxUsages") == "1" and speaker.get("leafsOnly") == "true"
+    assert speaker.get("legacy") is None  # the legacy Taxonomy has no search box
+    assert all(len(list(c)) == 0 for c in speaker.iter("Choice"))  # flat: every name is a leaf
 
 
 def test_config_shows_the_review_panel_beside_the_article():

@@ -66,7 +66,7 @@ def test_one_speaker_mention_shared_by_two_quotes_is_one_region():
     assert len(speakers) == 1
     said_by = [r for r in result if r.get("type") == "relation" and r["labels"] == [N.SAID_BY]]
     assert {r["to_id"] for r in said_by} == {speakers[0]["id"]} and len(said_by) == 2
-    assert _items(result, N.SPEAKER_NAME)[0]["value"]["choices"] == ["Hun Sen"]
+    assert _items(result, N.SPEAKER_NAME)[0]["value"]["taxonomy"] == [["Hun Sen"]]
     assert _validate("a1", TEXT, {"result": result}) == []
 
 
@@ -74,7 +74,7 @@ def test_speaker_alias_resolves_to_canonical_and_unknown_name_goes_to_textarea()
     rec = sample_data()[1]  # T2: "The opposition", "Kuy Kuong", "A village chief"
     bt = build_task(rec, [Quote.from_dict(q) for q in rec["quotes"]], "mv", load_registry())
     result = bt.prediction["result"]
-    assert {r["value"]["text"]: r["value"]["choices"][0] for r in _items(result, N.SPEAKER_NAME)} == {
+    assert {r["value"]["text"]: r["value"]["taxonomy"][0][0] for r in _items(result, N.SPEAKER_NAME)} == {
         "The opposition": "Cambodia National Rescue Party", "Kuy Kuong": "Koy Kuong"}
     (new,) = _items(result, N.SPEAKER_NEW)
     assert new["type"] == "textarea" and new["value"]["text"] == ["village chief"]
@@ -130,8 +130,10 @@ def _good():
         (lambda p, t: p["result"][0]["value"].update(labels=["QUOTATION"]), "not one of"),
         (lambda p, t: next(r for r in p["result"] if r.get("from_name") == N.STANCE)["value"].update(choices=["pro"]),
          "stance value ['pro']"),
-        (lambda p, t: next(r for r in p["result"] if r.get("from_name") == N.SPEAKER_NAME)["value"].update(choices=["Nobody"]),
+        (lambda p, t: next(r for r in p["result"] if r.get("from_name") == N.SPEAKER_NAME)["value"].update(taxonomy=[["Nobody"]]),
          "speaker value ['Nobody']"),
+        (lambda p, t: next(r for r in p["result"] if r.get("from_name") == N.SPEAKER_NAME)["value"].update(taxonomy=[["Hun Sen"], ["Sar Kheng"]]),
+         "(one name)"),
         (lambda p, t: next(r for r in p["result"] if r.get("type") == "relation").update(to_id="nope"),
          "points to region 'nope'"),
         (lambda p, t: next(r for r in p["result"] if r.get("type") == "relation").update(labels=["spoke"]),

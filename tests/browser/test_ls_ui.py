@@ -75,11 +75,15 @@ def test_annotator_corrects_stance_and_speaker_in_the_ui(ls_server, browser, tmp
     radio.check()
     # correct the canonical speaker of the "Hun Sen" mention: Hun Sen -> Sar Kheng (registry list)
     page.locator(".lsf-outliner-item", has_text=speaker_text).click()
-    trigger = page.locator('[data-testid^="select-trigger-"]')
-    assert trigger.get_attribute("data-value") == "Hun Sen"
-    trigger.click()
-    page.locator('[data-testid="select-option-Sar Kheng"]').click()
-    assert trigger.get_attribute("data-value") == "Sar Kheng"
+    taxonomy = page.locator(".htx-taxonomy").first  # the searchable registry list (a Taxonomy)
+    expect(taxonomy).to_contain_text("Hun Sen")
+    taxonomy.locator(".ant-select-selection-item-remove").click()  # one name at most: remove it first
+    taxonomy.click()
+    page.wait_for_function("() => document.activeElement && document.activeElement.closest('.htx-taxonomy-dropdown')")
+    page.keyboard.type("sar kh")
+    page.locator(".htx-taxonomy-dropdown .ant-select-tree-treenode", has_text="Sar Kheng").first.click()
+    page.keyboard.press("Escape")
+    expect(taxonomy).to_contain_text("Sar Kheng")
     ARTIFACTS.mkdir(exist_ok=True)
     shot = ARTIFACTS / "ls_ui_correction.png"
     page.screenshot(path=str(shot))
@@ -100,8 +104,8 @@ def test_annotator_corrects_stance_and_speaker_in_the_ui(ls_server, browser, tmp
             r["value"]["choices"] = ["against"]
             changed += 1
         if r.get("id") == sid and r.get("from_name") == N.SPEAKER_NAME:
-            assert r["value"]["choices"] == ["Hun Sen"]
-            r["value"]["choices"] = ["Sar Kheng"]
+            assert r["value"]["taxonomy"] == [["Hun Sen"]]
+            r["value"]["taxonomy"] = [["Sar Kheng"]]
             changed += 1
     assert changed == 2
     # the rule of each proposal travels in its QUOTE region's meta; the editor writes a region's

@@ -86,8 +86,8 @@ def test_push_creates_project_and_tasks_with_predictions(ls_server, pushed):
             assert (qid, cid, N.CUE_OF) in _relations(result)
     # canonical speakers: registry alias -> canonical name; a name outside the registry -> TextArea
     result2 = tasks["int-2"]["predictions"][0]["result"]
-    names = {r["value"]["text"]: r["value"].get("choices") for r in _items(result2, N.SPEAKER_NAME).values()}
-    assert names == {"The opposition": ["Cambodia National Rescue Party"], "Kuy Kuong": ["Koy Kuong"]}
+    names = {r["value"]["text"]: r["value"].get("taxonomy") for r in _items(result2, N.SPEAKER_NAME).values()}
+    assert names == {"The opposition": [["Cambodia National Rescue Party"]], "Kuy Kuong": [["Koy Kuong"]]}
     new = [r["value"]["text"] for r in _items(result2, N.SPEAKER_NEW).values()]
     assert new == [["village chief"]]
     project = ls_server.client().find_project(PROJECT)
@@ -322,7 +322,8 @@ def test_predictions_file_round_trip_with_skips_empty_and_speaker_choice(ls_serv
 
     client = ls_server.client()
     # int-2: accept the prediction, pick "Hun Sen" from the list on the "A village chief" region,
-    # whose pre-annotation typed "village chief" into speaker_new (the audit's case)
+    # whose pre-annotation typed "village chief" into speaker_new (the audit's case); the pick is
+    # written as the older Choices drop-down wrote it, which the export parser still reads
     t2 = tasks["int-2"]
     pred = t2["predictions"][0]
     result = copy.deepcopy(pred["result"])

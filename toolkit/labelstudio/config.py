@@ -3,9 +3,11 @@
 ``configs/label_config.xml`` is this module's output, committed so a reviewer sees what the
 annotators see; ``quotekit ls config`` regenerates it and a test fails when it is stale.
 
-Widget choices (see ``docs/labelstudio.md``): the canonical speaker of a SPEAKER region is a
-per-region ``Choices`` drop-down (``layout="select"``) of the registry names, one click when the
-name is known, plus a per-region ``TextArea`` for a name the registry lacks. Stance, kind and
+Widget choices (see ``docs/labelstudio.md``, "Labeling screen"): the canonical speaker of a
+SPEAKER region is a per-region ``Taxonomy`` of the registry names (a drop-down with a search box:
+typing filters, only a click or Enter picks, at most one name), plus a per-region ``TextArea``
+for a name the registry lacks. Exports of projects made with the older ``Choices`` drop-down
+are still read (``toolkit.labelstudio.export.annotation``). Stance, kind and
 the "speaker unknown" flag are per-region ``Choices`` shown only on QUOTE regions.
 """
 
@@ -37,6 +39,7 @@ SIDE_COLUMN_STYLE = (
     "padding-left: 12px; border-left: 1px solid #ddd"
 )
 
+SPEAKER_PLACEHOLDER = "Search the registry..."
 REVIEW_PANEL_STYLE = "margin-top: 12px; padding-top: 8px; border-top: 1px solid #ddd"
 
 LABEL_STYLE = {
@@ -128,13 +131,15 @@ def build_label_config(speaker_names: list[str] | None = None, stance_labels: tu
         "        </Choices>",
         "      </View>",
         f'      <View visibleWhen="region-selected" {when_speaker}>',
-        '        <Header value="Canonical speaker (registry, A-Z: click a name, do not type)" size="6"/>',
-        f'        <Choices name="{N.SPEAKER_NAME}" toName="{N.TEXT}" perRegion="true" {when_speaker} choice="single" layout="select">',
+        '        <Header value="Canonical speaker: click the box, type a few letters to filter, click the name" size="6"/>',
+        # a searchable list (Taxonomy: typing only filters, a click or Enter picks), at most one name
+        f'        <Taxonomy name="{N.SPEAKER_NAME}" toName="{N.TEXT}" perRegion="true" {when_speaker} maxUsages="1"'
+        f' leafsOnly="true" placeholder={_a(SPEAKER_PLACEHOLDER)} minWidth="290px" maxWidth="300px">',
     ]
     for name in sorted_speaker_names(speaker_names):
         lines.append(f"          <Choice value={_a(name)}/>")
     lines += [
-        "        </Choices>",
+        "        </Taxonomy>",
         '        <Header value="Not in the list? Type the canonical name (wins over the list)" size="6"/>',
         f'        <TextArea name="{N.SPEAKER_NEW}" toName="{N.TEXT}" perRegion="true" {when_speaker} maxSubmissions="1" editable="true" rows="1" placeholder="e.g. anonymous police officer"/>',
         "      </View>",

@@ -9,9 +9,10 @@ Result items in a Label Studio annotation/prediction (``result`` list):
               "value": {"start", "end", "text", "labels": [QUOTE|SPEAKER|CUE]}}``
 - per-region choice on a QUOTE: ``{"id": <region id>, "from_name": STANCE | KIND | QUOTE_FLAGS,
               "to_name": TEXT, "type": "choices", "value": {"start", "end", "text", "choices": [...]}}``
-- per-region canonical speaker on a SPEAKER: ``from_name`` SPEAKER_NAME (``type`` "choices",
-  registry names) and/or SPEAKER_NEW (``type`` "textarea", ``value.text`` = [typed name]) for a
-  name not in the registry; SPEAKER_NEW wins when both are set.
+- per-region canonical speaker on a SPEAKER: ``from_name`` SPEAKER_NAME (``type`` "taxonomy",
+  ``value.taxonomy`` = [[registry name]]; exports of older projects: ``type`` "choices",
+  ``value.choices`` = [name]) and/or SPEAKER_NEW (``type`` "textarea", ``value.text`` = [typed
+  name]) for a name not in the registry; SPEAKER_NEW wins when both are set.
 - relation: ``{"type": "relation", "from_id": <QUOTE region id>, "to_id": <SPEAKER region id>,
               "direction": "right", "labels": [SAID_BY]}``; the QUOTE's cue is linked the same way
   with label CUE_OF (``from_id`` QUOTE, ``to_id`` CUE).
@@ -28,7 +29,7 @@ STANCE = "stance"  # per-region <Choices> shown on QUOTE regions
 KIND = "kind"  # per-region <Choices> on QUOTE regions: direct / indirect / mixed
 QUOTE_FLAGS = "quote_flags"  # per-region <Choices> on QUOTE regions, e.g. SPEAKER_UNKNOWN
 SPEAKER_UNKNOWN = "speaker unknown"
-SPEAKER_NAME = "speaker"  # per-region <Choices> (registry names) on SPEAKER regions
+SPEAKER_NAME = "speaker"  # per-region <Taxonomy> (registry names, searchable) on SPEAKER regions
 SPEAKER_NEW = "speaker_new"  # per-region <TextArea> on SPEAKER regions, for a name not in the registry
 
 SAID_BY = "said_by"

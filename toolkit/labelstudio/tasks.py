@@ -209,7 +209,10 @@ def proposal_rules(result: Any) -> dict[str, str]:
 def _per_region(rid: str, start: int, end: int, text: str, from_name: str, kind: str, values: list[str],
                 claimed: str | None = None) -> dict[str, Any]:
     value: dict[str, Any] = {"start": start, "end": end, "text": _span_text(text, start, end, claimed)}
-    value["choices" if kind == "choices" else "text"] = values
+    if kind == "taxonomy":  # a flat Taxonomy: one path of one name per value
+        value["taxonomy"] = [[v] for v in values]
+    else:
+        value["choices" if kind == "choices" else "text"] = values
     return {"id": rid, "from_name": from_name, "to_name": N.TEXT, "type": kind, "value": value}
 
 
@@ -263,7 +266,7 @@ def build_result(article_id: str, text: str, quotes: Iterable[Quote], registry=N
     for sid, (start, end, name) in speaker_names.items():
         canonical = _canonical(name, registry)
         if canonical is not None:
-            result.append(_per_region(sid, start, end, text, N.SPEAKER_NAME, "choices", [canonical]))
+            result.append(_per_region(sid, start, end, text, N.SPEAKER_NAME, "taxonomy", [canonical]))
         else:
             result.append(_per_region(sid, start, end, text, N.SPEAKER_NEW, "textarea", [name]))
     return result, warnings
@@ -377,6 +380,12 @@ def validate_prediction(
             errors.append(f"{where(item)}: per-region {fn!r} refers to region {rid!r}, which does not exist")
             continue
         choices = value.get("choices") or []
+        if fn == N.SPEAKER_NAME and kind == "taxonomy":
+            paths = value.get("taxonomy")
+            ok = isinstance(paths, list) and all(isinstance(p, list) and len(p) == 1 for p in paths)
+            choices = [p[0] for p in paths] if ok else []
+            if not ok or len(paths) != 1:
+                errors.append(f"{where(item)}: {fn} needs value.taxonomy = [[name]] (one name), not {paths!r}")
         if fn == N.STANCE:
             expect, allowed, vals = N.QUOTE, stance_ok, choices
         elif fn == N.KIND:

@@ -175,10 +175,30 @@ def read_region_values(parts: Results, stance_set: set[str], where: str, issues:
     return out
 
 
+def taxonomy_choices(value: dict[str, Any]) -> list[str] | None:
+    """The names a flat ``Taxonomy`` result holds (the last step of each path), or None when
+    ``value.taxonomy`` is not a list of lists of strings. The speaker control is a Taxonomy since
+    issue 18; older exports hold ``choices`` and are read as before.
+
+    >>> taxonomy_choices({"taxonomy": [["Hun Sen"]]}), taxonomy_choices({"taxonomy": "Hun Sen"})
+    (['Hun Sen'], None)
+    """
+    paths = value.get("taxonomy")
+    if not isinstance(paths, list) or not all(isinstance(p, list) and p and all(isinstance(x, str) for x in p) for p in paths):
+        return None
+    return [p[-1] for p in paths]
+
+
 def _read_choice(out: RegionValues, item: dict[str, Any], rid: str, fname: str, value: dict[str, Any],
                  stance_set: set[str], where: str, issues: IssueLog) -> None:
-    """A ``choices`` result: stance, kind, quote flags or the registry speaker."""
+    """A ``choices`` result (stance, kind, quote flags, the registry speaker of older projects)
+    or the ``taxonomy`` result of the registry speaker."""
     choices = value.get("choices")
+    if fname == N.SPEAKER_NAME and "taxonomy" in value:
+        choices = taxonomy_choices(value)
+        if choices is None:
+            issues.add("malformed_result", f"{where} region {rid}: {fname!r} has no 'taxonomy' list of name paths")
+            return
     if not isinstance(choices, list) or not all(isinstance(c, str) for c in choices):
         issues.add("malformed_result", f"{where} region {rid}: {fname!r} has no 'choices' list")
         return
@@ -283,6 +303,8 @@ def _names(item: dict[str, Any]) -> list[str]:
     ['Hun Sen']
     """
     value = item.get("value") if isinstance(item.get("value"), dict) else {}
+    if "taxonomy" in value:
+        return [v.strip() for v in taxonomy_choices(value) or [] if v.strip()]
     vals = value.get("choices") if item.get("type") == "choices" or "choices" in value else value.get("text")
     if isinstance(vals, str):
         vals = [vals]

@@ -24,6 +24,8 @@ from .issues import NullLog
 from .stream import iter_json_items
 
 RELATION = "relation"  # the result ``type`` of a relation (it has no from_name)
+#: Result types older quotekit configs gave a control (the speaker was a Choices drop-down before issue 18).
+OLDER_TYPES = {N.SPEAKER_NAME: ("choices",)}
 
 
 @lru_cache(maxsize=1)
@@ -72,7 +74,7 @@ def foreign_findings(item: Any, controls: dict[str, tuple[str, str | None, froze
         return [f"from_name {fname!r} ({rtype})"]
     want_type, want_to, want_labels = controls[fname]
     found = []
-    if rtype != want_type:
+    if rtype != want_type and rtype not in OLDER_TYPES.get(fname, ()):
         found.append(f"from_name {fname!r} of type {rtype!r} (quotekit's is {want_type!r})")
     to = item.get("to_name")
     if to is not None and to != want_to:
