@@ -81,6 +81,45 @@ BOUNDARY_TOLERANCE = 2
 LEAST_AGREED = 10
 
 
+
+def quote_clusters(by_account: dict[str, Sequence[QuoteRecord]],
+                   matches: dict[tuple[str, str], list[tuple[int, int]]] | None = None) -> list[list[tuple[str, int]]]:
+    """The accounts' quotes grouped by :func:`match_quotes` taken transitively: each group is
+    ``[(account, quote index), ...]``, every quote in exactly one (a quote nobody else marked is a
+    group of one), groups in text order. ``matches`` (account pair ``(a, b)`` with ``a < b`` ->
+    :func:`match_quotes` of their quotes) saves matching again when the caller has them.
+
+    >>> from toolkit.labelstudio.export import QuoteRecord
+    >>> def q(s, e, text):
+    ...     return QuoteRecord(quote_id="", start=s, end=e, text=text, kind="direct", speaker=None, speaker_start=None,
+    ...                        speaker_end=None, cue_start=None, cue_end=None, stance=None, affiliation=None)
+    >>> quote_clusters({"a": [q(0, 11, "we will win"), q(20, 30, "never again")], "b": [q(0, 11, "we will win")]})
+    [[('a', 0), ('b', 0)], [('a', 1)]]
+    """
+    who = sorted(by_account)
+    if matches is None:
+        matches = {(a, b): match_quotes(by_account[a], by_account[b]) for a, b in combinations(who, 2)}
+    parent: dict[tuple[str, int], tuple[str, int]] = {(a, i): (a, i) for a in who for i in range(len(by_account[a]))}
+
+    def find(x: tuple[str, int]) -> tuple[str, int]:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for (a, b), pairs in matches.items():
+        for i, j in pairs:
+            ra, rb = find((a, i)), find((b, j))
+            if ra != rb:
+                parent[ra] = rb
+    groups: dict[tuple[str, int], list[tuple[str, int]]] = {}
+    for node in parent:
+        groups.setdefault(find(node), []).append(node)
+    out = list(groups.values())
+    out.sort(key=lambda ms: min((by_account[a][i].start, by_account[a][i].end) for a, i in ms))
+    return out
+
+
 def boundary_gap(text: str, a: int, b: int) -> int:
     """How many whitespace tokens of ``text`` lie (at least partly) between offsets ``a`` and ``b``.
 
@@ -326,16 +365,10 @@ class AgreementAccumulator:
             return
         self.tasks += 1
         self.annotators.update(who)
-        parent: dict[tuple[str, int], tuple[str, int]] = {}
-
-        def find(x):
-            while parent.get(x, x) != x:
-                x = parent[x]
-            return x
-
+        pair_matches: dict[tuple[str, str], list[tuple[int, int]]] = {}
         for a, b in combinations(who, 2):
             qa, qb = by_annotator[a], by_annotator[b]
-            matches = match_quotes(qa, qb)
+            matches = pair_matches[(a, b)] = match_quotes(qa, qb)
             self.pairs += 1
             self.sizes += len(qa) + len(qb)
             self.matched += len(matches)
@@ -346,13 +379,7 @@ class AgreementAccumulator:
                 if (x.speaker or "").casefold() == (y.speaker or "").casefold():
                     self.speaker_same += 1
                 self.stance_pairs.append((a, b, x.stance, y.stance))
-                ra, rb = find((a, i)), find((b, j))
-                if ra != rb:
-                    parent[ra] = rb
-        comps: dict[tuple[str, int], list[tuple[str, int]]] = {}
-        for node in set(parent) | set(parent.values()):
-            comps.setdefault(find(node), []).append(node)
-        for members in comps.values():
+        for members in quote_clusters(by_annotator, pair_matches):
             raters = [m[0] for m in members]
             if len(raters) >= 2 and len(set(raters)) == len(raters):
                 self.clusters.append(Counter(by_annotator[r][i].stance for r, i in members))

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 
-from toolkit.dataset.agreement import match_quotes
+from toolkit.dataset.agreement import quote_clusters
 from toolkit.labelstudio.export import QuoteRecord
 
 FIELDS = ("quote", "boundary", "speaker", "stance", "kind")
@@ -49,31 +49,6 @@ class Difference:
         return f"chars {self.start}-{self.end} {quoted!r}: {self.field} " + " | ".join(f"{a} {v}" for a, v in self.values)
 
 
-def _clusters(by_account: Mapping[str, Sequence[QuoteRecord]]) -> list[list[tuple[str, int]]]:
-    """Connected matches ``[(account, quote index), ...]``, every quote in exactly one, in text order."""
-    who = sorted(by_account)
-    parent: dict[tuple[str, int], tuple[str, int]] = {(a, i): (a, i) for a in who for i in range(len(by_account[a]))}
-
-    def find(x: tuple[str, int]) -> tuple[str, int]:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for ia, a in enumerate(who):
-        for b in who[ia + 1:]:
-            for i, j in match_quotes(by_account[a], by_account[b]):
-                ra, rb = find((a, i)), find((b, j))
-                if ra != rb:
-                    parent[ra] = rb
-    groups: dict[tuple[str, int], list[tuple[str, int]]] = {}
-    for node in parent:
-        groups.setdefault(find(node), []).append(node)
-    out = list(groups.values())
-    out.sort(key=lambda ms: min((by_account[a][i].start, by_account[a][i].end) for a, i in ms))
-    return out
-
-
 def _speaker(q: QuoteRecord) -> str:
     return q.speaker if q.speaker else UNKNOWN
 
@@ -93,7 +68,7 @@ def differences(by_account: Mapping[str, Sequence[QuoteRecord]]) -> list[Differe
     """
     accounts = sorted(by_account)
     out: list[Difference] = []
-    for members in _clusters(by_account):
+    for members in quote_clusters(by_account):
         mine: dict[str, list[QuoteRecord]] = {}
         for a, i in sorted(members, key=lambda m: (m[0], by_account[m[0]][m[1]].start)):
             mine.setdefault(a, []).append(by_account[a][i])
