@@ -292,3 +292,23 @@ def test_serve_warns_about_another_host_and_refuses_a_busy_port(tmp_path):
     assert "Warning: --host 0.0.0.0 ignored" in proc.stderr
     assert proc.returncode == 3 and f"port {port} on 127.0.0.1 is in use" in proc.stderr
 
+
+def test_relation_types_have_distinct_colours_and_the_article_leaves_room_for_the_arcs():
+    from toolkit.labelstudio.config import (ARTICLE_CLASS, ARTICLE_LINE_HEIGHT_PX, RELATION_COLOURS, RELATION_DIRECTIONS,
+                                            SCREEN_CSS)
+
+    root = _tree(build_label_config())
+    backgrounds = {r.get("value"): r.get("background") for r in root.iter("Relation")}
+    assert backgrounds == RELATION_COLOURS and len(set(backgrounds.values())) == 2
+    # Label Studio 1.23 styles no relation type: the direction (arrow heads) carries it, and the CSS
+    # colours each kind of arrow; the two directions must differ for that
+    assert len(set(RELATION_DIRECTIONS.values())) == 2 and set(RELATION_DIRECTIONS) == {N.SAID_BY, N.CUE_OF}
+    (style,) = list(root.iter("Style"))
+    assert style.text == SCREEN_CSS
+    for label, colour in RELATION_COLOURS.items():
+        marker = "marker-end" if RELATION_DIRECTIONS[label] == "right" else "marker-start"
+        assert f"path[{marker}] {{ stroke: {colour}; }}" in SCREEN_CSS
+    # the arcs run 18 px above a region: the article's lines leave that much between them
+    assert f".{ARTICLE_CLASS} .lsf-richtext__line {{ line-height: {ARTICLE_LINE_HEIGHT_PX}px; }}" in SCREEN_CSS
+    assert ARTICLE_LINE_HEIGHT_PX >= 2 * 21 and any(v.get("className") == ARTICLE_CLASS for v in root.iter("View"))
+    assert ">" not in SCREEN_CSS  # Label Studio sanitises the Style tag's text: no child combinators

@@ -236,3 +236,11 @@ def test_push_refuses_text_label_studio_would_draw_off_by_one(tmp_path):
     with pytest.raises(BadInputError, match=r"article nul-1: .*U\+0000 NUL"):
         push_records(NoServer(), [bad], "p", progress=False, echo=lambda s: None)
 
+
+def test_relations_carry_the_direction_that_colours_their_type():
+    from toolkit.labelstudio.config import RELATION_DIRECTIONS
+
+    q = _q("We will win,", "Hun Sen", "Hun Sen", "said")
+    result, _ = build_result("a1", TEXT, [q], load_registry())
+    directions = {r["labels"][0]: r["direction"] for r in result if r.get("type") == "relation"}
+    assert directions == RELATION_DIRECTIONS

@@ -39,6 +39,29 @@ SIDE_COLUMN_STYLE = (
     "padding-left: 12px; border-left: 1px solid #ddd"
 )
 
+# Relations (measured in Label Studio 1.23.2, tests/browser/test_ls_screen.py). Its overlay draws
+# every relation in one orange with a purple tag, 18 px above the regions it links: over the line
+# above, like a strikethrough. So (docs/labelstudio.md, "Labeling screen"): the article's lines are
+# spaced so that the arcs run in the gap between two lines (as brat draws them), the tags are
+# smaller, and the type shows as a colour. Label Studio's overlay has no per-type style, only the
+# relation's direction (its arrow heads): build_result draws said_by with one arrow (to the
+# speaker: "right", the editor's default) and cue with two ("bi"); the CSS colours them by that.
+ARTICLE_CLASS = "qk-article"
+ARTICLE_LINE_HEIGHT_PX = 46
+RELATION_COLOURS = {N.SAID_BY: "#1677ff", N.CUE_OF: "#389e0d"}
+RELATION_DIRECTIONS = {N.SAID_BY: "right", N.CUE_OF: "bi"}
+SCREEN_CSS = (
+    f".{ARTICLE_CLASS} .lsf-richtext__line {{ line-height: {ARTICLE_LINE_HEIGHT_PX}px; }} "
+    f".relations-overlay path[marker-end] {{ stroke: {RELATION_COLOURS[N.SAID_BY]}; }} "
+    f".relations-overlay path[marker-start] {{ stroke: {RELATION_COLOURS[N.CUE_OF]}; }} "
+    f".relations-overlay g:has(path[marker-end]) marker path {{ fill: {RELATION_COLOURS[N.SAID_BY]}; }} "
+    f".relations-overlay g:has(path[marker-start]) marker path {{ fill: {RELATION_COLOURS[N.CUE_OF]}; }} "
+    # an arc drawn beside two regions (they overlap horizontally on two lines) can cross a line: faint
+    '.relations-overlay path[opacity="0.6"] { opacity: 0.45; stroke-width: 1.5px; } '
+    ".relations-overlay g g text { font-size: 9px !important; } "
+    ".relations-overlay g g rect { fill: #595959; opacity: 0.75; }"
+)
+
 SPEAKER_PLACEHOLDER = "Search the registry..."
 REVIEW_PANEL_STYLE = "margin-top: 12px; padding-top: 8px; border-top: 1px solid #ddd"
 
@@ -93,8 +116,9 @@ def build_label_config(speaker_names: list[str] | None = None, stance_labels: tu
         "  </View>",
         # two columns: the article on the left, the labels and the per-region controls of the
         # selected region in a right column that stays in view while the article scrolls
+        f"  <Style>{SCREEN_CSS}</Style>",
         f'  <View style={_a(LAYOUT_STYLE)}>',
-        f'    <View style={_a(TEXT_COLUMN_STYLE)}>',
+        f'    <View className="{ARTICLE_CLASS}" style={_a(TEXT_COLUMN_STYLE)}>',
         f'      <Text name="{N.TEXT}" value="${N.TEXT}"/>',
         "    </View>",
         f'    <View style={_a(SIDE_COLUMN_STYLE)}>',
@@ -106,8 +130,8 @@ def build_label_config(speaker_names: list[str] | None = None, stance_labels: tu
     lines += [
         "      </Labels>",
         "      <Relations>",
-        f'        <Relation value="{N.SAID_BY}"/>',
-        f'        <Relation value="{N.CUE_OF}"/>',
+        f'        <Relation value="{N.SAID_BY}" background="{RELATION_COLOURS[N.SAID_BY]}"/>',
+        f'        <Relation value="{N.CUE_OF}" background="{RELATION_COLOURS[N.CUE_OF]}"/>',
         "      </Relations>",
         f'      <View visibleWhen="region-selected" {when_quote}>',
         f"        <Header value={_a('Stance toward ' + stance_target)} size=\"6\"/>",

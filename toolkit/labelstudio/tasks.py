@@ -217,7 +217,12 @@ def _per_region(rid: str, start: int, end: int, text: str, from_name: str, kind:
 
 
 def _relation(from_id: str, to_id: str, label: str) -> dict[str, Any]:
-    return {"type": "relation", "from_id": from_id, "to_id": to_id, "direction": "right", "labels": [label]}
+    """A relation; its direction (arrow heads) gives its colour on the labeling screen
+    (``toolkit.labelstudio.config.RELATION_DIRECTIONS``: Label Studio 1.23 colours no type)."""
+    from toolkit.labelstudio.config import RELATION_DIRECTIONS
+
+    return {"type": "relation", "from_id": from_id, "to_id": to_id, "direction": RELATION_DIRECTIONS.get(label, "right"),
+            "labels": [label]}
 
 
 def build_result(article_id: str, text: str, quotes: Iterable[Quote], registry=None) -> tuple[list[dict], list[str]]:
