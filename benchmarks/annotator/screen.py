@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 SEL = {
     # a region's highlight(s) in the text: Label Studio writes the offsets and "<n>:<LABEL>" on each span
     "highlight": '.htx-highlight[data-start="{start}"][data-end="{end}"][data-label$=":{label}"]',
+    "any_highlight": ".htx-highlight",
     "text_root": ".lsf-richtext__container",
     "scroller": ".lsf-main-content",
     # per-region controls in the right column (names from toolkit/labelstudio/names.py)
@@ -32,6 +33,7 @@ SEL = {
     # the canonical speaker, screen before issue 18: an A-Z drop-down (Choices layout="select")
     "speaker_trigger": '[data-testid^="select-trigger"]',
     "speaker_option": '[data-testid="select-option-{name}"]',
+    "speaker_any_option": '[data-testid^="select-option-"]',
     # the canonical speaker, screen after issue 18: a searchable Taxonomy (antd tree select)
     "taxonomy": ".htx-taxonomy",
     "taxonomy_box": ".htx-taxonomy .ant-select-selector",
@@ -44,10 +46,7 @@ SEL = {
     # the always-visible review panel of the proposed quotes (screen after issue 18), one row per quote
     "review_row": "tr.qk-quote",
     "speaker_new": 'input[name="speaker_new"], textarea[name="speaker_new"]',
-    "relations_tab": ".lsf-panel-tabs__tab",
-    "relation_row": ".lsf-relations__item",
     "submit": '[data-testid="bottombar-submit-button"]',
-    "outliner_item": ".lsf-outliner-item",
 }
 KEYS = {"QUOTE": "q", "SPEAKER": "s", "CUE": "c", "relation": "Alt+r", "delete": "Backspace", "unselect": "Escape"}
 SCROLL_STEP = 0.8  # one wheel gesture moves at most this share of the visible height
@@ -204,7 +203,7 @@ class Screen:
         while time.monotonic() < deadline:
             try:
                 s = self.store()
-                drawn = self.page.locator(".htx-highlight").count()
+                drawn = self.page.locator(SEL["any_highlight"]).count()
                 if s["regions"] >= regions and s["relations"] >= relations and drawn >= regions:
                     time.sleep(0.3)
                     return
@@ -431,8 +430,8 @@ class Screen:
 
     def _list_box(self) -> dict | None:
         """The visible box of the open speaker list (the scrolling element around the options)."""
-        return self.page.evaluate("""() => {
-          const o = document.querySelector('[data-testid^="select-option-"]');
+        return self.page.evaluate("""(sel) => {
+          const o = document.querySelector(sel);
           if (!o) return null;
           let e = o.parentElement;
           while (e && e.scrollHeight <= e.clientHeight + 1) e = e.parentElement;
@@ -440,7 +439,7 @@ class Screen:
           const r = e.getBoundingClientRect();
           return {x: r.left, y: r.top, width: r.width, height: e.clientHeight, scrollHeight: e.scrollHeight,
                   scrollTop: e.scrollTop};
-        }""")
+        }""", SEL["speaker_any_option"])
 
     def type_speaker(self, name: str) -> None:
         """Type a name the registry lacks into the selected SPEAKER's text box, then Enter."""
