@@ -35,7 +35,7 @@ from toolkit.core import doc_text
 from toolkit.core.cues import Cue, CueLexicon, find_cues
 from toolkit.core.frames import PRONOUNS, Frame, dateline_spans, has, judgement_frames, line_frames, np_left, possessor_of_channel, read_frames, sentence_bounds, sentence_spans, speaker_left, sentence_subjects, split_at_datelines, tidy_speaker
 from toolkit.core.quotes import Quotation, find_quotations
-from toolkit.core.speakers import MentionLexicon, Resolution, SpeakerResolver, described_subject
+from toolkit.core.speakers import MentionLexicon, Resolution, SpeakerResolver, described_subject, implausible_mention
 from toolkit.core.stance import StanceLexicon, propose_stance, side_from_mention, speaker_context
 from toolkit.types import Quote
 
@@ -454,8 +454,8 @@ def _resolve_speakers(doc, drafts: list[_Draft], registry: Registry, mlex: Menti
         if d.frame is not None and d.frame.speaker is not None:
             s, e = d.frame.speaker
             d.mention = (doc[s].idx, doc[e - 1].idx + len(doc[e - 1].text))
-    for d in drafts:  # a speaker made of whitespace only (a frame ending in a blank line) is no mention
-        if d.mention and not text[d.mention[0] : d.mention[1]].strip():
+    for d in drafts:  # whitespace only (a frame ending in a blank line), or a cut-off phrase: no mention
+        if d.mention and implausible_mention(text[d.mention[0] : d.mention[1]]):
             d.mention = None
     with_mention = sorted((d for d in drafts if d.mention), key=lambda d: d.mention[0])
     done: dict[tuple[int, int], Resolution] = {}
