@@ -40,7 +40,9 @@ _POSSESSIVE = re.compile(r"[’']s\b")
 
 
 #: the keys :meth:`MentionLexicon.from_dict` reads (anything else in mentions.yaml is a misspelling)
-MENTION_KEYS = ("titles", "role_nouns", "body_nouns", "group_nouns", "label_stop", "pronouns", "body_affiliations", "side_words", "channel_nouns")
+MENTION_KEYS = ("titles", "role_nouns", "body_nouns", "group_nouns", "label_stop", "pronouns", "body_affiliations", "side_words", "channel_nouns", "kin_nouns")
+#: the relations of ``kin_nouns`` and their inverse ("her father" is the one whose daughter she is)
+KIN_INVERSE = {"parent": "child", "child": "parent", "spouse": "spouse", "sibling": "sibling", "grandparent": "grandchild", "grandchild": "grandparent"}
 #: what a pronoun may refer to (see :meth:`SpeakerResolver.pronoun`)
 PRONOUN_VALUES = ("male", "female", "organisation", "any")
 
@@ -59,6 +61,8 @@ class MentionLexicon:
     side_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: channels whose owner speaks ("its Facebook page said" -> "its")
     channel_nouns: frozenset[str] = frozenset()
+    #: family word -> (gender or "any", relation of KIN_INVERSE): "father" -> ("male", "parent")
+    kin_nouns: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: Any = "mentions.yaml") -> "MentionLexicon":
@@ -75,6 +79,13 @@ class MentionLexicon:
                 for a in expect_list(v, source, f"{key}.{k}"):
                     if a not in AFFILIATIONS:
                         raise ConfigError(f"{source}: key '{key}.{k}': {a!r} is not one of: {', '.join(AFFILIATIONS)}")
+        kin_raw = expect_mapping(data.get("kin_nouns"), source, "kin_nouns", " of family word -> [gender, relation]")
+        kin: dict[str, tuple[str, str]] = {}
+        for k, v in kin_raw.items():
+            v = expect_list(v, source, f"kin_nouns.{k}", strings=True)
+            if len(v) != 2 or v[0] not in ("male", "female", "any") or v[1] not in KIN_INVERSE:
+                raise ConfigError(f"{source}: key 'kin_nouns.{k}': expected [gender, relation] with gender one of male, female, any and relation one of {', '.join(KIN_INVERSE)}, got {v!r}")
+            kin[str(k).lower()] = (v[0], v[1])
         for k, v in pronouns.items():
             if v not in PRONOUN_VALUES:
                 raise ConfigError(f"{source}: key 'pronouns.{k}': {v!r} is not one of: {', '.join(PRONOUN_VALUES)}")
@@ -92,6 +103,7 @@ class MentionLexicon:
             body_affiliations={str(k).lower(): tuple(str(x) for x in v) for k, v in body_aff.items()},
             side_words={str(k).lower(): tuple(str(x) for x in v) for k, v in side.items()},
             channel_nouns=frozenset(str(t).lower() for t in words("channel_nouns")),
+            kin_nouns=kin,
         )
 
     @cached_property
@@ -278,7 +290,7 @@ class SpeakerResolver:
         if not m:
             return Resolution(None, 0.0, "none")
         m = self.person_of_body(m)
-        for step in (self.pronoun, self.described_person, self.registry_form, self.surname, self.fuzzy, self.description):
+        for step in (self.pronoun, self.described_person, self.registry_form, self.surname, self.fuzzy, self.kin, self.description):
             r = step(m, pos)
             if r is not None:
                 return r
@@ -419,6 +431,45 @@ class SpeakerResolver:
             return None
         sp = speakers[best[1]]
         return Resolution(sp.name, round(0.5 + best[0] / 400, 3), "fuzzy", sp)
+
+    #: How far back a family relation stated in the text may be ("Kem Monovithya, his daughter,").
+    KIN_REACH = 400
+
+    def kin(self, m: str, pos: int) -> Resolution | None:
+        """"her father", "his daughter" -> the person the article relates to the teller with the
+        inverse family word, stated before the mention: "The mother of activist Keo Vy said her
+        daughter ..." (Keo Vy), "Keo Vy's mother said her daughter ...", "Chan Sovann, his
+        daughter, said her father ..." (the man "his" refers to). The referent's registry gender
+        must fit the family word. With no such statement the mention stays as written (the
+        article may never name the relative). Step ``kin`` (0.6).
+        """
+        w = m.split()
+        if len(w) != 2 or w[0].lower() not in ("his", "her", "their") or self._text is None:
+            return None
+        kin = self.lex.kin_nouns.get(w[1].lower())
+        if kin is None:
+            return None
+        gender, relation = kin
+        inverse = tuple(k for k, (_, r) in self.lex.kin_nouns.items() if r == KIN_INVERSE[relation])
+        text = self._text[0]
+        found = stated_kin(text[max(0, pos - self.KIN_REACH) : pos], inverse)
+        if found is None:
+            return None
+        at, name, poss = found
+        at += max(0, pos - self.KIN_REACH)
+        if name is None:  # "X, his daughter,": the person "his" refers to there
+            self._scan(set(self.lex.title_heads))
+            r = self._pronoun("male" if poss == "his" else "female", at, described=True)
+            if r is None:
+                return None
+            name, sp = r.name, r.speaker
+        else:
+            r = self.resolve_name(name, at)
+            sp = r.speaker if r is not None else None
+            name = r.name if r is not None and r.name else name
+        if gender != "any" and sp is not None and sp.gender is not None and sp.gender != gender:
+            return None
+        return Resolution(name, 0.6, "kin", sp)
 
     #: How far after an indefinite description its named person may appear ("A spokesman for
     #: the party said ... Spokesman Sok Eysan said ...").
@@ -842,6 +893,37 @@ def _around_head(text: str, i: int, j: int, head: str, lex: MentionLexicon, add)
             nm = _NAME_AT.match(text, m.end() + 2)
             if nm is not None and text[nm.end() : nm.end() + 1] in (",", ".", ";"):
                 add(nm.start(), nm.group(), (words[-1] + " " + m.group()).strip(), head)
+
+
+def stated_kin(text: str, kin_words) -> tuple[int, str | None, str | None] | None:
+    """The last family relation ``text`` states with one of ``kin_words``: ``(position, name,
+    None)`` for "the mother of (activist) Keo Vy" and "Keo Vy's mother", ``(position, None,
+    "his"/"her")`` for "Chan Sovann, his daughter," (the relative is who "his" refers to).
+
+    >>> stated_kin("The mother of activist Keo Vy said", ("mother", "father"))
+    (4, 'Keo Vy', None)
+    >>> stated_kin("Chan Sovann, his daughter, said", ("daughter", "son"))
+    (11, None, 'his')
+    >>> stated_kin("Keo Vy met her lawyer.", ("mother",)) is None
+    True
+    """
+    if not kin_words:
+        return None
+    alts = "|".join(re.escape(k) for k in sorted(kin_words, key=len, reverse=True))
+    pattern = re.compile(
+        r"\b(?:(?:" + alts + r")s?\s+of\s+(?:[a-z][\w-]*\s+){0,3}(?P<of>" + _NAME_RE + r")"
+        r"|(?P<own>" + _NAME_RE + r")['’]s\s+(?:[a-z][\w-]*\s+)?(?:" + alts + r")\b"
+        r"|,\s+(?P<poss>his|her)\s+(?:" + alts + r")\s*[,.])"
+    )
+    last = None
+    for mt in pattern.finditer(text):
+        last = mt
+    if last is None:
+        return None
+    if last.group("poss"):
+        return last.start(), None, last.group("poss")
+    name = last.group("of") or last.group("own")
+    return last.start(), name, None
 
 
 def described_subject(text: str, start: int, end: int, lex: MentionLexicon) -> tuple[str, str] | None:
