@@ -115,13 +115,10 @@ def test_retrieve_predictions_equals_push(ls_server, backend, records, tmp_path)
     assert "connected" in out and backend.url in out
     project = client.get_project(pid)
     assert project["show_collab_predictions"] is True and project["model_version"] == model_version()
-    assert client.request("GET", f"api/projects/{pid}/", "read")["evaluate_predictions_automatically"] is True
+    assert client.request("GET", f"api/projects/{pid}/", "read")["evaluate_predictions_automatically"] is False
     [ml] = client.request("GET", "api/ml/", "list", params={"project": pid})
     assert ml["url"] == backend.url and ml["readable_state"] == "Connected" and ml["model_version"] == model_version()
 
-    # with evaluate_predictions_automatically on, a Data Manager page (the tasks list) would fetch
-    # the predictions itself: switched off here, so that the action alone is tested
-    client.request("PATCH", f"api/projects/{pid}/", "switch off", json={"evaluate_predictions_automatically": False})
     assert _predictions(client, pid) == {r["article_id"]: [] for r in records}  # imported bare
     _retrieve(client, pid)
     got = _predictions(client, pid)
@@ -165,15 +162,25 @@ def test_task_opened_without_prediction_gets_one(ls_server, backend, records):
     assert len(other["predictions"]) == 1
 
 
-def test_data_manager_page_fetches_missing_predictions(ls_server, backend, records):
-    """``ls connect`` switches on evaluate_predictions_automatically: a Data Manager page (the
-    tasks list) fetches the predictions of its tasks that have none."""
+def test_opening_a_task_from_a_data_manager_page_stores_one_prediction(ls_server, backend, records):
+    """The Data Manager page and the task opened from it load at the same time: with
+    evaluate_predictions_automatically on, both asked the backend and Label Studio stored two
+    predictions (seen in the browser test). ``ls connect`` switches it off: the page does not
+    fetch, the opened task does, once."""
+    import threading
+
     client = ls_server.client()
-    pid, _ = _bare_project(client, "backend: page", records[:3])
-    assert _predictions(client, pid) == {r["article_id"]: [] for r in records[:3]}  # not connected yet
+    pid, task_ids = _bare_project(client, "backend: page", records[:3])
+    client.request("PATCH", f"api/projects/{pid}/", "switch on", json={"evaluate_predictions_automatically": True})
     _connect(ls_server, "backend: page", backend)
+    page = threading.Thread(target=lambda: list(client.iter_tasks(pid, fields="all")))
+    page.start()
+    task = client.request("GET", f"api/tasks/{task_ids[0]}", "open the task", params={"project": pid})
+    page.join(60)
+    assert len(task["predictions"]) == 1
     got = _predictions(client, pid)
-    assert all(len(p) == 1 and p[0]["model_version"] == model_version() for p in got.values()), got
+    assert len(got[records[0]["article_id"]]) == 1
+    assert got[records[1]["article_id"]] == [] and got[records[2]["article_id"]] == []  # the page fetched nothing
 
 
 def test_webhook_records_submitted_annotations(ls_server, backend, records):
@@ -220,6 +227,16 @@ def test_backend_down_then_later_retrieve(ls_server, backend, records):
     _retrieve(client, pid)
     got = _predictions(client, pid)
     assert all(len(p) == 1 and p[0]["model_version"] == model_version() for p in got.values()), got
+    # down again, with predictions stored: the Data Manager's task view shows them; the labeling
+    # stream (next task) asks the live model first and shows none (docs/labelstudio.md says so)
+    backend.stop()
+    try:
+        task = client.request("GET", f"api/tasks/{task_ids[0]}", "open the task", params={"project": pid})
+        assert len(task["predictions"]) == 1
+        nxt = client.request("GET", f"api/projects/{pid}/next", "next task")
+        assert nxt["id"] == task_ids[0] and nxt["predictions"] == []
+    finally:
+        backend.start()
 
 
 def test_backend_restarted_mid_batch(ls_server, backend, records, tmp_path):

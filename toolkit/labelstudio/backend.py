@@ -906,7 +906,7 @@ class ConnectReport:
             f"Project {self.project_title!r} (id {self.project_id}): model server {mask_url(self.backend_url)} "
             f"{'connected' if self.created else 'updated'} (id {self.backend_id}, state {self.state or '?'}, "
             f"model_version {self.model_version}); predictions are shown to annotators and fetched for tasks "
-            f"without one (when a task is opened, on Data Manager pages, and by Actions > Retrieve predictions); "
+            f"without one (when a task is opened, and by Data Manager > Actions > Retrieve predictions); "
             f"annotations are recorded by the webhook ({self.webhook})."
         ]
         lines += [f"Warning: {w}" for w in self.warnings]
@@ -918,9 +918,9 @@ def connect_project(client, title: str, backend_url: str, auth: tuple[str, str] 
     """Register the backend at ``backend_url`` with project ``title`` (Label Studio's ``/api/ml``;
     an entry with the same URL is updated, so a re-run changes nothing), point the project's
     ``model_version`` at it (the labeling screen shows predictions of that version, asking the
-    backend for a task that has none), switch on ``show_collab_predictions`` and
-    ``evaluate_predictions_automatically`` (Data Manager pages fetch predictions for their tasks
-    without one), and limit the webhook Label Studio creates with the backend to annotation
+    backend for a task that has none, when it is opened), switch on ``show_collab_predictions``
+    and off ``evaluate_predictions_automatically`` (with it, a Data Manager page and the task
+    opened from it both fetch, and both predictions are stored), and limit the webhook Label Studio creates with the backend to annotation
     events (with the basic-auth header when auth is on). The backend must be running: Label Studio
     checks it (health + setup) before it saves the connection."""
     from toolkit.labelstudio.masking import mask_url
@@ -965,8 +965,10 @@ def connect_project(client, title: str, backend_url: str, auth: tuple[str, str] 
     report.backend_id = int(ml["id"])
     report.state = str(ml.get("readable_state") or ml.get("state") or "")
     client.update_project(pid, show_collab_predictions=True, model_version=mv)
-    client.request("PATCH", f"api/projects/{pid}/", "switch on fetching predictions for tasks without one",
-                   json={"evaluate_predictions_automatically": True})
+    # off: with it, a Data Manager page fetches the predictions of its bare tasks while the task
+    # opened from it fetches its own, and Label Studio stores both (seen: a task with 2 predictions)
+    client.request("PATCH", f"api/projects/{pid}/", "switch off page-load fetching",
+                   json={"evaluate_predictions_automatically": False})
     report.webhook = _limit_webhook(client, pid, report.backend_url + "/webhook", auth, report)
     return report
 
