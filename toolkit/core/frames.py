@@ -539,9 +539,16 @@ def place_prefix_end(doc, s: int, e: int, lo: int, lex: CueLexicon, is_name=None
     return max(s, start)
 
 
+#: words that open a relative clause: a finite verb after one of them is the clause's, not the
+#: sentence's ("Keo Vy, whose party won the most seats, said ...")
+RELATIVE_OPENERS = ("who", "which", "that", "whose", "whom")
+
+
 def _appositive(doc, a: int, b: int, lex: CueLexicon) -> bool:
-    """Are tokens ``[a, b)`` an appositive ("a CNRP official", "however") rather than a clause?"""
-    if b - a > 14:
+    """Are tokens ``[a, b)`` an appositive ("a CNRP official", "however") or a relative clause
+    (", whose party won the most seats,") rather than a clause of the sentence? A relative
+    clause may be longer (up to 30 tokens) than an appositive (14)."""
+    if b - a > (30 if a < b and doc[a].lower_ in RELATIVE_OPENERS else 14):
         return False
     tagged = has(doc, "TAG")
     for t in doc[a:b]:
@@ -551,9 +558,9 @@ def _appositive(doc, a: int, b: int, lex: CueLexicon) -> bool:
             continue  # possessive, not "is"
         if tagged and t.tag_ in ("VBD", "VBZ", "VBP", "MD") and t.dep_ not in ("relcl", "acl"):
             # a finite verb outside a relative clause
-            if not any(x.lower_ in ("who", "which", "that") for x in doc[a : t.i]):
+            if not any(x.lower_ in RELATIVE_OPENERS for x in doc[a : t.i]):
                 return False
-        if not tagged and t.lower_ in lex.finite_markers and not any(x.lower_ in ("who", "which", "that") for x in doc[a : t.i]):
+        if not tagged and t.lower_ in lex.finite_markers and not any(x.lower_ in RELATIVE_OPENERS for x in doc[a : t.i]):
             return False
     return True
 
