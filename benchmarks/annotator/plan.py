@@ -195,21 +195,26 @@ def plan(text: str, prop: Proposal, gold: list[Gold], *, orphans: str = "delete"
             links.setdefault(q, set()).add(want)
 
     def add_quote(step: Step, g: Gold) -> None:
+        """Draw the quote and whatever of its speaker and cue is missing first (nothing is
+        selected between drawings), then the quote's choices and links, the speaker's name last."""
         q = g.ref
-        step.ops += [Op("draw", q), Op("stance", (q, g.stance)), Op("kind", (q, g.kind))]
+        step.ops.append(Op("draw", q))
         have.add(q)
+        for r in (g.sref, g.cref):
+            if r is not None and r not in have:
+                step.ops.append(Op("draw", r))
+                have.add(r)
+        step.ops += [Op("stance", (q, g.stance)), Op("kind", (q, g.kind))]
         if g.sref is None:
             step.ops.append(Op("unknown", (q, True)))
         else:
-            ensure_speaker(step, g)
             step.ops.append(Op("link", (q, g.sref)))
             said_by.setdefault(q, set()).add(g.sref)
         if g.cref is not None:
-            if g.cref not in have:
-                step.ops.append(Op("draw", g.cref))
-                have.add(g.cref)
             step.ops.append(Op("link", (q, g.cref)))
             cue.setdefault(q, set()).add(g.cref)
+        if g.sref is not None:
+            ensure_speaker(step, g)
 
     # everything in reading order, the state updated as the annotator goes
     events: list[tuple[int, int, str, Any]] = []

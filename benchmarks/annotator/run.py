@@ -66,15 +66,13 @@ class Annotator:
         self.s = screen
         self.names = speaker_names
         self.prop = prop
-        self.selected: tuple | None = None
         self.seen_speakers: dict[tuple, str | None] = {}
         self.hidden_rows = 0  # review panel rows no wheeling brings into view
 
     def select(self, ref: tuple) -> None:
-        if self.selected == ref and self.s.store()["selected"] == 1:
-            return
-        self.s.select(*ref)
-        self.selected = ref
+        """Click the region unless it is already the one selected."""
+        if self.s.selected() != tuple(ref):
+            self.s.select(*ref)
 
     def review(self, q: tuple, stance: str | None, speakers: list[tuple]) -> None:
         """See the quote's stance and its speaker's canonical name, and check them against the
@@ -128,15 +126,10 @@ class Annotator:
                 self.s.type_speaker(name)
         elif k == "draw":
             self.s.draw(*a)
-            self.selected = None
         elif k == "link":
-            frm, to = a
-            self.select(frm)
-            self.s.link_selected(to)
+            self.s.link(*a)
         elif k == "delete":
-            self.select(a)
-            self.s.delete_selected()
-            self.selected = None
+            self.s.delete(a)
         elif k == "unlink":
             raise NotImplementedError(
                 f"unlink {a}: removing one relation of a region other quotes still use needs the Relations "
@@ -146,7 +139,7 @@ class Annotator:
 
 
 def annotate_task(page, url: str, project_id: int, task: dict, gold: list[Gold], speaker_names: set[str],
-                  orphans: str = "delete") -> TaskRun:
+                  orphans: str = "keep") -> TaskRun:
     text = task["data"][N.TEXT]
     pred = task["predictions"][0]
     prop = read_proposal(pred["result"])
@@ -168,8 +161,9 @@ def annotate_task(page, url: str, project_id: int, task: dict, gold: list[Gold],
                 except Exception as exc:
                     shot = Path(tempfile.gettempdir()) / f"quotekit-annotator-failure-{task['data']['article_id']}.png"
                     page.screenshot(path=str(shot))
+                    last = "; ".join(f"{k} {w}" for _, k, _, w in acts.log[-8:])
                     raise RuntimeError(f"{task['data']['article_id']}: {step.bucket} ({step.note!r}), {op}: {exc} "
-                                       f"(screenshot {shot})") from exc
+                                       f"(screenshot {shot}; last actions: {last})") from exc
     with acts.on("submit"):
         screen.submit()
     t2 = time.monotonic()
@@ -180,7 +174,7 @@ def annotate_task(page, url: str, project_id: int, task: dict, gold: list[Gold],
 
 
 def run_session(server, context, records: list[dict], gold: dict[str, list[dict]], *, project: str = PROJECT,
-                orphans: str = "delete", workdir: Path, echo=print) -> dict[str, Any]:
+                orphans: str = "keep", workdir: Path, echo=print) -> dict[str, Any]:
     """Push ``records`` to ``server`` (a :class:`toolkit.labelstudio.testing.LSServer`), annotate
     every task in the browser ``context``, pull, compare with ``gold``; the report as a dict."""
     from toolkit.config import load_registry, load_stance
@@ -226,7 +220,9 @@ def run_session(server, context, records: list[dict], gold: dict[str, list[dict]
         per_task[aid] = c
         lost += c["lost"]
         wrong += c["wrong"]
-    return summarise(runs, per_task, lost, wrong, [m for _, m in issues.messages])
+    report = summarise(runs, per_task, lost, wrong, [m for _, m in issues.messages])
+    report["export_notes"] = dict(getattr(issues, "notes", {}))  # e.g. orphan_region: counted, nothing skipped
+    return report
 
 
 def summarise(runs: list[TaskRun], per_task: dict, lost: int, wrong: int, issues: list[str]) -> dict[str, Any]:
@@ -260,7 +256,8 @@ def summarise(runs: list[TaskRun], per_task: dict, lost: int, wrong: int, issues
         "review_panel_hidden_rows": sum(r.hidden_rows for r in runs),
         "buckets": {b: {"fixes": fixes[b], **dict(counts[b])} for b in BUCKETS if fixes[b]},
         "per_task": {r.article_id: {"quotes": r.quotes, "actions": sum(sum(c.values()) for c in r.acts.counts.values()),
-                                    "seconds": round(r.seconds, 1), **{k: v for k, v in per_task[r.article_id].items()}}
+                                    "seconds": round(r.seconds, 1), **{k: v for k, v in per_task[r.article_id].items()},
+                                    "log": [list(x) for x in r.acts.log]}
                      for r in runs},
         "export_issues": issues,
     }
@@ -305,8 +302,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--articles", type=Path, default=REPO / "annotations" / "articles.jsonl")
     ap.add_argument("--gold", type=Path, default=REPO / "annotations" / "gold" / "seeds.jsonl")
     ap.add_argument("--only", action="append", default=[], help="article id to annotate (repeatable; default all)")
-    ap.add_argument("--orphans", choices=("delete", "keep"), default="delete",
-                    help="delete the SPEAKER/CUE regions a fix leaves unlinked (default) or leave them")
+    ap.add_argument("--orphans", choices=("delete", "keep"), default="keep",
+                    help="leave the SPEAKER/CUE regions a deleted quote leaves unlinked (default: the export "
+                         "reader ignores and counts them) or delete them too")
     ap.add_argument("--json-out", type=Path, help="also write the whole report here")
     args = ap.parse_args(argv)
     from playwright.sync_api import sync_playwright

@@ -41,6 +41,7 @@ SEL = {
     "taxonomy_tag_remove": ".htx-taxonomy .ant-select-selection-item-remove",
     "taxonomy_open": ".htx-taxonomy-dropdown:not(.ant-select-dropdown-hidden)",
     "taxonomy_search": '.htx-taxonomy-dropdown:not(.ant-select-dropdown-hidden) [data-testid="taxonomy-search"]',
+    "taxonomy_search_any": '[data-testid="taxonomy-search"]',
     "taxonomy_option": '.htx-taxonomy-dropdown:not(.ant-select-dropdown-hidden) .ant-select-tree-node-content-wrapper[title="{name}"]',
     "taxonomy_list": ".htx-taxonomy-dropdown:not(.ant-select-dropdown-hidden) .ant-select-tree-list-holder",
     # the always-visible review panel of the proposed quotes (screen after issue 18), one row per quote
@@ -103,7 +104,9 @@ JS_SCROLLER = """(sel) => { const m = document.querySelector(sel); const r = m.g
 
 JS_STORE = """() => { const a = window.Htx.annotationStore.selected;
   return {selected: a.regionStore.selection.size, regions: a.regionStore.regions.length,
-          relations: a.relationStore.relations.length}; }"""
+          relations: a.relationStore.relations.length,
+          which: a.regionStore.regions.filter(r => r.selected).map(r => [r.labelName,
+            r.globalOffsets ? r.globalOffsets.start : r.startOffset, r.globalOffsets ? r.globalOffsets.end : r.endOffset])}; }"""
 
 
 # --------------------------------------------------------------------------- the counting wrapper
@@ -263,9 +266,24 @@ class Screen:
         self.bring_into_view(lambda: self._region_point(label, start, end))
         p = self._region_point(label, start, end)
         self.acts.click_at(p["x"], p["y"], f"select {label} {self.text[start:end][:30]!r}")
-        self._wait(lambda: self.store()["selected"] == 1, f"{label} {start}-{end} selected")
+        self._wait(lambda: self.selected() == (label, start, end), f"{label} {start}-{end} selected")
+
+    def selected(self) -> tuple | None:
+        """The one selected region as (label, start, end), else None."""
+        which = self.store()["which"]
+        return tuple(which[0]) if len(which) == 1 else None
+
+    def close_popups(self) -> None:
+        """The speaker list, open or with its search box still focused, would take the next hotkey
+        as search text: Escape closes it and gives the keys back to the editor."""
+        focused = "() => !!document.activeElement && document.activeElement.matches('%s')" % SEL["taxonomy_search_any"]
+        if self.page.locator(SEL["taxonomy_open"]).count() or self.page.evaluate(focused):
+            self.acts.key(KEYS["unselect"], "close the speaker list")
+            self._wait(lambda: self.page.locator(SEL["taxonomy_open"]).count() == 0 and not self.page.evaluate(focused),
+                       "speaker list closed")
 
     def unselect(self) -> None:
+        self.close_popups()
         if self.store()["selected"]:
             self.acts.key(KEYS["unselect"], "unselect")
             self._wait(lambda: self.store()["selected"] == 0, "nothing selected")
@@ -291,8 +309,16 @@ class Screen:
                                "(the drag selected other characters)")
         self.unselect()
 
-    def link_selected(self, to: tuple) -> None:
-        """With the QUOTE selected: Alt+R, then click the target region ``to`` (label, start, end)."""
+    def _hotkey_on(self, ref: tuple) -> None:
+        """Make ``ref`` the selected region for a hotkey: the speaker list first gives the keys
+        back (its Escape may unselect the region), then a click unless ``ref`` is selected."""
+        self.close_popups()
+        if self.selected() != tuple(ref):
+            self.select(*ref)
+
+    def link(self, frm: tuple, to: tuple) -> None:
+        """Select ``frm`` (unless it is), Alt+R, click the target region ``to`` (label, start, end)."""
+        self._hotkey_on(frm)
         before = self.store()["relations"]
         self.acts.key(KEYS["relation"], "create relation")
         self.bring_into_view(lambda: self._region_point(*to))
@@ -300,7 +326,9 @@ class Screen:
         self.acts.click_at(p["x"], p["y"], f"relation target {to[0]}")
         self._wait(lambda: self.store()["relations"] > before, "relation created")
 
-    def delete_selected(self) -> None:
+    def delete(self, ref: tuple) -> None:
+        """Select ``ref`` (unless it is), Backspace."""
+        self._hotkey_on(ref)
         before = self.store()["regions"]
         self.acts.key(KEYS["delete"], "delete the selected region")
         self._wait(lambda: self.store()["regions"] < before, "region deleted")
@@ -363,7 +391,9 @@ class Screen:
             self.acts.click(self.page.locator(SEL["taxonomy_box"]).first, "open the speaker list")
             self._wait(lambda: self.page.locator(SEL["taxonomy_open"]).count() > 0, "speaker list open")
         search = self.page.locator(SEL["taxonomy_search"]).first
-        if not search.evaluate("e => e === document.activeElement"):
+        try:  # the list focuses its search box by itself, a moment after opening
+            self._wait(lambda: search.evaluate("e => e === document.activeElement"), "search box focused", timeout=1.5)
+        except TimeoutError:
             self.acts.click(search, "focus the search box")
         opt = self.page.locator(SEL["taxonomy_option"].format(name=name))
         typed = 0
@@ -377,9 +407,7 @@ class Screen:
                 time.sleep(0.1)
         self.acts.click(opt, f"pick {name}")
         self._wait(lambda: self.speaker_shown() == name, f"speaker {name}")
-        if self.page.locator(SEL["taxonomy_open"]).count():
-            self.acts.key(KEYS["unselect"], "close the speaker list")
-            self._wait(lambda: self.page.locator(SEL["taxonomy_open"]).count() == 0, "speaker list closed")
+        # the list stays open: the next click elsewhere closes it (a hotkey first closes it with Escape)
 
     def _option_visible(self, opt) -> bool:
         if not opt.count():
@@ -449,7 +477,7 @@ class Screen:
         self.acts.key("Enter", "add the name")
 
     def submit(self) -> None:
-        self.unselect()
+        self.close_popups()
         with self.page.expect_response(lambda r: r.request.method in ("POST", "PATCH") and "/annotations" in r.url) as saved:
             self.acts.click(self.page.locator(SEL["submit"]), "submit")
         if not saved.value.ok:
