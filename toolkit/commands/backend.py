@@ -13,12 +13,6 @@ from typing import Optional
 
 import typer
 
-backend_app = typer.Typer(
-    name="backend",
-    help="Serve quotekit's pre-annotations to Label Studio (its ML backend protocol); `stop` stops it.",
-    invoke_without_command=True,
-)
-
 _BACKEND_DIR_HELP = "Backend data dir: backend.json, backend.log, annotations.jsonl (default .quotekit/backend, or $QUOTEKIT_BACKEND_DATA_DIR)."
 
 
@@ -36,9 +30,8 @@ def preannotator_factory(model: str | None):
     return functools.partial(load_preannotator, model)
 
 
-@backend_app.callback()
 def backend(
-    ctx: typer.Context,
+    action: Optional[str] = typer.Argument(None, metavar="[stop]", help="`stop`: stop the backend started with --detach (for --data-dir)."),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (loopback by default; anything else "
                              "exposes the model server: set QUOTEKIT_BACKEND_USER/PASSWORD for basic auth)."),
     port: int = typer.Option(9090, "--port", "-p", help="Port."),
@@ -50,9 +43,14 @@ def backend(
     data_dir: Optional[Path] = typer.Option(None, "--data-dir", help=_BACKEND_DIR_HELP),
     detach: bool = typer.Option(False, "--detach", help="Start in the background, wait until the workers are ready, return; stop with `quotekit ls backend stop`."),
 ) -> None:
-    """Run quotekit's pre-annotator as a Label Studio model server (connect it with `quotekit ls connect`)."""
-    if ctx.invoked_subcommand is not None:
-        return
+    """Run quotekit's pre-annotator as a Label Studio model server (connect it with `quotekit ls connect`); `ls backend stop` stops it."""
+    if action is not None:
+        if action != "stop":
+            from toolkit.errors import BadInputError
+
+            raise BadInputError(f"unknown action {action!r}: `quotekit ls backend` starts the backend, "
+                                "`quotekit ls backend stop` stops it")
+        return stop(data_dir)
     from toolkit.labelstudio import backend as B
     from toolkit.labelstudio.tasks import model_version as default_mv
 
@@ -86,8 +84,7 @@ def backend(
     B.serve(settings, preannotator_factory(model), host, port)
 
 
-@backend_app.command("stop")
-def stop(data_dir: Optional[Path] = typer.Option(None, "--data-dir", help=_BACKEND_DIR_HELP)) -> None:
+def stop(data_dir: Path | None) -> None:
     """Stop the backend started with `quotekit ls backend --detach`."""
     from toolkit.labelstudio import backend as B
 
@@ -122,8 +119,8 @@ def connect(
 
 
 def register(app: typer.Typer) -> None:
-    """Adds ``backend`` (with ``stop``) and ``connect`` to the ``ls`` group."""
+    """Adds ``backend`` (``backend stop`` stops it) and ``connect`` to the ``ls`` group."""
     from toolkit.commands.ls import ls_app
 
-    ls_app.add_typer(backend_app, name="backend")
+    ls_app.command("backend")(backend)
     ls_app.command("connect")(connect)
