@@ -284,3 +284,36 @@ def test_backend_restarted_mid_batch(ls_server, backend, records, tmp_path):
         assert _norm(got[rec["article_id"]][0]) == _norm(want)
     # the interrupted request stored nothing partial: tasks were either bare or complete
     assert all(len(p) in (0, 1) for p in first.values())
+
+
+def test_basic_auth_end_to_end(ls_server, records, tmp_path):
+    """A backend started with basic auth: connect without the credentials is refused (exit 2),
+    with them Label Studio predicts and its webhook (with the header connect set) is recorded;
+    the password is in no output and no log."""
+    password = "pw-" + "7c" * 12
+    creds = {"QUOTEKIT_BACKEND_USER": "ls", "QUOTEKIT_BACKEND_PASSWORD": password}
+    b = Backend(ls_server, tmp_path / "auth-backend")
+    proc = ls_server.cli("ls", "backend", "--detach", "--port", str(b.port), "--data-dir", str(b.data_dir),
+                         "--workers", "1", env=ls_server.env(**creds))
+    assert proc.returncode == 0, proc.stderr
+    try:
+        client = ls_server.client()
+        pid, task_ids = _bare_project(client, "backend: auth", records[:2])
+        refused = ls_server.cli("ls", "connect", "--project", "backend: auth", "--backend-url", b.url)
+        assert refused.returncode == 2 and "QUOTEKIT_BACKEND_PASSWORD" in refused.stderr
+        proc = ls_server.cli("ls", "connect", "--project", "backend: auth", "--backend-url", b.url,
+                             env=ls_server.env(**creds))
+        assert proc.returncode == 0, proc.stderr
+        _retrieve(client, pid)
+        assert all(len(p) == 1 for p in _predictions(client, pid).values())
+        ann = client.create_annotation(task_ids[0], [])
+        log = b.data_dir / "annotations.jsonl"
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not (log.exists() and str(ann["id"]) in log.read_text()):
+            time.sleep(0.2)
+        assert any(json.loads(x)["annotation"]["id"] == ann["id"] for x in log.read_text().splitlines())
+    finally:
+        stopped = ls_server.cli("ls", "backend", "stop", "--data-dir", str(b.data_dir))
+        assert stopped.returncode == 0, stopped.stderr
+    assert all(password not in out for out in ls_server.outputs)
+    assert password not in (b.data_dir / "backend.log").read_text()
