@@ -34,3 +34,36 @@ def test_a_clause_after_a_comma_is_still_no_appositive(nlp):
     # "the union said" is a clause of its own, not a description of Keo Vy
     text = "Keo Vy said the talks failed, the union said the strike would go ahead."
     assert ("the strike would go ahead", "the union") in spoken(nlp, text)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a long participle phrase after the name is its appositive
+        (
+            "PARIS (AP) — Keo Vy, ousted as the harbour union’s first president in two days of fighting in the port, said Monday he would ask the court to refuse the vote.",
+            [("he would ask the court to refuse the vote", "Keo Vy")],
+        ),
+        # a short parenthesis after the name, then an appositive
+        ("Senator Dara Lim (Kampot), chairman of the harbour committee, said members will help him raise cash.", [("members will help him raise cash", "Senator Dara Lim")]),
+    ],
+)
+def test_speaker_before_a_long_appositive(nlp, text, expected):
+    assert spoken(nlp, text) == expected
+
+
+def test_the_subject_of_the_reported_clause_is_never_an_inverted_speaker(nlp):
+    # no speaker on the left (a clause, not an appositive): "he" starts the report, it does not say it
+    text = "The minister complained about the vote, even suggesting he may have been cheated."
+    assert all(mention != "he" for _, mention in spoken(nlp, text))
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("“We will not allow it,” said Keo Vy, a harbour spokesman.", [("We will not allow it,", "Keo Vy")]),
+        ("The harbour will close, said Keo Vy on Monday.", [("The harbour will close", "Keo Vy")]),
+    ],
+)
+def test_inverted_speakers_stay(nlp, text, expected):
+    assert spoken(nlp, text) == expected

@@ -354,6 +354,18 @@ def skip_adverbials_right(doc, j: int, hi: int, lex: CueLexicon) -> int:
 # --------------------------------------------------------------------------- speakers
 
 
+def _before_parenthesis(doc, j: int, lo: int) -> int:
+    """The token before a short parenthesis ending at ``j`` ("Dara Lim (Kampot)", "Gregory Meeks
+    (D-N.Y.)"), else ``j``."""
+    if j >= lo and doc[j].text == ")":
+        k = j - 1
+        while k >= lo and j - k < 10 and doc[k].text != "(":
+            k -= 1
+        if k >= lo and doc[k].text == "(":
+            return k - 1
+    return j
+
+
 def speaker_left(doc, i: int, lo: int, lex: CueLexicon, skipped: int | None = None) -> tuple[int, int] | None:
     """The speaker mention ending before cue token ``i`` ("X said", "X, a spokesman, said").
     ``skipped``: ``skip_adverbials_left(doc, i - 1, lo, lex)`` when the caller has it."""
@@ -361,13 +373,7 @@ def speaker_left(doc, i: int, lo: int, lex: CueLexicon, skipped: int | None = No
     if dep is not None and dep[0] >= lo:  # a parse subject before the sentence is a dateline's place
         return dep if dep[1] <= i else None
     j = skip_adverbials_left(doc, i - 1, lo, lex) if skipped is None else skipped
-    if j >= lo and doc[j].text == ")":
-        # "Senator Dara Lim (Kampot) said": skip a short parenthesis
-        k = j - 1
-        while k >= lo and j - k < 10 and doc[k].text != "(":
-            k -= 1
-        if k >= lo and doc[k].text == "(":
-            j = k - 1
+    j = _before_parenthesis(doc, j, lo)  # "Senator Dara Lim (Kampot) said"
     if j < lo:
         return None
     tok = doc[j]
@@ -382,7 +388,7 @@ def speaker_left(doc, i: int, lo: int, lex: CueLexicon, skipped: int | None = No
             return None
         if not _appositive(doc, k + 1, j, lex):
             return None
-        span = np_left(doc, k - 1, lo, lex)
+        span = np_left(doc, _before_parenthesis(doc, k - 1, lo), lo, lex)
         inner = (k + 1, j)
         described = span is None or not _has_capital(doc, span) or doc[span[1] - 1].text[:1].islower() or (span[0] - 1 >= lo and doc[span[0] - 1].lower_ in ("to", "of", "for", "in", "at"))
         if described and j - k - 1 <= 5 and all(doc[x].text[:1].isupper() for x in range(*inner)):
@@ -544,11 +550,17 @@ def place_prefix_end(doc, s: int, e: int, lo: int, lex: CueLexicon, is_name=None
 RELATIVE_OPENERS = ("who", "which", "that", "whose", "whom")
 
 
+def _participle_opener(tok) -> bool:
+    """A lower-case past participle opening a phrase ("ousted", "jailed", "elected")."""
+    return tok.text[:1].islower() and tok.lower_.endswith("ed") and len(tok) > 4
+
+
 def _appositive(doc, a: int, b: int, lex: CueLexicon) -> bool:
     """Are tokens ``[a, b)`` an appositive ("a CNRP official", "however") or a relative clause
     (", whose party won the most seats,") rather than a clause of the sentence? A relative
-    clause may be longer (up to 30 tokens) than an appositive (14)."""
-    if b - a > (30 if a < b and doc[a].lower_ in RELATIVE_OPENERS else 14):
+    clause or a participle phrase (", ousted as first prime minister in two days of fighting
+    in the capital,") may be longer (up to 30 tokens) than an appositive (14)."""
+    if b - a > (30 if a < b and (doc[a].lower_ in RELATIVE_OPENERS or _participle_opener(doc[a])) else 14):
         return False
     tagged = has(doc, "TAG")
     for t in doc[a:b]:
@@ -1201,7 +1213,7 @@ def _find_speaker(doc, cue: Cue, lo: int, hi: int, lex: CueLexicon, participle: 
     boundary = j >= lo and doc[j].text in (",", "”", "»", '"', "''", "’")
     if left is None and cue.lemma not in lex.recipient:
         right = _parse_subject_after(doc, cue) or (speaker_right(doc, cue.end, hi, lex) if boundary or j < lo else None)
-        if right is not None:
+        if right is not None and not subject_of_own_clause(doc, right, hi, lex):
             return right, True
     if left is None and j >= lo and doc[j].lower_ in ("and", "but"):
         for f in reversed(frames):
@@ -1211,6 +1223,21 @@ def _find_speaker(doc, cue: Cue, lo: int, hi: int, lex: CueLexicon, participle: 
         if subj is not None and _has_capital(doc, subj):
             return subj, False
     return left, False
+
+
+def subject_of_own_clause(doc, span: tuple[int, int], hi: int, lex: CueLexicon) -> bool:
+    """Is the noun phrase ``span`` after a cue the subject of the reported clause rather than an
+    inverted speaker? A finite verb follows it: "..., said Monday [he] would ask ...", "..., said
+    [the alliance] would hold" (not "..., said [Mu Sochua], a deputy"). Without a tagger: a
+    lower-case word of ``finite_markers`` right after it; with one: a finite verb tag.
+    """
+    k = span[1]
+    if k >= hi:
+        return False
+    t = doc[k]
+    if has(doc, "TAG"):
+        return t.tag_ in ("VBD", "VBZ", "VBP", "MD") and t.lower_ not in ("said", "says", "told")
+    return t.text[:1].islower() and t.lower_ in lex.finite_markers and t.lower_ not in ("said", "says", "told")
 
 
 def _noun_cue_source(doc, cue: Cue, j: int, lex: CueLexicon) -> tuple[int, int] | None:
