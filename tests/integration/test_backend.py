@@ -317,3 +317,29 @@ def test_basic_auth_end_to_end(ls_server, records, tmp_path):
         assert stopped.returncode == 0, stopped.stderr
     assert all(password not in out for out in ls_server.outputs)
     assert password not in (b.data_dir / "backend.log").read_text()
+
+
+def test_pull_and_corrections_read_backend_tasks_like_pushed_ones(ls_server, backend, records, tmp_path):
+    """Tasks pre-annotated by the backend, accepted as proposed by an annotator (through the API,
+    from the prediction), come back through ``ls pull`` and ``quotekit corrections``: every
+    proposed quote kept, the rules read from the prediction's region meta, one model_version."""
+    client = ls_server.client()
+    pid, task_ids = _bare_project(client, "backend: corrections", records[:3])
+    _connect(ls_server, "backend: corrections", backend)
+    _retrieve(client, pid)
+    for t in client.iter_tasks(pid, fields="all"):
+        [pred] = t["predictions"]
+        client.create_annotation(t["id"], pred["result"], parent_prediction=pred["id"])
+    out = tmp_path / "export.json"
+    pulled = ls_server.cli("ls", "pull", "--project", "backend: corrections", "-o", str(out))
+    assert pulled.returncode == 0, pulled.stderr
+    proc = ls_server.cli("corrections", str(out), "--json")
+    assert proc.returncode == 0, proc.stderr
+    figures = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert figures["annotations"] == 3 and figures["annotations_without_prediction"] == 0
+    assert figures["proposed"] > 10 and figures["kept"] == figures["proposed"] == figures["final"]
+    assert figures["deleted"] == figures["added"] == 0
+    assert set(figures["model_versions"]) == {model_version()}
+    rules = {q["meta"]["quotekit_rule"] for t in client.iter_tasks(pid, fields="all")
+             for q in t["predictions"][0]["result"] if "meta" in q}
+    assert set(figures["by_rule"]) == rules
