@@ -174,7 +174,7 @@ def annotate_task(page, url: str, project_id: int, task: dict, gold: list[Gold],
 
 
 def run_session(server, context, records: list[dict], gold: dict[str, list[dict]], *, project: str = PROJECT,
-                orphans: str = "keep", workdir: Path, echo=print) -> dict[str, Any]:
+                orphans: str = "keep", workdir: Path, echo=print, predictions: Path | None = None) -> dict[str, Any]:
     """Push ``records`` to ``server`` (a :class:`toolkit.labelstudio.testing.LSServer`), annotate
     every task in the browser ``context``, pull, compare with ``gold``; the report as a dict."""
     from toolkit.config import load_registry, load_stance
@@ -188,7 +188,8 @@ def run_session(server, context, records: list[dict], gold: dict[str, list[dict]
         return sp.name if sp else name
 
     path = write_jsonl(workdir / "articles.jsonl", records)
-    proc = server.cli("ls", "push", str(path), "--project", project)
+    extra = ["--predictions", str(predictions)] if predictions else []
+    proc = server.cli("ls", "push", str(path), "--project", project, *extra)
     if proc.returncode != 0:
         raise RuntimeError(f"quotekit ls push failed: {proc.stderr}")
     client = server.client()
@@ -305,6 +306,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--orphans", choices=("delete", "keep"), default="keep",
                     help="leave the SPEAKER/CUE regions a deleted quote leaves unlinked (default: the export "
                          "reader ignores and counts them) or delete them too")
+    ap.add_argument("--predictions", type=Path, help="`quotekit preannotate` output to push instead of pre-annotating "
+                    "(to compare two screens on the same proposals)")
     ap.add_argument("--json-out", type=Path, help="also write the whole report here")
     args = ap.parse_args(argv)
     from playwright.sync_api import sync_playwright
@@ -327,7 +330,8 @@ def main(argv: list[str] | None = None) -> int:
                     viewport={"width": 1400, "height": 1000})  # fmt: skip
                 try:
                     report = run_session(server, ctx, records, gold, orphans=args.orphans, workdir=workdir,
-                                         echo=lambda m: print(m, file=sys.stderr))
+                                         echo=lambda m: print(m, file=sys.stderr),
+                                         predictions=args.predictions.resolve() if args.predictions else None)
                 finally:
                     ctx.close()
         finally:
