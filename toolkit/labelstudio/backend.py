@@ -345,6 +345,7 @@ class WorkerPool:
         if why is None:
             with self._lock:
                 self.pids.append(slot.process.pid)
+                self.ready += 1
             return slot
         slot.kill()
         self.failure = why
@@ -368,12 +369,8 @@ class WorkerPool:
 
     def _run(self) -> None:
         slot = self._spawn()
-        if slot is None:
-            return
-        with self._lock:
-            self.ready += 1
         try:
-            while True:
+            while slot is not None:
                 _prio, _seq, record, label_config, fut = self._queue.get()
                 if fut is None or self._closing.is_set():
                     if fut is not None and not fut.done():
@@ -393,10 +390,6 @@ class WorkerPool:
                     self._forget(slot)
                     slot.kill()
                     slot = self._spawn()
-                    if slot is None:
-                        return
-                    with self._lock:
-                        self.ready += 1
         finally:
             if slot is not None:
                 try:
@@ -925,9 +918,10 @@ def connect_project(client, title: str, backend_url: str, auth: tuple[str, str] 
     ``model_version`` at it (the labeling screen shows predictions of that version, asking the
     backend for a task that has none, when it is opened), switch on ``show_collab_predictions``
     and off ``evaluate_predictions_automatically`` (with it, a Data Manager page and the task
-    opened from it both fetch, and both predictions are stored), and limit the webhook Label Studio creates with the backend to annotation
-    events (with the basic-auth header when auth is on). The backend must be running: Label Studio
-    checks it (health + setup) before it saves the connection."""
+    opened from it both fetch, and both predictions are stored), and limit the webhook Label
+    Studio creates with the backend to annotation events (with the basic-auth header when auth is
+    on). The backend must be running: Label Studio checks it (health + setup) before it saves the
+    connection."""
     from toolkit.labelstudio.masking import mask_url
     from toolkit.labelstudio.push import refuse_foreign_project
 
