@@ -334,29 +334,28 @@ class SpeakerResolver:
         return r if r is not None else Resolution(None, 0.2, "pronoun_unresolved")
 
     def _pronoun(self, want: str, pos: int, described: bool) -> Resolution | None:
-        unknown_gender: Resolution | None = None
-        for n, s in enumerate(self._previous(pos)):
+        """The nearest compatible antecedent (:func:`compatible_gender`): for he/she a person of
+        that gender, or of unknown gender when the name is a proper name (the registry knows few
+        of the people an article quotes: "Chhim Sarath ... “...,” he said" is Chhim Sarath, not
+        a registry man named earlier); 0.75 for a known gender, 0.5 for an unknown one."""
+        for s in self._previous(pos):
             if not s.antecedent and not described:
                 continue
             sp = s.speaker
             kind = sp.kind if sp else (s.kind or "person")
-            gender = sp.gender if sp else None
             if want in ("male", "female"):
                 if kind != "person" or (sp is None and not s.name[:1].isupper()):
                     continue
-                if gender == want:
-                    return Resolution(s.name, 0.75, "pronoun", sp)
-                if gender is None and unknown_gender is None:
-                    unknown_gender = Resolution(s.name, 0.5, "pronoun", sp)
-                if unknown_gender is not None and n >= 6:
-                    return unknown_gender  # no same-gender speaker nearby
+                fits = compatible_gender(want, sp.gender if sp is not None else None, sp is not None or _proper_name(s.name))
+                if fits is not None:
+                    return Resolution(s.name, 0.75 if fits else 0.5, "pronoun", sp)
                 continue
             elif want == "organisation":
                 if kind == "organisation":
                     return Resolution(s.name, 0.55, "pronoun", sp)
             else:
                 return Resolution(s.name, 0.4, "pronoun", sp)
-        return unknown_gender
+        return None
 
     def registry_form(self, m: str, pos: int) -> Resolution | None:
         """The mention, or its longest trailing run of words, is a registry name or alias."""
@@ -759,6 +758,21 @@ def implausible_mention(mention: str) -> bool:
         if w[0][:1].islower() and low.endswith("ing") and len(low) > 5 and low not in _ING_NOUNS:
             return True
     return False
+
+
+def compatible_gender(want: str, gender: str | None, proper_name: bool) -> bool | None:
+    """May a he/she (``want``: male/female) refer to a person of ``gender``? True when the gender
+    is known and the same, False (compatible, less sure) when it is unknown and the person has a
+    proper name, None when it may not.
+
+    >>> compatible_gender("male", "male", True), compatible_gender("male", None, True), compatible_gender("male", "female", True)
+    (True, False, None)
+    >>> compatible_gender("female", None, False) is None  # "U.S. senator": no name to refer to
+    True
+    """
+    if gender is not None:
+        return True if gender == want else None
+    return False if proper_name else None
 
 
 def _proper_name(name: str) -> bool:
