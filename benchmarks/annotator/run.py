@@ -285,11 +285,10 @@ def _read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def start_server(workdir: Path):
-    """``quotekit ls serve --detach`` on a free port in ``workdir``; the LSServer."""
+def start_server(data_dir: Path):
+    """``quotekit ls serve --detach`` on a free port with ``data_dir``; the LSServer."""
     from toolkit.labelstudio.testing import LSServer, free_port, run_cli
 
-    data_dir = workdir / "labelstudio-data"
     proc = run_cli(["ls", "serve", "--detach", "--port", str(free_port()), "--data-dir", str(data_dir)], timeout=900)
     if proc.returncode != 0:
         raise RuntimeError(f"quotekit ls serve failed (exit {proc.returncode}): {proc.stderr[-2000:]}")
@@ -315,15 +314,23 @@ def main(argv: list[str] | None = None) -> int:
 
     records = [r for r in _read_jsonl(args.articles) if not args.only or r["article_id"] in args.only]
     gold = {r["article_id"]: r["quotes"] for r in _read_jsonl(args.gold)}
+    unknown = sorted(set(args.only) - {r["article_id"] for r in records})
+    no_gold = [r["article_id"] for r in records if r["article_id"] not in gold]
+    if unknown or no_gold or not records:
+        what = (f"--only {', '.join(unknown)}: not in {args.articles}" if unknown else
+                f"{', '.join(no_gold)}: no gold in {args.gold}" if no_gold else f"no article in {args.articles}")
+        print(f"Error: {what}", file=sys.stderr)
+        return 2
     if not Path(CHROMIUM).exists():
         print(f"{CHROMIUM} is missing: apt-get install chromium", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory(prefix="quotekit-annotator-") as tmp:
         workdir = Path(tmp)
+        data_dir = workdir / "labelstudio-data"
         t0 = time.monotonic()
-        server = start_server(workdir)
-        print(f"Label Studio up in {time.monotonic() - t0:.0f} s", file=sys.stderr)
-        try:
+        try:  # stopped whatever happens, also when the start itself fails half-way
+            server = start_server(data_dir)
+            print(f"Label Studio up in {time.monotonic() - t0:.0f} s", file=sys.stderr)
             with sync_playwright() as pw:
                 ctx = pw.chromium.launch_persistent_context(
                     str(workdir / "chromium"), executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True,
@@ -335,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
                 finally:
                     ctx.close()
         finally:
-            stop = run_cli(["ls", "stop", "--data-dir", str(server.data_dir)], timeout=120)
+            stop = run_cli(["ls", "stop", "--data-dir", str(data_dir)], timeout=120)
             if stop.returncode != 0:
                 print(f"quotekit ls stop failed: {stop.stderr}", file=sys.stderr)
     print(table(report))
