@@ -969,6 +969,12 @@ def read_frames(doc, cues: list[Cue], lex: CueLexicon, quotation_at, bounds: lis
         pseudo = Cue(cue.start, max(cue.end, speaker[1]) if inverted else cue.end, cue.lemma, cue.cls)
         cs = clause_start(doc, pseudo, hi, lex)
         preposed_quote = False
+        if cs is None or cs[1] == "colon":
+            q = quotation_after_colon(doc, text, pseudo, hi, lex, quotation_at)
+            if q is not None:  # "Keo Vy said:" closing its paragraph, the quotation in the next
+                frames.append(Frame(cue, speaker, q.start, q.end, "colon_paragraph_quote", 0.75))
+                preposed_quote = True
+                cs = None
         if cs is not None:
             tok_i, how = cs
             tok_i = skip_leading_commas(doc, tok_i, hi)
@@ -1033,6 +1039,33 @@ RELATIVE_PRONOUNS = frozenset("which what whom whatever whichever".split())
 ZERO_RELATIVE_HEADS = frozenset("something anything everything nothing".split())
 #: Words opening a subject-gap clause: "that [officials say] is false".
 _GAP_VERBS = frozenset("is was are were has had will would".split())
+
+
+#: a colon that closes its line, blank lines, and nothing else before the next paragraph
+_COLON_LINE_END = re.compile(r"[ \t]*\n\s*")
+
+
+def quotation_after_colon(doc, text: str, cue: Cue, hi: int, lex: CueLexicon, quotation_at):
+    """The quotation that opens the next paragraph when the cue's colon closes its own ("Keo Vy
+    said:" / "“We will reopen the harbour ...”", the way transcripts and reposts set a long
+    quote), else None. Only a colon right after the cue (or after its adverbials: "said on
+    Monday:") and a quotation mark as the first character of the next paragraph count.
+
+    >>> # 'Keo Vy said:\n\n“We will reopen it.”' -> the quotation “We will reopen it.”
+    """
+    if cue.start > 0 and (doc[cue.start - 1].lower_ in DETERMINERS or doc[cue.start - 1].lower_ == "following"):
+        return None  # "made the following comment:": a noun, its speaker is not next to it
+    j = skip_adverbials_right(doc, cue.end, hi, lex)
+    if j >= len(doc) or doc[j].text != ":":
+        return None
+    end = doc[j].idx + 1
+    m = _COLON_LINE_END.match(text, end, min(len(text), end + 200))
+    if m is None:
+        return None
+    q = quotation_at(m.end())
+    if q is None or q.open != m.end():
+        return None
+    return q
 
 
 def relative_report(doc, cue: Cue, speaker: tuple[int, int], content_tok: int, lo: int, lex: CueLexicon) -> bool:
