@@ -87,6 +87,13 @@ def test_review_at_a_glance_every_proposal_with_speaker_stance_and_doubt_without
             assert f"stance: {q.stance or '?'}" in row and q.kind in row and f"{quote_doubt(q):.2f}" in row, row
             assert row.split()[0].isdigit()
         assert page.locator(".qk-review").first.is_visible()
+        # the panel scrolls alone and ends above Label Studio's bottom bar: every row can be read
+        ends = page.evaluate("""() => {
+          const box = document.querySelector('.qk-review').closest('div[style*="overflow-y"]').getBoundingClientRect();
+          const bar = document.querySelector('[data-testid="bottombar-submit-button"]').getBoundingClientRect();
+          return [box.bottom, bar.top];
+        }""")
+        assert ends[0] <= ends[1], f"the review panel ends at y={ends[0]:.0f}, under the bottom bar (y={ends[1]:.0f})"
         assert f"doubt {task_doubt(_quotes(rec))[N.DOUBT]:.2f}" in page.locator(".qk-review").first.inner_text()
     assert any("stance: ?" in t for t in texts)
     ARTIFACTS.mkdir(exist_ok=True)

@@ -112,7 +112,7 @@ def task_doubt(quotes: list[Quote]) -> dict[str, float]:
 
 
 STANCE_COLOURS = {"favor": "#237804", "against": "#a8071a", "neutral": "#595959"}
-REVIEW_QUOTE_WORDS = 8
+REVIEW_QUOTE_WORDS = 7
 
 
 def _snippet(text: str, words: int = REVIEW_QUOTE_WORDS) -> str:
@@ -141,9 +141,9 @@ def review_html(text: str, quotes: list[Quote], registry=None) -> str:
         if q.speaker:
             canon = _canonical(q.speaker, registry)
             mention = text[q.speaker_start:q.speaker_end] if q.speaker_start is not None and q.speaker_end is not None else None
-            speaker = esc(canon or q.speaker) + ("" if canon else ' <i style="color:#ad6800">(new)</i>')
+            speaker = f"<b>{esc(canon or q.speaker)}</b>" + ("" if canon else ' <i style="color:#ad6800">(new)</i>')
             if mention and mention.strip() and mention.strip() != (canon or q.speaker):
-                speaker += f' <span style="color:#8c8c8c">&larr; {esc(mention.strip())}</span>'
+                speaker += f' <span style="color:#8c8c8c">&larr; {esc(_snippet(mention.strip(), 4))}</span>'
         else:
             speaker = '<i style="color:#8c8c8c">unknown</i>'
         stance = q.stance or "?"
@@ -152,21 +152,18 @@ def review_html(text: str, quotes: list[Quote], registry=None) -> str:
         mark = "background:#fff1f0;" if doubt >= 0.5 else ""
         rows.append(
             f'<tr class="qk-quote" style="{mark}border-top:1px solid #eee">'
-            f'<td style="color:#8c8c8c;vertical-align:top">{i}</td>'
-            f'<td style="vertical-align:top"><div>{esc(_snippet(q.text))}</div>'
-            f'<div><b>{speaker}</b> &middot; <b style="color:{colour}">stance: {esc(stance)}</b>'
-            f' &middot; {esc(q.kind)}</div></td>'
-            f'<td class="qk-doubt" style="vertical-align:top;text-align:right">{doubt:.2f}</td></tr>'
+            f'<td style="color:#8c8c8c;vertical-align:top;padding-right:3px">{i}</td>'
+            f'<td style="vertical-align:top"><span style="color:#595959">{esc(_snippet(q.text))}</span><br>'
+            f'{speaker} &middot; <b style="color:{colour}">stance: {esc(stance)}</b> &middot; {esc(q.kind)}</td>'
+            f'<td class="qk-doubt" style="vertical-align:top;text-align:right;padding-left:3px">{doubt:.2f}</td></tr>'
         )
-    head = (f'<div class="qk-review" style="font-size:12px;line-height:1.35">'
+    head = (f'<div class="qk-review" style="font-size:11.5px;line-height:1.3">'
             f'<div style="font-weight:600">Proposed quotes: {len(quotes)} &middot; doubt {fig[N.DOUBT]:.2f}</div>'
             f'<div style="color:#8c8c8c">lowest score {fig[N.LOWEST_SCORE]:.2f}; stance left empty (?) in '
-            f'{sum(q.stance is None for q in quotes)} of {len(quotes)}</div>')
+            f'{sum(q.stance is None for q in quotes)} of {len(quotes)}; right: each quote\'s doubt</div>')
     if not rows:
         return head + '<div>No quote proposed: read the article for missed quotes.</div></div>'
-    return (head + '<table style="width:100%;border-collapse:collapse"><tr style="color:#8c8c8c">'
-            '<th style="text-align:left">#</th><th style="text-align:left">quote, speaker, stance, kind</th>'
-            '<th style="text-align:right">doubt</th></tr>' + "".join(rows) + "</table></div>")
+    return head + '<table style="width:100%;border-collapse:collapse">' + "".join(rows) + "</table></div>"
 
 
 def _span_text(text: str, start: int, end: int, claimed: str | None = None) -> str:
