@@ -369,6 +369,10 @@ def _before_parenthesis(doc, j: int, lo: int) -> int:
 def speaker_left(doc, i: int, lo: int, lex: CueLexicon, skipped: int | None = None) -> tuple[int, int] | None:
     """The speaker mention ending before cue token ``i`` ("X said", "X, a spokesman, said").
     ``skipped``: ``skip_adverbials_left(doc, i - 1, lo, lex)`` when the caller has it."""
+    if i - 1 >= lo and doc[i - 1].text == ",":
+        quoted = _name_after_quotation(doc, i - 1, lo, lex)
+        if quoted is not None:
+            return quoted  # “...,” NAME, APPOSITIVES, said (before the parse: it often takes an appositive's noun)
     dep = _speaker_from_parse(doc, i)
     if dep is not None and dep[0] >= lo:  # a parse subject before the sentence is a dateline's place
         return dep if dep[1] <= i else None
@@ -385,9 +389,9 @@ def speaker_left(doc, i: int, lo: int, lex: CueLexicon, skipped: int | None = No
         while k >= lo and j - k < 30 and doc[k].text not in (",",) and doc[k].text not in QUOTE_MARKS:
             k -= 1
         if k < lo or doc[k].text != ",":
-            return None
+            return _name_after_quotation(doc, j, lo, lex)
         if not _appositive(doc, k + 1, j, lex):
-            return None
+            return _name_after_quotation(doc, j, lo, lex)
         span = np_left(doc, _before_parenthesis(doc, k - 1, lo), lo, lex)
         inner = (k + 1, j)
         described = span is None or not _has_capital(doc, span) or doc[span[1] - 1].text[:1].islower() or (span[0] - 1 >= lo and doc[span[0] - 1].lower_ in ("to", "of", "for", "in", "at"))
@@ -414,6 +418,39 @@ def speaker_left(doc, i: int, lo: int, lex: CueLexicon, skipped: int | None = No
             if doc[w].is_punct or doc[w].text in QUOTE_MARKS:
                 break
     return span
+
+
+def _name_after_quotation(doc, j: int, lo: int, lex: CueLexicon) -> tuple[int, int] | None:
+    """“...,” NAME, APPOSITIVE[, APPOSITIVE], said: the name right after the closing quotation
+    mark, when only it and its appositives stand between the quotation and the comma ``j``
+    before the cue (no finite verb outside a relative clause, no other quotation mark, at most
+    45 tokens). For appositives too long or too many for the one-appositive reader ("Keo Vy,
+    the attorney general of Kampot, one of the provinces suing the ministry, said")."""
+    k = j - 1
+    while k >= lo and j - k <= 45 and doc[k].text not in QUOTE_MARKS:
+        k -= 1
+    if k < lo or doc[k].text not in CLOSERS or k == 0 or doc[k - 1].text not in (",", "?", "!", "—"):
+        return None
+    first = k + 1
+    if first >= j or not doc[first].text[:1].isupper():
+        return None
+    comma = next((x for x in range(first, j) if doc[x].text == ","), None)
+    if comma is None or comma == first or not _appositives(doc, comma + 1, j, lex):
+        return None
+    span = np_right(doc, first, comma)
+    return span if span is not None and span[1] == comma else None
+
+
+def _appositives(doc, a: int, b: int, lex: CueLexicon) -> bool:
+    """Are tokens ``[a, b)`` one or more appositives separated by commas (each up to 30 tokens:
+    between a quotation and its cue nothing else stands)?"""
+    start = a
+    for x in range(a, b + 1):
+        if x == b or doc[x].text == ",":
+            if x == start or not _appositive(doc, start, x, lex, limit=30):
+                return False
+            start = x + 1
+    return True
 
 
 def _head_before_place(doc, span: tuple[int, int], lo: int, lex: CueLexicon) -> tuple[int, int]:
@@ -555,12 +592,12 @@ def _participle_opener(tok) -> bool:
     return tok.text[:1].islower() and tok.lower_.endswith("ed") and len(tok) > 4
 
 
-def _appositive(doc, a: int, b: int, lex: CueLexicon) -> bool:
+def _appositive(doc, a: int, b: int, lex: CueLexicon, limit: int = 14) -> bool:
     """Are tokens ``[a, b)`` an appositive ("a CNRP official", "however") or a relative clause
     (", whose party won the most seats,") rather than a clause of the sentence? A relative
     clause or a participle phrase (", ousted as first prime minister in two days of fighting
-    in the capital,") may be longer (up to 30 tokens) than an appositive (14)."""
-    if b - a > (30 if a < b and (doc[a].lower_ in RELATIVE_OPENERS or _participle_opener(doc[a])) else 14):
+    in the capital,") may be longer (up to 30 tokens) than an appositive (``limit``)."""
+    if b - a > (max(30, limit) if a < b and (doc[a].lower_ in RELATIVE_OPENERS or _participle_opener(doc[a])) else limit):
         return False
     tagged = has(doc, "TAG")
     for t in doc[a:b]:
@@ -682,8 +719,8 @@ def clause_start(doc, cue: Cue, hi: int, lex: CueLexicon) -> tuple[int, str] | N
         return None
     if low in ("whether", "if", "how", "why", "what", "when", "where") and cue.cls == "speech":
         return (j, "wh")
-    if low == "by":
-        return None  # "was announced by the ministry": a passive with its agent, no clause
+    if low in ("by", "of"):
+        return None  # "was announced by the ministry": a passive with its agent; "said of the plan": its topic; no clause
     if cue.lemma not in lex.need_that and (looks_like_clause(doc, j, hi, lex) or _ccomp_starts_at(doc, cue, j)):
         return (j, "zero")
     if cue.lemma in lex.naming_checked and bare_small_clause(doc, j, hi, lex):

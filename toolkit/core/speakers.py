@@ -728,6 +728,8 @@ def _pre_pp(text: str) -> str:
 #: words a speaker mention never ends with: prepositions and determiners ("the ruling party for"
 #: is the start of a phrase cut off by the cue, not a speaker)
 _NO_MENTION_END = frozenset("of for to at in on by with from about into than despite after before over under a an the".split())
+#: lower-case words a speaker mention never starts with: "said [of the plan]" is no inverted speaker
+_NO_MENTION_START = frozenset("of for to at in on with from about into than despite after before over under".split())
 #: one lower-case word that names nobody: conjunctions, adverbs, clitics ("once", "n't", "that")
 _NO_MENTION_WORD = frozenset("that once despite although though because if unless while whereas so then also n't n’t not".split())
 #: lone "-ing" words that are nouns, not cut-off verbs ("something", "everyone" is fine anyway)
@@ -736,12 +738,12 @@ _ING_NOUNS = frozenset("something anything everything nothing king viking".split
 
 def implausible_mention(mention: str) -> bool:
     """Is ``mention`` a piece of the sentence rather than a speaker: it ends with a preposition
-    or an article, it is one lower-case function word or adverb, or one lower-case "-ing" word
+    or an article or starts with a lower-case preposition, it is one lower-case function word or adverb, or one lower-case "-ing" word
     (a verb the frame reader took for its subject)? Such a mention is left empty: a wrong
     pre-filled speaker anchors the annotator, an empty one is drawn in one stroke.
 
-    >>> [implausible_mention(m) for m in ("the ruling Cambodian People's Party for", "n’t", "fueling", "Once")]
-    [True, True, True, True]
+    >>> [implausible_mention(m) for m in ("the ruling Cambodian People's Party for", "of the plan", "n’t", "fueling", "Once")]
+    [True, True, True, True, True]
     >>> [implausible_mention(m) for m in ("he", "critics", "the party", "Sok Eysan", "everything")]
     [False, False, False, False, False]
     """
@@ -749,8 +751,8 @@ def implausible_mention(mention: str) -> bool:
     if not w:
         return True
     last = w[-1].lower().strip(",.;:")
-    if last in _NO_MENTION_END:
-        return True
+    if last in _NO_MENTION_END or (w[0] in _NO_MENTION_START and len(w) > 1):
+        return True  # "the ruling party for", "of the plan" (the cue's prepositional phrase)
     if len(w) == 1:
         low = w[0].lower()
         if low in _NO_MENTION_WORD:
