@@ -233,6 +233,36 @@ def slow_preannotator_factory():
     return preannotate
 
 
+def pausing_preannotator_factory():
+    """Test preannotator: the real blank pipeline, 0.5 s slower on a text holding 'zzpausezz'."""
+    inner = preannotator_factory(None)()
+
+    def preannotate(records):
+        if any("zzpausezz" in r.get("text", "") for r in records):
+            time.sleep(0.5)
+        return inner(records)
+
+    return preannotate
+
+
+def test_the_task_opened_in_the_editor_goes_before_a_big_batch():
+    """One worker busy with an 8-task batch (0.5 s each): a 1-task request (what opening a task
+    sends) submitted after it is answered next, not after the whole batch."""
+    pool = B.WorkerPool(pausing_preannotator_factory, MV, size=1, timeout=30)
+    pool.start()
+    try:
+        _wait_ready(pool, 1)
+        batch = [pool.submit({"article_id": f"b{i}", "text": "He said zzpausezz so."}, None, priority=8) for i in range(8)]
+        time.sleep(0.2)
+        single = pool.submit({"article_id": "one", "text": "“We will win,” the minister said."}, None, priority=1)
+        single.result(timeout=30)
+        done_before = sum(f.done() for f in batch)
+        assert done_before <= 2, f"{done_before} batch articles were done before the single task"
+        assert all(isinstance(f.result(timeout=30), bytes) for f in batch)
+    finally:
+        pool.close()
+
+
 def test_a_slow_article_neither_blocks_the_others_nor_its_worker():
     """Two workers, a 3 s article timeout: while one worker is stuck on a slow article, other
     requests are answered by the other worker and /health answers at once; the slow article gets
