@@ -324,3 +324,27 @@ def test_connect_without_a_backend_is_one_line(run_cli, tmp_path, monkeypatch):
     assert code == 2 and "cannot be empty" in err
     code, out, err = run_cli(["ls", "backend", "stop", "--data-dir", str(tmp_path)])
     assert code == 0 and "No quotekit backend is running" in out
+
+
+def failing_factory():
+    """Test factory: the pipeline cannot be loaded (as with --model of a package not installed)."""
+    raise RuntimeError("spaCy pipeline 'xx_missing' is not installed")
+
+
+def test_workers_that_cannot_start_make_health_fail_with_the_reason():
+    """Label Studio then shows the backend as disconnected; predict answers 503 with the reason."""
+    from starlette.testclient import TestClient
+
+    pool = B.WorkerPool(failing_factory, MV, size=1, timeout=5)
+    pool.start()
+    try:
+        deadline = time.monotonic() + 60
+        while pool.failure is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        with TestClient(B.create_app(B.Settings(model_version=MV), failing_factory, pool=pool)) as c:
+            h = c.get("/health")
+            assert h.status_code == 503 and "xx_missing" in h.json()["error"]
+            r = c.post("/predict", json=GOOD)
+            assert r.status_code == 503 and "xx_missing" in r.json()["error"]
+    finally:
+        pool.close()

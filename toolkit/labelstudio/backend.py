@@ -583,9 +583,10 @@ def create_app(settings: Settings, factory: PreannotatorFactory, pool: WorkerPoo
 
     async def health(request):
         p: WorkerPool = state["pool"]
+        if p.failure and not p.ready:  # Label Studio then shows the backend as disconnected
+            return JSONResponse({"status": "DOWN", "error": f"the workers cannot start: {p.failure}"}, status_code=503)
         return JSONResponse({"status": "UP", "model_class": "quotekit", "model_version": settings.model_version,
-                             "model": settings.model, "workers": p.size, "workers_ready": p.ready,
-                             **({"error": p.failure} if p.failure else {})})
+                             "model": settings.model, "workers": p.size, "workers_ready": p.ready})
 
     async def metrics(request):
         p: WorkerPool = state["pool"]
@@ -827,7 +828,11 @@ def health(url: str, auth: tuple[str, str] | None = None, timeout: float = 2.0) 
         with urllib.request.urlopen(req, timeout=timeout) as resp:
             return json.loads(resp.read().decode() or "{}")
     except urllib.error.HTTPError as exc:
-        return {"status": "HTTP", "code": exc.code}
+        try:
+            said = json.loads(exc.read().decode() or "{}").get("error")
+        except (ValueError, AttributeError, OSError):
+            said = None
+        return {"status": "HTTP", "code": exc.code, **({"error": str(said)} if said else {})}
     except (urllib.error.URLError, OSError, ValueError):
         return None
 
@@ -859,7 +864,7 @@ def start_detached(args: list[str], data_dir: Path, url: str, auth: tuple[str, s
         h = health(url, auth)
         if h and h.get("error"):
             _terminate_group(proc.pid)
-            raise ServerError(f"the backend's workers could not start: {h['error']}; see {logfile}")
+            raise ServerError(f"the backend could not start: {h['error']}; see {logfile}")
         if h and h.get("workers_ready", 0) >= workers:
             return proc.pid
         if proc.poll() is not None:
@@ -954,9 +959,12 @@ def connect_project(client, title: str, backend_url: str, auth: tuple[str, str] 
     if h is None:
         raise ServerError(f"no quotekit backend answers at {shown}: start it with `quotekit ls backend --detach` "
                           "(or pass --backend-url)")
-    if h.get("status") == "HTTP":
-        raise BadInputError(f"the backend at {shown} answered {h.get('code')}: set {USER_ENV} and {PASSWORD_ENV} to "
+    if h.get("status") == "HTTP" and h.get("code") == 401:
+        raise BadInputError(f"the backend at {shown} answered 401: set {USER_ENV} and {PASSWORD_ENV} to "
                             "the user and password it was started with")
+    if h.get("status") == "HTTP":
+        raise ServerError(f"the backend at {shown} is not healthy ({h.get('code')}: {h.get('error') or 'no reason'}); "
+                          "see its backend.log")
     if h.get("model_class") != "quotekit" or not h.get("model_version"):
         raise BadInputError(f"{shown} is not a quotekit backend (its /health says {str(h)[:120]})")
     mv = report.model_version = str(h["model_version"])
