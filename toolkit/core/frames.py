@@ -1364,13 +1364,34 @@ def _clause_like(doc, start_char: int, end_char: int, lex: CueLexicon) -> bool:
     if span is None or len(span.text.split()) < 3:
         return False
     if len(span.text.split()) < 5 and not has(doc, "TAG"):
-        return any(t.lower_ in lex.finite_markers or (t.text[:1].islower() and t.lower_.endswith("ed")) for t in span[1:])
+        return any(_finite_word(doc, t.i, lex) for t in span[1:])
     if has(doc, "TAG"):
         return any(t.tag_ in ("VBD", "VBZ", "VBP", "MD") for t in span)
     first = span[0].lower_
     if first in TIME_PREPS or first in ("in", "on", "at", "after", "before", "since", "during", "with", "for", "from", "to", "by"):
-        return any(t.lower_ in lex.finite_markers or (t.text[:1].islower() and t.lower_.endswith("ed")) for t in span[1:])
+        return any(_finite_word(doc, t.i, lex) for t in span[1:])
     return True
+
+
+#: what follows "’s" when it is "is" or "has" after a noun ("the harbour’s closed", "the plan’s not ready")
+_AUX_S_NEXT = frozenset("not a an the been no very still also never being already".split())
+_AUX_S_BEFORE = frozenset("it he she that there what who here this where how".split())
+
+
+def _finite_word(doc, k: int, lex: CueLexicon) -> bool:
+    """Without a tagger: is token ``k`` a finite verb? A ``finite_markers`` word or a lower-case
+    ``-ed`` word; "’s" only as "is"/"has" (after a pronoun, or before a participle, "not", an
+    article ...), not as a possessive ("The station’s director, Keo Vy, denied ...").
+
+    >>> # "The station’s director" -> no finite word; "The harbour’s closed" -> "’s"
+    """
+    t = doc[k]
+    low = t.lower_
+    if low in ("’s", "'s"):
+        prev = doc[k - 1].lower_ if k > 0 else ""
+        nxt = doc[k + 1].lower_ if k + 1 < len(doc) else ""
+        return prev in _AUX_S_BEFORE or nxt in _AUX_S_NEXT or nxt.endswith(("ed", "ing"))
+    return low in lex.finite_markers or (t.text[:1].islower() and low.endswith("ed"))
 
 
 def _parse_subject_after(doc, cue: Cue) -> tuple[int, int] | None:
