@@ -417,7 +417,7 @@ class Screen:
             return False
         ob = opt.first.bounding_box()
         lb = self.page.locator(SEL["taxonomy_list"]).first.bounding_box()
-        return bool(ob and lb and lb["y"] <= ob["y"] and ob["y"] + ob["height"] <= lb["y"] + lb["height"])
+        return bool(ob and lb and lb["y"] - 1 <= ob["y"] and ob["y"] + ob["height"] <= lb["y"] + lb["height"] + 1)
 
     # -- the review panel (screen after issue 18) ---------------------------------
     def review_rows(self) -> int:
@@ -439,7 +439,7 @@ class Screen:
                 const bar = document.querySelector('%s');
                 const barTop = bar ? bar.getBoundingClientRect().top - 8 : window.innerHeight;
                 return {top: Math.max(r.top, 0), bottom: Math.min(r.bottom, barTop), x: r.left + r.width / 2}; }""" % SEL["submit"])
-            if rb and cb["top"] <= rb["y"] and rb["y"] + rb["height"] <= cb["bottom"]:
+            if rb and cb["top"] - 1 <= rb["y"] and rb["y"] + rb["height"] <= cb["bottom"] + 1:  # 1 px: fractions
                 return " ".join(row.inner_text().split())
             height = cb["bottom"] - cb["top"]
             dy = SCROLL_STEP * height * (1 if rb["y"] > cb["top"] else -1)
