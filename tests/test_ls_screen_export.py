@@ -56,3 +56,40 @@ def test_linked_regions_are_not_orphans_and_cancelled_annotations_are_not_counte
     assert len(quotes) == 2 and log.notes["orphan_region"] == 0
     _delete_quote(a, "the plan would fail")
     assert count_orphans([{"data": {"text": a.text}, "annotations": [{"result": a.result, "was_cancelled": True}]}]) == 0
+
+
+def _added_quote_without_links(a: Ann, quote: str, speaker: str, cue: str, stance: str = "against") -> str:
+    """What an annotator draws to add a quote, leaving out both links: three regions and a stance."""
+    q = a.span(N.QUOTE, quote)
+    a.choice(q, N.STANCE, stance)
+    a.span(N.SPEAKER, speaker)
+    a.span(N.CUE, cue)
+    return q
+
+
+def test_a_quote_drawn_without_links_takes_the_only_unlinked_speaker_and_cue_of_its_paragraph():
+    a = Ann(ART1)
+    a.quote("the plan would fail", "Phay Siphan", "favor")
+    _added_quote_without_links(a, "the regime fears the truth.", "Sam Rainsy", "told")
+    quotes, log = _parse(a, strict=True)
+    added = next(q for q in quotes if q.text == "the regime fears the truth.")
+    s = ART1.index("Sam Rainsy")
+    c = ART1.index("told")
+    assert (added.speaker, added.speaker_start, added.cue_start) == ("Sam Rainsy", s, c)
+    assert log.notes["implied_link"] == 2 and log.notes["orphan_region"] == 0 and log.total == 0
+    assert all("no link drawn" in m for r, m in log.note_messages if r == "implied_link")
+
+
+def test_no_link_is_implied_when_two_unlinked_speakers_could_be_meant_or_the_quote_has_a_link():
+    a = Ann(ART1)
+    a.quote("the plan would fail", "Phay Siphan", "favor")
+    _added_quote_without_links(a, "the regime fears the truth.", "Sam Rainsy", "told")
+    a.span(N.SPEAKER, "Phay Siphan")  # a second unlinked SPEAKER in the same paragraph: ambiguous
+    quotes, log = _parse(a)
+    assert [q.text for q in quotes] == ["the plan would fail"]  # the added quote is reported, not guessed
+    assert log.counts["no_speaker"] == 1 and log.notes["implied_link"] == 1  # only its cue was unambiguous
+    # a quote with a link of its own takes nothing: a deleted quote's leftovers stay orphans
+    b = _two_quotes()
+    _delete_quote(b, "the regime fears the truth.")
+    _, log2 = _parse(b)
+    assert log2.notes["implied_link"] == 0 and log2.notes["orphan_region"] >= 1

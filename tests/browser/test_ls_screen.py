@@ -24,7 +24,7 @@ from toolkit.config import load_registry
 from toolkit.labelstudio import names as N
 from toolkit.labelstudio.config import ARTICLE_CLASS, RELATION_COLOURS
 from toolkit.labelstudio.tasks import quote_doubt, region_id, task_doubt
-from toolkit.labelstudio.testing import logged_in_page, sample_data, submit_and_pull, write_jsonl
+from toolkit.labelstudio.testing import logged_in_page, make_article, quote, sample_data, submit_and_pull, write_jsonl
 from toolkit.types import QUOTE_KINDS, Quote
 
 pytestmark = pytest.mark.browser
@@ -32,6 +32,8 @@ pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PROJECT = "quotekit screen"
 DOUBTFUL = "int-4"  # a copy of int-1 whose second quote has its stance left empty
+MISSED = "int-5"  # two paragraphs; the pre-annotator missed the quote of the second
+T5 = "Hun Sen said that the talks were over.\n\nThe minister told reporters that prices would fall in May."
 
 
 def _records() -> list[dict]:
@@ -39,7 +41,9 @@ def _records() -> list[dict]:
     extra = copy.deepcopy(recs[0])
     extra["article_id"], extra["title"] = DOUBTFUL, "Hun Sen on reconciliation (stance left empty)"
     extra["quotes"][1]["stance"] = None
-    return [*recs, extra]
+    missed = make_article(MISSED, "A missed quote", T5, [
+        quote(T5, "the talks were over", "indirect", "Hun Sen", "Hun Sen", "said", "neutral", 0.7)])
+    return [*recs, extra, missed]
 
 
 @pytest.fixture(scope="module")
@@ -303,3 +307,68 @@ def test_deleting_a_quote_needs_no_clean_up_and_kind_is_prefilled(ls_server, bro
     (task,) = [t for t in exported if t["data"]["article_id"] == "int-2"]
     assert json.dumps(task["annotations"][0]["result"]).count('"QUOTE"') == len(kept)
     assert re.search(r"\d+ SPEAKER/CUE regions are linked to no quote", "\n".join(ls_server.outputs))
+
+
+JS_DRAG_BOX = """(needle) => {
+  const root = document.querySelector('.qk-article .lsf-richtext__container');
+  const w = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  let n;
+  while ((n = w.nextNode())) {
+    const k = n.nodeValue.indexOf(needle);
+    if (k >= 0) {
+      const r = document.createRange(); r.setStart(n, k); r.setEnd(n, k + needle.length);
+      const rects = r.getClientRects(); const a = rects[0], b = rects[rects.length - 1];
+      return {x1: a.left + 1, y1: a.top + a.height / 2, x2: b.right - 1, y2: b.top + b.height / 2};
+    }
+  }
+  return null;
+}"""
+
+
+def _draw(page, hotkey: str, needle: str) -> None:
+    """Draw a region over ``needle`` the way an annotator does: unselect, label hotkey, drag."""
+    count = page.locator(".htx-highlight").count()
+    for _ in range(3):  # now and then a drag selects nothing: drag again
+        page.keyboard.press("Escape")
+        page.keyboard.press(hotkey)
+        box = page.evaluate(JS_DRAG_BOX, needle)
+        page.mouse.move(box["x1"], box["y1"])
+        page.mouse.down()
+        page.mouse.move(box["x2"], box["y2"], steps=4)
+        page.mouse.up()
+        try:
+            page.wait_for_function(f"() => document.querySelectorAll('.htx-highlight').length > {count}", timeout=3000)
+            return
+        except Exception:
+            continue
+    raise AssertionError(f"could not draw {needle!r}")
+
+
+def test_a_quote_added_without_drawing_its_links_takes_its_paragraphs_speaker_and_cue(ls_server, browser, project, tmp_path):
+    proj, tasks, recs = project
+    page = logged_in_page(browser, ls_server)
+    _open(page, ls_server, proj, tasks[MISSED])
+    links_before = page.locator('.relations-overlay path[stroke-width="2"]').count()
+    _draw(page, "q", "prices would fall in May")
+    _draw(page, "s", "The minister")
+    _draw(page, "c", "told")
+    page.keyboard.press("Escape")
+    page.locator(".htx-highlight", has_text="prices would fall").first.click()
+    page.locator('input[type="radio"][name="neutral"]').check()
+    assert page.locator('.relations-overlay path[stroke-width="2"]').count() == links_before  # no link was drawn
+    exported = submit_and_pull(page, ls_server, PROJECT, tmp_path / "added.json")
+    page.close()
+    out = tmp_path / "ds"
+    proc = ls_server.cli("build", str(tmp_path / "added.json"), "-o", str(out), "--strict", "--force")
+    assert proc.returncode == 0, proc.stderr + proc.stdout
+    import pyarrow.parquet as pq
+
+    rows = [r for f in (out / "data" / "quotes").glob("*.parquet") for r in pq.read_table(f).to_pylist()
+            if r["article_id"] == MISSED]
+    added = [r for r in rows if r["text"] == "prices would fall in May"]
+    assert len(rows) == 2 and len(added) == 1, rows
+    assert (added[0]["speaker"], added[0]["speaker_start"], added[0]["cue_start"]) == (
+        "The minister", T5.index("The minister"), T5.index("told"))
+    assert added[0]["kind"] == QUOTE_KINDS.index("indirect")  # no kind chosen: no quotation marks, indirect
+    assert "implied_link" in (out / "README.md").read_text(encoding="utf-8")
+    assert [t for t in exported if t["data"]["article_id"] == MISSED]

@@ -58,6 +58,7 @@ def parse_annotation(
     values = read_region_values(parts, stance_set, where, issues)
     names = speaker_names(parts.regions, values, prediction, canonical, where, issues)
     links = link_relations(parts.relations, parts.regions, where, issues)
+    imply_links(text, parts.regions, values, links, where, issues)
     for rid in orphan_regions(parts.regions, links):
         reg = parts.regions[rid]
         issues.add("orphan_region", f"{where} region {rid} ({reg['label']} {reg['start']}-{reg['end']}): linked to no "
@@ -391,6 +392,53 @@ def orphan_regions(regions: dict[str, dict[str, Any]], links: Links) -> list[str
     linked = {o for ids in links.speakers.values() for o in ids} | {o for ids in links.cues.values() for o in ids}
     return [rid for rid, reg in sorted(regions.items(), key=lambda kv: (kv[1]["start"], kv[1]["end"], kv[0]))
             if reg["label"] in (N.SPEAKER, N.CUE) and rid not in linked]
+
+
+def paragraph_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """The paragraph (text between blank lines) around ``text[start:end]``.
+
+    >>> paragraph_bounds("A said x.\\n\\nB said y.\\n\\nC.", 12, 13)
+    (11, 20)
+    """
+    lo = text.rfind("\n\n", 0, start)
+    hi = text.find("\n\n", end)
+    return (0 if lo < 0 else lo + 2), (len(text) if hi < 0 else hi)
+
+
+def imply_links(text: str, regions: dict[str, dict[str, Any]], values: RegionValues, links: Links, where: str,
+                issues: IssueLog) -> None:
+    """A QUOTE drawn with no link at all takes the one SPEAKER region and the one CUE region of its
+    paragraph that no relation links (``implied_link``, a note): adding a quote then needs no
+    relation drawn when its speaker and cue are the only unlinked ones around it. With two
+    candidates of a kind nothing is implied (the quote is reported as before); a QUOTE with the
+    ``speaker unknown`` flag takes only a cue.
+
+    >>> regs = {"q": {"label": "QUOTE", "start": 0, "end": 5}, "s": {"label": "SPEAKER", "start": 6, "end": 9}}
+    >>> links = Links(); imply_links("abcde Hun said", regs, RegionValues(), links, "t", IssueLog()); links.speakers
+    {'q': {'s'}}
+    """
+    free = set(orphan_regions(regions, links))
+    if not free:
+        return
+    linkless = [rid for rid, reg in sorted(regions.items(), key=lambda kv: (kv[1]["start"], kv[1]["end"], kv[0]))
+                if reg["label"] == N.QUOTE and not links.speakers.get(rid) and not links.cues.get(rid)]
+    for qid in linkless:
+        reg = regions[qid]
+        lo, hi = paragraph_bounds(text, reg["start"], reg["end"])
+        wanted = [N.CUE] if N.SPEAKER_UNKNOWN in values.flags.get(qid, set()) else [N.SPEAKER, N.CUE]
+        for label in wanted:
+            found = [o for o in free if regions[o]["label"] == label and lo <= regions[o]["start"] and regions[o]["end"] <= hi]
+            if len(found) != 1:
+                continue
+            (o,) = found
+            free.discard(o)
+            if label == N.SPEAKER:
+                links.speakers.setdefault(qid, set()).add(o)
+            else:
+                links.cues.setdefault(qid, []).append(o)
+            issues.add("implied_link", f"{where} region {qid} (QUOTE {reg['start']}-{reg['end']}): no link drawn; "
+                                       f"linked to {label} {o} ({regions[o]['start']}-{regions[o]['end']}), the only "
+                                       f"unlinked {label} of its paragraph")
 
 
 def count_orphan_regions(text: str, result: Any) -> int:

@@ -27,6 +27,8 @@ REASONS: dict[str, str] = {
     "orphan_region_result": "per-region choice/textarea whose region is missing (or dropped)",
     "orphan_region": "SPEAKER or CUE region linked to no quote (left by a deleted quote): it carries nothing and "
                      "is ignored (no quote is lost; never a failure)",
+    "implied_link": "QUOTE drawn with no link, linked to the only unlinked SPEAKER (and CUE) of its paragraph "
+                    "(nothing is skipped)",
     "no_speaker": "quote with no said_by relation and no 'speaker unknown' flag",
     "ambiguous_speaker": "quote linked to several different speakers",
     "no_stance": "quote without a stance choice",
@@ -37,9 +39,9 @@ REASONS: dict[str, str] = {
                   "files, or several in one file): ground truth, else the latest; the others were set aside",
 }
 #: Counted in the summary but never a failure under ``strict``.
-INFO_REASONS = frozenset({"not_annotated", "speaker_conflict", "superseded", "orphan_region"})
+INFO_REASONS = frozenset({"not_annotated", "speaker_conflict", "superseded", "orphan_region", "implied_link"})
 #: Counted in :attr:`IssueLog.notes`, not in ``counts``: nothing was skipped (a resolution).
-NOTE_REASONS = frozenset({"speaker_conflict", "superseded", "orphan_region"})
+NOTE_REASONS = frozenset({"speaker_conflict", "superseded", "orphan_region", "implied_link"})
 
 
 class IssueLog:
