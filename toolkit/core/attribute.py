@@ -531,6 +531,39 @@ def _note_sentence_subjects(doc, resolver: SpeakerResolver, inside=None, sents=N
             described = described_subject(text, pos, end, resolver.lex)
             if described is not None:
                 resolver.note(pos, mention, None, description=described[0], kind=described[1])
+            else:
+                desc = description_before_name(text, pos, end)
+                if desc is not None:  # "The station’s director, Keo Vy, denied it": Keo Vy is the subject
+                    resolver.note(pos, mention, None, description=desc, kind="person")
+
+
+_DESCRIPTION_BEFORE = re.compile(r"(?:^|(?<=[.!?”\"]\s)|(?<=\n))([A-Z][^.!?,;:\n“”\"]{2,80}), $")
+
+
+def description_before_name(text: str, start: int, end: int) -> str | None:
+    """The description that opens the sentence before the subject name ``text[start:end]``
+    ("The station’s director, Keo Sarath, denied it" -> "The station’s director"): up to 80
+    characters, a lower-case word in it, the name set off by commas; else None. The name two to
+    four capitalised words.
+
+    >>> t = "It rained. The station’s director, Keo Sarath, denied it."
+    >>> i = t.index("Keo"); description_before_name(t, i, i + 10)
+    'The station’s director'
+    >>> t = "In Phnom Penh, Keo Sarath, a monk, said"; i = t.index("Keo")
+    >>> description_before_name(t, i, i + 10) is None  # a place, no description
+    True
+    """
+    name = text[start:end].split()
+    if not 2 <= len(name) <= 4 or not all(w[:1].isupper() for w in name) or not text.startswith(",", end):
+        return None
+    m = _DESCRIPTION_BEFORE.search(text, max(0, start - 90), start)
+    if m is None or m.end() != start:
+        return None
+    desc = m.group(1)
+    words = desc.split()
+    if not any(w[:1].islower() for w in words[1:]) or words[0].lower() in ("in", "on", "at", "after", "before", "during", "for", "from", "with", "since", "when", "while", "as", "but", "and"):
+        return None
+    return desc
 
 
 _NAME_LABELS = ("PERSON", "ORG", "GPE", "NORP")

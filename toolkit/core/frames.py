@@ -1252,10 +1252,18 @@ def _coordinated_verb_start(doc, cue: Cue, start_char: int, text: str, speaker: 
     return len(text)
 
 
+#: conjunctions that open the narrator's own clause after a mid-sentence attribution
+_NARRATOR_CONJUNCTIONS = frozenset("though although but while whereas as even".split())
+
+
 def _parenthetical_end(doc, cue: Cue, speaker: tuple[int, int], inverted: bool, hi: int, lex: CueLexicon) -> int | None:
-    """Token after ", X said," when the attribution sits inside the sentence, else None."""
+    """Token after ", X said," when the attribution sits inside the sentence, else None. Not
+    when a conjunction opens the rest (", his lawyer said, though he remains banned ..."): that
+    is the narrator going on, not the rest of the report."""
     k = max(cue.end, speaker[1]) if inverted else cue.end
     k = skip_adverbials_right(doc, k, hi, lex)
+    if k + 1 < hi and doc[k + 1].lower_ in _NARRATOR_CONJUNCTIONS:
+        return None
     if k < hi and doc[k].text == "," and k + 1 < hi and doc[k + 1].text not in OPENERS and lex.lookup(doc[k + 1].text) is None:
         words_after = [t for t in doc[k + 1 : hi] if _is_wordlike(t)]
         if len(words_after) >= 3:

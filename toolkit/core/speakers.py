@@ -394,6 +394,9 @@ class SpeakerResolver:
         return None
 
     def _surname_key(self, m: str) -> str | None:
+        pm = _POSSESSIVE.search(m)
+        if pm is not None and m[pm.end() :].strip():
+            return None  # "Rainsy’s spokesman", "Pagliano’s lawyer": someone else, not Rainsy
         w = [x for x in words(m) if x.lower() not in self.lex.titles]
         if len(w) != 1 or not w[0][:1].isupper():
             return None
