@@ -321,8 +321,9 @@ def test_basic_auth_end_to_end(ls_server, records, tmp_path):
 
 def test_pull_and_corrections_read_backend_tasks_like_pushed_ones(ls_server, backend, records, tmp_path):
     """Tasks pre-annotated by the backend, accepted as proposed by an annotator (through the API,
-    from the prediction), come back through ``ls pull`` and ``quotekit corrections``: every
-    proposed quote kept, the rules read from the prediction's region meta, one model_version."""
+    from the prediction), come back through ``ls pull``, ``quotekit corrections`` (every proposed
+    quote kept, the rules read from the prediction's region meta, one model_version) and
+    ``quotekit build`` (the three articles)."""
     client = ls_server.client()
     pid, task_ids = _bare_project(client, "backend: corrections", records[:3])
     _connect(ls_server, "backend: corrections", backend)
@@ -343,3 +344,12 @@ def test_pull_and_corrections_read_backend_tasks_like_pushed_ones(ls_server, bac
     rules = {q["meta"]["quotekit_rule"] for t in client.iter_tasks(pid, fields="all")
              for q in t["predictions"][0]["result"] if "meta" in q}
     assert set(figures["by_rule"]) == rules
+    built = ls_server.cli("build", str(out), "-o", str(tmp_path / "dataset"))
+    assert built.returncode == 0, built.stderr
+    import re
+
+    assert re.search(r"articles\s*│\s*3\s*│", built.stdout), built.stdout
+    n_quotes = int(re.search(r"│ quotes\s*│\s*(\d+)\s*│", built.stdout).group(1))
+    no_stance = re.search(r"skipped: no_stance\s*│\s*(\d+)\s*│", built.stdout)
+    # every accepted quote is in the dataset, but those the pre-annotator left without a stance
+    assert n_quotes + (int(no_stance.group(1)) if no_stance else 0) == figures["final"], built.stdout
