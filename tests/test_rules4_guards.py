@@ -50,3 +50,16 @@ def test_parenthetical_report_keeps_both_sides(nlp):
 def test_role_word_before_a_name_is_a_title(nlp):
     text = "Lawyer Ang Sopheap told reporters his client was happy."
     assert spoken(nlp, text) == [("his client was happy", "Lawyer Ang Sopheap", "Ang Sopheap")]
+
+
+def test_a_place_after_a_body_is_not_the_speaker(nlp):
+    # "Phnom Penh" is where the embassy is; the registry knows the embassy by a shorter name
+    text = "The U.S. Embassy in Phnom Penh said in a statement it was troubled by the decision."
+    [(content, mention, speaker)] = spoken(nlp, text)
+    assert mention == "The U.S. Embassy in Phnom Penh"
+    assert speaker == "United States Embassy in Phnom Penh"
+
+
+def test_a_body_outside_the_registry_keeps_its_place(nlp):
+    text = "The Harbour Delegation to Kampot said the vote was flawed."
+    assert spoken(nlp, text) == [("the vote was flawed", "The Harbour Delegation to Kampot", "The Harbour Delegation to Kampot")]

@@ -453,6 +453,23 @@ def _appositives(doc, a: int, b: int, lex: CueLexicon) -> bool:
     return True
 
 
+def body_before_place(doc, span: tuple[int, int], lo: int, body_nouns: frozenset[str]) -> tuple[int, int]:
+    """A place after a body's name is not the speaker: "The U.S. Embassy in Phnom Penh said",
+    "the EU Delegation to Cambodia said" -> the whole phrase, when the word before
+    in/at/to/from is a body noun (``body_nouns``: embassy, ministry, office ...), in either case.
+    (:func:`_head_before_place` does this for lower-case heads.)"""
+    s = span[0]
+    if s - 2 < lo or doc[s - 1].lower_ not in ("in", "at", "to", "from") or not doc[span[0]].text[:1].isupper():
+        return span
+    head = doc[s - 2]
+    if head.lower_ not in body_nouns:
+        return span
+    k = s - 2
+    while k - 1 >= lo and s - k < MAX_NP and (doc[k - 1].text[:1].isupper() or doc[k - 1].lower_ in ("the", "’s", "'s", "of")) and doc[k - 1].text not in QUOTE_MARKS and not doc[k - 1].is_punct:
+        k -= 1
+    return (k, span[1])
+
+
 def _head_before_place(doc, span: tuple[int, int], lo: int, lex: CueLexicon) -> tuple[int, int]:
     """A place or exile is not the speaker when a lower-case head noun stands before its
     preposition: "The United Nations human rights office in Phnom Penh said", "Opposition

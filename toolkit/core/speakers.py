@@ -294,7 +294,21 @@ class SpeakerResolver:
             r = step(m, pos)
             if r is not None:
                 return r
+        r = self._remember("body_of_place", m, self._body_of_place)
+        if r is not None:
+            return r
         return Resolution(strip_titles(m, self.lex.titles), 0.5, "as_written")
+
+    _PLACE_AFTER_BODY = re.compile(r"^(.+?\b(\w+)) (?:in|at|to|from) [A-Z]")
+
+    def _body_of_place(self, m: str) -> Resolution | None:
+        """"The U.S. Embassy in Phnom Penh" -> the registry body "The U.S. Embassy" names, when the
+        word before in/at/to/from is a body noun and the mention as a whole is no registry name."""
+        mt = self._PLACE_AFTER_BODY.match(m)
+        if mt is None or mt.group(2).lower() not in self.lex.body_nouns:
+            return None
+        r = self._registry_form(mt.group(1))
+        return Resolution(r.name, 0.8, "registry", r.speaker) if r is not None and r.speaker is not None and r.speaker.kind == "organisation" else None
 
     def person_of_body(self, m: str) -> str:
         """:meth:`_person_of_body`, computed once per mention."""
@@ -691,7 +705,7 @@ def strip_titles(mention: str, titles: frozenset[str]) -> str:
     k = len(w)
     while k > 0 and w[k - 1][:1].isupper() and w[k - 1].lower().strip(",") not in titles and not _POSSESSIVE.search(w[k - 1]):
         k -= 1
-    if k == len(w) or k == 0 or w[k - 1].lower() in ("in", "at", "from", "of", "for"):
+    if k == len(w) or k == 0 or w[k - 1].lower() in ("in", "at", "from", "of", "for", "to"):
         return mention.strip()  # "the human rights office in Phnom Penh": the place is no name
     return " ".join(w[k:])
 
