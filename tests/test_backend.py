@@ -348,3 +348,38 @@ def test_workers_that_cannot_start_make_health_fail_with_the_reason():
             assert r.status_code == 503 and "xx_missing" in r.json()["error"]
     finally:
         pool.close()
+
+
+def test_jobs_of_a_request_label_studio_gave_up_on_are_dropped():
+    """Over real HTTP (uvicorn): a client that hangs up (Label Studio after ML_TIMEOUT_PREDICT)
+    leaves its queued articles cancelled, not worked on; the next request is served at once."""
+    import httpx
+    import uvicorn
+
+    from toolkit.labelstudio.testing import free_port
+
+    pool = B.WorkerPool(pausing_preannotator_factory, MV, size=1, timeout=30)
+    pool.start()
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(B.create_app(B.Settings(model_version=MV), pausing_preannotator_factory,
+                                                        pool=pool), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        _wait_ready(pool, 1)
+        url = f"http://127.0.0.1:{port}"
+        while not server.started:
+            time.sleep(0.05)
+        tasks = [_task(i, f"He said zzpausezz {i}.") for i in range(12)]  # 12 x 0.5 s
+        with pytest.raises(httpx.ReadTimeout):
+            httpx.post(url + "/predict", json={"tasks": tasks}, timeout=httpx.Timeout(1.5, connect=5))
+        time.sleep(2.5)  # the server notices within its 1 s poll
+        assert pool.stats["cancelled"] >= 6, pool.stats
+        assert pool.stats["articles"] <= 6, pool.stats
+        t0 = time.monotonic()
+        r = httpx.post(url + "/predict", json=GOOD, timeout=30)
+        assert r.status_code == 200 and time.monotonic() - t0 < 2
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        pool.close()

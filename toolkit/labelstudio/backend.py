@@ -306,7 +306,7 @@ class WorkerPool:
         self._closing = threading.Event()
         self.ready = 0
         self.failure: str | None = None
-        self.stats = {"articles": 0, "errors": 0, "timeouts": 0, "restarts": 0}
+        self.stats = {"articles": 0, "errors": 0, "timeouts": 0, "restarts": 0, "cancelled": 0}
         self._lock = threading.Lock()
         self.pids: list[int] = []
 
@@ -378,6 +378,8 @@ class WorkerPool:
                         fut.set_result({"error": "the backend is shutting down"})
                     return
                 if not fut.set_running_or_notify_cancel():
+                    with self._lock:
+                        self.stats["cancelled"] += 1
                     continue
                 out, broken = self._roundtrip(slot, record, label_config)
                 with self._lock:
@@ -640,8 +642,12 @@ def create_app(settings: Settings, factory: PreannotatorFactory, pool: WorkerPoo
                 refused.append(exc)
                 slots.append({"error": str(exc)})
         del tasks, body  # the texts travel in the jobs; nothing of the request is kept past this point
-        pending = [asyncio.wrap_future(s) for s in slots if isinstance(s, Future)]
-        done = iter(await asyncio.gather(*pending)) if pending else iter(())
+        jobs = [s for s in slots if isinstance(s, Future)]
+        if not await _wait_or_cancel(request, jobs):
+            log.warning("predict: Label Studio hung up (its ML_TIMEOUT_PREDICT?) after %.0f s; %d queued articles "
+                        "of its %d dropped", time.monotonic() - t0, sum(f.cancelled() for f in jobs), len(slots))
+            return Response(status_code=499)
+        done = iter([f.result() for f in jobs])
         items: list[bytes] = []
         errors: list[str] = []
         for s in slots:
@@ -653,7 +659,7 @@ def create_app(settings: Settings, factory: PreannotatorFactory, pool: WorkerPoo
                 items.append(json.dumps({"model_version": settings.model_version, "error": out["error"]},
                                         ensure_ascii=False).encode("utf-8"))
         n = len(slots)
-        del slots, pending
+        del slots, jobs
         log.info("predict: %d tasks, %d errors, %.0f ms", n, len(errors), (time.monotonic() - t0) * 1000)
         if len(errors) == n:
             status = max((e.status for e in refused), default=503) if len(refused) == n else 503
@@ -707,6 +713,20 @@ def _limit_malloc_arenas(n: int = 2) -> None:
         ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt(-8, n)  # M_ARENA_MAX
     except (OSError, AttributeError):
         pass
+
+
+async def _wait_or_cancel(request, jobs: list[Future], poll: float = 1.0) -> bool:
+    """Wait for ``jobs``; True when all are done. When the client hangs up first (Label Studio
+    gives up after ``ML_TIMEOUT_PREDICT``, 100 s), the jobs not started yet are cancelled, so an
+    abandoned 5,000-task retrieve does not keep the workers busy for nothing, and False."""
+    pending = {asyncio.wrap_future(f) for f in jobs if not f.done()}
+    while pending:
+        _done, pending = await asyncio.wait(pending, timeout=poll)
+        if pending and await request.is_disconnected():
+            for f in jobs:
+                f.cancel()  # a job already running in a worker finishes; the queued ones are skipped
+            return False
+    return True
 
 
 def _release_freed_memory() -> None:
