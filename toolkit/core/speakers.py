@@ -290,7 +290,7 @@ class SpeakerResolver:
         if not m:
             return Resolution(None, 0.0, "none")
         m = self.person_of_body(m)
-        for step in (self.pronoun, self.described_person, self.registry_form, self.surname, self.fuzzy, self.kin, self.description):
+        for step in (self.pronoun, self.described_person, self.registry_form, self.surname, self.fuzzy, self.kin, self.age, self.description):
             r = step(m, pos)
             if r is not None:
                 return r
@@ -486,6 +486,27 @@ class SpeakerResolver:
         if gender != "any" and sp is not None and sp.gender is not None and sp.gender != gender:
             return None
         return Resolution(name, 0.6, "kin", sp)
+
+    _AGE = re.compile(r"^[Tt]he (\d{1,3})-year-old(?: [a-z][\w-]*)?$")
+
+    def age(self, m: str, pos: int) -> Resolution | None:
+        """"the 74-year-old (activist)" -> the person the article gives that age before the mention
+        ("Keo Vy, 74," or "74-year-old Keo Vy"; step ``age``, 0.6), else None: the mention stays
+        as written (the nearest person is too often someone else to pre-fill).
+        """
+        mt = self._AGE.match(m)
+        if mt is None:
+            return None
+        years = mt.group(1)
+        if self._text is not None:
+            before = self._text[0][max(0, pos - 3000) : pos]
+            found = [x.group(1) for x in re.finditer(r"(" + _NAME_RE + r"), " + years + r"\b", before)]
+            found += [x.group(1) for x in re.finditer(r"\b" + years + r"-year-old (?:[a-z][\w-]* ){0,3}(" + _NAME_RE + r")", before)]
+            if found:
+                name = strip_titles(_clean_name(found[-1], frozenset()), self.lex.titles)
+                r = self.resolve_name(name, pos)
+                return Resolution(r.name if r is not None and r.name else name, 0.6, "age", r.speaker if r is not None else None)
+        return None
 
     #: How far after an indefinite description its named person may appear ("A spokesman for
     #: the party said ... Spokesman Sok Eysan said ...").
