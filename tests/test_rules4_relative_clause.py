@@ -67,3 +67,13 @@ def test_the_subject_of_the_reported_clause_is_never_an_inverted_speaker(nlp):
 )
 def test_inverted_speakers_stay(nlp, text, expected):
     assert spoken(nlp, text) == expected
+
+
+def test_anonymity_participle_with_a_subordinate_clause(nlp):
+    # wire copy: the participle phrase holds a clause of its own ("because he was ...")
+    text = (
+        "A senior official at the ministry, speaking on condition of anonymity because he was not "
+        "authorised to speak to reporters, said more stations could lose their licences this year."
+    )
+    assert spoken(nlp, text) == [("more stations could lose their licences this year", "A senior official at the ministry")]
+

@@ -393,6 +393,8 @@ def speaker_left(doc, i: int, lo: int, lex: CueLexicon, skipped: int | None = No
         if not _appositive(doc, k + 1, j, lex):
             return _name_after_quotation(doc, j, lo, lex)
         span = np_left(doc, _before_parenthesis(doc, k - 1, lo), lo, lex)
+        if span is not None:
+            span = _head_before_place(doc, span, lo, lex)  # "A senior official at the ministry, speaking ..., said"
         inner = (k + 1, j)
         described = span is None or not _has_capital(doc, span) or doc[span[1] - 1].text[:1].islower() or (span[0] - 1 >= lo and doc[span[0] - 1].lower_ in ("to", "of", "for", "in", "at"))
         if described and j - k - 1 <= 5 and all(doc[x].text[:1].isupper() for x in range(*inner)):
@@ -605,8 +607,23 @@ RELATIVE_OPENERS = ("who", "which", "that", "whose", "whom")
 
 
 def _participle_opener(tok) -> bool:
-    """A lower-case past participle opening a phrase ("ousted", "jailed", "elected")."""
-    return tok.text[:1].islower() and tok.lower_.endswith("ed") and len(tok) > 4
+    """A lower-case participle opening a phrase ("ousted", "jailed", "speaking on condition of
+    anonymity")."""
+    return tok.text[:1].islower() and tok.lower_.endswith(("ed", "ing")) and len(tok) > 4
+
+
+#: a finite verb after one of these inside commas belongs to a subordinate clause of the
+#: appositive (", speaking on condition of anonymity because he was not authorised to speak,")
+_SUBORDINATE_OPENERS = frozenset("because as since when after while although though if unless".split())
+
+
+def _inside_clause(doc, a: int, i: int) -> bool:
+    """Is token ``i`` inside a relative clause (who/which/that/whose/whom before it from ``a``), or
+    a subordinate clause of a participle phrase opening at ``a`` ("speaking ... because he was")?"""
+    before = doc[a:i]
+    if any(x.lower_ in RELATIVE_OPENERS for x in before):
+        return True
+    return _participle_opener(doc[a]) and any(x.lower_ in _SUBORDINATE_OPENERS for x in before)
 
 
 def _appositive(doc, a: int, b: int, lex: CueLexicon, limit: int = 14) -> bool:
@@ -624,9 +641,9 @@ def _appositive(doc, a: int, b: int, lex: CueLexicon, limit: int = 14) -> bool:
             continue  # possessive, not "is"
         if tagged and t.tag_ in ("VBD", "VBZ", "VBP", "MD") and t.dep_ not in ("relcl", "acl"):
             # a finite verb outside a relative clause
-            if not any(x.lower_ in RELATIVE_OPENERS for x in doc[a : t.i]):
+            if not _inside_clause(doc, a, t.i):
                 return False
-        if not tagged and t.lower_ in lex.finite_markers and not any(x.lower_ in RELATIVE_OPENERS for x in doc[a : t.i]):
+        if not tagged and t.lower_ in lex.finite_markers and not _inside_clause(doc, a, t.i):
             return False
     return True
 
