@@ -14,6 +14,8 @@ Invented sentences and names (Sam Rainsy is in configs/speakers.yaml); blank pip
 
 from __future__ import annotations
 
+import pytest
+
 
 def spoken(nlp, text):
     return [(q.text, text[q.speaker_start : q.speaker_end] if q.speaker_start is not None else None, q.speaker) for q in nlp(text)._.quotes]
@@ -63,3 +65,22 @@ def test_a_place_after_a_body_is_not_the_speaker(nlp):
 def test_a_body_outside_the_registry_keeps_its_place(nlp):
     text = "The Harbour Delegation to Kampot said the vote was flawed."
     assert spoken(nlp, text) == [("the vote was flawed", "The Harbour Delegation to Kampot", "The Harbour Delegation to Kampot")]
+
+
+@pytest.mark.parametrize(
+    "text, mention, speaker",
+    [
+        ("The Cambodian Human Rights and Development Association said the arrests were unlawful.", "The Cambodian Human Rights and Development Association", "ADHOC"),
+        ("The Ministry of Labour and Vocational Training said wages would rise.", "The Ministry of Labour and Vocational Training", "Ministry of Labour and Vocational Training"),
+    ],
+)
+def test_registry_name_with_and_is_not_cut(nlp, text, mention, speaker):
+    [(_, got_mention, got_speaker)] = spoken(nlp, text)
+    assert (got_mention, got_speaker) == (mention, speaker)
+
+
+def test_unknown_names_with_and_are_not_joined(nlp):
+    # two people, not one name: nothing the registry knows as one
+    text = "Keo Vy and Chan Dara said the talks had failed."
+    [(_, mention, _)] = spoken(nlp, text)
+    assert mention != "Keo Vy and Chan Dara"

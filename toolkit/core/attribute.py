@@ -33,7 +33,7 @@ from dataclasses import dataclass, field, replace
 from toolkit.config import Registry, StanceScheme
 from toolkit.core import doc_text
 from toolkit.core.cues import Cue, CueLexicon, find_cues
-from toolkit.core.frames import PRONOUNS, Frame, body_before_place, dateline_spans, has, judgement_frames, line_frames, np_left, possessor_of_channel, read_frames, sentence_bounds, sentence_spans, speaker_left, sentence_subjects, split_at_datelines, tidy_speaker
+from toolkit.core.frames import PRONOUNS, Frame, body_before_place, dateline_spans, name_across_and, has, judgement_frames, line_frames, np_left, possessor_of_channel, read_frames, sentence_bounds, sentence_spans, speaker_left, sentence_subjects, split_at_datelines, tidy_speaker
 from toolkit.core.quotes import Quotation, find_quotations
 from toolkit.core.speakers import MentionLexicon, Resolution, SpeakerResolver, described_subject, implausible_mention
 from toolkit.core.stance import StanceLexicon, propose_stance, side_from_mention, speaker_context
@@ -126,6 +126,7 @@ def tidy_speakers(doc, frames: list[Frame], bounds, registry: Registry, lexicons
             continue
         span = tidy_speaker(doc, f.speaker, bounds[f.speaker[0]][0], lexicons.cues, lexicons.mentions.description_words, lambda t: registry.get(t) is not None)
         span = body_before_place(doc, span, bounds[f.speaker[0]][0], lexicons.mentions.body_nouns)
+        span = name_across_and(doc, span, bounds[f.speaker[0]][0], lambda t: registry.get(t) is not None)
         span = possessor_of_channel(doc, span, lexicons.mentions.channel_nouns)
         if span != f.speaker:
             if out is frames:

@@ -472,6 +472,30 @@ def body_before_place(doc, span: tuple[int, int], lo: int, body_nouns: frozenset
     return (k, span[1])
 
 
+#: lower-case words inside a body's name ("Ministry of Labour and Vocational Training")
+_NAME_INNER = frozenset("of for the and on de to".split())
+
+
+def name_across_and(doc, span: tuple[int, int], lo: int, is_name) -> tuple[int, int]:
+    """A known name with "and" inside that the noun-phrase reader cut ("The Cambodian Human
+    Rights and [Development Association]", "the Ministry of Labour and [Vocational Training]")
+    -> the whole name, when ``is_name`` (a registry lookup) knows the longer phrase; else
+    ``span``. Looks back at most 12 tokens over capitalised words and ``_NAME_INNER``."""
+    s = span[0]
+    if s - 2 < lo or doc[s - 1].lower_ not in ("and", "&") or not doc[s - 2].text[:1].isupper():
+        return span
+    k = s - 2
+    starts = []
+    while k >= lo and s - k <= 12 and (doc[k].text[:1].isupper() or doc[k].lower_ in _NAME_INNER) and not doc[k].is_punct:
+        if doc[k].text[:1].isupper() or doc[k].lower_ == "the":
+            starts.append(k)
+        k -= 1
+    for k in reversed(starts):  # the longest known name first
+        if is_name(doc[k : span[1]].text):
+            return (k, span[1])
+    return span
+
+
 def _head_before_place(doc, span: tuple[int, int], lo: int, lex: CueLexicon) -> tuple[int, int]:
     """A place or exile is not the speaker when a lower-case head noun stands before its
     preposition: "The United Nations human rights office in Phnom Penh said", "Opposition
