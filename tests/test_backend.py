@@ -383,3 +383,29 @@ def test_jobs_of_a_request_label_studio_gave_up_on_are_dropped():
         server.should_exit = True
         thread.join(10)
         pool.close()
+
+
+def test_a_request_is_answered_by_its_deadline_with_what_is_done():
+    """A retrieve with more work than Label Studio waits for: at the deadline the backend answers
+    the articles done and an error item for the rest (Label Studio stores the first, and the next
+    retrieve sends only the others), instead of nothing at all after Label Studio gives up."""
+    from starlette.testclient import TestClient
+
+    pool = B.WorkerPool(pausing_preannotator_factory, MV, size=1, timeout=30)
+    pool.start()
+    try:
+        _wait_ready(pool, 1)
+        settings = B.Settings(model_version=MV, request_deadline=1.6)
+        with TestClient(B.create_app(settings, pausing_preannotator_factory, pool=pool)) as c:
+            t0 = time.monotonic()
+            r = c.post("/predict", json={"tasks": [_task(i, f"He said zzpausezz {i}.") for i in range(10)]})
+            took = time.monotonic() - t0
+        assert r.status_code == 200 and took < 3.5, took
+        results = r.json()["results"]
+        done = [x for x in results if "result" in x]
+        late = [x for x in results if "error" in x]
+        assert len(results) == 10 and 1 <= len(done) <= 4 and len(done) + len(late) == 10
+        assert "retrieve predictions again" in late[0]["error"]
+        assert results[: len(done)] == done  # the first ones, in order
+    finally:
+        pool.close()

@@ -353,3 +353,29 @@ def test_pull_and_corrections_read_backend_tasks_like_pushed_ones(ls_server, bac
     no_stance = re.search(r"skipped: no_stance\s*│\s*(\d+)\s*│", built.stdout)
     # every accepted quote is in the dataset, but those the pre-annotator left without a stance
     assert n_quotes + (int(no_stance.group(1)) if no_stance else 0) == figures["final"], built.stdout
+
+
+def test_a_retrieve_bigger_than_the_deadline_converges(ls_server, records, tmp_path):
+    """A backend that must answer within 1 s, a retrieve over 600 tasks: each retrieve stores
+    what was done by then (Label Studio skips the error items of the rest), the next one sends
+    only the tasks still bare; after a few, every task holds exactly one prediction."""
+    b = Backend(ls_server, tmp_path / "deadline-backend")
+    b.start("--request-deadline", "1")
+    try:
+        client = ls_server.client()
+        many = [{**records[i % len(records)], "article_id": f"dl-{i:03d}"} for i in range(600)]
+        pid, _ = _bare_project(client, "backend: deadline", many)
+        _connect(ls_server, "backend: deadline", b)
+        counts = []
+        for _ in range(30):
+            _retrieve(client, pid)
+            got = _predictions(client, pid)
+            counts.append(sum(1 for p in got.values() if p))
+            if counts[-1] == len(many):
+                break
+        assert counts[0] < len(many), f"the first retrieve was not cut by the deadline: {counts}"
+        assert counts[-1] == len(many), counts
+        assert counts == sorted(counts)
+        assert all(len(p) == 1 for p in got.values())
+    finally:
+        b.stop()

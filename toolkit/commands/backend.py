@@ -40,6 +40,7 @@ def backend(
     workers: int = typer.Option(2, "--workers", min=1, max=32, help="Worker processes (each pre-annotates one article at a time)."),
     article_timeout: float = typer.Option(30.0, "--article-timeout", min=1.0, help="Seconds for one article; then its worker is replaced and the task gets no prediction (a later retrieve asks again)."),
     max_text_chars: int = typer.Option(1_000_000, "--max-text-chars", min=1, help="Longest article text accepted."),
+    request_deadline: float = typer.Option(90.0, "--request-deadline", min=1.0, help="Answer a request by then with what is done (Label Studio gives up at its ML_TIMEOUT_PREDICT, 100 s); the rest gets predictions at the next retrieve."),
     data_dir: Optional[Path] = typer.Option(None, "--data-dir", help=_BACKEND_DIR_HELP),
     detach: bool = typer.Option(False, "--detach", help="Start in the background, wait until the workers are ready, return; stop with `quotekit ls backend stop`."),
 ) -> None:
@@ -63,7 +64,8 @@ def backend(
     if detach:
         B.check_port_free(host, port)
         args = ["--host", host, "--port", str(port), "--model", model, "--workers", str(workers),
-                "--article-timeout", str(article_timeout), "--max-text-chars", str(max_text_chars), "--data-dir", str(d)]
+                "--article-timeout", str(article_timeout), "--max-text-chars", str(max_text_chars), "--data-dir", str(d),
+                "--request-deadline", str(request_deadline)]
         if model_version:
             args += ["--model-version", model_version]
         pid = B.start_detached(args, d, url, auth, workers)
@@ -78,7 +80,8 @@ def backend(
         raise ServerError(f"a quotekit backend for {d} is already running at {running['url']} (pid {running['pid']}); "
                           "stop it with `quotekit ls backend stop` or pass another --data-dir")
     settings = B.Settings(model_version=model_version or default_mv(), model=model, workers=workers,
-                          article_timeout=article_timeout, max_text_chars=max_text_chars, data_dir=d, auth=auth)
+                          article_timeout=article_timeout, max_text_chars=max_text_chars, data_dir=d, auth=auth,
+                          request_deadline=request_deadline)
     typer.echo(f"quotekit backend starting at {url} ({workers} workers, model {model}, model_version "
                f"{settings.model_version}); Ctrl-C stops it", err=True)
     B.serve(settings, preannotator_factory(model), host, port)

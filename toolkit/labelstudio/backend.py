@@ -73,6 +73,7 @@ DEFAULT_PORT = 9090
 MAX_TEXT_CHARS = 1_000_000  # one article; a longer text is refused (413 / an error item)
 MAX_BODY_BYTES = 100 * 1024 * 1024  # one request (a retrieve over 1,000 articles is about 10 MB)
 ARTICLE_TIMEOUT = 30.0  # seconds for one article in a worker; then the worker is replaced
+REQUEST_DEADLINE = 90.0  # answer a predict by then (Label Studio gives up at 100 s, ML_TIMEOUT_PREDICT)
 STATE_FILE = "backend.json"
 LOG_FILE = "backend.log"
 ANNOTATIONS_FILE = "annotations.jsonl"
@@ -106,6 +107,7 @@ class Settings:
     article_timeout: float = ARTICLE_TIMEOUT
     max_text_chars: int = MAX_TEXT_CHARS
     max_body_bytes: int = MAX_BODY_BYTES
+    request_deadline: float = REQUEST_DEADLINE
     data_dir: Path | None = None  # None: no webhook file (tests of predict only)
     auth: tuple[str, str] | None = field(default=None, repr=False)  # (user, password)
 
@@ -643,11 +645,14 @@ def create_app(settings: Settings, factory: PreannotatorFactory, pool: WorkerPoo
                 slots.append({"error": str(exc)})
         del tasks, body  # the texts travel in the jobs; nothing of the request is kept past this point
         jobs = [s for s in slots if isinstance(s, Future)]
-        if not await _wait_or_cancel(request, jobs):
-            log.warning("predict: Label Studio hung up (its ML_TIMEOUT_PREDICT?) after %.0f s; %d queued articles "
-                        "of its %d dropped", time.monotonic() - t0, sum(f.cancelled() for f in jobs), len(slots))
+        ended = await _wait_or_cancel(request, jobs, t0 + settings.request_deadline)
+        if ended == "hung up":
+            log.warning("predict: Label Studio hung up after %.0f s; %d queued articles of its %d dropped",
+                        time.monotonic() - t0, sum(f.cancelled() for f in jobs), len(slots))
             return Response(status_code=499)
-        done = iter([f.result() for f in jobs])
+        late = {"error": f"not reached within the backend's {settings.request_deadline:.0f} s for one request "
+                         "(Label Studio gives up at 100 s): retrieve predictions again for the tasks still without one"}
+        done = iter([f.result() if f.done() and not f.cancelled() else late for f in jobs])
         items: list[bytes] = []
         errors: list[str] = []
         for s in slots:
@@ -715,18 +720,25 @@ def _limit_malloc_arenas(n: int = 2) -> None:
         pass
 
 
-async def _wait_or_cancel(request, jobs: list[Future], poll: float = 1.0) -> bool:
-    """Wait for ``jobs``; True when all are done. When the client hangs up first (Label Studio
-    gives up after ``ML_TIMEOUT_PREDICT``, 100 s), the jobs not started yet are cancelled, so an
-    abandoned 5,000-task retrieve does not keep the workers busy for nothing, and False."""
+async def _wait_or_cancel(request, jobs: list[Future], deadline: float, poll: float = 1.0) -> str:
+    """Wait for ``jobs``: ``"done"``; or, at ``deadline`` (monotonic), cancel the ones not done and
+    ``"deadline"`` (the caller answers what is done, so Label Studio stores it and a later retrieve
+    sends only the rest: a retrieve bigger than 100 s of work converges); or, when the client
+    hangs up first, cancel them and ``"hung up"`` (the workers do not go on for nobody). A job
+    already running in a worker finishes; its answer is dropped."""
     pending = {asyncio.wrap_future(f) for f in jobs if not f.done()}
     while pending:
-        _done, pending = await asyncio.wait(pending, timeout=poll)
-        if pending and await request.is_disconnected():
+        wait = min(poll, deadline - time.monotonic())
+        if wait > 0:
+            _done, pending = await asyncio.wait(pending, timeout=wait)
+        if not pending:
+            break
+        hung_up = await request.is_disconnected()
+        if hung_up or time.monotonic() >= deadline:
             for f in jobs:
-                f.cancel()  # a job already running in a worker finishes; the queued ones are skipped
-            return False
-    return True
+                f.cancel()
+            return "hung up" if hung_up else "deadline"
+    return "done"
 
 
 def _release_freed_memory() -> None:
