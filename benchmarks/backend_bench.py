@@ -7,8 +7,8 @@
 - ``backend_retrieve_1k_s``: Label Studio's "Retrieve predictions" over 1,000 tasks imported
   without predictions into a connected project (a real Label Studio 1.23 started with
   ``quotekit ls serve`` in a temporary data dir), until all 1,000 hold one (the action repeated
-  when one request hits the backend's --request-deadline: ``backend_retrieve_rounds``; the time
-  includes listing the tasks after each);
+  when one request hits the backend's --request-deadline: ``backend_retrieve_rounds``; the
+  time is the actions' own);
 - ``backend_rss_before_mb`` / ``backend_rss_after_mb``: resident memory of the backend (server
   process + its workers) right before and right after those 1,000 tasks.
 
@@ -129,13 +129,14 @@ def retrieve(work: Path, backend: Backend, corpus: list[dict], n: int) -> dict:
         before = rss_mb(backend.pids())
         say(f"retrieving predictions for {n} tasks (backend RSS {before} MB)")
         mv = model_version()
-        t0, rounds, seconds, done = time.perf_counter(), 0, 0.0, 0
+        rounds, seconds, done = 0, 0.0, 0
         while done < n and rounds < 10:  # more than the backend's --request-deadline of work: repeat
             rounds += 1
+            t0 = time.perf_counter()
             client.request("POST", "api/dm/actions", "retrieve predictions", retry=False,
                            params={"id": "retrieve_tasks_predictions", "project": pid},
                            json={"selectedItems": {"all": True, "excluded": []}})
-            seconds = time.perf_counter() - t0
+            seconds += time.perf_counter() - t0
             done = sum(1 for t in client.iter_tasks(pid, fields="all")
                        if any(p.get("model_version") == mv for p in t.get("predictions") or []))
         after = rss_mb(backend.pids())
