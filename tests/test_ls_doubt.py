@@ -113,3 +113,29 @@ def test_update_never_rewrites_a_task_with_an_annotation_or_a_draft_and_lists_it
         t = ls.tasks[by_aid[aid]]
         rec = next(r for r in changed if r["article_id"] == aid)
         assert t["data"][N.DOUBT] == task_doubt(_quotes(rec))[N.DOUBT] != before[by_aid[aid]]["data"][N.DOUBT]
+
+
+def test_cli_push_order_doubt_and_a_bad_order(tmp_path, monkeypatch, capsys):
+    import sys
+
+    import toolkit.labelstudio.client as client_mod
+    from toolkit.cli import main
+    from toolkit.labelstudio.testing import write_jsonl
+
+    recs = sample_data()
+    path = write_jsonl(tmp_path / "a.jsonl", recs)
+    ls = MemoryLS()
+    monkeypatch.setattr(client_mod, "connect", lambda *a, **k: ls)
+    for order, code in (("doubt", 0), ("random", 2)):
+        monkeypatch.setattr(sys, "argv", ["quotekit", "ls", "push", str(path), "--project", "P", "--order", order])
+        try:
+            main()
+            got = 0
+        except SystemExit as exc:
+            got = exc.code or 0
+        out = capsys.readouterr()
+        assert got == code, out.err
+        if order == "random":
+            assert "--order 'random'" in out.err and "doubt" in out.err
+    doubts = [t["data"][N.DOUBT] for t in sorted(ls.tasks.values(), key=lambda t: t["id"])]
+    assert doubts == sorted(doubts, reverse=True) and len(doubts) == len(recs)
