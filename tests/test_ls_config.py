@@ -312,3 +312,23 @@ def test_relation_types_have_distinct_colours_and_the_article_leaves_room_for_th
     assert f".{ARTICLE_CLASS} .lsf-richtext__line {{ line-height: {ARTICLE_LINE_HEIGHT_PX}px; }}" in SCREEN_CSS
     assert ARTICLE_LINE_HEIGHT_PX >= 2 * 21 and any(v.get("className") == ARTICLE_CLASS for v in root.iter("View"))
     assert ">" not in SCREEN_CSS  # Label Studio sanitises the Style tag's text: no child combinators
+
+
+def test_a_project_made_before_the_speaker_became_a_taxonomy_is_still_quotekits():
+    """Its speaker control is a Choices drop-down: ls push updates its config and ls pull exports
+    it (measured on Label Studio 1.23.2: the config update is accepted, a task pushed without the
+    review panel's data key still renders), instead of refusing it as another tool's project."""
+    from toolkit.labelstudio.config import foreign_config_reason
+    from toolkit.labelstudio.export.foreign import foreign_findings, quotekit_controls
+
+    older = build_label_config().replace("<Taxonomy name=", "<Choices name=").replace("</Taxonomy>", "</Choices>")
+    assert "<Taxonomy" not in older and foreign_config_reason(older) is None
+    # another tag for another control is still foreign
+    xml = build_label_config()
+    at = xml.index('<Choices name="stance"')
+    end = xml.index("</Choices>", at)
+    other = xml[:at] + "<Taxonomy" + xml[at + len("<Choices"):end] + "</Taxonomy>" + xml[end + len("</Choices>"):]
+    reason = foreign_config_reason(other)
+    assert reason is not None and "not readable" not in reason and "Taxonomy 'stance'" in reason
+    old_item = {"from_name": N.SPEAKER_NAME, "to_name": N.TEXT, "type": "choices", "value": {"choices": ["Hun Sen"]}}
+    assert foreign_findings(old_item, quotekit_controls()) == []

@@ -371,6 +371,12 @@ def quotekit_config_controls() -> dict[str, tuple[str, str | None, list[str]]]:
     return {name: (tag, to_name, values if name == N.LABELS else []) for tag, name, to_name, values in controls}
 
 
+#: Tags older quotekit configs gave a control: the speaker was a ``Choices`` drop-down before
+#: issue 18 (a project made then is still quotekit's: ``ls push`` updates its config, ``ls pull``
+#: exports it, and the export parser reads its ``choices``).
+OLDER_TAGS = {N.SPEAKER_NAME: ("Choices",)}
+
+
 def foreign_config_reason(config_xml: str | None) -> str | None:
     """None when ``config_xml`` is a quotekit labeling config, else why not, naming what it has.
 
@@ -384,6 +390,9 @@ def foreign_config_reason(config_xml: str | None) -> str | None:
     config: see ``toolkit.labelstudio.export.foreign`` for the check on results).
 
     >>> foreign_config_reason(build_label_config(["A B"], ("favor", "against"), "the government")) is None
+    True
+    >>> older = build_label_config(["A B"]).replace("<Taxonomy name=", "<Choices name=").replace("</Taxonomy>", "</Choices>")
+    >>> foreign_config_reason(older) is None  # a project made before the speaker became a Taxonomy
     True
     >>> foreign_config_reason('<View><Text name="text" value="$text"/>'
     ...     '<Labels name="label" toName="text"><Label value="PER"/><Label value="ORG"/></Labels></View>')
@@ -400,7 +409,7 @@ def foreign_config_reason(config_xml: str | None) -> str | None:
     foreign = any(name not in names for name in REQUIRED_CONTROLS)
     for tag, name, to_name, values in controls:
         mine = ours.get(name)
-        if mine is None or mine[0] != tag or mine[1] != to_name:
+        if mine is None or (mine[0] != tag and tag not in OLDER_TAGS.get(name, ())) or mine[1] != to_name:
             foreign = True
         elif name == N.LABELS and sorted(values) != sorted(mine[2]):
             foreign = True

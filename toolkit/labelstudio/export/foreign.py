@@ -24,7 +24,8 @@ from .issues import NullLog
 from .stream import iter_json_items
 
 RELATION = "relation"  # the result ``type`` of a relation (it has no from_name)
-#: Result types older quotekit configs gave a control (the speaker was a Choices drop-down before issue 18).
+#: Result types older quotekit configs gave a control (the speaker was a Choices drop-down before
+#: issue 18: ``toolkit.labelstudio.config.OLDER_TAGS``).
 OLDER_TYPES = {N.SPEAKER_NAME: ("choices",)}
 
 
