@@ -84,3 +84,16 @@ def test_unknown_names_with_and_are_not_joined(nlp):
     text = "Keo Vy and Chan Dara said the talks had failed."
     [(_, mention, _)] = spoken(nlp, text)
     assert mention != "Keo Vy and Chan Dara"
+
+
+def test_a_short_name_word_two_letters_shorter_is_no_spelling_variant(nlp):
+    # "Sok Mean" is not Sok An (registry): a local resident, not the late deputy prime minister
+    text = "Local resident Sok Mean, 56, said she was happy with the new road."
+    [(_, mention, speaker)] = spoken(nlp, text)
+    assert speaker == "Sok Mean"
+
+
+@pytest.mark.parametrize("variant, name", [("Sar Keng", "Sar Kheng"), ("Kuy Kuong", "Koy Kuong"), ("Phay Siphanh", "Phay Siphan")])
+def test_romanisation_variants_still_resolve(nlp, variant, name):
+    text = f"{variant} said the road would open in May."
+    assert spoken(nlp, text)[0][2] == name

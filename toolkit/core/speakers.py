@@ -439,7 +439,7 @@ class SpeakerResolver:
         best: tuple[float, int] | None = None
         for _form, score, i in process.extract(name.casefold(), forms, scorer=fuzz.ratio, score_cutoff=self.threshold,
                                                limit=None):
-            if min(fuzz.ratio(a, b) for a, b in zip(folded, form_words[i])) < 60:
+            if not all(similar_name_word(a, b, fuzz.ratio(a, b)) for a, b in zip(folded, form_words[i])):
                 continue
             if best is None or score > best[0] or (score == best[0] and i < best[1]):
                 best = (score, i)
@@ -709,6 +709,20 @@ def _index_for(registry: Registry, lexicon: MentionLexicon, threshold: float) ->
     index = _Index(last_word, fuzzy_forms, groups)
     _INDEXES[key] = (registry, lexicon, index)  # the references keep the ids from being reused
     return index
+
+
+def similar_name_word(a: str, b: str, ratio: float) -> bool:
+    """May name word ``a`` be a spelling variant of ``b`` (``ratio``: their rapidfuzz ratio)? At
+    least 60, and when the lengths differ by two letters or more at least 80: romanisation adds
+    or drops a letter ("Keng"/"Kheng", "Siphanh"/"Siphan") or changes one ("Kuy"/"Koy"); "Mean"
+    is not "An" (Sok Mean is not Sok An).
+
+    >>> similar_name_word("keng", "kheng", 88.9), similar_name_word("kuy", "koy", 66.7), similar_name_word("mean", "an", 66.7)
+    (True, True, False)
+    """
+    if ratio < 60:
+        return False
+    return abs(len(a) - len(b)) <= 1 or ratio >= 80
 
 
 def strip_titles(mention: str, titles: frozenset[str]) -> str:
