@@ -97,3 +97,20 @@ def test_a_short_name_word_two_letters_shorter_is_no_spelling_variant(nlp):
 def test_romanisation_variants_still_resolve(nlp, variant, name):
     text = f"{variant} said the road would open in May."
     assert spoken(nlp, text)[0][2] == name
+
+
+@pytest.mark.parametrize("opening, closing", [("‘", "’"), ("'", "'")])
+def test_single_quoted_next_sentence_is_not_in_the_report(nlp, opening, closing):
+    text = f"Srey Thy said rangers arrived late. {opening}The big traders are never caught,{closing} she said."
+    assert spoken(nlp, text)[0][:2] == ("rangers arrived late", "Srey Thy")
+
+
+@pytest.mark.parametrize(
+    "text, content",
+    [
+        ("Keo Vy said the traders' boats were seized.", "the traders' boats were seized"),
+        ("Keo Vy said the workers’ union would strike.", "the workers’ union would strike"),
+    ],
+)
+def test_plural_possessive_in_a_zero_clause(nlp, text, content):
+    assert [c for c, _, _ in spoken(nlp, text)] == [content]

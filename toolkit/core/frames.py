@@ -859,6 +859,15 @@ def _ccomp_starts_at(doc, cue: Cue, j: int) -> bool:
     return False
 
 
+def _plural_possessive(doc, k: int) -> bool:
+    """Is token ``k`` the apostrophe of a plural possessive ("the traders' boats")?"""
+    t = doc[k]
+    if t.text not in ("'", "’") or k == 0:
+        return False
+    prev = doc[k - 1]
+    return prev.idx + len(prev.text) == t.idx and prev.lower_.endswith("s") and k + 1 < len(doc) and doc[k + 1].text[:1].islower()
+
+
 def looks_like_clause(doc, j: int, hi: int, lex: CueLexicon) -> bool:
     """Does a finite clause start at token ``j``? ("he would", "the party will", "it had")."""
     tok = doc[j]
@@ -871,7 +880,7 @@ def looks_like_clause(doc, j: int, hi: int, lex: CueLexicon) -> bool:
     tagged = has(doc, "TAG")
     for k in range(j + 1, min(hi, j + 12)):
         t = doc[k]
-        if t.is_punct and t.text not in ("’s", "'s", "-"):
+        if t.is_punct and t.text not in ("’s", "'s", "-") and not _plural_possessive(doc, k):
             return False
         if t.lower_ in ("to", "of") and k == j + 1:
             return False
@@ -896,16 +905,19 @@ _NEW_VERB_PHRASE = re.compile(r",? and (?:has |have |had )?(?:also |since |repea
 
 #: A sentence end followed by a quotation that opens the next sentence (`. "We ...`): the
 #: sentencizer keeps them together when the mark follows the period's space.
-_QUOTED_NEXT_SENTENCE = re.compile(r"(?<=[a-z0-9)])[.!?]\s+[\"“](?=[A-Z‘']|\s*$)")
+_QUOTED_NEXT_SENTENCE = re.compile(r"(?<=[a-z0-9)])[.!?]\s+(?:[\"“](?=[A-Z‘']|\s*$)|[‘'](?=[A-Z]|\s*$))")
 
 
 def next_sentence_cut(seg: str) -> int:
-    """Offset in ``seg`` of a sentence end followed by an opening quotation mark, else -1.
+    """Offset in ``seg`` of a sentence end followed by an opening quotation mark (a single one
+    before a capital letter: British style), else -1.
 
     >>> next_sentence_cut('the survey was done. "We are close," she said.')
     19
+    >>> next_sentence_cut("rangers arrived late. ‘The traders are never caught,’ she said.")
+    20
     """
-    if '"' not in seg and "“" not in seg:
+    if '"' not in seg and "“" not in seg and "‘" not in seg and "'" not in seg:
         return -1
     m = _QUOTED_NEXT_SENTENCE.search(seg)
     return m.start() if m is not None else -1
