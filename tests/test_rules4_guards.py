@@ -9,6 +9,15 @@
 - "Lawyer Ang Udom": role words such as lawyer, journalist, monk are titles, not part of the name
   (configs/mentions.yaml titles).
 
+More guards (rules-4):
+
+- "’s" after a noun is a possessive, not "is", when the blank pipeline decides whether the words
+  before a postposed attribution are a clause (frames._finite_word): "The station’s director,
+  Keo Vy, denied the accusation." proposes no quote;
+- “...,” NAME, APPOSITIVE[, APPOSITIVE], said: the name right after the quotation is the speaker
+  however long its appositives are (frames._name_after_quotation), and "said of the plan" names a
+  topic, never a clause or an inverted speaker.
+
 Invented sentences and names (Sam Rainsy is in configs/speakers.yaml); blank pipeline.
 """
 
@@ -114,3 +123,61 @@ def test_single_quoted_next_sentence_is_not_in_the_report(nlp, opening, closing)
 )
 def test_plural_possessive_in_a_zero_clause(nlp, text, content):
     assert [c for c, _, _ in spoken(nlp, text)] == [content]
+
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The station’s director, Keo Vy, denied the accusation.",
+        "The harbour's director, Keo Vy, told reporters.",
+    ],
+)
+def test_possessive_subject_is_no_clause(nlp, text):
+    assert spoken(nlp, text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "At Monday’s debate, Keo Vy cited the minister’s past remarks about the harbour.",
+        "In addition to the fisherman’s death, Keo Vy highlights the closure of the harbour.",
+    ],
+)
+def test_a_phrase_with_a_possessive_before_a_speech_act_is_no_quote(nlp, text):
+    assert spoken(nlp, text) == []
+
+
+@pytest.mark.parametrize(
+    "text, content",
+    [
+        ("The harbour’s closed, Keo Vy said.", "The harbour’s closed"),
+        ("The plan’s not ready, Keo Vy said.", "The plan’s not ready"),
+    ],
+)
+def test_is_after_a_noun_still_makes_a_clause(nlp, text, content):
+    assert [(c, m) for c, m, _ in spoken(nlp, text)] == [(content, "Keo Vy")]
+
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "“It is an invasion of the provincial domain,” Keo Vy, the attorney general of Kampot, one of the provinces suing the ministry, said.",
+        "“It is an invasion of the provincial domain,” Keo Vy, director of the harbour policy centre and a professor at the Royal University of Phnom Penh, said of the plan.",
+        "“It is an invasion of the provincial domain,” Keo Vy, the executive director at the Centre for Media Justice and who is also featured in the film, said.",
+        "“It is an invasion of the provincial domain,” Keo Vy, the director, said.",
+    ],
+)
+def test_name_after_the_quotation(nlp, text):
+    assert [(c, m) for c, m, _ in spoken(nlp, text)] == [("It is an invasion of the provincial domain,", "Keo Vy")]
+
+
+def test_said_of_is_no_clause(nlp):
+    text = "Keo Vy said of the plan: “It is fiscally responsible.”"
+    assert all(content != "the plan" and not content.startswith("of ") for content, _, _ in spoken(nlp, text))
+
+
+def test_another_clause_after_the_quotation_is_not_an_appositive(nlp):
+    text = "“It is good,” the minister said, and Keo Vy, who had opposed it, said nothing."
+    assert [(c, m) for c, m, _ in spoken(nlp, text)] == [("It is good,", "the minister")]
