@@ -244,3 +244,17 @@ def test_relations_carry_the_direction_that_colours_their_type():
     result, _ = build_result("a1", TEXT, [q], load_registry())
     directions = {r["labels"][0]: r["direction"] for r in result if r.get("type") == "relation"}
     assert directions == RELATION_DIRECTIONS
+
+
+def test_an_older_project_gets_the_speaker_as_choices_and_it_validates_against_its_config():
+    rec = sample_data()[0]
+    quotes = [Quote.from_dict(q) for q in rec["quotes"]]
+    bt = build_task(rec, quotes, "mv", load_registry(), speaker_control="Choices")
+    speaker = _items(bt.prediction["result"], N.SPEAKER_NAME)
+    assert speaker and {r["type"] for r in speaker} == {"choices"}
+    assert {r["value"]["choices"][0] for r in speaker} == {q.speaker for q in quotes}
+    older = build_label_config(speaker_control="Choices")
+    assert validate_prediction(rec["article_id"], rec["text"], bt.prediction, stance_labels=load_stance().labels,
+                               speaker_names=load_registry().names(), interface=label_interface(older)) == []
+    with pytest.raises(ValueError, match="speaker_control"):
+        build_label_config(speaker_control="Select")

@@ -50,3 +50,48 @@ def test_update_holds_back_annotated_and_drafted_tasks_and_names_their_ids(ls_se
     # the annotation still points at the prediction it started from
     (ann,) = client.request("GET", f"/api/tasks/{before[annotated]['id']}/annotations", "read the annotations")
     assert ann["parent_prediction"] == pred["id"]
+
+
+def test_a_project_made_with_the_older_speaker_drop_down_keeps_it(ls_server):
+    """Label Studio 1.23's editor crashes (TypeError in the Taxonomy) when a SPEAKER region whose
+    annotation holds the older ``choices`` result is selected under the Taxonomy config: a project
+    made before issue 18 keeps its Choices drop-down, and its new predictions use it."""
+    from toolkit.config import load_registry, load_stance
+    from toolkit.labelstudio.config import build_label_config, speaker_control_of
+    from toolkit.labelstudio.export import ExportReader, IssueLog
+    from toolkit.labelstudio.pull import pull_export
+    from toolkit.labelstudio.tasks import build_task
+
+    client = ls_server.client()
+    title = PROJECT + " older"
+    scheme, registry = load_stance(), load_registry()
+    older = build_label_config(registry.names(), scheme.labels, scheme.target.description, speaker_control="Choices")
+    project = client.create_project(title=title, label_config=older, description="quotekit: test")
+    recs = sample_data()
+    tasks = [build_task(r, [Quote.from_dict(q) for q in r["quotes"]], "older", registry, speaker_control="Choices").task
+             for r in recs[:2]]
+    client.import_tasks(project["id"], tasks)
+    first = _tasks(client, project["id"])[recs[0]["article_id"]]
+    pred = first["predictions"][0]
+    client.create_annotation(first["id"], pred["result"], parent_prediction=pred["id"])
+
+    report = push_records(client, recs, title, update=True, progress=False, echo=lambda s: None)
+    assert report.speaker_control == "Choices" and "keeps its speaker drop-down" in report.summary()
+    assert speaker_control_of(client.get_project(project["id"])["label_config"]) == "Choices"
+    after = _tasks(client, project["id"])
+    speaker = [r for t in after.values() for p in t["predictions"] for r in p["result"] if r.get("from_name") == N.SPEAKER_NAME]
+    assert len(speaker) >= 3 and {r["type"] for r in speaker} == {"choices"}
+    assert recs[2]["article_id"] in after  # the new article, imported with the older control
+    # a fresh project gets the searchable list
+    fresh = push_records(client, recs[:1], title + " fresh", progress=False, echo=lambda s: None)
+    assert fresh.speaker_control == "Taxonomy"
+    assert speaker_control_of(client.get_project(fresh.project_id)["label_config"]) == "Taxonomy"
+    # and the export of the older project reads as ever
+    import tempfile
+    from pathlib import Path
+
+    out = Path(tempfile.mkdtemp()) / "older.json"
+    pull_export(client, title, out, echo=lambda s: None)
+    log = IssueLog()
+    (art,) = ExportReader([out], issues=log, stance_labels=scheme.labels).articles()
+    assert len(art.quotes) == len(recs[0]["quotes"]), log.messages

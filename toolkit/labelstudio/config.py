@@ -95,8 +95,15 @@ def sorted_speaker_names(names: list[str]) -> list[str]:
 
 
 def build_label_config(speaker_names: list[str] | None = None, stance_labels: tuple[str, ...] | None = None,
-                       stance_target: str | None = None) -> str:
-    """The labeling config XML (deterministic: the same configs give the same bytes)."""
+                       stance_target: str | None = None, speaker_control: str = "Taxonomy") -> str:
+    """The labeling config XML (deterministic: the same configs give the same bytes).
+
+    ``speaker_control="Choices"`` keeps the older speaker drop-down, for a project made before
+    the speaker became a Taxonomy (:func:`speaker_control_of`): Label Studio 1.23's editor crashes
+    when a Taxonomy meets an annotation's ``choices`` result (measured), so such a project keeps it.
+    """
+    if speaker_control not in SPEAKER_CONTROLS:
+        raise ValueError(f"speaker_control {speaker_control!r}: one of {', '.join(SPEAKER_CONTROLS)}")
     if speaker_names is None:
         speaker_names = load_registry().names()
     if stance_labels is None or stance_target is None:
@@ -161,15 +168,23 @@ def build_label_config(speaker_names: list[str] | None = None, stance_labels: tu
         "        </Choices>",
         "      </View>",
         f'      <View visibleWhen="region-selected" {when_speaker}>',
-        '        <Header value="Canonical speaker: click the box, type a few letters to filter, click the name" size="6"/>',
-        # a searchable list (Taxonomy: typing only filters, a click or Enter picks), at most one name
-        f'        <Taxonomy name="{N.SPEAKER_NAME}" toName="{N.TEXT}" perRegion="true" {when_speaker} maxUsages="1"'
-        f' leafsOnly="true" placeholder={_a(SPEAKER_PLACEHOLDER)} minWidth="290px" maxWidth="300px">',
     ]
+    if speaker_control == "Taxonomy":
+        lines += [
+            '        <Header value="Canonical speaker: click the box, type a few letters to filter, click the name" size="6"/>',
+            # a searchable list (Taxonomy: typing only filters, a click or Enter picks), at most one name
+            f'        <Taxonomy name="{N.SPEAKER_NAME}" toName="{N.TEXT}" perRegion="true" {when_speaker} maxUsages="1"'
+            f' leafsOnly="true" placeholder={_a(SPEAKER_PLACEHOLDER)} minWidth="290px" maxWidth="300px">',
+        ]
+    else:  # the older drop-down (no search), kept for a project whose annotations use it
+        lines += [
+            '        <Header value="Canonical speaker (registry, A-Z: click a name, do not type)" size="6"/>',
+            f'        <Choices name="{N.SPEAKER_NAME}" toName="{N.TEXT}" perRegion="true" {when_speaker} choice="single" layout="select">',
+        ]
     for name in sorted_speaker_names(speaker_names):
         lines.append(f"          <Choice value={_a(name)}/>")
     lines += [
-        "        </Taxonomy>",
+        f"        </{speaker_control}>",
         '        <Header value="Not in the list? Type the canonical name (wins over the list)" size="6"/>',
         f'        <TextArea name="{N.SPEAKER_NEW}" toName="{N.TEXT}" perRegion="true" {when_speaker} maxSubmissions="1" editable="true" rows="1" placeholder="e.g. anonymous police officer"/>',
         "      </View>",
@@ -371,6 +386,25 @@ def quotekit_config_controls() -> dict[str, tuple[str, str | None, list[str]]]:
     return {name: (tag, to_name, values if name == N.LABELS else []) for tag, name, to_name, values in controls}
 
 
+#: The speaker control of a quotekit config: the searchable list since issue 18, or the older drop-down.
+SPEAKER_CONTROLS = ("Taxonomy", "Choices")
+
+
+def speaker_control_of(config_xml: str | None) -> str:
+    """The tag of the speaker control of a project's config: ``"Choices"`` for a project made
+    before the speaker became a Taxonomy, else ``"Taxonomy"`` (also for no or unreadable config).
+
+    >>> speaker_control_of(build_label_config(["A B"], speaker_control="Choices")), speaker_control_of(None)
+    ('Choices', 'Taxonomy')
+    """
+    try:
+        controls = config_controls(config_xml) if config_xml and config_xml.strip() else []
+    except ValueError:
+        controls = []
+    tags = [tag for tag, name, _, _ in controls if name == N.SPEAKER_NAME]
+    return "Choices" if tags == ["Choices"] else "Taxonomy"
+
+
 #: Tags older quotekit configs gave a control: the speaker was a ``Choices`` drop-down before
 #: issue 18 (a project made then is still quotekit's: ``ls push`` updates its config, ``ls pull``
 #: exports it, and the export parser reads its ``choices``).
@@ -391,8 +425,7 @@ def foreign_config_reason(config_xml: str | None) -> str | None:
 
     >>> foreign_config_reason(build_label_config(["A B"], ("favor", "against"), "the government")) is None
     True
-    >>> older = build_label_config(["A B"]).replace("<Taxonomy name=", "<Choices name=").replace("</Taxonomy>", "</Choices>")
-    >>> foreign_config_reason(older) is None  # a project made before the speaker became a Taxonomy
+    >>> foreign_config_reason(build_label_config(["A B"], speaker_control="Choices")) is None  # an older project
     True
     >>> foreign_config_reason('<View><Text name="text" value="$text"/>'
     ...     '<Labels name="label" toName="text"><Label value="PER"/><Label value="ORG"/></Labels></View>')

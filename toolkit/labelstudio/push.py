@@ -71,6 +71,7 @@ class PushReport:
     worked_not_updated: list[str] = field(default_factory=list)  # articles --update held back: an annotator worked on them
     task_ids: dict[str, int] = field(default_factory=dict)  # article -> task id, for the held-back lists
     order: str = "input"
+    speaker_control: str = "Taxonomy"  # "Choices": an older project kept its speaker drop-down
     update: bool = False
     predictions_file: str = ""
     predictions_used: int = 0
@@ -152,6 +153,10 @@ class PushReport:
                          f"(merge them in Label Studio): {', '.join(self.duplicates_kept[:5])}")
         if self.warnings:
             lines.append(f"{len(self.warnings)} warnings, e.g. {self.warnings[0]}")
+        if self.speaker_control != "Taxonomy":
+            lines.append("This project was made before the speaker became a searchable list: it keeps its speaker "
+                         "drop-down (its annotations use it; Label Studio cannot show them with the new list). "
+                         "A new project gets the searchable list.")
         if self.project_model_version and self.project_model_version != self.model_version:
             lines.append(f"The project shows predictions of model_version {self.project_model_version!r}; "
                          "re-run with --update to switch it to this one.")
@@ -693,7 +698,7 @@ def push_records(client, records: list[dict[str, Any]], project_title: str, *,
     import time
 
     from toolkit.config import load_registry, load_stance
-    from toolkit.labelstudio.config import build_label_config
+    from toolkit.labelstudio.config import build_label_config, speaker_control_of
 
     t0 = t0 if t0 is not None else time.monotonic()
     report = report or PushReport(project_title=project_title, records=len(records))
@@ -704,14 +709,23 @@ def push_records(client, records: list[dict[str, Any]], project_title: str, *,
     mv = mv or model_version()
     report.model_version = mv
     registry, scheme = load_registry(), load_stance()
-    config_xml = build_label_config(registry.names(), scheme.labels, scheme.target.description)
-    interface = label_interface(config_xml)
+    configs: dict[str, tuple[str, Any]] = {}  # speaker control -> (config XML, its LabelInterface)
 
-    def build_and_validate(recs: list[dict[str, Any]], quotes_of) -> list[BuiltTask]:
+    def config_for(control: str) -> tuple[str, Any]:
+        """quotekit's config with this speaker control (an older project keeps its Choices)."""
+        if control not in configs:
+            xml = build_label_config(registry.names(), scheme.labels, scheme.target.description, speaker_control=control)
+            configs[control] = (xml, label_interface(xml))
+        return configs[control]
+
+    config_xml, _ = config_for("Taxonomy")
+
+    def build_and_validate(recs: list[dict[str, Any]], quotes_of, control: str = "Taxonomy") -> list[BuiltTask]:
         out: list[BuiltTask] = []
         errors: list[str] = []
+        interface = config_for(control)[1]
         for rec in recs:
-            bt = build_task(rec, quotes_of(rec), mv, registry)
+            bt = build_task(rec, quotes_of(rec), mv, registry, speaker_control=control)
             if bt.prediction is not None:
                 errors += validate_prediction(bt.article_id, rec["text"], bt.prediction, stance_labels=scheme.labels,
                                               speaker_names=registry.names(), interface=interface)
@@ -733,10 +747,28 @@ def push_records(client, records: list[dict[str, Any]], project_title: str, *,
         raise BadInputError("the project title is empty: pass --project TITLE")
     with ProjectLock(getattr(client, "url", ""), project_title, echo) as lock:
         report.waited_for_lock = lock.waited
-        _push_locked(client, records, project_title, report, config_xml, built_given, build_and_validate,
+        # a project made before the speaker became a Taxonomy keeps its Choices drop-down: Label
+        # Studio's editor crashes when a Taxonomy meets its annotations' choices results (measured)
+        control = speaker_control_of(_current_config(client, project_title))
+        if control != "Taxonomy":
+            report.speaker_control = control
+            config_xml = config_for(control)[0]
+            built_given = {bt.article_id: bt for bt in build_and_validate(with_quotes, _quotes, control)}
+        _push_locked(client, records, project_title, report, config_xml, built_given,
+                     lambda recs, quotes_of: build_and_validate(recs, quotes_of, control),
                      preannotator, update, batch_size, mv, registry, echo, progress, allow_foreign)
     report.seconds = time.monotonic() - t0
     return report
+
+
+def _current_config(client, title: str) -> str | None:
+    """The labeling config of the project titled ``title``, if there is exactly one (an empty twin
+    left by a retried create is removed by :func:`ensure_project` next; the config is the same)."""
+    titled = sorted(client.projects_titled(title), key=lambda p: p["id"]) if hasattr(client, "projects_titled") else []
+    if titled:
+        return client.get_project(titled[0]["id"]).get("label_config")
+    current = client.find_project(title) if not hasattr(client, "projects_titled") else None
+    return (current or {}).get("label_config")
 
 
 def _push_locked(client, records, project_title, report, config_xml, built_given, build_and_validate,

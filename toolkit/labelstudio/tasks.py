@@ -222,8 +222,13 @@ def _relation(from_id: str, to_id: str, label: str) -> dict[str, Any]:
             "labels": [label]}
 
 
-def build_result(article_id: str, text: str, quotes: Iterable[Quote], registry=None) -> tuple[list[dict], list[str]]:
-    """The prediction ``result`` list for one article, and warnings (e.g. a speaker with no span)."""
+def build_result(article_id: str, text: str, quotes: Iterable[Quote], registry=None,
+                 speaker_control: str = "Taxonomy") -> tuple[list[dict], list[str]]:
+    """The prediction ``result`` list for one article, and warnings (e.g. a speaker with no span).
+
+    ``speaker_control``: the project's speaker control (``toolkit.labelstudio.config
+    .speaker_control_of``): ``"Taxonomy"`` writes the registry name as a ``taxonomy`` result,
+    ``"Choices"`` (a project made before issue 18) as a ``choices`` result."""
     result: list[dict] = []
     warnings: list[str] = []
     seen_regions: set[str] = set()
@@ -268,7 +273,7 @@ def build_result(article_id: str, text: str, quotes: Iterable[Quote], registry=N
     for sid, (start, end, name) in speaker_names.items():
         canonical = _canonical(name, registry)
         if canonical is not None:
-            result.append(_per_region(sid, start, end, text, N.SPEAKER_NAME, "taxonomy", [canonical]))
+            result.append(_per_region(sid, start, end, text, N.SPEAKER_NAME, speaker_control.lower(), [canonical]))
         else:
             result.append(_per_region(sid, start, end, text, N.SPEAKER_NEW, "textarea", [name]))
     return result, warnings
@@ -281,13 +286,14 @@ def _canonical(name: str, registry) -> str | None:
     return sp.name if sp is not None else None
 
 
-def build_task(record: dict[str, Any], quotes: list[Quote] | None, mv: str, registry=None) -> BuiltTask:
+def build_task(record: dict[str, Any], quotes: list[Quote] | None, mv: str, registry=None,
+               speaker_control: str = "Taxonomy") -> BuiltTask:
     """A task for one article record; with ``quotes`` (possibly empty) it carries a prediction."""
     article_id = str(record["article_id"])
     task: dict[str, Any] = {"data": task_data(record)}
     warnings: list[str] = []
     if quotes is not None:
-        result, warnings = build_result(article_id, record["text"], quotes, registry)
+        result, warnings = build_result(article_id, record["text"], quotes, registry, speaker_control)
         figures = task_doubt(quotes)
         task["data"].update(figures)
         task["data"][N.REVIEW] = review_html(record["text"], quotes, registry)
