@@ -1,7 +1,7 @@
 """``toolkit.labelstudio.backend`` through Starlette's test client (no Label Studio): the
 protocol's answers, predictions equal to ``build_task``'s for the same text, bad payloads
 answered 4xx while the server keeps serving, a slow article that does not hold up the others,
-basic auth, the webhook file. The real-server round trip is tests/integration/test_backend.py."""
+basic auth, the webhook file. The real-server round trip is tests/integration/test_ls_backend.py."""
 
 from __future__ import annotations
 
