@@ -167,6 +167,21 @@ def test_one_bad_task_in_a_batch_leaves_the_others_their_prediction(client):
     assert third == {"result": [], "score": empty["score"], "model_version": MV}  # no quote: as push sends it
 
 
+def test_an_older_project_with_the_speaker_drop_down_gets_choices_results(client):
+    """A project made before the speaker became a Taxonomy keeps its Choices drop-down; its editor
+    crashes on a taxonomy result, so the backend answers in the project's own control."""
+    from toolkit.config import load_registry
+    from toolkit.labelstudio import names as N
+    from toolkit.labelstudio.config import build_label_config
+
+    old = build_label_config(load_registry().names(), speaker_control="Choices")
+    r = client.post("/predict", json={"tasks": [_task(1, "“We will win,” Hun Sen said.")], "label_config": old})
+    assert r.status_code == 200
+    result = r.json()["results"][0]["result"]
+    speaker = [i for i in result if i.get("from_name") == N.SPEAKER_NAME]
+    assert speaker and all(i["type"] == "choices" and i["value"]["choices"] == ["Hun Sen"] for i in speaker)
+
+
 def test_a_prediction_that_does_not_fit_the_projects_config_is_an_error_item(client):
     from toolkit.config import load_registry
     from toolkit.labelstudio.config import build_label_config

@@ -209,6 +209,7 @@ class Predictor:
         builds it, or ``{"error": ...}`` (pre-annotation failed, or the prediction does not fit
         the project's labeling config)."""
         from toolkit.labelstudio.push import PushReport, preannotate
+        from toolkit.labelstudio.config import speaker_control_of
         from toolkit.labelstudio.tasks import build_task, validate_prediction
 
         report = PushReport()
@@ -216,7 +217,9 @@ class Predictor:
         aid = record["article_id"]
         if aid not in quotes:
             return {"error": "; ".join(report.preannotate_failed) or f"article {aid}: no pre-annotation"}
-        built = build_task(record, quotes[aid], self.model_version, self.registry)
+        # an older project keeps its speaker drop-down (Choices): its editor crashes on a taxonomy result
+        control = speaker_control_of(label_config) if isinstance(label_config, str) else "Taxonomy"
+        built = build_task(record, quotes[aid], self.model_version, self.registry, speaker_control=control)
         pred = built.prediction
         errors = validate_prediction(aid, record["text"], pred, stance_labels=self.scheme.labels,
                                      speaker_names=self.registry.names(), interface=self.interface(label_config))
