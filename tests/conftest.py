@@ -125,3 +125,50 @@ def trained_nlp():
 def blank_and_trained(request):
     """Each test that takes it runs twice: on the blank pipeline and on the trained one."""
     return _pipeline(None if request.param == "blank" else TRAINED)
+
+
+# --------------------------------------------------------------------------- team-written gold suites
+
+#: suite -> (folder under annotations/, gold YAML, derived gold JSON-lines); each folder has raw/,
+#: articles.jsonl and a rebuild script
+GOLD_SUITES = {"dev": ("dev", "dev.gold.yaml", "dev.jsonl"), "heldout": ("heldout", "heldout.gold.yaml", "heldout.jsonl")}
+
+
+class GoldSuite:
+    """One gold suite read with scripts/build_gold.py: ``gold`` (the YAML), ``texts`` (article id ->
+    text), ``records`` (the gold resolved to offsets; raises GoldError listing every problem)."""
+
+    def __init__(self, name: str, build_gold) -> None:
+        folder, gold, derived = GOLD_SUITES[name]
+        self.name, self.build_gold = name, build_gold
+        self.dir = REPO / "annotations" / folder
+        self.raw, self.gold_path, self.derived = self.dir / "raw", self.dir / gold, self.dir / derived
+        self.articles = self.dir / "articles.jsonl"
+        self.rebuild = f"annotations/{folder}/rebuild"
+        self.gold = build_gold.load_gold(self.gold_path)
+        self.texts = build_gold.load_articles(self.articles)
+        self.records = build_gold.build(self.gold, self.texts)
+
+
+@pytest.fixture(scope="session")
+def build_gold():
+    """scripts/build_gold.py as a module."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_gold", REPO / "scripts" / "build_gold.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def gold_suite(build_gold):
+    """``gold_suite(name)`` -> the :class:`GoldSuite` ``name`` ("dev", "heldout"), read once."""
+    cache: dict[str, GoldSuite] = {}
+
+    def get(name: str) -> GoldSuite:
+        if name not in cache:
+            cache[name] = GoldSuite(name, build_gold)
+        return cache[name]
+
+    return get
