@@ -84,6 +84,7 @@ AGAINST = [
     "This is a crackdown on everyone who disagrees.",
     "The repression of the opposition must stop.",
     "The charges are politically motivated.",
+    "The charges are politically driven.",
     "The authorities must release them immediately.",
     "An election without the main opposition party cannot be free and fair.",
     "The country is sliding into dictatorship.",
@@ -198,6 +199,7 @@ MENTIONS = [
     ("a Western diplomat", "foreign government"),
     ("a UN rapporteur", "international body"),
     ("a UN official", "international body"),
+    ("the U.N. mission", "international body"),  # spelt with stops, as "U.S."
     ("the US Ambassador", "foreign government"),
     ("a political analyst", "academic/analyst"),
     ("a police officer", "government"),

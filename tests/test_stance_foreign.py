@@ -59,3 +59,9 @@ def test_the_foreign_governments_prior_tells_less_than_a_leaning_sides(lex):
     assert sum(prior.values()) <= sum(lex.priors["unknown"].values()) + 0.05
     # and a framing against the government's critics still wins over the side
     assert propose_stance("Those statements are interference in the internal affairs of a sovereign state.", FOREIGN, lex)[0] == "favor"
+
+
+def test_an_international_body_pressing_for_freedoms_is_against(lex, threshold):
+    # plural or not, freedoms demanded of the government are international pressure
+    assert prefilled("The bloc wants concrete steps to restore political freedoms.", "international body", lex, threshold) == "against"
+    assert prefilled("The bloc wants concrete steps to restore political freedom.", "international body", lex, threshold) == "against"
