@@ -34,12 +34,8 @@ from plan import Gold, Op, compare, plan, read_gold, read_proposal  # noqa: E402
 from screen import Actions, Screen  # noqa: E402
 
 from toolkit.labelstudio import names as N  # noqa: E402
+from toolkit.labelstudio.testing import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-    "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 BUCKETS = ("review", "fix_stance", "fix_kind", "fix_speaker", "fix_mention", "fix_cue", "fix_boundary",
            "delete_quote", "add_quote", "submit")  # fmt: skip
 PROJECT = "quotekit annotator"

@@ -17,6 +17,13 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+#: Debian's chromium, driven by Playwright (never ``playwright install``), and its flags for headless
+#: runs in a container: the browser tests and benchmarks/annotator launch it alike
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+    "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
 START_TIMEOUT = 900  # a first-time install of Label Studio (about 1 minute) + migrations (about 40 s)
 USERNAME = "admin@quotekit.local"
 
