@@ -131,6 +131,20 @@ def test_rules_are_general_not_per_article():
     assert a.removed == {"chrome": 1, "caption": 1, "comments": 2}
 
 
+def test_press_release_boilerplate_and_section_kickers_are_page_furniture():
+    """'FOR IMMEDIATE RELEASE' or a kicker ('FEATURE') above the headline is neither the title nor body text."""
+    for kicker in ("FOR IMMEDIATE RELEASE", "FEATURE", "Analysis"):
+        text = (f"{kicker}\n\nRights groups urge release of activists\n\n"
+                "Eleven organisations said the charges should be dropped.\n\nA second paragraph of news.")
+        a = build_article(text, article_id="x", source="mem", sha256="0" * 64).article
+        assert a.title == "Rights groups urge release of activists", kicker
+        assert a.text == "Eleven organisations said the charges should be dropped.\n\nA second paragraph of news."
+        assert a.removed["chrome"] == 1
+    # a sentence that merely contains the word stays
+    kept = build_article("Headline here\n\nThe analysis was wrong, he said.", article_id="y", source="mem", sha256="0" * 64).article
+    assert kept.text == "The analysis was wrong, he said."
+
+
 def test_html_input(tmp_path):
     paras = "".join(f"<p>Paragraph {i}: “We will not allow it,” the minister said on Monday in the capital city.</p>" for i in range(5))
     html = (f"<html><head><title>T</title><meta property='og:site_name' content='Example News'>"
