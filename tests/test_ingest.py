@@ -145,6 +145,13 @@ def test_press_release_boilerplate_and_section_kickers_are_page_furniture():
     assert kept.text == "The analysis was wrong, he said."
 
 
+def test_a_writer_byline_gives_the_date_not_the_outlet():
+    text = "Minister Says Talks Will Resume\n\nBy Staff Reporter | June 6, 2022\n\nThe minister said talks would resume."
+    a = build_article(text, article_id="x", source="mem", sha256="0" * 64).article
+    assert a.outlet == "unknown" and a.date == "2022-06-06"  # "unknown": what ingest writes when no outlet is found
+    assert a.text == "The minister said talks would resume."
+
+
 def test_html_input(tmp_path):
     paras = "".join(f"<p>Paragraph {i}: “We will not allow it,” the minister said on Monday in the capital city.</p>" for i in range(5))
     html = (f"<html><head><title>T</title><meta property='og:site_name' content='Example News'>"

@@ -377,6 +377,16 @@ def _lead_title(text: str, max_words: int = 14) -> str:
     return sentence if len(words) <= max_words else " ".join(words[:max_words]) + " …"
 
 
+def author_byline(name: str) -> bool:
+    """Whether the name part of a "NAME | DATE" byline names the writer ("By Staff Reporter"),
+    not the outlet: the line still gives the date, the outlet stays unknown.
+
+    >>> author_byline("By Staff Reporter"), author_byline("The Daily Example")
+    (True, False)
+    """
+    return re.match(r"by\s", name.strip(), re.IGNORECASE) is not None
+
+
 def extract_metadata(paras: list[_Para], rules: CleaningRules, mark: bool = True,
                      given_title: str | None = None) -> dict[str, Any]:
     """Masthead, byline/dateline and headline among the first body paragraphs.
@@ -391,7 +401,8 @@ def extract_metadata(paras: list[_Para], rules: CleaningRules, mark: bool = True
         m = rules.byline.match(p.text)
         d = rules.dateline.match(p.text)
         if m and _parse_date(m.group("date"), rules):
-            meta["outlet"] = meta["outlet"] or m.group("outlet").strip()
+            if not author_byline(m.group("outlet")):
+                meta["outlet"] = meta["outlet"] or m.group("outlet").strip()
             meta["date"] = _parse_date(m.group("date"), rules)
             p.kind, p.rule = "metadata", "metadata:byline"
         elif d and _parse_date(d.group("date"), rules) and not meta["date"]:
