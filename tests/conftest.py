@@ -172,3 +172,24 @@ def gold_suite(build_gold):
         return cache[name]
 
     return get
+
+
+@pytest.fixture(scope="module")
+def suite(request, gold_suite):
+    """The gold suite named by the test module's ``SUITE`` ("dev", "heldout")."""
+    return gold_suite(request.module.SUITE)
+
+
+@pytest.fixture(scope="module")
+def gold(suite) -> dict:
+    return suite.gold
+
+
+@pytest.fixture(scope="module")
+def texts(suite) -> dict[str, str]:
+    return suite.texts
+
+
+@pytest.fixture(scope="module")
+def records(suite) -> list[dict]:
+    return suite.records

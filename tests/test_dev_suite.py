@@ -5,31 +5,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-import pytest
 
 #: the failure classes of issue 13 the suite must exercise, plus plain quotes
 CLASSES = {"plain", "description", "dateline", "continuation", "small_clause", "relayed", "registry_miss", "stance"}
 MIN_ARTICLES_PER_CLASS = 3  # "several times, spread across articles": never one article per trick
 
 
-@pytest.fixture(scope="module")
-def suite(gold_suite):
-    return gold_suite("dev")
-
-
-@pytest.fixture(scope="module")
-def gold(suite) -> dict:
-    return suite.gold
-
-
-@pytest.fixture(scope="module")
-def texts(suite) -> dict[str, str]:
-    return suite.texts
-
-
-@pytest.fixture(scope="module")
-def records(suite) -> list[dict]:
-    return suite.records
+SUITE = "dev"  # the suite, gold, texts and records fixtures (tests/conftest.py) read it
 
 
 def test_suite_size_and_article_length(suite):

@@ -9,27 +9,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-import pytest
 
 
-@pytest.fixture(scope="module")
-def suite(gold_suite):
-    return gold_suite("heldout")
-
-
-@pytest.fixture(scope="module")
-def gold(suite) -> dict:
-    return suite.gold
-
-
-@pytest.fixture(scope="module")
-def texts(suite) -> dict[str, str]:
-    return suite.texts
-
-
-@pytest.fixture(scope="module")
-def records(suite) -> list[dict]:
-    return suite.records
+SUITE = "heldout"  # the suite, gold, texts and records fixtures (tests/conftest.py) read it
 
 
 def test_suite_size_and_article_length(suite):
