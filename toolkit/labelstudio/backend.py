@@ -89,10 +89,10 @@ PreannotatorFactory = Callable[[], Callable]
 
 def default_data_dir() -> Path:
     """``$QUOTEKIT_BACKEND_DATA_DIR``, else ``backend`` beside Label Studio's data dir (``.quotekit/backend``)."""
-    from toolkit.labelstudio.server import _state_root
+    from toolkit.labelstudio.server import state_root
 
     env = os.environ.get("QUOTEKIT_BACKEND_DATA_DIR")
-    return Path(env) if env else _state_root() / "backend"
+    return Path(env) if env else state_root() / "backend"
 
 
 def resolve_data_dir(data_dir: str | Path | None) -> Path:
@@ -806,7 +806,7 @@ def _write_state(data_dir: Path, url: str, port: int, pid: int) -> None:
 
 def read_state(data_dir: str | Path | None = None) -> dict[str, Any] | None:
     """``{"url", "port", "pid"}`` of the backend running for the data dir, or None."""
-    from toolkit.labelstudio.server import _pid_alive
+    from toolkit.labelstudio.server import pid_alive
 
     try:
         state = json.loads((resolve_data_dir(data_dir) / STATE_FILE).read_text())
@@ -814,7 +814,7 @@ def read_state(data_dir: str | Path | None = None) -> dict[str, Any] | None:
         str(state["url"])
     except (FileNotFoundError, ValueError, KeyError, TypeError):
         return None
-    return state if _pid_alive(pid) else None
+    return state if pid_alive(pid) else None
 
 
 def url_of(host: str, port: int) -> str:
@@ -880,7 +880,7 @@ def start_detached(args: list[str], data_dir: Path, url: str, auth: tuple[str, s
     import subprocess
     import sys
 
-    from toolkit.labelstudio.server import _log_tail, _terminate_group
+    from toolkit.labelstudio.server import log_tail, terminate_group
 
     running = read_state(data_dir)
     if running is not None:
@@ -898,22 +898,22 @@ def start_detached(args: list[str], data_dir: Path, url: str, auth: tuple[str, s
     while True:
         h = health(url, auth)
         if h and h.get("error"):
-            _terminate_group(proc.pid)
+            terminate_group(proc.pid)
             raise ServerError(f"the backend could not start: {h['error']}; see {logfile}")
         if h and h.get("workers_ready", 0) >= workers:
             return proc.pid
         if proc.poll() is not None:
             raise ServerError(f"the backend exited with code {proc.returncode} before it was ready; see {logfile}\n"
-                              f"{_log_tail(logfile)}")
+                              f"{log_tail(logfile)}")
         if time.monotonic() - t0 > timeout:
-            _terminate_group(proc.pid)
+            terminate_group(proc.pid)
             raise ServerError(f"the backend was not ready within {timeout:.0f} s; see {logfile}")
         time.sleep(0.3)
 
 
 def stop(data_dir: str | Path | None = None) -> dict | None:
     """Stop the backend recorded in the data dir; its state, or None when none was running."""
-    from toolkit.labelstudio.server import _terminate_group
+    from toolkit.labelstudio.server import terminate_group
 
     d = resolve_data_dir(data_dir)
     state = read_state(d)
@@ -932,7 +932,7 @@ def stop(data_dir: str | Path | None = None) -> dict | None:
         deadline = time.monotonic() + 15
         while read_state(d) is not None and time.monotonic() < deadline:
             time.sleep(0.2)
-    elif not _terminate_group(pid):
+    elif not terminate_group(pid):
         raise ServerError(f"the backend (pid {state['pid']}) did not stop; kill it by hand")
     _remove_state(d, int(state["pid"]))
     return state

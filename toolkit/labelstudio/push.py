@@ -799,7 +799,7 @@ def _push_locked(client, records, project_title, report, config_xml, built_given
 
     new = order_tasks([bt for bt in built if bt.article_id not in existing], report.order)
     old = [bt for bt in built if bt.article_id in existing]
-    _import_batches(client, pid, new, batch_size, report, echo, progress)
+    import_batches(client, pid, new, batch_size, report, echo, progress)
     if existing.duplicated:  # copies the new articles may have are removed by verify_pushed
         remove_duplicate_tasks(client, pid, report)
     pushed = {bt.article_id: bt for bt in new}
@@ -873,7 +873,7 @@ def _replace_predictions(client, ex: Existing, pred: dict | None, mv: str) -> No
         client.create_prediction(ex.task_id, pred["result"], pred.get("score"), pred["model_version"])
 
 
-def _import_batches(client, pid: int, tasks: list[BuiltTask], batch_size: int, report: PushReport,
+def import_batches(client, pid: int, tasks: list[BuiltTask], batch_size: int, report: PushReport,
                     echo: Echo, progress: bool) -> None:
     if not tasks:
         return

@@ -50,7 +50,7 @@ from toolkit.labelstudio.export import (
 from toolkit.labelstudio.push import (
     ProjectLock,
     PushReport,
-    _import_batches,
+    import_batches,
     ensure_project,
     has_work,
     remove_duplicate_tasks,
@@ -273,7 +273,7 @@ def push_review_tasks(client, review_title: str, config_xml: str, built: list[Bu
         existing = _review_tasks(client, pid, push_report)
         wanted = {bt.article_id for bt in built}
         new = [bt for bt in built if bt.article_id not in existing]
-        _import_batches(client, pid, new, batch_size, push_report, echo, progress)
+        import_batches(client, pid, new, batch_size, push_report, echo, progress)
         report.added = len(new)
         changed: list[BuiltTask] = []
         for bt in built:

@@ -53,7 +53,7 @@ _PASSTHROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TEMP", 
 Echo = Callable[[str], None]
 
 
-def _state_root() -> Path:
+def state_root() -> Path:
     """``$QUOTEKIT_HOME``, else ``.quotekit`` in the repository (editable install) or the cwd."""
     env = os.environ.get("QUOTEKIT_HOME")
     if env:
@@ -65,12 +65,12 @@ def _state_root() -> Path:
 
 def default_venv() -> Path:
     env = os.environ.get("QUOTEKIT_LS_VENV")
-    return Path(env) if env else _state_root() / "ls-venv"
+    return Path(env) if env else state_root() / "ls-venv"
 
 
 def default_data_dir() -> Path:
     env = os.environ.get("QUOTEKIT_LS_DATA_DIR")
-    return Path(env) if env else _state_root() / "labelstudio"
+    return Path(env) if env else state_root() / "labelstudio"
 
 
 def resolve_data_dir(data_dir: str | Path | None) -> Path:
@@ -219,7 +219,7 @@ def read_state(data_dir: str | Path | None = None) -> ServerState | None:
         state = ServerState(str(raw["url"]), int(raw["port"]), int(raw["pid"]), d)
     except (FileNotFoundError, ValueError, KeyError, TypeError):
         return None
-    return state if _pid_alive(state.pid) else None
+    return state if pid_alive(state.pid) else None
 
 
 def _write_state(data_dir: Path, url: str, port: int, pid: int) -> None:
@@ -228,7 +228,7 @@ def _write_state(data_dir: Path, url: str, port: int, pid: int) -> None:
     atomic_write_text(data_dir / STATE_FILE, json.dumps({"url": url, "port": port, "pid": pid}) + "\n")
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -315,7 +315,7 @@ def _health(url: str, timeout: float = 2.0) -> bool:
         return False
 
 
-def _log_tail(log: Path, lines: int = 15) -> str:
+def log_tail(log: Path, lines: int = 15) -> str:
     try:
         tail = log.read_text(errors="replace").splitlines()[-lines:]
     except OSError:
@@ -398,13 +398,13 @@ def start(
         if code is not None:
             _remove_state(d, proc.pid)
             raise ServerError(
-                f"Label Studio exited with code {code} before it was ready; see {log}\n{_log_tail(log)}"
+                f"Label Studio exited with code {code} before it was ready; see {log}\n{log_tail(log)}"
             )
         if time.monotonic() - t0 > timeout:
-            _terminate_group(proc.pid)
+            terminate_group(proc.pid)
             _remove_state(d, proc.pid)
             raise ServerError(
-                f"Label Studio did not answer {url}/health within {timeout:.0f} s; see {log}\n{_log_tail(log)}"
+                f"Label Studio did not answer {url}/health within {timeout:.0f} s; see {log}\n{log_tail(log)}"
             )
         time.sleep(0.5)
     return Started(url, proc.pid, proc, d, log, time.monotonic() - t0)
@@ -415,8 +415,8 @@ def _reuse(running: ServerState, d: Path, timeout: float) -> Started:
     log = d / LOG_FILE
     t0 = time.monotonic()
     while not _health(running.url):
-        if not _pid_alive(running.pid):
-            raise ServerError(f"the Label Studio server for {d} (pid {running.pid}) exited; see {log}\n{_log_tail(log)}")
+        if not pid_alive(running.pid):
+            raise ServerError(f"the Label Studio server for {d} (pid {running.pid}) exited; see {log}\n{log_tail(log)}")
         if time.monotonic() - t0 > timeout:
             raise ServerError(
                 f"a Label Studio server for {d} is running (pid {running.pid}) but {mask_url(running.url)}/health did not "
@@ -443,7 +443,7 @@ def _remove_state(d: Path, pid: int) -> None:
         pass
 
 
-def _terminate_group(pid: int, grace: float = 15.0) -> bool:
+def terminate_group(pid: int, grace: float = 15.0) -> bool:
     """SIGTERM the process group led by ``pid``; SIGKILL after ``grace`` seconds. True if it ended."""
     try:
         os.killpg(pid, signal.SIGTERM)
@@ -459,7 +459,7 @@ def _terminate_group(pid: int, grace: float = 15.0) -> bool:
                 return True
         except ChildProcessError:
             pass
-        if not _pid_alive(pid):
+        if not pid_alive(pid):
             return True
         time.sleep(0.2)
     try:
@@ -467,7 +467,7 @@ def _terminate_group(pid: int, grace: float = 15.0) -> bool:
     except ProcessLookupError:
         return True
     time.sleep(0.5)
-    return not _pid_alive(pid)
+    return not pid_alive(pid)
 
 
 def stop(data_dir: str | Path | None = None) -> ServerState | None:
@@ -480,7 +480,7 @@ def stop(data_dir: str | Path | None = None) -> ServerState | None:
     if not _is_label_studio(state.pid):
         (d / STATE_FILE).unlink(missing_ok=True)
         return None
-    if not _terminate_group(state.pid):
+    if not terminate_group(state.pid):
         raise ServerError(f"Label Studio (pid {state.pid}) did not stop; kill it by hand")
     _remove_state(d, state.pid)
     return state
@@ -500,7 +500,7 @@ def run_foreground(started: Started, echo: Echo = print) -> int:
         return started.process.wait()
     except KeyboardInterrupt:
         echo("Stopping Label Studio...")
-        _terminate_group(started.pid)
+        terminate_group(started.pid)
         return 0
     finally:
         for sig, handler in previous.items():
