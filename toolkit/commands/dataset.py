@@ -46,7 +46,7 @@ def build(
 
         raise BadInputError(f"--previous {previous}: needs --release VERSION (the version of this build, e.g. v2)")
     rel = Release(release, previous) if release is not None else None
-    reg, st = _configs(registry, stance)
+    reg, st = load_configs(registry, stance)
     summary = build_dataset(exports, out, splits=splits, strict=strict, annotator=annotator, registry=reg, stance=st, force=force, hub_repo_id=push_to_hub, notes=notes, allow_foreign=allow_foreign, release=rel)
     console = Console()
     console.print(_table("quotekit build", summary.rows()))
@@ -79,7 +79,7 @@ def agreement(
     (Cohen / Fleiss kappa, Krippendorff's alpha), and the least agreed articles."""
     from toolkit.dataset import compute_agreement
 
-    reg, st = _configs(registry, stance)
+    reg, st = load_configs(registry, stance)
     report = compute_agreement(exports, stance=st, registry=reg, allow_foreign=allow_foreign)
     if not report.input_tasks and report.input_problems:
         from toolkit.errors import BadInputError
@@ -109,7 +109,8 @@ def agreement(
         console.print(f"Note: {why}.", highlight=False, soft_wrap=True)
 
 
-def _configs(registry: Optional[Path], stance: Optional[Path]):
+def load_configs(registry: Optional[Path], stance: Optional[Path]):
+    """The speaker registry and stance scheme (defaults when None); a config error is bad input (exit 2)."""
     from toolkit.config import ConfigError, load_registry, load_stance
     from toolkit.errors import BadInputError
 

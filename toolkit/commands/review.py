@@ -27,12 +27,12 @@ def review(
     data_dir: Optional[Path] = typer.Option(None, "--data-dir", help=_DATA_DIR_HELP),
 ) -> None:
     """Send tasks whose annotators disagree to a review project: every version as a prediction; build uses the reviewer's."""
-    from toolkit.commands.dataset import _configs
+    from toolkit.commands.dataset import load_configs
     from toolkit.dataset.disagreements import describe
     from toolkit.labelstudio.client import connect
     from toolkit.labelstudio.review import review_project as run
 
-    reg, st = _configs(registry, stance)
+    reg, st = load_configs(registry, stance)
     client = connect(url, api_key, data_dir)
     report = run(client, project, review_project, describe, exports=exports, registry=reg, scheme=st,
                  echo=lambda m: typer.echo(m, err=True), batch_size=batch_size, data_dir=data_dir)
