@@ -159,15 +159,15 @@ def task_record(task: Any, max_text_chars: int = MAX_TEXT_CHARS) -> dict[str, An
         text.encode("utf-8")
     except UnicodeEncodeError:
         raise RequestError(422, f"{name}: data.text holds unpaired surrogates (not valid Unicode)") from None
-    from toolkit.labelstudio.chars import offset_breaking_characters
+    from toolkit.errors import BadInputError
+    from toolkit.labelstudio.push import refuse_offset_breaking_text
 
-    bad = offset_breaking_characters(text)
-    if bad:
-        found = ", ".join(f"{n} x {label}" for label, n in bad.items())
-        raise RequestError(422, f"{name}: the text holds characters Label Studio counts differently ({found}); "
-                                "ingest the article with `quotekit ingest`, which removes them")
     aid = data.get("article_id")
     article_id = str(aid) if isinstance(aid, (str, int)) and not isinstance(aid, bool) and str(aid) else f"ls-task-{tid}"
+    try:
+        refuse_offset_breaking_text(article_id, text, name)  # the check ls push makes (NUL)
+    except BadInputError as exc:
+        raise RequestError(422, str(exc)) from None
     record = {k: data.get(k) for k in ("title", "outlet", "date") if isinstance(data.get(k), (str, int, float))}
     record.update(article_id=article_id, text=text)
     return record
