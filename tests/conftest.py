@@ -131,7 +131,8 @@ def blank_and_trained(request):
 
 #: suite -> (folder under annotations/, gold YAML, derived gold JSON-lines); each folder has raw/,
 #: articles.jsonl and a rebuild script
-GOLD_SUITES = {"dev": ("dev", "dev.gold.yaml", "dev.jsonl"), "heldout": ("heldout", "heldout.gold.yaml", "heldout.jsonl")}
+GOLD_SUITES = {"dev": ("dev", "dev.gold.yaml", "dev.jsonl"), "heldout": ("heldout", "heldout.gold.yaml", "heldout.jsonl"),
+               "heldout2": ("heldout2", "heldout2.gold.yaml", "heldout2.jsonl")}
 
 
 class GoldSuite:
