@@ -185,70 +185,115 @@ class Compared:
     matched: dict[int, int]  # final quote index -> proposed quote index (matched as evaluate matches)
 
 
-def compared_annotations(paths: Iterable[str | Path], *, registry: Any = None, stance_labels: Iterable[str] | None = None,
-                         model_version: str | None = None, seen: "Corrections | None" = None) -> Iterator[Compared]:
-    """Each submitted (not cancelled) annotation of the exports ``paths`` that started from a
-    prediction (of ``model_version``), with that prediction, read and aligned: the one home of
-    that pairing (the corrections report and ``speakers suggest --from-export`` read it). The
-    files are streamed task by task. ``seen`` (a :class:`Corrections`) also counts what the
-    files hold: tasks, annotations, those without a prediction, model_versions, unreadable files.
+def compare_task(task: Any, where: str, *, registry: Any, stance_labels: tuple[str, ...], model_version: str | None = None,
+                 seen: "Corrections") -> Iterator[Compared]:
+    """Each submitted (not cancelled) annotation of one Label Studio task (an export's item, or a
+    task rebuilt from the ML backend's webhook log) that started from a prediction (of
+    ``model_version``), with that prediction, read and aligned: the one home of that pairing.
+    ``where`` names the task in messages (``<file> task <id>``); ``seen`` counts what it holds
+    (tasks, annotations, those without a prediction, model_versions)."""
+    if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
+        return
+    text = task["data"].get(N.TEXT)
+    if not isinstance(text, str):
+        return
+    seen.task_items += 1
+    anns = [a for a in task.get("annotations") or [] if isinstance(a, dict) and not a.get("was_cancelled")]
+    if not anns:
+        return
+    seen.tasks += 1
+    aid = str(task["data"].get("article_id") or f"ls-task-{task.get('id')}")
+    quiet = IssueLog()
+    for ann in anns:
+        seen.annotations += 1
+        source = _proposal(task, ann)
+        version = str(source.get("model_version") or "(none)") if source is not None else None
+        if version is not None:
+            seen.versions_seen[version] += 1
+        if source is None or (model_version is not None and version != model_version):
+            seen.without_prediction += 1
+            continue
+        seen.model_versions[version] += 1
+        proposal = source["result"]
+        proposed = parse_annotation(text, proposal, article_id=aid, where=where, issues=quiet, stance_labels=stance_labels,
+                                    canonical=registry.canonical, stance_required=False)
+        final = parse_annotation(text, ann.get("result"), article_id=aid, where=where, issues=quiet,
+                                 stance_labels=stance_labels, canonical=registry.canonical, prediction=proposal, stance_required=False)
+        matched = dict(match_overlap([_attribution(q) for q in final], [_attribution(q) for q in proposed]))
+        yield Compared(text, aid, where, ann, source, version, proposed, final, matched)
+
+
+def task_where(path: str | Path, task: Any) -> str:
+    """How a task of the export ``path`` is named in messages.
+
+    >>> task_where("exports/a.json", {"id": 4})
+    'a.json task 4'
     """
+    return f"{Path(path).name} task {task.get('id') if isinstance(task, dict) else '?'}"
+
+
+def _configs(registry: Any, stance_labels: Iterable[str] | None) -> tuple[Any, tuple[str, ...]]:
     from toolkit.config import load_registry, load_stance
 
     registry = registry if registry is not None else load_registry()
     labels = tuple(stance_labels) if stance_labels is not None else load_stance().labels
-    seen = seen if seen is not None else Corrections()
+    return registry, labels
 
-    quiet = IssueLog()
+
+def compared_annotations(paths: Iterable[str | Path], *, registry: Any = None, stance_labels: Iterable[str] | None = None,
+                         model_version: str | None = None, seen: "Corrections | None" = None) -> Iterator[Compared]:
+    """:func:`compare_task` over every task of the exports ``paths`` (the corrections report and
+    ``speakers suggest --from-export`` read it), streamed task by task. ``seen`` (a
+    :class:`Corrections`) also counts what the files hold, unreadable files included."""
+    registry, labels = _configs(registry, stance_labels)
+    seen = seen if seen is not None else Corrections()
     for path in paths:
         read = IssueLog()
         for task in iter_json_items(Path(path), read):
-            if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
-                continue
-            text = task["data"].get(N.TEXT)
-            if not isinstance(text, str):
-                continue
-            seen.task_items += 1
-            anns = [a for a in task.get("annotations") or [] if isinstance(a, dict) and not a.get("was_cancelled")]
-            if not anns:
-                continue
-            seen.tasks += 1
-            aid = str(task["data"].get("article_id") or f"ls-task-{task.get('id')}")
-            where = f"{Path(path).name} task {task.get('id')}"
-            for ann in anns:
-                seen.annotations += 1
-                source = _proposal(task, ann)
-                version = str(source.get("model_version") or "(none)") if source is not None else None
-                if version is not None:
-                    seen.versions_seen[version] += 1
-                if source is None or (model_version is not None and version != model_version):
-                    seen.without_prediction += 1
-                    continue
-                seen.model_versions[version] += 1
-                proposal = source["result"]
-                proposed = parse_annotation(text, proposal, article_id=aid, where=where, issues=quiet, stance_labels=labels,
-                                            canonical=registry.canonical, stance_required=False)
-                final = parse_annotation(text, ann.get("result"), article_id=aid, where=where, issues=quiet,
-                                         stance_labels=labels, canonical=registry.canonical, prediction=proposal, stance_required=False)
-                matched = dict(match_overlap([_attribution(q) for q in final], [_attribution(q) for q in proposed]))
-                yield Compared(text, aid, where, ann, source, version, proposed, final, matched)
+            yield from compare_task(task, task_where(path, task), registry=registry, stance_labels=labels,
+                                    model_version=model_version, seen=seen)
         seen.problems += [m for reason, m in read.messages if reason == "invalid_json"]
+
+
+class CorrectionsCounter:
+    """Counts :class:`Corrections` task by task, for a reader that already holds the tasks (the
+    build's pass over the exports, the backend's webhook log): :meth:`add_task` for each task,
+    then :attr:`report`. :func:`corrections` is this counter over whole export files.
+
+    >>> c = CorrectionsCounter(registry=__import__("toolkit.config", fromlist=["x"]).load_registry(), stance_labels=("favor",))
+    >>> c.add_task({"id": 1, "data": {"text": "t"}, "annotations": [{"id": 2, "result": []}]}, "x.json")
+    >>> (c.report.tasks, c.report.annotations, c.report.without_prediction)
+    (1, 1, 1)
+    """
+
+    def __init__(self, *, registry: Any = None, stance_labels: Iterable[str] | None = None, model_version: str | None = None) -> None:
+        self.registry, self.labels = _configs(registry, stance_labels)
+        self.model_version = model_version
+        self.report = Corrections()
+
+    def add_task(self, task: Any, source: str | Path) -> None:
+        """Count one task read from ``source`` (its file, for messages)."""
+        self.count(compare_task(task, task_where(source, task), registry=self.registry, stance_labels=self.labels,
+                                model_version=self.model_version, seen=self.report))
+
+    def count(self, compared: Iterable[Compared]) -> None:
+        """Count annotations already paired (by :func:`compare_task` with this counter's report as ``seen``)."""
+        out = self.report
+        for c in compared:
+            lead = c.annotation.get("lead_time")
+            if isinstance(lead, (int, float)) and not isinstance(lead, bool) and lead >= 0:
+                out.lead_time_s += float(lead)
+                out.timed_annotations += 1
+            _count(out, c, proposal_rules(c.prediction["result"]), self.registry, out.by_version.setdefault(c.version, _Tally()))
 
 
 def corrections(paths: Iterable[str | Path], *, model_version: str | None = None, registry: Any = None,
                 stance_labels: Iterable[str] | None = None) -> Corrections:
     """Count what annotators changed in the exports ``paths`` (module docstring)."""
-    from toolkit.config import load_registry
-
-    registry = registry if registry is not None else load_registry()
-    out = Corrections()
-    for c in compared_annotations(paths, registry=registry, stance_labels=stance_labels, model_version=model_version, seen=out):
-        lead = c.annotation.get("lead_time")
-        if isinstance(lead, (int, float)) and not isinstance(lead, bool) and lead >= 0:
-            out.lead_time_s += float(lead)
-            out.timed_annotations += 1
-        _count(out, c, proposal_rules(c.prediction["result"]), registry, out.by_version.setdefault(c.version, _Tally()))
-    return out
+    counter = CorrectionsCounter(registry=registry, stance_labels=stance_labels, model_version=model_version)
+    counter.count(compared_annotations(paths, registry=counter.registry, stance_labels=counter.labels,
+                                       model_version=model_version, seen=counter.report))
+    return counter.report
 
 
 def check_comparable(report: Corrections, paths: Iterable[str | Path], model_version: str | None = None) -> None:
