@@ -35,7 +35,7 @@ from toolkit.core import doc_text
 from toolkit.core.cues import Cue, CueLexicon, find_cues
 from toolkit.core.frames import PRONOUNS, Frame, body_before_place, dateline_spans, name_across_and, has, judgement_frames, line_frames, np_left, possessor_of_channel, read_frames, sentence_bounds, sentence_spans, speaker_left, sentence_subjects, split_at_datelines, tidy_speaker
 from toolkit.core.quotes import Quotation, find_quotations
-from toolkit.core.speakers import MentionLexicon, Resolution, SpeakerResolver, described_subject, implausible_mention
+from toolkit.core.speakers import MentionLexicon, Resolution, SpeakerResolver, bare_name, described_subject, implausible_mention, titled_name
 from toolkit.core.stance import StanceLexicon, propose_stance, side_from_mention, speaker_context
 from toolkit.types import Quote
 
@@ -192,8 +192,8 @@ def drop_channel_frames(doc, frames: list[Frame], bounds: list[tuple[int, int]] 
             continue  # "X said [Y had told her that S]": Y's frame holds S
         if nested_evidence and _evidence_inside_report(doc, f, frames, source_words):
             continue  # "X said the transfer of power showed that ...": part of X's report
-        if anonymity and len(text_of(f)) < 80 and any(a in text_of(f).lower() for a in anonymity):
-            continue  # "who asked that his name not be used": the anonymity formula
+        if anonymity and (len(text_of(f)) < 80 and any(a in text_of(f).lower() for a in anonymity) or anonymity_after_cue(text, doc[f.cue.start].idx, anonymity)):
+            continue  # "who asked that his name not be used", "who asked not to be named": the anonymity formula
         if f.speaker is not None and f.speaker[1] - f.speaker[0] == 1 and doc[f.speaker[0]].lower_ == "which" and not f.pattern.endswith("_that"):
             continue  # "..., which perhaps explains why ...": the narrator's comment
         if f.pattern in ("according_to", "according_to_post", "postposed"):
@@ -208,6 +208,23 @@ def drop_channel_frames(doc, frames: list[Frame], bounds: list[tuple[int, int]] 
             continue  # "Sok Eysan said the CPP believed ...": part of what is reported
         out.append(f)
     return out
+
+
+def anonymity_after_cue(text: str, cue_char: int, anonymity: tuple[str, ...]) -> bool:
+    """Does an anonymity phrase follow the cue of a relative "who" at once ("who asked not to be
+    named", "who spoke on condition of anonymity")? Then the cue is the source's condition, not a report,
+    whatever the frame reads as its content (a postposed reading takes the noun before "who").
+
+    >>> t = "A diplomat, who asked not to be named, said no."
+    >>> anonymity_after_cue(t, t.index("asked"), ("not to be named",))
+    True
+    >>> t = "An official said on condition of anonymity that he would resign."
+    >>> anonymity_after_cue(t, t.index("said"), ("anonymity",))
+    False
+    """
+    if not text[max(0, cue_char - 5) : cue_char].rstrip().lower().endswith("who"):
+        return False  # "an official said on condition of anonymity that S" is a report
+    return any(a in text[cue_char : cue_char + 50].lower() for a in anonymity)
 
 
 #: Cues whose subject is often a thing, not a source: "the figures show that", "the report found".
@@ -537,6 +554,12 @@ def _note_sentence_subjects(doc, resolver: SpeakerResolver, inside=None, sents=N
                 desc = description_before_name(text, pos, end)
                 if desc is not None:  # "The station’s director, Keo Vy, denied it": Keo Vy is the subject
                     resolver.note(pos, mention, None, description=desc, kind="person")
+        elif res is None:
+            titled = titled_name(mention, resolver.lex)
+            if titled is not None:  # "Malaysian Foreign Minister Mohamad Hasan said ..." (no registry entry)
+                resolver.note(pos + mention.rfind(titled[0]), titled[0], None, description=titled[1], kind="person")
+            elif bare_name(mention, resolver.lex) and _person_entity(doc, span):  # "Sok Chanthy was 24 ... she"
+                resolver.note(pos, mention, None, kind="person")
 
 
 _DESCRIPTION_BEFORE = re.compile(r"(?:^|(?<=[.!?”\"]\s)|(?<=\n))([A-Z][^.!?,;:\n“”\"]{2,80}), $")
@@ -569,6 +592,13 @@ def description_before_name(text: str, start: int, end: int) -> str | None:
 
 
 _NAME_LABELS = ("PERSON", "ORG", "GPE", "NORP")
+
+
+def _person_entity(doc, span: tuple[int, int]) -> bool:
+    """Without NER, any span may be a person; with it, only a span the tagger calls PERSON."""
+    if not has(doc, "ENT_IOB"):
+        return True
+    return any(t.ent_type_ == "PERSON" for t in doc[span[0] : span[1]])
 
 
 def _entity_name(doc, span: tuple[int, int]) -> str | None:

@@ -899,13 +899,14 @@ _NARRATOR_PARTICIPLE = re.compile(r",\s+(?!including\b|according\b)[a-z]+ing\b")
 
 
 #: "... will be barred and has asked ...", "... was deeply concerned and called for ...": a second
-#: verb phrase of the speaker, not reported.
-_NEW_VERB_PHRASE = re.compile(r",? and (?:has |have |had )?(?:also |since |repeatedly |later |then )?(?:(?<=has )[a-z]+ed|(?<=have )[a-z]+ed|(?<=had )[a-z]+ed|(?<=also )[a-z]+ed|called for|called on|appealed for|appealed to|urged|demanded|vowed|pledged)\b")
+#: verb phrase of the speaker, not reported. A past perfect ("... would defend it and had asked
+#: the UN ...") is backshifted, so reported: it stays in the content.
+_NEW_VERB_PHRASE = re.compile(r",? and (?:has |have |had )?(?:also |since |repeatedly |later |then )?(?:(?<=has )[a-z]+ed|(?<=have )[a-z]+ed|(?<=also )[a-z]+ed|called for|called on|appealed for|appealed to|urged|demanded|vowed|pledged)\b")
 
 
 #: A sentence end followed by a quotation that opens the next sentence (`. "We ...`): the
 #: sentencizer keeps them together when the mark follows the period's space.
-_QUOTED_NEXT_SENTENCE = re.compile(r"(?<=[a-z0-9)])[.!?]\s+(?:[\"“](?=[A-Z‘']|\s*$)|[‘'](?=[A-Z]|\s*$))")
+_QUOTED_NEXT_SENTENCE = re.compile(r"(?<=[a-z0-9)”’\"])[.!?]\s+(?:[\"“](?=[A-Z‘']|\s*$)|[‘'](?=[A-Z]|\s*$))")
 
 
 def next_sentence_cut(seg: str) -> int:
@@ -916,6 +917,8 @@ def next_sentence_cut(seg: str) -> int:
     19
     >>> next_sentence_cut("rangers arrived late. ‘The traders are never caught,’ she said.")
     20
+    >>> next_sentence_cut('it was a “badge of loyalty”. “We will serve,” he said.')
+    27
     """
     if '"' not in seg and "“" not in seg and "‘" not in seg and "'" not in seg:
         return -1

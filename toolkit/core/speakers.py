@@ -835,6 +835,49 @@ def _proper_name(name: str) -> bool:
     return bool(w) and w[0].lower() not in ("the", "a", "an") and all(x[:1].isupper() for x in w)
 
 
+def titled_name(mention: str, lex: MentionLexicon) -> tuple[str, str] | None:
+    """``(name, title)`` when ``mention`` is a person's title before a name of two to four
+    capitalised words ("Malaysian Foreign Minister Mohamad Hasan" -> ("Mohamad Hasan",
+    "Malaysian Foreign Minister")); None for a body ("Cambodian People's Party"), a bare name or a
+    description with no name. The title must hold a person's role word (``role_nouns``, their
+    forms or a rank in ``titles`` that is no body noun): a person outside the registry named this
+    way is an antecedent for a later "he", "she" or "the minister".
+
+    >>> lex = MentionLexicon(titles=frozenset({"foreign", "minister", "malaysian"}), role_nouns={"minister": ("minister",)})
+    >>> titled_name("Malaysian Foreign Minister Mohamad Hasan", lex)
+    ('Mohamad Hasan', 'Malaysian Foreign Minister')
+    >>> titled_name("Foreign Minister", lex) is None
+    True
+    """
+    name = strip_titles(mention, lex.titles)
+    w = name.split()
+    if name == mention.strip() or not 2 <= len(w) <= 4 or not all(x[:1].isupper() and x.replace("-", "").isalpha() for x in w):
+        return None
+    if any(x.lower() in lex.body_nouns or x.lower() in lex.group_nouns for x in w):
+        return None
+    title = mention.strip()[: len(mention.strip()) - len(name)].strip()
+    person_words = lex.title_heads - lex.body_nouns
+    if not any(t.lower() in person_words for t in title.split()):
+        return None
+    return name, title
+
+
+def bare_name(mention: str, lex: MentionLexicon) -> bool:
+    """Is ``mention`` a bare name of two or three capitalised words, none a title, body or group
+    noun ("Sok Chanthy"; not "Phnom Penh Municipal Court", "Foreign Minister", "The party")?
+    Such a subject outside the registry may be the person a later "she" refers to.
+
+    >>> lex = MentionLexicon(titles=frozenset({"minister"}), body_nouns=frozenset({"court"}))
+    >>> bare_name("Sok Chanthy", lex), bare_name("Municipal Court", lex), bare_name("Sok", lex)
+    (True, False, False)
+    """
+    w = mention.split()
+    return 2 <= len(w) <= 3 and all(
+        x[:1].isupper() and x[1:].islower() and x.isalpha() and x.lower() not in lex.titles and x.lower() not in lex.body_nouns and x.lower() not in lex.group_nouns
+        for x in w
+    )
+
+
 def _has_words(hay: str, needle: str) -> bool:
     """Does normalised ``hay`` contain the words of ``needle`` in a row?
 

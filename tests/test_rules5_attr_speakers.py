@@ -1,0 +1,58 @@
+"""rules-5 (H-attr), speakers on unseen text: a person outside the registry introduced with a
+title ("Malaysian Foreign Minister Mohamad Hasan said ...") or as a bare name subject ("Sok
+Chanthy was 24 ...") is an antecedent for a later "he"/"she" and "the minister"; military ranks
+and nationalities are titles, not part of the name; "who asked not to be named" is an anonymity
+formula, no quote. Invented sentences; blank pipeline (``nlp``) unless said.
+"""
+
+from __future__ import annotations
+
+from toolkit.core.speakers import bare_name, titled_name
+
+
+def speakers(nlp, text):
+    return [(q.text, text[q.speaker_start : q.speaker_end] if q.speaker_start is not None else None, q.speaker) for q in nlp(text)._.quotes]
+
+
+def test_role_noun_after_a_titled_unregistered_minister(nlp):
+    text = (
+        "Prime Minister Hun Manet said the border was calm.\n\n"
+        "Indonesian Foreign Minister Budi Santoso said the bloc would meet on Friday. The minister said he had called both capitals."
+    )
+    got = speakers(nlp, text)
+    assert got[-1] == ("he had called both capitals", "The minister", "Budi Santoso")
+
+
+def test_she_after_a_bare_name_subject_without_speech_verb(nlp):
+    text = (
+        "Chan Sreypov was a teacher when the school closed. Twelve years later she still lives in the village.\n\n"
+        "She says nobody has offered her work since."
+    )
+    got = speakers(nlp, text)
+    assert got == [("nobody has offered her work since", "She", "Chan Sreypov")]
+
+
+def test_a_rank_is_a_title_not_part_of_the_name(nlp):
+    text = "A Thai army spokesman, Colonel Anan Rojana, said the troops had held their positions."
+    assert speakers(nlp, text)[0][2] == "Anan Rojana"
+
+
+def test_asked_not_to_be_named_is_no_quote(nlp):
+    text = "A senior diplomat in Phnom Penh, who asked not to be named, said embassies would wait for the count."
+    got = speakers(nlp, text)
+    assert [g[0] for g in got] == ["embassies would wait for the count"]
+
+
+def test_titled_name():
+    from toolkit.pipeline import load_lexicons
+
+    lex = load_lexicons().mentions
+    assert titled_name("Japanese Foreign Ministry press secretary Sato Kenji", lex) == ("Sato Kenji", "Japanese Foreign Ministry press secretary")
+    assert titled_name("Cambodian People’s Party", lex) is None  # a body, no person title
+    assert titled_name("Sato Kenji", lex) is None  # no title
+    assert bare_name("Sato Kenji", lex) and not bare_name("Phnom Penh Municipal Court", lex) and not bare_name("The Party", lex)
+
+
+def test_said_on_condition_of_anonymity_is_still_a_report(nlp):
+    text = "An official said on condition of anonymity that the minister would resign."
+    assert [g[0] for g in speakers(nlp, text)] == ["the minister would resign"]
