@@ -262,3 +262,113 @@ def test_two_rule_sets_are_counted_apart(tmp_path, run_cli):
         {"proposed": 4, "kept": 4, "edited": 0, "deleted": 0}
     assert d["by_model_version"]["quotekit-test"]["edited"] == 3
     assert "Per model_version" in out
+
+
+# --------------------------------------------------------------------------- the ML backend's webhook log
+
+
+def _log(path, events) -> "Path":
+    """A webhook log as `quotekit ls backend` writes it: one compact JSON event per line."""
+    path.write_text("".join(json.dumps(e, ensure_ascii=False, separators=(",", ":")) + "\n" for e in events), encoding="utf-8")
+    return path
+
+
+def _event(action, t, ann):
+    """The line the backend records: the task as Label Studio's webhook sends it (no predictions) and the
+    annotation with the prediction Label Studio stored in it (``annotation.prediction``)."""
+    return {"action": action, "received_at": "2026-12-05T01:00:00Z", "project": {"id": 3, "title": "p"},
+            "task": {"id": t["id"], "data": t["data"]}, "annotation": ann}
+
+
+def _logged(tmp_path):
+    """The corrected task of :func:`_export` as webhook events: created as the prediction (all kept), then
+    updated to the corrected result; a second annotation created and then deleted."""
+    [t] = json.loads(_export(tmp_path).read_text(encoding="utf-8"))
+    pred = t["predictions"][0]
+    corrected = dict(t["annotations"][0], prediction=pred)
+    untouched = dict(corrected, result=copy.deepcopy(pred["result"]), lead_time=5.0)
+    other = dict(corrected, id=2, result=[])
+    return t, [_event("ANNOTATION_CREATED", t, untouched), _event("ANNOTATION_CREATED", t, other),
+               {"action": "PROJECT_UPDATED", "project": {"id": 3}},
+               _event("ANNOTATION_UPDATED", t, corrected),
+               {"action": "ANNOTATIONS_DELETED", "project": {"id": 3}, "annotations": [{"id": 2}]}]
+
+
+def test_backend_log_gives_the_report_of_the_same_annotations_in_an_export(tmp_path):
+    from toolkit.corrections import corrections_from_backend_logs
+
+    _, events = _logged(tmp_path)
+    from_log = corrections_from_backend_logs([_log(tmp_path / "annotations.jsonl", events)]).to_dict()
+    from_export = corrections([_export(tmp_path)]).to_dict()
+    assert (from_log["tasks"], from_log["annotations"], from_log["proposed"]) == (1, 1, 4)  # the deleted one is gone
+    assert from_log == from_export  # the update replaced the created version (lead_time 42, not 5)
+
+
+def test_backend_log_latest_event_per_annotation_wins(tmp_path):
+    from toolkit.corrections import corrections_from_backend_logs
+
+    t, events = _logged(tmp_path)
+    created, _, _, updated, _ = events
+    # the created version alone: everything kept
+    r = corrections_from_backend_logs([_log(tmp_path / "a.jsonl", [created])]).to_dict()
+    assert (r["proposed"], r["kept"], r["added"], r["lead_time"]["seconds"]) == (4, 4, 0, 5.0)
+    # updated then created again (a replayed event): the line read last wins
+    r = corrections_from_backend_logs([_log(tmp_path / "b.jsonl", [updated, created])]).to_dict()
+    assert (r["annotations"], r["kept"]) == (1, 4)
+    # a bulk creation (lists, as ANNOTATIONS_CREATED sends) counts each annotation with its task
+    second = dict(created["annotation"], id=5)
+    bulk = {"action": "ANNOTATIONS_CREATED", "project": {"id": 3}, "annotation": [updated["annotation"], second],
+            "task": [created["task"], created["task"]]}
+    r = corrections_from_backend_logs([_log(tmp_path / "c.jsonl", [bulk])]).to_dict()
+    assert (r["tasks"], r["annotations"], r["proposed"], r["kept"]) == (1, 2, 8, 1 + 4)
+    # deleted: nothing left to compare
+    gone = {"action": "ANNOTATIONS_DELETED", "annotations": [{"id": t["annotations"][0]["id"]}]}
+    r = corrections_from_backend_logs([_log(tmp_path / "d.jsonl", [created, gone])]).to_dict()
+    assert (r["tasks"], r["annotations"]) == (0, 0)
+
+
+def test_cli_reads_the_backend_log_given_or_the_default_one(tmp_path, run_cli, monkeypatch):
+    _, events = _logged(tmp_path)
+    log = _log(tmp_path / "annotations.jsonl", events)
+    want = corrections([_export(tmp_path)]).to_dict()
+    code, out, err = run_cli(["corrections", log, "--json"])  # as an EXPORT argument: recognised by its lines
+    assert code == 0, err
+    assert json.loads(out.strip().splitlines()[-1]) == want
+    monkeypatch.setenv("QUOTEKIT_BACKEND_DATA_DIR", str(tmp_path))
+    code, out, err = run_cli(["corrections", "--from-backend-log", "--json"])
+    assert code == 0, err
+    assert json.loads(out.strip().splitlines()[-1]) == want
+    err = _one_line_error(run_cli, ["--from-backend-log", _export(tmp_path)])
+    assert "not the ML backend's webhook log" in err
+    err = _one_line_error(run_cli, [log, _export(tmp_path)])
+    assert "two runs" in err
+    monkeypatch.setenv("QUOTEKIT_BACKEND_DATA_DIR", str(tmp_path / "none"))
+    err = _one_line_error(run_cli, ["--from-backend-log"])
+    assert "annotations.jsonl: file not found" in err
+
+
+def test_backend_log_bad_line_is_a_one_line_error_naming_file_and_line(tmp_path, run_cli):
+    _, events = _logged(tmp_path)
+    good = [json.dumps(e) for e in events[:2]]
+    cases = {
+        '{"action":"ANNOTATION_UPDATED","annotation":{"id":1,"res': "line 3: not JSON",
+        '["ANNOTATION_CREATED"]': "line 3: not a webhook event",
+        json.dumps({"action": "ANNOTATION_CREATED", "annotation": {"id": 4}, "task": {"id": 1}}): "line 3: ANNOTATION_CREATED of annotation 4 without its task",
+        json.dumps({"action": "ANNOTATION_UPDATED", "annotation": {"result": []}, "task": events[0]["task"]}): "line 3: ANNOTATION_UPDATED without an annotation id",
+        json.dumps({"action": "ANNOTATIONS_DELETED", "annotations": 7}): "line 3: ANNOTATIONS_DELETED without a list of annotation ids",
+    }
+    for i, (line, message) in enumerate(cases.items()):
+        log = tmp_path / f"bad{i}.jsonl"
+        log.write_text("\n".join([*good, line, good[0]]) + "\n", encoding="utf-8")
+        err = _one_line_error(run_cli, ["--from-backend-log", log])
+        assert f"{log} {message}" in err, err
+
+
+def test_backend_log_without_stored_predictions_says_what_to_do(tmp_path, run_cli):
+    t, events = _logged(tmp_path)
+    bare = dict(events[0], annotation=dict(events[0]["annotation"], prediction={}))
+    err = _one_line_error(run_cli, [_log(tmp_path / "annotations.jsonl", [bare])])
+    assert "none of the 1 recorded annotation(s) carries the prediction" in err and "quotekit ls connect" in err
+    gone = {"action": "ANNOTATIONS_DELETED", "annotations": [{"id": bare["annotation"]["id"]}]}
+    err = _one_line_error(run_cli, [_log(tmp_path / "annotations.jsonl", [bare, gone])])
+    assert "holds no live submitted annotation" in err

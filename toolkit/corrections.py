@@ -296,16 +296,36 @@ def corrections(paths: Iterable[str | Path], *, model_version: str | None = None
     return counter.report
 
 
-def check_comparable(report: Corrections, paths: Iterable[str | Path], model_version: str | None = None) -> None:
-    """Raise a one-line :class:`~toolkit.errors.BadInputError` (exit 2) when the exports give
-    nothing to compare, saying why and what to do: an invalid or truncated file, no Label Studio
-    task, no submitted annotation, or no annotation that started from a prediction (of
-    ``model_version``)."""
+def corrections_from_backend_logs(paths: Iterable[str | Path], *, model_version: str | None = None, registry: Any = None,
+                                  stance_labels: Iterable[str] | None = None) -> Corrections:
+    """Count what annotators changed, from the ML backend's webhook logs ``paths``
+    (:mod:`toolkit.labelstudio.backend_log`: the latest event per annotation wins), through the
+    same pairing as exports; each annotation is compared with the prediction Label Studio stored
+    in it (``annotation.prediction``)."""
+    from toolkit.labelstudio.backend_log import backend_log_tasks
+
+    counter = CorrectionsCounter(registry=registry, stance_labels=stance_labels, model_version=model_version)
+    for path in paths:
+        for task in backend_log_tasks(path):
+            counter.add_task(task, path)
+    return counter.report
+
+
+def check_comparable(report: Corrections, paths: Iterable[str | Path], model_version: str | None = None, *,
+                     backend_log: bool = False) -> None:
+    """Raise a one-line :class:`~toolkit.errors.BadInputError` (exit 2) when the exports (or the
+    ML backend's webhook logs, ``backend_log``) give nothing to compare, saying why and what to do:
+    an invalid or truncated file, no Label Studio task, no submitted annotation, or no annotation
+    that started from a prediction (of ``model_version``)."""
     from toolkit.errors import BadInputError
 
     names = ", ".join(str(p) for p in paths)
     if report.problems:
         raise BadInputError(f"{report.problems[0]} (a complete export is needed: pull it again with `quotekit ls pull`)")
+    if backend_log and not report.annotations:
+        raise BadInputError(f"{names}: the webhook log holds no live submitted annotation (none recorded yet, or all "
+                            "deleted or skipped): annotate in a project connected with `quotekit ls connect`, or pass an export "
+                            "from `quotekit ls pull`")
     if not report.task_items:
         raise BadInputError(f"{names}: no Label Studio task with data.{N.TEXT} (pass the JSON export of a quotekit project, "
                             "e.g. from `quotekit ls pull`)")
@@ -317,6 +337,11 @@ def check_comparable(report: Corrections, paths: Iterable[str | Path], model_ver
             found = ", ".join(f"{v!r} ({n})" for v, n in report.versions_seen.most_common())
             raise BadInputError(f"{names}: no annotation started from a prediction of model_version {model_version!r}; "
                                 f"the annotations started from {found}: pass one of those to --model-version, or leave it out")
+        if backend_log:
+            raise BadInputError(f"{names}: none of the {report.annotations} recorded annotation(s) carries the prediction it "
+                                "started from (Label Studio stores it in the annotation when the project's model_version is "
+                                "the backend's, which `quotekit ls connect` sets): connect the project, or read an export "
+                                "from `quotekit ls pull`")
         raise BadInputError(f"{names}: none of the {report.annotations} submitted annotation(s) started from a prediction "
                             "(the export holds no pre-annotation to compare with): push pre-annotated tasks with "
                             "`quotekit ls push`, annotate from them, and export with `quotekit ls pull` (it keeps the predictions)")
