@@ -10,6 +10,9 @@ who the quote is about. Three kinds of evidence, all data in ``configs/stance_si
   whoever speaks (``strong_signals``: "interference in internal affairs", "politically
   motivated"). A signal right after a negator ("no political prisoners") does not count;
   after a hedge ("hopes the court will be fair") it counts for less and the hedge leans neutral;
+  each figure ("340 schools", "$1.2 billion", "80.3 percent": :func:`quantities`) is a weak
+  neutral signal, so that a partisan speaker's plain report of a toll, results or a budget is
+  not pre-filled with the side's label;
 * score(label) = prior(label | side) + evidence(label); ``score`` is the winning label's share
   of the summed scores: about 0.33 means "no idea", close to 1 "side and words agree".
 
@@ -33,7 +36,7 @@ LABELS = ("favor", "against", "neutral")
 STANCE_SIGNAL_KEYS = (
     "weight", "max_signals", "priors", "signals",
     "strong_weight", "strong_signals", "negators", "hedges", "hedge_factor",
-    "opposed_weak_factor", "lean_margin", "mention_sides", "mention_roles",
+    "opposed_weak_factor", "lean_margin", "mention_sides", "mention_roles", "number_words",
 )
 
 
@@ -99,6 +102,8 @@ class StanceLexicon:
     #: are in ``sides_as_written`` (matched on the text as written)
     sides: PhraseTable = field(default_factory=PhraseTable)
     sides_as_written: PhraseTable = field(default_factory=lambda: PhraseTable(lower=False))
+    #: number words that make a count ("three committee meetings"): see :func:`quantities`
+    number_words: frozenset[str] = frozenset()
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], labels: tuple[str, ...] = LABELS, source: Any = "stance_signals.yaml") -> "StanceLexicon":
@@ -154,12 +159,14 @@ class StanceLexicon:
         if bad is not None:
             raise ConfigError(f"{source}: key 'negators': {bad!r} must be one word, like not, \"no\" (quoted: YAML reads a bare no as false), never, n't")
         hedges = expect_list(data.get("hedges"), source, "hedges", strings=True)
+        number_words = frozenset(_norm(w.strip()) for w in expect_list(data.get("number_words"), source, "number_words", strings=True))
         return cls(
             weight=numbers["weight"], max_signals=max_signals, priors=priors, signals=PhraseTable.build(signal_items),
             strong_weight=numbers["strong_weight"], negators=negators, hedges=PhraseTable.build((h, True) for h in hedges),
             hedge_factor=numbers["hedge_factor"], opposed_weak_factor=numbers["opposed_weak_factor"], lean_margin=numbers["lean_margin"],
             sides=PhraseTable.build((p, k) for p, k in side_items if not _is_capitals(p)),
             sides_as_written=PhraseTable.build(((p, k) for p, k in side_items if _is_capitals(p)), lower=False),
+            number_words=number_words,
         )
 
 
@@ -260,12 +267,68 @@ _APPOSITIVE_CHARS = 120
 
 def _around(text: str, start: int, end: int) -> str:
     """The mention ``text[start:end]``, up to three words before it in its clause ("opposition
-    lawmaker" Mu Sochua) and its appositive (", a CPP spokesman,")."""
-    left = _BEFORE.match(text[max(0, start - 40) : start][::-1]).group()[::-1]
-    before = " ".join(left.split()[-_WORDS_BEFORE:])
-    rest = text[end : end + _APPOSITIVE_CHARS].lstrip()
-    after = _APPOSITIVE.match(rest, 1).group().strip() if rest.startswith(",") else ""
+    lawmaker" Mu Sochua), the description a comma sets before it ("Another analyst, Seng Vy")
+    and its appositive (", a CPP spokesman,"); what follows the comma after a name is not an
+    appositive when it is the sentence's verb ("Seng Vy, said the opposition ...":
+    :func:`appositive_after`)."""
+    left = _BEFORE.match(text[max(0, start - 80) : start][::-1]).group()[::-1]
+    before = " ".join(title_before(left.split()))
+    if not before:
+        before = description_before(text, start)
+    after = appositive_after(text, end)
     return " ".join(x for x in (before, text[start:end], after) if x)
+
+
+def title_before(words: list[str]) -> list[str]:
+    """The words of a title before a name: the last three words of its clause, and the
+    capitalised words of a longer title or body name before them ("Japanese Foreign Ministry
+    press secretary": "Japanese" tells the side, "Foreign Ministry" would say the government).
+
+    >>> title_before("At a briefing Japanese Foreign Ministry press secretary".split())
+    ['Japanese', 'Foreign', 'Ministry', 'press', 'secretary']
+    >>> title_before("he met the opposition lawmaker".split())
+    ['the', 'opposition', 'lawmaker']
+    """
+    k = max(0, len(words) - _WORDS_BEFORE)
+    while k > 0 and len(words) - k < _WORDS_BEFORE + 4 and words[k - 1][:1].isupper():
+        k -= 1
+    return words[k:]
+
+
+#: the first words of what follows "NAME," when that is the clause going on, not an appositive
+_CLAUSE_GOES_ON = re.compile(r"\s*(?:said|says|told|tells|added|adds|wrote|writes|stated|states|posted|posts|argued|argues|claimed|claims|warned|warns|insisted|insists|noted|notes|explained|explains|replied|replies|announced|announces|who|which|whose|and|but)\b")
+_DESCRIPTION = re.compile(r"[^.!?;:,\"“”‘()\[\]\n—–]*")
+
+
+def appositive_after(text: str, end: int) -> str:
+    """The appositive opened by a comma right after a mention ending at ``end`` (up to the
+    next clause boundary), or "" when the comma is followed by the sentence's verb, a relative
+    clause or a conjunction (the words there are not about the speaker).
+
+    >>> t = "Sok Chea, a CPP spokesman, said so. Another analyst, Keo Dara, said the opposition won."
+    >>> appositive_after(t, t.index(",")), appositive_after(t, t.index("Keo Dara") + 8)
+    ('a CPP spokesman', '')
+    """
+    rest = text[end : end + _APPOSITIVE_CHARS].lstrip()
+    if not rest.startswith(",") or _CLAUSE_GOES_ON.match(rest, 1):
+        return ""
+    return _APPOSITIVE.match(rest, 1).group().strip()
+
+
+def description_before(text: str, start: int) -> str:
+    """A description of up to three words that a comma sets right before a mention, as in
+    "Another analyst, Keo Dara, said" or "The site's editor, Keo Dara," ("" when the mention
+    does not follow a comma, or the clause before the comma is longer).
+
+    >>> t = "Another analyst, Keo Dara, said it. On Monday Keo Dara said it."
+    >>> description_before(t, t.index("Keo")), description_before(t, t.rindex("Keo"))
+    ('Another analyst', '')
+    """
+    head = text[max(0, start - 60) : start]
+    if not head.rstrip(" ").endswith(","):
+        return ""
+    words = _DESCRIPTION.match(head.rstrip(" ")[:-1][::-1]).group()[::-1].split()
+    return " ".join(words) if len(words) <= _WORDS_BEFORE else ""  # a longer clause ("In a speech to the opposition,") is not a description
 
 
 def speaker_context(text: str, mention: tuple[int, int] | None, speaker: str | None = None) -> str:
@@ -309,9 +372,45 @@ def negated(low: str, at: int, negators: frozenset[str]) -> bool:
 _PUNCT = ".,;:!?\"'“”‘’()[]—–-"
 
 
+#: a figure: an amount of money, a number (not a year) or a number word, with what it counts
+_QUANTITY = re.compile(
+    r"(?<![\w.,])(?:[$€£]\s?\d[\d,.]*(?:\s(?:million|billion|trillion)\b)?"
+    r"|(?!(?:19|20)\d\d(?![\d,.]*\d))\d[\d,.]*(?:\s?%|\s(?:percent|per cent)\b|(?=\s+[a-z]))"
+    r"|(?P<word>[a-z]+)(?=\s+[a-z]))"
+)
+_DURATION = re.compile(r"\s+(?:more\s+|other\s+|full\s+)?(?:seconds?|minutes?|hours?|days?|nights?|weeks?|months?|years?|decades?|generations?|centuries)\b")
+_MONTHS = frozenset("january february march april may june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec".split())
+
+
+def quantities(low: str, number_words: frozenset[str]) -> list[str]:
+    """The figures in ``low`` (normalised text): amounts of money ("$1.2 billion"), percentages
+    and counts of things ("340 schools", "three committee meetings": a number, not a year, or
+    one of ``number_words``, followed by a word; not a date or a length of time). Figures are what plain reports of facts,
+    results, logistics and forecasts are made of.
+
+    >>> quantities("23 people died, $1.2 billion went to roads and turnout was 80.3 percent since 2012", frozenset())
+    ['23', '$1.2 billion', '80.3 percent']
+    >>> quantities("he missed three committee meetings on june 25, banned for five years", frozenset({"three", "five"}))
+    ['three']
+    """
+    out = []
+    for m in _QUANTITY.finditer(low):
+        word = m.group("word")
+        if word is not None and word not in number_words:
+            continue
+        before = low[max(0, m.start() - 12) : m.start()].split()[-1:]
+        if before and before[0] in _MONTHS:
+            continue  # a date ("june 25")
+        if _DURATION.match(low, m.end()):
+            continue  # a length of time ("for five years") measures a ban or a wait as well as a fact
+        out.append(m.group().strip())
+    return out
+
+
 def _signals(low: str, lexicon: StanceLexicon, hedge_at: int) -> dict[tuple[str, bool], tuple[set[str], set[str]]]:
     """Per ``(label, strong)``: the distinct signal phrases before ``hedge_at`` and after it;
-    favor and against phrases right after a negator are left out."""
+    favor and against phrases right after a negator are left out. Each figure
+    (:func:`quantities`) is a weak neutral signal."""
     out: dict[tuple[str, bool], tuple[set[str], set[str]]] = {}
     negators = lexicon.negators
     for m, kind in lexicon.signals.find(low):
@@ -319,6 +418,9 @@ def _signals(low: str, lexicon: StanceLexicon, hedge_at: int) -> dict[tuple[str,
             continue
         plain, hedged = out.setdefault(kind, (set(), set()))
         (hedged if m.start() >= hedge_at else plain).add(m.group())
+    figures = quantities(low, lexicon.number_words)
+    if figures:
+        out.setdefault(("neutral", False), (set(), set()))[0].update(f"#{i}" for i in range(len(figures)))
     return out
 
 
