@@ -17,6 +17,12 @@ Each :class:`Step` is either the review of one proposed quote or one fix, booked
 - ``fix_boundary``: delete the quote and draw it again with everything it carries;
 - ``delete_quote``: a proposed quote the gold lacks; ``add_quote``: a gold quote nobody proposed.
 
+A drawn quote takes the defaults the export reader gives (``toolkit.labelstudio.export.annotation``):
+its kind is left unset when :func:`is_direct` already gives the gold kind, and its links are not
+drawn when :func:`imply_links` (a QUOTE with no link takes its paragraph's only unlinked SPEAKER
+and CUE) gives exactly the gold links on the final state; both are decided by calling the
+reader's own functions, so the plan cannot promise what the reader would not do.
+
 A SPEAKER or CUE region that no final quote uses is an *orphan*; ``orphans="delete"`` removes
 the ones a deleted quote leaves behind, with that deletion (nothing on the screen of Label Studio
 1.23 as configured at the start of issue 18 tells the annotator they do no harm), ``"keep"``
@@ -31,8 +37,12 @@ from typing import Any
 
 from toolkit.evaluation import Attribution, match_overlap
 from toolkit.labelstudio import names as N
+from toolkit.labelstudio.export.annotation import Links, RegionValues, imply_links, is_direct
+from toolkit.labelstudio.export.issues import NullLog
 
 Ref = tuple[str, int, int]  # (label, start, end)
+#: the candidate speakers' radio (``names.SPEAKER_PICK``), on screens that have it
+SPEAKER_PICK = getattr(N, "SPEAKER_PICK", "speaker_pick")
 
 
 @dataclass
@@ -52,6 +62,7 @@ class Step:
     pos: int  # reading order: the offset where the annotator does it
     ops: list[Op] = field(default_factory=list)
     note: str = ""
+    span: tuple[int, int] | None = None  # the text the annotator reads to do it (the quote)
 
 
 @dataclass
@@ -82,6 +93,7 @@ def read_proposal(result: list[dict[str, Any]]) -> Proposal:
             ref[item["id"]] = r
             out.regions.add(r)
     typed: dict[Ref, str] = {}
+    picked: dict[Ref, str] = {}  # the article's candidate radio (the short list beside the registry)
     for item in result:
         rid, fn, v = item.get("id"), item.get("from_name"), item.get("value") or {}
         if item.get("type") == "relation":
@@ -95,9 +107,11 @@ def read_proposal(result: list[dict[str, Any]]) -> Proposal:
             out.unknown.add(ref[rid])
         elif fn == N.SPEAKER_NAME:  # Choices (value.choices) or Taxonomy (value.taxonomy, one path)
             out.name[ref[rid]] = v["choices"][0] if "choices" in v else v["taxonomy"][0][-1]
+        elif fn == SPEAKER_PICK:
+            picked[ref[rid]] = v["choices"][0]
         elif fn == N.SPEAKER_NEW:
             typed[ref[rid]] = v["text"][0]
-    for r, name in typed.items():
+    for r, name in [*picked.items(), *typed.items()]:  # a proposal fills one speaker control per region
         out.name.setdefault(r, name)
     return out
 
@@ -139,8 +153,70 @@ def _att(text: str, r: Ref) -> Attribution:
     return Attribution(fragments=((r[1], r[2]),), texts=(text[r[1]:r[2]],), kind="")
 
 
-def plan(text: str, prop: Proposal, gold: list[Gold], *, orphans: str = "delete") -> list[Step]:
-    """The review and fix steps that turn ``prop`` into ``gold``, in reading order."""
+def default_kind(text: str, r: Ref) -> str:
+    """The kind the export reader gives a QUOTE region with no kind chosen (:func:`is_direct`)."""
+    return "direct" if is_direct(text, r[1], r[2]) else "indirect"
+
+
+@dataclass
+class Final:
+    """What the screen holds when the plan is done: regions, drawn links, ``speaker unknown`` flags."""
+
+    regions: set[Ref]
+    said_by: dict[Ref, set[Ref]]
+    cue: dict[Ref, set[Ref]]
+    unknown: set[Ref]
+    implied: set[Ref]  # quotes whose links are left to the reader
+
+
+def _rid(r: Ref) -> str:
+    return f"{r[0]}:{r[1]}:{r[2]}"
+
+
+def read_links(text: str, final: Final) -> dict[Ref, tuple[set[Ref], set[Ref]]]:
+    """Each QUOTE's (speakers, cues) as the export reader links them: the drawn relations, then
+    :func:`imply_links` for the quotes with none (the reader's own function)."""
+    have = final.regions
+    regions = {_rid(r): {"label": r[0], "start": r[1], "end": r[2]} for r in have}
+    links = Links()
+    for q in have:
+        if q[0] != N.QUOTE or q in final.implied:
+            continue
+        sp = {_rid(o) for o in final.said_by.get(q, set()) if o in have}
+        cu = sorted(_rid(o) for o in final.cue.get(q, set()) if o in have)
+        if sp:
+            links.speakers[_rid(q)] = sp
+        if cu:
+            links.cues[_rid(q)] = cu
+    values = RegionValues(flags={_rid(q): {N.SPEAKER_UNKNOWN} for q in final.unknown if q in have})
+    imply_links(text, regions, values, links, "plan", NullLog())
+    back = {_rid(r): r for r in have}
+    return {q: ({back[o] for o in links.speakers.get(_rid(q), ())}, {back[o] for o in links.cues.get(_rid(q), ())})
+            for q in have if q[0] == N.QUOTE}
+
+
+def plan(text: str, prop: Proposal, gold: list[Gold], *, orphans: str = "delete", implied: bool = True) -> list[Step]:
+    """The review and fix steps that turn ``prop`` into ``gold``, in reading order.
+
+    With ``implied`` a drawn quote's links are left to the export reader (:func:`imply_links`)
+    when, on the final state, that gives exactly its gold links; otherwise the first such quote
+    gets its links drawn and the plan is made again (its drawn links may leave the next quote
+    of the paragraph the only candidates)."""
+    explicit: set[Ref] = set()
+    while True:
+        steps, final = _plan(text, prop, gold, orphans=orphans, implied=implied, explicit=explicit)
+        if not final.implied:
+            return steps
+        want = {g.ref: ({g.sref} if g.sref else set(), {g.cref} if g.cref else set()) for g in gold}
+        got = read_links(text, final)
+        wrong = {q for q in final.implied if got.get(q) != want.get(q)}
+        if not wrong:
+            return steps
+        explicit.add(min(wrong, key=lambda r: (r[1], r[2])))  # one at a time: its drawn links may free the rest
+
+
+def _plan(text: str, prop: Proposal, gold: list[Gold], *, orphans: str, implied: bool,
+          explicit: set[Ref]) -> tuple[list[Step], Final]:
     pq = prop.quotes
     pairs = match_overlap([_att(text, g.ref) for g in gold], [_att(text, r) for r in pq])
     matched = {gi: pq[pi] for gi, pi in pairs if pq[pi] == gold[gi].ref}
@@ -150,6 +226,8 @@ def plan(text: str, prop: Proposal, gold: list[Gold], *, orphans: str = "delete"
     named: dict[Ref, str] = dict(prop.name)
     said_by = {q: set(v) for q, v in prop.said_by.items()}
     cue = {q: set(v) for q, v in prop.cue.items()}
+    unknown = set(prop.unknown)
+    left_to_reader: set[Ref] = set()
     steps: list[Step] = []
 
     def users(r: Ref) -> set[Ref]:
@@ -164,14 +242,20 @@ def plan(text: str, prop: Proposal, gold: list[Gold], *, orphans: str = "delete"
             if orphans == "delete" and r in have and r not in want_regions and not users(r):
                 drop_region(step, r)
 
-    def ensure_speaker(step: Step, g: Gold) -> None:
+    def needs_name(s: Ref, g: Gold) -> bool:
+        """A SPEAKER region needs its name picked unless it shows the gold name, or was drawn
+        here over the gold name's own words (the reader resolves a region's text)."""
+        return named.get(s) != g.speaker and not (s not in prop.regions and text[s[1]:s[2]] == g.speaker)
+
+    def ensure_speaker(step: Step, g: Gold, name: bool = True) -> None:
         s = g.sref
         if s not in have:
             step.ops.append(Op("draw", s))
             have.add(s)
-        if named.get(s) != g.speaker and not (s not in prop.regions and text[s[1]:s[2]] == g.speaker):
-            step.ops.append(Op("name", (s, g.speaker)))
-        named[s] = g.speaker
+        if name:
+            if needs_name(s, g):
+                step.ops.append(Op("name", (s, g.speaker)))
+            named[s] = g.speaker
 
     def relink(step: Step, q: Ref, want: Ref | None, links: dict[Ref, set[Ref]], prepare=None) -> None:
         """Drop the quote's other links (deleting the region when nothing else uses or will use
@@ -195,8 +279,12 @@ def plan(text: str, prop: Proposal, gold: list[Gold], *, orphans: str = "delete"
             links.setdefault(q, set()).add(want)
 
     def add_quote(step: Step, g: Gold) -> None:
-        """Draw the quote and whatever of its speaker and cue is missing first (nothing is
-        selected between drawings), then the quote's choices and links, the speaker's name last."""
+        """Draw the quote and whatever of its speaker and cue is missing (nothing is selected
+        after a drawing, so no Escape between them), name the speaker, then the quote's choices:
+        the stance, the kind only when the reader's default is not the gold kind, the links only
+        when the reader would not imply them. The speaker first: a click on the quote closes the
+        speaker list, which would otherwise keep the keys and cost an Escape before the next
+        hotkey."""
         q = g.ref
         step.ops.append(Op("draw", q))
         have.add(q)
@@ -204,17 +292,25 @@ def plan(text: str, prop: Proposal, gold: list[Gold], *, orphans: str = "delete"
             if r is not None and r not in have:
                 step.ops.append(Op("draw", r))
                 have.add(r)
-        step.ops += [Op("stance", (q, g.stance)), Op("kind", (q, g.kind))]
-        if g.sref is None:
-            step.ops.append(Op("unknown", (q, True)))
-        else:
-            step.ops.append(Op("link", (q, g.sref)))
-            said_by.setdefault(q, set()).add(g.sref)
-        if g.cref is not None:
-            step.ops.append(Op("link", (q, g.cref)))
-            cue.setdefault(q, set()).add(g.cref)
         if g.sref is not None:
             ensure_speaker(step, g)
+        step.ops.append(Op("stance", (q, g.stance)))
+        if g.kind != default_kind(text, q):
+            step.ops.append(Op("kind", (q, g.kind)))
+        if g.sref is None:
+            step.ops.append(Op("unknown", (q, True)))
+            unknown.add(q)
+        lazy = implied and q not in explicit
+        if lazy:
+            left_to_reader.add(q)
+        if g.sref is not None:
+            if not lazy:
+                step.ops.append(Op("link", (q, g.sref)))
+            said_by.setdefault(q, set()).add(g.sref)
+        if g.cref is not None:
+            if not lazy:
+                step.ops.append(Op("link", (q, g.cref)))
+            cue.setdefault(q, set()).add(g.cref)
 
     # everything in reading order, the state updated as the annotator goes
     events: list[tuple[int, int, str, Any]] = []
@@ -232,47 +328,51 @@ def plan(text: str, prop: Proposal, gold: list[Gold], *, orphans: str = "delete"
     for pos, _, what, x in sorted(events, key=lambda e: (e[0], e[1])):
         if what == "review":
             steps.append(Step("review", pos, [Op("review", (x, prop.stance.get(x), sorted(prop.said_by.get(x, ()))))],
-                              text[x[1]:x[2]][:50]))
+                              text[x[1]:x[2]][:50], (x[1], x[2])))
         elif what == "delete":
-            st = Step("delete_quote", pos, note=text[x[1]:x[2]][:50])
+            st = Step("delete_quote", pos, note=text[x[1]:x[2]][:50], span=(x[1], x[2]))
             drop_region(st, x)
             orphan_cleanup(st, prop.said_by.get(x, set()) | prop.cue.get(x, set()))
             steps.append(st)
         elif what == "boundary":
             g, old = gold[x], moved[x]
-            st = Step("fix_boundary", pos, note=text[g.start:g.end][:50])
+            st = Step("fix_boundary", pos, note=text[g.start:g.end][:50], span=(min(g.start, old[1]), max(g.end, old[2])))
             drop_region(st, old)
             add_quote(st, g)
             orphan_cleanup(st, prop.said_by.get(old, set()) | prop.cue.get(old, set()))
             steps.append(st)
         elif what == "add":
             g = gold[x]
-            st = Step("add_quote", pos, note=text[g.start:g.end][:50])
+            st = Step("add_quote", pos, note=text[g.start:g.end][:50], span=(g.start, g.end))
             add_quote(st, g)
             steps.append(st)
         else:
             g = gold[x]
-            q, note = g.ref, text[g.start:g.end][:50]
+            q, note, span = g.ref, text[g.start:g.end][:50], (g.start, g.end)
             if prop.stance.get(q) != g.stance:
-                steps.append(Step("fix_stance", pos, [Op("stance", (q, g.stance))], note))
+                steps.append(Step("fix_stance", pos, [Op("stance", (q, g.stance))], note, span))
             if prop.kind.get(q) != g.kind:
-                steps.append(Step("fix_kind", pos, [Op("kind", (q, g.kind))], note))
+                steps.append(Step("fix_kind", pos, [Op("kind", (q, g.kind))], note, span))
             if (q in prop.unknown) != (g.sref is None):
-                steps.append(Step("fix_speaker", pos, [Op("unknown", (q, g.sref is None))], note))
+                steps.append(Step("fix_speaker", pos, [Op("unknown", (q, g.sref is None))], note, span))
+                (unknown.add if g.sref is None else unknown.discard)(q)
             if (said_by.get(q, set()) & have) != ({g.sref} if g.sref else set()):
-                st = Step("fix_mention", pos, note=note)
-                relink(st, q, g.sref, said_by, prepare=(lambda st=st, g=g: ensure_speaker(st, g)) if g.sref else None)
+                st = Step("fix_mention", pos, note=note, span=span)  # link first, name last (no Escape)
+                relink(st, q, g.sref, said_by, prepare=(lambda st=st, g=g: ensure_speaker(st, g, name=False)) if g.sref else None)
                 if g.sref and named.get(g.sref) != g.speaker:
                     ensure_speaker(st, g)
                 steps.append(st)
             elif g.sref and named.get(g.sref) != g.speaker:
-                steps.append(Step("fix_speaker", pos, [Op("name", (g.sref, g.speaker))], f"{text[g.sref[1]:g.sref[2]]} -> {g.speaker}"))
+                steps.append(Step("fix_speaker", pos, [Op("name", (g.sref, g.speaker))],
+                                  f"{text[g.sref[1]:g.sref[2]]} -> {g.speaker}", span))
                 named[g.sref] = g.speaker
             if (cue.get(q, set()) & have) != ({g.cref} if g.cref else set()):
-                st = Step("fix_cue", pos, note=note)
+                st = Step("fix_cue", pos, note=note, span=span)
                 relink(st, q, g.cref, cue)
                 steps.append(st)
-    return steps
+    drawn_said = {q: v for q, v in said_by.items() if q not in left_to_reader}
+    drawn_cue = {q: v for q, v in cue.items() if q not in left_to_reader}
+    return steps, Final(set(have), drawn_said, drawn_cue, unknown, left_to_reader)
 
 
 # --------------------------------------------------------------------------- the pulled export against the gold

@@ -36,7 +36,7 @@ from screen import Actions, Screen  # noqa: E402
 from toolkit.labelstudio import names as N  # noqa: E402
 from toolkit.labelstudio.testing import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402
 
-BUCKETS = ("review", "fix_stance", "fix_kind", "fix_speaker", "fix_mention", "fix_cue", "fix_boundary",
+BUCKETS = ("setup", "review", "read", "fix_stance", "fix_kind", "fix_speaker", "fix_mention", "fix_cue", "fix_boundary",
            "delete_quote", "add_quote", "submit")  # fmt: skip
 PROJECT = "quotekit annotator"
 
@@ -150,6 +150,9 @@ def annotate_task(page, url: str, project_id: int, task: dict, gold: list[Gold],
     t1 = time.monotonic()
     ann = Annotator(screen, speaker_names, prop)
     for step in steps:
+        if step.bucket != "review" and step.span:  # the reading pass down to where the fix is done
+            with acts.on("read", item=False):
+                screen.read_to(*step.span)
         with acts.on(step.bucket):
             for op in step.ops:
                 try:
@@ -160,6 +163,8 @@ def annotate_task(page, url: str, project_id: int, task: dict, gold: list[Gold],
                     last = "; ".join(f"{k} {w}" for _, k, _, w in acts.log[-8:])
                     raise RuntimeError(f"{task['data']['article_id']}: {step.bucket} ({step.note!r}), {op}: {exc} "
                                        f"(screenshot {shot}; last actions: {last})") from exc
+    with acts.on("read"):  # read on to the end, looking for quotes nobody proposed
+        screen.read_to_end()
     with acts.on("submit"):
         screen.submit()
     t2 = time.monotonic()
@@ -248,6 +253,8 @@ def summarise(runs: list[TaskRun], per_task: dict, lost: int, wrong: int, issues
         "fix_cue_actions": mean("fix_cue"),
         "fix_boundary_actions": mean("fix_boundary"),
         "task_seconds": round(sum(r.seconds for r in runs) / len(runs), 1) if runs else None,
+        "actions": sum(sum(c.values()) for c in counts.values()),
+        "read_actions_per_task": mean("read"),
         "lost": lost,
         "wrong": wrong,
         "review_panel_hidden_rows": sum(r.hidden_rows for r in runs),
@@ -266,6 +273,7 @@ def table(report: dict[str, Any]) -> str:
         total = sum(v for k, v in c.items() if k != "fixes")
         rows.append(f"{b:<14}{c['fixes']:>6}{c.get('click', 0):>7}{c.get('key', 0):>6}{c.get('drag', 0):>6}"
                     f"{c.get('scroll', 0):>7}{total / c['fixes']:>7.2f}")
+    rows.append(f"{'all actions':<20}{report['actions']:>7}")
     rows.append("")
     rows.append(f"{'article':<24}{'quotes':>7}{'actions':>8}{'seconds':>8}{'lost':>6}{'wrong':>6}")
     for aid, t in report["per_task"].items():
@@ -281,18 +289,6 @@ def _read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def start_server(data_dir: Path):
-    """``quotekit ls serve --detach`` on a free port with ``data_dir``; the LSServer."""
-    from toolkit.labelstudio.testing import LSServer, free_port, run_cli
-
-    proc = run_cli(["ls", "serve", "--detach", "--port", str(free_port()), "--data-dir", str(data_dir)], timeout=900)
-    if proc.returncode != 0:
-        raise RuntimeError(f"quotekit ls serve failed (exit {proc.returncode}): {proc.stderr[-2000:]}")
-    state = json.loads((data_dir / "server.json").read_text())
-    return LSServer(url=state["url"], data_dir=data_dir, token=(data_dir / "api-token").read_text().strip(),
-                    password=(data_dir / "admin-password").read_text().strip())
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--articles", type=Path, default=REPO / "annotations" / "articles.jsonl")
@@ -306,7 +302,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json-out", type=Path, help="also write the whole report here")
     args = ap.parse_args(argv)
     from playwright.sync_api import sync_playwright
-    from toolkit.labelstudio.testing import run_cli
+    from toolkit.labelstudio.testing import acquire_server, release_server, run_cli
 
     records = [r for r in _read_jsonl(args.articles) if not args.only or r["article_id"] in args.only]
     gold = {r["article_id"]: r["quotes"] for r in _read_jsonl(args.gold)}
@@ -322,11 +318,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     with tempfile.TemporaryDirectory(prefix="quotekit-annotator-") as tmp:
         workdir = Path(tmp)
-        data_dir = workdir / "labelstudio-data"
         t0 = time.monotonic()
-        try:  # stopped whatever happens, also when the start itself fails half-way
-            server = start_server(data_dir)
-            print(f"Label Studio up in {time.monotonic() - t0:.0f} s", file=sys.stderr)
+        try:  # the tests' server start: `quotekit ls serve --detach`, a free port, data in workdir
+            server = acquire_server(workdir)
+        except RuntimeError:  # stopped also when the start failed half-way
+            run_cli(["ls", "stop", "--data-dir", str(workdir / "labelstudio-data")], timeout=120)
+            raise
+        print(f"Label Studio up in {time.monotonic() - t0:.0f} s", file=sys.stderr)
+        try:  # stopped whatever happens (`quotekit ls stop`)
             with sync_playwright() as pw:
                 ctx = pw.chromium.launch_persistent_context(
                     str(workdir / "chromium"), executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True,
@@ -338,14 +337,15 @@ def main(argv: list[str] | None = None) -> int:
                 finally:
                     ctx.close()
         finally:
-            stop = run_cli(["ls", "stop", "--data-dir", str(data_dir)], timeout=120)
-            if stop.returncode != 0:
-                print(f"quotekit ls stop failed: {stop.stderr}", file=sys.stderr)
+            try:
+                release_server()
+            except RuntimeError as exc:
+                print(exc, file=sys.stderr)
     print(table(report))
     if args.json_out:
         args.json_out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     keys = ("review_actions_per_quote", "fix_speaker_actions", "fix_stance_actions", "add_quote_actions",
-            "delete_quote_actions", "task_seconds", "lost", "wrong")
+            "delete_quote_actions", "task_seconds", "lost", "wrong", "actions")
     print(json.dumps({k: report[k] for k in keys}))
     return 0 if report["lost"] == 0 and report["wrong"] == 0 else 1
 

@@ -44,6 +44,10 @@ SEL = {
     "taxonomy_search_any": '[data-testid="taxonomy-search"]',
     "taxonomy_option": '.htx-taxonomy-dropdown:not(.ant-select-dropdown-hidden) .ant-select-tree-node-content-wrapper[title="{name}"]',
     "taxonomy_list": ".htx-taxonomy-dropdown:not(.ant-select-dropdown-hidden) .ant-select-tree-list-holder",
+    # the article's candidate speakers, radios beside the Taxonomy (screen after H18a's short list;
+    # toolkit.labelstudio.config.CANDIDATES_CLASS)
+    "candidate": '.qk-candidates input[type="radio"][name="{name}"]',
+    "candidate_checked": ".qk-candidates input[type=\"radio\"]:checked",
     # the always-visible review panel of the proposed quotes (screen after issue 18), one row per quote
     "review_row": "tr.qk-quote",
     "speaker_new": 'input[name="speaker_new"], textarea[name="speaker_new"]',
@@ -100,7 +104,8 @@ JS_REGION_POINT = """(sel) => {
 }"""
 
 JS_SCROLLER = """(sel) => { const m = document.querySelector(sel); const r = m.getBoundingClientRect();
-  return {top: r.top, bottom: r.bottom, left: r.left, right: r.right, height: m.clientHeight, scrollTop: m.scrollTop}; }"""
+  return {top: r.top, bottom: r.bottom, left: r.left, right: r.right, height: m.clientHeight, scrollTop: m.scrollTop,
+          scrollHeight: m.scrollHeight}; }"""
 
 JS_STORE = """() => { const a = window.Htx.annotationStore.selected;
   return {selected: a.regionStore.selection.size, regions: a.regionStore.regions.length,
@@ -242,6 +247,39 @@ class Screen:
             self._settle_scroll(before)
         raise RuntimeError("could not scroll the target into view")
 
+    def read_to(self, start: int, end: int) -> None:
+        """The reading pass: wheel the article down by whole gestures (``SCROLL_STEP`` of the
+        visible height) while text[start:end] is below the view: its first line below the bottom
+        margin, or its last line below it when one more gesture still leaves the first line in
+        view. Never up: a target above the view is the fix's own scrolling."""
+        margin = 80
+        for _ in range(200):
+            box = self._scroller()
+            r = self.page.evaluate(JS_POINTS, [start, end])
+            if r is None:
+                raise RuntimeError(f"text {start}-{end} not found on the page")
+            step = SCROLL_STEP * box["height"]
+            bottom = box["bottom"] - margin
+            below = r["y1"] > bottom or (r["y2"] > bottom and r["y1"] - step >= box["top"] + margin)
+            if not below or not self._read_gesture(box, step):
+                return
+        raise RuntimeError("could not read down to the target")
+
+    def read_to_end(self) -> None:
+        """The rest of the reading pass: whole gestures down to the article's end."""
+        for _ in range(200):
+            box = self._scroller()
+            if not self._read_gesture(box, SCROLL_STEP * box["height"]):
+                return
+
+    def _read_gesture(self, box: dict, step: float) -> bool:
+        """One wheel gesture of ``step`` px down; False (no gesture) at the article's end."""
+        if box["scrollTop"] + box["height"] >= box["scrollHeight"] - 1:
+            return False
+        self.acts.wheel((box["left"] + box["right"]) / 2, (box["top"] + box["bottom"]) / 2, step, "read on")
+        self._settle_scroll(box["scrollTop"])
+        return True
+
     def _settle_scroll(self, before: float) -> None:
         for _ in range(20):
             time.sleep(0.05)
@@ -358,10 +396,14 @@ class Screen:
         return self.page.locator(SEL["taxonomy"]).count() > 0
 
     def speaker_shown(self) -> str | None:
-        """The canonical name the selected SPEAKER region shows (either speaker control)."""
+        """The canonical name the selected SPEAKER region shows (any speaker control: a registry
+        name in the searchable list wins over a checked candidate, as the export reader decides)."""
         if self.has_taxonomy():
             tags = self.page.locator(SEL["taxonomy_tag"]).all_inner_texts()
-            return tags[0].strip() if tags else None
+            if tags:
+                return tags[0].strip()
+            checked = self.page.locator(SEL["candidate_checked"])
+            return checked.first.get_attribute("name") if checked.count() else None
         trig = self.page.locator(SEL["speaker_trigger"])
         if not trig.count():
             return None
@@ -370,6 +412,11 @@ class Screen:
     def pick_speaker(self, name: str) -> None:
         """Give the selected SPEAKER region the registry name ``name``."""
         if self.speaker_shown() == name:
+            return
+        cand = self.page.locator(SEL["candidate"].format(name=name))
+        if cand.count() and cand.first.is_visible():  # one of the article's candidates: a click
+            self.acts.check(cand.first, f"pick candidate {name}")
+            self._wait(lambda: cand.first.is_checked(), f"candidate {name} checked")
             return
         if self.has_taxonomy():
             self._pick_in_taxonomy(name)
