@@ -108,3 +108,12 @@ def test_through_the_pipeline_a_figure_report_is_neutral():
         doc = nlp(text)
     (q,) = attribute(doc, load_registry(), load_stance(), load_lexicons())
     assert q.speaker == "Keo Dara" and q.stance == "neutral"
+
+
+def test_a_description_before_a_titled_name_tells_the_side(lex):
+    t = "A Thai army spokesman, Colonel Keo Dara, said troops had returned fire."
+    i = t.index("Keo Dara")
+    assert side_from_mention(speaker_context(t, (i, i + 8)), lex) == "foreign government"
+    t = "In a long speech to the opposition, Colonel Keo Dara said so."
+    i = t.index("Keo Dara")
+    assert side_from_mention(speaker_context(t, (i, i + 8)), lex) is None

@@ -267,14 +267,17 @@ _APPOSITIVE_CHARS = 120
 
 def _around(text: str, start: int, end: int) -> str:
     """The mention ``text[start:end]``, up to three words before it in its clause ("opposition
-    lawmaker" Mu Sochua), the description a comma sets before it ("Another analyst, Seng Vy")
+    lawmaker" Mu Sochua), the description a comma sets before it ("Another analyst, Seng Vy",
+    "A Thai army spokesman, Colonel Seng Vy")
     and its appositive (", a CPP spokesman,"); what follows the comma after a name is not an
     appositive when it is the sentence's verb ("Seng Vy, said the opposition ...":
     :func:`appositive_after`)."""
     left = _BEFORE.match(text[max(0, start - 80) : start][::-1]).group()[::-1]
-    before = " ".join(title_before(left.split()))
-    if not before:
-        before = description_before(text, start)
+    words = left.split()
+    title = title_before(words)
+    before = " ".join(title)
+    if len(title) == len(words):  # the clause so far is the title: a description may stand before its comma
+        before = " ".join(x for x in (description_before(text, start - len(left)), before) if x)
     after = appositive_after(text, end)
     return " ".join(x for x in (before, text[start:end], after) if x)
 
@@ -297,6 +300,7 @@ def title_before(words: list[str]) -> list[str]:
 
 #: the first words of what follows "NAME," when that is the clause going on, not an appositive
 _CLAUSE_GOES_ON = re.compile(r"\s*(?:said|says|told|tells|added|adds|wrote|writes|stated|states|posted|posts|argued|argues|claimed|claims|warned|warns|insisted|insists|noted|notes|explained|explains|replied|replies|announced|announces|who|which|whose|and|but)\b")
+_DESCRIPTION_WORDS = 5
 _DESCRIPTION = re.compile(r"[^.!?;:,\"“”‘()\[\]\n—–]*")
 
 
@@ -316,7 +320,7 @@ def appositive_after(text: str, end: int) -> str:
 
 
 def description_before(text: str, start: int) -> str:
-    """A description of up to three words that a comma sets right before a mention, as in
+    """A description of up to five words that a comma sets right before a mention, as in
     "Another analyst, Keo Dara, said" or "The site's editor, Keo Dara," ("" when the mention
     does not follow a comma, or the clause before the comma is longer).
 
@@ -328,7 +332,7 @@ def description_before(text: str, start: int) -> str:
     if not head.rstrip(" ").endswith(","):
         return ""
     words = _DESCRIPTION.match(head.rstrip(" ")[:-1][::-1]).group()[::-1].split()
-    return " ".join(words) if len(words) <= _WORDS_BEFORE else ""  # a longer clause ("In a speech to the opposition,") is not a description
+    return " ".join(words) if len(words) <= _DESCRIPTION_WORDS else ""  # a longer clause ("In a long speech to the opposition,") is not a description
 
 
 def speaker_context(text: str, mention: tuple[int, int] | None, speaker: str | None = None) -> str:
