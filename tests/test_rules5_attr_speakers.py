@@ -25,11 +25,18 @@ def test_role_noun_after_a_titled_unregistered_minister(nlp):
 
 def test_she_after_a_bare_name_subject_without_speech_verb(nlp):
     text = (
-        "Chan Sreypov was a teacher when the school closed. Twelve years later she still lives in the village.\n\n"
+        "Chan Sreypov was a teacher when she lost her job. Twelve years later she still lives in the village.\n\n"
         "She says nobody has offered her work since."
     )
     got = speakers(nlp, text)
     assert got == [("nobody has offered her work since", "She", "Chan Sreypov")]
+
+
+def test_a_quantifier_opens_no_bare_name():
+    from toolkit.pipeline import load_lexicons
+
+    lex = load_lexicons().mentions
+    assert not bare_name("Neither Clinton", lex) and not bare_name("Most Americans", lex) and bare_name("Keo Sarath", lex)
 
 
 def test_a_rank_is_a_title_not_part_of_the_name(nlp):

@@ -31,9 +31,9 @@ import re
 from dataclasses import dataclass, field, replace
 
 from toolkit.config import Registry, StanceScheme
-from toolkit.core import doc_text
+from toolkit.core import doc_text, has
 from toolkit.core.cues import Cue, CueLexicon, find_cues
-from toolkit.core.frames import PRONOUNS, Frame, body_before_place, dateline_spans, name_across_and, has, judgement_frames, line_frames, np_left, possessor_of_channel, read_frames, sentence_bounds, sentence_spans, speaker_left, sentence_subjects, split_at_datelines, tidy_speaker
+from toolkit.core.frames import PRONOUNS, Frame, body_before_place, colon_frames, perspective_frames, dateline_spans, name_across_and, has, judgement_frames, line_frames, np_left, possessor_of_channel, read_frames, sentence_bounds, sentence_spans, speaker_left, sentence_subjects, split_at_datelines, tidy_speaker
 from toolkit.core.quotes import Quotation, find_quotations
 from toolkit.core.speakers import MentionLexicon, Resolution, SpeakerResolver, bare_name, described_subject, implausible_mention, titled_name
 from toolkit.core.stance import StanceLexicon, propose_stance, side_from_mention, speaker_context
@@ -95,6 +95,7 @@ def attribute_dicts(doc, registry: Registry, stance_scheme: StanceScheme | None,
     sents = split_at_datelines(doc, sentence_spans(doc), datelines)
     bounds = sentence_bounds(doc, sents)
     frames = read_frames(doc, cues, lexicons.cues, quotation_at, bounds) + line_frames(doc, quotation_at, lexicons.mentions.label_stop) + judgement_frames(doc, lexicons.cues, bounds, quotation_at)
+    frames += verbless_frames(doc, frames, lexicons, bounds, quotation_at)
     if datelines:  # "KUALA LUMPUR: ..." is no speaker label
         frames = [f for f in frames if not (f.pattern == "speaker_label" and any(a <= doc[f.speaker[0]].idx < b for a, b in datelines))]
     frames = drop_channel_frames(doc, frames, bounds, lexicons.cues.recipient, lexicons.cues.anonymity, lexicons.mentions.description_words)
@@ -109,6 +110,24 @@ def attribute_dicts(doc, registry: Registry, stance_scheme: StanceScheme | None,
     drafts.sort(key=lambda d: (d.start, d.end))
     _resolve_speakers(doc, drafts, registry, lexicons.mentions, opts, inside=lambda c: owner[c] >= 0, sents=sents, not_names=lexicons.cues.mention_time_any)
     return [_to_quote(doc, text, d, registry, stance_scheme, lexicons.stance) for d in drafts]
+
+
+def verbless_frames(doc, frames: list[Frame], lexicons: Lexicons, bounds, quotation_at) -> list[Frame]:
+    """Attributions without a speech verb (:func:`toolkit.core.frames.perspective_frames`: "In
+    his view, S", "For X, S"; :func:`toolkit.core.frames.colon_frames`: "X put it plainly:
+    “...”") whose content no frame of a cue already holds.
+
+    >>> # 'Sok Eysan said: “No.”' -> the cue's frame only; 'Sok Eysan put it plainly: “No.”' -> a colon frame
+    """
+    taken = [(f.start, f.end) for f in frames]
+
+    def free(f: Frame) -> bool:
+        return not any(a <= f.start < b or f.start <= a < f.end for a, b in taken)
+
+    role_nouns = frozenset(n.split()[-1] for n in lexicons.mentions.role_nouns)
+    new = perspective_frames(doc, lexicons.cues, bounds, quotation_at, lambda sp: _entity_is(doc, sp, ("PERSON",)))
+    new += colon_frames(doc, lexicons.cues, bounds, quotation_at, role_nouns, lambda sp: _entity_is(doc, sp, ("PERSON", "ORG", "NORP", "GPE")), lexicons.mentions.description_words)
+    return [f for f in new if free(f)]
 
 
 #: Frame patterns whose speaker is not read around a cue by the mention readers (whole-line
@@ -384,17 +403,21 @@ def _leftover_quotations(text: str, quotations: list[Quotation], drafts: list[_D
     by_start = sorted((d for d in direct if d.frame is not None), key=lambda d: d.start)
     starts = [d.start for d in by_start]
     out: list[_Draft] = []
-    for q in quotations:
+    by_open = {q.open: d for d in drafts if d.kind == "direct" and d.frame is not None for q in d.quotations}
+    for n, q in enumerate(quotations):
         if q.open in used or covered[q.open]:
             continue
         n_words = len(text[q.start : q.end].split())
         if n_words < opts.min_direct_words:
+            continue
+        if is_pull_quote(text, q, quotations):
             continue
         k = bisect.bisect_right(ends, q.open)
         prev = direct[k - 1] if k else None
         if out and out[-1].end <= q.open and (prev is None or out[-1].end > prev.end):
             prev = out[-1]
         p_start = text.rfind("\n", max(0, q.open - CONTINUATION_REACH), q.open) + 1
+        closer = paragraph_chain_end(quotations, n) if not text[p_start : q.open].strip() else None
         if prev is not None and q.open - prev.end <= CONTINUATION_REACH:
             between = text[prev.end : q.open]
             same_par = "\n" not in between
@@ -407,6 +430,9 @@ def _leftover_quotations(text: str, quotations: list[Quotation], drafts: list[_D
                 d = _Draft(q.start, q.end, "direct", None, 0.7 if same_par else 0.6, "continuation", source=prev, quotations=[q])
                 out.append(d)
                 continue
+        if closer is not None and closer.open in by_open:  # “A ... (no closing mark) / “B,” he said.
+            out.append(_Draft(q.start, q.end, "direct", None, 0.65, "open_paragraph", source=by_open[closer.open], quotations=[q]))
+            continue
         j = bisect.bisect_right(starts, q.end)
         nxt = by_start[j] if j < len(by_start) else None
         if nxt is not None and nxt.start - q.end <= CONTINUATION_REACH and "\n" not in text[q.end : nxt.start]:
@@ -415,6 +441,43 @@ def _leftover_quotations(text: str, quotations: list[Quotation], drafts: list[_D
         if opts.unattributed and not text[p_start : q.open].strip():
             out.append(_Draft(q.start, q.end, "direct", None, 0.25, "unattributed", quotations=[q]))
     return out
+
+
+def paragraph_chain_end(quotations: list[Quotation], n: int) -> Quotation | None:
+    """The quotation that closes the multi-paragraph quotation ``quotations[n]`` opens: a
+    paragraph that opens a quotation and does not close it is continued by the quotation that
+    opens the next paragraph (the typographic convention), and so on until one closes. None when
+    ``quotations[n]`` is closed. Its attribution ("“B,” he said.") is the whole chain's.
+
+    >>> from toolkit.core.quotes import find_quotations
+    >>> qs = find_quotations("“We sat on the road.\\n\\n“Then they shot,” she said.").quotations
+    >>> paragraph_chain_end(qs, 0) is qs[1]
+    True
+    """
+    k = n
+    while k < len(quotations) and quotations[k].continues:
+        k += 1
+    return quotations[k] if k > n and k < len(quotations) else None
+
+
+def is_pull_quote(text: str, q: Quotation, quotations: list[Quotation]) -> bool:
+    """A paragraph that is only a quotation repeating words of another quotation of the article
+    (a pull quote set in the page: “Your office belongs to the people”) is page furniture, no
+    second quote.
+
+    >>> from toolkit.core.quotes import find_quotations
+    >>> t = "“Your office belongs to the people of your commune,” he said.\\n\\n“Your office belongs to the people”\\n"
+    >>> qs = find_quotations(t).quotations
+    >>> is_pull_quote(t, qs[1], qs), is_pull_quote(t, qs[0], qs)
+    (True, False)
+    """
+    p0 = text.rfind("\n", 0, q.open) + 1
+    p1 = text.find("\n", q.outer_end)
+    p1 = len(text) if p1 < 0 else p1
+    if text[p0 : q.open].strip() or text[q.outer_end : p1].strip(" \t.”\""):
+        return False
+    words = " ".join(text[q.start : q.end].split()).rstrip(".,!?").casefold()
+    return bool(words) and any(o is not q and words in " ".join(text[o.start : o.end].split()).casefold() for o in quotations)
 
 
 _NAMING_VERBS = ("call", "label", "brand", "dub", "term", "describ")
@@ -558,7 +621,7 @@ def _note_sentence_subjects(doc, resolver: SpeakerResolver, inside=None, sents=N
             titled = titled_name(mention, resolver.lex)
             if titled is not None:  # "Malaysian Foreign Minister Mohamad Hasan said ..." (no registry entry)
                 resolver.note(pos + mention.rfind(titled[0]), titled[0], None, description=titled[1], kind="person")
-            elif bare_name(mention, resolver.lex) and _person_entity(doc, span):  # "Sok Chanthy was 24 ... she"
+            elif bare_name(mention, resolver.lex) and (_person_entity(doc, span) if has(doc, "ENT_IOB") else _pronoun_follows(doc, span, resolver.lex)):  # "Sok Chanthy was 24 when she ..."
                 resolver.note(pos, mention, None, kind="person")
 
 
@@ -596,9 +659,26 @@ _NAME_LABELS = ("PERSON", "ORG", "GPE", "NORP")
 
 def _person_entity(doc, span: tuple[int, int]) -> bool:
     """Without NER, any span may be a person; with it, only a span the tagger calls PERSON."""
+    return _entity_is(doc, span, ("PERSON",))
+
+
+_PERSONAL = frozenset("he she his her him".split())
+
+
+def _pronoun_follows(doc, span: tuple[int, int], lex: MentionLexicon) -> bool:
+    """Without NER: does a personal pronoun (he, she, his, her, him) follow the name in its
+    sentence ("Sok Chanthy was 24 when she joined the strike")? Then the name is a person's
+    ("Most Americans", "Gender Equality" are not followed by one)."""
+    sent = doc[span[0]].sent if doc.has_annotation("SENT_START") else None
+    end = sent.end if sent is not None else min(len(doc), span[1] + 30)
+    return any(t.lower_ in _PERSONAL for t in doc[span[1] : min(end, span[1] + 30)])
+
+
+def _entity_is(doc, span: tuple[int, int], labels: tuple[str, ...]) -> bool:
+    """Without NER, True; with it, does an entity of ``labels`` touch the span?"""
     if not has(doc, "ENT_IOB"):
         return True
-    return any(t.ent_type_ == "PERSON" for t in doc[span[0] : span[1]])
+    return any(t.ent_type_ in labels for t in doc[span[0] : span[1]])
 
 
 def _entity_name(doc, span: tuple[int, int]) -> str | None:

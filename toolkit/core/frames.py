@@ -1749,3 +1749,162 @@ def possessor_of_channel(doc, span: tuple[int, int], channel_nouns: frozenset[st
         if doc[k].lower_ in ("’s", "'s"):
             return (s, k)
     return span
+
+
+# --------------------------------------------------------------------------- attributions without a speech verb
+
+_PERSPECTIVE_NAME = r"(?:[A-Z][\w’'\-]+[ \t]+){1,3}[A-Z][\w’'\-]+"
+#: "In his view, S", "In Meas Ny’s opinion, S", "In the view of Meas Ny, S"; "For Meas Ny, a
+#: political analyst, S", "To him, S". Sentence-initial only (checked by the caller).
+_PERSPECTIVE = re.compile(
+    r"(?P<prep>In)[ \t]+(?:(?P<poss>his|her|their)|(?P<name_s>" + _PERSPECTIVE_NAME + r")[’']s|the[ \t]+(?:view|opinion)[ \t]+of[ \t]+(?P<name_of>" + _PERSPECTIVE_NAME + r"))"
+    r"(?:[ \t]+(?:view|opinion|estimation|assessment|judgement|judgment|reading))?,[ \t]+"
+    r"|(?P<prep2>For|To)[ \t]+(?:(?P<obj>him|her)|(?P<name>" + _PERSPECTIVE_NAME + r")(?:,[ \t]+(?:a|an|the)[ \t][^,.;:\n“”\"]{2,80})?),[ \t]+"
+)
+_PERSPECTIVE_NOUNS = ("view", "opinion", "estimation", "assessment", "judgement", "judgment", "reading")
+
+
+def _sentence_initial_char(text: str, i: int) -> bool:
+    """Does ``text[i]`` open a paragraph or follow a sentence end ("... 2018. In his view")?"""
+    before = text[max(0, i - 3) : i]
+    return i == 0 or before.endswith("\n") or bool(re.search(r"[.!?”\"][ \t]+$", before))
+
+
+def perspective_frames(doc, lex: CueLexicon, bounds, quotation_at, person_name=None) -> list[Frame]:
+    """Attributions without a speech verb, common in features and analysis (the ``belief``
+    reading of "in X's view"):
+
+    - "In his view, voters are tired ..." / "In Meas Ny’s view, ..." / "In the view of Meas Ny, ...";
+    - "For Meas Ny, a political analyst, the problem is ..." / "To him, the courts decided ...".
+
+    The "In ..." forms need a view noun ("In his view", not "In his car"); the "For/To" forms
+    need a name of two or more capitalised words (with its appositive) or "him"/"her", and
+    ``person_name(span)`` (with NER: a PERSON) must accept the name, so "For Cambodia, ..." and
+    "For years, ..." are not attributions. The content is the rest of the sentence and must be
+    a clause (a finite verb). Pattern ``perspective``, score 0.45: the reading is the narrator's
+    as often as the person's, so the proposal asks to be checked.
+
+    >>> # "For Meas Ny, a political analyst, the problem is money." -> "the problem is money", Meas Ny
+    """
+    text = doc_text(doc)
+    out: list[Frame] = []
+    for anchor in ("In ", "For ", "To "):
+        i = text.find(anchor)
+        while i >= 0:
+            m = _PERSPECTIVE.match(text, i)
+            if m is not None and _sentence_initial_char(text, i) and quotation_at(i) is None:
+                f = _perspective_frame(doc, text, m, lex, bounds, person_name)
+                if f is not None:
+                    out.append(f)
+            i = text.find(anchor, i + 1)
+    return out
+
+
+def _perspective_frame(doc, text: str, m, lex: CueLexicon, bounds, person_name) -> Frame | None:
+    if m.group("prep") and not m.group("name_of") and not any(n in m.group() for n in _PERSPECTIVE_NOUNS):
+        return None
+    who = next(g for g in ("poss", "name_s", "name_of", "obj", "name") if m.group(g))
+    sp = doc.char_span(m.start(who), m.end(who))
+    prep = doc.char_span(m.start("prep") if m.group("prep") else m.start("prep2"), (m.end("prep") if m.group("prep") else m.end("prep2")))
+    if sp is None or prep is None:
+        return None
+    if who in ("name_s", "name_of", "name") and person_name is not None and not person_name((sp.start, sp.end)):
+        return None
+    start = m.end()
+    lo, hi = bounds[prep.start]
+    end = content_end(doc, text, start, hi, lex)
+    if end - start < 12 or not _clause_like(doc, start, end, lex) or not _has_finite(doc, start, end, lex):
+        return None
+    return Frame(Cue(prep.start, prep.end, prep.text.lower(), "belief"), (sp.start, sp.end), start, end, "perspective", 0.45)
+
+
+def _has_finite(doc, start: int, end: int, lex: CueLexicon) -> bool:
+    """A finite verb in ``[start, end)`` (a tag with a tagger, else :func:`_finite_word`)."""
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        return False
+    if has(doc, "TAG"):
+        return any(t.tag_ in ("VBD", "VBZ", "VBP", "MD") for t in span)
+    return any(_finite_word(doc, t.i, lex) for t in span)
+
+
+_COLON_QUOTE = re.compile(r":(?:[ \t]+|[ \t]*\n\s*)(?=[“\"‘])")
+_COLON_SPEAKER_PRONOUNS = frozenset("he she they".split())
+#: words that open a second clause between the subject and the colon
+_COLON_CLAUSE_OPENERS = frozenset("that because when while if so which who whom whose where although though since unless".split())
+
+
+def colon_frames(doc, lex: CueLexicon, bounds, quotation_at, role_nouns=frozenset(), person_name=None, desc_words=frozenset()) -> list[Frame]:
+    """A quotation after a colon that closes a sentence with no speech verb: "Sok Eysan put it
+    plainly: “...”", "Thach Setha offered a shorter reply: “...”", "X posted a message on
+    Facebook after the vote: “...”" (also with the quotation opening the next paragraph). The
+    speaker is the sentence's subject: a name (its last word capitalised; with NER a PERSON or
+    an organisation), "he"/"she"/"they", or a role description ("the minister"); a thing ("The
+    sign read:") is none. The caller drops those whose quotation another frame took (a "said:"
+    is read by the cue). Pattern ``colon_quote`` (direct), score 0.5.
+
+    >>> # 'Sok Eysan put it plainly: “The door is open.”' -> “The door is open.”, Sok Eysan
+    """
+    text = doc_text(doc)
+    out: list[Frame] = []
+    i = text.find(":")
+    while i >= 0:
+        m = _COLON_QUOTE.match(text, i)
+        if m is not None:
+            f = _colon_frame(doc, text, i, m.end(), lex, bounds, quotation_at, role_nouns, person_name, desc_words)
+            if f is not None:
+                out.append(f)
+        i = text.find(":", i + 1)
+    return out
+
+
+def leading_name(doc, lo: int, hi: int, desc_words=frozenset()) -> tuple[int, int] | None:
+    """Without a parser, the subject that opens a sentence: its capitalised words and title words
+    ("Ruling party spokesman Sok Eysan" in "Ruling party spokesman Sok Eysan put it plainly"),
+    a subject pronoun, or "the" + words up to the first word that is neither (the caller checks
+    what it is). None when nothing of that shape opens ``[lo, hi)``.
+    """
+    k = lo
+    while k < hi and (doc[k].is_space or doc[k].text in QUOTE_MARKS):
+        k += 1
+    if k < hi and (doc[k].lower_ in NP_STOP or doc[k].lower_ in TIME_PREPS):  # "On July 6, 2015, Sanders ..."
+        comma = next((x for x in range(k, min(hi, k + 10)) if doc[x].text == ","), None)
+        if comma is None:
+            return None
+        k = comma + 1
+        while k < hi and doc[k].is_space:
+            k += 1
+    s = k
+    if k < hi and doc[k].lower_ in _COLON_SPEAKER_PRONOUNS:
+        return (k, k + 1)
+    if k < hi and doc[k].lower_ == "the":
+        k += 1
+    while k < hi and (doc[k].text[:1].isupper() or doc[k].lower_ in desc_words or doc[k].text in ("’s", "'s", "-")):
+        k += 1
+    return (s, k) if k > s and doc[k - 1].is_alpha and doc[k - 1].lower_ != "the" else None
+
+
+def _colon_frame(doc, text: str, i: int, mark: int, lex: CueLexicon, bounds, quotation_at, role_nouns, person_name, desc_words) -> Frame | None:
+    q = quotation_at(mark)
+    colon = doc.char_span(i, i + 1, alignment_mode="expand")
+    if q is None or q.open != mark or colon is None or q.end - q.start < 2:
+        return None
+    lo, _ = bounds[colon.start]
+    if colon.start - lo > 30:
+        return None
+    subj = sentence_subjects(doc, [(lo, colon.start)])[0] if has(doc, "TAG") else leading_name(doc, lo, colon.start, desc_words)
+    if subj is None or subj[1] >= colon.start or subj[1] - subj[0] > 8 or subj[0] > lo + 4:
+        return None
+    if any(t.lower_ in _COLON_CLAUSE_OPENERS for t in doc[subj[1] : colon.start]):
+        return None  # "She drove so badly that I had to change my answer:": the colon is another clause's
+    first, last = doc[subj[0]], doc[subj[1] - 1]
+    if subj[1] - subj[0] == 1 and first.lower_ in _COLON_SPEAKER_PRONOUNS:
+        pass
+    elif first.lower_ == "the" and last.lower_ in role_nouns:
+        pass
+    elif last.text[:1].isupper() and last.is_alpha:
+        if person_name is not None and not person_name(subj):
+            return None
+    else:
+        return None
+    return Frame(Cue(colon.start, colon.end, ":", "speech"), subj, q.start, q.end, "colon_quote", 0.5)

@@ -862,6 +862,9 @@ def titled_name(mention: str, lex: MentionLexicon) -> tuple[str, str] | None:
     return name, title
 
 
+_QUANTIFIERS = frozenset("neither either most many some all both few several every each no other another more much any".split())
+
+
 def bare_name(mention: str, lex: MentionLexicon) -> bool:
     """Is ``mention`` a bare name of two or three capitalised words, none a title, body or group
     noun ("Sok Chanthy"; not "Phnom Penh Municipal Court", "Foreign Minister", "The party")?
@@ -872,6 +875,8 @@ def bare_name(mention: str, lex: MentionLexicon) -> bool:
     (True, False, False)
     """
     w = mention.split()
+    if w and w[0].lower() in _QUANTIFIERS:
+        return False  # "Neither Clinton (nor Trump)", "Most Americans"
     return 2 <= len(w) <= 3 and all(
         x[:1].isupper() and x[1:].islower() and x.isalpha() and x.lower() not in lex.titles and x.lower() not in lex.body_nouns and x.lower() not in lex.group_nouns
         for x in w

@@ -1,0 +1,93 @@
+"""rules-5 (H-attr), attributions without a speech verb (features, analysis, interviews):
+"In his view, S", "For X, a DESC, S", "To him, S" (toolkit.core.frames.perspective_frames);
+"X put it plainly: “...”", "X offered a shorter reply: “...”" (colon_frames); a paragraph that
+opens a quotation and does not close it takes the attribution of the paragraph that closes it
+(attribute.paragraph_chain_end); a paragraph that only repeats words of another quotation is a
+pull quote (attribute.is_pull_quote). Traps: "For years, ...", "In his car, ...", "The sign
+read: “...”", a colon in a subordinate clause. Invented sentences; blank pipeline unless said.
+"""
+
+from __future__ import annotations
+
+
+def quotes(nlp, text):
+    return [(q.text, text[q.speaker_start : q.speaker_end] if q.speaker_start is not None else None, q.speaker, q.kind) for q in nlp(text)._.quotes]
+
+
+def test_in_his_view(nlp):
+    text = "Keo Sarath, a political analyst, spoke at the forum. In his view, the opposition has lost the young voters."
+    assert quotes(nlp, text) == [("the opposition has lost the young voters", "his", "Keo Sarath", "indirect")]
+
+
+def test_for_name_with_appositive(nlp):
+    text = "For Keo Sarath, a lecturer in law, the courts decided the last election."
+    assert quotes(nlp, text) == [("the courts decided the last election", "Keo Sarath", "Keo Sarath", "indirect")]
+
+
+def test_to_him_after_a_named_person(nlp):
+    text = "Keo Sarath, a lecturer in law, sees it differently. To him, the courts decided the last election."
+    got = quotes(nlp, text)
+    assert got == [("the courts decided the last election", "him", "Keo Sarath", "indirect")]
+
+
+def test_perspective_traps(nlp):
+    text = (
+        "For years, the opposition has been divided. In his car, the minister kept a radio. "
+        "For Cambodia, the border is closed. To the north, the river floods."
+    )
+    assert quotes(nlp, text) == []
+
+
+def test_colon_after_a_verbless_sentence(nlp):
+    text = (
+        "Ruling party spokesman Sok Eysan put it plainly: “The door is open to anyone who respects the constitution.”\n\n"
+        "Candlelight Party vice president Thach Setha offered a shorter reply: “Without a fair election committee, we are only decoration.”"
+    )
+    got = quotes(nlp, text)
+    assert [(g[0], g[2], g[3]) for g in got] == [
+        ("The door is open to anyone who respects the constitution.", "Sok Eysan", "direct"),
+        ("Without a fair election committee, we are only decoration.", "Thach Setha", "direct"),
+    ]
+
+
+def test_colon_traps(nlp):
+    text = (
+        "The plan was simple: “Build the road before the rains come.”\n\n"
+        "She drove so badly that I had to change my answer: “Of course I will take the bus tomorrow.”"
+    )
+    assert quotes(nlp, text) == []
+
+
+def test_said_colon_is_still_the_cue_frame(nlp):
+    text = "Sok Eysan said on Monday: “The door is open to everyone.”"
+    got = nlp(text)._.quotes
+    assert len(got) == 1 and got[0].speaker == "Sok Eysan" and not got[0].rule.startswith("colon_quote")
+
+
+def test_multi_paragraph_quote_takes_the_closing_attribution(nlp):
+    text = (
+        "Ath Thorn said the families were still waiting for justice.\n\n"
+        "“Every January we light candles on that road. We will keep doing it.\n\n"
+        "“The workers have not forgotten,” he said."
+    )
+    got = quotes(nlp, text)
+    assert [(g[0], g[2]) for g in got] == [
+        ("the families were still waiting for justice", "Ath Thorn"),
+        ("Every January we light candles on that road. We will keep doing it.", "Ath Thorn"),
+        ("The workers have not forgotten,", "Ath Thorn"),
+    ]
+
+
+def test_pull_quote_is_not_a_second_quote(nlp):
+    text = (
+        "“Your office belongs to the people of your commune, whoever they voted for,” Sar Kheng said.\n\n"
+        "“Your office belongs to the people”\n\n"
+        "The ceremony ended at noon."
+    )
+    assert [g[0] for g in quotes(nlp, text)] == ["Your office belongs to the people of your commune, whoever they voted for,"]
+
+
+def test_colon_speaker_with_the_trained_pipeline(trained_nlp):
+    text = "Sam Rainsy posted a short message on Facebook after the vote: “A race with one runner is not a race.”"
+    got = trained_nlp(text)._.quotes
+    assert [(q.text, q.speaker) for q in got] == [("A race with one runner is not a race.", "Sam Rainsy")]
