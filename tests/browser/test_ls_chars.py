@@ -20,10 +20,9 @@ import time
 import unicodedata
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from toolkit.labelstudio.chars import OFFSET_BREAKING_CHARACTERS
-from toolkit.labelstudio.testing import logged_in_page
+from toolkit.labelstudio.testing import drag_region, logged_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -97,23 +96,11 @@ def measured(ls_server, browser):
     page.wait_for_function(f"() => document.querySelectorAll('.htx-highlight').length >= {len(CANDIDATES)}")
     highlights = page.evaluate(JS_HIGHLIGHTS)
     assert len(highlights) == len(CANDIDATES)
-    count = "() => document.querySelectorAll('.htx-highlight').length"
     for i in range(len(CANDIDATES)):
-        before = page.evaluate(count)
-        for attempt in range(3):  # now and then a drag right after the scroll selects nothing: drag again
-            # a label shows its hotkey after its value: "c1_" + "2" cannot be taken for "c12_"
-            page.locator(".lsf-label", has_text=f"c{i}_").first.click()
-            box = page.evaluate(JS_DRAG_TARGET, [i, "DRW"])
-            assert box is not None, f"DRW not found in text {i}"
-            page.mouse.move(box["x1"], box["y1"])
-            page.mouse.down()
-            page.mouse.move(box["x2"], box["y2"], steps=3)
-            page.mouse.up()
-            try:
-                page.wait_for_function(f"() => ({count})() > {before}", timeout=3000)
-                break
-            except PlaywrightTimeout:
-                page.keyboard.press("Escape")
+        # a label shows its hotkey after its value: "c1_" + "2" cannot be taken for "c12_"
+        label = page.locator(".lsf-label", has_text=f"c{i}_").first
+        # not drawn: no offsets for it, and that character's test fails
+        drag_region(page, label.click, lambda: page.evaluate(JS_DRAG_TARGET, [i, "DRW"]), what=f"DRW of text {i}", steps=3)
         page.keyboard.press("Escape")  # unselect the new region before the next label click
     with page.expect_response(lambda r: r.request.method == "POST" and "/annotations" in r.url) as saved:
         page.locator('[data-testid="bottombar-submit-button"]').click()

@@ -24,7 +24,7 @@ from toolkit.config import load_registry
 from toolkit.labelstudio import names as N
 from toolkit.labelstudio.config import ARTICLE_CLASS, RELATION_COLOURS
 from toolkit.labelstudio.tasks import quote_doubt, region_id, task_doubt
-from toolkit.labelstudio.testing import logged_in_page, make_article, quote, sample_data, submit_and_pull, write_jsonl
+from toolkit.labelstudio.testing import drag_region, logged_in_page, make_article, quote, sample_data, submit_and_pull, write_jsonl
 from toolkit.types import QUOTE_KINDS, Quote
 
 pytestmark = pytest.mark.browser
@@ -327,21 +327,13 @@ JS_DRAG_BOX = """(needle) => {
 
 def _draw(page, hotkey: str, needle: str) -> None:
     """Draw a region over ``needle`` the way an annotator does: unselect, label hotkey, drag."""
-    count = page.locator(".htx-highlight").count()
-    for _ in range(3):  # now and then a drag selects nothing: drag again
+
+    def select() -> None:
         page.keyboard.press("Escape")
         page.keyboard.press(hotkey)
-        box = page.evaluate(JS_DRAG_BOX, needle)
-        page.mouse.move(box["x1"], box["y1"])
-        page.mouse.down()
-        page.mouse.move(box["x2"], box["y2"], steps=4)
-        page.mouse.up()
-        try:
-            page.wait_for_function(f"() => document.querySelectorAll('.htx-highlight').length > {count}", timeout=3000)
-            return
-        except Exception:
-            continue
-    raise AssertionError(f"could not draw {needle!r}")
+
+    if not drag_region(page, select, lambda: page.evaluate(JS_DRAG_BOX, needle), what=repr(needle)):
+        raise AssertionError(f"could not draw {needle!r}")
 
 
 def test_a_quote_added_without_drawing_its_links_takes_its_paragraphs_speaker_and_cue(ls_server, browser, project, tmp_path):

@@ -156,6 +156,43 @@ def logged_in_page(browser, server: LSServer):
     return page
 
 
+HIGHLIGHTS_JS = "document.querySelectorAll('.htx-highlight').length"
+
+
+def drag_region(page, select_label, box, *, what: str = "the region", attempts: int = 3, steps: int = 4,
+                timeout_ms: int = 3000) -> bool:
+    """Browser tests: draw a region with the mouse as an annotator does, on a Playwright ``page``
+    showing Label Studio's labeling screen; True once a new highlight is on the page.
+
+    ``select_label()`` picks the label (a hotkey or a click on it); ``box()`` gives the drag's
+    ends in page coordinates, ``{"x1", "y1", "x2", "y2"}`` (measured anew before each attempt:
+    the text may have moved). Now and then a drag right after a scroll or a label click selects
+    nothing, so a drag that draws no highlight within ``timeout_ms`` is undone with Escape and
+    tried again, ``attempts`` times in all. Returns False when none drew one (the caller says
+    what that means); ``what`` names the target in the error raised when ``box()`` finds nothing::
+
+        drawn = drag_region(page, lambda: page.keyboard.press("q"), lambda: page.evaluate(JS, "the words"))
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    before = page.evaluate(f"() => {HIGHLIGHTS_JS}")
+    for _ in range(attempts):
+        select_label()
+        b = box()
+        if b is None:
+            raise AssertionError(f"{what}: not found on the page, nothing to drag over")
+        page.mouse.move(b["x1"], b["y1"])
+        page.mouse.down()
+        page.mouse.move(b["x2"], b["y2"], steps=steps)
+        page.mouse.up()
+        try:
+            page.wait_for_function(f"() => {HIGHLIGHTS_JS} > {before}", timeout=timeout_ms)
+            return True
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+    return False
+
+
 def submit_and_pull(page, server: LSServer, project: str, out: Path) -> list[dict]:
     """Browser tests: press Submit in the labeling screen (a Playwright ``page``), wait until
     Label Studio has saved the annotation, then ``quotekit ls pull`` the project to ``out`` and
