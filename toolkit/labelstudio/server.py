@@ -222,10 +222,12 @@ def read_state(data_dir: str | Path | None = None) -> ServerState | None:
     return state if pid_alive(state.pid) else None
 
 
-def _write_state(data_dir: Path, url: str, port: int, pid: int) -> None:
+def write_state(path: Path, url: str, port: int, pid: int) -> None:
+    """Record a running server in its state file ``path`` (``{"url", "port", "pid"}``, written
+    atomically): Label Studio's ``server.json``, the ML backend's ``backend.json``."""
     from toolkit.io import atomic_write_text
 
-    atomic_write_text(data_dir / STATE_FILE, json.dumps({"url": url, "port": port, "pid": pid}) + "\n")
+    atomic_write_text(path, json.dumps({"url": url, "port": port, "pid": pid}) + "\n")
 
 
 def pid_alive(pid: int) -> bool:
@@ -387,7 +389,7 @@ def start(
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: stop() signals the whole group
         )
-    _write_state(d, url, port, proc.pid)
+    write_state(d / STATE_FILE, url, port, proc.pid)
     what = "first start: creating the database, about 40 s" if fresh else "about 10 s"
     echo(f"Starting Label Studio {LS_VERSION} at {url} ({what}); log: {log}")
     t0 = time.monotonic()
@@ -396,13 +398,13 @@ def start(
             break
         code = proc.poll()
         if code is not None:
-            _remove_state(d, proc.pid)
+            remove_state(d / STATE_FILE, proc.pid)
             raise ServerError(
                 f"Label Studio exited with code {code} before it was ready; see {log}\n{log_tail(log)}"
             )
         if time.monotonic() - t0 > timeout:
             terminate_group(proc.pid)
-            _remove_state(d, proc.pid)
+            remove_state(d / STATE_FILE, proc.pid)
             raise ServerError(
                 f"Label Studio did not answer {url}/health within {timeout:.0f} s; see {log}\n{log_tail(log)}"
             )
@@ -434,8 +436,8 @@ def login_help(started_url: str, data_dir: Path) -> str:
     )
 
 
-def _remove_state(d: Path, pid: int) -> None:
-    path = d / STATE_FILE
+def remove_state(path: Path, pid: int) -> None:
+    """Remove the state file ``path`` if it still records ``pid`` (a newer server's is kept)."""
     try:
         if json.loads(path.read_text()).get("pid") == pid:
             path.unlink()
@@ -470,19 +472,51 @@ def terminate_group(pid: int, grace: float = 15.0) -> bool:
     return not pid_alive(pid)
 
 
+def stop_recorded(path: Path, pid: int | None, name: str, is_ours: Callable[[int], bool] = lambda pid: True,
+                  grace: float = 15.0) -> bool:
+    """Stop the server recorded in the state file ``path`` (:func:`write_state`) whose live
+    process is ``pid`` (None: none alive); False when there was none to stop, and a stale file is
+    removed. A process that leads its own group (started detached) is stopped with its group
+    (:func:`terminate_group`); one that does not (a foreground server) gets SIGTERM and stops its
+    children itself, SIGKILL after ``grace`` seconds. ``is_ours(pid)`` guards against a reused
+    pid; ``name`` is for the error when it does not stop. Label Studio's :func:`stop` and the ML
+    backend's both are this over their own state file."""
+    if pid is None or not is_ours(pid):
+        path.unlink(missing_ok=True)
+        return False
+    try:
+        leader = os.getpgid(pid) == pid
+    except ProcessLookupError:
+        leader = False
+    if leader:
+        ended = terminate_group(pid, grace)
+    else:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        deadline = time.monotonic() + grace
+        while pid_alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        if pid_alive(pid):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            time.sleep(0.5)
+        ended = not pid_alive(pid)
+    if not ended:
+        raise ServerError(f"{name} (pid {pid}) did not stop; kill it by hand")
+    remove_state(path, pid)
+    return True
+
+
 def stop(data_dir: str | Path | None = None) -> ServerState | None:
     """Stop the server recorded in the data dir; None if none was running."""
     d = resolve_data_dir(data_dir)
     state = read_state(d)
-    if state is None:
-        (d / STATE_FILE).unlink(missing_ok=True)
+    if not stop_recorded(d / STATE_FILE, state.pid if state else None, "Label Studio", _is_label_studio):
         return None
-    if not _is_label_studio(state.pid):
-        (d / STATE_FILE).unlink(missing_ok=True)
-        return None
-    if not terminate_group(state.pid):
-        raise ServerError(f"Label Studio (pid {state.pid}) did not stop; kill it by hand")
-    _remove_state(d, state.pid)
     return state
 
 
@@ -505,7 +539,7 @@ def run_foreground(started: Started, echo: Echo = print) -> int:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-        _remove_state(started.data_dir, started.pid)
+        remove_state(started.data_dir / STATE_FILE, started.pid)
 
 
 def connection_defaults(data_dir: str | Path | None = None) -> tuple[str | None, str | None]:
