@@ -63,3 +63,23 @@ def test_titled_name():
 def test_said_on_condition_of_anonymity_is_still_a_report(nlp):
     text = "An official said on condition of anonymity that the minister would resign."
     assert [g[0] for g in speakers(nlp, text)] == ["the minister would resign"]
+
+
+def test_the_before_a_registry_name_with_a_possessive(nlp):
+    text = "The Cambodian People’s Party on Thursday said the claims were invented."
+    assert speakers(nlp, text)[0][2] == "Cambodian People's Party"
+
+
+def test_a_generic_worker_is_the_nearest_person(nlp):
+    text = (
+        "Keo Sarath, a monitoring manager at a rights group, said the women had been taken away.\n\n"
+        "“They were only holding a banner,” the rights worker said."
+    )
+    assert speakers(nlp, text)[-1][1:] == ("the rights worker", "Keo Sarath")
+
+
+def test_a_description_kept_as_written_asks_to_be_checked(nlp):
+    text = "“The road will stay closed until Friday,” a district official said. “We have no choice,” Keo Sarath said."
+    got = nlp(text)._.quotes
+    assert got[0].speaker == "a district official" and got[1].speaker == "Keo Sarath"
+    assert got[0].score < got[1].score  # a description is never the canonical name

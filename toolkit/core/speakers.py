@@ -297,7 +297,8 @@ class SpeakerResolver:
         r = self._remember("body_of_place", m, self._body_of_place)
         if r is not None:
             return r
-        return Resolution(strip_titles(m, self.lex.titles), 0.5, "as_written")
+        name = strip_titles(m, self.lex.titles)
+        return Resolution(name, as_written_score(name), "as_written")
 
     _PLACE_AFTER_BODY = re.compile(r"^(.+?\b(\w+)) (?:in|at|to|from) [A-Z]")
 
@@ -376,7 +377,7 @@ class SpeakerResolver:
         return self._remember("registry", m, self._registry_form)
 
     def _registry_form(self, m: str) -> Resolution | None:
-        sp = self.registry.get(m)
+        sp = self.registry.get(m) or self.registry.get(without_article(m))
         if sp is not None:
             return Resolution(sp.name, 0.95, "registry", sp)
         w = words(m)
@@ -833,6 +834,28 @@ def _proper_name(name: str) -> bool:
     """Capitalised words, no article first ("Chan Dara"; not "The union")."""
     w = name.split()
     return bool(w) and w[0].lower() not in ("the", "a", "an") and all(x[:1].isupper() for x in w)
+
+
+def without_article(mention: str) -> str:
+    """The mention without a leading "The"/"the" ("The Cambodian People’s Party" -> "Cambodian
+    People’s Party": a registry name with a possessive is found whole, not word by word).
+
+    >>> without_article("The Cambodian People’s Party"), without_article("Theary Seng")
+    ('Cambodian People’s Party', 'Theary Seng')
+    """
+    return mention[4:] if mention[:4] in ("The ", "the ") else mention
+
+
+def as_written_score(name: str) -> float:
+    """How sure a speaker kept as written is: 0.5 for a proper name the registry does not know
+    ("Chhoeun Sovanna": likely the right name, to be added), 0.3 for a description or a phrase
+    ("the rights worker", "A party official", "groups"): never the canonical name, the annotator
+    must pick or type it, so the proposal asks to be checked.
+
+    >>> as_written_score("Chhoeun Sovanna"), as_written_score("the rights worker")
+    (0.5, 0.3)
+    """
+    return 0.5 if _proper_name(name) else 0.3
 
 
 def titled_name(mention: str, lex: MentionLexicon) -> tuple[str, str] | None:
