@@ -145,6 +145,60 @@ def test_press_release_boilerplate_and_section_kickers_are_page_furniture():
     assert kept.text == "The analysis was wrong, he said."
 
 
+BODY = "The ruling party won every seat, officials said on Monday.\n\nA second paragraph of news."
+
+
+DATELINED = "KAMPOT CITY, Testland (AP) — " + BODY
+
+
+@pytest.mark.parametrize("headline, body", [
+    ("Analysis: Can the opposition survive?", BODY),  # a labelled question
+    ("Will the ruling party keep every seat?", DATELINED),  # the story opens with its dateline below it
+    ("Interview: ‘We will not give up’", BODY),  # a quotation closed with no stop inside the mark
+    ("Interview: 'We will not give up'", BODY),
+    ("Exiled leader: “Our party will come home”", BODY),
+    ("Opposition vows to fight «until the end»", BODY),
+])
+def test_a_headline_ending_in_a_question_or_a_quotation_is_the_title(headline, body):
+    a = build_article(f"{headline}\n\n{body}", article_id="x", source="mem", sha256="0" * 64).article
+    assert (a.title, a.title_source, a.text) == (headline, "headline", body)
+
+
+@pytest.mark.parametrize("lead", [
+    "“We will not give up.”",  # a quotation closed after its stop: a sentence
+    "He left the country. Will he return?",  # two sentences
+    "“We will not give up,” the opposition leader said",  # reports speech
+    "The party chief called the vote ‘a farce’ and walked out.",  # ends like a sentence
+    "Voters were asked: Who can stop the ruling party? Nobody.",
+    "Will the ruling party keep every seat?",  # an unlabelled question before plain text: the lead
+])
+def test_a_lead_that_ends_like_a_sentence_stays_in_the_body(lead):
+    a = build_article(f"{lead}\n\n{BODY}", article_id="x", source="mem", sha256="0" * 64).article
+    assert a.title_source == "lead" and a.text.startswith(lead)
+
+
+def test_headline_quote_marks_are_configurable(tmp_path):
+    from toolkit.config import ConfigError
+    from toolkit.ingest import load_cleaning_rules
+
+    shipped = (REPO / "configs" / "cleaning.yaml").read_text(encoding="utf-8")
+    assert "headline_quote_marks" in shipped
+    only_curly = tmp_path / "cleaning.yaml"
+    only_curly.write_text(re.sub(r"headline_quote_marks: .*", "headline_quote_marks: ['‘’']", shipped), encoding="utf-8")
+    rules = load_cleaning_rules(only_curly)
+    curly = build_article(f"Interview: ‘We will not give up’\n\n{BODY}", article_id="x", source="mem", sha256="0" * 64, rules=rules)
+    straight = build_article(f"Interview: 'We will not give up'\n\n{BODY}", article_id="x", source="mem", sha256="0" * 64, rules=rules)
+    assert curly.article.title_source == "headline"
+    # a straight quotation mark is no headline ending there, but no sentence end either (as before)
+    assert straight.article.title_source == "headline"
+    dq = build_article(f"Exiled leader: “Our party will come home”\n\n{BODY}", article_id="x", source="mem", sha256="0" * 64, rules=rules)
+    assert dq.article.title_source == "lead"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(re.sub(r"headline_quote_marks: .*", "headline_quote_marks: ['«']", shipped), encoding="utf-8")
+    with pytest.raises(ConfigError, match="headline_quote_marks.*opening and a closing"):
+        load_cleaning_rules(bad)
+
+
 def test_a_writer_byline_gives_the_date_not_the_outlet():
     text = "Minister Says Talks Will Resume\n\nBy Staff Reporter | June 6, 2022\n\nThe minister said talks would resume."
     a = build_article(text, article_id="x", source="mem", sha256="0" * 64).article

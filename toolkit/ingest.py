@@ -14,9 +14,12 @@ Limits (stated, not hidden):
   the marker and everything after it are treated as comments.
 - With no headline line (a file that starts with its lead paragraph), the title falls back to
   the lead sentence, shortened, and ``title_source`` says ``"lead"``. A first line that quotes,
-  ends like a sentence (also in ” ’ ? !) or reports speech (``reporting_verbs``) is never taken
-  as a headline. When a title is given (HTML metadata, a JSONL ``title``), a body line is removed
-  only when it *is* that title.
+  ends like a sentence (also in ” ’ !) or reports speech (``reporting_verbs``) is never taken
+  as a headline, except one sentence ending in a quotation with no stop inside its closing mark
+  (``Interview: ‘We will not give up’``) and one question that is labelled (``Analysis: Can the
+  opposition survive?``) or followed by a dateline (``PHNOM PENH — ...``): :func:`headline_ending`.
+  When a title is given (HTML metadata, a JSONL ``title``), a body line is removed only when it
+  *is* that title.
 - A comment heading before the article has begun (fewer than ``min_sentences_before`` sentence
   paragraphs above it, e.g. a "12 Comments" counter in the header) is removed alone, as chrome.
 - Only a whole, short paragraph (``captions.max_words``, no double quotation mark, no reporting
@@ -78,6 +81,7 @@ class CleaningRules:
     title_max_quoted_words: int
     title_search_lines: int
     reporting_verbs: re.Pattern[str] | None
+    headline_quote_marks: tuple[str, ...] = ("‘’", "“”", "''", '""', "«»")
 
 
 #: the keys :func:`load_cleaning_rules` reads, by section (anything else is a misspelling)
@@ -87,7 +91,7 @@ CLEANING_KEYS: dict[str, tuple[str, ...]] = {
     "comments": ("min_sentences_before", "section_start_lines", "section_start_patterns", "reply_marker_patterns"),
     "metadata": (
         "outlets", "byline_pattern", "dateline_pattern", "date_formats", "title_max_words",
-        "title_max_quoted_words", "title_search_lines", "reporting_verbs",
+        "title_max_quoted_words", "title_search_lines", "reporting_verbs", "headline_quote_marks",
     ),
 }
 CLEANING_REQUIRED = ("metadata.byline_pattern", "metadata.dateline_pattern")
@@ -153,7 +157,19 @@ def load_cleaning_rules(path: str | Path | None = None) -> CleaningRules:
         title_max_quoted_words=number(meta, "metadata", "title_max_quoted_words", 2),
         title_search_lines=number(meta, "metadata", "title_search_lines", 4),
         reporting_verbs=_words_pattern(strings(meta, "metadata", "reporting_verbs")),
+        headline_quote_marks=_quote_pairs(strings(meta, "metadata", "headline_quote_marks", ["‘’", "“”", "''", '""', "«»"]), p),
     )
+
+
+def _quote_pairs(pairs: list[str], path: Path) -> tuple[str, ...]:
+    """``metadata.headline_quote_marks``: each an opening and a closing mark, two characters."""
+    from toolkit.config import ConfigError
+
+    for pair in pairs:
+        if len(pair) != 2:
+            raise ConfigError(f"{path}: key 'metadata.headline_quote_marks': {pair!r} is not an opening and a closing "
+                              "quotation mark (two characters, e.g. '‘’')")
+    return tuple(pairs)
 
 
 def _words_pattern(words: Iterable[str]) -> re.Pattern[str] | None:
@@ -354,12 +370,54 @@ def _parse_date(value: str, rules: CleaningRules) -> str | None:
 _QUOTED = re.compile(r'“([^”]*)”|"([^"]*)"|«([^»]*)»|„([^“”]*)[“”]')
 
 
-def _title_like(text: str, rules: CleaningRules) -> bool:
-    """A headline: short, not ending like a sentence, quoting no sentence, reporting no speech."""
+#: a sentence ending inside a line, and another starting after it
+_SENTENCE_BREAK = re.compile(r"[.!?…][’”'\"»)]*\s+[‘“'\"«(]*[A-Z0-9]")
+#: a headline's label before a colon: "Analysis: ...", "Interview: ...", "Exiled leader: ..."
+_LABEL = re.compile(r"[^\W\d_][\w’'.&-]*(?:[ \t]+[\w’'.&-]+){0,3}:[ \t]+\S")
+
+
+def headline_ending(text: str, rules: CleaningRules, following: str | None = None) -> str | None:
+    """How a line that ends like a sentence (``?``, a closing quotation mark) may still end a
+    headline. ``"quotation"``: one sentence ending in a quotation it opened, with no stop inside
+    the closing mark (a headline drops it: ``‘We will not give up’``; a lead's quotation ends
+    ``.”`` or ``,”``). ``"question"``: one question that is labelled (``Analysis: ...?``) or
+    followed by the paragraph that opens the story with a dateline (``PHNOM PENH — ...``); an
+    unlabelled question before plain text is the lead and stays. None: it ends a sentence. The
+    quotation marks are ``metadata.headline_quote_marks`` (opening, closing).
+
+    >>> r = default_rules()
+    >>> headline_ending("Analysis: Can the opposition survive?", r), headline_ending("Interview: ‘We will not give up’", r)
+    ('question', 'quotation')
+    >>> headline_ending("Can it survive?", r, "The party met."), headline_ending("Can it survive?", r, "PHNOM PENH — The party met.")
+    (None, 'question')
+    >>> headline_ending("He left. Will he return?", r), headline_ending("“We will not give up.”", r), headline_ending("Talks end.", r)
+    (None, None, None)
+    """
+    from toolkit.core.frames import dateline_spans
+
+    t = text.rstrip()
+    if len(t) < 2 or _SENTENCE_BREAK.search(t[:-1]):
+        return None
+    if t.endswith("?"):
+        opens_story = following is not None and any(a == 0 for a, _ in dateline_spans(following.lstrip()))
+        return "question" if _LABEL.match(t) or opens_story else None
+    for opening, closing in rules.headline_quote_marks:
+        if t.endswith(closing) and t[-2].isalnum() and opening in t[:-1]:
+            return "quotation"
+    return None
+
+
+def _title_like(text: str, rules: CleaningRules, following: str | None = None) -> bool:
+    """A headline: short, not ending like a sentence (:func:`headline_ending` aside; ``following``
+    is the next paragraph), quoting no sentence (except the quotation a headline ends in),
+    reporting no speech."""
     words = text.split()
-    if not 2 <= len(words) <= rules.title_max_words or text.endswith(_TITLE_BAD_END):
+    ending = headline_ending(text, rules, following)
+    if not 2 <= len(words) <= rules.title_max_words or (text.endswith(_TITLE_BAD_END) and ending is None):
         return False
-    if any(len("".join(g or "" for g in m.groups()).split()) > rules.title_max_quoted_words for m in _QUOTED.finditer(text)):
+    end = len(text.rstrip())
+    if any(len("".join(g or "" for g in m.groups()).split()) > rules.title_max_quoted_words
+           and not (ending == "quotation" and m.end() == end) for m in _QUOTED.finditer(text)):
         return False
     if text.count("“") != text.count("”") or text.count('"') % 2:  # an unclosed quotation
         return False
@@ -417,7 +475,7 @@ def extract_metadata(paras: list[_Para], rules: CleaningRules, mark: bool = True
         meta["title"], meta["title_source"] = given_title, "given"
         if body and same_title(body[0].text, given_title):
             body[0].kind, body[0].rule = "metadata", "metadata:given_title"
-    elif body and _title_like(body[0].text, rules):
+    elif body and _title_like(body[0].text, rules, body[1].text if len(body) > 1 else None):
         meta["title"], meta["title_source"] = body[0].text, "headline"
         body[0].kind, body[0].rule = "metadata", "metadata:title"
     elif body:
