@@ -12,7 +12,7 @@ import pytest
 
 from toolkit.config import load_registry, load_stance
 from toolkit.core.attribute import attribute
-from toolkit.core.stance import appositive_after, description_before, propose_stance, quantities, side_from_mention, speaker_context, title_before
+from toolkit.core.stance import appositive_after, body_after, description_before, propose_stance, quantities, side_from_mention, speaker_context, title_before
 from toolkit.pipeline import load_lexicons, load_pipeline
 
 
@@ -117,3 +117,12 @@ def test_a_description_before_a_titled_name_tells_the_side(lex):
     t = "In a long speech to the opposition, Colonel Keo Dara said so."
     i = t.index("Keo Dara")
     assert side_from_mention(speaker_context(t, (i, i + 8)), lex) is None
+
+
+def test_the_body_a_name_is_of_tells_the_side(lex):
+    t = "Keo Dara of the Cambodian Center for Human Rights said the law was used against critics."
+    i = t.index("Keo Dara")
+    assert body_after(t, i + 8) == "Cambodian Center for Human Rights"
+    assert side_from_mention(speaker_context(t, (i, i + 8)), lex) == "NGO"
+    t = "Keo Dara of Phnom Penh said so."
+    assert side_from_mention(speaker_context(t, (0, 8)), lex) is None  # a place tells no side

@@ -268,18 +268,41 @@ _APPOSITIVE_CHARS = 120
 def _around(text: str, start: int, end: int) -> str:
     """The mention ``text[start:end]``, up to three words before it in its clause ("opposition
     lawmaker" Mu Sochua), the description a comma sets before it ("Another analyst, Seng Vy",
-    "A Thai army spokesman, Colonel Seng Vy")
-    and its appositive (", a CPP spokesman,"); what follows the comma after a name is not an
-    appositive when it is the sentence's verb ("Seng Vy, said the opposition ...":
-    :func:`appositive_after`)."""
+    "A Thai army spokesman, Colonel Seng Vy"), and its appositive (", a CPP spokesman,") or
+    the body it is of ("Seng Vy of Licadho": :func:`body_after`). What follows the comma after
+    a name is not an appositive when it is the sentence's verb ("Seng Vy, said the opposition
+    ...": :func:`appositive_after`)."""
     left = _BEFORE.match(text[max(0, start - 80) : start][::-1]).group()[::-1]
     words = left.split()
     title = title_before(words)
     before = " ".join(title)
     if len(title) == len(words):  # the clause so far is the title: a description may stand before its comma
         before = " ".join(x for x in (description_before(text, start - len(left)), before) if x)
-    after = appositive_after(text, end)
+    after = appositive_after(text, end) or body_after(text, end)
     return " ".join(x for x in (before, text[start:end], after) if x)
+
+
+_BODY_AFTER = re.compile(r"\s+(?:of|from|at|with)\s+(?:the\s+)?(?=[A-Z])")
+_BODY_NAME = re.compile(r"(?:[A-Z][\w'’.-]*|of|for|and|the|on|in|de|-)(?:\s+(?:[A-Z][\w'’.-]*|of|for|and|the|on|in|de|-))*")
+
+
+def body_after(text: str, end: int) -> str:
+    """The body a name is given as belonging to, right after it ("Keo Dara of Licadho said",
+    "Keo Dara from the Candlelight Party"): the capitalised name after "of", "from", "at" or
+    "with" (its small words included), or "".
+
+    >>> t = "Keo Dara of the Cambodian Center for Human Rights said it. Keo Dara said it."
+    >>> body_after(t, t.index(" of")), body_after(t, t.rindex("Dara") + 4)
+    ('Cambodian Center for Human Rights', '')
+    """
+    m = _BODY_AFTER.match(text, end)
+    if not m:
+        return ""
+    name = _BODY_NAME.match(text, m.end())
+    words = name.group().split() if name else []
+    while words and not words[-1][:1].isupper():  # "Licadho and" -> "Licadho"
+        words.pop()
+    return " ".join(words)
 
 
 def title_before(words: list[str]) -> list[str]:
