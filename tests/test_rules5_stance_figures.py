@@ -43,6 +43,10 @@ def test_years_dates_and_lengths_of_time_are_not_figures(lex):
     assert quantities("since 2015 the talks on march 3 lasted for three days over two generations", lex.number_words) == []
 
 
+def test_a_series_named_is_not_a_figure(lex):
+    assert quantities("the courts decided the last two elections and the next three votes", lex.number_words) == []
+
+
 def test_a_crowd_word_is_not_a_figure(lex):
     assert quantities("thousands of workers and dozens of monks marched", lex.number_words) == []
 

@@ -406,18 +406,20 @@ _QUANTITY = re.compile(
     r"|(?P<word>[a-z]+)(?=\s+[a-z]))"
 )
 _DURATION = re.compile(r"\s+(?:more\s+|other\s+|full\s+)?(?:seconds?|minutes?|hours?|days?|nights?|weeks?|months?|years?|decades?|generations?|centuries)\b")
+_SERIES = frozenset("last past next first previous coming".split())
 _MONTHS = frozenset("january february march april may june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec".split())
 
 
 def quantities(low: str, number_words: frozenset[str]) -> list[str]:
     """The figures in ``low`` (normalised text): amounts of money ("$1.2 billion"), percentages
     and counts of things ("340 schools", "three committee meetings": a number, not a year, or
-    one of ``number_words``, followed by a word; not a date or a length of time). Figures are what plain reports of facts,
+    one of ``number_words``, followed by a word; not a date, a length of time or a series named
+    with "the last two ..."). Figures are what plain reports of facts,
     results, logistics and forecasts are made of.
 
     >>> quantities("23 people died, $1.2 billion went to roads and turnout was 80.3 percent since 2012", frozenset())
     ['23', '$1.2 billion', '80.3 percent']
-    >>> quantities("he missed three committee meetings on june 25, banned for five years", frozenset({"three", "five"}))
+    >>> quantities("he missed three meetings on june 25, banned for five years in the last two elections", frozenset({"two", "three", "five"}))
     ['three']
     """
     out = []
@@ -428,6 +430,8 @@ def quantities(low: str, number_words: frozenset[str]) -> list[str]:
         before = low[max(0, m.start() - 12) : m.start()].split()[-1:]
         if before and before[0] in _MONTHS:
             continue  # a date ("june 25")
+        if before and before[0] in _SERIES:
+            continue  # a series named, not a figure reported ("the last two elections")
         if _DURATION.match(low, m.end()):
             continue  # a length of time ("for five years") measures a ban or a wait as well as a fact
         out.append(m.group().strip())
