@@ -4,6 +4,7 @@ Label Studio needed."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
@@ -18,6 +19,17 @@ SLEEPER = [sys.executable, "-c", "import time; time.sleep(120)"]
 STUBBORN = [sys.executable, "-c", "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print('ready', flush=True); time.sleep(120)"]
 
 
+@contextlib.contextmanager
+def _running(cmd, **popen):
+    """A process of ours for the test, killed and reaped at the end whatever happened."""
+    proc = subprocess.Popen(cmd, **popen)
+    try:
+        yield proc
+    finally:
+        proc.kill()
+        proc.wait()
+
+
 def _state(tmp_path, proc) -> "Path":
     path = tmp_path / "x.json"
     write_state(path, "http://127.0.0.1:1", 1, proc.pid)
@@ -27,40 +39,28 @@ def _state(tmp_path, proc) -> "Path":
 
 @pytest.mark.parametrize("detached", [True, False], ids=["own-group", "foreground"])
 def test_stop_recorded_ends_the_process_and_removes_its_file(tmp_path, detached):
-    proc = subprocess.Popen(SLEEPER, start_new_session=detached)
-    try:
+    with _running(SLEEPER, start_new_session=detached) as proc:
         path = _state(tmp_path, proc)
         assert stop_recorded(path, proc.pid, "the test server") is True
         assert not pid_alive(proc.pid) and not path.exists()
-    finally:
-        proc.kill()
-        proc.wait()
 
 
 def test_nothing_alive_or_not_ours_removes_a_stale_file_and_stops_nothing(tmp_path):
     path = tmp_path / "x.json"
     write_state(path, "u", 1, 999_999)
     assert stop_recorded(path, None, "the test server") is False and not path.exists()
-    proc = subprocess.Popen(SLEEPER, start_new_session=True)
-    try:
+    with _running(SLEEPER, start_new_session=True) as proc:
         path = _state(tmp_path, proc)
         assert stop_recorded(path, proc.pid, "the test server", is_ours=lambda pid: False) is False
         assert pid_alive(proc.pid) and not path.exists()  # a reused pid is never signalled
-    finally:
-        proc.kill()
-        proc.wait()
 
 
 def test_a_process_deaf_to_sigterm_is_killed_after_the_grace(tmp_path):
-    proc = subprocess.Popen(STUBBORN, stdout=subprocess.PIPE, text=True)
-    try:
+    with _running(STUBBORN, stdout=subprocess.PIPE, text=True) as proc:
         assert proc.stdout.readline().strip() == "ready"
         path = _state(tmp_path, proc)
         assert stop_recorded(path, proc.pid, "the test server", grace=0.5) is True
         assert not pid_alive(proc.pid)
-    finally:
-        proc.kill()
-        proc.wait()
 
 
 def test_remove_state_keeps_a_newer_servers_file(tmp_path):
@@ -76,13 +76,9 @@ def test_remove_state_keeps_a_newer_servers_file(tmp_path):
 def test_a_process_that_does_not_stop_is_a_one_line_error(tmp_path, monkeypatch):
     import toolkit.labelstudio.server as S
 
-    proc = subprocess.Popen(SLEEPER, start_new_session=True)
-    try:
+    with _running(SLEEPER, start_new_session=True) as proc:
         path = _state(tmp_path, proc)
         monkeypatch.setattr(S, "terminate_group", lambda pid, grace=15.0: False)  # a process no signal ends
         with pytest.raises(ServerError, match=rf"the test server \(pid {proc.pid}\) did not stop; kill it by hand"):
             stop_recorded(path, proc.pid, "the test server")
         assert path.exists()  # still recorded: it still runs
-    finally:
-        proc.kill()
-        proc.wait()
