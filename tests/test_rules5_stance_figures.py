@@ -8,27 +8,11 @@ read from a description before a comma ("Another analyst, NAME,"), a whole capit
 
 The sentences are constructed for these tests (no article text)."""
 
-import pytest
-
+from test_stance import lex, prefilled, threshold  # noqa: F401 (the shipped lexicon and threshold fixtures, one home)
 from toolkit.config import load_registry, load_stance
 from toolkit.core.attribute import attribute
 from toolkit.core.stance import appositive_after, body_after, description_before, propose_stance, quantities, side_from_mention, speaker_context, title_before
 from toolkit.pipeline import load_lexicons, load_pipeline
-
-
-@pytest.fixture(scope="module")
-def lex():
-    return load_lexicons().stance
-
-
-@pytest.fixture(scope="module")
-def threshold():
-    return load_stance().prefill_min_score
-
-
-def prefilled(text, side, lex, threshold, cue="said"):
-    label, score = propose_stance(text, side, lex, cue)
-    return label if score >= threshold else None
 
 
 # --------------------------------------------------------------------------- what a figure is
