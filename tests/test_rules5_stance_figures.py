@@ -114,3 +114,15 @@ def test_the_body_a_name_is_of_tells_the_side(lex):
     assert side_from_mention(speaker_context(t, (i, i + 8)), lex) == "NGO"
     t = "Keo Dara of Phnom Penh said so."
     assert side_from_mention(speaker_context(t, (0, 8)), lex) is None  # a place tells no side
+
+
+# --------------------------------------------------------------------------- words the guidelines name
+
+
+def test_calling_a_report_lies_or_fiction_favors(lex, threshold):
+    # GUIDELINES.md: calling critics liars or their reports fiction is favor, whoever speaks
+    assert prefilled("the report was lies and fiction from start to end", None, lex, threshold) == "favor"
+
+
+def test_being_afraid_is_fear(lex, threshold):
+    assert prefilled("villagers are afraid to talk to us now", None, lex, threshold) == "against"
