@@ -126,3 +126,13 @@ def test_calling_a_report_lies_or_fiction_favors(lex, threshold):
 
 def test_being_afraid_is_fear(lex, threshold):
     assert prefilled("villagers are afraid to talk to us now", None, lex, threshold) == "against"
+
+
+def test_hoping_for_fairness_is_neutral_even_from_the_opposition(lex, threshold):
+    # GUIDELINES.md: hoping for a fair verdict or hearing, without saying the court is unfair
+    assert prefilled("he hoped the judges would deliver a fair verdict", "opposition", lex, threshold) == "neutral"
+    assert prefilled("she hopes the council will judge the appeal fairly", "opposition", lex, threshold) == "neutral"
+    # a hope for pressure is not a hope for fairness
+    assert propose_stance("she hoped foreign governments would press for sanctions", "opposition", lex, "said")[0] == "against"
+    # saying the court is unfair still is against
+    assert prefilled("he hoped for a fair verdict but this is a sham trial", "opposition", lex, threshold) == "against"

@@ -37,6 +37,7 @@ STANCE_SIGNAL_KEYS = (
     "weight", "max_signals", "priors", "signals",
     "strong_weight", "strong_signals", "negators", "hedges", "hedge_factor",
     "opposed_weak_factor", "lean_margin", "mention_sides", "mention_roles", "number_words",
+    "fairness_words",
 )
 
 
@@ -104,6 +105,8 @@ class StanceLexicon:
     sides_as_written: PhraseTable = field(default_factory=lambda: PhraseTable(lower=False))
     #: number words that make a count ("three committee meetings"): see :func:`quantities`
     number_words: frozenset[str] = frozenset()
+    #: after a hedge, a hope for fairness: see :func:`hopes_for_fairness`
+    fairness_words: frozenset[str] = frozenset()
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], labels: tuple[str, ...] = LABELS, source: Any = "stance_signals.yaml") -> "StanceLexicon":
@@ -160,13 +163,14 @@ class StanceLexicon:
             raise ConfigError(f"{source}: key 'negators': {bad!r} must be one word, like not, \"no\" (quoted: YAML reads a bare no as false), never, n't")
         hedges = expect_list(data.get("hedges"), source, "hedges", strings=True)
         number_words = frozenset(_norm(w.strip()) for w in expect_list(data.get("number_words"), source, "number_words", strings=True))
+        fairness_words = frozenset(_norm(w.strip()) for w in expect_list(data.get("fairness_words"), source, "fairness_words", strings=True))
         return cls(
             weight=numbers["weight"], max_signals=max_signals, priors=priors, signals=PhraseTable.build(signal_items),
             strong_weight=numbers["strong_weight"], negators=negators, hedges=PhraseTable.build((h, True) for h in hedges),
             hedge_factor=numbers["hedge_factor"], opposed_weak_factor=numbers["opposed_weak_factor"], lean_margin=numbers["lean_margin"],
             sides=PhraseTable.build((p, k) for p, k in side_items if not _is_capitals(p)),
             sides_as_written=PhraseTable.build(((p, k) for p, k in side_items if _is_capitals(p)), lower=False),
-            number_words=number_words,
+            number_words=number_words, fairness_words=fairness_words,
         )
 
 
@@ -438,17 +442,20 @@ def quantities(low: str, number_words: frozenset[str]) -> list[str]:
     return out
 
 
-def _signals(low: str, lexicon: StanceLexicon, hedge_at: int) -> dict[tuple[str, bool], tuple[set[str], set[str]]]:
-    """Per ``(label, strong)``: the distinct signal phrases before ``hedge_at`` and after it;
-    favor and against phrases right after a negator are left out. Each figure
-    (:func:`quantities`) is a weak neutral signal."""
+def _signals(low: str, lexicon: StanceLexicon, hedge_at: int, hedge_end: int | None = None) -> dict[tuple[str, bool], tuple[set[str], set[str]]]:
+    """Per ``(label, strong)``: the distinct signal phrases outside the hedge's scope
+    (``hedge_at`` to ``hedge_end``, default the end) and inside it; favor and against phrases
+    right after a negator are left out. Each figure (:func:`quantities`) is a weak neutral
+    signal."""
+    if hedge_end is None:
+        hedge_end = len(low)
     out: dict[tuple[str, bool], tuple[set[str], set[str]]] = {}
     negators = lexicon.negators
     for m, kind in lexicon.signals.find(low):
         if kind[0] != "neutral" and negators and negated(low, m.start(), negators):
             continue
         plain, hedged = out.setdefault(kind, (set(), set()))
-        (hedged if m.start() >= hedge_at else plain).add(m.group())
+        (hedged if hedge_at <= m.start() < hedge_end else plain).add(m.group())
     figures = quantities(low, lexicon.number_words)
     if figures:
         out.setdefault(("neutral", False), (set(), set()))[0].update(f"#{i}" for i in range(len(figures)))
@@ -468,9 +475,10 @@ def signal_counts(text: str, lexicon: StanceLexicon, strong: bool = False) -> di
 
 def evidence(text: str, lexicon: StanceLexicon, cue: str = "", lean: str | None = None) -> dict[str, float]:
     """What the words add to each label's score: ``weight`` per weak signal and ``strong_weight``
-    per strong one (each at most ``max_signals``), negated signals left out. After a hedge (in
-    the text, or anywhere when the cue is one: "hoped that ...") favor and against signals count
-    ``hedge_factor`` of their weight, and the hedge adds one weak neutral signal. When the
+    per strong one (each at most ``max_signals``), negated signals left out. After a hedge, in
+    its clause (:func:`clause_end`; anywhere when the cue is one: "hoped that ..."), favor and
+    against signals count ``hedge_factor`` of their weight, and the hedge adds one weak neutral
+    signal (a strong one when it hopes for fairness: :func:`hopes_for_fairness`). When the
     speaker's side leans to ``lean`` (:func:`leaning`), weak signals of the other of favor and
     against count ``opposed_weak_factor`` of their weight: in a known speaker's mouth the other
     camp's vocabulary is mostly the topic ("the fight against corruption" said by a minister,
@@ -494,16 +502,45 @@ def evidence(text: str, lexicon: StanceLexicon, cue: str = "", lean: str | None 
             m = lexicon.hedges.pattern.search(low)
             if m:
                 hedge_at = m.start()
+    hedge_end = len(low) if hedge_at == 0 else clause_end(low, hedge_at)  # a hedging cue governs the whole report
     out = dict.fromkeys(LABELS, 0.0)
     if hedge_at < len(low):
-        out["neutral"] = lexicon.weight
+        out["neutral"] = lexicon.strong_weight if hopes_for_fairness(low[hedge_at:hedge_end], lexicon.fairness_words) else lexicon.weight
     cap = lexicon.max_signals
     opposed = {"favor": "against", "against": "favor"}.get(lean or "")
-    for (lab, strong), (plain, hedged) in _signals(low, lexicon, hedge_at).items():
+    for (lab, strong), (plain, hedged) in _signals(low, lexicon, hedge_at, hedge_end).items():
         f = lexicon.hedge_factor if lab != "neutral" else 1.0
         w = lexicon.strong_weight if strong else lexicon.weight * (lexicon.opposed_weak_factor if lab == opposed else 1.0)
         out[lab] = out.get(lab, 0.0) + w * min(len(plain) + f * len(hedged - plain), cap)
     return {lab: round(v, 6) for lab, v in out.items()}
+
+
+_CLAUSE_END = re.compile(r"[.;!?]|\bbut\b|\bwhile\b|\bhowever\b")
+
+
+def clause_end(low: str, at: int) -> int:
+    """Where the clause holding ``low[at]`` ends: a sentence end, a semicolon, or "but",
+    "while", "however" (what follows is said outright, not hoped).
+
+    >>> t = "he hoped for a fair verdict but this is a sham trial"
+    >>> t[: clause_end(t, t.index("hoped"))]
+    'he hoped for a fair verdict '
+    """
+    m = _CLAUSE_END.search(low, at)
+    return m.start() if m else len(low)
+
+
+def hopes_for_fairness(clause: str, fairness_words: frozenset[str]) -> bool:
+    """Whether a hedge's clause hopes for fairness ("hoped the judges would deliver a fair
+    verdict"): one of ``fairness_words`` in it. The guidelines make such a hope neutral whoever
+    speaks, unless the quote also says the court is unfair; the hedge then counts as a strong
+    neutral signal.
+
+    >>> fair = frozenset({"fair", "fairly"})
+    >>> hopes_for_fairness("hoped the council would judge the appeal fairly", fair), hopes_for_fairness("hopes to win", fair)
+    (True, False)
+    """
+    return any(w.strip(_PUNCT) in fairness_words for w in clause.split())
 
 
 def leaning(affiliation: str | None, lexicon: StanceLexicon) -> str | None:
