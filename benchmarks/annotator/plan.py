@@ -195,7 +195,8 @@ def read_links(text: str, final: Final) -> dict[Ref, tuple[set[Ref], set[Ref]]]:
             for q in have if q[0] == N.QUOTE}
 
 
-def plan(text: str, prop: Proposal, gold: list[Gold], *, orphans: str = "delete", implied: bool = True) -> list[Step]:
+def plan(text: str, prop: Proposal, gold: list[Gold], *, orphans: str = "delete", implied: bool = True,
+         select_after_create: bool = False) -> list[Step]:
     """The review and fix steps that turn ``prop`` into ``gold``, in reading order.
 
     With ``implied`` a drawn quote's links are left to the export reader (:func:`imply_links`)
@@ -204,7 +205,8 @@ def plan(text: str, prop: Proposal, gold: list[Gold], *, orphans: str = "delete"
     of the paragraph the only candidates)."""
     explicit: set[Ref] = set()
     while True:
-        steps, final = _plan(text, prop, gold, orphans=orphans, implied=implied, explicit=explicit)
+        steps, final = _plan(text, prop, gold, orphans=orphans, implied=implied, explicit=explicit,
+                             select_after_create=select_after_create)
         if not final.implied:
             return steps
         want = {g.ref: ({g.sref} if g.sref else set(), {g.cref} if g.cref else set()) for g in gold}
@@ -215,8 +217,8 @@ def plan(text: str, prop: Proposal, gold: list[Gold], *, orphans: str = "delete"
         explicit.add(min(wrong, key=lambda r: (r[1], r[2])))  # one at a time: its drawn links may free the rest
 
 
-def _plan(text: str, prop: Proposal, gold: list[Gold], *, orphans: str, implied: bool,
-          explicit: set[Ref]) -> tuple[list[Step], Final]:
+def _plan(text: str, prop: Proposal, gold: list[Gold], *, orphans: str, implied: bool, explicit: set[Ref],
+          select_after_create: bool) -> tuple[list[Step], Final]:
     pq = prop.quotes
     pairs = match_overlap([_att(text, g.ref) for g in gold], [_att(text, r) for r in pq])
     matched = {gi: pq[pi] for gi, pi in pairs if pq[pi] == gold[gi].ref}
@@ -260,7 +262,9 @@ def _plan(text: str, prop: Proposal, gold: list[Gold], *, orphans: str, implied:
     def relink(step: Step, q: Ref, want: Ref | None, links: dict[Ref, set[Ref]], prepare=None) -> None:
         """Drop the quote's other links (deleting the region when nothing else uses or will use
         it: two actions, where removing one relation needs the Relations panel), then draw
-        ``want`` if missing (``prepare``) and link it."""
+        ``want`` if missing (``prepare``) and link it: from the quote, or, when a drawn region
+        stays selected (``select_after_create``), from the region just drawn (no click to select
+        the quote; the reader takes a relation either way)."""
         cur = links.get(q, set()) & have
         for old in sorted(cur - {want}):
             if old not in want_regions and users(old) == {q}:
@@ -270,12 +274,13 @@ def _plan(text: str, prop: Proposal, gold: list[Gold], *, orphans: str, implied:
                 step.ops.append(Op("unlink", (q, old)))
                 links[q].discard(old)
         if want is not None and want not in cur:
+            drawn = want not in have
             if prepare is not None:
                 prepare()
             if want not in have:
                 step.ops.append(Op("draw", want))
                 have.add(want)
-            step.ops.append(Op("link", (q, want)))
+            step.ops.append(Op("link", (want, q) if drawn and select_after_create else (q, want)))
             links.setdefault(q, set()).add(want)
 
     def add_quote(step: Step, g: Gold) -> None:
@@ -284,23 +289,31 @@ def _plan(text: str, prop: Proposal, gold: list[Gold], *, orphans: str, implied:
         the stance, the kind only when the reader's default is not the gold kind, the links only
         when the reader would not imply them. The speaker first: a click on the quote closes the
         speaker list, which would otherwise keep the keys and cost an Escape before the next
-        hotkey."""
+        hotkey.
+
+        When a drawn region stays selected (``select_after_create``), each drawing but the first
+        needs an Escape (a label key relabels the selected region) and a region needs no click
+        right after its drawing: the cue first (nothing to set on it), then the quote and its
+        choices, then the speaker to name; the quote last when the speaker needs no name or the
+        links are drawn."""
         q = g.ref
-        step.ops.append(Op("draw", q))
-        have.add(q)
-        for r in (g.sref, g.cref):
-            if r is not None and r not in have:
-                step.ops.append(Op("draw", r))
-                have.add(r)
-        if g.sref is not None:
-            ensure_speaker(step, g)
-        step.ops.append(Op("stance", (q, g.stance)))
-        if g.kind != default_kind(text, q):
-            step.ops.append(Op("kind", (q, g.kind)))
-        if g.sref is None:
-            step.ops.append(Op("unknown", (q, True)))
-            unknown.add(q)
         lazy = implied and q not in explicit
+        new = [r for r in (g.sref, g.cref) if r is not None and r not in have]
+        if select_after_create:
+            speaker_last = g.sref in new and needs_name(g.sref, g) and lazy
+            tail = [g.cref] * (g.cref in new) + [q] + [g.sref] * speaker_last
+            order = [r for r in new if r not in tail] + tail
+        else:
+            order = [q, *new]
+        for r in order:
+            step.ops.append(Op("draw", r))
+            have.add(r)
+            if r == q and select_after_create:
+                quote_choices(step, g)
+        if g.sref is not None and not select_after_create:
+            ensure_speaker(step, g)
+        if not select_after_create:
+            quote_choices(step, g)
         if lazy:
             left_to_reader.add(q)
         if g.sref is not None:
@@ -311,6 +324,18 @@ def _plan(text: str, prop: Proposal, gold: list[Gold], *, orphans: str, implied:
             if not lazy:
                 step.ops.append(Op("link", (q, g.cref)))
             cue.setdefault(q, set()).add(g.cref)
+        if g.sref is not None:
+            ensure_speaker(step, g)  # (named already, unless the speaker comes last)
+
+    def quote_choices(step: Step, g: Gold) -> None:
+        """A new quote's stance, its kind unless the reader's default gives it, the flag."""
+        q = g.ref
+        step.ops.append(Op("stance", (q, g.stance)))
+        if g.kind != default_kind(text, q):
+            step.ops.append(Op("kind", (q, g.kind)))
+        if g.sref is None:
+            step.ops.append(Op("unknown", (q, True)))
+            unknown.add(q)
 
     # everything in reading order, the state updated as the annotator goes
     events: list[tuple[int, int, str, Any]] = []
@@ -357,8 +382,10 @@ def _plan(text: str, prop: Proposal, gold: list[Gold], *, orphans: str, implied:
                 steps.append(Step("fix_speaker", pos, [Op("unknown", (q, g.sref is None))], note, span))
                 (unknown.add if g.sref is None else unknown.discard)(q)
             if (said_by.get(q, set()) & have) != ({g.sref} if g.sref else set()):
-                st = Step("fix_mention", pos, note=note, span=span)  # link first, name last (no Escape)
-                relink(st, q, g.sref, said_by, prepare=(lambda st=st, g=g: ensure_speaker(st, g, name=False)) if g.sref else None)
+                # link first, name last (no Escape); a speaker drawn and left selected: name it at once
+                st = Step("fix_mention", pos, note=note, span=span)
+                relink(st, q, g.sref, said_by,
+                       prepare=(lambda st=st, g=g: ensure_speaker(st, g, name=select_after_create)) if g.sref else None)
                 if g.sref and named.get(g.sref) != g.speaker:
                     ensure_speaker(st, g)
                 steps.append(st)

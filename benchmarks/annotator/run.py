@@ -135,19 +135,22 @@ class Annotator:
 
 
 def annotate_task(page, url: str, project_id: int, task: dict, gold: list[Gold], speaker_names: set[str],
-                  orphans: str = "keep") -> TaskRun:
+                  orphans: str = "keep", select_after_create: bool = True) -> TaskRun:
     text = task["data"][N.TEXT]
     pred = task["predictions"][0]
     prop = read_proposal(pred["result"])
-    steps = plan(text, prop, gold, orphans=orphans)
+    steps = plan(text, prop, gold, orphans=orphans, select_after_create=select_after_create)
     acts = Actions(page)
-    screen = Screen(page, acts, text)
+    screen = Screen(page, acts, text, select_after_create)
     t0 = time.monotonic()
     page.goto(f"{url}/projects/{project_id}/data?task={task['id']}")
     n_regions = len(prop.regions)
     n_rel = sum(len(v) for v in prop.said_by.values()) + sum(len(v) for v in prop.cue.values())
     screen.wait_loaded(n_regions, n_rel)
     t1 = time.monotonic()
+    if select_after_create and not screen.setting_on():  # once per browser: the first task
+        with acts.on("setup"):
+            screen.enable_select_after_create()
     ann = Annotator(screen, speaker_names, prop)
     for step in steps:
         if step.bucket != "review" and step.span:  # the reading pass down to where the fix is done
@@ -175,7 +178,8 @@ def annotate_task(page, url: str, project_id: int, task: dict, gold: list[Gold],
 
 
 def run_session(server, context, records: list[dict], gold: dict[str, list[dict]], *, project: str = PROJECT,
-                orphans: str = "keep", workdir: Path, echo=print, predictions: Path | None = None) -> dict[str, Any]:
+                orphans: str = "keep", workdir: Path, echo=print, predictions: Path | None = None,
+                select_after_create: bool = True) -> dict[str, Any]:
     """Push ``records`` to ``server`` (a :class:`toolkit.labelstudio.testing.LSServer`), annotate
     every task in the browser ``context``, pull, compare with ``gold``; the report as a dict."""
     from toolkit.config import load_registry, load_stance
@@ -202,7 +206,8 @@ def run_session(server, context, records: list[dict], gold: dict[str, list[dict]
     for rec in records:
         aid = rec["article_id"]
         g = read_gold(gold[aid], canonical)
-        run = annotate_task(page, server.url, proj["id"], tasks[aid], g, names, orphans=orphans)
+        run = annotate_task(page, server.url, proj["id"], tasks[aid], g, names, orphans=orphans,
+                            select_after_create=select_after_create)
         echo(f"{aid}: {run.quotes} proposed quotes, {sum(run.acts.total(b) for b in BUCKETS)} actions, "
              f"{run.seconds:.1f} s (+{run.load_seconds:.1f} s load)")
         runs.append(run)
@@ -299,6 +304,10 @@ def main(argv: list[str] | None = None) -> int:
                          "reader ignores and counts them) or delete them too")
     ap.add_argument("--predictions", type=Path, help="`quotekit preannotate` output to push instead of pre-annotating "
                     "(to compare two screens on the same proposals)")
+    ap.add_argument("--select-after-create", choices=("on", "off"), default="on",
+                    help="Label Studio's per-browser setting 'Select region after creating it', which the guidelines "
+                         "tell annotators to turn on: on (default: turned on once, booked on setup, and planned for) "
+                         "or off (Label Studio's default)")
     ap.add_argument("--json-out", type=Path, help="also write the whole report here")
     args = ap.parse_args(argv)
     from playwright.sync_api import sync_playwright
@@ -333,7 +342,8 @@ def main(argv: list[str] | None = None) -> int:
                 try:
                     report = run_session(server, ctx, records, gold, orphans=args.orphans, workdir=workdir,
                                          echo=lambda m: print(m, file=sys.stderr),
-                                         predictions=args.predictions.resolve() if args.predictions else None)
+                                         predictions=args.predictions.resolve() if args.predictions else None,
+                                         select_after_create=args.select_after_create == "on")
                 finally:
                     ctx.close()
         finally:

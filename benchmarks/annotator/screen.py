@@ -52,7 +52,11 @@ SEL = {
     "review_row": "tr.qk-quote",
     "speaker_new": 'input[name="speaker_new"], textarea[name="speaker_new"]',
     "submit": '[data-testid="bottombar-submit-button"]',
+    # the labeling screen's settings (the sliders icon at the bottom left) and one of its toggles
+    "settings": '[data-testid="bottombar-settings-button"]',
+    "setting_toggle": 'label.lsf-settings__field:has-text("{title}")',
 }
+SELECT_AFTER_CREATE = "Select region after creating it"  # Label Studio 1.23's per-browser setting
 KEYS = {"QUOTE": "q", "SPEAKER": "s", "CUE": "c", "relation": "Alt+r", "delete": "Backspace", "unselect": "Escape"}
 SCROLL_STEP = 0.8  # one wheel gesture moves at most this share of the visible height
 
@@ -190,10 +194,27 @@ class Actions:
 class Screen:
     """The labeling screen of one task, driven only through :class:`Actions`."""
 
-    def __init__(self, page, acts: Actions, text: str):
+    def __init__(self, page, acts: Actions, text: str, select_after_create: bool = False):
         self.page = page
         self.acts = acts
         self.text = text
+        self.select_after_create = select_after_create  # a drawn region stays selected
+
+    def setting_on(self) -> bool:
+        return bool(self.page.evaluate("() => !!(window.Htx && window.Htx.settings && window.Htx.settings.selectAfterCreate)"))
+
+    def enable_select_after_create(self) -> None:
+        """Label Studio's setting "Select region after creating it", once per browser (it lives
+        in the browser's localStorage): open the settings, click the toggle, Escape."""
+        if self.setting_on():
+            return
+        self.acts.click(self.page.locator(SEL["settings"]), "open the settings")
+        toggle = self.page.locator(SEL["setting_toggle"].format(title=SELECT_AFTER_CREATE))
+        toggle.wait_for(state="visible")
+        self.acts.click(toggle, f"turn on {SELECT_AFTER_CREATE!r}")
+        self._wait(self.setting_on, "setting on")
+        self.acts.key(KEYS["unselect"], "close the settings")
+        self._wait(lambda: not toggle.is_visible(), "settings closed")
 
     # -- looking ------------------------------------------------------------
     def store(self) -> dict:
@@ -348,7 +369,10 @@ class Screen:
         if not self.exists(label, start, end):
             raise RuntimeError(f"drew {label} over {self.text[start:end]!r} but no highlight {start}-{end} appeared "
                                "(the drag selected other characters)")
-        self.unselect()
+        if self.select_after_create:  # Label Studio selects it a moment later
+            self._wait(lambda: self.selected() == (label, start, end), f"{label} {start}-{end} selected after drawing")
+        else:
+            self.unselect()  # (nothing is selected after drawing: costs nothing)
 
     def _hotkey_on(self, ref: tuple) -> None:
         """Make ``ref`` the selected region for a hotkey: the speaker list first gives the keys

@@ -55,8 +55,12 @@ def test_scripted_annotator_turns_one_task_into_the_gold(ls_server, browser, tmp
     # each booked with its actions
     buckets = report["buckets"]
     assert buckets["review"]["fixes"] == report["proposed_quotes"] > 0
-    fixes = {b: c for b, c in buckets.items() if b not in ("review", "submit")}
+    fixes = {b: c for b, c in buckets.items() if b not in ("review", "submit", "read", "setup")}
     assert fixes, "the pre-annotation of this article needs fixes: the plan found none"
     for name, c in fixes.items():
         assert sum(v for k, v in c.items() if k != "fixes") >= c["fixes"], (name, c)
     assert buckets["submit"]["fixes"] == 1 and buckets["submit"].get("click") == 1
+    # Label Studio's "Select region after creating it" turned on once, through the settings
+    assert buckets["setup"] == {"fixes": 1, "click": 2, "key": 1}, buckets.get("setup")
+    # one reading pass down the article, in whole wheel gestures, booked apart from the fixes
+    assert buckets["read"]["fixes"] == 1 and set(buckets["read"]) <= {"fixes", "scroll"}, buckets["read"]
