@@ -211,6 +211,8 @@ def drop_channel_frames(doc, frames: list[Frame], bounds: list[tuple[int, int]] 
             continue  # "X said [Y had told her that S]": Y's frame holds S
         if nested_evidence and _evidence_inside_report(doc, f, frames, source_words):
             continue  # "X said the transfer of power showed that ...": part of X's report
+        if nested_evidence and thing_infers(doc, f, source_words):
+            continue  # "The early signs suggest he ...": the journalist's inference, no source
         if anonymity and (len(text_of(f)) < 80 and any(a in text_of(f).lower() for a in anonymity) or anonymity_after_cue(text, doc[f.cue.start].idx, anonymity)):
             continue  # "who asked that his name not be used", "who asked not to be named": the anonymity formula
         if f.speaker is not None and f.speaker[1] - f.speaker[0] == 1 and doc[f.speaker[0]].lower_ == "which" and not f.pattern.endswith("_that"):
@@ -249,7 +251,12 @@ def anonymity_after_cue(text: str, cue_char: int, anonymity: tuple[str, ...]) ->
 #: Cues whose subject is often a thing, not a source: "the figures show that", "the report found".
 _EVIDENCE_CUES = frozenset("show prove demonstrate mean".split())
 #: Things that are sources in their own right ("some reports suggest", "documents seen by X show")
-_SOURCE_THINGS = frozenset("report reports document documents source sources poll polls survey surveys study studies statement statements letter letters records memo data".split())
+_SOURCE_THINGS = frozenset(
+    "report reports document documents source sources poll polls survey surveys study studies statement statements letter letters records memo data"
+    " slide slides story stories chart charts graph graphs map maps video videos footage article articles book books email emails tweet tweets"
+    " cable cables transcript transcripts recording recordings photo photos picture pictures analysis analyses review audit"
+    " investigation findings ruling judgment judgement verdict indictment complaint lawsuit filing filings".split()
+)
 
 
 def _evidence_inside_report(doc, f: Frame, frames: list[Frame], source_words: frozenset[str]) -> bool:
@@ -264,6 +271,52 @@ def _evidence_inside_report(doc, f: Frame, frames: list[Frame], source_words: fr
         return False
     at = doc[f.cue.start].idx
     return any(g is not f and g.speaker is not None and g.start <= at < g.end for g in frames)
+
+
+#: Verbs of inference: with a thing as subject, the journalist's reading, not a source's words
+_INFERENCE_CUES = frozenset("suggest show indicate mean prove demonstrate reveal tell".split())
+#: "X, Y and Z all suggested": a quantifier after the names is no thing
+_QUANTIFIER_HEADS = frozenset("all both each some many most several few others".split())
+#: Nouns for people without such an ending ("Oz’s big boss indicated as much")
+_PERSON_WORDS = frozenset("boss chief head staff police family crowd public community youth child children wife husband son daughter friend elite team".split())
+#: Endings of nouns for people ("villagers", "critics", "observers", "analysts", "residents")
+_PERSON_ENDINGS = ("er", "or", "ist", "ian", "ant", "ent", "ee", "ic", "man", "men", "people", "ary", "folk")
+
+
+def person_like_noun(word: str) -> bool:
+    """Could this lower-case noun name people ("villagers", "critics", "analysts", "residents")?
+    Said by its ending; things ("signs", "turnout", "figures", "results") have none of them.
+
+    >>> person_like_noun("villagers"), person_like_noun("critics"), person_like_noun("signs"), person_like_noun("turnout")
+    (True, True, False, False)
+    """
+    w = word.lower()
+    if w in _PERSON_WORDS:
+        return True
+    w = w[:-1] if w.endswith("s") and not w.endswith("ss") else w
+    return w.endswith(_PERSON_ENDINGS) or w in _PERSON_WORDS
+
+
+def thing_infers(doc, f: Frame, source_words: frozenset[str]) -> bool:
+    """Is ``f`` an inference with a thing as subject ("The early signs suggest he would stay",
+    "Turnout tells you that voters are afraid")? Its cue is an inference verb (for "tell", only
+    with a generic "you"/"us"), its speaker a noun phrase with no name whose head is a lower-case
+    noun that names no person, body or group (``source_words``, :func:`person_like_noun`) and
+    no source thing ("a poll suggests" is kept: a poll is a source).
+
+    >>> # "The early signs suggest he would stay" -> True; "Villagers suggest the dam ..." -> False
+    """
+    if f.cue.lemma not in _INFERENCE_CUES or f.speaker is None or f.speaker[1] > f.cue.start:
+        return False
+    if f.cue.lemma == "tell" and (f.cue.end >= len(doc) or doc[f.cue.end].lower_ not in ("you", "us")):
+        return False
+    toks = doc[f.speaker[0] : f.speaker[1]]
+    head = toks[-1]
+    if not head.is_alpha or not head.text[:1].islower() or head.lower_ in source_words or head.lower_ in PRONOUNS or head.lower_ in _SOURCE_THINGS or head.lower_ in _QUANTIFIER_HEADS:
+        return False
+    if any(t.text[:1].isupper() for t in toks[1:]):
+        return False  # a name in it: "the CNRP’s figures"
+    return not person_like_noun(head.text)
 
 
 def _relays(text: str, start: int, tellers: set[int]) -> bool:
@@ -576,15 +629,19 @@ def _resolve_speakers(doc, drafts: list[_Draft], registry: Registry, mlex: Menti
 
 
 _PASSIVE_AUX = frozenset("was is has had have been be will would".split())
+#: "it is understood that", "it was thought that", "it is said that": impersonal like "it was announced"
+_IRREGULAR_PARTICIPLES = frozenset("understood thought said known told written shown heard seen felt".split())
 
 
 def _impersonal(doc, frame: Frame | None) -> bool:
-    """"it was announced that ...": no speaker at all (speaker None, no mention)."""
+    """"it was announced that ...", "it is understood that ...": no speaker at all (speaker None,
+    no mention)."""
     if frame is None or frame.speaker is None or frame.speaker[1] - frame.speaker[0] != 1:
         return False
     s = frame.speaker[0]
     between = doc[frame.speaker[1] : frame.cue.start]
-    return doc[s].lower_ == "it" and len(between) > 0 and all(t.lower_ in _PASSIVE_AUX for t in between) and doc[frame.cue.start].lower_.endswith("ed")
+    verb = doc[frame.cue.start].lower_
+    return doc[s].lower_ == "it" and len(between) > 0 and all(t.lower_ in _PASSIVE_AUX for t in between) and (verb.endswith("ed") or verb in _IRREGULAR_PARTICIPLES)
 
 
 def _note_sentence_subjects(doc, resolver: SpeakerResolver, inside=None, sents=None) -> None:

@@ -798,7 +798,8 @@ def bare_small_clause(doc, j: int, hi: int, lex: CueLexicon) -> bool:
     minister a week later" (a time phrase), "the government official".
 
     The predicate adjective is one of ``lex.predicate_adjectives``, a word in -ous/-ful/-less/
-    -ible/-able/-ical, or (with a tagger) a JJ, ending the object's word run.
+    -ible/-able/-ical, or (with a tagger) a JJ, ending the object's word run. A quotation right
+    after an object of one to five words is a quoted predicate ("the charges “a farce”").
     """
     if j >= hi or not _np_token(doc[j]) or doc[j].lower_ in PRONOUNS or doc[j].lower_ in OBJECT_PRONOUNS:
         return False
@@ -809,6 +810,8 @@ def bare_small_clause(doc, j: int, hi: int, lex: CueLexicon) -> bool:
         low = t.lower_
         if low in ("the", "a", "an") and k > j + 1:
             return k + 1 < hi and doc[k + 1].lower_ not in lex.time_words and _is_wordlike(doc[k + 1])
+        if t.text in OPENERS and k - j <= 5:
+            return True  # a quoted predicate: "called the verdict “a dark day for justice”"
         if not _np_token(t) or low in NP_INNER:
             break
         k += 1
@@ -983,8 +986,16 @@ def _prev_is_boundary(doc, k: int, lo: int) -> bool:
     return j < k - 1 and j >= lo and doc[j].text in (",", ".", "?", "!")
 
 
+def _participle_opener_word(tok) -> bool:
+    """A participle opening a sentence ("Speaking at a rally, Hun Sen ...", "Asked about the
+    vote, she ..."): the introductory phrase ends at its comma, the subject follows."""
+    low = tok.lower_
+    return tok.text[:1].isupper() and tok.is_alpha and len(low) > 5 and (low.endswith("ing") or low in ("asked", "pressed", "questioned"))
+
+
 def _subject_of_sentence(doc, lo: int, hi: int, lex: CueLexicon) -> tuple[int, int] | None:
-    """First noun phrase of a sentence after an introductory phrase ("In recent days, Hun Sen")."""
+    """First noun phrase of a sentence after an introductory phrase ("In recent days, Hun Sen",
+    "Speaking at a ceremony on Monday, Hun Sen")."""
     j = lo
     while j < hi:
         t = doc[j]
@@ -992,7 +1003,7 @@ def _subject_of_sentence(doc, lo: int, hi: int, lex: CueLexicon) -> tuple[int, i
             j += 1
             continue
         low = t.lower_
-        if low in NP_STOP or low in TIME_PREPS or low in ("however", "but", "indeed"):
+        if low in NP_STOP or low in TIME_PREPS or low in ("however", "but", "indeed") or _participle_opener_word(t):
             for k in range(j, min(hi, j + 10)):
                 if doc[k].text == ",":
                     j = k + 1
@@ -1258,6 +1269,11 @@ _SMALL_CLAUSE_VERB = re.compile(r",? and (?:has |have |had |also |then )?(?:[a-z
 _QUOTED_PREDICATE_END = re.compile(r" as [^“”\"\n]{0,40}?[“\"][^“”\"\n]{1,120}[”\"](?=,? (?:during|at|in|on|after|before|while|when|for|to|from|with)\b)")
 
 
+#: A quoted predicate closed, then a second verb phrase of the subject: `the verdict “a dark day”
+#: and left the court` (not a list of quoted names: `a “liar” and a “bully”`)
+_QUOTED_PREDICATE_AND = re.compile(r"[”\"](?= and (?!a |an |the |his |her |their |its |[“\"])[a-z]+\b)")
+
+
 def small_clause_end(text: str, start: int, end: int) -> int:
     """End of a small clause before a coordinated verb phrase, or after a quoted predicate that
     the narrator's time or place follows.
@@ -1268,11 +1284,17 @@ def small_clause_end(text: str, start: int, end: int) -> int:
     >>> t = "called the act as a “crazy system” during a rally in Flint"
     >>> t[7:small_clause_end(t, 7, len(t))]
     'the act as a “crazy system”'
+    >>> t = "called the verdict “a dark day” and left the court"
+    >>> t[7:small_clause_end(t, 7, len(t))]
+    'the verdict “a dark day”'
     """
     if "“" in text[start:end] or '"' in text[start:end]:
         m = _QUOTED_PREDICATE_END.search(text, start, end)
         if m is not None:
             end = m.end()
+        m = _QUOTED_PREDICATE_AND.search(text, start, end)
+        if m is not None:
+            end = m.start() + 1
     if text.find(" and ", start, end) < 0:
         return end
     m = _SMALL_CLAUSE_VERB.search(text, start, end)
@@ -1360,7 +1382,7 @@ def _find_speaker(doc, cue: Cue, lo: int, hi: int, lex: CueLexicon, participle: 
     j = skip_adverbials_left(doc, cue.start - 1, lo, lex)
     left = speaker_left(doc, cue.start, lo, lex, skipped=j)
     if left is None and j >= lo:
-        left = (None if has(doc, "TAG") else _noun_cue_source(doc, cue, j, lex)) or _gerund_subject(doc, cue, j, lo, lex)
+        left = (None if has(doc, "TAG") else _noun_cue_source(doc, cue, j, lex)) or _gerund_subject(doc, cue, j, lo, lex) or quoted_as_subject(doc, cue, lo, lex)
     boundary = j >= lo and doc[j].text in (",", "”", "»", '"', "''", "’")
     if left is None and cue.lemma not in lex.recipient:
         right = _parse_subject_after(doc, cue) or (speaker_right(doc, cue.end, hi, lex) if boundary or j < lo else None)
@@ -1416,6 +1438,29 @@ def _gerund_subject(doc, cue: Cue, j: int, lo: int, lex: CueLexicon) -> tuple[in
         if t.like_num:
             continue
         if not _is_wordlike(t) or not t.text[:1].islower() or (t.lower_ in NP_STOP) or t.lower_ in ("of", "for"):
+            return None
+    return None
+
+
+_QUOTED_AUX = frozenset("was were is are been".split())
+
+
+def quoted_as_subject(doc, cue: Cue, lo: int, lex: CueLexicon) -> tuple[int, int] | None:
+    """"X was quoted (by the state news agency) as saying S": the speaker of "saying" is the
+    subject of "was quoted", not the medium in the by-phrase (a channel).
+
+    >>> # "Sar Kheng was quoted by a newspaper as saying the march was banned." -> "Sar Kheng"
+    """
+    i = cue.start
+    if not doc[i].lower_.endswith("ing") or i - 1 < lo or doc[i - 1].lower_ != "as":
+        return None
+    for k in range(i - 2, max(lo, i - 14) - 1, -1):
+        if doc[k].lower_ == "quoted" and k - 1 >= lo and doc[k - 1].lower_ in _QUOTED_AUX:
+            a = k - 1
+            while a - 1 >= lo and doc[a - 1].lower_ in _QUOTED_AUX | {"has", "have", "had"}:
+                a -= 1  # "has been quoted"
+            return speaker_left(doc, a, lo, lex)
+        if doc[k].text in (".", ";", ":") or doc[k].text in QUOTE_MARKS:
             return None
     return None
 
@@ -1603,6 +1648,14 @@ _DATELINE = re.compile(
 )
 
 
+#: A place and a full date, then a dash: "Phnom Penh, 22 June 2021 – ", "PHNOM PENH, Jan 1, 2006 — "
+#: (press releases and older wires: a date with a year, so any capitalised place counts).
+_DATED_PLACE = re.compile(
+    r"[ \t]*[A-Z][\w.'’\-]+(?:[ \t]+[A-Z][\w.'’\-]+){0,2},[ \t]+"
+    r"(?:\d{1,2}[ \t]+[A-Z][a-z]+\.?|[A-Z][a-z]+\.?[ \t]+\d{1,2},?)[ \t]+\d{4}[ \t]*(?:-{1,2}|—|–)[ \t]+(?=\S)"
+)
+
+
 _SPOKEN_LINE = re.compile(r"\?|\b(?:I|we|We|you|You|my|My|our|Our)\b")
 
 
@@ -1617,6 +1670,9 @@ def dateline_spans(text: str) -> list[tuple[int, int]]:
     >>> t = "Title\n\nPHNOM PENH, Cambodia (AP) — The court said no."
     >>> [t[a:b] for a, b in dateline_spans(t)]
     ['PHNOM PENH, Cambodia (AP) — ']
+    >>> t = "Title\n\nPhnom Penh, 22 June 2021 – The groups said no."
+    >>> [t[a:b] for a, b in dateline_spans(t)]
+    ['Phnom Penh, 22 June 2021 – ']
     """
     found: list[tuple[int, int, bool, bool]] = []
     pos = 0
@@ -1631,6 +1687,10 @@ def dateline_spans(text: str) -> list[tuple[int, int]]:
                 label = m.group("sep") == ":" and m.group("agency") is None
                 spoken = label and _SPOKEN_LINE.search(text, m.end(), end) is not None  # "HOST: So, will you ...?"
                 found.append((pos + len(m.group()) - len(m.group().lstrip()), m.end(), label, spoken))
+        if not found or found[-1][0] < pos:
+            m = _DATED_PLACE.match(text, pos, end)
+            if m is not None:
+                found.append((pos + len(m.group()) - len(m.group().lstrip()), m.end(), False, False))
         pos = end + 1
     labels = sum(1 for f in found if f[2])
     return [(a, b) for a, b, label, spoken in found if not label or (labels == 1 and not spoken)]
