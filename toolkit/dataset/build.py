@@ -127,26 +127,53 @@ def _read_notes(notes: str | Path) -> str:
     return text
 
 
-def _used_model_versions(inputs: Sequence[Path], built_ids: set[str]) -> Counter:
-    """model_version -> tasks, counting only the tasks whose article is in the dataset."""
-    from toolkit.labelstudio.export import iter_json_items, task_identity
+class _UsedVersions:
+    """model_version -> tasks, counting only the tasks whose article is in the dataset: fed task by
+    task (:meth:`add`), read once the dataset's article ids are known (:meth:`counts`)."""
 
-    versions: dict[tuple, set[str]] = {}
-    article_of: dict[tuple, str] = {}
+    def __init__(self) -> None:
+        self.versions: dict[tuple, set[str]] = {}
+        self.article_of: dict[tuple, str] = {}
+
+    def add(self, task: Any) -> None:
+        from toolkit.labelstudio.export import task_identity
+
+        if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
+            return
+        ident = task_identity(task)
+        aid = task["data"].get("article_id")
+        self.article_of.setdefault(ident, str(aid) if aid not in (None, "") else f"ls-task-{task.get('id')}")
+        self.versions.setdefault(ident, set()).update(ExportReader._model_versions(task))
+
+    def counts(self, built_ids: set[str]) -> Counter:
+        out: Counter = Counter()
+        for ident, vs in self.versions.items():
+            if self.article_of[ident] in built_ids:
+                out.update(vs)
+        return out
+
+
+def _after_articles(inputs: Sequence[Path], info: Any, built_ids: set[str], all_used: bool, registry: Any,
+                    stance_labels: Sequence[str]) -> tuple[Counter, dict[str, Any] | None]:
+    """The model_versions of the tasks in the dataset and the card's corrections figures
+    (:func:`toolkit.corrections.card_figures`, None when those tasks carry no prediction), from
+    ONE more streamed pass over the exports that feeds both (none when no task has a prediction).
+    ``all_used``: every task is in the dataset, so the first pass's versions are the answer."""
+    from toolkit.corrections import CorrectionsCounter, card_figures
+    from toolkit.labelstudio.export import iter_json_items
+
+    if not info.model_versions:
+        return Counter(), None
+    counter = CorrectionsCounter(registry=registry, stance_labels=stance_labels)
+    used = None if all_used else _UsedVersions()
     quiet = IssueLog()
     for path in inputs:
         for task in iter_json_items(path, quiet):
-            if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
-                continue
-            ident = task_identity(task)
-            aid = task["data"].get("article_id")
-            article_of.setdefault(ident, str(aid) if aid not in (None, "") else f"ls-task-{task.get('id')}")
-            versions.setdefault(ident, set()).update(ExportReader._model_versions(task))
-    out: Counter = Counter()
-    for ident, vs in versions.items():
-        if article_of[ident] in built_ids:
-            out.update(vs)
-    return out
+            counter.add_task(task, path)
+            if used is not None:
+                used.add(task)
+    versions = Counter(info.model_versions) if used is None else used.counts(built_ids)
+    return versions, (card_figures(counter.report) if versions else None)
 
 
 def build_dataset(
@@ -181,7 +208,6 @@ def build_dataset(
     replaced, so it may be ``out_dir`` itself (with ``force``).
     """
     from toolkit import __version__
-    from toolkit.corrections import card_figures, corrections
     from toolkit.dataset.card import CHART_FILE, LICENSE_FILE, render_card, render_licence
     from toolkit.dataset.chart import speaker_stance_chart
     from toolkit.dataset.features import build_features
@@ -267,8 +293,10 @@ def build_dataset(
         status.fill(summary)
         summary.input_tasks_used = summary.articles
         summary.annotators = sorted(info.annotators)
-        # predictions of the tasks in the dataset only (not of unannotated or filtered-out tasks)
-        used_versions = info.model_versions if info.tasks == summary.articles and not annotator else _used_model_versions(inputs, built_ids)
+        # predictions of the tasks in the dataset only (not of unannotated or filtered-out tasks), and what
+        # annotators kept of the pre-annotation (the card's section): one pass after the articles feeds both
+        used_versions, summary.corrections = _after_articles(inputs, info, built_ids, info.tasks == summary.articles and not annotator,
+                                                             registry, stance.labels)
         summary.model_versions = dict(used_versions)
         summary.input_problems = list(issues.input_problems)
         summary.date_range = (dmin, dmax) if dmin and dmax else None
@@ -282,9 +310,6 @@ def build_dataset(
         summary.skipped = Counter(issues.counts)
         summary.notes = Counter(issues.notes)
         summary.issues = list(issues.messages) + list(issues.note_messages)
-        # what annotators kept of the pre-annotation (the card's section): one more streamed pass over the
-        # exports, skipped when the tasks in the dataset carry no prediction
-        summary.corrections = card_figures(corrections(inputs, registry=registry, stance_labels=stance.labels)) if summary.model_versions else None
         if chart and summary.quotes:
             summary.chart_path = speaker_stance_chart(summary.speaker_stance, stance.labels, tmp / CHART_FILE)
         if release is not None:
