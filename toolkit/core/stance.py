@@ -9,7 +9,8 @@ who the quote is about. Three kinds of evidence, all data in ``configs/stance_si
 * **signals** in the quote and its cue: weak vocabulary (``signals``) and framings that hold
   whoever speaks (``strong_signals``: "interference in internal affairs", "politically
   motivated"). A signal right after a negator ("no political prisoners") does not count;
-  after a hedge ("hopes the court will be fair") it counts for less and the hedge leans neutral;
+  after a hedge ("hopes the court will be fair") it counts for less and the hedge leans neutral
+  (strongly when it hopes for fairness, which the guidelines make neutral whoever speaks);
   each figure ("340 schools", "$1.2 billion", "80.3 percent": :func:`quantities`) is a weak
   neutral signal, so that a partisan speaker's plain report of a toll, results or a budget is
   not pre-filled with the side's label;
@@ -515,7 +516,7 @@ def evidence(text: str, lexicon: StanceLexicon, cue: str = "", lean: str | None 
     return {lab: round(v, 6) for lab, v in out.items()}
 
 
-_CLAUSE_END = re.compile(r"[.;!?]|\bbut\b|\bwhile\b|\bhowever\b")
+_CLAUSE_END = re.compile(r"(?:(?<!\.\w)\.|[;!?])(?=\s|$)|\bbut\b|\bwhile\b|\bhowever\b")  # not the stops in "10.2" or "U.S."
 
 
 def clause_end(low: str, at: int) -> int:
@@ -525,6 +526,9 @@ def clause_end(low: str, at: int) -> int:
     >>> t = "he hoped for a fair verdict but this is a sham trial"
     >>> t[: clause_end(t, t.index("hoped"))]
     'he hoped for a fair verdict '
+    >>> t = "we expect 6.1 percent growth from the U.S. deal. then"
+    >>> t[: clause_end(t, 0)]
+    'we expect 6.1 percent growth from the U.S. deal'
     """
     m = _CLAUSE_END.search(low, at)
     return m.start() if m else len(low)
