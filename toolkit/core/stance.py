@@ -327,19 +327,22 @@ def title_before(words: list[str]) -> list[str]:
 
 
 #: the first words of what follows "NAME," when that is the clause going on, not an appositive
-_CLAUSE_GOES_ON = re.compile(r"\s*(?:said|says|told|tells|added|adds|wrote|writes|stated|states|posted|posts|argued|argues|claimed|claims|warned|warns|insisted|insists|noted|notes|explained|explains|replied|replies|announced|announces|who|which|whose|and|but)\b")
+_CLAUSE_GOES_ON = re.compile(r"\s*(?:said|says|told|tells|added|adds|wrote|writes|stated|states|posted|posts|argued|argues|claimed|claims|warned|warns|insisted|insists|noted|notes|explained|explains|replied|replies|announced|announces|which|and|but)\b")
 _DESCRIPTION_WORDS = 5
 _DESCRIPTION = re.compile(r"[^.!?;:,\"“”‘()\[\]\n—–]*")
 
 
 def appositive_after(text: str, end: int) -> str:
     """The appositive opened by a comma right after a mention ending at ``end`` (up to the
-    next clause boundary), or "" when the comma is followed by the sentence's verb, a relative
-    clause or a conjunction (the words there are not about the speaker).
+    next clause boundary), or "" when the comma is followed by the sentence's verb, "which" or
+    a conjunction (the words there are not about the speaker; a "who" clause is).
 
     >>> t = "Sok Chea, a CPP spokesman, said so. Another analyst, Keo Dara, said the opposition won."
     >>> appositive_after(t, t.index(",")), appositive_after(t, t.index("Keo Dara") + 8)
     ('a CPP spokesman', '')
+    >>> t = "Keo Dara, who leads the rights group, said so."
+    >>> appositive_after(t, 8)
+    'who leads the rights group'
     """
     rest = text[end : end + _APPOSITIVE_CHARS].lstrip()
     if not rest.startswith(",") or _CLAUSE_GOES_ON.match(rest, 1):
