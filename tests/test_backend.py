@@ -14,6 +14,7 @@ import time
 import pytest
 
 from toolkit.commands.backend import preannotator_factory
+from toolkit.labelstudio import names as N
 from toolkit.labelstudio import backend as B
 from toolkit.labelstudio.tasks import build_task, model_version
 
@@ -91,17 +92,21 @@ def test_predict_equals_build_task(client, nlp, sample_articles):
 
     registry = load_registry()
     recs = sample_articles[:3]
-    tasks = [_task(10 + i, r["text"], article_id=r["article_id"], title=r.get("title") or "") for i, r in enumerate(recs)]
+    pre = {p["article_id"]: p for p in preannotate_records(recs, nlp=nlp)}
+    pushed = {r["article_id"]: build_task(r, [Quote.from_dict(q) for q in pre[r["article_id"]]["quotes"]], MV, registry)
+              for r in recs}
+    # the tasks as ls push imports them (their candidate speakers are what the screen offers)
+    tasks = [_task(10 + i, r["text"], article_id=r["article_id"], title=r.get("title") or "",
+                   speaker_candidates=pushed[r["article_id"]].task["data"][N.SPEAKER_CANDIDATES]) for i, r in enumerate(recs)]
     r = client.post("/predict", json={"tasks": tasks, "project": "1.1", "label_config": None})
     assert r.status_code == 200
     body = r.json()
     assert body["model_version"] == MV and len(body["results"]) == len(recs)
-    pre = {p["article_id"]: p for p in preannotate_records(recs, nlp=nlp)}
     for rec, item in zip(recs, body["results"]):
-        quotes = [Quote.from_dict(q) for q in pre[rec["article_id"]]["quotes"]]
-        want = build_task(rec, quotes, MV, registry).prediction
+        want = pushed[rec["article_id"]].prediction
         assert item == {"result": want["result"], "score": want["score"], "model_version": MV}
     assert sum(len(i["result"]) for i in body["results"]) > 10
+    assert any(i.get("from_name") == N.SPEAKER_PICK for item in body["results"] for i in item["result"])
 
 
 def test_task_without_article_id_is_named_as_the_export_reader_names_it(client):
@@ -180,6 +185,41 @@ def test_an_older_project_with_the_speaker_drop_down_gets_choices_results(client
     result = r.json()["results"][0]["result"]
     speaker = [i for i in result if i.get("from_name") == N.SPEAKER_NAME]
     assert speaker and all(i["type"] == "choices" and i["value"]["choices"] == ["Hun Sen"] for i in speaker)
+
+
+def test_a_task_with_candidates_gets_its_speaker_in_the_candidate_radio(client):
+    """Today's config: the speaker is named in the candidate radio when the task's own candidates
+    (what its screen shows) hold the name; a bare task (no candidates) gets the registry list."""
+    from toolkit.labelstudio import names as N
+    from toolkit.labelstudio.config import build_label_config
+
+    text = "“We will win,” Hun Sen said."
+    cands = [{"value": "Kem Sokha"}, {"value": "Hun Sen"}]
+    r = client.post("/predict", json={"tasks": [_task(1, text, speaker_candidates=cands), _task(2, text)],
+                                      "label_config": build_label_config()})
+    assert r.status_code == 200
+    with_list, bare = (res["result"] for res in r.json()["results"])
+    assert [i["value"]["choices"] for i in with_list if i.get("from_name") == N.SPEAKER_PICK] == [["Hun Sen"]]
+    assert not [i for i in with_list if i.get("from_name") == N.SPEAKER_NAME]
+    assert [i["value"]["taxonomy"] for i in bare if i.get("from_name") == N.SPEAKER_NAME] == [[["Hun Sen"]]]
+    assert not [i for i in bare if i.get("from_name") == N.SPEAKER_PICK]
+
+
+def test_an_older_project_without_the_candidate_list_gets_no_candidate_result(client):
+    """A project made with the registry list alone (issue 18's first screen) has no candidate
+    control: its predictions name the speaker in the registry list, even when the task's data
+    has candidates."""
+    from toolkit.config import load_registry
+    from toolkit.labelstudio import names as N
+    from toolkit.labelstudio.config import build_label_config
+
+    old = build_label_config(load_registry().names(), speaker_control="Taxonomy")
+    task = _task(1, "“We will win,” Hun Sen said.", speaker_candidates=[{"value": "Hun Sen"}])
+    r = client.post("/predict", json={"tasks": [task], "label_config": old})
+    assert r.status_code == 200
+    result = r.json()["results"][0]["result"]
+    assert [i["value"]["taxonomy"] for i in result if i.get("from_name") == N.SPEAKER_NAME] == [[["Hun Sen"]]]
+    assert not [i for i in result if i.get("from_name") == N.SPEAKER_PICK]
 
 
 def test_a_prediction_that_does_not_fit_the_projects_config_is_an_error_item(client):

@@ -149,7 +149,7 @@ def test_label_interface_accepts_the_config():
     from toolkit.labelstudio.tasks import label_interface
 
     li = label_interface(build_label_config())
-    assert {c.name for c in li.controls} == {N.LABELS, N.STANCE, N.KIND, N.QUOTE_FLAGS, N.SPEAKER_NAME, N.SPEAKER_NEW}
+    assert {c.name for c in li.controls} == {N.LABELS, N.STANCE, N.KIND, N.QUOTE_FLAGS, N.SPEAKER_PICK, N.SPEAKER_NAME, N.SPEAKER_NEW}
 
 
 # --------------------------------------------------------------------------- server settings

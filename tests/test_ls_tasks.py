@@ -15,6 +15,7 @@ from toolkit.labelstudio.push import PushReport, push_records, read_records
 from toolkit.labelstudio.tasks import (
     build_result,
     build_task,
+    candidate_names,
     label_interface,
     model_version,
     region_id,
@@ -31,10 +32,10 @@ def _q(content: str, speaker=None, mention=None, cue=None, stance="favor", kind=
     return Quote.from_dict(quote(TEXT, content, kind, speaker, mention, cue, stance, 0.8, occurrence))
 
 
-def _validate(article_id: str, text: str, prediction: dict, interface=True) -> list[str]:
+def _validate(article_id: str, text: str, prediction: dict, interface=True, candidates=None) -> list[str]:
     return validate_prediction(
         article_id, text, prediction, stance_labels=load_stance().labels, speaker_names=load_registry().names(),
-        interface=label_interface(build_label_config()) if interface else None,
+        interface=label_interface(build_label_config()) if interface else None, candidates=candidates,
     )
 
 
@@ -70,16 +71,27 @@ def test_one_speaker_mention_shared_by_two_quotes_is_one_region():
     assert _validate("a1", TEXT, {"result": result}) == []
 
 
-def test_speaker_alias_resolves_to_canonical_and_unknown_name_goes_to_textarea():
+@pytest.mark.parametrize("control", ["Candidates", "Taxonomy"])
+def test_speaker_alias_resolves_to_canonical_and_unknown_name_goes_to_textarea(control):
+    """Today's screen names a registry speaker in the candidate radio, the older one (a project made
+    before the candidates) in the registry list; an unknown name is typed in both."""
     rec = sample_data()[1]  # T2: "The opposition", "Kuy Kuong", "A village chief"
-    bt = build_task(rec, [Quote.from_dict(q) for q in rec["quotes"]], "mv", load_registry())
+    bt = build_task(rec, [Quote.from_dict(q) for q in rec["quotes"]], "mv", load_registry(), speaker_control=control)
     result = bt.prediction["result"]
-    assert {r["value"]["text"]: r["value"]["taxonomy"][0][0] for r in _items(result, N.SPEAKER_NAME)} == {
-        "The opposition": "Cambodia National Rescue Party", "Kuy Kuong": "Koy Kuong"}
+    if control == "Candidates":
+        named = {r["value"]["text"]: r["value"]["choices"][0] for r in _items(result, N.SPEAKER_PICK)}
+        assert _items(result, N.SPEAKER_NAME) == [] and {r["type"] for r in _items(result, N.SPEAKER_PICK)} == {"choices"}
+    else:
+        named = {r["value"]["text"]: r["value"]["taxonomy"][0][0] for r in _items(result, N.SPEAKER_NAME)}
+        assert _items(result, N.SPEAKER_PICK) == [] and N.SPEAKER_CANDIDATES not in bt.task["data"]
+    assert named == {"The opposition": "Cambodia National Rescue Party", "Kuy Kuong": "Koy Kuong"}
     (new,) = _items(result, N.SPEAKER_NEW)
     assert new["type"] == "textarea" and new["value"]["text"] == ["village chief"]
     assert new["value"]["start"] == T2.index("A village chief")
-    assert _validate("int-2", T2, bt.prediction) == []
+    cands = candidate_names(bt.task["data"])
+    interface = label_interface(build_label_config(speaker_control=control))
+    assert validate_prediction("int-2", T2, bt.prediction, stance_labels=load_stance().labels,
+                               speaker_names=load_registry().names(), interface=interface, candidates=cands) == []
 
 
 def test_quote_without_speaker_is_flagged_unknown():
@@ -102,23 +114,27 @@ def test_task_data_carries_metadata_and_text_hash():
     data = dict(bt.task["data"])
     assert "No quote proposed" in data.pop(N.REVIEW)
     assert data == {"text": TEXT, "article_id": "a1", "title": "T", "outlet": "", "date": "2019-11-09",
-                    "text_sha256": text_sha256(TEXT), N.DOUBT: 0.0, N.LOWEST_SCORE: 1.0, N.STANCE_EMPTY: 0.0}
+                    "text_sha256": text_sha256(TEXT), N.DOUBT: 0.0, N.LOWEST_SCORE: 1.0, N.STANCE_EMPTY: 0.0,
+                    N.SPEAKER_CANDIDATES: [{"value": "Hun Sen"}]}  # nothing proposed: the registry names mentioned
     # nothing proposed: nothing doubtful to check (score = 1 - doubt)
     assert bt.prediction == {"model_version": "mv", "result": [], "score": 1.0}
     plain = build_task(rec, None, "mv").task
     assert "predictions" not in plain and plain["data"][N.REVIEW] == ""  # the config shows the key: it must exist
+    assert plain["data"][N.SPEAKER_CANDIDATES] == []  # the same (no registry given: no candidate)
 
 
 def test_sample_predictions_are_valid():
     for rec in sample_data():
         bt = build_task(rec, [Quote.from_dict(q) for q in rec["quotes"]], model_version(), load_registry())
-        assert _validate(rec["article_id"], rec["text"], bt.prediction) == []
+        assert _validate(rec["article_id"], rec["text"], bt.prediction, candidates=candidate_names(bt.task["data"])) == []
         assert 0 < bt.prediction["score"] <= 1
 
 
 def _good():
+    """A valid prediction whose speakers are in the registry list (the screen before the candidates:
+    the breakages below edit its taxonomy results; the candidate radio's are in test_ls_candidates.py)."""
     rec = sample_data()[1]
-    bt = build_task(rec, [Quote.from_dict(q) for q in rec["quotes"]], "mv", load_registry())
+    bt = build_task(rec, [Quote.from_dict(q) for q in rec["quotes"]], "mv", load_registry(), speaker_control="Taxonomy")
     return rec, json.loads(json.dumps(bt.prediction))
 
 

@@ -73,11 +73,12 @@ def test_annotator_corrects_stance_and_speaker_in_the_ui(ls_server, browser, tmp
     radio = page.locator('input[type="radio"][name="against"]')
     assert page.locator('input[type="radio"][name="favor"]').is_checked()
     radio.check()
-    # correct the canonical speaker of the "Hun Sen" mention: Hun Sen -> Sar Kheng (registry list)
+    # correct the canonical speaker of the "Hun Sen" mention: Hun Sen -> Sar Kheng, a name that is
+    # not among the article's candidates (radios, Hun Sen checked): the searchable registry list
     page.locator(".lsf-outliner-item", has_text=speaker_text).click()
-    taxonomy = page.locator(".htx-taxonomy").first  # the searchable registry list (a Taxonomy)
-    expect(taxonomy).to_contain_text("Hun Sen")
-    taxonomy.locator(".ant-select-selection-item-remove").click()  # one name at most: remove it first
+    expect(page.locator('.qk-candidates input[type=radio][name="Hun Sen"]')).to_be_checked()
+    taxonomy = page.locator(".htx-taxonomy").first  # the searchable registry list (a Taxonomy), empty
+    expect(taxonomy.locator(".ant-select-selection-item")).to_have_count(0)
     taxonomy.click()
     page.wait_for_function("() => document.activeElement && document.activeElement.closest('.htx-taxonomy-dropdown')")
     page.keyboard.type("sar kh")
@@ -103,11 +104,13 @@ def test_annotator_corrects_stance_and_speaker_in_the_ui(ls_server, browser, tmp
             assert r["value"]["choices"] == ["favor"]
             r["value"]["choices"] = ["against"]
             changed += 1
-        if r.get("id") == sid and r.get("from_name") == N.SPEAKER_NAME:
-            assert r["value"]["taxonomy"] == [["Hun Sen"]]
-            r["value"]["taxonomy"] = [["Sar Kheng"]]
+        if r.get("id") == sid and r.get("from_name") == N.SPEAKER_PICK:
+            assert r["value"]["choices"] == ["Hun Sen"]  # the proposal's candidate stays; the registry pick wins
+            pick = r
             changed += 1
     assert changed == 2
+    expected.append({"id": sid, "from_name": N.SPEAKER_NAME, "to_name": N.TEXT, "type": "taxonomy",
+                     "value": {k: pick["value"][k] for k in ("start", "end", "text")} | {"taxonomy": [["Sar Kheng"]]}})
     # the rule of each proposal travels in its QUOTE region's meta; the editor writes a region's
     # meta on every result of that region, so the rule comes back in the submitted annotation too
     metas = {r["id"]: r["meta"] for r in expected if "meta" in r}
@@ -117,4 +120,9 @@ def test_annotator_corrects_stance_and_speaker_in_the_ui(ls_server, browser, tmp
             r["meta"] = metas[r["id"]]
     assert _normalise(got) == _normalise(expected)
     assert annotations[0]["parent_prediction"] == prediction["id"]
+    from toolkit.config import load_stance
+    from toolkit.labelstudio.export import ExportReader, IssueLog
+
+    (article,) = ExportReader([tmp_path / "ui-export.json"], issues=IssueLog(), stance_labels=load_stance().labels).articles()
+    assert {q.start: q.speaker for q in article.quotes}[q1["start"]] == "Sar Kheng"  # the registry pick wins
     assert os.path.exists(shot)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from toolkit.labelstudio import names as N
 from toolkit.labelstudio.tasks import build_task, model_version, task_data
 from toolkit.labelstudio.testing import free_port, write_jsonl
 
@@ -64,13 +65,14 @@ def records() -> list[dict]:
     return [json.loads(line) for line in ARTICLES.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def _bare_project(client, title: str, records: list[dict]) -> tuple[int, list[int]]:
-    """A quotekit project (its labeling config) holding ``records`` as tasks WITHOUT predictions."""
+def _bare_project(client, title: str, records: list[dict], data_of=task_data) -> tuple[int, list[int]]:
+    """A quotekit project (its labeling config) holding ``records`` as tasks WITHOUT predictions
+    (their data ``data_of(record)``: by default no candidate speakers, as a task imported another way)."""
     from toolkit.labelstudio.config import build_label_config
 
     project = client.create_project(title=title, label_config=build_label_config(),
                                     description="quotekit: backend integration test")
-    resp = client.import_tasks(project["id"], [{"data": task_data(r)} for r in records])
+    resp = client.import_tasks(project["id"], [{"data": data_of(r)} for r in records])
     assert resp["task_count"] == len(records) and not resp.get("prediction_count")
     return project["id"], list(resp["task_ids"])
 
@@ -109,8 +111,10 @@ def test_retrieve_predictions_equals_push(ls_server, backend, records, tmp_path)
     proc = ls_server.cli("ls", "push", str(articles), "--predictions", str(preds), "--project", "backend: pushed")
     assert proc.returncode == 0, proc.stderr
     pushed = _predictions(client, client.find_project("backend: pushed")["id"])
+    # the tasks carry the data ls push gives them (their candidate speakers: what the screen offers)
+    pushed_data = {t["data"]["article_id"]: t["data"] for t in client.iter_tasks(client.find_project("backend: pushed")["id"])}
 
-    pid, _ = _bare_project(client, "backend: connected", records)
+    pid, _ = _bare_project(client, "backend: connected", records, data_of=lambda r: pushed_data[r["article_id"]])
     out = _connect(ls_server, "backend: connected", backend).stdout
     assert "connected" in out and backend.url in out
     project = client.get_project(pid)
@@ -280,6 +284,7 @@ def test_backend_restarted_mid_batch(ls_server, backend, records, tmp_path):
     for line in _lines(tmp_path / "p.jsonl"):
         res = json.loads(line)
         rec = next(r for r in many if r["article_id"] == res["article_id"])
+        rec = {**rec, N.SPEAKER_CANDIDATES: []}  # imported bare: its screen offers no candidate
         want = build_task(rec, [Quote.from_dict(q) for q in res["quotes"]], model_version(), registry).prediction
         assert _norm(got[rec["article_id"]][0]) == _norm(want)
     # the interrupted request stored nothing partial: tasks were either bare or complete

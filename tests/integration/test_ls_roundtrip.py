@@ -84,10 +84,12 @@ def test_push_creates_project_and_tasks_with_predictions(ls_server, pushed):
                 assert _items(result, N.QUOTE_FLAGS)[qid]["value"]["choices"] == [N.SPEAKER_UNKNOWN]
             cid = region_id(rec["article_id"], q["cue_start"], q["cue_end"], N.CUE)
             assert (qid, cid, N.CUE_OF) in _relations(result)
-    # canonical speakers: registry alias -> canonical name; a name outside the registry -> TextArea
+    # canonical speakers: registry alias -> canonical name, checked among the task's candidates;
+    # a name outside the registry -> TextArea
     result2 = tasks["int-2"]["predictions"][0]["result"]
-    names = {r["value"]["text"]: r["value"].get("taxonomy") for r in _items(result2, N.SPEAKER_NAME).values()}
-    assert names == {"The opposition": [["Cambodia National Rescue Party"]], "Kuy Kuong": [["Koy Kuong"]]}
+    names = {r["value"]["text"]: r["value"].get("choices") for r in _items(result2, N.SPEAKER_PICK).values()}
+    assert names == {"The opposition": ["Cambodia National Rescue Party"], "Kuy Kuong": ["Koy Kuong"]}
+    assert {"Cambodia National Rescue Party", "Koy Kuong"} <= {c["value"] for c in tasks["int-2"]["data"][N.SPEAKER_CANDIDATES]}
     new = [r["value"]["text"] for r in _items(result2, N.SPEAKER_NEW).values()]
     assert new == [["village chief"]]
     project = ls_server.client().find_project(PROJECT)

@@ -82,10 +82,10 @@ def test_a_project_made_with_the_older_speaker_drop_down_keeps_it(ls_server):
     speaker = [r for t in after.values() for p in t["predictions"] for r in p["result"] if r.get("from_name") == N.SPEAKER_NAME]
     assert len(speaker) >= 3 and {r["type"] for r in speaker} == {"choices"}
     assert recs[2]["article_id"] in after  # the new article, imported with the older control
-    # a fresh project gets the searchable list
+    # a fresh project gets the candidate list and the searchable list
     fresh = push_records(client, recs[:1], title + " fresh", progress=False, echo=lambda s: None)
-    assert fresh.speaker_control == "Taxonomy"
-    assert speaker_control_of(client.get_project(fresh.project_id)["label_config"]) == "Taxonomy"
+    assert fresh.speaker_control == "Candidates"
+    assert speaker_control_of(client.get_project(fresh.project_id)["label_config"]) == "Candidates"
     # and the export of the older project reads as ever
     import tempfile
     from pathlib import Path

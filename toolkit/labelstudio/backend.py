@@ -65,6 +65,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from toolkit.errors import BadInputError, ServerError
+from toolkit.labelstudio import names as N
 
 log = logging.getLogger("quotekit.backend")
 
@@ -170,6 +171,8 @@ def task_record(task: Any, max_text_chars: int = MAX_TEXT_CHARS) -> dict[str, An
         raise RequestError(422, str(exc)) from None
     record = {k: data.get(k) for k in ("title", "outlet", "date") if isinstance(data.get(k), (str, int, float))}
     record.update(article_id=article_id, text=text)
+    if isinstance(data.get(N.SPEAKER_CANDIDATES), list):  # the candidates its screen shows: a prediction may name only these
+        record[N.SPEAKER_CANDIDATES] = data[N.SPEAKER_CANDIDATES]
     return record
 
 
@@ -210,19 +213,23 @@ class Predictor:
         the project's labeling config)."""
         from toolkit.labelstudio.push import PushReport, preannotate
         from toolkit.labelstudio.config import speaker_control_of
-        from toolkit.labelstudio.tasks import build_task, validate_prediction
+        from toolkit.labelstudio.tasks import build_task, candidate_names, validate_prediction
 
         report = PushReport()
         quotes = preannotate([record], self.preannotator, report, echo=lambda _msg: None)
         aid = record["article_id"]
         if aid not in quotes:
             return {"error": "; ".join(report.preannotate_failed) or f"article {aid}: no pre-annotation"}
-        # an older project keeps its speaker drop-down (Choices): its editor crashes on a taxonomy result
-        control = speaker_control_of(label_config) if isinstance(label_config, str) else "Taxonomy"
+        # an older project keeps its speaker control: a drop-down (Choices; its editor crashes on a
+        # taxonomy result) or the registry list without the candidate radio (no candidate result)
+        control = speaker_control_of(label_config) if isinstance(label_config, str) else "Candidates"
+        if control == "Candidates" and N.SPEAKER_CANDIDATES not in record:
+            record = {**record, N.SPEAKER_CANDIDATES: []}  # the task shows no candidate: none may be named
         built = build_task(record, quotes[aid], self.model_version, self.registry, speaker_control=control)
         pred = built.prediction
         errors = validate_prediction(aid, record["text"], pred, stance_labels=self.scheme.labels,
-                                     speaker_names=self.registry.names(), interface=self.interface(label_config))
+                                     speaker_names=self.registry.names(), interface=self.interface(label_config),
+                                     candidates=candidate_names(built.task["data"]))
         if errors:
             more = f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""
             return {"error": "; ".join(errors[:3]) + more}

@@ -4,11 +4,14 @@
 annotators see; ``quotekit ls config`` regenerates it and a test fails when it is stale.
 
 Widget choices (see ``docs/labelstudio.md``, "Labeling screen"): the canonical speaker of a
-SPEAKER region is a per-region ``Taxonomy`` of the registry names (a drop-down with a search box:
-typing filters, only a click or Enter picks, at most one name), plus a per-region ``TextArea``
-for a name the registry lacks. Exports of projects made with the older ``Choices`` drop-down
-are still read (``toolkit.labelstudio.export.annotation``). Stance, kind and
-the "speaker unknown" flag are per-region ``Choices`` shown only on QUOTE regions.
+SPEAKER region is first a per-region radio ``Choices`` of the article's candidate speakers, whose
+options come from the task data (Label Studio's dynamic choices, ``$speaker_candidates``:
+``toolkit.labelstudio.tasks.speaker_candidates``), then a per-region ``Taxonomy`` of the whole
+registry (a drop-down with a search box: typing filters, only a click or Enter picks, at most one
+name) for a name not among them, plus a per-region ``TextArea`` for a name the registry lacks
+(which one wins: ``names.SPEAKER_PRECEDENCE``). Projects made before keep their speaker control
+(:func:`speaker_control_of`); their exports are still read (``toolkit.labelstudio.export.annotation``).
+Stance, kind and the "speaker unknown" flag are per-region ``Choices`` shown only on QUOTE regions.
 """
 
 from __future__ import annotations
@@ -66,6 +69,8 @@ SCREEN_CSS = (
 )
 
 SPEAKER_PLACEHOLDER = "Search the registry..."
+#: the View around the candidate radios (a stable selector: ``.qk-candidates input[name="<name>"]``)
+CANDIDATES_CLASS = "qk-candidates"
 REVIEW_PANEL_STYLE = ("margin-top: 8px; padding-top: 6px; border-top: 1px solid #ddd; flex: 1 1 auto; "
                       "min-height: 160px; overflow-y: auto")
 
@@ -95,12 +100,15 @@ def sorted_speaker_names(names: list[str]) -> list[str]:
 
 
 def build_label_config(speaker_names: list[str] | None = None, stance_labels: tuple[str, ...] | None = None,
-                       stance_target: str | None = None, speaker_control: str = "Taxonomy") -> str:
+                       stance_target: str | None = None, speaker_control: str = "Candidates") -> str:
     """The labeling config XML (deterministic: the same configs give the same bytes).
 
-    ``speaker_control="Choices"`` keeps the older speaker drop-down, for a project made before
-    the speaker became a Taxonomy (:func:`speaker_control_of`): Label Studio 1.23's editor crashes
-    when a Taxonomy meets an annotation's ``choices`` result (measured), so such a project keeps it.
+    ``speaker_control`` (:data:`SPEAKER_CONTROLS`): ``"Candidates"``, today's screen (the
+    article's candidates, then the searchable registry); ``"Taxonomy"``, the screen of issue 18
+    before the candidates (the searchable registry only); ``"Choices"`` the older speaker
+    drop-down, for a project made before the speaker became a Taxonomy (:func:`speaker_control_of`):
+    Label Studio 1.23's editor crashes when a Taxonomy meets an annotation's ``choices`` result
+    (measured), so such a project keeps it.
     """
     if speaker_control not in SPEAKER_CONTROLS:
         raise ValueError(f"speaker_control {speaker_control!r}: one of {', '.join(SPEAKER_CONTROLS)}")
@@ -169,9 +177,20 @@ def build_label_config(speaker_names: list[str] | None = None, stance_labels: tu
         "      </View>",
         f'      <View visibleWhen="region-selected" {when_speaker}>',
     ]
-    if speaker_control == "Taxonomy":
+    if speaker_control == "Candidates":
+        # the article's candidate speakers (task data, one radio each): fixing a speaker is a click
         lines += [
-            '        <Header value="Canonical speaker: click the box, type a few letters to filter, click the name" size="6"/>',
+            '        <Header value="Speaker: click a name of this article" size="6"/>',
+            f'        <View className="{CANDIDATES_CLASS}">',
+            f'          <Choices name="{N.SPEAKER_PICK}" toName="{N.TEXT}" value="${N.SPEAKER_CANDIDATES}" perRegion="true"'
+            f' {when_speaker} choice="single-radio" showInline="true"/>',
+            "        </View>",
+            '        <Header value="Not among them? Search the registry (wins over the names above)" size="6"/>',
+        ]
+    elif speaker_control == "Taxonomy":
+        lines.append('        <Header value="Canonical speaker: click the box, type a few letters to filter, click the name" size="6"/>')
+    if speaker_control in ("Candidates", "Taxonomy"):
+        lines += [
             # a searchable list (Taxonomy: typing only filters, a click or Enter picks), at most one name
             f'        <Taxonomy name="{N.SPEAKER_NAME}" toName="{N.TEXT}" perRegion="true" {when_speaker} maxUsages="1"'
             f' leafsOnly="true" placeholder={_a(SPEAKER_PLACEHOLDER)} minWidth="290px" maxWidth="300px">',
@@ -184,7 +203,9 @@ def build_label_config(speaker_names: list[str] | None = None, stance_labels: tu
     for name in sorted_speaker_names(speaker_names):
         lines.append(f"          <Choice value={_a(name)}/>")
     lines += [
-        f"        </{speaker_control}>",
+        f"        </{'Choices' if speaker_control == 'Choices' else 'Taxonomy'}>",
+        '        <Header value="Not in the registry? Type the canonical name (wins over both)" size="6"/>'
+        if speaker_control == "Candidates" else
         '        <Header value="Not in the list? Type the canonical name (wins over the list)" size="6"/>',
         f'        <TextArea name="{N.SPEAKER_NEW}" toName="{N.TEXT}" perRegion="true" {when_speaker} maxSubmissions="1" editable="true" rows="1" placeholder="e.g. anonymous police officer"/>',
         "      </View>",
@@ -386,23 +407,32 @@ def quotekit_config_controls() -> dict[str, tuple[str, str | None, list[str]]]:
     return {name: (tag, to_name, values if name == N.LABELS else []) for tag, name, to_name, values in controls}
 
 
-#: The speaker control of a quotekit config: the searchable list since issue 18, or the older drop-down.
-SPEAKER_CONTROLS = ("Taxonomy", "Choices")
+#: The speaker controls of a quotekit config, newest first: the article's candidates + the
+#: searchable registry; the searchable registry alone (issue 18's first screen); the older drop-down.
+SPEAKER_CONTROLS = ("Candidates", "Taxonomy", "Choices")
 
 
 def speaker_control_of(config_xml: str | None) -> str:
-    """The tag of the speaker control of a project's config: ``"Choices"`` for a project made
-    before the speaker became a Taxonomy, else ``"Taxonomy"`` (also for no or unreadable config).
+    """Which speaker screen a project's config has (:data:`SPEAKER_CONTROLS`): ``"Choices"`` for a
+    project made before the speaker became a Taxonomy, ``"Taxonomy"`` for one made before the
+    candidate list, else ``"Candidates"`` (also for no or unreadable config). A prediction for
+    the project must use only the controls its config has (``tasks.build_result``).
 
     >>> speaker_control_of(build_label_config(["A B"], speaker_control="Choices")), speaker_control_of(None)
-    ('Choices', 'Taxonomy')
+    ('Choices', 'Candidates')
+    >>> speaker_control_of(build_label_config(["A B"], speaker_control="Taxonomy"))
+    'Taxonomy'
     """
     try:
         controls = config_controls(config_xml) if config_xml and config_xml.strip() else []
     except ValueError:
         controls = []
     tags = [tag for tag, name, _, _ in controls if name == N.SPEAKER_NAME]
-    return "Choices" if tags == ["Choices"] else "Taxonomy"
+    if tags == ["Choices"]:
+        return "Choices"
+    if controls and not any(name == N.SPEAKER_PICK for _, name, _, _ in controls):
+        return "Taxonomy"
+    return "Candidates"
 
 
 #: Tags older quotekit configs gave a control: the speaker was a ``Choices`` drop-down before

@@ -9,10 +9,13 @@ Result items in a Label Studio annotation/prediction (``result`` list):
               "value": {"start", "end", "text", "labels": [QUOTE|SPEAKER|CUE]}}``
 - per-region choice on a QUOTE: ``{"id": <region id>, "from_name": STANCE | KIND | QUOTE_FLAGS,
               "to_name": TEXT, "type": "choices", "value": {"start", "end", "text", "choices": [...]}}``
-- per-region canonical speaker on a SPEAKER: ``from_name`` SPEAKER_NAME (``type`` "taxonomy",
-  ``value.taxonomy`` = [[registry name]]; exports of older projects: ``type`` "choices",
-  ``value.choices`` = [name]) and/or SPEAKER_NEW (``type`` "textarea", ``value.text`` = [typed
-  name]) for a name not in the registry; SPEAKER_NEW wins when both are set.
+- per-region canonical speaker on a SPEAKER, from up to three controls: SPEAKER_PICK (``type``
+  "choices", ``value.choices`` = [name]: a radio among the article's candidate speakers, task data
+  SPEAKER_CANDIDATES), SPEAKER_NAME (``type`` "taxonomy", ``value.taxonomy`` = [[registry name]]:
+  the searchable registry; exports of older projects: ``type`` "choices", ``value.choices`` =
+  [name]) and SPEAKER_NEW (``type`` "textarea", ``value.text`` = [typed name]) for a name not in
+  the registry. When a region has several, SPEAKER_PRECEDENCE decides (the export reader's
+  ``resolve_speaker``).
 - relation: ``{"type": "relation", "from_id": <QUOTE region id>, "to_id": <SPEAKER region id>,
               "direction": "right", "labels": [SAID_BY]}``; the QUOTE's cue is linked the same way
   with label CUE_OF (``from_id`` QUOTE, ``to_id`` CUE).
@@ -31,6 +34,17 @@ QUOTE_FLAGS = "quote_flags"  # per-region <Choices> on QUOTE regions, e.g. SPEAK
 SPEAKER_UNKNOWN = "speaker unknown"
 SPEAKER_NAME = "speaker"  # per-region <Taxonomy> (registry names, searchable) on SPEAKER regions
 SPEAKER_NEW = "speaker_new"  # per-region <TextArea> on SPEAKER regions, for a name not in the registry
+SPEAKER_PICK = "speaker_pick"  # per-region radio <Choices> on SPEAKER regions: the article's candidates
+SPEAKER_CANDIDATES = "speaker_candidates"  # task data: [{"value": name}, ...], the options of SPEAKER_PICK
+
+#: Which speaker control names a SPEAKER region that has several (one place; read by the export
+#: reader's ``resolve_speaker``, so pull, build, corrections, review and evaluate --export agree):
+#: among the names the annotator set, a typed new name, then a registry (Taxonomy) pick, then a
+#: candidate; an untouched pre-annotation yields to any name the annotator set (the pre-annotation
+#: fills one control per region, so clicking another candidate is enough to change it). When the
+#: annotator set none, the pre-annotation's registry name, then its candidate, then its typed name.
+SPEAKER_PRECEDENCE = (SPEAKER_NEW, SPEAKER_NAME, SPEAKER_PICK)
+SPEAKER_PRECEDENCE_UNTOUCHED = (SPEAKER_NAME, SPEAKER_PICK, SPEAKER_NEW)
 
 SAID_BY = "said_by"
 CUE_OF = "cue"

@@ -38,7 +38,8 @@ from typing import Any, Callable, Iterable
 
 from toolkit.errors import BadInputError, ServerError
 from toolkit.labelstudio.chars import offset_breaking_characters
-from toolkit.labelstudio.tasks import BuiltTask, build_task, label_interface, model_version, text_sha256, validate_prediction
+from toolkit.labelstudio.tasks import (BuiltTask, build_task, candidate_names, label_interface, model_version, text_sha256,
+                                       validate_prediction)
 from toolkit.types import Quote, quote_shape_error
 
 Echo = Callable[[str], None]
@@ -71,7 +72,7 @@ class PushReport:
     worked_not_updated: list[str] = field(default_factory=list)  # articles --update held back: an annotator worked on them
     task_ids: dict[str, int] = field(default_factory=dict)  # article -> task id, for the held-back lists
     order: str = "input"
-    speaker_control: str = "Taxonomy"  # "Choices": an older project kept its speaker drop-down
+    speaker_control: str = "Candidates"  # "Choices": an older project kept its speaker drop-down
     update: bool = False
     predictions_file: str = ""
     predictions_used: int = 0
@@ -153,7 +154,7 @@ class PushReport:
                          f"(merge them in Label Studio): {', '.join(self.duplicates_kept[:5])}")
         if self.warnings:
             lines.append(f"{len(self.warnings)} warnings, e.g. {self.warnings[0]}")
-        if self.speaker_control != "Taxonomy":
+        if self.speaker_control == "Choices":
             lines.append("This project was made before the speaker became a searchable list: it keeps its speaker "
                          "drop-down (its annotations use it; Label Studio cannot show them with the new list). "
                          "A new project gets the searchable list.")
@@ -718,9 +719,9 @@ def push_records(client, records: list[dict[str, Any]], project_title: str, *,
             configs[control] = (xml, label_interface(xml))
         return configs[control]
 
-    config_xml, _ = config_for("Taxonomy")
+    config_xml, _ = config_for("Candidates")
 
-    def build_and_validate(recs: list[dict[str, Any]], quotes_of, control: str = "Taxonomy") -> list[BuiltTask]:
+    def build_and_validate(recs: list[dict[str, Any]], quotes_of, control: str = "Candidates") -> list[BuiltTask]:
         out: list[BuiltTask] = []
         errors: list[str] = []
         interface = config_for(control)[1]
@@ -728,7 +729,8 @@ def push_records(client, records: list[dict[str, Any]], project_title: str, *,
             bt = build_task(rec, quotes_of(rec), mv, registry, speaker_control=control)
             if bt.prediction is not None:
                 errors += validate_prediction(bt.article_id, rec["text"], bt.prediction, stance_labels=scheme.labels,
-                                              speaker_names=registry.names(), interface=interface)
+                                              speaker_names=registry.names(), interface=interface,
+                                              candidates=candidate_names(bt.task["data"]))
             out.append(bt)
         if errors:
             shown = "; ".join(errors[:MAX_SHOWN_ERRORS])
@@ -748,12 +750,16 @@ def push_records(client, records: list[dict[str, Any]], project_title: str, *,
     with ProjectLock(getattr(client, "url", ""), project_title, echo) as lock:
         report.waited_for_lock = lock.waited
         # a project made before the speaker became a Taxonomy keeps its Choices drop-down: Label
-        # Studio's editor crashes when a Taxonomy meets its annotations' choices results (measured)
+        # Studio's editor crashes when a Taxonomy meets its annotations' choices results (measured).
+        # One made with the Taxonomy alone gets the candidate list (a control more: its annotated
+        # tasks, which have no candidates in their data, show none and open as before; measured)
         control = speaker_control_of(_current_config(client, project_title))
-        if control != "Taxonomy":
+        if control == "Choices":
             report.speaker_control = control
             config_xml = config_for(control)[0]
             built_given = {bt.article_id: bt for bt in build_and_validate(with_quotes, _quotes, control)}
+        else:
+            control = "Candidates"
         _push_locked(client, records, project_title, report, config_xml, built_given,
                      lambda recs, quotes_of: build_and_validate(recs, quotes_of, control),
                      preannotator, update, batch_size, mv, registry, echo, progress, allow_foreign)

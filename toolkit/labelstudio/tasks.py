@@ -3,12 +3,14 @@
 Pure: no network. One task per article::
 
     {"data": {"text", "article_id", "title", "outlet", "date", "text_sha256",
-              "review", "doubt", "lowest_score", "stance_empty"},
+              "review", "doubt", "lowest_score", "stance_empty", "speaker_candidates"},
      "predictions": [{"model_version", "score", "result": [...]}]}
 
 ``review`` is the always-visible panel of the proposed quotes (:func:`review_html`); ``doubt``
 and its parts (:func:`task_doubt`) let the Data Manager sort the most doubtful tasks first, and
 the prediction's ``score`` is ``1 - doubt`` (Label Studio's score is a confidence).
+``speaker_candidates`` (:func:`speaker_candidates`) are the options of the per-region candidate
+radio of SPEAKER regions; the pre-annotation names a speaker there when it can.
 
 The result items follow ``names.py``. Region ids are derived from the article id, the offsets
 and the label (``region_id``), so a re-run produces the same ids and one SPEAKER mention shared
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Iterable
 
 from toolkit.labelstudio import names as N
@@ -75,7 +78,89 @@ def task_data(record: dict[str, Any]) -> dict[str, Any]:
             value = record.get(key)
             data[key] = "" if value is None else str(value)
     data[N.REVIEW] = ""  # the labeling config shows it: the key must exist (build_task fills it)
+    data[N.SPEAKER_CANDIDATES] = []  # the same (Label Studio refuses an import without it); build_task fills it
     return data
+
+
+# --------------------------------------------------------------------------- candidate speakers
+
+#: At most this many candidate speakers per task (a radio each, beside the article).
+MAX_CANDIDATES = 12
+
+
+def _registry_forms(registry) -> tuple[tuple[str, str], ...]:
+    """(surface form, canonical name) of every registry name or alias written with a capital
+    (a proper name: "the government" or "the opposition" alone would offer a name per article)."""
+    return tuple((form, sp.name) for sp in registry for form in sp.surface_forms if any(c.isupper() for c in form))
+
+
+@lru_cache(maxsize=4)
+def _mention_pattern(forms: tuple[tuple[str, str], ...]):
+    import re
+
+    by_form = {form: name for form, name in forms}
+    alternatives = "|".join(re.escape(f) for f in sorted(by_form, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)") if alternatives else None, by_form
+
+
+def registry_mentions(text: str, registry) -> dict[str, int]:
+    """Canonical registry name -> offset of its first mention in ``text`` (its name or an alias
+    written with a capital, whole words, case as written in the registry).
+
+    >>> from toolkit.config import Registry, Speaker
+    >>> r = Registry([Speaker("Hun Sen", "government", aliases=("Samdech Hun Sen",)), Speaker("Kem Sokha", "opposition")])
+    >>> registry_mentions("Samdech Hun Sen met Kem Sokha; Hun Sen said so.", r)
+    {'Hun Sen': 0, 'Kem Sokha': 20}
+    """
+    if registry is None:
+        return {}
+    pattern, by_form = _mention_pattern(_registry_forms(registry))
+    first: dict[str, int] = {}
+    for m in pattern.finditer(text) if pattern is not None else ():
+        first.setdefault(by_form[m.group(0)], m.start())
+    return first
+
+
+def speaker_candidates(text: str, quotes: Iterable[Quote], registry, limit: int = MAX_CANDIDATES) -> list[str]:
+    """The article's candidate speakers, offered as one click each on a SPEAKER region: the
+    registry names of the speakers the pre-annotation resolved (always all of them) and of the
+    registry people and bodies the text mentions (while there is room: ``limit`` names at most),
+    ordered by first mention. A speaker the registry lacks is not a candidate (it keeps its
+    typed name).
+
+    >>> from toolkit.config import Registry, Speaker
+    >>> r = Registry([Speaker("Hun Sen", "government"), Speaker("Kem Sokha", "opposition"), Speaker("Sam Rainsy", "opposition")])
+    >>> text = "Kem Sokha met Sam Rainsy. The premier said it was over."
+    >>> speaker_candidates(text, [Quote(43, 54, "it was over", "indirect", speaker="Hun Sen", speaker_start=26, speaker_end=37)], r)
+    ['Kem Sokha', 'Sam Rainsy', 'Hun Sen']
+    >>> speaker_candidates(text, [Quote(43, 54, "it was over", "indirect", speaker="Hun Sen", speaker_start=26, speaker_end=37)], r, limit=1)
+    ['Hun Sen']
+    """
+    if registry is None:
+        return []
+    first = registry_mentions(text, registry)
+    resolved: dict[str, int] = {}
+    for q in quotes:
+        name = _canonical(q.speaker, registry) if q.speaker else None
+        if name is not None:
+            at = q.speaker_start if q.speaker_start is not None else q.start
+            resolved[name] = min(resolved.get(name, at), first.get(name, at), at)
+    room = max(0, limit - len(resolved))
+    mentioned = sorted((at, name) for name, at in first.items() if name not in resolved)[:room]
+    return [name for _at, name in sorted([(at, name) for name, at in resolved.items()] + mentioned)]
+
+
+def candidate_names(data: dict[str, Any]) -> list[str] | None:
+    """The candidate speakers a task's data offers (``[{"value": name}, ...]``), None when it has
+    no such key (a task of an older project).
+
+    >>> candidate_names({"speaker_candidates": [{"value": "Hun Sen"}]}), candidate_names({})
+    (['Hun Sen'], None)
+    """
+    items = data.get(N.SPEAKER_CANDIDATES)
+    if not isinstance(items, list):
+        return None
+    return [it["value"] for it in items if isinstance(it, dict) and isinstance(it.get("value"), str)]
 
 
 # --------------------------------------------------------------------------- doubt and review
@@ -223,12 +308,15 @@ def _relation(from_id: str, to_id: str, label: str) -> dict[str, Any]:
 
 
 def build_result(article_id: str, text: str, quotes: Iterable[Quote], registry=None,
-                 speaker_control: str = "Taxonomy") -> tuple[list[dict], list[str]]:
+                 speaker_control: str = "Candidates", candidates: Iterable[str] | None = None) -> tuple[list[dict], list[str]]:
     """The prediction ``result`` list for one article, and warnings (e.g. a speaker with no span).
 
-    ``speaker_control``: the project's speaker control (``toolkit.labelstudio.config
-    .speaker_control_of``): ``"Taxonomy"`` writes the registry name as a ``taxonomy`` result,
-    ``"Choices"`` (a project made before issue 18) as a ``choices`` result."""
+    ``speaker_control``: the project's speaker screen (``toolkit.labelstudio.config
+    .speaker_control_of``): ``"Candidates"`` names a registry speaker in the candidate radio
+    (:data:`names.SPEAKER_PICK`) when it is one of ``candidates`` (the task's
+    ``speaker_candidates``), else like ``"Taxonomy"``, which writes the registry name as a
+    ``taxonomy`` result; ``"Choices"`` (a project made before issue 18) as a ``choices`` result.
+    One control per region: clicking another candidate is then the whole fix."""
     result: list[dict] = []
     warnings: list[str] = []
     seen_regions: set[str] = set()
@@ -270,10 +358,14 @@ def build_result(article_id: str, text: str, quotes: Iterable[Quote], registry=N
         if q.cue_start is not None and q.cue_end is not None:
             cid = add_region(q.cue_start, q.cue_end, N.CUE)
             add_relation(qid, cid, N.CUE_OF)
+    offered = set(candidates or ()) if speaker_control == "Candidates" else set()
     for sid, (start, end, name) in speaker_names.items():
         canonical = _canonical(name, registry)
-        if canonical is not None:
-            result.append(_per_region(sid, start, end, text, N.SPEAKER_NAME, speaker_control.lower(), [canonical]))
+        if canonical is not None and canonical in offered:
+            result.append(_per_region(sid, start, end, text, N.SPEAKER_PICK, "choices", [canonical]))
+        elif canonical is not None:
+            kind = "choices" if speaker_control == "Choices" else "taxonomy"
+            result.append(_per_region(sid, start, end, text, N.SPEAKER_NAME, kind, [canonical]))
         else:
             result.append(_per_region(sid, start, end, text, N.SPEAKER_NEW, "textarea", [name]))
     return result, warnings
@@ -287,13 +379,26 @@ def _canonical(name: str, registry) -> str | None:
 
 
 def build_task(record: dict[str, Any], quotes: list[Quote] | None, mv: str, registry=None,
-               speaker_control: str = "Taxonomy") -> BuiltTask:
-    """A task for one article record; with ``quotes`` (possibly empty) it carries a prediction."""
+               speaker_control: str = "Candidates") -> BuiltTask:
+    """A task for one article record; with ``quotes`` (possibly empty) it carries a prediction.
+
+    For a project with the candidate list (``speaker_control`` ``"Candidates"``) the data's
+    ``speaker_candidates`` are those the record already carries (a task's data, as the ML backend
+    receives it: what the screen shows), else :func:`speaker_candidates`; an older project's
+    config has no such list and its tasks no such key."""
     article_id = str(record["article_id"])
     task: dict[str, Any] = {"data": task_data(record)}
+    candidates: list[str] | None = None
+    if speaker_control == "Candidates":
+        candidates = candidate_names(record)
+        if candidates is None:
+            candidates = speaker_candidates(record["text"], quotes or [], registry)
+        task["data"][N.SPEAKER_CANDIDATES] = [{"value": name} for name in candidates]
+    else:
+        del task["data"][N.SPEAKER_CANDIDATES]
     warnings: list[str] = []
     if quotes is not None:
-        result, warnings = build_result(article_id, record["text"], quotes, registry, speaker_control)
+        result, warnings = build_result(article_id, record["text"], quotes, registry, speaker_control, candidates)
         figures = task_doubt(quotes)
         task["data"].update(figures)
         task["data"][N.REVIEW] = review_html(record["text"], quotes, registry)
@@ -323,13 +428,17 @@ def validate_prediction(
     stance_labels: Iterable[str],
     speaker_names: Iterable[str],
     interface=None,
+    candidates: Iterable[str] | None = None,
 ) -> list[str]:
     """Every problem of one prediction, as messages naming the article and the quote.
 
     Checks what Label Studio itself does not: offsets in range, ``value.text == text[start:end]``,
     known labels/choices, per-region results on a region of the right label, relation ends that
-    exist and point QUOTE -> SPEAKER (said_by) or QUOTE -> CUE (cue). ``interface`` (a
-    ``LabelInterface``) adds the SDK's own check of labels, choices and relations.
+    exist and point QUOTE -> SPEAKER (said_by) or QUOTE -> CUE (cue). ``candidates``: the task's
+    candidate speakers (:func:`candidate_names` of its data); None when the project has no
+    candidate list, and then a candidate result is an error. ``interface`` (a
+    ``LabelInterface``) adds the SDK's own check of labels, choices and relations (it does not
+    check the options of dynamic choices: ``candidates`` does).
     """
     errors: list[str] = []
     result = prediction.get("result")
@@ -402,13 +511,18 @@ def validate_prediction(
             expect, allowed, vals = N.QUOTE, {N.SPEAKER_UNKNOWN}, choices
         elif fn == N.SPEAKER_NAME:
             expect, allowed, vals = N.SPEAKER, speakers_ok, choices
+        elif fn == N.SPEAKER_PICK and candidates is not None:
+            expect, allowed, vals = N.SPEAKER, set(candidates), choices
+            if kind != "choices" or len(choices) != 1:
+                errors.append(f"{where(item)}: {fn} needs value.choices = [name] (one candidate), not {choices!r}")
         elif fn == N.SPEAKER_NEW:
             texts = value.get("text")
             expect, allowed, vals = N.SPEAKER, None, texts
             if not (isinstance(texts, list) and texts and all(isinstance(t, str) and t.strip() for t in texts)):
                 errors.append(f"{where(item)}: {N.SPEAKER_NEW} needs a non-empty list of names in value.text")
         else:
-            errors.append(f"{where(item)}: unknown from_name {fn!r}")
+            why = " (this project's config has no candidate list)" if fn == N.SPEAKER_PICK else ""
+            errors.append(f"{where(item)}: unknown from_name {fn!r}{why}")
             continue
         if owner != expect:
             errors.append(f"{where(item)}: {fn!r} belongs on a {expect} region, not on {owner or 'an unlabelled region'}")

@@ -9,25 +9,28 @@ annotation's result list -> quotes, phase by phase), :mod:`.records` (what comes
 Reads one or more Label Studio 1.23 JSON exports (a JSON array of tasks, as written by
 ``Export -> JSON`` or ``exports.as_json``), picks one annotation per task, joins QUOTE regions
 through ``said_by`` relations to SPEAKER regions (canonical name from the per-region
-``speaker_new`` TextArea, else the ``speaker`` Choices, else the region's text) and through
-``cue`` relations to CUE regions, reads the per-region ``stance``, ``kind`` and ``quote_flags``
-choices of each QUOTE, and validates everything (Label Studio validates nothing).
+``speaker_pick`` candidate radio, ``speaker`` registry list or ``speaker_new`` TextArea, else
+the region's text) and through ``cue`` relations to CUE regions, reads the per-region ``stance``,
+``kind`` and ``quote_flags`` choices of each QUOTE, and validates everything (Label Studio
+validates nothing).
 
-The canonical speaker of a SPEAKER region that has BOTH a ``speaker`` choice and a ``speaker_new``
-name (:func:`resolve_speaker`)
-    The one the annotator acted on wins. ``speaker_new`` is kept unless it is an *untouched
-    prediction*: an item identical (same region id, same names) to the one in the prediction the
-    annotation started from (``annotation.prediction`` or the task prediction whose id is
-    ``parent_prediction``); then the ``speaker`` choice wins. So a pre-annotation that typed an
-    unregistered mention into ``speaker_new`` no longer overrides the registry name the
-    annotator picked from the list; a name the annotator typed wins over the list, also when both
-    were touched. ``origin`` cannot tell the two apart: Label Studio's editor stamps every result
-    of a region with the *region's* origin (``prediction``, ``prediction-changed``, ``manual``),
-    and adding a new per-region result does not even change it; it is used only when the export
-    holds no prediction to compare with (``prediction`` = untouched; anything else = touched).
-    When the two names differ (after canonicalisation) the quote is kept and a
-    ``speaker_conflict`` is counted (never a failure, not a skip) naming the region and the
-    winner.
+The canonical speaker of a SPEAKER region that several speaker controls name (:func:`resolve_speaker`)
+    The one the annotator acted on wins; among several the annotator set, the order of
+    ``names.SPEAKER_PRECEDENCE``: a typed ``speaker_new`` name, then a ``speaker`` registry pick,
+    then a ``speaker_pick`` candidate (the screen says a registry pick wins over the candidates,
+    and a typed name over both). A result is an *untouched prediction* when it is identical
+    (same region id, same names) to the one in the prediction the annotation started from
+    (``annotation.prediction`` or the task prediction whose id is ``parent_prediction``); it
+    yields to any name the annotator set, so clicking another candidate on a region the
+    pre-annotation named in the registry list (or typed an unregistered mention for) is enough.
+    When the annotator set none, ``names.SPEAKER_PRECEDENCE_UNTOUCHED``: the registry name, then
+    the candidate, then the typed name. ``origin`` cannot tell touched from untouched: Label
+    Studio's editor stamps every result of a region with the *region's* origin (``prediction``,
+    ``prediction-changed``, ``manual``), and adding a new per-region result does not even change
+    it; it is used only when the export holds no prediction to compare with (``prediction`` =
+    untouched; anything else = touched). When the names differ (after canonicalisation) the
+    quote is kept and a ``speaker_conflict`` is counted (never a failure, not a skip) naming the
+    region and the winner. Exports of older projects (no candidate radio) read as before.
 
 Empty annotations
     A submitted (not cancelled) annotation with no region is the annotator's judgement that the

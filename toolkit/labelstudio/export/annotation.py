@@ -155,6 +155,7 @@ class RegionValues:
     flags: dict[str, set[str]] = field(default_factory=dict)
     speaker_choice: dict[str, str] = field(default_factory=dict)  # SPEAKER_NAME list choice
     speaker_typed: dict[str, str] = field(default_factory=dict)  # SPEAKER_NEW typed name
+    speaker_pick: dict[str, str] = field(default_factory=dict)  # SPEAKER_PICK candidate choice
     items: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # (region id, from_name) -> the speaker result item
 
 
@@ -167,7 +168,7 @@ def read_region_values(parts: Results, stance_set: set[str], where: str, issues:
             if rid not in parts.duplicated:
                 issues.add("orphan_region_result", f"{where} region {rid}: {fname!r} result for a region that is missing or was dropped")
             continue
-        if fname in (N.STANCE, N.KIND, N.QUOTE_FLAGS, N.SPEAKER_NAME):
+        if fname in (N.STANCE, N.KIND, N.QUOTE_FLAGS, N.SPEAKER_NAME, N.SPEAKER_PICK):
             _read_choice(out, item, rid, fname, value, stance_set, where, issues)
         elif fname == N.SPEAKER_NEW:
             _read_typed_name(out, item, rid, fname, value, where, issues)
@@ -223,8 +224,8 @@ def _read_choice(out: RegionValues, item: dict[str, Any], rid: str, fname: str, 
             issues.add("unknown_label", f"{where} region {rid}: unknown kind {choice!r} (expected one of {', '.join(QUOTE_KINDS)}); the default kind is used")
         else:
             out.kind.setdefault(rid, choice)
-    elif choice.strip() and rid not in out.speaker_choice:
-        out.speaker_choice[rid] = choice.strip()
+    elif choice.strip() and (rid, fname) not in out.items:
+        (out.speaker_pick if fname == N.SPEAKER_PICK else out.speaker_choice)[rid] = choice.strip()
         out.items[(rid, fname)] = item
 
 
@@ -248,44 +249,59 @@ def _read_typed_name(out: RegionValues, item: dict[str, Any], rid: str, fname: s
 
 def speaker_names(regions: dict[str, dict[str, Any]], values: RegionValues, prediction: Any,
                   canonical: Callable[[str], str], where: str, issues: IssueLog) -> dict[str, str]:
-    """Phase 3: the canonical name of each SPEAKER region with a list choice or a typed name;
-    when it has both and they differ, a ``speaker_conflict`` note names the winner."""
+    """Phase 3: the canonical name of each SPEAKER region named by a candidate, a registry pick or
+    a typed name; when several name it differently, a ``speaker_conflict`` note names the winner
+    (:func:`resolve_speaker`)."""
     pred_items = _prediction_items(prediction)
+    by_control = {N.SPEAKER_NEW: values.speaker_typed, N.SPEAKER_NAME: values.speaker_choice,
+                  N.SPEAKER_PICK: values.speaker_pick}
     names: dict[str, str] = {}
-    for rid in sorted(set(values.speaker_choice) | set(values.speaker_typed)):
+    for rid in sorted(set().union(*by_control.values())):
         if regions[rid]["label"] != N.SPEAKER:
             continue
-        chosen = values.speaker_choice.get(rid)
-        typed = values.speaker_typed.get(rid)
-        if chosen is None or typed is None:
-            names[rid] = canonical(typed or chosen)
+        named = {fname: got[rid] for fname, got in by_control.items() if rid in got}
+        if len(named) == 1:
+            names[rid] = canonical(next(iter(named.values())))
             continue
-        name, why = resolve_speaker(
-            chosen, typed,
-            new_untouched=_untouched(values.items[(rid, N.SPEAKER_NEW)], pred_items, prediction is not None),
-            choice_untouched=_untouched(values.items[(rid, N.SPEAKER_NAME)], pred_items, prediction is not None),
-        )
+        untouched = {fname: _untouched(values.items[(rid, fname)], pred_items, prediction is not None) for fname in named}
+        name, why = resolve_speaker(named, untouched)
         names[rid] = canonical(name)
-        if canonical(chosen).casefold() != canonical(typed).casefold():
+        if len({canonical(n).casefold() for n in named.values()}) > 1:
             reg = regions[rid]
-            issues.add("speaker_conflict", f"{where} region {rid} (SPEAKER {reg['start']}-{reg['end']}): {N.SPEAKER_NAME!r} list choice {chosen!r} and {N.SPEAKER_NEW!r} name {typed!r} differ; kept {name!r} ({why})")
+            said = " and ".join(f"{fname!r} {CONTROL_WORDS[fname]} {named[fname]!r}" for fname in N.SPEAKER_PRECEDENCE if fname in named)
+            issues.add("speaker_conflict", f"{where} region {rid} (SPEAKER {reg['start']}-{reg['end']}): {said} differ; kept {name!r} ({why})")
     return names
 
 
-def resolve_speaker(chosen: str, typed: str, *, new_untouched: bool, choice_untouched: bool) -> tuple[str, str]:
-    """The name of a SPEAKER region that has both a list choice and a typed ``speaker_new`` name,
-    and why: the typed name unless it is an untouched prediction (package docstring).
+#: How the messages call each speaker control.
+CONTROL_WORDS = {N.SPEAKER_NEW: "name", N.SPEAKER_NAME: "list choice", N.SPEAKER_PICK: "candidate"}
 
-    >>> resolve_speaker("Hun Sen", "spent the", new_untouched=True, choice_untouched=False)
-    ('Hun Sen', 'the speaker_new name is the untouched pre-annotation; the list choice was made by the annotator')
+
+def resolve_speaker(named: dict[str, str], untouched: dict[str, bool]) -> tuple[str, str]:
+    """The name of a SPEAKER region that several speaker controls name (``from_name`` -> name),
+    and why: :data:`toolkit.labelstudio.names.SPEAKER_PRECEDENCE` among the names the annotator
+    set (``untouched[from_name]`` False), else ``SPEAKER_PRECEDENCE_UNTOUCHED`` among the
+    pre-annotation's (package docstring).
+
+    >>> resolve_speaker({"speaker": "Hun Sen", "speaker_new": "spent the"}, {"speaker": False, "speaker_new": True})
+    ('Hun Sen', 'the list choice was made by the annotator; the speaker_new name is the untouched pre-annotation')
+    >>> resolve_speaker({"speaker_pick": "Kem Sokha", "speaker": "Hun Sen"}, {"speaker_pick": True, "speaker": False})[0]
+    'Hun Sen'
     """
-    if new_untouched:
-        if choice_untouched:
-            return chosen, "both are untouched pre-annotations; the list choice wins"
-        return chosen, f"the {N.SPEAKER_NEW} name is the untouched pre-annotation; the list choice was made by the annotator"
-    if choice_untouched:
-        return typed, f"the {N.SPEAKER_NEW} name was typed by the annotator; the list choice is the untouched pre-annotation"
-    return typed, f"both were set by the annotator; the typed {N.SPEAKER_NEW} name wins"
+    def word(fname: str) -> str:
+        return f"the {fname} name" if fname == N.SPEAKER_NEW else f"the {CONTROL_WORDS[fname]}"
+
+    touched = [f for f in N.SPEAKER_PRECEDENCE if f in named and not untouched.get(f, False)]
+    if not touched:
+        winner = next(f for f in N.SPEAKER_PRECEDENCE_UNTOUCHED if f in named)
+        return named[winner], f"{'both' if len(named) == 2 else 'all'} are untouched pre-annotations; {word(winner)} wins"
+    winner = touched[0]
+    if len(touched) == 1:
+        rest = " and ".join(word(f) for f in N.SPEAKER_PRECEDENCE if f in named and f != winner)
+        verb = "is" if len(named) == 2 else "are"
+        return named[winner], f"{word(winner)} was made by the annotator; {rest} {verb} the untouched pre-annotation"
+    who = "both were" if len(touched) == 2 else "all three were"
+    return named[winner], f"{who} set by the annotator; {word(winner)} wins ({' > '.join(N.SPEAKER_PRECEDENCE)})"
 
 
 def _prediction_items(prediction: Any) -> dict[tuple[str, str], dict[str, Any]]:

@@ -33,7 +33,7 @@ REASONS: dict[str, str] = {
     "ambiguous_speaker": "quote linked to several different speakers",
     "no_stance": "quote without a stance choice",
     "duplicate_quote": "second quote with the same offsets in one annotation",
-    "speaker_conflict": "SPEAKER region with a registry choice and a typed name that differ "
+    "speaker_conflict": "SPEAKER region that a candidate, a registry choice or a typed name name differently "
                         "(kept: the one the annotator acted on; nothing is skipped)",
     "superseded": "task whose kept annotation was chosen among several live annotations (from several "
                   "files, or several in one file): ground truth, else the latest; the others were set aside",
