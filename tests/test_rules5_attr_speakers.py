@@ -83,3 +83,10 @@ def test_a_description_kept_as_written_asks_to_be_checked(nlp):
     got = nlp(text)._.quotes
     assert got[0].speaker == "a district official" and got[1].speaker == "Keo Sarath"
     assert got[0].score < got[1].score  # a description is never the canonical name
+
+
+def test_two_edits_make_another_name_not_a_variant(nlp):
+    # "Mam Bunneang" (not in the registry) is not the registry's "Mam Bunheng"; "Phay Siphanh" is Phay Siphan
+    text = "Senate spokesman Mam Bunneang told reporters the changes were needed. Phay Siphanh said the vote was fair."
+    got = speakers(nlp, text)
+    assert [g[2] for g in got] == ["Mam Bunneang", "Phay Siphan"]

@@ -91,3 +91,24 @@ def test_colon_speaker_with_the_trained_pipeline(trained_nlp):
     text = "Sam Rainsy posted a short message on Facebook after the vote: “A race with one runner is not a race.”"
     got = trained_nlp(text)._.quotes
     assert [(q.text, q.speaker) for q in got] == [("A race with one runner is not a race.", "Sam Rainsy")]
+
+
+def test_in_his_words_and_as_he_puts_it(nlp):
+    text = (
+        "Fisheries director Pheap Kosal defended the ban. In his words, the lake “cannot feed everybody if everybody takes everything”.\n\n"
+        "As Khun Tharo, a researcher with an environmental group, puts it: “The big companies fish at night and nobody stops them.”"
+    )
+    got = quotes(nlp, text)
+    assert [(g[0], g[2], g[3]) for g in got] == [
+        ("the lake “cannot feed everybody if everybody takes everything”", "Pheap Kosal", "mixed"),
+        ("The big companies fish at night and nobody stops them.", "Khun Tharo", "direct"),
+    ]
+
+
+def test_to_name_with_a_relative_clause(nlp):
+    text = "To Chheng Vanna, who heads a logistics firm in Battambang, the damage is already done."
+    assert quotes(nlp, text) == [("the damage is already done", "Chheng Vanna", "Chheng Vanna", "indirect")]
+
+
+def test_as_without_put_it_is_no_attribution(nlp):
+    assert quotes(nlp, "As expected, the court ruled against him. As the rain fell, the crowd left.") == []

@@ -1814,14 +1814,17 @@ def possessor_of_channel(doc, span: tuple[int, int], channel_nouns: frozenset[st
 # --------------------------------------------------------------------------- attributions without a speech verb
 
 _PERSPECTIVE_NAME = r"(?:[A-Z][\w’'\-]+[ \t]+){1,3}[A-Z][\w’'\-]+"
+_PERSPECTIVE_NOUNS = ("view", "opinion", "estimation", "assessment", "judgement", "judgment", "reading", "words", "eyes")
+_APPOSITIVE = r"(?:,[ \t]+(?:a|an|the|who)[ \t][^,.;:\n“”\"]{2,80})?"
 #: "In his view, S", "In Meas Ny’s opinion, S", "In the view of Meas Ny, S"; "For Meas Ny, a
-#: political analyst, S", "To him, S". Sentence-initial only (checked by the caller).
+#: political analyst, S", "To him, S"; "As Khun Tharo, a researcher, puts it: “...”" / "As he
+#: put it, S". Sentence-initial only (checked by the caller).
 _PERSPECTIVE = re.compile(
     r"(?P<prep>In)[ \t]+(?:(?P<poss>his|her|their)|(?P<name_s>" + _PERSPECTIVE_NAME + r")[’']s|the[ \t]+(?:view|opinion)[ \t]+of[ \t]+(?P<name_of>" + _PERSPECTIVE_NAME + r"))"
-    r"(?:[ \t]+(?:view|opinion|estimation|assessment|judgement|judgment|reading))?,[ \t]+"
-    r"|(?P<prep2>For|To)[ \t]+(?:(?P<obj>him|her)|(?P<name>" + _PERSPECTIVE_NAME + r")(?:,[ \t]+(?:a|an|the)[ \t][^,.;:\n“”\"]{2,80})?),[ \t]+"
+    r"(?:[ \t]+(?:" + "|".join(_PERSPECTIVE_NOUNS) + r"))?,[ \t]+"
+    r"|(?P<prep2>For|To)[ \t]+(?:(?P<obj>him|her)|(?P<name>" + _PERSPECTIVE_NAME + r")" + _APPOSITIVE + r"),[ \t]+"
+    r"|(?P<prep3>As)[ \t]+(?:(?P<subj>he|she)|(?P<name_as>" + _PERSPECTIVE_NAME + r")" + _APPOSITIVE + r",?)[ \t]+(?:puts|put)[ \t]+it(?:[ \t]+[a-z]+ly)?[,:][ \t]+"
 )
-_PERSPECTIVE_NOUNS = ("view", "opinion", "estimation", "assessment", "judgement", "judgment", "reading")
 
 
 def _sentence_initial_char(text: str, i: int) -> bool:
@@ -1835,7 +1838,8 @@ def perspective_frames(doc, lex: CueLexicon, bounds, quotation_at, person_name=N
     reading of "in X's view"):
 
     - "In his view, voters are tired ..." / "In Meas Ny’s view, ..." / "In the view of Meas Ny, ...";
-    - "For Meas Ny, a political analyst, the problem is ..." / "To him, the courts decided ...".
+    - "For Meas Ny, a political analyst, the problem is ..." / "To him, the courts decided ...";
+    - "As Khun Tharo, a researcher, puts it: “...”" (the quotation, direct) / "As he put it, S".
 
     The "In ..." forms need a view noun ("In his view", not "In his car"); the "For/To" forms
     need a name of two or more capitalised words (with its appositive) or "him"/"her", and
@@ -1848,29 +1852,33 @@ def perspective_frames(doc, lex: CueLexicon, bounds, quotation_at, person_name=N
     """
     text = doc_text(doc)
     out: list[Frame] = []
-    for anchor in ("In ", "For ", "To "):
+    for anchor in ("In ", "For ", "To ", "As "):
         i = text.find(anchor)
         while i >= 0:
             m = _PERSPECTIVE.match(text, i)
             if m is not None and _sentence_initial_char(text, i) and quotation_at(i) is None:
-                f = _perspective_frame(doc, text, m, lex, bounds, person_name)
+                f = _perspective_frame(doc, text, m, lex, bounds, person_name, quotation_at)
                 if f is not None:
                     out.append(f)
             i = text.find(anchor, i + 1)
     return out
 
 
-def _perspective_frame(doc, text: str, m, lex: CueLexicon, bounds, person_name) -> Frame | None:
+def _perspective_frame(doc, text: str, m, lex: CueLexicon, bounds, person_name, quotation_at=None) -> Frame | None:
     if m.group("prep") and not m.group("name_of") and not any(n in m.group() for n in _PERSPECTIVE_NOUNS):
         return None
-    who = next(g for g in ("poss", "name_s", "name_of", "obj", "name") if m.group(g))
+    who = next(g for g in ("poss", "name_s", "name_of", "obj", "name", "subj", "name_as") if m.group(g))
     sp = doc.char_span(m.start(who), m.end(who))
-    prep = doc.char_span(m.start("prep") if m.group("prep") else m.start("prep2"), (m.end("prep") if m.group("prep") else m.end("prep2")))
+    p = next(g for g in ("prep", "prep2", "prep3") if m.group(g))
+    prep = doc.char_span(m.start(p), m.end(p))
     if sp is None or prep is None:
         return None
-    if who in ("name_s", "name_of", "name") and person_name is not None and not person_name((sp.start, sp.end)):
+    if who in ("name_s", "name_of", "name", "name_as") and person_name is not None and not person_name((sp.start, sp.end)):
         return None
     start = m.end()
+    q = quotation_at(start) if quotation_at is not None else None
+    if p == "prep3" and q is not None and q.open == start:  # "As X puts it: “...”"
+        return Frame(Cue(prep.start, prep.end, "as", "speech"), (sp.start, sp.end), q.start, q.end, "perspective_quote", 0.5)
     lo, hi = bounds[prep.start]
     end = content_end(doc, text, start, hi, lex)
     if end - start < 12 or not _clause_like(doc, start, end, lex) or not _has_finite(doc, start, end, lex):

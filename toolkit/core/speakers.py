@@ -720,10 +720,20 @@ def similar_name_word(a: str, b: str, ratio: float) -> bool:
 
     >>> similar_name_word("keng", "kheng", 88.9), similar_name_word("kuy", "koy", 66.7), similar_name_word("mean", "an", 66.7)
     (True, True, False)
+
+    Two edits in a word of fewer than nine letters make another name, not a variant ("Bunneang"
+    is not "Bunheng"): a wrong registry person pre-filled is worse than the name as written.
+
+    >>> similar_name_word("bunneang", "bunheng", 80.0), similar_name_word("ranariddh", "ranarith", 82.4)
+    (False, True)
     """
     if ratio < 60:
         return False
-    return abs(len(a) - len(b)) <= 1 or ratio >= 80
+    if not (abs(len(a) - len(b)) <= 1 or ratio >= 80):
+        return False
+    from rapidfuzz.distance import Levenshtein
+
+    return Levenshtein.distance(a, b) <= (1 if max(len(a), len(b)) < 9 else 2)
 
 
 def strip_titles(mention: str, titles: frozenset[str]) -> str:
