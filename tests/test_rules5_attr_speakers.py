@@ -90,3 +90,22 @@ def test_two_edits_make_another_name_not_a_variant(nlp):
     text = "Senate spokesman Mam Bunneang told reporters the changes were needed. Phay Siphanh said the vote was fair."
     got = speakers(nlp, text)
     assert [g[2] for g in got] == ["Mam Bunneang", "Phay Siphan"]
+
+
+def test_a_spokeswoman_is_no_antecedent_for_he(nlp):
+    text = (
+        "Government spokesman Pen Bona said the talks would go on.\n\n"
+        "Thai army spokeswoman Colonel Nantana Srisuk said the crossings would stay closed. “We will decide next week,” he said."
+    )
+    assert speakers(nlp, text)[-1][2] == "Pen Bona"  # the nearer person is a spokeswoman
+
+
+def test_an_age_noun_is_the_speaker_with_the_tagger(trained_nlp):
+    text = "“The fish are fewer every year,” the 51-year-old said, sorting his catch."
+    got = [(q.text, text[q.speaker_start : q.speaker_end]) for q in trained_nlp(text)._.quotes]
+    assert got == [("The fish are fewer every year,", "the 51-year-old")]
+
+
+def test_an_entity_speaker_drops_its_article(trained_nlp):
+    text = "The Fisheries Administration said in a statement on Friday that 43 illegal nets had been seized."
+    assert [q.speaker for q in trained_nlp(text)._.quotes] == ["Fisheries Administration"]

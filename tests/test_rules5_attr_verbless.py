@@ -112,3 +112,17 @@ def test_to_name_with_a_relative_clause(nlp):
 
 def test_as_without_put_it_is_no_attribution(nlp):
     assert quotes(nlp, "As expected, the court ruled against him. As the rain fell, the crowd left.") == []
+
+
+def test_in_her_assessment_with_a_present_verb(nlp):
+    text = "Sok Leakhena, an economist, spoke on Monday. In her assessment, the closure hurts farmers more than traders."
+    assert quotes(nlp, text)[-1][:3] == ("the closure hurts farmers more than traders", "her", "Sok Leakhena")
+
+
+def test_colon_subject_when_the_parse_roots_the_quotation(trained_nlp):
+    text = "Government spokesman Pen Bona had a short answer for Bangkok: “Cambodia will not beg.”"
+    assert [(q.text, q.speaker) for q in trained_nlp(text)._.quotes] == [("Cambodia will not beg.", "Pen Bona")]
+
+
+def test_figures_telling_their_story_is_the_narrator(nlp):
+    assert quotes(nlp, "The figures tell their own story: rice prices at the border have fallen by a quarter.") == []

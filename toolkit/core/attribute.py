@@ -35,7 +35,7 @@ from toolkit.core import doc_text, has
 from toolkit.core.cues import Cue, CueLexicon, find_cues
 from toolkit.core.frames import PRONOUNS, Frame, body_before_place, colon_frames, perspective_frames, dateline_spans, name_across_and, has, judgement_frames, line_frames, np_left, possessor_of_channel, read_frames, sentence_bounds, sentence_spans, speaker_left, sentence_subjects, split_at_datelines, tidy_speaker
 from toolkit.core.quotes import Quotation, find_quotations
-from toolkit.core.speakers import MentionLexicon, Resolution, SpeakerResolver, bare_name, described_subject, implausible_mention, titled_name
+from toolkit.core.speakers import MentionLexicon, Resolution, SpeakerResolver, bare_name, described_subject, implausible_mention, titled_name, without_article
 from toolkit.core.stance import StanceLexicon, propose_stance, side_from_mention, speaker_context
 from toolkit.types import Quote
 
@@ -299,8 +299,8 @@ def person_like_noun(word: str) -> bool:
 
 def thing_infers(doc, f: Frame, source_words: frozenset[str]) -> bool:
     """Is ``f`` an inference with a thing as subject ("The early signs suggest he would stay",
-    "Turnout tells you that voters are afraid")? Its cue is an inference verb (for "tell", only
-    with a generic "you"/"us"), its speaker a noun phrase with no name whose head is a lower-case
+    "Turnout tells you that voters are afraid", "The figures tell their own story: S")? Its cue
+    is an inference verb (for "tell", only with a generic "you"/"us" or a thing told), its speaker a noun phrase with no name whose head is a lower-case
     noun that names no person, body or group (``source_words``, :func:`person_like_noun`) and
     no source thing ("a poll suggests" is kept: a poll is a source).
 
@@ -308,8 +308,8 @@ def thing_infers(doc, f: Frame, source_words: frozenset[str]) -> bool:
     """
     if f.cue.lemma not in _INFERENCE_CUES or f.speaker is None or f.speaker[1] > f.cue.start:
         return False
-    if f.cue.lemma == "tell" and (f.cue.end >= len(doc) or doc[f.cue.end].lower_ not in ("you", "us")):
-        return False
+    if f.cue.lemma == "tell" and (f.cue.end >= len(doc) or doc[f.cue.end].lower_ not in ("you", "us", "their", "its", "a", "the", "this", "another")):
+        return False  # "tells you that", "tell their own story:"; not "told reporters"
     toks = doc[f.speaker[0] : f.speaker[1]]
     head = toks[-1]
     if not head.is_alpha or not head.text[:1].islower() or head.lower_ in source_words or head.lower_ in PRONOUNS or head.lower_ in _SOURCE_THINGS or head.lower_ in _QUANTIFIER_HEADS:
@@ -760,7 +760,7 @@ def _entity_name(doc, span: tuple[int, int]) -> str | None:
             if lab == label and toks[-1].i == sp[-1].i:
                 # an entity is the speaker only as the mention's head: "Thailand said", not
                 # "Cambodia’s government", "Malaysian police", "the UN human rights office"
-                return doc[toks[0].i : toks[-1].i + 1].text
+                return without_article(doc[toks[0].i : toks[-1].i + 1].text)  # "The Fisheries Administration" -> without "The"
     return None
 
 

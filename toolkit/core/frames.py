@@ -174,6 +174,12 @@ _BEFORE_ARTICLE = frozenset("of for all both half".split())
 _NOT_HEADS = frozenset("the a an his their its our my your".split())
 
 
+def age_noun(doc, j: int) -> bool:
+    """Is token ``j`` the "old" of an age used as a noun ("the 51-year-old said")? The tagger
+    calls it an adjective, but it heads the speaker's noun phrase."""
+    return doc[j].lower_ == "old" and j >= 3 and doc[j - 1].text == "-" and doc[j - 2].lower_ in ("year", "years") and (doc[j - 3].text == "-" or doc[j - 3].like_num)
+
+
 def np_left(doc, j: int, lo: int, lex: CueLexicon | None = None) -> tuple[int, int] | None:
     """The noun phrase ending at token ``j`` (inclusive), walking left no further than ``lo``.
     The walk stops at a word in another script, at an article that opens the phrase and (with
@@ -187,7 +193,7 @@ def np_left(doc, j: int, lo: int, lex: CueLexicon | None = None) -> tuple[int, i
     if not _np_token(head) or head.lower_ in ("’s", "'s") or head.lower_ in _NOT_HEADS or other_script(head.text):
         return None
     tagged = has(doc, "TAG")
-    if tagged and not head.tag_.startswith(_NOMINAL_TAGS):
+    if tagged and not head.tag_.startswith(_NOMINAL_TAGS) and not age_noun(doc, j):
         return None  # with a tagger the head must be nominal ("forcefully said" has no speaker)
     time_words = lex.mention_time_any if lex is not None else ()
     k = j
@@ -1893,7 +1899,17 @@ def _has_finite(doc, start: int, end: int, lex: CueLexicon) -> bool:
         return False
     if has(doc, "TAG"):
         return any(t.tag_ in ("VBD", "VBZ", "VBP", "MD") for t in span)
-    return any(_finite_word(doc, t.i, lex) for t in span)
+    return any(_finite_word(doc, t.i, lex) or _present_s(doc, t.i) for t in span)
+
+
+def _present_s(doc, k: int) -> bool:
+    """Without a tagger: a lower-case word in -s after a noun, not after a determiner ("the
+    closure hurts", not "the courts"): likely a verb in the present."""
+    t = doc[k]
+    if k == 0 or not t.is_alpha or not t.text[:1].islower() or not t.lower_.endswith("s") or t.lower_.endswith("ss"):
+        return False
+    prev = doc[k - 1]
+    return prev.is_alpha and prev.lower_ not in DETERMINERS and prev.lower_ not in NP_STOP
 
 
 _COLON_QUOTE = re.compile(r":(?:[ \t]+|[ \t]*\n\s*)(?=[“\"‘])")
@@ -1960,7 +1976,7 @@ def _colon_frame(doc, text: str, i: int, mark: int, lex: CueLexicon, bounds, quo
     lo, _ = bounds[colon.start]
     if colon.start - lo > 30:
         return None
-    subj = sentence_subjects(doc, [(lo, colon.start)])[0] if has(doc, "TAG") else leading_name(doc, lo, colon.start, desc_words)
+    subj = (sentence_subjects(doc, [(lo, colon.start)])[0] if has(doc, "TAG") else None) or leading_name(doc, lo, colon.start, desc_words)
     if subj is None or subj[1] >= colon.start or subj[1] - subj[0] > 8 or subj[0] > lo + 4:
         return None
     if any(t.lower_ in _COLON_CLAUSE_OPENERS for t in doc[subj[1] : colon.start]):

@@ -361,7 +361,8 @@ class SpeakerResolver:
             if want in ("male", "female"):
                 if kind != "person" or (sp is None and not s.name[:1].isupper()):
                     continue
-                fits = compatible_gender(want, sp.gender if sp is not None else None, sp is not None or _proper_name(s.name))
+                gender = sp.gender if sp is not None else gender_of_descriptions(self.described.get(s.name.casefold(), ()))
+                fits = compatible_gender(want, gender, sp is not None or _proper_name(s.name))
                 if fits is not None:
                     return Resolution(s.name, 0.75 if fits else 0.5, "pronoun", sp)
                 continue
@@ -844,6 +845,28 @@ def _proper_name(name: str) -> bool:
     """Capitalised words, no article first ("Chan Dara"; not "The union")."""
     w = name.split()
     return bool(w) and w[0].lower() not in ("the", "a", "an") and all(x[:1].isupper() for x in w)
+
+
+_FEMALE_WORDS = frozenset("spokeswoman chairwoman congresswoman businesswoman councilwoman mrs mrs. ms ms. madam queen princess wife mother daughter sister woman".split())
+_MALE_WORDS = frozenset("spokesman chairman congressman businessman councilman mr mr. king prince husband father son brother man".split())
+
+
+def gender_of_descriptions(descriptions) -> str | None:
+    """The gender the article's descriptions of a person give ("Thai army spokeswoman" ->
+    female, "a CPP spokesman" -> male), None when they give none or both: a person outside the
+    registry described as a spokeswoman is no antecedent for "he".
+
+    >>> gender_of_descriptions(["thai army spokeswoman colonel"]), gender_of_descriptions(["a lecturer"])
+    ('female', None)
+    """
+    found = set()
+    for d in descriptions:
+        for w in d.lower().split():
+            if w in _FEMALE_WORDS:
+                found.add("female")
+            elif w in _MALE_WORDS:
+                found.add("male")
+    return found.pop() if len(found) == 1 else None
 
 
 def without_article(mention: str) -> str:
