@@ -358,6 +358,17 @@ def test_pull_and_corrections_read_backend_tasks_like_pushed_ones(ls_server, bac
     no_stance = re.search(r"skipped: no_stance\s*│\s*(\d+)\s*│", built.stdout)
     # every accepted quote is in the dataset, but those the pre-annotator left without a stance
     assert n_quotes + (int(no_stance.group(1)) if no_stance else 0) == figures["final"], built.stdout
+    # the backend's webhook log gives the same report without an export: Label Studio stored in each
+    # annotation the prediction it was made from (the project's model_version, set by ls connect)
+    log = backend.data_dir / "annotations.jsonl"
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and sum(f'"project":{{"id":{pid},' in x for x in log.read_text().splitlines()) < 3:
+        time.sleep(0.2)
+    mine = tmp_path / "mine.jsonl"  # the module's backend logs the other tests' projects too
+    mine.write_text("".join(x + "\n" for x in log.read_text().splitlines() if f'"project":{{"id":{pid},' in x))
+    proc = ls_server.cli("corrections", "--from-backend-log", str(mine), "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout.strip().splitlines()[-1]) == figures
 
 
 def test_a_retrieve_bigger_than_the_deadline_converges(ls_server, records, tmp_path):
