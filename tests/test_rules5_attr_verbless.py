@@ -126,3 +126,26 @@ def test_colon_subject_when_the_parse_roots_the_quotation(trained_nlp):
 
 def test_figures_telling_their_story_is_the_narrator(nlp):
     assert quotes(nlp, "The figures tell their own story: rice prices at the border have fallen by a quarter.") == []
+
+
+def test_quotation_introduced_by_the_paragraph_before(nlp):
+    text = (
+        "Sok Chanthy was 24 when she joined the strike.\n\n"
+        "“Nobody had a weapon. Most of us just sat on the road.\n\n"
+        "“Then the shooting started and everyone ran.”\n\n"
+        "The ministry did not comment."
+    )
+    got = nlp(text)._.quotes
+    assert [(q.text, q.speaker, q.rule.split("+")[0]) for q in got] == [
+        ("Nobody had a weapon. Most of us just sat on the road.", "Sok Chanthy", "introduced"),
+        ("Then the shooting started and everyone ran.", "Sok Chanthy", "introduced"),
+    ]
+    assert all(q.score < 0.5 for q in got)  # a reading to check
+
+
+def test_no_introduction_without_a_person(nlp):
+    text = (
+        "Phnom Penh was quiet on Monday morning.\n\n"
+        "“Nobody had a weapon. Most of us just sat on the road.”"
+    )
+    assert nlp(text)._.quotes == []

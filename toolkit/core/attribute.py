@@ -102,6 +102,7 @@ def attribute_dicts(doc, registry: Registry, stance_scheme: StanceScheme | None,
     frames = tidy_speakers(doc, frames, bounds, registry, lexicons)
     drafts = _drafts_from_frames(doc, frames, scan.quotations, quotation_at)
     drafts += _leftover_quotations(text, scan.quotations, drafts, opts)
+    drafts += _introduced_quotations(text, scan.quotations, drafts, opts, lexicons.mentions)
     fragments = _quoted_fragments(doc, scan.quotations, drafts, lexicons.cues, opts, bounds)
     for d in fragments:
         d.frame = tidy_speakers(doc, [d.frame], bounds, registry, lexicons)[0]
@@ -493,6 +494,68 @@ def _leftover_quotations(text: str, quotations: list[Quotation], drafts: list[_D
             continue
         if opts.unattributed and not text[p_start : q.open].strip():
             out.append(_Draft(q.start, q.end, "direct", None, 0.25, "unattributed", quotations=[q]))
+    return out
+
+
+_INTRO_NAME = re.compile(r"(?:[A-Z][^,.;:!?“”\"\n]{0,60}, )?(?P<name>[A-Z][\w’'\-]+(?:[ \t]+[A-Z][\w’'\-]+){1,3})(?=,|[ \t]+[a-z])")
+_PERSONAL_WORD = re.compile(r"\b(?:he|she|his|her|him)\b")
+
+
+def introduced_speaker(paragraph: str, lex: MentionLexicon) -> tuple[int, int] | None:
+    """The person a narrative paragraph introduces before a quotation that has no attribution
+    (features: "Sok Chanthy was 24 when she joined the strike." / "His brother, Keo Vanna,
+    remembers the night." then “...”): the name that opens its first sentence (after a
+    description and a comma), when the paragraph has no quotation mark and speaks of the person
+    with he/she (so no place or body). ``(start, end)`` in ``paragraph``, else None.
+
+    >>> introduced_speaker("His brother, Keo Vanna, remembers the night he was taken.", MentionLexicon())
+    (13, 22)
+    >>> introduced_speaker("Phnom Penh was quiet on Monday.", MentionLexicon()) is None
+    True
+    """
+    if any(c in paragraph for c in "“”\"") or not _PERSONAL_WORD.search(paragraph):
+        return None
+    m = _INTRO_NAME.match(paragraph)
+    if m is None:
+        return None
+    words = m.group("name").split()
+    if any(w.lower() in lex.titles or w.lower() in lex.body_nouns for w in words):
+        return None
+    return m.start("name"), m.end("name")
+
+
+def _introduced_quotations(text: str, quotations: list[Quotation], drafts: list[_Draft], opts: Options, lex: MentionLexicon) -> list[_Draft]:
+    """Quotations still without a draft that open the paragraph right after a narrative paragraph
+    introducing a person (:func:`introduced_speaker`), and the paragraphs that continue them
+    (:func:`paragraph_chain_end`): that person's words, pattern ``introduced`` (score 0.4, a
+    reading to check). The speaker's mention is the name in the paragraph before; no cue."""
+    used = {q.open for d in drafts for q in d.quotations}
+    covered = _covered_mask(text, drafts)
+    out: list[_Draft] = []
+    head: _Draft | None = None
+    for n, q in enumerate(quotations):
+        if q.open in used or covered[q.open]:
+            head = None
+            continue
+        p_start = text.rfind("\n", 0, q.open) + 1
+        if text[p_start : q.open].strip():
+            head = None
+            continue
+        if head is not None and n > 0 and quotations[n - 1].continues and quotations[n - 1].open in {x.open for x in head.quotations} | {x.open for d in out for x in d.quotations}:
+            out.append(_Draft(q.start, q.end, "direct", None, 0.4, "introduced", source=head, quotations=[q]))
+            continue
+        head = None
+        if len(text[q.start : q.end].split()) < opts.min_direct_words:
+            continue
+        before = text[:p_start].rstrip()
+        par_start = before.rfind("\n") + 1
+        found = introduced_speaker(before[par_start:], lex)
+        if found is None:
+            continue
+        d = _Draft(q.start, q.end, "direct", None, 0.4, "introduced", quotations=[q])
+        d.mention = (par_start + found[0], par_start + found[1])
+        out.append(d)
+        head = d
     return out
 
 
