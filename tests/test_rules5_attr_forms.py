@@ -56,3 +56,19 @@ def test_participle_opener_keeps_the_subject_an_antecedent(nlp):
         "Speaking at a ceremony in Kandal on Monday, Hun Sen returned to the subject. “Nobody can stop the train,” he said."
     )
     assert quotes(nlp, text)[-1][:2] == ("Nobody can stop the train,", "Hun Sen")
+
+
+def test_report_inside_an_opening_subordinate_clause(nlp):
+    text = "When the government announced last year that provincial budgets would double, few people paid attention."
+    assert quotes(nlp, text) == [("provincial budgets would double", "Cambodian government", "indirect")]
+
+
+def test_postposed_content_needs_a_verb(nlp):
+    text = "The ruling party’s deputy spokesman, Chhim Phalla, rejected that reading. Campaigning in Takeo in 2013, he said little."
+    assert quotes(nlp, text) == []
+
+
+def test_a_role_title_the_registry_person_never_held_stops_a_fuzzy_match(nlp):
+    text = "Provincial court spokesman Kim Sokha said the case would follow normal procedure."
+    assert quotes(nlp, text)[0][1] == "Kim Sokha"  # not the opposition leader Kem Sokha
+    assert quotes(nlp, "Government spokesman Phay Siphanh said the vote was fair.")[0][1] == "Phay Siphan"

@@ -149,3 +149,16 @@ def test_no_introduction_without_a_person(nlp):
         "“Nobody had a weapon. Most of us just sat on the road.”"
     )
     assert nlp(text)._.quotes == []
+
+
+def test_in_the_view_of_name_with_a_relative_clause(nlp):
+    text = "In the view of Ros Chantrea, who studies local government, the money will flow to projects chosen in the capital."
+    assert quotes(nlp, text) == [("the money will flow to projects chosen in the capital", "Ros Chantrea", "Ros Chantrea", "indirect")]
+
+
+def test_a_possessive_opening_a_colon_sentence_is_no_speaker(nlp):
+    text = (
+        "The ruling party’s deputy spokesman, Chhim Phalla, said councils had full control of the funds.\n\n"
+        "Candlelight Party lawmaker Son Chhay saw it differently. His verdict, in a post on Facebook: “More money, same masters.”"
+    )
+    assert all(q[2] != "Chhim Phalla" for q in quotes(nlp, text) if q[0].startswith("More money"))

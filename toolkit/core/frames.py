@@ -27,7 +27,7 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from toolkit.core.cues import Cue, CueLexicon
@@ -1153,7 +1153,7 @@ def read_frames(doc, cues: list[Cue], lex: CueLexicon, quotation_at, bounds: lis
                 rest_end = content_end(doc, text, rest, hi, lex)
                 if rest_end - rest >= 8:
                     frames.append(Frame(cue, speaker, rest, rest_end, "parenthetical", 0.6))
-            elif _clause_like(doc, start, boundary_char, lex) and not adverbial_clause(text[start:boundary_char]):
+            elif _clause_like(doc, start, boundary_char, lex) and not adverbial_clause(text[start:boundary_char]) and _has_finite(doc, start, boundary_char, lex):
                 end = content_end(doc, text, start, attr_start, lex, narration=False)
                 frames.append(Frame(cue, speaker, start, end, "postposed", 0.65))
     return frames
@@ -1826,7 +1826,7 @@ _APPOSITIVE = r"(?:,[ \t]+(?:a|an|the|who)[ \t][^,.;:\n“”\"]{2,80})?"
 #: political analyst, S", "To him, S"; "As Khun Tharo, a researcher, puts it: “...”" / "As he
 #: put it, S". Sentence-initial only (checked by the caller).
 _PERSPECTIVE = re.compile(
-    r"(?P<prep>In)[ \t]+(?:(?P<poss>his|her|their)|(?P<name_s>" + _PERSPECTIVE_NAME + r")[’']s|the[ \t]+(?:view|opinion)[ \t]+of[ \t]+(?P<name_of>" + _PERSPECTIVE_NAME + r"))"
+    r"(?P<prep>In)[ \t]+(?:(?P<poss>his|her|their)|(?P<name_s>" + _PERSPECTIVE_NAME + r")[’']s|the[ \t]+(?:view|opinion)[ \t]+of[ \t]+(?P<name_of>" + _PERSPECTIVE_NAME + r")" + _APPOSITIVE + r")"
     r"(?:[ \t]+(?:" + "|".join(_PERSPECTIVE_NOUNS) + r"))?,[ \t]+"
     r"|(?P<prep2>For|To)[ \t]+(?:(?P<obj>him|her)|(?P<name>" + _PERSPECTIVE_NAME + r")" + _APPOSITIVE + r"),[ \t]+"
     r"|(?P<prep3>As)[ \t]+(?:(?P<subj>he|she)|(?P<name_as>" + _PERSPECTIVE_NAME + r")" + _APPOSITIVE + r",?)[ \t]+(?:puts|put)[ \t]+it(?:[ \t]+[a-z]+ly)?[,:][ \t]+"
@@ -1965,7 +1965,9 @@ def leading_name(doc, lo: int, hi: int, desc_words=frozenset()) -> tuple[int, in
         k += 1
     while k < hi and (doc[k].text[:1].isupper() or doc[k].lower_ in desc_words or doc[k].text in ("’s", "'s", "-")):
         k += 1
-    return (s, k) if k > s and doc[k - 1].is_alpha and doc[k - 1].lower_ != "the" else None
+    if k > s and doc[k - 1].lower_ in ("the", "his", "her", "their", "its", "our", "my"):
+        return None  # "His verdict, in a post:": a possessive, not the subject
+    return (s, k) if k > s and doc[k - 1].is_alpha else None
 
 
 def _colon_frame(doc, text: str, i: int, mark: int, lex: CueLexicon, bounds, quotation_at, role_nouns, person_name, desc_words) -> Frame | None:
@@ -1992,3 +1994,28 @@ def _colon_frame(doc, text: str, i: int, mark: int, lex: CueLexicon, bounds, quo
     else:
         return None
     return Frame(Cue(colon.start, colon.end, ":", "speech"), subj, q.start, q.end, "colon_quote", 0.5)
+
+
+_SUBORDINATE_OPENERS_REPORT = frozenset("when whenever after before since once until while although though because if".split())
+
+
+def subordinate_report_end(doc, text: str, f: Frame, bounds) -> Frame:
+    """A report inside a subordinate clause that opens its sentence ends with that clause:
+    "When the government announced that budgets would double, few people noticed" -> "budgets
+    would double". Only for a preposed frame whose cue has no comma before it in the sentence (the
+    cue is in the opening clause); the content ends at its first comma.
+
+    >>> # "When the ministry said that fees would rise, traders protested." -> "fees would rise"
+    """
+    if not f.pattern.startswith("preposed") or f.pattern.endswith("_quote"):
+        return f
+    lo, _ = bounds[f.cue.start]
+    k = lo
+    while k < f.cue.start and (doc[k].is_space or doc[k].text in QUOTE_MARKS):
+        k += 1
+    if doc[k].lower_ not in _SUBORDINATE_OPENERS_REPORT or any(doc[x].text == "," for x in range(k, f.cue.start)):
+        return f
+    comma = text.find(", ", f.start, f.end)
+    if comma < 0 or comma - f.start < 8:
+        return f
+    return replace(f, end=comma)

@@ -419,8 +419,14 @@ class SpeakerResolver:
         return w[0].casefold()
 
     def fuzzy(self, m: str, pos: int) -> Resolution | None:
-        """Misspelt registry person names; every word must be similar, not only the surname."""
-        return self._remember("fuzzy", m, self._fuzzy)
+        """Misspelt registry person names; every word must be similar, not only the surname. A
+        role title in the mention that none of the person's registry roles holds ("Provincial
+        court spokesman Kim Sokha" is not the opposition leader Kem Sokha) makes it another
+        person: :func:`title_contradicts`."""
+        r = self._remember("fuzzy", m, self._fuzzy)
+        if r is not None and r.speaker is not None and title_contradicts(m, r.speaker, self.lex):
+            return None
+        return r
 
     def _fuzzy(self, m: str) -> Resolution | None:
         """The registry person whose name (of as many words) is most similar to ``m``'s, when the
@@ -849,6 +855,26 @@ def _proper_name(name: str) -> bool:
 
 _FEMALE_WORDS = frozenset("spokeswoman chairwoman congresswoman businesswoman councilwoman mrs mrs. ms ms. madam queen princess wife mother daughter sister woman".split())
 _MALE_WORDS = frozenset("spokesman chairman congressman businessman councilman mr mr. king prince husband father son brother man".split())
+
+
+def title_contradicts(mention: str, speaker, lex: MentionLexicon) -> bool:
+    """Does the mention's title name a role ("court spokesman", "governor") that none of the
+    registry person's role titles holds? Only for a person with roles on record; a mention
+    without a role word contradicts nothing.
+
+    >>> from toolkit.config import Speaker, Role
+    >>> lex = MentionLexicon(titles=frozenset({"court", "spokesman", "provincial"}), role_nouns={"spokesman": ("spokesman",)})
+    >>> kem = Speaker("Kem Sokha", "opposition", roles=(Role("President of the Cambodia National Rescue Party"),))
+    >>> title_contradicts("Provincial court spokesman Kim Sokha", kem, lex), title_contradicts("Kim Sokha", kem, lex)
+    (True, False)
+    """
+    name = strip_titles(mention, lex.titles)
+    title = mention.strip()[: len(mention.strip()) - len(name)].lower().split()
+    heads = [w for w in title if w in lex.role_nouns]
+    if not heads or not getattr(speaker, "roles", None) or speaker.kind != "person":
+        return False
+    held = " ".join(r.title.lower() for r in speaker.roles)
+    return not any(h in held or any(f in held for f in lex.role_nouns[h]) for h in heads)
 
 
 def gender_of_descriptions(descriptions) -> str | None:
