@@ -76,3 +76,33 @@ def test_a_kept_orphan_in_the_paragraph_blocks_the_implied_link(P):
     steps = P.plan(text, prop, gold, orphans="delete")
     assert _ops(steps, "delete_quote") == [["delete", "delete", "delete"]]
     assert _ops(steps, "add_quote") == [["draw", "draw", "draw", "stance"]]
+
+
+def test_a_speaker_named_by_the_candidate_radio_needs_no_fix(P):
+    # the pre-annotation names a registry speaker in the article's candidate radio (speaker_pick)
+    from toolkit.labelstudio import names as N
+
+    text = "Hun Sen said “we will win” today."
+    q, s, c = (14, 25), (0, 7), (8, 12)
+    assert (text[q[0]:q[1]], text[s[0]:s[1]], text[c[0]:c[1]]) == ("we will win", "Hun Sen", "said")
+
+    def region(rid, span, label):
+        return {"id": rid, "from_name": N.LABELS, "to_name": N.TEXT, "type": "labels",
+                "value": {"start": span[0], "end": span[1], "labels": [label]}}
+
+    def pick(name):
+        return {"id": "s", "from_name": N.SPEAKER_PICK, "to_name": N.TEXT, "type": "choices",
+                "value": {"start": s[0], "end": s[1], "choices": [name]}}
+
+    result = [region("q", q, N.QUOTE), region("s", s, N.SPEAKER), region("c", c, N.CUE),
+              {"id": "q", "from_name": N.STANCE, "to_name": N.TEXT, "type": "choices",
+               "value": {"start": q[0], "end": q[1], "choices": ["favor"]}},
+              {"id": "q", "from_name": N.KIND, "to_name": N.TEXT, "type": "choices",
+               "value": {"start": q[0], "end": q[1], "choices": ["direct"]}},
+              {"type": "relation", "from_id": "q", "to_id": "s", "labels": [N.SAID_BY]},
+              {"type": "relation", "from_id": "q", "to_id": "c", "labels": [N.CUE_OF]}]
+    gold = [P.Gold(q[0], q[1], "direct", "Hun Sen", s, c, "favor")]
+    assert [st.bucket for st in P.plan(text, P.read_proposal(result + [pick("Hun Sen")]), gold)] == ["review"]
+    steps = P.plan(text, P.read_proposal(result + [pick("Sam Rainsy")]), gold)
+    assert [(st.bucket, [op.kind for op in st.ops]) for st in steps] == [("review", ["review"]),
+                                                                         ("fix_speaker", ["name"])]

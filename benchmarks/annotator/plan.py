@@ -41,8 +41,6 @@ from toolkit.labelstudio.export.annotation import Links, RegionValues, imply_lin
 from toolkit.labelstudio.export.issues import NullLog
 
 Ref = tuple[str, int, int]  # (label, start, end)
-#: the candidate speakers' radio (``names.SPEAKER_PICK``), on screens that have it
-SPEAKER_PICK = getattr(N, "SPEAKER_PICK", "speaker_pick")
 
 
 @dataclass
@@ -107,7 +105,7 @@ def read_proposal(result: list[dict[str, Any]]) -> Proposal:
             out.unknown.add(ref[rid])
         elif fn == N.SPEAKER_NAME:  # Choices (value.choices) or Taxonomy (value.taxonomy, one path)
             out.name[ref[rid]] = v["choices"][0] if "choices" in v else v["taxonomy"][0][-1]
-        elif fn == SPEAKER_PICK:
+        elif fn == N.SPEAKER_PICK:
             picked[ref[rid]] = v["choices"][0]
         elif fn == N.SPEAKER_NEW:
             typed[ref[rid]] = v["text"][0]

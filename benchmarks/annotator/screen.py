@@ -59,6 +59,7 @@ SEL = {
 SELECT_AFTER_CREATE = "Select region after creating it"  # Label Studio 1.23's per-browser setting
 KEYS = {"QUOTE": "q", "SPEAKER": "s", "CUE": "c", "relation": "Alt+r", "delete": "Backspace", "unselect": "Escape"}
 SCROLL_STEP = 0.8  # one wheel gesture moves at most this share of the visible height
+VIEW_MARGIN = 80  # px: a target is in view when it is this far inside the article's visible box
 
 # --------------------------------------------------------------------------- page scripts (looking only)
 
@@ -81,24 +82,38 @@ JS_POINTS = """([start, end]) => {
   return {x1: p.left + 1, y1: p.top + p.height / 2, x2: q.right - 1, y2: q.top + q.height / 2};
 }""" % {"root": SEL["text_root"]}
 
-JS_REGION_POINT = """(sel) => {
-  // a point on the region's own text (not on a nested region, not under a relation tag)
+JS_REGION_POINT = """([sel, top, bottom]) => {
+  // a point on the region's own text (not on a nested region, not under a relation tag): a
+  // character in view (between top and bottom) when the region shows one, else its longest piece
   const spans = Array.from(document.querySelectorAll(sel));
   const cands = [];
   for (const s of spans) for (const n of s.childNodes)
     if (n.nodeType === 3 && n.nodeValue.trim().length) cands.push(n);
   cands.sort((x, y) => y.nodeValue.length - x.nodeValue.length);
-  for (const n of cands) {
+  const hit = (n, k) => {
+    if (n.nodeValue[k] === ' ' || n.nodeValue[k] === undefined) return null;
+    const r = document.createRange(); r.setStart(n, k); r.setEnd(n, k + 1);
+    const rect = r.getClientRects()[0];
+    if (!rect) return null;
+    const x = rect.left + rect.width / 2, y = rect.top + rect.height / 2;
+    const el = document.elementFromPoint(x, y);
+    return el && spans.includes(el) ? {x, y, hit: true} : null;
+  };
+  const fives = (L) => [Math.floor(L / 2), Math.floor(L / 4), Math.floor(3 * L / 4), 0, L - 1];
+  for (const n of cands) for (const k of fives(n.nodeValue.length)) {
+    const p = hit(n, k);
+    if (p && p.y >= top && p.y <= bottom) return p;
+  }
+  for (const n of cands) {  // the middle of every piece was out of view: any character in view
     const L = n.nodeValue.length;
-    for (const k of [Math.floor(L / 2), Math.floor(L / 4), Math.floor(3 * L / 4), 0, L - 1]) {
-      if (n.nodeValue[k] === ' ' || n.nodeValue[k] === undefined) continue;
-      const r = document.createRange(); r.setStart(n, k); r.setEnd(n, k + 1);
-      const rect = r.getClientRects()[0];
-      if (!rect) continue;
-      const x = rect.left + rect.width / 2, y = rect.top + rect.height / 2;
-      const el = document.elementFromPoint(x, y);
-      if (el && spans.includes(el)) return {x, y, hit: true};
+    for (let k = 0; k < L; k += 3) {
+      const p = hit(n, k);
+      if (p && p.y >= top && p.y <= bottom) return p;
     }
+  }
+  for (const n of cands) for (const k of fives(n.nodeValue.length)) {
+    const p = hit(n, k);
+    if (p) return p;
   }
   // hidden (off screen, under the bottom bar or a relation tag): where its text is, not clickable
   if (!cands.length) return null;
@@ -106,6 +121,14 @@ JS_REGION_POINT = """(sel) => {
   const rect = r.getClientRects()[0];
   return rect ? {x: rect.left + rect.width / 2, y: rect.top + rect.height / 2, hit: false} : null;
 }"""
+
+JS_ROW_CLIP = """e => { let c = e.parentElement;
+  // the visible box of the review panel around a row: its scrolling parent, above the bottom bar
+  while (c && !(c.scrollHeight > c.clientHeight + 1 && /auto|scroll/.test(getComputedStyle(c).overflowY))) c = c.parentElement;
+  const r = (c || document.documentElement).getBoundingClientRect();
+  const bar = document.querySelector('%s');
+  const barTop = bar ? bar.getBoundingClientRect().top - 8 : window.innerHeight;
+  return {top: Math.max(r.top, 0), bottom: Math.min(r.bottom, barTop), x: r.left + r.width / 2}; }"""
 
 JS_SCROLLER = """(sel) => { const m = document.querySelector(sel); const r = m.getBoundingClientRect();
   return {top: r.top, bottom: r.bottom, left: r.left, right: r.right, height: m.clientHeight, scrollTop: m.scrollTop,
@@ -253,7 +276,7 @@ class Screen:
             p = where()
             if p is None:
                 raise RuntimeError("target not found on the page")
-            margin = 80
+            margin = VIEW_MARGIN
             top = min(p["y"], p.get("y_top", p["y"]))
             inside = box["top"] + margin <= top and p["y"] <= box["bottom"] - margin
             if inside and p.get("hit", True):
@@ -273,7 +296,7 @@ class Screen:
         visible height) while text[start:end] is below the view: its first line below the bottom
         margin, or its last line below it when one more gesture still leaves the first line in
         view. Never up: a target above the view is the fix's own scrolling."""
-        margin = 80
+        margin = VIEW_MARGIN
         for _ in range(200):
             box = self._scroller()
             r = self.page.evaluate(JS_POINTS, [start, end])
@@ -314,7 +337,8 @@ class Screen:
 
     def _region_point(self, label: str, start: int, end: int) -> dict:
         sel = SEL["highlight"].format(label=label, start=start, end=end)
-        p = self.page.evaluate(JS_REGION_POINT, sel)
+        box = self._scroller()
+        p = self.page.evaluate(JS_REGION_POINT, [sel, box["top"] + VIEW_MARGIN, box["bottom"] - VIEW_MARGIN])
         if p is None:
             raise RuntimeError(f"no highlight for {label} {start}-{end}: {self.text[start:end][:60]!r}")
         return p
@@ -496,20 +520,20 @@ class Screen:
 
     def read_review_row(self, i: int) -> str | None:
         """Row ``i`` of the review panel, wheeling the right column until it shows whole; None
-        when no wheeling brings it into view (the panel ends under the bottom bar)."""
+        when no wheeling brings it into view (the panel ends under the bottom bar). When the row
+        is not in view while a region is selected (whose controls take the column's room from
+        the panel), Escape first: the panel gets its room back, for one key."""
         row = self.page.locator(SEL["review_row"]).nth(i)
         last_y = None
+        if self.store()["selected"] and not self._row_in_view(row):
+            self.unselect()
+            time.sleep(0.1)
         for _ in range(100):
             rb = row.bounding_box()
             if last_y is not None and rb and abs(rb["y"] - last_y) < 1:
                 return None
             last_y = rb["y"] if rb else None
-            cb = row.evaluate("""e => { let c = e.parentElement;
-                while (c && !(c.scrollHeight > c.clientHeight + 1 && /auto|scroll/.test(getComputedStyle(c).overflowY))) c = c.parentElement;
-                const r = (c || document.documentElement).getBoundingClientRect();
-                const bar = document.querySelector('%s');
-                const barTop = bar ? bar.getBoundingClientRect().top - 8 : window.innerHeight;
-                return {top: Math.max(r.top, 0), bottom: Math.min(r.bottom, barTop), x: r.left + r.width / 2}; }""" % SEL["submit"])
+            cb = row.evaluate(JS_ROW_CLIP % SEL["submit"])
             if rb and cb["top"] - 1 <= rb["y"] and rb["y"] + rb["height"] <= cb["bottom"] + 1:  # 1 px: fractions
                 return " ".join(row.inner_text().split())
             height = cb["bottom"] - cb["top"]
@@ -517,6 +541,13 @@ class Screen:
             self.acts.wheel(cb["x"], (cb["top"] + cb["bottom"]) / 2, dy, "scroll the review panel")
             time.sleep(0.1)
         return None
+
+    def _row_in_view(self, row) -> bool:
+        rb = row.bounding_box()
+        if not rb:
+            return False
+        cb = row.evaluate(JS_ROW_CLIP % SEL["submit"])
+        return cb["top"] - 1 <= rb["y"] and rb["y"] + rb["height"] <= cb["bottom"] + 1
 
     def _scroll_list_to(self, opt, name: str) -> None:
         """Wheel the open list until the option shows (the list has no scrollbar to drag: Label
