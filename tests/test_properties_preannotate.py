@@ -69,7 +69,7 @@ article_text = st.lists(sentence, max_size=25).map(" ".join)
 
 def check_quotes(text: str, quotes: list, warnings: list) -> None:
     """Assert every invariant of the module docstring on one document's output."""
-    from toolkit.labelstudio.tasks import build_task, validate_prediction
+    from toolkit.labelstudio.tasks import build_task, candidate_names, validate_prediction
 
     assert isinstance(quotes, list)
     assert isinstance(warnings, list) and all(isinstance(w, str) for w in warnings)
@@ -99,7 +99,7 @@ def check_quotes(text: str, quotes: list, warnings: list) -> None:
     rec = {"article_id": "prop", "text": text}
     bt = build_task(rec, list(quotes), "quotekit-test", REGISTRY)
     errors = validate_prediction("prop", text, bt.prediction, stance_labels=sorted(STANCE_LABELS),
-                                 speaker_names=REGISTRY.names())
+                                 speaker_names=REGISTRY.names(), candidates=candidate_names(bt.task["data"]))
     assert errors == [], errors
 
 
