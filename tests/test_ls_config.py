@@ -308,9 +308,10 @@ def test_relation_types_have_distinct_colours_and_the_article_leaves_room_for_th
     for label, colour in RELATION_COLOURS.items():
         marker = "marker-end" if RELATION_DIRECTIONS[label] == "right" else "marker-start"
         assert f"path[{marker}] {{ stroke: {colour}; }}" in SCREEN_CSS
-    # the arcs run 18 px above a region: the article's lines leave that much between them
+    # the arcs run 18 px above a region: the article's lines leave that much between them (measured
+    # in chromium: at 38 px a bar touches the glyphs above, at 36 px most cross; test_ls_screen checks the page)
     assert f".{ARTICLE_CLASS} .lsf-richtext__line {{ line-height: {ARTICLE_LINE_HEIGHT_PX}px; }}" in SCREEN_CSS
-    assert ARTICLE_LINE_HEIGHT_PX >= 2 * 21 and any(v.get("className") == ARTICLE_CLASS for v in root.iter("View"))
+    assert ARTICLE_LINE_HEIGHT_PX >= 40 and any(v.get("className") == ARTICLE_CLASS for v in root.iter("View"))
     assert ">" not in SCREEN_CSS  # Label Studio sanitises the Style tag's text: no child combinators
 
 
