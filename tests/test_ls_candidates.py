@@ -237,3 +237,39 @@ def test_an_export_of_an_older_project_reads_as_before():
                    "value": {"start": 15, "end": 22, "text": "Hun Sen", "choices": ["Sam Rainsy"]}})
     quotes = parse_annotation(text, result, article_id="a", where="t", issues=IssueLog(), stance_labels=["favor"])
     assert quotes[0].speaker == "Sam Rainsy"
+
+
+# --------------------------------------------------------------------------- ls push on an older project
+
+
+def test_push_looks_the_project_up_once_and_keeps_an_older_projects_drop_down():
+    """``ls push`` chooses the project's config from the project it looks up once (ensure_project):
+    an older project (speaker drop-down) keeps its config and gets predictions in its own control;
+    a new one gets the candidates."""
+    from test_roundtrip_push_pull import MemoryLS
+
+    from toolkit.labelstudio.push import push_records
+    from toolkit.labelstudio.testing import sample_data
+
+    class Counting(MemoryLS):
+        lookups = 0
+
+        def find_project(self, title):
+            Counting.lookups += 1
+            return super().find_project(title)
+
+    client = Counting()
+    reg, scheme = load_registry(), load_stance()
+    older = build_label_config(reg.names(), scheme.labels, scheme.target.description, speaker_control="Choices")
+    client.create_project(title="old", label_config=older)
+    report = push_records(client, sample_data(), "old", progress=False, echo=lambda s: None)
+    assert Counting.lookups == 1 and report.speaker_control == "Choices" and not report.config_updated
+    preds = [p for t in client.tasks.values() for p in t["predictions"]]
+    named = [(r["from_name"], r["type"]) for p in preds for r in p["result"] if r.get("from_name") in (N.SPEAKER_NAME, N.SPEAKER_PICK)]
+    assert named and set(named) == {(N.SPEAKER_NAME, "choices")}
+    assert all(N.SPEAKER_CANDIDATES not in t["data"] for t in client.tasks.values())
+
+    Counting.lookups = 0
+    fresh = push_records(client, sample_data(), "new", progress=False, echo=lambda s: None)
+    assert Counting.lookups == 1 and fresh.speaker_control == "Candidates" and fresh.project_created
+    assert speaker_control_of(client.projects[fresh.project_id]["label_config"]) == "Candidates"

@@ -400,12 +400,17 @@ def remove_duplicate_tasks(client, pid: int, report: PushReport) -> None:
                 report.duplicates_removed += 1
 
 
-def ensure_project(client, title: str, config_xml: str, report: PushReport, echo: Echo,
+def ensure_project(client, title: str, config_xml: str | Callable[[str | None], str], report: PushReport, echo: Echo,
                    allow_foreign: bool = False) -> dict:
+    """The project titled ``title``, created with ``config_xml`` or updated to it. ``config_xml``
+    may be a function of the project's current config (None for a new project), so that a push
+    looks the project up once to choose its config (an older project keeps its speaker control)."""
     from toolkit.labelstudio.config import guidelines_html
 
     remove_empty_twins(client, title, None, report)
     project = client.find_project(title)
+    if callable(config_xml):
+        config_xml = config_xml(None if project is None else project.get("label_config"))
     if project is None:
         project = client.create_project(
             title=title,
@@ -719,8 +724,6 @@ def push_records(client, records: list[dict[str, Any]], project_title: str, *,
             configs[control] = (xml, label_interface(xml))
         return configs[control]
 
-    config_xml, _ = config_for("Candidates")
-
     def build_and_validate(recs: list[dict[str, Any]], quotes_of, control: str = "Candidates") -> list[BuiltTask]:
         out: list[BuiltTask] = []
         errors: list[str] = []
@@ -752,34 +755,28 @@ def push_records(client, records: list[dict[str, Any]], project_title: str, *,
         # a project made before the speaker became a Taxonomy keeps its Choices drop-down: Label
         # Studio's editor crashes when a Taxonomy meets its annotations' choices results (measured).
         # One made with the Taxonomy alone gets the candidate list (a control more: its annotated
-        # tasks, which have no candidates in their data, show none and open as before; measured)
-        control = speaker_control_of(_current_config(client, project_title))
-        if control == "Choices":
-            report.speaker_control = control
-            config_xml = config_for(control)[0]
-            built_given = {bt.article_id: bt for bt in build_and_validate(with_quotes, _quotes, control)}
-        else:
-            control = "Candidates"
-        _push_locked(client, records, project_title, report, config_xml, built_given,
-                     lambda recs, quotes_of: build_and_validate(recs, quotes_of, control),
+        # tasks, which have no candidates in their data, show none and open as before; measured).
+        # ensure_project looks the project up once and asks which config it gets (config_of).
+        def config_of(current: str | None) -> str:
+            report.speaker_control = "Choices" if speaker_control_of(current) == "Choices" else "Candidates"
+            return config_for(report.speaker_control)[0]
+
+        def rebuild_given() -> dict[str, BuiltTask]:  # validated again in the project's own controls
+            if report.speaker_control == "Candidates":
+                return built_given
+            return {bt.article_id: bt for bt in build_and_validate(with_quotes, _quotes, report.speaker_control)}
+
+        _push_locked(client, records, project_title, report, config_of, rebuild_given,
+                     lambda recs, quotes_of: build_and_validate(recs, quotes_of, report.speaker_control),
                      preannotator, update, batch_size, mv, registry, echo, progress, allow_foreign)
     report.seconds = time.monotonic() - t0
     return report
 
 
-def _current_config(client, title: str) -> str | None:
-    """The labeling config of the project titled ``title``, if there is exactly one (an empty twin
-    left by a retried create is removed by :func:`ensure_project` next; the config is the same)."""
-    titled = sorted(client.projects_titled(title), key=lambda p: p["id"]) if hasattr(client, "projects_titled") else []
-    if titled:
-        return client.get_project(titled[0]["id"]).get("label_config")
-    current = client.find_project(title) if not hasattr(client, "projects_titled") else None
-    return (current or {}).get("label_config")
-
-
-def _push_locked(client, records, project_title, report, config_xml, built_given, build_and_validate,
+def _push_locked(client, records, project_title, report, config_of, rebuild_given, build_and_validate,
                  preannotator, update, batch_size, mv, registry, echo, progress, allow_foreign) -> None:
-    project = ensure_project(client, project_title, config_xml, report, echo, allow_foreign)
+    project = ensure_project(client, project_title, config_of, report, echo, allow_foreign)
+    built_given = rebuild_given()
     pid = project["id"]
     report.project_id = pid
     existing = existing_tasks(client, pid, with_predictions=True)
