@@ -805,12 +805,6 @@ def check_port_free(host: str, port: int) -> None:
             raise ServerError(f"cannot listen on {host}:{port} ({exc.strerror}): choose another --port") from None
 
 
-def _write_state(data_dir: Path, url: str, port: int, pid: int) -> None:
-    from toolkit.io import atomic_write_text
-
-    atomic_write_text(data_dir / STATE_FILE, json.dumps({"url": url, "port": port, "pid": pid}) + "\n")
-
-
 def read_state(data_dir: str | Path | None = None) -> dict[str, Any] | None:
     """``{"url", "port", "pid"}`` of the backend running for the data dir, or None."""
     from toolkit.labelstudio.server import pid_alive
@@ -843,19 +837,13 @@ def serve(settings: Settings, factory: PreannotatorFactory, host: str = DEFAULT_
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, lifespan="on",
                             timeout_keep_alive=30)
     server = uvicorn.Server(config)
-    _write_state(data_dir, url_of(host, port), port, os.getpid())
+    from toolkit.labelstudio.server import remove_state, write_state
+
+    write_state(data_dir / STATE_FILE, url_of(host, port), port, os.getpid())
     try:
         server.run()
     finally:
-        _remove_state(data_dir, os.getpid())
-
-
-def _remove_state(d: Path, pid: int) -> None:
-    try:
-        if json.loads((d / STATE_FILE).read_text()).get("pid") == pid:
-            (d / STATE_FILE).unlink()
-    except (OSError, ValueError):
-        pass
+        remove_state(data_dir / STATE_FILE, os.getpid())
 
 
 def health(url: str, auth: tuple[str, str] | None = None, timeout: float = 2.0) -> dict | None:
@@ -919,29 +907,14 @@ def start_detached(args: list[str], data_dir: Path, url: str, auth: tuple[str, s
 
 
 def stop(data_dir: str | Path | None = None) -> dict | None:
-    """Stop the backend recorded in the data dir; its state, or None when none was running."""
-    from toolkit.labelstudio.server import terminate_group
+    """Stop the backend recorded in the data dir; its state, or None when none was running (a
+    detached one with its process group; a foreground one by SIGTERM: it stops its workers)."""
+    from toolkit.labelstudio.server import stop_recorded
 
     d = resolve_data_dir(data_dir)
     state = read_state(d)
-    if state is None:
-        (d / STATE_FILE).unlink(missing_ok=True)
+    if not stop_recorded(d / STATE_FILE, int(state["pid"]) if state else None, "the backend"):
         return None
-    pid = int(state["pid"])
-    try:
-        leader = os.getpgid(pid) == pid  # --detach: its own session; a foreground one is not
-    except ProcessLookupError:
-        leader = False
-    if not leader:
-        import signal
-
-        os.kill(pid, signal.SIGTERM)  # the server stops its workers itself
-        deadline = time.monotonic() + 15
-        while read_state(d) is not None and time.monotonic() < deadline:
-            time.sleep(0.2)
-    elif not terminate_group(pid):
-        raise ServerError(f"the backend (pid {state['pid']}) did not stop; kill it by hand")
-    _remove_state(d, int(state["pid"]))
     return state
 
 
