@@ -153,27 +153,32 @@ class _UsedVersions:
         return out
 
 
-def _after_articles(inputs: Sequence[Path], info: Any, built_ids: set[str], all_used: bool, registry: Any,
-                    stance_labels: Sequence[str]) -> tuple[Counter, dict[str, Any] | None]:
-    """The model_versions of the tasks in the dataset and the card's corrections figures
-    (:func:`toolkit.corrections.card_figures`, None when those tasks carry no prediction), from
-    ONE more streamed pass over the exports that feeds both (none when no task has a prediction).
-    ``all_used``: every task is in the dataset, so the first pass's versions are the answer."""
-    from toolkit.corrections import CorrectionsCounter, card_figures
-    from toolkit.labelstudio.export import iter_json_items
+class _AfterArticles:
+    """Fed every task of the reader's second pass (``on_task``): the model_versions of the tasks in
+    the dataset and the card's corrections figures (:func:`toolkit.corrections.card_figures`, None
+    when those tasks carry no prediction), read once the dataset's article ids are known. Nothing
+    is counted when no task has a prediction."""
 
-    if not info.model_versions:
-        return Counter(), None
-    counter = CorrectionsCounter(registry=registry, stance_labels=stance_labels)
-    used = None if all_used else _UsedVersions()
-    quiet = IssueLog()
-    for path in inputs:
-        for task in iter_json_items(path, quiet):
-            counter.add_task(task, path)
-            if used is not None:
-                used.add(task)
-    versions = Counter(info.model_versions) if used is None else used.counts(built_ids)
-    return versions, (card_figures(counter.report) if versions else None)
+    def __init__(self, info: Any, registry: Any, stance_labels: Sequence[str]) -> None:
+        from toolkit.corrections import CorrectionsCounter
+
+        self.info = info
+        self.counter = CorrectionsCounter(registry=registry, stance_labels=stance_labels) if info.model_versions else None
+        self.used = _UsedVersions()
+
+    def add(self, task: dict[str, Any], path: Path) -> None:
+        if self.counter is not None:
+            self.counter.add_task(task, path)
+            self.used.add(task)
+
+    def result(self, built_ids: set[str], all_used: bool) -> tuple[Counter, dict[str, Any] | None]:
+        """``all_used``: every task is in the dataset, so the first pass's versions are the answer."""
+        from toolkit.corrections import card_figures
+
+        if self.counter is None:
+            return Counter(), None
+        versions = Counter(self.info.model_versions) if all_used else self.used.counts(built_ids)
+        return versions, (card_figures(self.counter.report) if versions else None)
 
 
 def build_dataset(
@@ -244,9 +249,10 @@ def build_dataset(
     status = AnnotationStatus()  # adjudicated / agreed / disagreed / single-annotated articles
     try:
         info = reader.scan()
+        after = _AfterArticles(info, registry, stance.labels)
         dmin: str | None = None
         dmax: str | None = None
-        for art in reader.articles(on_multi=status.watch(acc.add)):
+        for art in reader.articles(on_multi=status.watch(acc.add), on_task=after.add):
             status.add(art)
             split = split_of(art.article_id, ratios)
             encoded = [encoder.quote(q) for q in art.quotes]
@@ -294,9 +300,8 @@ def build_dataset(
         summary.input_tasks_used = summary.articles
         summary.annotators = sorted(info.annotators)
         # predictions of the tasks in the dataset only (not of unannotated or filtered-out tasks), and what
-        # annotators kept of the pre-annotation (the card's section): one pass after the articles feeds both
-        used_versions, summary.corrections = _after_articles(inputs, info, built_ids, info.tasks == summary.articles and not annotator,
-                                                             registry, stance.labels)
+        # annotators kept of the pre-annotation (the card's section), counted in the articles' pass
+        used_versions, summary.corrections = after.result(built_ids, info.tasks == summary.articles and not annotator)
         summary.model_versions = dict(used_versions)
         summary.input_problems = list(issues.input_problems)
         summary.date_range = (dmin, dmax) if dmin and dmax else None

@@ -266,11 +266,14 @@ class ExportReader:
     def articles(
         self,
         on_multi: Callable[[str, str, dict[str, list[QuoteRecord]]], None] | None = None,
+        on_task: Callable[[dict[str, Any], Path], None] | None = None,
     ) -> Iterator[ArticleRecord]:
         """Second pass: yield one validated article per task, in input order.
 
         ``on_multi(article_id, text, {annotator: quotes})`` is called for each task annotated
         by several people (for agreement); problems in those extra annotations are not counted.
+        ``on_task(task, path)`` is called with every task object of every file, as read (the
+        build counts the corrections figures from it in this same pass).
         """
         if not self._scanned:
             self.scan()
@@ -283,6 +286,8 @@ class ExportReader:
             for pos, task in enumerate(iter_json_items(path, quiet)):
                 if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
                     continue
+                if on_task is not None:
+                    on_task(task, path)
                 ident = task_identity(task)
                 if ident in conflicted:
                     self._compare_versions(ident, task, fi, versions)
