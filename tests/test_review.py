@@ -265,3 +265,19 @@ def test_the_review_project_cannot_be_the_project_under_review():
 
     with pytest.raises(BadInputError, match="is the project under review"):
         review_project(None, "round 1", "round 1", describe)  # refused before anything is asked of a server
+
+
+def test_review_task_offers_every_versions_speaker_as_one_click(tmp_path, registry, scheme):
+    """The review project has the candidate radio: its task's short list holds the registry speakers
+    of every version, and each version names its speakers there (a click takes the other's name)."""
+    from toolkit.labelstudio import names as N
+    from toolkit.labelstudio.tasks import candidate_names
+
+    changes, _ = CHANGES["speaker and stance"]  # b gives Q3 to Hun Sen instead of Kem Sokha
+    built, _ = review(tmp_path, [source_task(1, "a-1", [(1, version("a")), (2, version("b", changes))])], registry, scheme)
+    offered = candidate_names(built[0].task["data"])
+    assert {"Hun Sen", "Sam Rainsy", "Kem Sokha"} <= set(offered)
+    for pred in built[0].task["predictions"]:
+        picks = [r["value"]["choices"][0] for r in pred["result"] if r.get("from_name") == N.SPEAKER_PICK]
+        assert picks and set(picks) <= set(offered)
+        assert not [r for r in pred["result"] if r.get("from_name") == N.SPEAKER_NAME]

@@ -57,7 +57,9 @@ from toolkit.labelstudio.push import (
     remove_empty_twins,
     verify_pushed,
 )
-from toolkit.labelstudio.tasks import BuiltTask, build_result, task_data, validate_prediction
+from toolkit.labelstudio.tasks import (BuiltTask, build_result, candidate_names, speaker_candidates, task_data,
+                                      validate_prediction)
+from toolkit.labelstudio import names as N
 from toolkit.types import Quote
 
 Echo = Callable[[str], None]
@@ -158,9 +160,12 @@ def account_names(client) -> dict[str, str]:
             if isinstance(u, dict) and isinstance(u.get("id"), int) and u.get("email")}
 
 
-def version_prediction(tv: TaskVersions, quotes: Iterable[QuoteRecord], account: str, registry=None) -> dict[str, Any]:
-    """One account's version of a task as a prediction (``model_version``: the account)."""
-    result, _warnings = build_result(tv.article_id, tv.text, [Quote.from_dict(asdict(q)) for q in quotes], registry)
+def version_prediction(tv: TaskVersions, quotes: Iterable[QuoteRecord], account: str, registry=None,
+                       candidates: Iterable[str] | None = None) -> dict[str, Any]:
+    """One account's version of a task as a prediction (``model_version``: the account); a
+    speaker among ``candidates`` (the review task's short list) is named in the candidate radio."""
+    result, _warnings = build_result(tv.article_id, tv.text, [Quote.from_dict(asdict(q)) for q in quotes], registry,
+                                     candidates=candidates)
     return {"model_version": account, "result": result}
 
 
@@ -173,7 +178,11 @@ def review_task(tv: TaskVersions, found: tuple[list[str], str], names: dict[str,
     fields, summary = found
     data[REVIEW_SUMMARY] = summary
     data[REVIEW_FIELDS] = ", ".join(fields)
-    preds = [version_prediction(tv, v.quotes, names.get(who, who), registry) for who, v in sorted(tv.versions.items(), key=lambda kv: names.get(kv[0], kv[0]))]
+    versions = sorted(tv.versions.items(), key=lambda kv: names.get(kv[0], kv[0]))
+    # the short list offers every version's registry speakers (one click to take another's name)
+    candidates = speaker_candidates(tv.text, [Quote.from_dict(asdict(q)) for _, v in versions for q in v.quotes], registry)
+    data[N.SPEAKER_CANDIDATES] = [{"value": name} for name in candidates]
+    preds = [version_prediction(tv, v.quotes, names.get(who, who), registry, candidates) for who, v in versions]
     return BuiltTask(tv.article_id, {"data": data, "predictions": preds})
 
 
@@ -202,7 +211,8 @@ def find_disagreements(versions: Iterable[TaskVersions], compare: Compare, *, re
             continue
         bt = review_task(tv, found, names, registry)
         errors = [e for p in bt.task["predictions"]
-                  for e in validate_prediction(bt.article_id, tv.text, p, stance_labels=stance_labels, speaker_names=speakers)]
+                  for e in validate_prediction(bt.article_id, tv.text, p, stance_labels=stance_labels, speaker_names=speakers,
+                                             candidates=candidate_names(bt.task["data"]))]
         if errors:
             report.skipped.append(errors[0])
             continue
