@@ -34,6 +34,8 @@ from toolkit.types import Quote, text_sha256  # text_sha256: one home, used here
 
 _QUOTES_KEY = ("quotekit", "quotes")
 _WARNINGS_KEY = ("quotekit", "quote_warnings")
+#: the article's date (``YYYY-MM-DD``), set before the component runs: ``doc._.article_date``
+_DATE_KEY = ("quotekit", "article_date")
 
 
 def _get_quotes(doc: Doc) -> list[Quote] | None:
@@ -59,6 +61,9 @@ if not Doc.has_extension("quotes"):
     Doc.set_extension("quotes", getter=_get_quotes, setter=_set_quotes)
 if not Doc.has_extension("quote_warnings"):
     Doc.set_extension("quote_warnings", getter=_get_warnings, setter=_set_warnings)
+if not Doc.has_extension("article_date"):
+    # in user_data, so that it travels with the Doc to worker processes (Doc.to_bytes)
+    Doc.set_extension("article_date", getter=lambda doc: doc.user_data.get(_DATE_KEY), setter=lambda doc, date: doc.user_data.__setitem__(_DATE_KEY, date))
 
 
 def load_lexicons(configs: str | Path | None = None) -> Lexicons:
@@ -167,7 +172,8 @@ class QuoteAttribution:
         warnings: list[str] = []
         try:
             # the dicts go straight to user_data (what ``doc._.quotes`` reads): no Quote objects
-            doc.user_data[_QUOTES_KEY] = attribute_dicts(doc, self.registry, self.stance, self.lexicons, self.options, warnings)
+            # ``doc._.article_date`` (a record's ``date``): the speaker's registry side on that date
+            doc.user_data[_QUOTES_KEY] = attribute_dicts(doc, self.registry, self.stance, self.lexicons, self.options, warnings, doc.user_data.get(_DATE_KEY))
         finally:
             forget_doc_text(doc)
         doc.user_data[_WARNINGS_KEY] = warnings
@@ -366,7 +372,8 @@ def load_pipeline(model: str | None = None, config: dict[str, Any] | None = None
 
 
 def preannotate_records(records: Iterable[dict], model: str | None = None, jobs: int = 1, nlp: Language | None = None, batch_size: int = 16) -> Iterator[dict]:
-    """Pre-annotate article records ``{article_id, text}``, yielding results in input order:
+    """Pre-annotate article records ``{article_id, text}`` (and ``date``, ``YYYY-MM-DD``, when
+    known: the speakers' registry sides on that date, ``doc._.article_date``), yielding results in input order:
     ``{article_id, quotes, warnings, text_sha256}`` (the hash of the text the offsets refer to,
     so that a prediction is never applied to another version of the article).
 
@@ -392,15 +399,20 @@ def preannotate_records(records: Iterable[dict], model: str | None = None, jobs:
                 continue
             ids[i] = (aid, text_sha256(text))
             order.append(i)
-            if multi:
+            date = rec.get("date") if isinstance(rec.get("date"), str) else None
+            if multi and not date:
                 # plain strings: the workers tokenise. (``as_tuples=True`` would make every Doc
                 # here and ship it to the workers as bytes, which made --jobs 2 slower than 1.)
                 yield text
             else:
                 # tokenised here so the component gets the original string with the Doc
-                # (spaCy rebuilds doc.text from every token otherwise)
+                # (spaCy rebuilds doc.text from every token otherwise). With --jobs N only a
+                # dated record is tokenised here: its date rides to the worker in user_data.
                 doc = nlp.make_doc(text)
-                remember_doc_text(doc, text)
+                if not multi:  # (the text would travel to the worker too)
+                    remember_doc_text(doc, text)
+                if date:
+                    doc.user_data[_DATE_KEY] = date  # the speakers' sides on that date
                 yield doc
 
     next_out = 0

@@ -70,12 +70,15 @@ class _Draft:
     mention: tuple[int, int] | None = None  # chars
 
 
-def attribute(doc, registry: Registry, stance_scheme: StanceScheme | None, lexicons: Lexicons, options: Options | None = None, warnings: list[str] | None = None) -> list[Quote]:
-    """Quotes of ``doc`` in text order; unbalanced-mark warnings are appended to ``warnings``."""
-    return [Quote(**d) for d in attribute_dicts(doc, registry, stance_scheme, lexicons, options, warnings)]
+def attribute(doc, registry: Registry, stance_scheme: StanceScheme | None, lexicons: Lexicons, options: Options | None = None, warnings: list[str] | None = None, date: str | None = None) -> list[Quote]:
+    """Quotes of ``doc`` in text order; unbalanced-mark warnings are appended to ``warnings``.
+    ``date``: the article's date (``YYYY-MM-DD`` or a prefix), for the speaker's side on that
+    date (:meth:`~toolkit.config.Registry.affiliation`: a defector's former party); ``None``: the
+    registry's plain affiliation."""
+    return [Quote(**d) for d in attribute_dicts(doc, registry, stance_scheme, lexicons, options, warnings, date)]
 
 
-def attribute_dicts(doc, registry: Registry, stance_scheme: StanceScheme | None, lexicons: Lexicons, options: Options | None = None, warnings: list[str] | None = None) -> list[dict]:
+def attribute_dicts(doc, registry: Registry, stance_scheme: StanceScheme | None, lexicons: Lexicons, options: Options | None = None, warnings: list[str] | None = None, date: str | None = None) -> list[dict]:
     """:func:`attribute` with each quote as the plain dict of :meth:`Quote.to_dict` (what the
     pipeline component stores and writes: no Quote object is made)."""
     opts = options or Options()
@@ -111,7 +114,7 @@ def attribute_dicts(doc, registry: Registry, stance_scheme: StanceScheme | None,
     drafts = [d for d in drafts if not (d.kind == "direct" and is_title(text[d.start : d.end]))]
     drafts.sort(key=lambda d: (d.start, d.end))
     _resolve_speakers(doc, drafts, registry, lexicons.mentions, opts, inside=lambda c: owner[c] >= 0, sents=sents, not_names=lexicons.cues.mention_time_any)
-    return [_to_quote(doc, text, d, registry, stance_scheme, lexicons.stance) for d in drafts]
+    return [_to_quote(doc, text, d, registry, stance_scheme, lexicons.stance, date) for d in drafts]
 
 
 def verbless_frames(doc, frames: list[Frame], lexicons: Lexicons, bounds, quotation_at) -> list[Frame]:
@@ -838,8 +841,9 @@ def _relative_antecedent(doc, i: int) -> str | None:
     return None
 
 
-def _to_quote(doc, text: str, d: _Draft, registry: Registry, scheme: StanceScheme | None, slex: StanceLexicon) -> dict:
-    """The quote of a draft, as the dict of :meth:`Quote.to_dict` (same keys, same order)."""
+def _to_quote(doc, text: str, d: _Draft, registry: Registry, scheme: StanceScheme | None, slex: StanceLexicon, date: str | None = None) -> dict:
+    """The quote of a draft, as the dict of :meth:`Quote.to_dict` (same keys, same order);
+    ``date``: the article's, for the speaker's registry side on that date."""
     res = d.resolution
     speaker = res.name if res else None
     if speaker is None and d.mention is not None:
@@ -855,7 +859,7 @@ def _to_quote(doc, text: str, d: _Draft, registry: Registry, scheme: StanceSchem
     cue_text = text[cue_start:cue_end] if cue_start is not None else ""
     stance = None
     if scheme is not None:
-        side = registry.affiliation(speaker) or side_from_mention(speaker_context(text, d.mention, speaker), slex)
+        side = registry.affiliation(speaker, date) or side_from_mention(speaker_context(text, d.mention, speaker), slex)
         stance, stance_score = propose_stance(content, side, slex, cue_text)
         if stance_score < scheme.prefill_min_score:
             stance = None  # not sure enough: the annotator chooses (a wrong pre-fill anchors)
