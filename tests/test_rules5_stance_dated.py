@@ -63,3 +63,9 @@ def test_rong_chhun_is_opposition_from_his_candlelight_party_years():
     reg = load_registry()
     assert reg.affiliation("Rong Chhun", "2020-08-01") == "NGO"  # union leader
     assert reg.affiliation("Rong Chhun", "2023-05-10") == "opposition"  # Candlelight Party vice-president
+
+
+def test_a_date_spelt_otherwise_reads_the_plain_affiliation(nlp):
+    # "1 July 2008" would compare wrongly with the registry's YYYY-MM-DD periods
+    assert stances(nlp, REMARK, "1 July 2008") == stances(nlp, REMARK, None)
+    assert stances(nlp, REMARK, "2008-07-01T09:30:00Z") == stances(nlp, REMARK, "2008-07-01")

@@ -13,6 +13,7 @@ files, ``spacy.load`` uses that copy, not the configs of the machine it runs on.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections import deque
 from contextlib import contextmanager, nullcontext
@@ -371,6 +372,23 @@ def load_pipeline(model: str | None = None, config: dict[str, Any] | None = None
     return nlp
 
 
+_ISO_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?(?!\d)")
+
+
+def article_date(value: object) -> str | None:
+    """A record's ``date`` as the registry compares it (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``,
+    what ingest writes), else ``None``: another spelling would compare wrongly with the
+    registry's periods, so it reads the plain affiliation.
+
+    >>> article_date("2018-07-01"), article_date("2018-07-01T09:30:00Z"), article_date("1 July 2018"), article_date(None)
+    ('2018-07-01', '2018-07-01', None, None)
+    """
+    if not isinstance(value, str):
+        return None
+    m = _ISO_DATE.match(value.strip())
+    return m.group(0) if m else None
+
+
 def preannotate_records(records: Iterable[dict], model: str | None = None, jobs: int = 1, nlp: Language | None = None, batch_size: int = 16) -> Iterator[dict]:
     """Pre-annotate article records ``{article_id, text}`` (and ``date``, ``YYYY-MM-DD``, when
     known: the speakers' registry sides on that date, ``doc._.article_date``), yielding results in input order:
@@ -399,7 +417,7 @@ def preannotate_records(records: Iterable[dict], model: str | None = None, jobs:
                 continue
             ids[i] = (aid, text_sha256(text))
             order.append(i)
-            date = rec.get("date") if isinstance(rec.get("date"), str) else None
+            date = article_date(rec.get("date"))
             if multi and not date:
                 # plain strings: the workers tokenise. (``as_tuples=True`` would make every Doc
                 # here and ship it to the workers as bytes, which made --jobs 2 slower than 1.)
