@@ -60,11 +60,12 @@ def test_a_body_noun_takes_the_body_described_with_it(nlp):
     assert (mention, speaker) == ("The group", "Khmer Workers Network")
 
 
-def test_unresolved_description_stays_as_written(nlp):
+def test_unresolved_description_keeps_its_mention_and_no_name(nlp):
+    # rules-5 (H-attr2): the mention stays, but "The envoy" is no speaker name to pre-fill
     text = "The envoy said Cambodia would not accept foreign interference."
     [(_, mention, speaker, rule)] = quotes(nlp, text)
-    assert (mention, speaker) == ("The envoy", "The envoy")
-    assert rule.endswith("+as_written")
+    assert (mention, speaker) == ("The envoy", None)
+    assert rule.endswith("+description_unresolved")
 
 
 def test_a_described_subject_is_the_antecedent_of_he(nlp):
@@ -110,7 +111,7 @@ def test_body_noun_by_affiliation_and_never_a_person(resolver):
     resolver.note(0, "Rights Watchers")
     resolver.note(40, "Keo Rith")
     assert resolver.resolve("the group", 100).name == "Rights Watchers"
-    assert resolver.resolve("the spokesman", 100).how == "as_written"  # no spokesman seen
+    assert resolver.resolve("the spokesman", 100).how == "description_unresolved"  # no spokesman seen: no name (rules-5)
 
 
 def test_generic_noun_takes_the_nearest_person(resolver):

@@ -845,9 +845,7 @@ def _to_quote(doc, text: str, d: _Draft, registry: Registry, scheme: StanceSchem
     """The quote of a draft, as the dict of :meth:`Quote.to_dict` (same keys, same order);
     ``date``: the article's, for the speaker's registry side on that date."""
     res = d.resolution
-    speaker = res.name if res else None
-    if speaker is None and d.mention is not None:
-        speaker = text[d.mention[0] : d.mention[1]]  # unresolved pronoun: the mention as written
+    speaker = res.name if res else None  # an unresolved "she" or "the spokesman": the mention, no name
     res_score = res.score if res else 0.2
     cue_start = cue_end = None
     frame = d.frame if d.frame is not None else (d.source.frame if d.source is not None else None)

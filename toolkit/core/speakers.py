@@ -297,6 +297,8 @@ class SpeakerResolver:
         r = self._remember("body_of_place", m, self._body_of_place)
         if r is not None:
             return r
+        if unresolved_description(m, self.lex):
+            return Resolution(None, 0.2, "description_unresolved")
         name = strip_titles(m, self.lex.titles)
         return Resolution(name, as_written_score(name), "as_written")
 
@@ -845,6 +847,41 @@ def compatible_gender(want: str, gender: str | None, proper_name: bool) -> bool 
     if gender is not None:
         return True if gender == want else None
     return False if proper_name else None
+
+
+_YEAR_OLD = re.compile(r"\d{1,3}-year-old")
+
+
+def unresolved_description(mention: str, lex: MentionLexicon) -> bool:
+    """Is ``mention`` a definite description of one person's role with no name in it ("the
+    spokesman", "his lawyer", "the former prime minister", "the 51-year-old") that reached the
+    as-written step? It points back to someone no earlier speaker fitted, so it is no speaker
+    *name*: the
+    proposal keeps the mention (its span is right) and names nobody (step
+    ``description_unresolved``, 0.2), rather than pre-filling "the spokesman" as a new speaker's
+    name. An indefinite or plural description ("a party official", "the protesters", "critics")
+    names a new, unnamed source and stays as written; so does anything with a capital in it
+    ("the CNRP spokesman", "the U.N. mission") and a body ("The harbour union said", "the
+    court": often the one institution the story is about, a fair label as written).
+
+    >>> lex = MentionLexicon(role_nouns={"spokesman": (), "prime minister": ()}, body_nouns=frozenset({"union"}))
+    >>> [unresolved_description(m, lex) for m in ("the spokesman", "the former prime minister", "his spokesman", "the 51-year-old")]
+    [True, True, True, True]
+    >>> [unresolved_description(m, lex) for m in ("a spokesman", "the CNRP spokesman", "the protesters", "the union", "spokesman")]
+    [False, False, False, False, False]
+    """
+    w = mention.split()
+    if len(w) < 2 or w[0].lower() not in _DEFINITE or any(x[:1].isupper() for x in w[1:]):
+        return False
+    body: list[str] = []
+    for x in w[1:]:
+        if x.lower() in _PP_STARTS:
+            break
+        body.append(x.strip(",.;:").lower())
+    if not body or not body[-1]:
+        return False
+    low = " ".join(body)
+    return _YEAR_OLD.fullmatch(body[-1]) is not None or any(low == n or low.endswith(" " + n) for n in lex.role_nouns)
 
 
 def _proper_name(name: str) -> bool:
