@@ -89,10 +89,12 @@ def test_registry_name_with_and_is_not_cut(nlp, text, mention, speaker):
 
 
 def test_unknown_names_with_and_are_not_joined(nlp):
-    # two people, not one name: nothing the registry knows as one
+    # two people, not one name: nothing the registry knows as one. rules-5 (H-attr2): the
+    # mention is the coordination, proposed as a joint speaker (both names), never one person
     text = "Keo Vy and Chan Dara said the talks had failed."
-    [(_, mention, _)] = spoken(nlp, text)
-    assert mention != "Keo Vy and Chan Dara"
+    [q] = nlp(text)._.quotes
+    assert (text[q.speaker_start : q.speaker_end], q.speaker) == ("Keo Vy and Chan Dara", "Keo Vy and Chan Dara")
+    assert q.rule.endswith("+joint")
 
 
 def test_a_short_name_word_two_letters_shorter_is_no_spelling_variant(nlp):

@@ -18,8 +18,9 @@ The readers work on token text only, so they run on ``spacy.blank("en")`` + sent
 the Doc has a dependency parse the subject of the cue verb is preferred for the speaker.
 
 Limits: no clause structure beyond the sentence; a zero-complementizer clause is recognised by
-a subject pronoun or a nearby auxiliary/finite verb; conjoined speakers ("A and B said") yield
-the nearest conjunct; a speaker more than ~10 tokens away from its cue is not found.
+a subject pronoun or a nearby auxiliary/finite verb; conjoined speakers ("A and B said") are
+one mention only for two names or two modifiers of one plural head (:func:`conjoined_speaker`),
+else the nearest conjunct; a speaker more than ~10 tokens away from its cue is not found.
 """
 
 from __future__ import annotations
@@ -381,7 +382,7 @@ def speaker_left(doc, i: int, lo: int, lex: CueLexicon, skipped: int | None = No
             return quoted  # “...,” NAME, APPOSITIVES, said (before the parse: it often takes an appositive's noun)
     dep = _speaker_from_parse(doc, i)
     if dep is not None and dep[0] >= lo:  # a parse subject before the sentence is a dateline's place
-        return dep if dep[1] <= i else None
+        return conjoined_speaker(doc, dep, lo, i, lex) if dep[1] <= i else None
     j = skip_adverbials_left(doc, i - 1, lo, lex) if skipped is None else skipped
     j = _before_parenthesis(doc, j, lo)  # "Senator Dara Lim (Kampot) said"
     if j < lo:
@@ -413,7 +414,7 @@ def speaker_left(doc, i: int, lo: int, lex: CueLexicon, skipped: int | None = No
     span = np_left(doc, j, lo, lex)
     if span is None:
         return None
-    span = _head_before_place(doc, span, lo, lex)
+    span = conjoined_speaker(doc, _head_before_place(doc, span, lo, lex), lo, i, lex)
     # relative clause inside the subject: "A government official who requested anonymity said",
     # "A woman who declined to give her name said" (not "her name")
     if not _has_capital(doc, span):
@@ -426,6 +427,58 @@ def speaker_left(doc, i: int, lo: int, lex: CueLexicon, skipped: int | None = No
             if doc[w].is_punct or doc[w].text in QUOTE_MARKS:
                 break
     return span
+
+
+_SUBJECT_OPENERS = frozenset((",", "–", "—", ":", ";"))
+
+
+def conjoined_speaker(doc, span: tuple[int, int], lo: int, cue: int, lex: CueLexicon) -> tuple[int, int]:
+    """Both conjuncts of a coordinated subject, when ``span`` is one of them and the
+    coordination is the whole subject of cue token ``cue``: names on both sides ("Licadho and
+    Adhoc said", "Keo Vy and Chan Dara said") or two modifiers of one plural head ("a coalition
+    of nine labour and rights groups said", "opposition and rights groups said"); else ``span``.
+    The reader stopped at "and" and kept the conjunct next to the cue (or, with a parse, the
+    first). The coordination must open the sentence or follow a comma or dash (so "The strike
+    ended and workers said" keeps "workers": no name, no modifier pair).
+
+    >>> # "..., a coalition of nine labour and rights groups said" -> the whole phrase
+    """
+    s, e = span
+    if s - 2 >= lo and doc[s - 1].lower_ in ("and", "&"):
+        left, right = np_left(doc, s - 2, lo, lex), span
+    elif e < cue and doc[e].lower_ in ("and", "&"):
+        j = skip_adverbials_left(doc, cue - 1, lo, lex)
+        left, right = span, (np_left(doc, j, e + 1, lex) if j > e else None)
+        if right is not None and right[0] != e + 1:
+            return span
+    else:
+        return span
+    if left is None or right is None:
+        return span
+    if left[0] > lo and doc[left[0] - 1].text not in _SUBJECT_OPENERS and doc[left[0] - 1].text not in QUOTE_MARKS:
+        return span
+    if _conjoined_names(doc, left, right) or _conjoined_modifiers(doc, left, right):
+        return (left[0], right[1])
+    return span
+
+
+def _conjoined_names(doc, left: tuple[int, int], right: tuple[int, int]) -> bool:
+    """Each side one to four capitalised words (inner "of", "for", "the" allowed): two names."""
+    def name(a: int, b: int) -> bool:
+        toks = [t for t in doc[a:b] if t.is_alpha]
+        return 1 <= b - a <= 6 and bool(toks) and toks[0].text[:1].isupper() and all(t.text[:1].isupper() or t.lower_ in _NAME_INNER for t in toks)
+    return name(*left) and name(*right)
+
+
+def _conjoined_modifiers(doc, left: tuple[int, int], right: tuple[int, int]) -> bool:
+    """"labour and rights groups": a lower-case word (no -ed verb) before "and", and after it a
+    lower-case modifier and a plural lower-case head."""
+    before, first, head = doc[left[1] - 1], doc[right[0]], doc[right[1] - 1]
+    return (
+        right[1] - right[0] >= 2 and before.is_alpha and (before.text[:1].islower() or left == (left[1] - 1, left[1]))
+        and not before.lower_.endswith("ed")
+        and first.text[:1].islower() and head.text[:1].islower() and head.lower_.endswith("s") and not head.lower_.endswith("ss")
+    )
 
 
 def _name_after_quotation(doc, j: int, lo: int, lex: CueLexicon) -> tuple[int, int] | None:
