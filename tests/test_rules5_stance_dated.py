@@ -69,3 +69,21 @@ def test_a_date_spelt_otherwise_reads_the_plain_affiliation(nlp):
     # "1 July 2008" would compare wrongly with the registry's YYYY-MM-DD periods
     assert stances(nlp, REMARK, "1 July 2008") == stances(nlp, REMARK, None)
     assert stances(nlp, REMARK, "2008-07-01T09:30:00Z") == stances(nlp, REMARK, "2008-07-01")
+
+
+def test_worker_processes_tokenise_dated_records(nlp):
+    # a date must not make the main process tokenise and ship Docs (--jobs 2 would lose its gain)
+    calls = []
+    inner = nlp.tokenizer
+
+    def counting(text):
+        calls.append(len(text))  # in the main process only: a worker counts in its own copy
+        return inner(text)
+
+    nlp.tokenizer = counting
+    try:
+        out = list(preannotate_records([{"article_id": "a", "text": REMARK, "date": "2008-03-01"}] * 3, nlp=nlp, jobs=2))
+    finally:
+        nlp.tokenizer = inner
+    assert calls == []
+    assert [r["quotes"][0]["stance"] for r in out] == ["against"] * 3

@@ -372,6 +372,34 @@ def load_pipeline(model: str | None = None, config: dict[str, Any] | None = None
     return nlp
 
 
+class _DatedText(str):
+    """An article's text carrying its date, as sent to worker processes (a plain string for
+    spaCy, pickled with its ``date``): the workers tokenise it, no Doc is made and shipped here."""
+
+    def __new__(cls, text: str, date: str):
+        self = super().__new__(cls, text)
+        self.date = date
+        return self
+
+    def __reduce__(self):
+        return (_DatedText, (str(self), self.date))
+
+
+class _DateReadingTokenizer:
+    """The pipeline's tokenizer, which puts a :class:`_DatedText`'s date on the Doc it makes
+    (``doc._.article_date``); used only for the length of a multi-process run."""
+
+    def __init__(self, tokenizer: Callable[[str], Doc]):
+        self.tokenizer = tokenizer
+
+    def __call__(self, text: str) -> Doc:
+        if not isinstance(text, _DatedText):
+            return self.tokenizer(text)
+        doc = self.tokenizer(str(text))  # spaCy's tokenizer takes an exact str
+        doc.user_data[_DATE_KEY] = text.date
+        return doc
+
+
 _ISO_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?(?!\d)")
 
 
@@ -418,17 +446,16 @@ def preannotate_records(records: Iterable[dict], model: str | None = None, jobs:
             ids[i] = (aid, text_sha256(text))
             order.append(i)
             date = article_date(rec.get("date"))
-            if multi and not date:
+            if multi:
                 # plain strings: the workers tokenise. (``as_tuples=True`` would make every Doc
                 # here and ship it to the workers as bytes, which made --jobs 2 slower than 1.)
-                yield text
+                # A date rides on the string (_DatedText), read by the workers' tokenizer.
+                yield _DatedText(text, date) if date else text
             else:
                 # tokenised here so the component gets the original string with the Doc
-                # (spaCy rebuilds doc.text from every token otherwise). With --jobs N only a
-                # dated record is tokenised here: its date rides to the worker in user_data.
+                # (spaCy rebuilds doc.text from every token otherwise)
                 doc = nlp.make_doc(text)
-                if not multi:  # (the text would travel to the worker too)
-                    remember_doc_text(doc, text)
+                remember_doc_text(doc, text)
                 if date:
                     doc.user_data[_DATE_KEY] = date  # the speakers' sides on that date
                 yield doc
@@ -437,6 +464,9 @@ def preannotate_records(records: Iterable[dict], model: str | None = None, jobs:
     added = multi and RESULTS_ONLY not in nlp.pipe_names
     if added:
         nlp.add_pipe(RESULTS_ONLY, last=True)  # workers send back results, not tokens
+    tokenizer = nlp.tokenizer
+    if multi:
+        nlp.tokenizer = _DateReadingTokenizer(tokenizer)  # the workers' copy puts a _DatedText's date on its Doc
     try:
         with _msgpack_hooks_looked_up_once() if multi else nullcontext():
             for doc in nlp.pipe(good_records(), n_process=max(1, jobs), batch_size=batch_size):
@@ -451,6 +481,7 @@ def preannotate_records(records: Iterable[dict], model: str | None = None, jobs:
                     yield results.pop(next_out)
                     next_out += 1
     finally:
+        nlp.tokenizer = tokenizer
         if added:
             nlp.remove_pipe(RESULTS_ONLY)
     while next_out in results:
