@@ -305,7 +305,7 @@ class SpeakerResolver:
             return r
         if unresolved_description(m, self.lex):
             return Resolution(None, 0.2, "description_unresolved")
-        name = strip_titles(m, self.lex.titles)
+        name = name_after_article(m, self.lex) or strip_titles(m, self.lex.titles)
         return Resolution(name, as_written_score(name), "as_written")
 
     _AND = re.compile(r" (?:and|&) ")
@@ -875,6 +875,40 @@ def compatible_gender(want: str, gender: str | None, proper_name: bool) -> bool 
     if gender is not None:
         return True if gender == want else None
     return False if proper_name else None
+
+
+def name_after_article(mention: str, lex: MentionLexicon) -> str | None:
+    """"The Cambodian Red Cross" -> "Cambodian Red Cross": after "The", a capitalised name whose
+    first word only is a title word (a nationality, "Provincial", "General") is a body's name
+    whole; :func:`strip_titles` would take the first word for a person's title ("Red Cross",
+    "Journalists Alliance Association": a wrong name to pre-fill). A person's role word in it
+    ("The Malaysian Foreign Minister Mohamad Hasan") or a second title word leaves it to
+    :func:`strip_titles`; None then.
+
+    >>> lex = MentionLexicon(titles=frozenset({"cambodian", "foreign", "minister"}), role_nouns={"minister": ()})
+    >>> name_after_article("The Cambodian Red Cross", lex), name_after_article("The Cambodian Foreign Minister Prak Sokhonn", lex)
+    ('Cambodian Red Cross', None)
+    >>> name_after_article("Cambodian Red Cross", lex), name_after_article("The Cambodian rights group", lex)
+    (None, None)
+    """
+    w = mention.split()
+    if len(w) < 3 or w[0] not in ("The", "the"):
+        return None
+    rest = w[1:]
+    if not rest[-1][:1].isupper() or not all(x[:1].isupper() or x in _NAME_INNER_WORDS for x in rest):
+        return None
+    low = [x.lower().strip(".,") for x in rest]
+    if low[0] not in lex.titles or any(x in lex.titles for x in low[1:]) or low[0] in _role_heads(lex):
+        return None
+    return " ".join(rest)
+
+
+_NAME_INNER_WORDS = frozenset(("of", "for", "and", "&", "the", "on"))
+
+
+def _role_heads(lex: MentionLexicon) -> frozenset[str]:
+    """The last words of the role nouns and their forms ("minister", "spokesman"): a person's title."""
+    return frozenset(n.split()[-1] for n in lex.role_nouns) | frozenset(f.split()[-1] for fs in lex.role_nouns.values() for f in fs)
 
 
 _YEAR_OLD = re.compile(r"\d{1,3}-year-old")
