@@ -52,3 +52,11 @@ def test_unresolved_description_on_the_project_lexicon():
     assert unresolved_description("the 51-year-old", lex) and unresolved_description("her lawyer", lex)
     assert not unresolved_description("The Fisheries Administration", lex)
     assert not unresolved_description("the rights groups", lex) and not unresolved_description("the report", lex)
+
+
+def test_a_channel_is_no_speaker_name(nlp):
+    # GUIDELINES: a statement is attributed to its author; "The statement" is no name to pre-fill
+    text = "The embassy issued a statement on Friday.\n\nThe statement said the aid would arrive next month."
+    [(content, mention, name, rule, _)] = speakers(nlp, text)
+    assert (content, mention, name) == ("the aid would arrive next month", "The statement", None)
+    assert rule.endswith("+description_unresolved")

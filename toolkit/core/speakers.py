@@ -924,16 +924,20 @@ def unresolved_description(mention: str, lex: MentionLexicon) -> bool:
     name. An indefinite or plural description ("a party official", "the protesters", "critics")
     names a new, unnamed source and stays as written; so does anything with a capital in it
     ("the CNRP spokesman", "the U.N. mission") and a body ("The harbour union said", "the
-    court": often the one institution the story is about, a fair label as written).
+    court": often the one institution the story is about, a fair label as written). A channel
+    ("The statement said", "a statement from the ministry said": ``channel_nouns``) is never the
+    speaker, its author is (GUIDELINES): no name either, whatever its determiner.
 
-    >>> lex = MentionLexicon(role_nouns={"spokesman": (), "prime minister": ()}, body_nouns=frozenset({"union"}))
+    >>> lex = MentionLexicon(role_nouns={"spokesman": (), "prime minister": ()}, body_nouns=frozenset({"union"}), channel_nouns=frozenset({"statement"}))
     >>> [unresolved_description(m, lex) for m in ("the spokesman", "the former prime minister", "his spokesman", "the 51-year-old")]
     [True, True, True, True]
+    >>> [unresolved_description(m, lex) for m in ("The statement", "A joint statement", "a statement from the ministry", "A statement from the CNRP")]
+    [True, True, True, False]
     >>> [unresolved_description(m, lex) for m in ("a spokesman", "the CNRP spokesman", "the protesters", "the union", "spokesman")]
     [False, False, False, False, False]
     """
     w = mention.split()
-    if len(w) < 2 or w[0].lower() not in _DEFINITE or any(x[:1].isupper() for x in w[1:]):
+    if len(w) < 2 or w[0].lower() not in _DEFINITE | _INDEFINITE or any(x[:1].isupper() for x in w[1:]):
         return False
     body: list[str] = []
     for x in w[1:]:
@@ -942,8 +946,15 @@ def unresolved_description(mention: str, lex: MentionLexicon) -> bool:
         body.append(x.strip(",.;:").lower())
     if not body or not body[-1]:
         return False
+    if body[-1] in lex.channel_nouns:
+        return True
+    if w[0].lower() in _INDEFINITE:
+        return False
     low = " ".join(body)
     return _YEAR_OLD.fullmatch(body[-1]) is not None or any(low == n or low.endswith(" " + n) for n in lex.role_nouns)
+
+
+_INDEFINITE = frozenset(("a", "an"))
 
 
 def _proper_name(name: str) -> bool:
