@@ -382,7 +382,9 @@ def speaker_left(doc, i: int, lo: int, lex: CueLexicon, skipped: int | None = No
             return quoted  # “...,” NAME, APPOSITIVES, said (before the parse: it often takes an appositive's noun)
     dep = _speaker_from_parse(doc, i)
     if dep is not None and dep[0] >= lo:  # a parse subject before the sentence is a dateline's place
-        return conjoined_speaker(doc, dep, lo, i, lex) if dep[1] <= i else None
+        if dep[1] > i:
+            return None
+        return appositive_name_after(doc, dep, i) or conjoined_speaker(doc, dep, lo, i, lex)
     j = skip_adverbials_left(doc, i - 1, lo, lex) if skipped is None else skipped
     j = _before_parenthesis(doc, j, lo)  # "Senator Dara Lim (Kampot) said"
     if j < lo:
@@ -427,6 +429,37 @@ def speaker_left(doc, i: int, lo: int, lex: CueLexicon, skipped: int | None = No
             if doc[w].is_punct or doc[w].text in QUOTE_MARKS:
                 break
     return span
+
+
+_PLACE_PREPS = frozenset(("in", "at", "from", "of"))
+
+
+def appositive_name_after(doc, span: tuple[int, int], cue: int) -> tuple[int, int] | None:
+    """The name set off by commas after a parse subject that is a description ("A fisherman in
+    Kampong Chhnang, Sok Dara, 38, said" -> "Sok Dara"): the description may end in a place phrase
+    and the name be followed by an age; the name is one to four capitalised words. None when
+    ``span`` has a capital (a name already) or the words do not have this shape.
+
+    >>> # "A fisherman in Kampong Chhnang, Sok Dara, 38, said" -> Sok Dara (the tagger’s subject: "A fisherman")
+    """
+    s, e = span
+    if any(t.text[:1].isupper() for t in doc[s + 1 : e]) or e >= cue:
+        return None
+    j = cue - 1
+    if doc[j].text != ",":
+        return None
+    j -= 1
+    if doc[j].like_num and j - 1 > e and doc[j - 1].text == ",":
+        j -= 2  # ", 52,"
+    end = j + 1
+    while j > e and doc[j].is_alpha and doc[j].text[:1].isupper() and end - j <= 4:
+        j -= 1
+    if j == end - 1 or doc[j].text != ",":
+        return None
+    between = doc[e:j]
+    if len(between) and (between[0].lower_ not in _PLACE_PREPS or len(between) > 5 or not all(t.text[:1].isupper() for t in between[1:])):
+        return None  # only a place phrase between the description and the name ("in Kampong Chhnang")
+    return (j + 1, end)
 
 
 _SUBJECT_OPENERS = frozenset((",", "–", "—", ":", ";"))

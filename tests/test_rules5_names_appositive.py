@@ -1,0 +1,26 @@
+"""rules-5 (H-attr2), the name after a described subject with the tagger: "A fisherman in Kampong
+Chhnang, Sok Dara, 38, said" is Sok Dara’s report (frames.appositive_name_after); the parse's
+subject is "A fisherman", which was proposed as written, and a later "he" found no antecedent.
+Invented sentences; the trained pipeline (``trained_nlp``) and the blank one agree.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+TEXT = "A fisherman in Kampong Chhnang, Sok Dara, 38, said the catch had fallen by half. “We are poor now,” he said."
+
+
+@pytest.mark.parametrize("which", ["nlp", "trained_nlp"])
+def test_the_name_after_a_described_subject(request, which):
+    nlp = request.getfixturevalue(which)
+    got = [(TEXT[q.speaker_start : q.speaker_end], q.speaker) for q in nlp(TEXT)._.quotes]
+    assert got == [("Sok Dara", "Sok Dara"), ("he", "Sok Dara")]
+
+
+@pytest.mark.parametrize("which", ["nlp", "trained_nlp"])
+def test_a_description_without_a_name_stays(request, which):
+    nlp = request.getfixturevalue(which)
+    text = "The farmers in the village, many of them women, said the water had covered their fields."
+    [q] = nlp(text)._.quotes
+    assert text[q.speaker_start : q.speaker_end].startswith("The farmers")
