@@ -62,6 +62,25 @@ class Step:
     note: str = ""
     span: tuple[int, int] | None = None  # the text the annotator reads to do it (the quote)
 
+    def reads_regions(self) -> "Step":
+        """Widen ``span`` to every region the step touches (a speaker before its quote, a cue):
+        the reading pass stops where they are all in view when they fit."""
+        offs = [(r[1], r[2]) for op in self.ops for r in _refs(op.args)]
+        if self.span:
+            offs.append(self.span)
+        if offs:
+            self.span = (min(a for a, _ in offs), max(b for _, b in offs))
+        return self
+
+
+def _refs(args) -> list[tuple]:
+    """The regions ``(label, start, end)`` among an operation's arguments (nested)."""
+    if isinstance(args, tuple) and len(args) == 3 and isinstance(args[0], str) and isinstance(args[1], int):
+        return [args]
+    if isinstance(args, (tuple, list)):
+        return [r for a in args for r in _refs(a)]
+    return []
+
 
 @dataclass
 class Proposal:
@@ -395,6 +414,9 @@ def _plan(text: str, prop: Proposal, gold: list[Gold], *, orphans: str, implied:
                 st = Step("fix_cue", pos, note=note, span=span)
                 relink(st, q, g.cref, cue)
                 steps.append(st)
+    for st in steps:
+        if st.bucket != "review":
+            st.reads_regions()
     drawn_said = {q: v for q, v in said_by.items() if q not in left_to_reader}
     drawn_cue = {q: v for q, v in cue.items() if q not in left_to_reader}
     return steps, Final(set(have), drawn_said, drawn_cue, unknown, left_to_reader)

@@ -295,7 +295,9 @@ class Screen:
         """The reading pass: wheel the article down by whole gestures (``SCROLL_STEP`` of the
         visible height) while text[start:end] is below the view: its first line below the bottom
         margin, or its last line below it when one more gesture still leaves the first line in
-        view. Never up: a target above the view is the fix's own scrolling."""
+        view. Never up: a target above the view is the fix's own scrolling. (Whole gestures:
+        shorter ones that stop each target at the bottom edge cost more over an article, 45
+        gestures against 25 on the five samples.)"""
         margin = VIEW_MARGIN
         for _ in range(200):
             box = self._scroller()
@@ -520,14 +522,19 @@ class Screen:
 
     def read_review_row(self, i: int) -> str | None:
         """Row ``i`` of the review panel, wheeling the right column until it shows whole; None
-        when no wheeling brings it into view (the panel ends under the bottom bar). When the row
-        is not in view while a region is selected (whose controls take the column's room from
-        the panel), Escape first: the panel gets its room back, for one key."""
-        row = self.page.locator(SEL["review_row"]).nth(i)
-        last_y = None
-        if self.store()["selected"] and not self._row_in_view(row):
+        when no wheeling brings it into view (the panel ends under the bottom bar). When no
+        wheeling brings it into view while a region is selected (whose controls take the
+        column's room from the panel), Escape gives the panel its room back, and wheeling goes on."""
+        shown = self._wheel_to_row(i)
+        if shown is None and self.store()["selected"]:
             self.unselect()
             time.sleep(0.1)
+            shown = self._wheel_to_row(i)
+        return shown
+
+    def _wheel_to_row(self, i: int) -> str | None:
+        row = self.page.locator(SEL["review_row"]).nth(i)
+        last_y = None
         for _ in range(100):
             rb = row.bounding_box()
             if last_y is not None and rb and abs(rb["y"] - last_y) < 1:
@@ -541,13 +548,6 @@ class Screen:
             self.acts.wheel(cb["x"], (cb["top"] + cb["bottom"]) / 2, dy, "scroll the review panel")
             time.sleep(0.1)
         return None
-
-    def _row_in_view(self, row) -> bool:
-        rb = row.bounding_box()
-        if not rb:
-            return False
-        cb = row.evaluate(JS_ROW_CLIP % SEL["submit"])
-        return cb["top"] - 1 <= rb["y"] and rb["y"] + rb["height"] <= cb["bottom"] + 1
 
     def _scroll_list_to(self, opt, name: str) -> None:
         """Wheel the open list until the option shows (the list has no scrollbar to drag: Label
