@@ -24,3 +24,15 @@ def test_a_description_without_a_name_stays(request, which):
     text = "The farmers in the village, many of them women, said the water had covered their fields."
     [q] = nlp(text)._.quotes
     assert text[q.speaker_start : q.speaker_end].startswith("The farmers")
+
+
+def test_a_described_subject_with_a_capitalised_modifier_and_a_to_phrase(trained_nlp):
+    text = "The EU ambassador to Cambodia, Carl Berg, said the bloc wanted to see concrete steps."
+    [q] = trained_nlp(text)._.quotes
+    assert (text[q.speaker_start : q.speaker_end], q.speaker) == ("Carl Berg", "Carl Berg")
+
+
+def test_a_titled_name_with_an_age_is_kept_whole(trained_nlp):
+    text = "Prime Minister Hun Sen, 70, said the vote would go ahead."
+    [q] = trained_nlp(text)._.quotes
+    assert (text[q.speaker_start : q.speaker_end], q.speaker) == ("Prime Minister Hun Sen", "Hun Sen")

@@ -431,19 +431,19 @@ def speaker_left(doc, i: int, lo: int, lex: CueLexicon, skipped: int | None = No
     return span
 
 
-_PLACE_PREPS = frozenset(("in", "at", "from", "of"))
+_PLACE_PREPS = frozenset(("in", "at", "from", "of", "to", "for"))
 
 
 def appositive_name_after(doc, span: tuple[int, int], cue: int) -> tuple[int, int] | None:
     """The name set off by commas after a parse subject that is a description ("A fisherman in
     Kampong Chhnang, Sok Dara, 38, said" -> "Sok Dara"): the description may end in a place phrase
     and the name be followed by an age; the name is one to four capitalised words. None when
-    ``span`` has a capital (a name already) or the words do not have this shape.
+    ``span``'s head is capitalised (a name already) or the words do not have this shape.
 
     >>> # "A fisherman in Kampong Chhnang, Sok Dara, 38, said" -> Sok Dara (the tagger’s subject: "A fisherman")
     """
     s, e = span
-    if any(t.text[:1].isupper() for t in doc[s + 1 : e]) or e >= cue:
+    if not doc[e - 1].text[:1].islower() or e >= cue:
         return None
     j = cue - 1
     if doc[j].text != ",":
@@ -457,8 +457,8 @@ def appositive_name_after(doc, span: tuple[int, int], cue: int) -> tuple[int, in
     if j == end - 1 or doc[j].text != ",":
         return None
     between = doc[e:j]
-    if len(between) and (between[0].lower_ not in _PLACE_PREPS or len(between) > 5 or not all(t.text[:1].isupper() for t in between[1:])):
-        return None  # only a place phrase between the description and the name ("in Kampong Chhnang")
+    if len(between) and (between[0].lower_ not in _PLACE_PREPS or len(between) > 5 or not all(t.text[:1].isupper() or t.lower_ == "the" for t in between[1:])):
+        return None  # only a place or body phrase between the description and the name ("in Kampong Chhnang", "to Cambodia")
     return (j + 1, end)
 
 
