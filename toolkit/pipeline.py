@@ -5,7 +5,10 @@ gives ``spacy.blank("en")`` + sentencizer + the component: no model download. Wi
 pipeline name (a setting, e.g. ``en_core_web_sm``) its tagger and parser are used as well.
 
 The component sets ``doc._.quotes`` (list of :class:`~toolkit.types.Quote`) and
-``doc._.quote_warnings`` (list of str, e.g. unbalanced quotation marks). Like spaCy's own
+``doc._.quote_warnings`` (list of str, e.g. unbalanced quotation marks). It reads
+``doc._.article_date`` (``YYYY-MM-DD``; :func:`preannotate_records` sets it from a record's
+``date``) for the speakers' registry sides on that date (configs/speakers.yaml ``affiliations``:
+a defector's former party); without it, each speaker's plain affiliation. Like spaCy's own
 components it reads its data (the configs: speakers, stance scheme, lexicons) in
 ``initialize()`` and keeps it with the pipeline: ``nlp.to_disk`` saves a copy of the config
 files, ``spacy.load`` uses that copy, not the configs of the machine it runs on.
