@@ -790,8 +790,8 @@ def _speaker_from_parse(doc, i: int) -> tuple[int, int] | None:
                         start -= 1
                     return (start, a.i + 1)
             left = child.left_edge.i
-            while left < child.i and (doc[left].is_punct or doc[left].text in QUOTE_MARKS):
-                left += 1
+            while left < child.i and (doc[left].is_punct or doc[left].is_space or doc[left].text in QUOTE_MARKS):
+                left += 1  # a paragraph break the parser put in the subject ("”\n\nMu Sochua ... called") is no part of it
             right = child.i + 1
             while right < i and (
                 (doc[right].tag_ in ("NNP", "NNPS") and not doc[right].is_punct)
