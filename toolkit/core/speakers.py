@@ -296,7 +296,7 @@ class SpeakerResolver:
         if not m:
             return Resolution(None, 0.0, "none")
         m = self.person_of_body(m)
-        for step in (self.pronoun, self.joint, self.described_person, self.registry_form, self.surname, self.fuzzy, self.kin, self.age, self.description):
+        for step in (self.pronoun, self.joint, self.described_person, self.of_person, self.registry_form, self.surname, self.fuzzy, self.kin, self.age, self.description):
             r = step(m, pos)
             if r is not None:
                 return r
@@ -309,6 +309,23 @@ class SpeakerResolver:
         return Resolution(name, as_written_score(name), "as_written")
 
     _AND = re.compile(r" (?:and|&) ")
+
+    def of_person(self, m: str, pos: int) -> Resolution | None:
+        """"The party of Hun Sen", "a lawyer for Kem Sokha" (:func:`of_a_person`) -> the mention as
+        written (step ``description_of``, 0.3): someone or something of a registry person, never
+        that person; the annotator names it. (The registry, entity and description steps would
+        take the person's name.) A registry name as a whole ("Ministry of Interior") is not this.
+        """
+        w = words(m)
+        if len(w) < 3 or self.registry.get(m) is not None or self.registry.get(without_article(m)) is not None:
+            return None
+        for k in range(2, len(w) - 1):
+            if of_a_person(w, k):
+                tail = " ".join(w[k:])
+                sp = self.registry.get(tail) or self.registry.get(strip_titles(tail, self.lex.titles))
+                if sp is not None and sp.kind == "person":
+                    return Resolution(m, 0.3, "description_of")
+        return None
 
     def joint(self, m: str, pos: int) -> Resolution | None:
         """"Licadho and Adhoc", "Keo Vy and Chan Dara" (a coordinated subject:
@@ -423,6 +440,8 @@ class SpeakerResolver:
                 # a single trailing word only when it is a full alias ("CNRP", "Amnesty")
                 if len(w) - k == 1 and sp.kind == "person":
                     continue
+                if sp.kind == "person" and of_a_person(w, k):
+                    return None  # "the party of Hun Sen", "a lawyer for Kem Sokha": not that person
                 return Resolution(sp.name, 0.9, "registry", sp)
         return None
 
@@ -568,7 +587,7 @@ class SpeakerResolver:
             sp = s.speaker
             if sp is not None and sp.kind == "person" and any(rw in " ".join(r.title.lower() for r in sp.roles) for rw in role_words):
                 return Resolution(s.name, 0.5, "role_next", sp)
-        return Resolution(m, 0.4, "as_written")
+        return self.of_person(m, pos) or Resolution(m, 0.4, "as_written")
 
     def role(self, m: str, pos: int) -> Resolution | None:
         """Kept for callers of rules-2: the :meth:`description` step."""
@@ -875,6 +894,17 @@ def compatible_gender(want: str, gender: str | None, proper_name: bool) -> bool 
     if gender is not None:
         return True if gender == want else None
     return False if proper_name else None
+
+
+def of_a_person(w: tuple[str, ...] | list[str], k: int) -> bool:
+    """Do the words ``w[:k]`` before a person's name end in a lower-case head and "of"/"for"
+    ("the party of", "a lawyer for")? Then the mention is that head, someone or something of
+    the person, not the person (as a possessive is: "Rainsy’s spokesman").
+
+    >>> of_a_person("The party of Hun Sen".split(), 3), of_a_person("Prime Minister Hun Sen".split(), 2)
+    (True, False)
+    """
+    return k >= 2 and w[k - 1].lower() in ("of", "for") and w[k - 2][:1].islower()
 
 
 def name_after_article(mention: str, lex: MentionLexicon) -> str | None:
