@@ -88,7 +88,7 @@ LABEL_STYLE = {
 STANCE_HINTS = {
     "favor": "praises, defends or justifies the government, or frames the opposition as a threat",
     "against": "criticises the government, or advances the opposition's challenge",
-    "neutral": "logistics, facts, odds and forecasts, disputes inside the opposition",
+    "neutral": "logistics, facts and figures (whoever gives them, unless judged), odds and forecasts, disputes inside the opposition",
 }
 
 
