@@ -8,8 +8,8 @@ sentence end, and one 1 MB paragraph. Invariants checked on every quote:
 - ``0 <= start < end <= len(text)`` and ``text[start:end] == quote.text`` (offsets are ``str``
   indices into the untouched text), the quote is not blank;
 - speaker and cue spans are both set or both unset, inside the text, not blank, and a speaker
-  span comes with a speaker name, unless the mention is unresolved (rule ``...+pronoun_unresolved``
-  or ``...+description_unresolved``: the span is right, the name unknown);
+  span comes with a speaker name, unless the mention is unresolved (rule ``...+pronoun_unresolved``,
+  ``...+description_unresolved`` or ``...+joint``: the span is right, the name unknown);
 - ``score`` is a finite number in [0, 1]; ``kind`` is one of ``QUOTE_KINDS``; ``stance`` is a
   label of ``configs/stance.yaml`` (or None); ``rule`` is a string;
 - the quote serialises to strict JSON and the Label Studio prediction built from it passes
@@ -87,7 +87,7 @@ def check_quotes(text: str, quotes: list, warnings: list) -> None:
                 assert isinstance(s, int) and isinstance(e, int)
                 assert 0 <= s < e <= n, f"{name} span {s}-{e} outside a text of {n}: {q!r}"
                 assert text[s:e].strip(), f"blank {name} span {text[s:e]!r}: {q!r}"
-        if q.speaker_start is not None and not q.rule.endswith("_unresolved"):  # an unresolved "he": span, no name
+        if q.speaker_start is not None and not q.rule.endswith(("_unresolved", "+joint")):  # an unresolved "he", "A and B": span, no name
             assert isinstance(q.speaker, str) and q.speaker.strip(), f"speaker span without a name: {q!r}"
         assert q.speaker is None or isinstance(q.speaker, str)
         assert isinstance(q.score, (int, float)) and not isinstance(q.score, bool)

@@ -183,7 +183,6 @@ class SpeakerResolver:
         self.lex = lexicon
         self.threshold = fuzzy_threshold
         self.seen: list[_Seen] = []
-        self._joint: dict[str, tuple[tuple[str, Speaker | None], ...]] = {}  # joint name -> its parts (:meth:`joint`)
         #: name (casefolded) -> the article's descriptions of it, normalised (:func:`_pre_pp`)
         self.described: dict[str, list[str]] = {}
         self._text: tuple[str, frozenset[str]] | None = None  # see :meth:`read_descriptions`
@@ -202,11 +201,6 @@ class SpeakerResolver:
         """Record a speaker (or a name seen in the text) at char offset ``pos``; ``description``:
         how the article describes it there ("a CPP spokesman", "Foreign Ministry spokesman"),
         kept for the :meth:`description` step; ``antecedent=False``: not for pronouns."""
-        parts = self._joint.get(name) if name else None
-        if parts is not None:  # "Keo Vy and Chan Dara": each an antecedent, the pair no name to match
-            for part, sp in parts:
-                self.note(pos, part, sp, antecedent=antecedent)
-            return
         if name:
             entry = _Seen(pos, name, speaker if speaker is not None else self.registry.get(name), antecedent, kind)
             bisect.insort(self.seen, entry, key=lambda s: s.pos)
@@ -329,23 +323,26 @@ class SpeakerResolver:
 
     def joint(self, m: str, pos: int) -> Resolution | None:
         """"Licadho and Adhoc", "Keo Vy and Chan Dara" (a coordinated subject:
-        :func:`toolkit.core.frames.conjoined_speaker`) -> both names, each resolved by the registry
-        steps, joined by "and" (step ``joint``, 0.4: no single canonical speaker, to be checked);
-        a registry name with "and" in it ("Ministry of Labour and Vocational Training") is one
-        name, and a pair that is not two proper names is left to the other steps.
+        :func:`toolkit.core.frames.conjoined_speaker`) -> no name (step ``joint``, 0.25): two
+        speakers have no one canonical name, and a joined "LICADHO and ADHOC" would be typed into
+        Label Studio's new-speaker box and suggested as a registry entry; the annotator picks
+        (GUIDELINES do not say yet). Each conjunct, resolved by the registry steps, becomes an
+        antecedent ("Dara said" later is Chan Dara). A registry name with "and" in it ("Ministry
+        of Labour and Vocational Training") is one name, and a pair that is not two proper names
+        is left to the other steps.
         """
         parts = self._AND.split(m)
         if len(parts) != 2 or self.registry.get(m) is not None or self.registry.get(without_article(m)) is not None:
             return None
         if not all(_proper_name(without_article(p)) for p in parts):
             return None
-        found = []
         for p in parts:
             r = self.resolve_name(p, pos)
-            found.append((r.name, r.speaker) if r is not None and r.name else (strip_titles(without_article(p), self.lex.titles), None))
-        name = " and ".join(n for n, _ in found)
-        self._joint[name] = tuple(found)
-        return Resolution(name, 0.4, "joint")
+            if r is not None and r.name:
+                self.note(pos, r.name, r.speaker)
+            else:
+                self.note(pos, strip_titles(without_article(p), self.lex.titles))
+        return Resolution(None, 0.25, "joint")
 
     _PLACE_AFTER_BODY = re.compile(r"^(.+?\b(\w+)) (?:in|at|to|from) [A-Z]")
 
