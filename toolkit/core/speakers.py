@@ -20,6 +20,12 @@ resolves one mention at a time, in text order, by these named steps, first hit w
 6. ``as_written``: anything else is kept as written with leading titles removed, never forced
    onto a registry entry.
 
+No name at all (the mention's span stays, ``speaker`` None): ``pronoun_unresolved`` (a pronoun
+with no antecedent), ``description_unresolved`` (a definite role description no earlier speaker
+fits, "the spokesman", or a channel, "The statement": :func:`unresolved_description`) and
+``joint`` ("Licadho and Adhoc": two speakers). Someone of a registry person ("a lawyer for Kem
+Sokha") is kept as written, ``description_of``, never that person.
+
 Limits: no real coreference; antecedents are previous *speakers* (and registry names seen in
 the text before), not every noun phrase; plural "they" resolves only to organisations.
 """
