@@ -311,7 +311,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json-out", type=Path, help="also write the whole report here")
     args = ap.parse_args(argv)
     from playwright.sync_api import sync_playwright
-    from toolkit.labelstudio.testing import acquire_server, release_server, run_cli
+    from toolkit.labelstudio.testing import acquire_server, release_server
 
     records = [r for r in _read_jsonl(args.articles) if not args.only or r["article_id"] in args.only]
     gold = {r["article_id"]: r["quotes"] for r in _read_jsonl(args.gold)}
@@ -328,11 +328,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="quotekit-annotator-") as tmp:
         workdir = Path(tmp)
         t0 = time.monotonic()
-        try:  # the tests' server start: `quotekit ls serve --detach`, a free port, data in workdir
-            server = acquire_server(workdir)
-        except RuntimeError:  # stopped also when the start failed half-way
-            run_cli(["ls", "stop", "--data-dir", str(workdir / "labelstudio-data")], timeout=120)
-            raise
+        # the tests' server start: `quotekit ls serve --detach`, a free port, data in workdir (stopped
+        # by acquire_server when the start fails half-way)
+        server = acquire_server(workdir)
         print(f"Label Studio up in {time.monotonic() - t0:.0f} s", file=sys.stderr)
         try:  # stopped whatever happens (`quotekit ls stop`)
             with sync_playwright() as pw:

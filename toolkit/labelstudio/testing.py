@@ -103,6 +103,8 @@ def acquire_server(tmp_root: Path) -> LSServer:
                 f"`quotekit ls serve --detach` did not return within {START_TIMEOUT} s; log: {data_dir}/server.log"
             ) from None
         if proc.returncode != 0:
+            # a server that started and then failed its checks may still run: stop it (a no-op otherwise)
+            run_cli(["ls", "stop", "--data-dir", str(data_dir)], timeout=60)
             _failure = (
                 f"Label Studio could not be started by `quotekit {' '.join(cmd)}` (exit {proc.returncode}):\n"
                 f"{proc.stderr}\n{proc.stdout}"
