@@ -462,6 +462,16 @@ def appositive_name_after(doc, span: tuple[int, int], cue: int) -> tuple[int, in
     return (j + 1, end)
 
 
+def passive_by(doc, cue: Cue, hi: int) -> bool:
+    """Is the cue a past participle with a "by" agent ("..., a measure derided by critics as a
+    tool")? Then the noun before it is what is spoken of, not a speaker: no postposed report.
+
+    >>> # "..., a measure derided by critics as a tool to silence them." -> no postposed frame
+    """
+    verb = doc[cue.end - 1]
+    return verb.lower_.endswith("ed") and cue.end < hi and doc[cue.end].lower_ == "by"
+
+
 _SUBJECT_OPENERS = frozenset((",", "–", "—", ":", ";"))
 
 
@@ -1211,7 +1221,7 @@ def read_frames(doc, cues: list[Cue], lex: CueLexicon, quotation_at, bounds: lis
                 frames.append(Frame(cue, speaker, start_char, end, f"{'participle' if participle else 'preposed'}_{how}", score))
         # postposed: "CONTENT, X said" / "“...,” said X"
         attr_start = cue.start if inverted else speaker[0]
-        if participle or not _prev_is_boundary(doc, attr_start, lo):
+        if participle or not _prev_is_boundary(doc, attr_start, lo) or passive_by(doc, cue, hi):
             continue
         boundary_char = doc[attr_start - 1].idx
         q = quotation_at(boundary_char) or quotation_at(boundary_char - 1) or quotation_at(boundary_char - 2)
