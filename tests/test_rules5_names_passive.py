@@ -1,6 +1,8 @@
-"""rules-5 (H-attr2), a participle with a "by" agent is no postposed report: in "..., a measure
+"""rules-5 (H-attr2), passives: a participle with a "by" agent is no postposed report: in "..., a measure
 derided by critics as a tool to silence civil society" the measure is spoken of, not speaking
-(frames.passive_by); the critics' judgement is still found. Invented sentences; blank pipeline.
+(frames.passive_by); the critics' judgement is still found. The subject of a passive speech verb
+("the government had been warned that", "Villagers were told that") was spoken to, not speaking
+(frames.passive_addressee). Invented sentences; blank pipeline.
 """
 
 from __future__ import annotations
@@ -17,3 +19,18 @@ def test_an_active_report_after_a_comma_stays(nlp):
     text = "The law will silence civil society, critics said on Monday."
     [q] = nlp(text)._.quotes
     assert (q.text, text[q.speaker_start : q.speaker_end]) == ("The law will silence civil society", "critics")
+
+
+def test_the_subject_of_a_passive_speech_verb_is_no_speaker(nlp):
+    # "the government had been warned": the government was spoken to; only the outer report stays
+    text = "Opposition leader Keo Vy said the government had been warned weeks ago and had done nothing to prepare."
+    got = [(text[q.speaker_start : q.speaker_end], q.speaker) for q in nlp(text)._.quotes]
+    assert got == [("Opposition leader Keo Vy", "Keo Vy")]
+    assert nlp("Villagers were told that they must leave by Friday.")._.quotes == []
+
+
+def test_an_active_speech_verb_and_the_impersonal_passive_stay(nlp):
+    [q] = nlp("The government warned that the river would rise.")._.quotes
+    assert q.speaker_start == 0
+    [q] = nlp("It was announced that the border would close.")._.quotes
+    assert (q.speaker, q.speaker_start) == (None, None)

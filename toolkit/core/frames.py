@@ -472,6 +472,30 @@ def passive_by(doc, cue: Cue, hi: int) -> bool:
     return verb.lower_.endswith("ed") and cue.end < hi and doc[cue.end].lower_ == "by"
 
 
+#: "was warned", "had been told": a form of "be" before the participle (have/will only with it)
+_BE_FORMS = frozenset("was were is are been be being".split())
+_AUX_WORDS = _BE_FORMS | frozenset("has had have will would".split())
+_TOLD = frozenset("told shown taught".split())
+
+
+def passive_addressee(doc, cue: Cue, speaker: tuple[int, int]) -> bool:
+    """Is the speaker mention the subject of a passive speech verb ("the government had been
+    warned that ...", "Villagers were told the river would rise")? Then it is who was spoken to,
+    not who spoke: no frame (a wrong speaker pre-filled is worse than none). "It was announced
+    that" is the impersonal form, read elsewhere (speaker unknown), so "it" is left alone.
+
+    >>> # "the government had been warned weeks ago" -> True; "the government warned" -> False
+    """
+    between = doc[speaker[1] : cue.start]
+    verb = doc[cue.start].lower_
+    if not len(between) or doc[speaker[0]].lower_ == "it" or speaker[1] - speaker[0] == 1 and doc[speaker[0]].lower_ in ("which", "who", "that"):
+        return False
+    return (
+        all(t.lower_ in _AUX_WORDS for t in between) and any(t.lower_ in _BE_FORMS for t in between)
+        and (verb.endswith("ed") or verb in _TOLD)
+    )
+
+
 _SUBJECT_OPENERS = frozenset((",", "–", "—", ":", ";"))
 
 
@@ -1185,7 +1209,7 @@ def read_frames(doc, cues: list[Cue], lex: CueLexicon, quotation_at, bounds: lis
         first = doc[cue.start]
         participle = first.lower_.endswith("ing") and cue.start - 1 >= lo and doc[cue.start - 1].text == ","
         speaker, inverted = _find_speaker(doc, cue, lo, hi, lex, participle, frames)
-        if speaker is None:
+        if speaker is None or (not inverted and passive_addressee(doc, cue, speaker)):
             continue
         sent_frames = len(frames)
         # preposed: "X said that ...", "X said: “...”", "“A,” he said, “B.”"
