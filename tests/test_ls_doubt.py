@@ -139,3 +139,14 @@ def test_cli_push_order_doubt_and_a_bad_order(tmp_path, monkeypatch, capsys):
             assert "--order 'random'" in out.err and "doubt" in out.err
     doubts = [t["data"][N.DOUBT] for t in sorted(ls.tasks.values(), key=lambda t: t["id"])]
     assert doubts == sorted(doubts, reverse=True) and len(doubts) == len(recs)
+
+
+def test_the_review_panel_asks_for_the_name_of_a_mention_nobody_could_name():
+    """A SPEAKER span the pre-annotator could not name ("She" with no antecedent: rule ..._unresolved)
+    shows "name?" and the mention, not "unknown" (which means no speaker at all)."""
+    text = "She said the vote was rigged. It was announced that S."
+    nameless = Quote(9, 28, "the vote was rigged", "indirect", speaker=None, speaker_start=0, speaker_end=3, score=0.2)
+    nobody = Quote(52, 53, "S", "indirect", speaker=None, score=0.5)
+    rows = re.findall(r'<tr class="qk-quote".*?</tr>', review_html(text, [nameless, nobody]))
+    assert "name?" in rows[0] and "&larr; She" in rows[0] and "unknown" not in rows[0]
+    assert "unknown" in rows[1] and "name?" not in rows[1]

@@ -213,7 +213,8 @@ def _snippet(text: str, words: int = REVIEW_QUOTE_WORDS) -> str:
 def review_html(text: str, quotes: list[Quote], registry=None) -> str:
     """The review panel of one task: every proposed quote in text order, one table row each
     (``tr.qk-quote``) with the start of the quote, its canonical speaker (the mention, when the
-    registry does not know it, marked "new"; "unknown" when there is none), its stance ("?" when
+    registry does not know it, marked "new"; "name?" and the mention when the pre-annotator found a
+    mention but could not name it; "unknown" when there is none), its stance ("?" when
     left empty), its kind and its doubt (:func:`quote_doubt`); the most doubtful rows are marked.
     Shown beside the article by the labeling config (a ``HyperText``), so reviewing a proposal
     needs no click; it shows the proposal as pushed, not the annotator's later edits."""
@@ -229,6 +230,10 @@ def review_html(text: str, quotes: list[Quote], registry=None) -> str:
             speaker = f"<b>{esc(canon or q.speaker)}</b>" + ("" if canon else ' <i style="color:#ad6800">(new)</i>')
             if mention and mention.strip() and mention.strip() != (canon or q.speaker):
                 speaker += f' <span style="color:#8c8c8c">&larr; {esc(_snippet(mention.strip(), 4))}</span>'
+        elif q.speaker_start is not None and q.speaker_end is not None and text[q.speaker_start:q.speaker_end].strip():
+            # a mention the pre-annotator could not name ("She" with no antecedent): name it
+            mention = _snippet(text[q.speaker_start:q.speaker_end].strip(), 4)
+            speaker = f'<i style="color:#d46b08">name?</i> <span style="color:#8c8c8c">&larr; {esc(mention)}</span>'
         else:
             speaker = '<i style="color:#8c8c8c">unknown</i>'
         stance = q.stance or "?"
