@@ -8,10 +8,9 @@ formula, no quote. Invented sentences; blank pipeline (``nlp``) unless said.
 from __future__ import annotations
 
 from toolkit.core.speakers import bare_name, titled_name
+from test_rules4_pronouns import speakers  # (quote text, speaker mention, name) of each quote: one home
 
 
-def speakers(nlp, text):
-    return [(q.text, text[q.speaker_start : q.speaker_end] if q.speaker_start is not None else None, q.speaker) for q in nlp(text)._.quotes]
 
 
 def test_role_noun_after_a_titled_unregistered_minister(nlp):
