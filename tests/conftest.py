@@ -132,7 +132,8 @@ def blank_and_trained(request):
 #: suite -> (folder under annotations/, gold YAML, derived gold JSON-lines); each folder has raw/,
 #: articles.jsonl and a rebuild script
 GOLD_SUITES = {"dev": ("dev", "dev.gold.yaml", "dev.jsonl"), "heldout": ("heldout", "heldout.gold.yaml", "heldout.jsonl"),
-               "heldout2": ("heldout2", "heldout2.gold.yaml", "heldout2.jsonl")}
+               "heldout2": ("heldout2", "heldout2.gold.yaml", "heldout2.jsonl"),
+               "heldout3": ("heldout3", "heldout3.gold.yaml", "heldout3.jsonl")}
 
 
 class GoldSuite:

@@ -15,7 +15,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(params=["dev", "heldout", "heldout2"])
+@pytest.fixture(params=["dev", "heldout", "heldout2", "heldout3"])
 def suite(request, gold_suite):
     return gold_suite(request.param)
 
