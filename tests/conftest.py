@@ -165,7 +165,7 @@ def build_gold():
 
 @pytest.fixture(scope="session")
 def gold_suite(build_gold):
-    """``gold_suite(name)`` -> the :class:`GoldSuite` ``name`` ("dev", "heldout"), read once."""
+    """``gold_suite(name)`` -> the :class:`GoldSuite` ``name`` (a key of GOLD_SUITES: "dev", "heldout", "heldout2", "heldout3"), read once."""
     cache: dict[str, GoldSuite] = {}
 
     def get(name: str) -> GoldSuite:
@@ -178,7 +178,7 @@ def gold_suite(build_gold):
 
 @pytest.fixture(scope="module")
 def suite(request, gold_suite):
-    """The gold suite named by the test module's ``SUITE`` ("dev", "heldout")."""
+    """The gold suite named by the test module's ``SUITE`` (a key of GOLD_SUITES)."""
     return gold_suite(request.module.SUITE)
 
 
