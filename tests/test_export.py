@@ -466,3 +466,19 @@ def test_docstring_examples_hold():
         assert result.failed == 0, info.name
         attempted += result.attempted
     assert attempted >= 20  # the examples of every module ran, not just the package's
+
+
+def test_a_pronoun_nobody_named_keeps_its_mention_and_is_no_name():
+    """A SPEAKER region that is only a pronoun and has no name (the pre-annotation leaves an unresolved
+    "She" unnamed) is kept with its mention and no canonical speaker, noted, never "She" as a name; a
+    name picked for it, or a mention that is a name, still counts."""
+    text = "She said the vote was rigged. Hun Sen said it was fair. He said turnout was high."
+    a = Ann(text)
+    a.quote("the vote was rigged", "She", "against")
+    a.quote("it was fair", "Hun Sen", "favor")
+    a.quote("turnout was high", "He", "neutral", speaker_new="Hun Sen")
+    quotes, log = parse(a)
+    assert log.total == 0 and log.notes == {"unnamed_speaker": 1}
+    got = {q.text: (q.speaker, q.speaker_start, q.speaker_end) for q in quotes}
+    assert got["the vote was rigged"] == (None, 0, 3)
+    assert got["it was fair"][0] == "Hun Sen" and got["turnout was high"][0] == "Hun Sen"

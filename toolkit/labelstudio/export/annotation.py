@@ -556,7 +556,8 @@ def quote_speaker(text: str, rid: str, reg: dict[str, Any], regions: dict[str, d
                   issues: IssueLog) -> tuple[str | None, int | None, int | None] | None:
     """``(speaker, start, end)`` of a QUOTE region: its one linked speaker (the name of phase 3,
     else the region's text, canonicalised; the first region of that speaker), or ``(None, None,
-    None)`` with the ``speaker unknown`` flag; None when the quote must be dropped (reported)."""
+    None)`` with the ``speaker unknown`` flag, or ``(None, start, end)`` for a pronoun nobody
+    named (``unnamed_speaker``); None when the quote must be dropped (reported)."""
     s, e = reg["start"], reg["end"]
     spk_regions = links.speakers.get(rid, set())
     if not spk_regions:
@@ -565,14 +566,24 @@ def quote_speaker(text: str, rid: str, reg: dict[str, Any], regions: dict[str, d
         issues.add("no_speaker", f"{where} region {rid} (QUOTE {s}-{e}): no said_by relation to a SPEAKER and no {N.SPEAKER_UNKNOWN!r} flag")
         return None
     resolved = {}
+    unnamed = []
     for sid in spk_regions:
         sreg = regions[sid]
         name = names.get(sid)
         if name is None:
             mention = text[sreg["start"] : sreg["end"]].strip()
+            if is_bare_pronoun(mention):
+                unnamed.append(sid)
+                continue
             name = canonical(mention) if mention else None
         if name:
             resolved[sid] = name
+    if not resolved and unnamed:
+        sid = min(unnamed, key=lambda x: (regions[x]["start"], x))
+        mention = text[regions[sid]["start"] : regions[sid]["end"]].strip()
+        issues.add("unnamed_speaker", f"{where} region {rid} (QUOTE {s}-{e}): its SPEAKER region {sid} ({mention!r}) has no "
+                   "canonical name; kept with the mention and no name (pick the name in Label Studio)")
+        return None, regions[sid]["start"], regions[sid]["end"]
     if not resolved:
         blank = ", ".join(sorted(spk_regions))
         issues.add("no_speaker", f"{where} region {rid} (QUOTE {s}-{e}): its SPEAKER region {blank} is blank and has no canonical speaker")
@@ -582,6 +593,19 @@ def quote_speaker(text: str, rid: str, reg: dict[str, Any], regions: dict[str, d
         return None
     sid = min(resolved, key=lambda x: (regions[x]["start"], x))
     return resolved[sid], regions[sid]["start"], regions[sid]["end"]
+
+
+def is_bare_pronoun(mention: str) -> bool:
+    """A SPEAKER mention that is only a pronoun ("She", "they"): never a canonical name, so a region
+    left without a name keeps its mention and names nobody (the pre-annotator does the same:
+    ``+pronoun_unresolved``).
+
+    >>> is_bare_pronoun("She"), is_bare_pronoun(" they "), is_bare_pronoun("Hun Sen"), is_bare_pronoun("the spokesman")
+    (True, True, False, False)
+    """
+    from toolkit.core.frames import OBJECT_PRONOUNS, PRONOUNS
+
+    return mention.strip().casefold() in PRONOUNS | OBJECT_PRONOUNS
 
 
 def is_direct(text: str, start: int, end: int) -> bool:

@@ -30,6 +30,8 @@ REASONS: dict[str, str] = {
     "implied_link": "QUOTE drawn with no link, linked to the only unlinked SPEAKER (and CUE) of its paragraph "
                     "(nothing is skipped)",
     "no_speaker": "quote with no said_by relation and no 'speaker unknown' flag",
+    "unnamed_speaker": "quote whose SPEAKER region is a pronoun nobody named ('She'): kept with the mention and "
+                       "no canonical speaker, never the pronoun as a name (nothing is skipped)",
     "ambiguous_speaker": "quote linked to several different speakers",
     "no_stance": "quote without a stance choice",
     "duplicate_quote": "second quote with the same offsets in one annotation",
@@ -39,9 +41,10 @@ REASONS: dict[str, str] = {
                   "files, or several in one file): ground truth, else the latest; the others were set aside",
 }
 #: Counted in the summary but never a failure under ``strict``.
-INFO_REASONS = frozenset({"not_annotated", "speaker_conflict", "superseded", "orphan_region", "implied_link"})
+INFO_REASONS = frozenset({"not_annotated", "speaker_conflict", "superseded", "orphan_region", "implied_link",
+                          "unnamed_speaker"})
 #: Counted in :attr:`IssueLog.notes`, not in ``counts``: nothing was skipped (a resolution).
-NOTE_REASONS = frozenset({"speaker_conflict", "superseded", "orphan_region", "implied_link"})
+NOTE_REASONS = frozenset({"speaker_conflict", "superseded", "orphan_region", "implied_link", "unnamed_speaker"})
 
 
 class IssueLog:
