@@ -1,6 +1,6 @@
 """The team-written gold suites (annotations/dev/: development; annotations/heldout/, heldout2/, heldout3/:
 blind, held out) build, are current and their gold offsets are valid. Suite-specific checks (size,
-classes, balance) are in tests/test_dev_suite.py and tests/test_heldout*_suite.py."""
+classes, balance) are in tests/test_dev_suite.py, tests/test_heldout_suite.py and tests/test_blind_suites.py."""
 
 from __future__ import annotations
 
