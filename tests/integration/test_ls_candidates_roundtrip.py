@@ -9,8 +9,7 @@ import copy
 
 from toolkit.labelstudio import names as N
 from toolkit.labelstudio.push import push_records
-from toolkit.labelstudio.testing import sample_data
-from toolkit.types import Quote
+from toolkit.labelstudio.testing import older_project, sample_data
 
 PROJECT = "quotekit candidates older"
 
@@ -22,21 +21,16 @@ def _tasks(client, pid):
 def test_a_project_without_the_candidate_list_gets_it_and_keeps_its_work(ls_server, tmp_path):
     from toolkit.config import load_registry, load_stance
     from toolkit.dataset import build_dataset
-    from toolkit.labelstudio.config import build_label_config, speaker_control_of
+    from toolkit.labelstudio.config import speaker_control_of
     from toolkit.labelstudio.export import ExportReader, IssueLog
     from toolkit.labelstudio.pull import pull_export
-    from toolkit.labelstudio.tasks import build_task
 
     client = ls_server.client()
     scheme, registry = load_stance(), load_registry()
-    older = build_label_config(registry.names(), scheme.labels, scheme.target.description, speaker_control="Taxonomy")
-    project = client.create_project(title=PROJECT, label_config=older, description="quotekit: test")
     recs = sample_data()
-    tasks = [build_task(r, [Quote.from_dict(q) for q in r["quotes"]], "quotekit-0.1.0+older", registry, speaker_control="Taxonomy").task
-             for r in recs[:2]]
-    assert all(N.SPEAKER_CANDIDATES not in t["data"] for t in tasks)
-    client.import_tasks(project["id"], tasks)
+    project = older_project(client, PROJECT, "Taxonomy", "quotekit-0.1.0+older", recs[:2])
     before = _tasks(client, project["id"])
+    assert all(N.SPEAKER_CANDIDATES not in t["data"] for t in before.values())
     worked = before[recs[0]["article_id"]]
     pred = worked["predictions"][0]
     # the annotator changed a speaker in the registry list (Hun Sen -> Sar Kheng)

@@ -9,7 +9,7 @@ import copy
 from toolkit.labelstudio import names as N
 from toolkit.labelstudio.push import push_records
 from toolkit.labelstudio.tasks import task_doubt
-from toolkit.labelstudio.testing import sample_data
+from toolkit.labelstudio.testing import older_project, sample_data
 from toolkit.types import Quote
 
 PROJECT = "quotekit update keeps work"
@@ -56,21 +56,16 @@ def test_a_project_made_with_the_older_speaker_drop_down_keeps_it(ls_server):
     """Label Studio 1.23's editor crashes (TypeError in the Taxonomy) when a SPEAKER region whose
     annotation holds the older ``choices`` result is selected under the Taxonomy config: a project
     made before issue 18 keeps its Choices drop-down, and its new predictions use it."""
-    from toolkit.config import load_registry, load_stance
-    from toolkit.labelstudio.config import build_label_config, speaker_control_of
+    from toolkit.config import load_stance
+    from toolkit.labelstudio.config import speaker_control_of
     from toolkit.labelstudio.export import ExportReader, IssueLog
     from toolkit.labelstudio.pull import pull_export
-    from toolkit.labelstudio.tasks import build_task
 
     client = ls_server.client()
     title = PROJECT + " older"
-    scheme, registry = load_stance(), load_registry()
-    older = build_label_config(registry.names(), scheme.labels, scheme.target.description, speaker_control="Choices")
-    project = client.create_project(title=title, label_config=older, description="quotekit: test")
+    scheme = load_stance()
     recs = sample_data()
-    tasks = [build_task(r, [Quote.from_dict(q) for q in r["quotes"]], "older", registry, speaker_control="Choices").task
-             for r in recs[:2]]
-    client.import_tasks(project["id"], tasks)
+    project = older_project(client, title, "Choices", "older", recs[:2])
     first = _tasks(client, project["id"])[recs[0]["article_id"]]
     pred = first["predictions"][0]
     client.create_annotation(first["id"], pred["result"], parent_prediction=pred["id"])

@@ -246,6 +246,24 @@ T2 = ("The opposition said that the elections were a sham. Kuy Kuong told report
 T3 = "It was announced that flights would resume on Monday. Nothing else happened today 🙂."
 
 
+def older_project(client, title: str, speaker_control: str, mv: str, records: list[dict]) -> dict:
+    """A project made by an older quotekit (its speaker screen ``speaker_control``: ``"Taxonomy"``
+    or ``"Choices"``, :func:`toolkit.labelstudio.config.speaker_control_of`) holding ``records``
+    as pre-annotated tasks of ``mv``, built as that quotekit built them; returns the project."""
+    from toolkit.config import load_registry, load_stance
+    from toolkit.labelstudio.config import build_label_config
+    from toolkit.labelstudio.tasks import build_task
+    from toolkit.types import Quote
+
+    scheme, registry = load_stance(), load_registry()
+    config = build_label_config(registry.names(), scheme.labels, scheme.target.description, speaker_control=speaker_control)
+    project = client.create_project(title=title, label_config=config, description="quotekit: test")
+    tasks = [build_task(r, [Quote.from_dict(q) for q in r["quotes"]], mv, registry, speaker_control=speaker_control).task
+             for r in records]
+    client.import_tasks(project["id"], tasks)
+    return project
+
+
 def sample_data() -> list[dict]:
     """Three articles covering a shared speaker mention, a registry alias, a name outside the
     registry, an unknown speaker and every stance."""
