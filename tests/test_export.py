@@ -482,3 +482,24 @@ def test_a_pronoun_nobody_named_keeps_its_mention_and_is_no_name():
     got = {q.text: (q.speaker, q.speaker_start, q.speaker_end) for q in quotes}
     assert got["the vote was rigged"] == (None, 0, 3)
     assert got["it was fair"][0] == "Hun Sen" and got["turnout was high"][0] == "Hun Sen"
+
+
+def test_a_description_nobody_named_keeps_its_mention_and_is_no_name():
+    """A SPEAKER region that is a lower-case definite description ("the spokesman") and has no name is
+    read like an unnamed pronoun: its mention, no canonical speaker, noted; "the spokesman" never
+    becomes a speaker's name. A capitalised body ("the Ministry of Interior"), an indefinite
+    description and a name picked for the region are names."""
+    text = ("The spokesman said the vote was rigged. The Ministry of Interior said it was fair. "
+            "A villager said prices rose. Her father said turnout was high.")
+    a = Ann(text)
+    a.quote("the vote was rigged", "The spokesman", "against")
+    a.quote("it was fair", "The Ministry of Interior", "favor")
+    a.quote("prices rose", "A villager", "neutral")
+    a.quote("turnout was high", "Her father", "neutral", speaker_new="Hun Sen")
+    quotes, log = parse(a)
+    assert log.total == 0 and log.notes == {"unnamed_speaker": 1}
+    got = {q.text: (q.speaker, q.speaker_start, q.speaker_end) for q in quotes}
+    assert got["the vote was rigged"] == (None, 0, 13)
+    assert got["it was fair"][0] == "The Ministry of Interior"
+    assert got["prices rose"][0] == "A villager"
+    assert got["turnout was high"][0] == "Hun Sen"

@@ -557,7 +557,8 @@ def quote_speaker(text: str, rid: str, reg: dict[str, Any], regions: dict[str, d
     """``(speaker, start, end)`` of a QUOTE region: its one linked speaker (the name of phase 3,
     else the region's text, canonicalised; the first region of that speaker), or ``(None, None,
     None)`` with the ``speaker unknown`` flag, or ``(None, start, end)`` for a pronoun nobody
-    named (``unnamed_speaker``); None when the quote must be dropped (reported)."""
+    named or a description that names nobody (``unnamed_speaker``, :func:`is_unnamed_mention`); None
+    when the quote must be dropped (reported)."""
     s, e = reg["start"], reg["end"]
     spk_regions = links.speakers.get(rid, set())
     if not spk_regions:
@@ -572,7 +573,7 @@ def quote_speaker(text: str, rid: str, reg: dict[str, Any], regions: dict[str, d
         name = names.get(sid)
         if name is None:
             mention = text[sreg["start"] : sreg["end"]].strip()
-            if is_bare_pronoun(mention):
+            if is_unnamed_mention(mention) and canonical(mention) == mention:
                 unnamed.append(sid)
                 continue
             name = canonical(mention) if mention else None
@@ -606,6 +607,35 @@ def is_bare_pronoun(mention: str) -> bool:
     from toolkit.core.frames import OBJECT_PRONOUNS, PRONOUNS
 
     return mention.strip().casefold() in PRONOUNS | OBJECT_PRONOUNS
+
+
+def is_anaphoric_description(mention: str) -> bool:
+    """A SPEAKER mention that points back to someone without naming them: a definite or possessive
+    description in lower case ("the spokesman", "her father", "the long-serving premier"). Its
+    text is never a canonical name (GUIDELINES: the speaker is the person it refers to), so a
+    region left without a name keeps its mention and names nobody, as a bare pronoun does
+    (the pre-annotator's ``+description_unresolved``). A capitalised word makes it a name ("the
+    Ministry of Interior"); an indefinite one ("a villager") is a descriptive name.
+
+    >>> [is_anaphoric_description(m) for m in ("the spokesman", "her father", "The long-serving premier",
+    ...                                         "the Ministry of Interior", "a villager", "Hun Sen", "the")]
+    [True, True, True, False, False, False, False]
+    """
+    from toolkit.core.frames import DETERMINERS
+
+    words = mention.split()
+    if len(words) < 2 or words[0].casefold() not in DETERMINERS - {"a", "an"}:
+        return False
+    return not any(w[:1].isupper() for w in words[1:])
+
+
+def is_unnamed_mention(mention: str) -> bool:
+    """A bare pronoun or an anaphoric description: a mention that names nobody by itself.
+
+    >>> is_unnamed_mention("he"), is_unnamed_mention("the envoy"), is_unnamed_mention("Sam Rainsy")
+    (True, True, False)
+    """
+    return is_bare_pronoun(mention) or is_anaphoric_description(mention)
 
 
 def is_direct(text: str, start: int, end: int) -> bool:

@@ -30,8 +30,9 @@ REASONS: dict[str, str] = {
     "implied_link": "QUOTE drawn with no link, linked to the only unlinked SPEAKER (and CUE) of its paragraph "
                     "(nothing is skipped)",
     "no_speaker": "quote with no said_by relation and no 'speaker unknown' flag",
-    "unnamed_speaker": "quote whose SPEAKER region is a pronoun nobody named ('She'): kept with the mention and "
-                       "no canonical speaker, never the pronoun as a name (nothing is skipped)",
+    "unnamed_speaker": "quote whose SPEAKER region is a pronoun or a description nobody named ('She', 'the "
+                       "spokesman'): kept with the mention and no canonical speaker, never the mention as a name "
+                       "(nothing is skipped)",
     "ambiguous_speaker": "quote linked to several different speakers",
     "no_stance": "quote without a stance choice",
     "duplicate_quote": "second quote with the same offsets in one annotation",
