@@ -477,6 +477,16 @@ def test_confirm_only_share_needs_exact_span_speaker_and_stance():
     assert r["confirm_or_choose"] == 2 and r["confirm_or_choose_share"] == 0.4
 
 
+def test_confirm_losses_name_the_first_failing_step_of_each_gold_quote():
+    """g1 empty stance, g2 wrong stance, g3 inexact span, g4 wrong speaker; a gold quote no proposal
+    overlaps is missed. With the confirm-only ones they add up to the gold quotes with a stance."""
+    gold, pred = left_to_do_case()
+    gold["a"].append(ratt(300, 310, "mu nu", "Hun Sen", "favor"))
+    r = evaluate(gold, pred)["by_kind"]["all"]
+    assert r["confirm_losses"] == {"missed": 1, "speaker": 1, "span": 1, "stance_empty": 1, "stance_wrong": 1}
+    assert sum(r["confirm_losses"].values()) + r["confirm_only"] == r["confirm_total"] == 6
+
+
 def test_stance_coverage_and_prefilled_precision_treat_null_as_not_prefilled():
     gold, pred = left_to_do_case()
     r = evaluate(gold, pred)["by_kind"]["all"]

@@ -28,6 +28,11 @@ Metrics (:func:`evaluate`), per kind group (``direct``, ``indirect`` = indirect 
   (:func:`speakers_match`) and stance: the annotator only confirms. A null stance is not
   confirm-only (the annotator must choose); ``confirm_or_choose_share`` also counts it (span and
   speaker right, stance right or left empty: one click).
+* **where confirm-only is lost** (``confirm_losses``): each gold quote with a stance that is not
+  confirm-only, counted once at its first failing step: ``missed`` (no overlap match),
+  ``speaker`` (wrong speaker), ``span`` (right speaker, inexact span), ``stance_empty`` (left
+  empty), ``stance_wrong`` (pre-filled and wrong). With ``confirm_only`` they add up to the gold
+  quotes with a stance, so the largest one is the next thing to work on.
 * **stance coverage**: share of those matched pairs whose proposal has a non-null stance, and
   **pre-filled stance precision**: right / pre-filled on them. Null is "not pre-filled", never wrong.
 
@@ -559,6 +564,28 @@ def match_exact(gold: list[Attribution], pred: list[Attribution]) -> list[tuple[
 # --------------------------------------------------------------------------- metrics
 
 
+#: Why a matched gold quote with a stance is not confirm-only, in the order they are checked
+#: (``missed``, no match at all, comes before them in ``confirm_losses``).
+CONFIRM_LOSSES: tuple[str, ...] = ("speaker", "span", "stance_empty", "stance_wrong")
+
+
+def confirm_loss(same_speaker: bool, exact_span: bool, pred_stance: str | None, gold_stance: str) -> str | None:
+    """The first step at which a matched proposal stops being confirm-only, None when it is.
+
+    >>> confirm_loss(True, True, "favor", "favor"), confirm_loss(True, False, "favor", "favor")
+    (None, 'span')
+    >>> confirm_loss(False, True, None, "against"), confirm_loss(True, True, None, "against")
+    ('speaker', 'stance_empty')
+    """
+    if not same_speaker:
+        return "speaker"
+    if not exact_span:
+        return "span"
+    if pred_stance is None:
+        return "stance_empty"
+    return "stance_wrong" if pred_stance != gold_stance else None
+
+
 @dataclass
 class _Counts:
     n_gold: int = 0
@@ -578,6 +605,7 @@ class _Counts:
     confirm_total: int = 0  # gold quotes with a stance
     confirm_only: int = 0  # ... whose matched proposal is right in exact span, speaker and stance
     confirm_or_choose: int = 0  # ... right in exact span and speaker, stance right or left empty
+    losses: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CONFIRM_LOSSES, 0))  # matched, not confirm-only
 
     def as_metrics(self) -> dict[str, Any]:
         def pr(tp_pred: int, tp_gold: int) -> dict[str, float]:
@@ -607,6 +635,7 @@ class _Counts:
             "confirm_or_choose_share": self.confirm_or_choose / self.confirm_total if self.confirm_total else None,
             "confirm_or_choose": self.confirm_or_choose,
             "confirm_total": self.confirm_total,
+            "confirm_losses": {"missed": self.confirm_total - self.stance_total, **self.losses},
         }
 
 
@@ -681,6 +710,9 @@ def evaluate(gold: Dataset | Mapping[str, list[Attribution]], pred: Dataset | Ma
                     c.stance_prefilled_correct += p.stance == g.stance
                     c.confirm_only += span_speaker_right and p.stance == g.stance
                     c.confirm_or_choose += span_speaker_right and p.stance in (None, g.stance)
+                    loss = confirm_loss(same_speaker, exact_key(g) == exact_key(p), p.stance, g.stance)
+                    if loss:
+                        c.losses[loss] += 1
             for k in groups(p):
                 counts[k].overlap_tp_pred += 1
                 counts[k].qs_tp_pred += same_speaker

@@ -71,6 +71,25 @@ def render_stance(report: dict[str, Any]) -> Any:
     return table
 
 
+def render_losses(report: dict[str, Any]) -> Any:
+    """A rich Table of where the confirm-only share is lost (``confirm_losses``: each gold quote with a
+    stance counted once, at its first failing step), as shares of the gold quotes with a stance."""
+    from rich.table import Table
+
+    table = Table(title="where confirm-only is lost (share of gold quotes with a stance)", box=None, show_edge=False,
+                  padding=(0, 0, 0, 1))
+    table.add_column("kind", no_wrap=True)
+    steps = ("missed", "speaker", "span", "stance_empty", "stance_wrong")
+    for col in ("missed", "speaker\nwrong", "span\ninexact", "stance\nempty", "stance\nwrong", "conf\nonly"):
+        table.add_column(col, justify="right", min_width=5)
+    for kind, m in report["by_kind"].items():
+        n = m["confirm_total"]
+        if n:
+            table.add_row(KIND_LABELS.get(kind, kind), *(_pct(m["confirm_losses"][k] / n) for k in steps),
+                          _pct(m["confirm_only_share"]))
+    return table
+
+
 def render_tags(report: dict[str, Any]) -> Any:
     """A rich Table of the figures per gold class (``report["by_tag"]``: gold quotes that carry ``tags``)."""
     from rich.table import Table
@@ -209,6 +228,7 @@ def register(app: typer.Typer) -> None:
         console.print(render_report(report))
         if any(m["confirm_total"] for m in report["by_kind"].values()):
             console.print(render_stance(report))
+            console.print(render_losses(report))
         if report.get("by_tag"):
             console.print(render_tags(report))
         if report.get("by_rule"):
