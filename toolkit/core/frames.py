@@ -334,6 +334,8 @@ def skip_adverbials_right(doc, j: int, hi: int, lex: CueLexicon) -> int:
             j += 1
             continue
         if low in TIME_PREPS:
+            if j + 1 < hi and doc[j + 1].lower_ in ("least", "most"):
+                return j  # "said at least 14 people had died": the clause's subject, no adverbial
             # a preposition phrase of up to 6 tokens that mentions a time/channel word
             end = None
             for k in range(j + 1, min(hi, j + 7)):
@@ -858,8 +860,9 @@ def clause_start(doc, cue: Cue, hi: int, lex: CueLexicon) -> tuple[int, str] | N
         k = recipient_end(doc, j, hi)
         if k > j:
             j = skip_adverbials_right(doc, k, hi, lex)
-    if j < hi and doc[j].lower_ in _PREPOSITIONS:
-        # "says on its website that ...", "told reporters at a briefing in Phnom Penh that ..."
+    if j < hi and doc[j].lower_ in _SETTING_PREPOSITIONS:
+        # "says on its website that ...", "told reporters at a briefing in Phnom Penh that ...",
+        # "told reporters outside the courthouse that ..."
         for k in range(j + 1, min(hi, j + 12)):
             t = doc[k]
             if t.lower_ in ("that", ":"):
@@ -872,6 +875,8 @@ def clause_start(doc, cue: Cue, hi: int, lex: CueLexicon) -> tuple[int, str] | N
                     break
                 if nxt.text[:1].isupper():
                     continue  # "at a rally in Siem Reap, Cambodia, that ..."
+            if t.text in ("’s", "'s") and k > j + 1 and doc[k - 1].idx + len(doc[k - 1]) == t.idx:
+                continue  # "at the party's headquarters that": a possessive, no verb
             if (t.is_punct and t.text not in ("’s", "'s", "-")) or t.text in QUOTE_MARKS or t.lower_ in lex.finite_markers:
                 break
     if j >= hi:
@@ -951,10 +956,15 @@ def bare_small_clause(doc, j: int, hi: int, lex: CueLexicon) -> bool:
 
 
 _PREPOSITIONS = frozenset("on in at to during via with from after before over through for about of by".split())
+#: Prepositions that open the setting between a cue and its that-clause ("told reporters outside
+#: the courthouse that ...", "said after the hearing that ...").
+_SETTING_PREPOSITIONS = _PREPOSITIONS | frozenset("outside inside near behind beside following ahead across".split())
 
 
 def recipient_end(doc, j: int, hi: int) -> int:
-    """End of the addressee after "told"/"warned": "reporters", "Asia Times", "the BBC", "them"."""
+    """End of the addressee after "told"/"warned": "reporters", "Asia Times", "the BBC", "them",
+    "a business forum in May" (up to its "that"), "the court" (before "his clients had ...": a
+    determiner or subject pronoun after the noun opens the reported clause)."""
     t = doc[j]
     if t.lower_ in OBJECT_PRONOUNS:
         return j + 1
@@ -964,18 +974,45 @@ def recipient_end(doc, j: int, hi: int) -> int:
             k += 1
         return k
     if t.lower_ in DETERMINERS and t.lower_ not in ("his", "her", "their", "its"):
-        # "told a farmers union that": the addressee runs to "that" (or ":")
-        for k2 in range(j + 1, min(hi, j + 6)):
+        # "told a farmers union that", "told a business forum in May that": the addressee runs to
+        # "that" (or ":"), over a short setting phrase
+        for k2 in range(j + 1, min(hi, j + 9)):
             if doc[k2].lower_ in ("that", ":"):
                 return k2
-            if not _np_token(doc[k2]):
+            if not (_np_token(doc[k2]) or doc[k2].lower_ in _SETTING_PREPOSITIONS or doc[k2].like_num):
                 break
         k += 1
     while k < hi and k - j < 4 and _np_token(doc[k]) and doc[k].lower_ not in ("that",) and not doc[k].text[:1].isupper():
+        if k > j and opens_clause_after_noun(doc[k]):
+            break  # "told the court [his clients had been ...]"
         k += 1
-        if doc[k - 1].lower_.endswith("s") or (k < hi and doc[k].lower_ in ("that", ":", ",")):
+        if plural_noun(doc[k - 1].lower_) or (k < hi and doc[k].lower_ in ("that", ":", ",")):
             break
     return k
+
+
+#: Words that cannot go on a noun phrase once its noun is there: a new one starts ("the court
+#: the hearing", "the court his clients") or a clause does ("the court she had").
+_CLAUSE_AFTER_NOUN = DETERMINERS | frozenset("he she it they we i you".split())
+
+
+def opens_clause_after_noun(tok) -> bool:
+    """Does ``tok``, right after an addressee noun, start the reported clause?
+
+    >>> import spacy; doc = spacy.blank("en")("told the court his clients had been there")
+    >>> opens_clause_after_noun(doc[3]), opens_clause_after_noun(doc[4])
+    (True, False)
+    """
+    return tok.lower_ in _CLAUSE_AFTER_NOUN
+
+
+def plural_noun(word: str) -> bool:
+    """Does a lower-case noun look plural ("reporters", "villagers"; not "business", "press")?
+
+    >>> plural_noun("reporters"), plural_noun("business"), plural_noun("press")
+    (True, False, False)
+    """
+    return word.endswith("s") and not word.endswith(("ss", "us", "is"))
 
 
 def _ccomp_starts_at(doc, cue: Cue, j: int) -> bool:
@@ -997,6 +1034,52 @@ def _plural_possessive(doc, k: int) -> bool:
     return prev.idx + len(prev.text) == t.idx and prev.lower_.endswith("s") and k + 1 < len(doc) and doc[k + 1].text[:1].islower()
 
 
+#: Words whose "of" opens a partitive subject, not an object ("said most of the cases were ...").
+PARTITIVES = frozenset("most some all many none none half one two three four five several few each both any much majority part".split())
+
+#: Finite verbs that end a listed subject in the blank pipeline ("rice, fish and water had been ...").
+_LIST_FINITE = frozenset("is are was were has have had will would could can may might must should".split())
+
+
+def list_subject_end(doc, k: int, hi: int) -> int | None:
+    """With ``k`` the first comma of a list, the token of the finite verb after a listed subject
+    ("rice, canned fish and water [had] been delivered"): comma-separated word groups of at most
+    four lower-case words, the last after "and"/"or", then an auxiliary; else None ("the talks,
+    he said, had stalled" is no list: "he said" holds a verb).
+
+    >>> import spacy; doc = spacy.blank("en")("said tents, rice and water were sent")
+    >>> list_subject_end(doc, 2, len(doc))
+    6
+    >>> doc = spacy.blank("en")("said yesterday, adding that it was sent")
+    >>> list_subject_end(doc, 2, len(doc)) is None
+    True
+    """
+    n = 0
+    seen_and = False
+    for i in range(k + 1, min(hi, k + 16)):
+        t = doc[i]
+        low = t.lower_
+        if t.text == ",":
+            if n == 0 or seen_and:
+                return None
+            n = 0
+            continue
+        if low in ("and", "or"):
+            if n == 0 and not (i > 0 and doc[i - 1].text == ","):
+                return None
+            seen_and = True
+            n = 0
+            continue
+        if low in _LIST_FINITE:
+            return i if seen_and and n > 0 else None
+        if not t.is_alpha or not t.text[:1].islower() or low in NP_STOP or low in PRONOUNS:
+            return None
+        n += 1
+        if n > 4:
+            return None
+    return None
+
+
 def looks_like_clause(doc, j: int, hi: int, lex: CueLexicon) -> bool:
     """Does a finite clause start at token ``j``? ("he would", "the party will", "it had")."""
     tok = doc[j]
@@ -1009,9 +1092,11 @@ def looks_like_clause(doc, j: int, hi: int, lex: CueLexicon) -> bool:
     tagged = has(doc, "TAG")
     for k in range(j + 1, min(hi, j + 12)):
         t = doc[k]
+        if t.text == "," and k > j and list_subject_end(doc, k, hi) is not None:
+            return True  # "said rice, canned fish and water had been delivered"
         if t.is_punct and t.text not in ("’s", "'s", "-") and not _plural_possessive(doc, k):
             return False
-        if t.lower_ in ("to", "of") and k == j + 1:
+        if t.lower_ in ("to", "of") and k == j + 1 and not (t.lower_ == "of" and tok.lower_ in PARTITIVES):
             return False
         if tagged:
             if t.tag_ in ("VBD", "VBZ", "VBP", "MD"):
@@ -1030,7 +1115,12 @@ _NARRATOR_PARTICIPLE = re.compile(r",\s+(?!including\b|according\b)[a-z]+ing\b")
 #: "... will be barred and has asked ...", "... was deeply concerned and called for ...": a second
 #: verb phrase of the speaker, not reported. A past perfect ("... would defend it and had asked
 #: the UN ...") is backshifted, so reported: it stays in the content.
-_NEW_VERB_PHRASE = re.compile(r",? and (?:has |have |had )?(?:also |since |repeatedly |later |then )?(?:(?<=has )[a-z]+ed|(?<=have )[a-z]+ed|(?<=also )[a-z]+ed|called for|called on|appealed for|appealed to|urged|demanded|vowed|pledged)\b")
+_NEW_VERB_PHRASE = re.compile(r",? and (?:has |have |had )?(?:also |since |repeatedly |later |then |again )?(?:(?<=has )[a-z]+ed|(?<=have )[a-z]+ed|(?<=also )[a-z]+ed|called (?:again |also )?(?:for|on)|appealed for|appealed to|urged|demanded|vowed|pledged|thanked|praised|welcomed|accused|condemned|criticised|criticized|denounced|hoped)\b")
+#: ", and the European Union called for ...": a second speaker's act after a report, the narrator's.
+_NEW_SPEAKER_ACT = re.compile(r", (?:and|while|whereas|but) (?:the |a )?(?:[A-Z][\w’'.\-]*[ ]){1,5}(?:has |have |had |also |later |then )*(?:said|says|called|urged|demanded|warned|added|condemned|criticised|criticized|denied|rejected|welcomed|praised|accused|announced)\b")
+#: ", a charge the groups have denied", ", a reference to Sam Rainsy": the narrator's comment on
+#: the report it follows (an appositive of the whole clause, headed by a noun for a claim).
+_CLAIM_APPOSITIVE = re.compile(r", (?:a|an) (?:charge|claim|accusation|allegation|assertion|reference|motive|figure|move|view|position|remark|comment)\b(?! of\b)")
 
 
 #: A sentence end followed by a quotation that opens the next sentence (`. "We ...`): the
@@ -1073,9 +1163,10 @@ def content_end(doc, text: str, start_char: int, sent_end_tok: int, lex: CueLexi
                 continue  # a relative clause in the middle belongs to the content
             seg = seg[:pos]
             low = seg.lower()
-    m = _NEW_VERB_PHRASE.search(seg)
-    if m is not None and m.start() > 0:
-        seg = seg[: m.start()]
+    for pattern in (_NEW_VERB_PHRASE, _NEW_SPEAKER_ACT, _CLAIM_APPOSITIVE):
+        m = pattern.search(seg)
+        if m is not None and m.start() > 0:
+            seg = seg[: m.start()]
     m = _NARRATOR_PARTICIPLE.search(seg) if narration else None
     if m is not None and m.start() > 0:
         seg = seg[: m.start()]
@@ -1273,7 +1364,7 @@ def read_frames(doc, cues: list[Cue], lex: CueLexicon, quotation_at, bounds: lis
                 rest_end = content_end(doc, text, rest, hi, lex)
                 if rest_end - rest >= 8:
                     frames.append(Frame(cue, speaker, rest, rest_end, "parenthetical", 0.6))
-            elif _clause_like(doc, start, boundary_char, lex) and not adverbial_clause(text[start:boundary_char]) and _has_finite(doc, start, boundary_char, lex):
+            elif _clause_like(doc, start, boundary_char, lex) and not adverbial_clause(text[start:boundary_char]) and _has_finite(doc, start, boundary_char, lex) and (inverted or not object_after_cue(doc, cue, hi, lex)):
                 end = content_end(doc, text, start, attr_start, lex, narration=False)
                 frames.append(Frame(cue, speaker, start, end, "postposed", 0.65))
     return frames
@@ -1475,6 +1566,37 @@ def _coordinated_verb_start(doc, cue: Cue, start_char: int, text: str, speaker: 
 
 #: conjunctions that open the narrator's own clause after a mid-sentence attribution
 _NARRATOR_CONJUNCTIONS = frozenset("though although but while whereas as even".split())
+
+
+#: Lower-case words that may follow a postposed attribution's verb ("..., he said as he left",
+#: "..., she said through an interpreter", "..., he said, adding ..."): no object.
+_AFTER_POSTPOSED = frozenset(
+    """to as when while after before because though although if unless since until once and but or
+    so then again also later earlier recently today yesterday tonight last this through via by
+    in on at for from with during outside inside near afterwards there here""".split()
+)
+
+
+def object_after_cue(doc, cue: Cue, hi: int, lex: CueLexicon) -> bool:
+    """Does a noun-phrase object follow the cue ("..., the two districts declared red zones on
+    Monday", "..., the group announced a boycott")? Then the cue is no postposed attribution of
+    the clause before it: a postposed speech verb ends its clause or takes a setting ("on
+    Monday", "in a statement", "as he left"), an addressee ("told reporters") or a comma.
+
+    >>> # "Prices rose, the ministry said on Monday." -> False; "Prices rose, the districts declared red zones." -> True
+    """
+    k = skip_adverbials_right(doc, cue.end, hi, lex)
+    if k < hi and cue.lemma in lex.recipient and (doc[k].lower_ in OBJECT_PRONOUNS or doc[k].lower_ in DETERMINERS or doc[k].text[:1].isupper() or doc[k].is_alpha):
+        return False  # "..., he told reporters", "..., she told the Phnom Penh Post"
+    if k >= hi:
+        return False
+    t = doc[k]
+    if not t.is_alpha or t.text[:1].isupper():
+        return False
+    low = t.lower_
+    if low in DETERMINERS and low not in ("this",):
+        return True
+    return not (low in _AFTER_POSTPOSED or low in lex.time_words or low.endswith(("ly", "ing")))
 
 
 def _parenthetical_end(doc, cue: Cue, speaker: tuple[int, int], inverted: bool, hi: int, lex: CueLexicon) -> int | None:
