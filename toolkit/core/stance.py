@@ -319,11 +319,39 @@ def title_before(words: list[str]) -> list[str]:
     ['Japanese', 'Foreign', 'Ministry', 'press', 'secretary']
     >>> title_before("he met the opposition lawmaker".split())
     ['the', 'opposition', 'lawmaker']
+
+    A clause that so far is only a place phrase sets the scene, it is no title: "Outside the
+    ministry Keo Dara said" does not make Keo Dara an official (:func:`is_setting`).
+
+    >>> title_before("Outside the ministry".split()), title_before("In Phnom Penh opposition lawmaker".split())
+    ([], ['In', 'Phnom', 'Penh', 'opposition', 'lawmaker'])
     """
+    if is_setting(words):
+        return []
     k = max(0, len(words) - _WORDS_BEFORE)
     while k > 0 and len(words) - k < _WORDS_BEFORE + 4 and words[k - 1][:1].isupper():
         k -= 1
     return words[k:]
+
+
+#: prepositions of place that open a scene-setting phrase ("Outside the court", "At the pagoda")
+_PLACE_PREPOSITIONS = frozenset("outside inside at near in on behind beside opposite before from".split())
+
+
+def is_setting(words: list[str]) -> bool:
+    """Whether the words of a clause before a name are only a place phrase: a preposition of
+    place and a common noun phrase (no capitalised word after the preposition), as in "Outside
+    the court Keo Dara, 62, said". A capitalised word after it may start a title or a body
+    ("At a briefing Thai Foreign Ministry spokesman ..."), so that clause is read as before.
+
+    >>> is_setting("Outside the court".split()), is_setting("At a briefing Thai Foreign Ministry spokesman".split())
+    (True, False)
+    >>> is_setting("the opposition lawmaker".split()), is_setting([])
+    (False, False)
+    """
+    if len(words) < 2 or words[0].lower() not in _PLACE_PREPOSITIONS:
+        return False
+    return not any(w[:1].isupper() for w in words[1:])
 
 
 #: the first words of what follows "NAME," when that is the clause going on, not an appositive
@@ -375,14 +403,16 @@ def description_before(text: str, start: int) -> str:
     "Another analyst, Keo Dara, said" or "The site's editor, Keo Dara," ("" when the mention
     does not follow a comma, or the clause before the comma is longer).
 
-    >>> t = "Another analyst, Keo Dara, said it. On Monday Keo Dara said it."
-    >>> description_before(t, t.index("Keo")), description_before(t, t.rindex("Keo"))
-    ('Another analyst', '')
+    >>> t = "Another analyst, Keo Dara, said it. On Monday Keo Dara said it. Outside the ministry, Keo Dara said it."
+    >>> description_before(t, t.index("Keo")), description_before(t, t.index("Keo", 30)), description_before(t, t.rindex("Keo"))
+    ('Another analyst', '', '')
     """
     head = text[max(0, start - 60) : start]
     if not head.rstrip(" ").endswith(","):
         return ""
     words = _DESCRIPTION.match(head.rstrip(" ")[:-1][::-1]).group()[::-1].split()
+    if is_setting(words):
+        return ""  # "Outside the court, Keo Dara said": a scene, not a description
     return " ".join(words) if len(words) <= _DESCRIPTION_WORDS else ""  # a longer clause ("In a long speech to the opposition,") is not a description
 
 
