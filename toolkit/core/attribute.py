@@ -33,7 +33,7 @@ from dataclasses import dataclass, field, replace
 from toolkit.config import Registry, StanceScheme
 from toolkit.core import doc_text, has
 from toolkit.core.cues import Cue, CueLexicon, find_cues
-from toolkit.core.frames import PRONOUNS, Frame, body_before_place, colon_frames, perspective_frames, subordinate_report_end, dateline_spans, name_across_and, has, judgement_frames, line_frames, np_left, possessor_of_channel, read_frames, sentence_bounds, sentence_spans, speaker_left, sentence_subjects, split_at_datelines, tidy_speaker
+from toolkit.core.frames import PRONOUNS, Frame, body_before_place, colon_frames, perspective_frames, subordinate_report_end, dateline_spans, name_across_and, has, judgement_frames, line_frames, np_left, possessor_of_channel, read_frames, sentence_bounds, sentence_spans, speaker_left, split_at_line_breaks, sentence_subjects, split_at_datelines, tidy_speaker
 from toolkit.core.quotes import Quotation, find_quotations
 from toolkit.core.speakers import MentionLexicon, Resolution, SpeakerResolver, bare_name, described_subject, implausible_mention, titled_name, without_article
 from toolkit.core.stance import StanceLexicon, propose_stance, side_from_mention, speaker_context
@@ -95,7 +95,7 @@ def attribute_dicts(doc, registry: Registry, stance_scheme: StanceScheme | None,
 
     cues = find_cues(doc, lexicons.cues, blocked=lambda tok: owner[tok.idx] >= 0)
     datelines = dateline_spans(text)
-    sents = split_at_datelines(doc, sentence_spans(doc), datelines)
+    sents = split_at_line_breaks(doc, split_at_datelines(doc, sentence_spans(doc), datelines))
     bounds = sentence_bounds(doc, sents)
     frames = read_frames(doc, cues, lexicons.cues, quotation_at, bounds) + line_frames(doc, quotation_at, lexicons.mentions.label_stop) + judgement_frames(doc, lexicons.cues, bounds, quotation_at)
     frames = [subordinate_report_end(doc, text, f, bounds) for f in frames]

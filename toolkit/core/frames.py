@@ -1967,6 +1967,40 @@ def split_at_datelines(doc, sents: list[tuple[int, int]], spans: list[tuple[int,
     return out
 
 
+_LINE_BREAK = re.compile(r"\n\s*(?=\S)")
+
+
+def split_at_line_breaks(doc, sents: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``sents`` with each sentence that runs over a line break cut there: a line without a final
+    period ("Related: City Hall offers land (2011)", a heading, a bullet) is no part of the next
+    paragraph's first sentence, whose subject is an antecedent ("City Hall spokesman Long Dimanche
+    defended it. ... he said"). The blank pipeline's sentencizer splits at periods only.
+
+    >>> import spacy; nlp = spacy.blank("en"); _ = nlp.add_pipe("sentencizer")
+    >>> doc = nlp("Related: a story (2011)\\n\\nKeo Vy spoke. He left.")
+    >>> [doc[a:b].text.strip() for a, b in split_at_line_breaks(doc, [(s.start, s.end) for s in doc.sents])]
+    ['Related: a story (2011)', 'Keo Vy spoke.', 'He left.']
+    """
+    text = doc.text
+    if "\n" not in text:
+        return sents
+    out = list(sents)
+    starts = [a for a, _ in out]
+    for m in _LINE_BREAK.finditer(text):
+        tok = doc.char_span(m.end(), m.end() + 1, alignment_mode="expand")
+        if tok is None:
+            continue
+        k = tok.start
+        j = bisect.bisect_right(starts, k) - 1
+        if j < 0:
+            continue
+        lo, hi = out[j]
+        if lo < k < hi:
+            out[j : j + 1] = [(lo, k), (k, hi)]
+            starts[j : j + 1] = [lo, k]
+    return out
+
+
 # --------------------------------------------------------------------------- judgements without a subject
 
 _BE = frozenset("is was are were be been being".split())
