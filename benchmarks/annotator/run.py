@@ -135,13 +135,13 @@ class Annotator:
 
 
 def annotate_task(page, url: str, project_id: int, task: dict, gold: list[Gold], speaker_names: set[str],
-                  orphans: str = "keep", select_after_create: bool = True) -> TaskRun:
+                  orphans: str = "keep", select_after_create: bool = True, text_first: bool = True) -> TaskRun:
     text = task["data"][N.TEXT]
     pred = task["predictions"][0]
     prop = read_proposal(pred["result"])
     steps = plan(text, prop, gold, orphans=orphans, select_after_create=select_after_create)
     acts = Actions(page)
-    screen = Screen(page, acts, text, select_after_create)
+    screen = Screen(page, acts, text, select_after_create, text_first)
     t0 = time.monotonic()
     page.goto(f"{url}/projects/{project_id}/data?task={task['id']}")
     n_regions = len(prop.regions)
@@ -179,7 +179,7 @@ def annotate_task(page, url: str, project_id: int, task: dict, gold: list[Gold],
 
 def run_session(server, context, records: list[dict], gold: dict[str, list[dict]], *, project: str = PROJECT,
                 orphans: str = "keep", workdir: Path, echo=print, predictions: Path | None = None,
-                select_after_create: bool = True) -> dict[str, Any]:
+                select_after_create: bool = True, text_first: bool = True) -> dict[str, Any]:
     """Push ``records`` to ``server`` (a :class:`toolkit.labelstudio.testing.LSServer`), annotate
     every task in the browser ``context``, pull, compare with ``gold``; the report as a dict."""
     from toolkit.config import load_registry, load_stance
@@ -207,7 +207,7 @@ def run_session(server, context, records: list[dict], gold: dict[str, list[dict]
         aid = rec["article_id"]
         g = read_gold(gold[aid], canonical)
         run = annotate_task(page, server.url, proj["id"], tasks[aid], g, names, orphans=orphans,
-                            select_after_create=select_after_create)
+                            select_after_create=select_after_create, text_first=text_first)
         echo(f"{aid}: {run.quotes} proposed quotes, {sum(run.acts.total(b) for b in BUCKETS)} actions, "
              f"{run.seconds:.1f} s (+{run.load_seconds:.1f} s load)")
         runs.append(run)
@@ -308,6 +308,10 @@ def main(argv: list[str] | None = None) -> int:
                     help="Label Studio's per-browser setting 'Select region after creating it', which the guidelines "
                          "tell annotators to turn on: on (default: turned on once, booked on setup, and planned for) "
                          "or off (Label Studio's default)")
+    ap.add_argument("--draw", choices=("text-first", "key-first"), default="text-first",
+                    help="how a region is drawn while another is selected (setting on): drag first, then the label "
+                         "key only when the new region's label is wrong (default: Label Studio gives it the selected "
+                         "region's label and selects it), or Escape, label key, drag (the annotator before H-screen6)")
     ap.add_argument("--json-out", type=Path, help="also write the whole report here")
     args = ap.parse_args(argv)
     from playwright.sync_api import sync_playwright
@@ -341,7 +345,8 @@ def main(argv: list[str] | None = None) -> int:
                     report = run_session(server, ctx, records, gold, orphans=args.orphans, workdir=workdir,
                                          echo=lambda m: print(m, file=sys.stderr),
                                          predictions=args.predictions.resolve() if args.predictions else None,
-                                         select_after_create=args.select_after_create == "on")
+                                         select_after_create=args.select_after_create == "on",
+                                         text_first=args.draw == "text-first")
                 finally:
                     ctx.close()
         finally:

@@ -56,6 +56,7 @@ SEL = {
     "settings": '[data-testid="bottombar-settings-button"]',
     "setting_toggle": 'label.lsf-settings__field:has-text("{title}")',
 }
+LABELS_TAG = "label"  # the config's <Labels> (toolkit.labelstudio.names.LABELS)
 SELECT_AFTER_CREATE = "Select region after creating it"  # Label Studio 1.23's per-browser setting
 KEYS = {"QUOTE": "q", "SPEAKER": "s", "CUE": "c", "relation": "Alt+r", "delete": "Backspace", "unselect": "Escape"}
 SCROLL_STEP = 0.8  # one wheel gesture moves at most this share of the visible height
@@ -133,6 +134,9 @@ JS_ROW_CLIP = """e => { let c = e.parentElement;
 JS_SCROLLER = """(sel) => { const m = document.querySelector(sel); const r = m.getBoundingClientRect();
   return {top: r.top, bottom: r.bottom, left: r.left, right: r.right, height: m.clientHeight, scrollTop: m.scrollTop,
           scrollHeight: m.scrollHeight}; }"""
+
+JS_ARMED = """() => { const l = window.Htx.annotationStore.selected.names.get('%s');
+  return l ? l.selectedLabels.map(x => x.value) : []; }""" % LABELS_TAG
 
 JS_STORE = """() => { const a = window.Htx.annotationStore.selected;
   return {selected: a.regionStore.selection.size, regions: a.regionStore.regions.length,
@@ -217,11 +221,12 @@ class Actions:
 class Screen:
     """The labeling screen of one task, driven only through :class:`Actions`."""
 
-    def __init__(self, page, acts: Actions, text: str, select_after_create: bool = False):
+    def __init__(self, page, acts: Actions, text: str, select_after_create: bool = False, text_first: bool = False):
         self.page = page
         self.acts = acts
         self.text = text
         self.select_after_create = select_after_create  # a drawn region stays selected
+        self.text_first = text_first  # with a region selected: drag first, then the label key (see draw)
 
     def setting_on(self) -> bool:
         return bool(self.page.evaluate("() => !!(window.Htx && window.Htx.settings && window.Htx.settings.selectAfterCreate)"))
@@ -373,9 +378,29 @@ class Screen:
             self.acts.key(KEYS["unselect"], "unselect")
             self._wait(lambda: self.store()["selected"] == 0, "nothing selected")
 
+    def armed(self) -> str | None:
+        """The label a drag gives a new region: Label Studio arms the selected region's label (the
+        label buttons above the article show it lit); Escape and Delete disarm it."""
+        labels = self.page.evaluate(JS_ARMED)
+        return labels[0] if len(labels) == 1 else None
+
     def draw(self, label: str, start: int, end: int) -> None:
-        """Activate the label with its hotkey (nothing may be selected, or the hotkey relabels it)
-        and drag over text[start:end]."""
+        """Draw a ``label`` region over text[start:end].
+
+        Key first (the only way with nothing selected, and with the setting off): unselect
+        (Escape: an armed hotkey relabels a selected region), the label's hotkey, the drag.
+        Text first (``text_first``, with *Select region after creating it* on and a region
+        selected): the drag, which in Label Studio 1.23 makes a region of the selected region's
+        label and selects it, then the label's hotkey only when that label is not ``label``
+        (it relabels the new region): no Escape. With nothing selected a drag only selects text
+        and a hotkey pressed then arms the label without making a region (measured in 1.23.2),
+        so the key comes first there."""
+        if self.text_first and self.select_after_create and self.selected() is not None and self.armed():
+            self._draw_text_first(label, start, end)
+        else:
+            self._draw_key_first(label, start, end)
+
+    def _draw_key_first(self, label: str, start: int, end: int) -> None:
         self.unselect()
         self.bring_into_view(lambda: self._span_point(start, end))
         before = self.store()["regions"]
@@ -399,6 +424,29 @@ class Screen:
             self._wait(lambda: self.selected() == (label, start, end), f"{label} {start}-{end} selected after drawing")
         else:
             self.unselect()  # (nothing is selected after drawing: costs nothing)
+
+    def _draw_text_first(self, label: str, start: int, end: int) -> None:
+        """A region is selected: drag over the text (a region of the armed label, selected at
+        once), then the hotkey of ``label`` unless the armed label is already it."""
+        self.bring_into_view(lambda: self._span_point(start, end))
+        before = self.store()["regions"]
+        armed = self.armed()
+        r = self.page.evaluate(JS_POINTS, [start, end])
+        self.acts.drag(r["x1"], r["y1"], r["x2"], r["y2"], f"draw {self.text[start:end][:30]!r} (as {armed})")
+        try:
+            self._wait(lambda: self.store()["regions"] > before, "region drawn", timeout=8)
+        except TimeoutError:
+            if self.store()["regions"] <= before:  # nothing drawn (the drag only selected text): key first
+                return self._draw_key_first(label, start, end)
+        self._wait(lambda: self.selected() == (armed, start, end), f"{armed} {start}-{end} selected after drawing")
+        if armed != label:
+            focused = "() => !!document.activeElement && document.activeElement.matches('%s')" % SEL["taxonomy_search_any"]
+            if self.page.evaluate(focused):  # the key would go into the speaker search
+                raise RuntimeError("the speaker search kept the keys after a drag on the article")
+            self.acts.key(KEYS[label], f"label {label} (relabel the new region)")
+            self._wait(lambda: self.selected() == (label, start, end), f"{label} {start}-{end} relabelled")
+        if not self.exists(label, start, end):
+            raise RuntimeError(f"drew {label} over {self.text[start:end]!r} but no highlight {start}-{end} appeared")
 
     def _hotkey_on(self, ref: tuple) -> None:
         """Make ``ref`` the selected region for a hotkey: the speaker list first gives the keys
