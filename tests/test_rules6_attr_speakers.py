@@ -1,7 +1,10 @@
 """rules-6 (H-attr6), speakers on unseen text. Invented sentences; blank pipeline (``nlp``).
 
 A line with no final period (a "See also:" line, a heading) ends its sentence, so the subject
-of the next paragraph's first sentence is an antecedent for a later "he".
+of the next paragraph's first sentence is an antecedent for a later "he". A name given an age
+("Lim Sreyneang, 34,", "Budi, 31,") is a person and an antecedent, wherever it stands. A he/she
+resolved to a person outside the registry fixes that person's gender for later pronouns. A
+long participial opener ("Speaking at ... on Monday, Hun Sen ...") still leaves the subject.
 """
 
 from __future__ import annotations
@@ -17,3 +20,30 @@ def test_line_without_period_is_its_own_sentence(nlp):
         "Information Minister Khieu Kanharith rejected the plan. “It is illegal,” he said."
     )
     assert speakers(nlp, text) == [("We will win,", "Hun Sen"), ("It is illegal,", "Khieu Kanharith")]
+
+
+def test_a_name_given_an_age_is_an_antecedent(nlp):
+    text = "Outside the factory, Lim Sreyneang, 34, stood with two colleagues. She earns $150 a month.\n\n“Nobody listens to us,” she said."
+    assert speakers(nlp, text) == [("Nobody listens to us,", "Lim Sreyneang")]
+
+
+def test_a_one_word_name_given_an_age_is_an_antecedent(nlp):
+    text = "Budi, 31, had answered an advertisement for a job in Bavet.\n\n“They took my passport,” he said."
+    assert speakers(nlp, text) == [("They took my passport,", "Budi")]
+
+
+def test_gender_learnt_from_he_rules_out_she(nlp):
+    # the lawyer is "he" once; a later "she" is not the lawyer (no one else fits: left unnamed)
+    text = (
+        "Defence lawyer Chea Sambath told the court the charges were invented. Outside, he said the verdict was unjust.\n\n"
+        "“We will not give up,” she said."
+    )
+    assert speakers(nlp, text)[1:] == [("the verdict was unjust", "Chea Sambath"), ("We will not give up,", None)]
+
+
+def test_long_participle_opener_before_the_subject(nlp):
+    text = (
+        "Sam Rainsy said the vote was stolen.\n\n"
+        "Speaking at a graduation ceremony at the Koh Pich hall on Monday, Hun Sen mocked him. “Nobody stole anything,” he said."
+    )
+    assert speakers(nlp, text)[-1] == ("Nobody stole anything,", "Hun Sen")

@@ -35,7 +35,7 @@ from toolkit.core import doc_text, has
 from toolkit.core.cues import Cue, CueLexicon, find_cues
 from toolkit.core.frames import PRONOUNS, Frame, body_before_place, colon_frames, perspective_frames, subordinate_report_end, dateline_spans, name_across_and, has, judgement_frames, line_frames, np_left, possessor_of_channel, read_frames, sentence_bounds, sentence_spans, speaker_left, split_at_line_breaks, sentence_subjects, split_at_datelines, tidy_speaker
 from toolkit.core.quotes import Quotation, find_quotations
-from toolkit.core.speakers import MentionLexicon, Resolution, SpeakerResolver, bare_name, described_subject, implausible_mention, titled_name, without_article
+from toolkit.core.speakers import MentionLexicon, Resolution, SpeakerResolver, aged_names, bare_name, described_subject, implausible_mention, titled_name, without_article
 from toolkit.core.stance import StanceLexicon, propose_stance, side_from_mention, speaker_context
 from toolkit.types import Quote
 
@@ -652,6 +652,10 @@ def _resolve_speakers(doc, drafts: list[_Draft], registry: Registry, mlex: Menti
     resolver = SpeakerResolver(registry, mlex, opts.fuzzy_threshold)
     resolver.read_descriptions(text, not_names)
     _note_sentence_subjects(doc, resolver, inside, sents)
+    for pos, name in aged_names(text, not_names):  # "Sok Dara, 31, a sewer, ..." is a person
+        if inside is None or not inside(pos):
+            res = resolver.resolve_name(name, pos)
+            resolver.note(pos, res.name if res is not None and res.name else name, res.speaker if res is not None else None, kind="person")
     for d in drafts:
         if d.frame is not None and d.frame.speaker is not None:
             s, e = d.frame.speaker

@@ -1221,7 +1221,7 @@ def _subject_of_sentence(doc, lo: int, hi: int, lex: CueLexicon) -> tuple[int, i
             continue
         low = t.lower_
         if low in NP_STOP or low in TIME_PREPS or low in ("however", "but", "indeed") or _participle_opener_word(t):
-            for k in range(j, min(hi, j + 10)):
+            for k in range(j, min(hi, j + 20)):  # "Speaking at a graduation ceremony at Koh Pich on Monday, X"
                 if doc[k].text == ",":
                     j = k + 1
                     break

@@ -195,6 +195,9 @@ class SpeakerResolver:
         self._scanned: set[str] = set()  # title words (and "," for appositives) looked for
         self._noted: set[tuple[int, str]] = set()
         self._known: dict[str, tuple[str, ...]] = {}  # name -> padded descriptions (:meth:`_known_descriptions`)
+        #: name (casefolded) -> "male"/"female" learnt from a he/she resolved to a person the
+        #: registry does not know ("Outside, he said ..." makes the lawyer a man: no later "she")
+        self.learnt_gender: dict[str, str] = {}
         index = _index_for(registry, lexicon, fuzzy_threshold)
         self._last_word = index.last_word
         self._fuzzy_forms = index.fuzzy_forms
@@ -396,6 +399,8 @@ class SpeakerResolver:
             r = self._pronoun(want, pos, described=True)
             if r is not None:
                 r = Resolution(r.name, min(r.score, 0.45), "pronoun_described", r.speaker)
+        if r is not None and r.speaker is None and r.name and want in ("male", "female"):
+            self.learnt_gender.setdefault(r.name.casefold(), want)
         return r if r is not None else Resolution(None, 0.2, "pronoun_unresolved")
 
     def _pronoun(self, want: str, pos: int, described: bool) -> Resolution | None:
@@ -411,7 +416,7 @@ class SpeakerResolver:
             if want in ("male", "female"):
                 if kind != "person" or (sp is None and not s.name[:1].isupper()):
                     continue
-                gender = sp.gender if sp is not None else gender_of_descriptions(self.described.get(s.name.casefold(), ()))
+                gender = sp.gender if sp is not None else (gender_of_descriptions(self.described.get(s.name.casefold(), ())) or self.learnt_gender.get(s.name.casefold()))
                 fits = compatible_gender(want, gender, sp is not None or _proper_name(s.name))
                 if fits is not None:
                     return Resolution(s.name, 0.75 if fits else 0.5, "pronoun", sp)
@@ -1286,6 +1291,27 @@ def described_subject(text: str, start: int, end: int, lex: MentionLexicon) -> t
     if head is None or (desc.split()[0].lower() not in ("a", "an", "the") and head not in lex.title_heads):
         return None
     return desc, "organisation" if head in lex.body_nouns else "person"
+
+
+_AGED_NAME = re.compile(r"(?<![\w’'\-.])((?:[A-Z][\w’'\-]+[ \t]){0,3}[A-Z][a-z][\w’'\-]*), (\d{1,3}),")
+
+
+def aged_names(text: str, not_names: frozenset[str] = frozenset()) -> list[tuple[int, str]]:
+    """``(char offset, name)`` of every name given an age in an appositive ("Sok Dara, 31, a
+    sewer", "Andi, 26, had answered"): news gives ages to people only, so each is a person and
+    an antecedent for a later he or she. Ages 10-110; a month or weekday before the number
+    ("Sunday, 25 May") is a date, and so is any word of ``not_names``.
+
+    >>> aged_names("Outside, Sok Dara, 31, a sewer, waited. On Sunday, 25 May, it rained.")
+    [(9, 'Sok Dara')]
+    """
+    out = []
+    for m in _AGED_NAME.finditer(text):
+        name, age = m.group(1), int(m.group(2))
+        if not 10 <= age <= 110 or any(w.lower() in not_names for w in name.split()):
+            continue
+        out.append((m.start(1), name))
+    return out
 
 
 def _description_head(desc: str) -> str | None:
