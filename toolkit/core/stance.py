@@ -38,7 +38,7 @@ STANCE_SIGNAL_KEYS = (
     "weight", "max_signals", "priors", "signals",
     "strong_weight", "strong_signals", "negators", "hedges", "hedge_factor",
     "opposed_weak_factor", "lean_margin", "mention_sides", "mention_roles", "number_words",
-    "fairness_words",
+    "fairness_words", "characterising_cues",
 )
 
 
@@ -108,6 +108,8 @@ class StanceLexicon:
     number_words: frozenset[str] = frozenset()
     #: after a hedge, a hope for fairness: see :func:`hopes_for_fairness`
     fairness_words: frozenset[str] = frozenset()
+    #: cue words that make the quote a characterisation ("called it X"): see :func:`characterises`
+    characterising_cues: frozenset[str] = frozenset()
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], labels: tuple[str, ...] = LABELS, source: Any = "stance_signals.yaml") -> "StanceLexicon":
@@ -165,13 +167,14 @@ class StanceLexicon:
         hedges = expect_list(data.get("hedges"), source, "hedges", strings=True)
         number_words = frozenset(_norm(w.strip()) for w in expect_list(data.get("number_words"), source, "number_words", strings=True))
         fairness_words = frozenset(_norm(w.strip()) for w in expect_list(data.get("fairness_words"), source, "fairness_words", strings=True))
+        characterising = frozenset(_norm(w.strip()) for w in expect_list(data.get("characterising_cues"), source, "characterising_cues", strings=True))
         return cls(
             weight=numbers["weight"], max_signals=max_signals, priors=priors, signals=PhraseTable.build(signal_items),
             strong_weight=numbers["strong_weight"], negators=negators, hedges=PhraseTable.build((h, True) for h in hedges),
             hedge_factor=numbers["hedge_factor"], opposed_weak_factor=numbers["opposed_weak_factor"], lean_margin=numbers["lean_margin"],
             sides=PhraseTable.build((p, k) for p, k in side_items if not _is_capitals(p)),
             sides_as_written=PhraseTable.build(((p, k) for p, k in side_items if _is_capitals(p)), lower=False),
-            number_words=number_words, fairness_words=fairness_words,
+            number_words=number_words, fairness_words=fairness_words, characterising_cues=characterising,
         )
 
 
@@ -451,6 +454,38 @@ def negated(low: str, at: int, negators: frozenset[str]) -> bool:
         w = w.strip(_PUNCT)
         if w in negators or ("n't" in negators and w.endswith("n't")):
             return True
+    return disbelieved(low, at, negators)
+
+
+#: verbs of belief whose negation denies their whole complement ("did not believe he was a traitor")
+_BELIEF = re.compile(r"\b(?:believe[sd]?|think|thinks|thought|accept(?:s|ed)?|agree[sd]?)\b")
+_BELIEF_REACH = 8  # words between the belief verb and the signal, in one clause
+
+
+def disbelieved(low: str, at: int, negators: frozenset[str]) -> bool:
+    """Whether the signal at ``low[at:]`` is in the complement of a negated verb of belief
+    (one of ``negators`` right before "believe", "think", "accept" or "agree", at most eight
+    words back, no clause boundary between): "she did not believe he was a traitor" denies the
+    accusation. Other negated verbs do not reach so far ("it is not clear that they follow the
+    law" still doubts, it does not deny).
+
+    >>> neg = frozenset({"not", "n't", "never"})
+    >>> t = "she did not believe he was a traitor"
+    >>> disbelieved(t, t.index("traitor"), neg), disbelieved("she believed he was a traitor", 25, neg)
+    (True, False)
+    >>> t = "we do not think so. he is a traitor"
+    >>> disbelieved(t, t.index("traitor"), neg)
+    False
+    """
+    window = low[max(0, at - 80) : at]
+    cut = max(window.rfind(c) for c in ".;:!?")
+    window = window[cut + 1 :]
+    words = window.split()[-(_BELIEF_REACH + 2) :]
+    for i, w in enumerate(words[1:], 1):
+        if _BELIEF.fullmatch(w.strip(_PUNCT)):
+            before = words[i - 1].strip(_PUNCT)
+            if before in negators or ("n't" in negators and before.endswith("n't")):
+                return True
     return False
 
 
@@ -496,11 +531,24 @@ def quantities(low: str, number_words: frozenset[str]) -> list[str]:
     return out
 
 
-def _signals(low: str, lexicon: StanceLexicon, hedge_at: int, hedge_end: int | None = None) -> dict[tuple[str, bool], tuple[set[str], set[str]]]:
+def characterises(cue: str, lexicon: StanceLexicon) -> bool:
+    """Whether the cue makes the quote a characterisation of something ("called the transfer
+    'the theft of a million votes'", "described the plan as a fantasy"): one of
+    ``characterising_cues`` among its words. Such a quote is a judgement, not a report: its
+    figures are rhetoric, no neutral signal (:func:`evidence`).
+
+    >>> lex = StanceLexicon.from_dict({"characterising_cues": ["called", "described"]})
+    >>> characterises("called", lex), characterises("said", lex), characterises("", lex)
+    (True, False, False)
+    """
+    return any(w.strip(_PUNCT) in lexicon.characterising_cues for w in _norm(cue).split())
+
+
+def _signals(low: str, lexicon: StanceLexicon, hedge_at: int, hedge_end: int | None = None, count_figures: bool = True) -> dict[tuple[str, bool], tuple[set[str], set[str]]]:
     """Per ``(label, strong)``: the distinct signal phrases outside the hedge's scope
     (``hedge_at`` to ``hedge_end``, default the end) and inside it; favor and against phrases
     right after a negator are left out. Each figure (:func:`quantities`) is a weak neutral
-    signal."""
+    signal, unless ``count_figures`` is false (a characterisation: :func:`characterises`)."""
     if hedge_end is None:
         hedge_end = len(low)
     out: dict[tuple[str, bool], tuple[set[str], set[str]]] = {}
@@ -510,7 +558,7 @@ def _signals(low: str, lexicon: StanceLexicon, hedge_at: int, hedge_end: int | N
             continue
         plain, hedged = out.setdefault(kind, (set(), set()))
         (hedged if hedge_at <= m.start() < hedge_end else plain).add(m.group())
-    figures = quantities(low, lexicon.number_words)
+    figures = quantities(low, lexicon.number_words) if count_figures else []
     if figures:
         out.setdefault(("neutral", False), (set(), set()))[0].update(f"#{i}" for i in range(len(figures)))
     return out
@@ -562,7 +610,7 @@ def evidence(text: str, lexicon: StanceLexicon, cue: str = "", lean: str | None 
         out["neutral"] = lexicon.strong_weight if hopes_for_fairness(low[hedge_at:hedge_end], lexicon.fairness_words) else lexicon.weight
     cap = lexicon.max_signals
     opposed = {"favor": "against", "against": "favor"}.get(lean or "")
-    for (lab, strong), (plain, hedged) in _signals(low, lexicon, hedge_at, hedge_end).items():
+    for (lab, strong), (plain, hedged) in _signals(low, lexicon, hedge_at, hedge_end, count_figures=not characterises(cue, lexicon)).items():
         f = lexicon.hedge_factor if lab != "neutral" else 1.0
         w = lexicon.strong_weight if strong else lexicon.weight * (lexicon.opposed_weak_factor if lab == opposed else 1.0)
         out[lab] = out.get(lab, 0.0) + w * min(len(plain) + f * len(hedged - plain), cap)

@@ -1,0 +1,41 @@
+"""Rules-6 stance: what the words say about a signal they contain.
+
+* A negated verb of belief denies its whole complement: "did not believe he was a traitor" is
+  no accusation of treason (stance.disbelieved), while a doubt ("it is not clear that they
+  follow the law") is still no denial.
+* A characterisation ("called the vote 'the theft of a million votes'") is a judgement, not a
+  report: its figures are no neutral signals (stance_signals.yaml characterising_cues,
+  stance.characterises), so an NGO's or a minister's characterisation keeps its side's label.
+
+The sentences are constructed for these tests (no article text)."""
+
+from test_stance import lex  # noqa: F401 (the shipped lexicon fixture, one home)
+from toolkit.core.stance import evidence, propose_stance
+from toolkit.pipeline import load_pipeline
+
+
+def test_a_disbelieved_accusation_is_no_signal(lex):
+    assert evidence("the farmer believed the activist was a traitor", lex)["favor"] > 0
+    assert evidence("the farmer did not believe the activist was a traitor", lex)["favor"] == 0
+    assert evidence("the farmer doesn't think the activist was ever a traitor", lex)["favor"] == 0
+    # a sentence end closes the scope: the second sentence accuses
+    assert evidence("we do not think so. the activist is a traitor", lex)["favor"] > 0
+
+
+def test_a_doubt_is_not_a_denial(lex):
+    assert evidence("it is not clear that the police follow the law", lex)["favor"] > 0
+
+
+def test_a_characterisation_keeps_its_figures_out(lex):
+    text = "the budget “ten years of waste and 40 empty promises”"
+    assert evidence(text, lex, "said")["neutral"] > 0
+    assert evidence(text, lex, "called")["neutral"] == 0
+    assert propose_stance(text, "NGO", lex, "called")[0] == "against"
+    assert propose_stance("ten schools and 40 clinics had opened", "NGO", lex, "said")[0] == "neutral"
+
+
+def test_a_characterisation_with_figures_is_prefilled_with_the_speakers_side():
+    nlp = load_pipeline(None)
+    text = "Licadho called the new rules “two hundred pages of control over 5,000 groups.”"
+    quotes = nlp(text)._.quotes
+    assert [(q.speaker.lower(), q.stance) for q in quotes] == [("licadho", "against")]
