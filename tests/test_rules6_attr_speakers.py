@@ -47,3 +47,23 @@ def test_long_participle_opener_before_the_subject(nlp):
         "Speaking at a graduation ceremony at the Koh Pich hall on Monday, Hun Sen mocked him. “Nobody stole anything,” he said."
     )
     assert speakers(nlp, text)[-1] == ("Nobody stole anything,", "Hun Sen")
+
+
+def test_name_after_a_titled_description_with_a_place(nlp):
+    text = "The UNICEF representative in Cambodia, Maria Lopez, told reporters the campaign had reached every province."
+    assert speakers(nlp, text) == [("the campaign had reached every province", "Maria Lopez")]
+
+
+def test_name_before_an_appositive_with_a_relative_clause(nlp):
+    text = "Sok Vanna, director of the Land Archive, which holds the old maps, believes the border line is clear."
+    assert speakers(nlp, text) == [("the border line is clear", "Sok Vanna")]
+
+
+def test_inverted_description_with_its_name(nlp):
+    text = "“The rice is gone,” said the cooperative’s chairman, Touch Sary."
+    assert speakers(nlp, text) == [("The rice is gone,", "Touch Sary")]
+
+
+def test_participle_after_a_described_name(nlp):
+    text = "The Thai Ambassador to Cambodia, Somsak Noi, greeted the new cabinet, writing that Thailand was “ready to help”."
+    assert speakers(nlp, text) == [("Thailand was “ready to help”", "Somsak Noi")]

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field, replace
 from toolkit.config import Registry, StanceScheme
 from toolkit.core import doc_text, has
 from toolkit.core.cues import Cue, CueLexicon, find_cues
-from toolkit.core.frames import PRONOUNS, Frame, body_before_place, colon_frames, perspective_frames, subordinate_report_end, dateline_spans, name_across_and, has, judgement_frames, line_frames, np_left, possessor_of_channel, read_frames, sentence_bounds, sentence_spans, speaker_left, split_at_line_breaks, sentence_subjects, split_at_datelines, tidy_speaker
+from toolkit.core.frames import PRONOUNS, Frame, body_before_place, colon_frames, perspective_frames, subordinate_report_end, dateline_spans, name_across_and, has, judgement_frames, line_frames, name_in_apposition, np_left, possessor_of_channel, read_frames, sentence_bounds, sentence_spans, speaker_left, split_at_line_breaks, sentence_subjects, split_at_datelines, tidy_speaker
 from toolkit.core.quotes import Quotation, find_quotations
 from toolkit.core.speakers import MentionLexicon, Resolution, SpeakerResolver, aged_names, bare_name, described_subject, implausible_mention, titled_name, without_article
 from toolkit.core.stance import StanceLexicon, propose_stance, side_from_mention, speaker_context
@@ -152,6 +152,8 @@ def tidy_speakers(doc, frames: list[Frame], bounds, registry: Registry, lexicons
         span = body_before_place(doc, span, bounds[f.speaker[0]][0], lexicons.mentions.body_nouns)
         span = name_across_and(doc, span, bounds[f.speaker[0]][0], lambda t: registry.get(t) is not None)
         span = possessor_of_channel(doc, span, lexicons.mentions.channel_nouns)
+        if span[0] > f.cue.start or f.pattern.startswith("participle"):  # "said the group’s director, Phorn Dara" / "The Thai envoy, Somsak Noi, ..., writing that"
+            span = name_in_apposition(doc, span, bounds[f.speaker[0]][1]) or span
         if span != f.speaker:
             if out is frames:
                 out = list(frames)

@@ -403,11 +403,19 @@ def speaker_left(doc, i: int, lo: int, lex: CueLexicon, skipped: int | None = No
             return _name_after_quotation(doc, j, lo, lex)
         if not _appositive(doc, k + 1, j, lex):
             return _name_after_quotation(doc, j, lo, lex)
+        if doc[k + 1].lower_ in ("which", "whose") and k - 1 >= lo:
+            # "X, director of the centre, which gathered the evidence, believes": the relative
+            # clause is about the appositive's noun; the speaker stands before the appositive
+            k2 = k - 1
+            while k2 >= lo and k - k2 < 20 and doc[k2].text != "," and doc[k2].text not in QUOTE_MARKS:
+                k2 -= 1
+            if k2 >= lo and doc[k2].text == "," and _appositive(doc, k2 + 1, k, lex):
+                j, k = k, k2
         span = np_left(doc, _before_parenthesis(doc, k - 1, lo), lo, lex)
         if span is not None:
             span = _head_before_place(doc, span, lo, lex)  # "A senior official at the ministry, speaking ..., said"
         inner = (k + 1, j)
-        described = span is None or not _has_capital(doc, span) or doc[span[1] - 1].text[:1].islower() or (span[0] - 1 >= lo and doc[span[0] - 1].lower_ in ("to", "of", "for", "in", "at"))
+        described = span is None or not _has_capital(doc, span) or doc[span[1] - 1].text[:1].islower() or (span[0] - 1 >= lo and doc[span[0] - 1].lower_ in ("to", "of", "for", "in", "at")) or has_role_word(doc, span)
         if described and j - k - 1 <= 5 and all(doc[x].text[:1].isupper() for x in range(*inner)):
             return inner  # "his ministry’s spokesperson, Khieu Sopheak, confirmed", "China’s ambassador, Wang Wentian, said", "The EU ambassador to Cambodia, George Edgar, said"
         if span is None or not (_has_capital(doc, span) or doc[span[1] - 1].lower_ in PRONOUNS):
@@ -434,6 +442,52 @@ def speaker_left(doc, i: int, lo: int, lex: CueLexicon, skipped: int | None = No
 
 
 _PLACE_PREPS = frozenset(("in", "at", "from", "of", "to", "for"))
+_NAME_WORDS = frozenset("of for the and on de to in at".split())
+
+
+def has_role_word(doc, span: tuple[int, int]) -> bool:
+    """Does the span hold a lower-case word other than a name's inner words ("representative in
+    Cambodia", "The WHO representative"): a description, not a name ("Bank of China")?
+
+    >>> import spacy; doc = spacy.blank("en")("The WHO representative in Cambodia and the Bank of China")
+    >>> has_role_word(doc, (2, 5)), has_role_word(doc, (7, 10))
+    (True, False)
+    """
+    return any(t.is_alpha and t.text[:1].islower() and t.lower_ not in _NAME_WORDS for t in doc[span[0] : span[1]])
+
+
+def name_in_apposition(doc, span: tuple[int, int], hi: int) -> tuple[int, int] | None:
+    """The name set off by a comma right after a description ("said the group’s director,
+    Phorn Dara." -> "Phorn Dara"; "The Thai Ambassador to Cambodia, Somsak Noi, ..." -> "Somsak
+    Noi"): the description may end in a place phrase ("to Cambodia"); the name is one to four
+    capitalised words followed by a comma, the sentence's end or a closing bracket. None when
+    the span is a name already.
+
+    >>> import spacy; doc = spacy.blank("en")("said the union’s director, Phorn Dara.")
+    >>> name_in_apposition(doc, (1, 5), len(doc))
+    (6, 8)
+    """
+    s, e = span
+    if not (has_role_word(doc, span) or doc[s].lower_ in ("the", "a", "an")):
+        return None
+    k = e
+    if k < hi and doc[k].lower_ in _PLACE_PREPS:
+        k2 = k + 1
+        while k2 < hi and k2 - k <= 4 and doc[k2].is_alpha and (doc[k2].text[:1].isupper() or doc[k2].lower_ == "the"):
+            k2 += 1
+        if k2 == k + 1:
+            return None
+        k = k2
+    if k >= hi or doc[k].text != ",":
+        return None
+    m = k + 1
+    while m < hi and m - k <= 4 and doc[m].is_alpha and doc[m].text[:1].isupper():
+        m += 1
+    if m - k < 3 or m - k > 5:  # two to four name words ("Phorn Dara", not "Monday")
+        return None
+    if m < hi and doc[m].text not in (",", ".", ")", ";") and not doc[m].is_space:
+        return None
+    return (k + 1, m)
 
 
 def appositive_name_after(doc, span: tuple[int, int], cue: int) -> tuple[int, int] | None:
