@@ -39,3 +39,10 @@ def test_a_characterisation_with_figures_is_prefilled_with_the_speakers_side():
     text = "Licadho called the new rules “two hundred pages of control over 5,000 groups.”"
     quotes = nlp(text)._.quotes
     assert [(q.speaker.lower(), q.stance) for q in quotes] == [("licadho", "against")]
+
+
+def test_a_figure_in_millions_is_one_figure(lex):
+    # "four million families" is one figure: one weak neutral signal, not two, so a minister's
+    # claim of a record is not pre-filled neutral on the strength of its size alone
+    assert evidence("they gave titles to four million families", lex)["neutral"] == evidence("they gave titles to 4,000 families", lex)["neutral"]
+    assert propose_stance("they gave titles to four million families", "government", lex)[1] < 0.505

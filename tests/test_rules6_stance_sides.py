@@ -53,3 +53,8 @@ def test_topic_words_are_no_weak_signals(lex):
         assert ev["favor"] == ev["against"] == 0.0, text
     assert evidence("The vote was not free and fair.", lex)["against"] > 0  # the framing still tells
     assert evidence("It was a threat to national security.", lex)["favor"] > 0
+
+
+def test_plural_rights_organisations_are_ngos(lex):
+    assert side_from_mention("eleven human rights organisations", lex) == "NGO"
+    assert side_from_mention("two rights organizations", lex) == "NGO"

@@ -514,6 +514,8 @@ def quantities(low: str, number_words: frozenset[str]) -> list[str]:
     ['23', '$1.2 billion', '80.3 percent']
     >>> quantities("he missed three meetings on june 25, banned for five years in the last two elections", frozenset({"two", "three", "five"}))
     ['three']
+    >>> quantities("three million votes and 1.2 million names", frozenset({"three", "million"}))
+    ['three', '1.2']
     """
     out = []
     for m in _QUANTITY.finditer(low):
@@ -521,6 +523,8 @@ def quantities(low: str, number_words: frozenset[str]) -> list[str]:
         if word is not None and word not in number_words:
             continue
         before = low[max(0, m.start() - 12) : m.start()].split()[-1:]
+        if word is not None and before and (before[0] in number_words or before[0][:1].isdigit()):
+            continue  # the rest of one figure ("three million", "1.2 million"), not a second one
         if before and before[0] in _MONTHS:
             continue  # a date ("june 25")
         if before and before[0] in _SERIES:
