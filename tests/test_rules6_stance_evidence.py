@@ -46,3 +46,12 @@ def test_a_figure_in_millions_is_one_figure(lex):
     # claim of a record is not pre-filled neutral on the strength of its size alone
     assert evidence("they gave titles to four million families", lex)["neutral"] == evidence("they gave titles to 4,000 families", lex)["neutral"]
     assert propose_stance("they gave titles to four million families", "government", lex)[1] < 0.505
+
+
+def test_an_appeal_to_both_sides_takes_no_side(lex):
+    text = "the embassy asked both sides to show restraint"
+    assert evidence(text, lex)["neutral"] > 0
+    assert propose_stance(text, "foreign government", lex)[0] == "neutral"
+    assert propose_stance(text, "foreign government", lex)[1] >= 0.505
+    # a single even-handed phrase does not outweigh a government speaker's side: left empty
+    assert propose_stance("the minister wrote to all parties", "government", lex)[1] < 0.505
