@@ -5,7 +5,8 @@
 * An official of a private body ("a bank official", "a company spokesman") names no side
   (stance_signals.yaml mention_roles.unknown), so the government's prior does not pre-fill favor.
 * Words that name a topic rather than a stance ("free tickets", "opposition figures", "the
-  Security Council", a reported arrest) are no weak signals any more.
+  Security Council", a reported arrest, "threats", "pressure", "prevented"; "respond" and
+  "plan to" as neutral words) are no weak signals any more.
 
 The sentences are constructed for these tests (no article text)."""
 
@@ -48,9 +49,13 @@ def test_a_private_officials_plain_remark_is_not_prefilled():
 
 def test_topic_words_are_no_weak_signals(lex):
     for text in ("The free tickets filled the stadium.", "He met opposition figures in Bangkok.",
-                 "They asked the Security Council to meet.", "The arrest was made at noon."):
+                 "They asked the Security Council to meet.", "The arrest was made at noon.",
+                 "Voters came despite threats.", "They spoke of foreign pressure.",
+                 "He was prevented from boarding."):
         ev = evidence(text, lex)
         assert ev["favor"] == ev["against"] == 0.0, text
+    for text in ("We will respond.", "They plan to seize power."):
+        assert evidence(text, lex)["neutral"] == 0.0, text
     assert evidence("The vote was not free and fair.", lex)["against"] > 0  # the framing still tells
     assert evidence("It was a threat to national security.", lex)["favor"] > 0
 
