@@ -55,3 +55,12 @@ def test_an_appeal_to_both_sides_takes_no_side(lex):
     assert propose_stance(text, "foreign government", lex)[1] >= 0.505
     # a single even-handed phrase does not outweigh a government speaker's side: left empty
     assert propose_stance("the minister wrote to all parties", "government", lex)[1] < 0.505
+
+
+def test_asserting_a_future_vote_free_and_fair_defends_it(lex):
+    assert propose_stance("the spokesman said the vote would be free and fair", "government", lex)[0] == "favor"
+    assert propose_stance("the spokesman said the vote would be free and fair", "government", lex)[1] >= 0.505
+    assert propose_stance("the vote will not be free and fair", "opposition", lex)[0] == "against"
+    assert propose_stance("we demand free and fair elections", None, lex)[0] == "against"
+    # a hope for it is still neutral, whoever hopes
+    assert propose_stance("he hoped the vote would be free and fair", "opposition", lex)[0] == "neutral"
