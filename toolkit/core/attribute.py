@@ -687,7 +687,7 @@ def _resolve_speakers(doc, drafts: list[_Draft], registry: Registry, mlex: Menti
             res = Resolution(res.name, 0.5, "relative")
         if res.how == "as_written" and target is mention and resolver.person_of_body(mention) == mention:
             ent = _entity_name(doc, key)
-            if ent is not None and ent != res.name:
+            if ent is not None and ent != res.name and not name_tail(ent, res.name):
                 res = resolver.resolve_name(ent, key[0]) or Resolution(ent, 0.55, "entity")
         done[key] = d.resolution = res
         if res.name and res.how not in ("pronoun_unresolved",):
@@ -835,6 +835,19 @@ def _entity_name(doc, span: tuple[int, int]) -> str | None:
                 # "Cambodia’s government", "Malaysian police", "the UN human rights office"
                 return without_article(doc[toks[0].i : toks[-1].i + 1].text)  # "The Fisheries Administration" -> without "The"
     return None
+
+
+def name_tail(part: str, name: str | None) -> bool:
+    """Is ``part`` the last words of the proper name ``name`` ("Sok Heng" of "Ham Sok Heng")? A
+    tagger's entity that leaves out a name's first word is no better name than the mention's own.
+
+    >>> name_tail("Sok Heng", "Ham Sok Heng"), name_tail("Thailand", "Thai army"), name_tail("Heng", "Ham Sok Heng")
+    (True, False, True)
+    """
+    if not name or not part or part == name:
+        return False
+    w, p = name.split(), part.split()
+    return len(p) < len(w) and w[-len(p):] == p and all(x[:1].isupper() for x in w)
 
 
 def _relative_antecedent(doc, i: int) -> str | None:

@@ -865,8 +865,11 @@ def _speaker_from_parse(doc, i: int) -> tuple[int, int] | None:
     if not has(doc, "DEP"):
         return None
     tok = doc[i]
+    subjects = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
     for child in tok.children:
         if child.dep_ in ("nsubj", "nsubjpass"):
+            if child.ent_type_ == "NORP" and any(c.i > child.i for c in subjects):
+                continue  # "[Thai] acting Prime Minister Phumtham [Wechayachai] told": a nationality the parser made a second subject
             a, b = (child.i + 1, i) if child.i < i else (i + 1, child.i)
             if any(doc[k].text in QUOTE_MARKS for k in range(a, b)):
                 continue  # a subject inside the quotation is not the speaker
@@ -893,8 +896,33 @@ def _speaker_from_parse(doc, i: int) -> tuple[int, int] | None:
                     right = t.right_edge.i + 1
                 else:
                     break
+            if scene_phrase(doc, left, right, i):
+                return None  # "In Chiro market, a noodle seller ... said": the parser's subject is the place
             return (left, right)
     return None
+
+
+_SCENE_PREPS = frozenset("in at on from inside outside near back".split())
+
+
+def scene_phrase(doc, left: int, right: int, cue: int) -> bool:
+    """Is ``[left, right)`` the object of a scene-setting phrase that opens the sentence and ends
+    in a comma before the cue ("In Chiro market, a noodle seller ... said", "Back in Takeo,
+    Chea Sokhom says")? A parser sometimes takes the place for the subject.
+
+    >>> import spacy; doc = spacy.blank("en")("In Chiro market, a seller said so.")
+    >>> scene_phrase(doc, 1, 3, 6), scene_phrase(doc, 4, 6, 6)
+    (True, False)
+    """
+    k = left
+    while k > 0 and doc[k - 1].is_alpha and doc[k - 1].text[:1].isupper() and doc[k - 1].lower_ not in _SCENE_PREPS:
+        k -= 1  # "Back in [Chiro] Ti Pir": the parser's subject may start inside the place name
+    p = k
+    while k > 0 and doc[k - 1].lower_ in _SCENE_PREPS:
+        k -= 1
+    if k == p and doc[left].lower_ not in _SCENE_PREPS:
+        return False
+    return right < cue and doc[right].text == "," and (k == 0 or doc[k - 1].is_punct or doc[k - 1].is_space or doc[k - 1].is_sent_start)
 
 
 # --------------------------------------------------------------------------- content
