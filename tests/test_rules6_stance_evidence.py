@@ -64,3 +64,14 @@ def test_asserting_a_future_vote_free_and_fair_defends_it(lex):
     assert propose_stance("we demand free and fair elections", None, lex)[0] == "against"
     # a hope for it is still neutral, whoever hopes
     assert propose_stance("he hoped the vote would be free and fair", "opposition", lex)[0] == "neutral"
+
+
+def test_what_is_conceded_before_but_is_not_the_point(lex):
+    text = "the count was calm, but observers saw officials photographing voters"
+    assert evidence("the count was calm", lex)["neutral"] > 0
+    assert evidence(text, lex)["neutral"] == 0
+    assert propose_stance(text, "NGO", lex) == ("against", 0.6)
+    # after the concession the words count, and a strong framing counts wherever it stands
+    assert evidence("it was a hard day, but the count was calm", lex)["neutral"] > 0
+    assert evidence("a sham trial, but we will appeal", lex)["against"] > 0
+    assert evidence("the day was not only calm but also orderly", lex)["neutral"] > 0  # "but also" concedes nothing

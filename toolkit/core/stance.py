@@ -548,18 +548,40 @@ def characterises(cue: str, lexicon: StanceLexicon) -> bool:
     return any(w.strip(_PUNCT) in lexicon.characterising_cues for w in _norm(cue).split())
 
 
+_CONCESSION = re.compile(r"\b(?:but|however)\b(?!\s+also\b)")
+
+
+def concession_end(low: str) -> int:
+    """Where the last concession in ``low`` ends: the start of its last "but" or "however" (not
+    "but also"), or 0. What comes before is granted, what follows is the speaker's point
+    ("voting was calm, but observers saw officials photographing voters"): weak signals before it
+    do not count (:func:`_signals`); strong framings still do.
+
+    >>> t = "the campaign was calm, but observers saw intimidation"
+    >>> t[concession_end(t):]
+    'but observers saw intimidation'
+    >>> concession_end("not only the police but also the courts"), concession_end("it was calm")
+    (0, 0)
+    """
+    found = [m.start() for m in _CONCESSION.finditer(low)]
+    return found[-1] if found else 0
+
+
 def _signals(low: str, lexicon: StanceLexicon, hedge_at: int, hedge_end: int | None = None, count_figures: bool = True) -> dict[tuple[str, bool], tuple[set[str], set[str]]]:
     """Per ``(label, strong)``: the distinct signal phrases outside the hedge's scope
     (``hedge_at`` to ``hedge_end``, default the end) and inside it; favor and against phrases
-    right after a negator are left out. Each figure (:func:`quantities`) is a weak neutral
-    signal, unless ``count_figures`` is false (a characterisation: :func:`characterises`)."""
+    right after a negator are left out, and so are weak ones before a concession ("calm, but":
+    :func:`concession_end`). Each figure (:func:`quantities`) is a weak neutral signal, unless ``count_figures`` is false (a characterisation: :func:`characterises`)."""
     if hedge_end is None:
         hedge_end = len(low)
     out: dict[tuple[str, bool], tuple[set[str], set[str]]] = {}
     negators = lexicon.negators
+    point = concession_end(low)
     for m, kind in lexicon.signals.find(low):
         if kind[0] != "neutral" and negators and negated(low, m.start(), negators):
             continue
+        if not kind[1] and m.start() < point:
+            continue  # conceded before "but": not the point of the quote
         plain, hedged = out.setdefault(kind, (set(), set()))
         (hedged if hedge_at <= m.start() < hedge_end else plain).add(m.group())
     figures = quantities(low, lexicon.number_words) if count_figures else []
