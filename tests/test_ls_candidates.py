@@ -19,6 +19,8 @@ from toolkit.labelstudio.config import (
 from toolkit.labelstudio.export import IssueLog, parse_annotation, resolve_speaker
 from toolkit.labelstudio.tasks import (
     MAX_CANDIDATES,
+    MAX_WITH_ACTING,
+    acting_mentions,
     build_task,
     candidate_names,
     label_interface,
@@ -65,9 +67,63 @@ def test_the_cap_never_drops_a_resolved_speaker():
     quotes = [_q("the talks were over", "Hun Sen", "The premier")]
     assert speaker_candidates(TEXT, quotes, REG, limit=2) == ["Kem Sokha", "Hun Sen"]
     assert speaker_candidates(TEXT, quotes, REG, limit=0) == ["Hun Sen"]
-    many = " ".join(f"Person{i} Name said so." for i in range(30))
+    many = " ".join(f"We met Person{i} Name." for i in range(30))
     big = Registry([Speaker(f"Person{i} Name", "unknown") for i in range(30)])
     assert speaker_candidates(many, [], big) == [f"Person{i} Name" for i in range(MAX_CANDIDATES)]
+
+
+# --------------------------------------------------------------------------- names the text shows acting
+
+BIG = Registry([Speaker(f"Person{i} Name", "unknown") for i in range(40)])
+
+
+def _resolved(n: int) -> tuple[str, list[Quote]]:
+    """A text where the proposal resolved ``n`` speakers (Person0..n-1), each quoted once."""
+    parts, quotes = [], []
+    for i in range(n):
+        head = " ".join(parts) + (" " if parts else "")
+        said = f"Person{i} Name said that it was fine number {i}."
+        start = len(head) + said.index("it was")
+        quotes.append(Quote(start, start + len(f"it was fine number {i}"), f"it was fine number {i}", "indirect",
+                            speaker=f"Person{i} Name", speaker_start=len(head), speaker_end=len(head) + len(f"Person{i} Name")))
+        parts.append(said)
+    return " ".join(parts), quotes
+
+
+def test_a_name_the_text_shows_acting_is_offered_when_the_resolved_speakers_fill_the_list():
+    """The speaker of a quote the proposal missed (its verb is no cue) is a name the text shows
+    acting: offered even when the resolved speakers already fill the list; a name only
+    mentioned is not."""
+    assert MAX_WITH_ACTING > MAX_CANDIDATES
+    text, quotes = _resolved(MAX_CANDIDATES)
+    text += " Person30 Name justified the ruling. Reporters met Person31 Name, who smiled."
+    got = speaker_candidates(text, quotes, BIG)
+    assert got == [f"Person{i} Name" for i in range(MAX_CANDIDATES)] + ["Person30 Name"]
+    # the resolved speakers are always all offered; acting names only up to the ceiling
+    text, quotes = _resolved(MAX_WITH_ACTING)
+    text += " Person30 Name justified the ruling."
+    assert speaker_candidates(text, quotes, BIG) == [f"Person{i} Name" for i in range(MAX_WITH_ACTING)]
+
+
+def test_acting_names_come_before_mere_mentions_and_stop_at_their_ceiling():
+    text = "Reporters met Person0 Name and Person1 Name. " + " ".join(f"Person{i} Name warned them." for i in range(2, 30))
+    got = speaker_candidates(text, [], BIG)
+    assert got == [f"Person{i} Name" for i in range(2, 2 + MAX_WITH_ACTING)]  # acting first, then the ceiling
+    few = "Reporters met Person0 Name and Person1 Name. Person2 Name warned them."
+    assert speaker_candidates(few, [], BIG, limit=2) == ["Person0 Name", "Person2 Name"]  # by first mention
+    assert acting_mentions(few, BIG, verb_forms=()) == {"Person2 Name": few.index("Person2")}
+
+
+@pytest.mark.parametrize("after, acting", [
+    (" justified it", True), (" ruled that", True), (" says so", True), (" told them", True),
+    (", who said", False), (" and others", False), (" Minister said", False), (" states met", False),
+    (" stated that", True), ("’s claims", False), (" claims that", False),
+])
+def test_verb_after_is_a_lower_case_verb_right_after_the_name(after, acting):
+    from toolkit.labelstudio.tasks import speech_verb_forms, verb_after
+
+    text = "Hun Sen" + after
+    assert verb_after(text, len("Hun Sen"), speech_verb_forms()) is acting
 
 
 def test_an_unregistered_speaker_is_no_candidate_and_no_registry_gives_none():

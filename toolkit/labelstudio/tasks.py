@@ -20,9 +20,10 @@ by several quotes is one region with several ``said_by`` relations.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any, Collection, Iterable
 
 from toolkit.labelstudio import names as N
 from toolkit.types import text_sha256  # noqa: F401  (re-exported)
@@ -84,8 +85,16 @@ def task_data(record: dict[str, Any]) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- candidate speakers
 
-#: At most this many candidate speakers per task (a radio each, beside the article).
+#: At most this many candidate speakers per task (a radio each, beside the article), unless the
+#: speakers the pre-annotation resolved, or those and the registry names the text shows acting
+#: (:func:`acting_mentions`), are more: resolved speakers are always offered, acting names up to
+#: ``MAX_WITH_ACTING`` in all.
 MAX_CANDIDATES = 12
+#: The ceiling for acting names. Each candidate takes a line of the right column (about 21 px; two
+#: for the 10 registry names longer than 35 characters), which the review panel under a selected
+#: SPEAKER's controls loses: at 14 one-line candidates it still shows 3 rows whole, at 16 only 2
+#: (measured in Label Studio 1.23.2, 1400x1000; tests/browser/test_ls_candidates_ui.py).
+MAX_WITH_ACTING = MAX_CANDIDATES + 2
 
 
 def _registry_forms(registry) -> tuple[tuple[str, str], ...]:
@@ -96,8 +105,6 @@ def _registry_forms(registry) -> tuple[tuple[str, str], ...]:
 
 @lru_cache(maxsize=4)
 def _mention_pattern(forms: tuple[tuple[str, str], ...]):
-    import re
-
     by_form = {form: name for form, name in forms}
     alternatives = "|".join(re.escape(f) for f in sorted(by_form, key=len, reverse=True))
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)") if alternatives else None, by_form
@@ -112,21 +119,79 @@ def registry_mentions(text: str, registry) -> dict[str, int]:
     >>> registry_mentions("Samdech Hun Sen met Kem Sokha; Hun Sen said so.", r)
     {'Hun Sen': 0, 'Kem Sokha': 20}
     """
-    if registry is None:
-        return {}
-    pattern, by_form = _mention_pattern(_registry_forms(registry))
     first: dict[str, int] = {}
-    for m in pattern.finditer(text) if pattern is not None else ():
-        first.setdefault(by_form[m.group(0)], m.start())
+    for name, start, _end in _mentions(text, registry):
+        first.setdefault(name, start)
     return first
 
 
-def speaker_candidates(text: str, quotes: Iterable[Quote], registry, limit: int = MAX_CANDIDATES) -> list[str]:
-    """The article's candidate speakers, offered as one click each on a SPEAKER region: the
-    registry names of the speakers the pre-annotation resolved (always all of them) and of the
-    registry people and bodies the text mentions (while there is room: ``limit`` names at most),
-    ordered by first mention. A speaker the registry lacks is not a candidate (it keeps its
-    typed name).
+def _mentions(text: str, registry) -> Iterable[tuple[str, int, int]]:
+    """(canonical name, start, end) of every registry mention in ``text`` (see :func:`registry_mentions`)."""
+    if registry is None:
+        return
+    pattern, by_form = _mention_pattern(_registry_forms(registry))
+    for m in pattern.finditer(text) if pattern is not None else ():
+        yield by_form[m.group(0)], m.start(), m.end()
+
+
+#: the word right after a mention, with spaces only between (no comma: "Hun Sen, who ..." is not it)
+_NEXT_WORD = re.compile(r"[ \t]+([a-z][a-z’'-]*)")
+
+
+def verb_after(text: str, end: int, verb_forms: Collection[str]) -> bool:
+    """Is the word right after ``end`` (spaces only between) a lower-case verb form: one of
+    ``verb_forms`` (the cue lexicon's: "says", "told") or a past form in -ed ("justified",
+    "ordered", "reported")? Then the words before ``end`` are its subject: someone acting in the text.
+
+    >>> t = "The Supreme Court justified it; Reuters says so; the EU, Hun Sen and the Red Cross."
+    >>> [verb_after(t, t.index(w) + len(w), {"says"}) for w in ("Court", "Reuters", "EU", "Sen", "Cross")]
+    [True, True, False, False, False]
+    """
+    m = _NEXT_WORD.match(text, end)
+    return bool(m) and (m.group(1).endswith("ed") or m.group(1) in verb_forms)
+
+
+@lru_cache(maxsize=1)
+def speech_verb_forms() -> frozenset[str]:
+    """The surface forms of the cue lexicon's verbs (``configs/cues.yaml``: "said", "tells"),
+    but those of its ``noun_ambiguous`` lemmas ("ASEAN states", "the party's claims"), whose
+    past form in -ed counts anyway."""
+    from toolkit.config import _load_yaml, configs_dir
+    from toolkit.core.cues import CueLexicon
+
+    path = configs_dir() / "cues.yaml"
+    lex = CueLexicon.from_dict(_load_yaml(path), source=path)
+    return frozenset(f for f, lemma in lex.forms.items() if lemma not in lex.noun_ambiguous)
+
+
+def acting_mentions(text: str, registry, verb_forms: Collection[str] | None = None) -> dict[str, int]:
+    """Canonical registry name -> offset of its first mention, for the names the text shows
+    acting: some mention of theirs directly followed by a verb (:func:`verb_after`). The
+    speakers of quotes the pre-annotation missed are among them when the verb is no cue of its
+    lexicon ("The Supreme Court justified the dissolution on the grounds ...").
+
+    >>> from toolkit.config import Registry, Speaker
+    >>> r = Registry([Speaker("Hun Sen", "government"), Speaker("Kem Sokha", "opposition")])
+    >>> acting_mentions("Kem Sokha met Hun Sen. Later Hun Sen ruled it out.", r, verb_forms=())
+    {'Hun Sen': 14}
+    """
+    forms = speech_verb_forms() if verb_forms is None else verb_forms
+    first = registry_mentions(text, registry)
+    return {name: first[name] for name, _start, end in _mentions(text, registry) if verb_after(text, end, forms)}
+
+
+def speaker_candidates(text: str, quotes: Iterable[Quote], registry, limit: int = MAX_CANDIDATES,
+                       verb_forms: Collection[str] | None = None) -> list[str]:
+    """The article's candidate speakers, offered as one click each on a SPEAKER region, ordered
+    by first mention: the registry names of
+
+    1. the speakers the pre-annotation resolved (always all of them);
+    2. the registry people and bodies the text shows acting (:func:`acting_mentions`: likely
+       speakers of the quotes it missed), by first mention, up to ``MAX_WITH_ACTING`` names in all;
+    3. the other registry names the text mentions, by first mention, while there is room
+       (``limit`` names at most).
+
+    A speaker the registry lacks is not a candidate (it keeps its typed name).
 
     >>> from toolkit.config import Registry, Speaker
     >>> r = Registry([Speaker("Hun Sen", "government"), Speaker("Kem Sokha", "opposition"), Speaker("Sam Rainsy", "opposition")])
@@ -135,19 +200,28 @@ def speaker_candidates(text: str, quotes: Iterable[Quote], registry, limit: int 
     ['Kem Sokha', 'Sam Rainsy', 'Hun Sen']
     >>> speaker_candidates(text, [Quote(43, 54, "it was over", "indirect", speaker="Hun Sen", speaker_start=26, speaker_end=37)], r, limit=1)
     ['Hun Sen']
+    >>> speaker_candidates("Kem Sokha met Sam Rainsy, who denied it.", [], r, limit=1)
+    ['Kem Sokha']
+    >>> speaker_candidates("Kem Sokha met Sam Rainsy. Sam Rainsy denied it.", [], r, limit=1)
+    ['Sam Rainsy']
     """
     if registry is None:
         return []
     first = registry_mentions(text, registry)
-    resolved: dict[str, int] = {}
+    chosen: dict[str, int] = {}
     for q in quotes:
         name = _canonical(q.speaker, registry) if q.speaker else None
         if name is not None:
             at = q.speaker_start if q.speaker_start is not None else q.start
-            resolved[name] = min(resolved.get(name, at), first.get(name, at), at)
-    room = max(0, limit - len(resolved))
-    mentioned = sorted((at, name) for name, at in first.items() if name not in resolved)[:room]
-    return [name for _at, name in sorted([(at, name) for name, at in resolved.items()] + mentioned)]
+            chosen[name] = min(chosen.get(name, at), first.get(name, at), at)
+    acting = acting_mentions(text, registry, verb_forms)
+    for at, name in sorted((at, name) for name, at in acting.items() if name not in chosen):
+        if len(chosen) >= MAX_WITH_ACTING:
+            break
+        chosen[name] = at
+    room = max(0, limit - len(chosen))
+    mentioned = sorted((at, name) for name, at in first.items() if name not in chosen)[:room]
+    return [name for _at, name in sorted([(at, name) for name, at in chosen.items()] + mentioned)]
 
 
 def candidate_names(data: dict[str, Any]) -> list[str] | None:
