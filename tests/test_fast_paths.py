@@ -18,6 +18,8 @@ from toolkit.core.stance import _trie
 from toolkit.pipeline import load_lexicons, load_pipeline
 
 _NLP = load_pipeline(None)
+#: read once: parsing cues.yaml for each generated example took most of these tests' time
+_CUES: CueLexicon = load_lexicons().cues
 
 _PHRASE = st.text(alphabet="ab -'", min_size=1, max_size=6).map(str.strip).filter(bool)
 
@@ -54,7 +56,7 @@ def test_quotation_scan_is_stable_under_unmarked_padding(text):
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.sampled_from(["said", "Said", "says", "according", "to", "the", "claims", "he", ",", "told", "salad", "noted", "X"]), max_size=30))
 def test_cue_candidates_are_every_token_whose_form_can_start_a_cue(words):
-    lex: CueLexicon = load_lexicons().cues
+    lex = _CUES
     doc = _NLP.make_doc(" ".join(words))
     starts = set(lex.forms) | {p[0] for p in lex.according_to}
     assert _candidates(doc, lex, tagged=False) == [t.i for t in doc if t.lower_ in starts]
@@ -70,7 +72,7 @@ def test_tagged_cue_candidates_are_every_token_that_can_start_a_cue(pairs):
     lemma (lower-cased, as :func:`token_cue` reads it) is a cue lemma are."""
     from spacy.tokens import Doc
 
-    lex: CueLexicon = load_lexicons().cues
+    lex = _CUES
     doc = Doc(_NLP.vocab, words=[w for w, _ in pairs] or ["x"], tags=["VBD"] * (len(pairs) or 1), lemmas=[lem for _, lem in pairs] or ["x"])
     starts = set(lex.forms) | {p[0] for p in lex.according_to}
     assert _candidates(doc, lex, tagged=True) == [t.i for t in doc if t.lower_ in starts or lex.cue_class(t.lemma_.lower())]
