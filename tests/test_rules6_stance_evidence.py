@@ -75,3 +75,10 @@ def test_what_is_conceded_before_but_is_not_the_point(lex):
     assert evidence("it was a hard day, but the count was calm", lex)["neutral"] > 0
     assert evidence("a sham trial, but we will appeal", lex)["against"] > 0
     assert evidence("the day was not only calm but also orderly", lex)["neutral"] > 0  # "but also" concedes nothing
+
+
+def test_common_verdicts_on_justice_are_strong_criticism(lex):
+    for text in ("the verdict was a miscarriage of justice", "the trial was a witch hunt",
+                 "the ruling spread a climate of fear"):
+        assert evidence(text, lex)["against"] >= lex.strong_weight, text
+    assert propose_stance("the sentence was a travesty of justice", "foreign government", lex)[0] == "against"
