@@ -95,3 +95,18 @@ def test_verb_with_an_object_is_no_postposed_attribution(nlp):
 def test_postposed_attribution_with_a_setting_is_kept(nlp):
     text = "Floods reached the capital on Friday, the ministry said on Monday."
     assert quotes(nlp, text) == [("Floods reached the capital on Friday", "the ministry")]
+
+
+def test_for_phrase_after_a_quoted_predicate_stays(nlp):
+    text = "Keo Sophal described the decree as “a locked gate” for farmers."
+    assert spans(nlp, text) == ["the decree as “a locked gate” for farmers"]
+
+
+def test_underlined_that_is_a_report(nlp):
+    text = "Opening the session, Prime Minister Hun Manet underlined that every ministry must “show results”."
+    assert quotes(nlp, text) == [("every ministry must “show results”", "Hun Manet")]
+
+
+def test_one_word_judgement_with_an_agent(nlp):
+    text = "The reforms, seen by most economists as overdue, have still not reached the courts."
+    assert quotes(nlp, text) == [("overdue", "most economists")]

@@ -67,3 +67,8 @@ def test_inverted_description_with_its_name(nlp):
 def test_participle_after_a_described_name(nlp):
     text = "The Thai Ambassador to Cambodia, Somsak Noi, greeted the new cabinet, writing that Thailand was “ready to help”."
     assert speakers(nlp, text) == [("Thailand was “ready to help”", "Somsak Noi")]
+
+
+def test_state_media_honorific_alone(nlp):
+    text = "Samdech Thipadei told the cabinet that each ministry would be judged on its results."
+    assert speakers(nlp, text) == [("each ministry would be judged on its results", "Hun Manet")]

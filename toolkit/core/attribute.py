@@ -367,8 +367,8 @@ def _drafts_from_frames(doc, frames: list[Frame], quotations, quotation_at) -> l
                 direct[f.start] = d
             continue
         s, e = f.start, _cut_at_next_attribution(text, f.start, f.end, cut_points)
-        if e - s < 8:
-            continue
+        if e - s < (4 if f.pattern.startswith("judgement") else 8):
+            continue  # a judgement may be one word: "seen by many diplomats as overdue"
         k = bisect.bisect_left(opens, s - 1)
         inside = []
         while k < len(quotations) and quotations[k].open < e:

@@ -1565,7 +1565,7 @@ _SMALL_CLAUSE_VERB = re.compile(r",? and (?:has |have |had |also |then )?(?:[a-z
 
 
 #: A quoted predicate closed, then the narrator's time or place: `as a “crazy system” during ...`
-_QUOTED_PREDICATE_END = re.compile(r" as [^“”\"\n]{0,40}?[“\"][^“”\"\n]{1,120}[”\"](?=,? (?:during|at|in|on|after|before|while|when|for|to|from|with)\b)")
+_QUOTED_PREDICATE_END = re.compile(r" as [^“”\"\n]{0,40}?[“\"][^“”\"\n]{1,120}[”\"](?=, (?:during|at|in|on|after|before|while|when|for|to|from|with)\b| (?:during|at|in|on|after|before|while|when|to|from|with)\b)")
 
 
 #: A quoted predicate closed, then a second verb phrase of the subject: `the verdict “a dark day”
@@ -1583,6 +1583,9 @@ def small_clause_end(text: str, start: int, end: int) -> int:
     >>> t = "called the act as a “crazy system” during a rally in Flint"
     >>> t[7:small_clause_end(t, 7, len(t))]
     'the act as a “crazy system”'
+    >>> t = "described the law as “a cage” for workers"  # "for" goes on the predicate
+    >>> t[10:small_clause_end(t, 10, len(t))]
+    'the law as “a cage” for workers'
     >>> t = "called the verdict “a dark day” and left the court"
     >>> t[7:small_clause_end(t, 7, len(t))]
     'the verdict “a dark day”'
