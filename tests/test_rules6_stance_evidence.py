@@ -82,3 +82,10 @@ def test_common_verdicts_on_justice_are_strong_criticism(lex):
                  "the ruling spread a climate of fear"):
         assert evidence(text, lex)["against"] >= lex.strong_weight, text
     assert propose_stance("the sentence was a travesty of justice", "foreign government", lex)[0] == "against"
+
+
+def test_figures_conceded_before_but_are_not_the_point(lex):
+    text = "eight members will attend, but they will not wear the party badge"
+    assert evidence("eight members will attend", lex)["neutral"] > 0
+    assert evidence(text, lex)["neutral"] == 0
+    assert evidence("they will attend, but only eight members", lex)["neutral"] > 0

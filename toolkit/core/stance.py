@@ -554,8 +554,8 @@ _CONCESSION = re.compile(r"\b(?:but|however)\b(?!\s+also\b)")
 def concession_end(low: str) -> int:
     """Where the last concession in ``low`` ends: the start of its last "but" or "however" (not
     "but also"), or 0. What comes before is granted, what follows is the speaker's point
-    ("voting was calm, but observers saw officials photographing voters"): weak signals before it
-    do not count (:func:`_signals`); strong framings still do.
+    ("voting was calm, but observers saw officials photographing voters"): weak signals and
+    figures before it do not count (:func:`_signals`); strong framings still do.
 
     >>> t = "the campaign was calm, but observers saw intimidation"
     >>> t[concession_end(t):]
@@ -571,7 +571,7 @@ def _signals(low: str, lexicon: StanceLexicon, hedge_at: int, hedge_end: int | N
     """Per ``(label, strong)``: the distinct signal phrases outside the hedge's scope
     (``hedge_at`` to ``hedge_end``, default the end) and inside it; favor and against phrases
     right after a negator are left out, and so are weak ones before a concession ("calm, but":
-    :func:`concession_end`). Each figure (:func:`quantities`) is a weak neutral signal, unless ``count_figures`` is false (a characterisation: :func:`characterises`)."""
+    :func:`concession_end`). Each figure (:func:`quantities`) after it is a weak neutral signal, unless ``count_figures`` is false (a characterisation: :func:`characterises`)."""
     if hedge_end is None:
         hedge_end = len(low)
     out: dict[tuple[str, bool], tuple[set[str], set[str]]] = {}
@@ -584,7 +584,7 @@ def _signals(low: str, lexicon: StanceLexicon, hedge_at: int, hedge_end: int | N
             continue  # conceded before "but": not the point of the quote
         plain, hedged = out.setdefault(kind, (set(), set()))
         (hedged if hedge_at <= m.start() < hedge_end else plain).add(m.group())
-    figures = quantities(low, lexicon.number_words) if count_figures else []
+    figures = quantities(low[point:], lexicon.number_words) if count_figures else []
     if figures:
         out.setdefault(("neutral", False), (set(), set()))[0].update(f"#{i}" for i in range(len(figures)))
     return out
