@@ -95,23 +95,73 @@ def test_annotate_batch_without_text_column_says_what_is_needed():
         annotate_batch({"article_id": ["a1"]})
 
 
-def test_ray_local_mode_writes_what_quotekit_preannotate_writes(tmp_path, records, expected):
-    """Ray Data on 2 local CPUs, several batches, one JSONL in input order."""
+@pytest.fixture(scope="class")
+def local_ray():
+    """One local Ray (2 CPUs) for the tests of :class:`TestLocalRay`: starting it and its workers
+    (each imports spaCy) took most of each test's time. Started with ``QUOTEKIT_CONFIGS`` unset,
+    so the workers' environment is the project's configs; shut down after the class, before the
+    two-node cluster test, which needs no Ray in this process."""
     import ray
 
-    source = tmp_path / "articles.jsonl"
-    # three copies under distinct ids: more rows than one batch, so several tasks run
-    many = [dict(r, article_id=f"{r['article_id']}-{i}") for i in range(3) for r in records]
-    source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in many), encoding="utf-8")
-    out = tmp_path / "pre.jsonl"
+    import toolkit.scale as scale
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("QUOTEKIT_CONFIGS", raising=False)
+        scale.init(num_cpus=2)
     try:
-        n = run(source, out, num_cpus=2, batch_size=4)
+        yield
     finally:
         ray.shutdown()
-    got = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
-    assert n == len(many) == len(got)
-    want = [dict(e, article_id=f"{e['article_id']}-{i}") for i in range(3) for e in expected]
-    assert got == want
+
+
+@pytest.mark.usefixtures("local_ray")
+class TestLocalRay:
+    """Ray Data in local mode, one Ray for both tests. The second usually runs on the worker
+    processes the first started (Ray keeps them), which hold the pipelines they built
+    (``toolkit.scale._PIPELINES``): it then also shows that other component data sent with the
+    tasks is not answered from that cache."""
+
+    def test_ray_local_mode_writes_what_quotekit_preannotate_writes(self, tmp_path, records, expected):
+        """Ray Data on 2 local CPUs, several batches, one JSONL in input order."""
+        source = tmp_path / "articles.jsonl"
+        # three copies under distinct ids: more rows than one batch, so several tasks run
+        many = [dict(r, article_id=f"{r['article_id']}-{i}") for i in range(3) for r in records]
+        source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in many), encoding="utf-8")
+        out = tmp_path / "pre.jsonl"
+        n = run(source, out, num_cpus=2, batch_size=4)
+        got = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+        assert n == len(many) == len(got)
+        want = [dict(e, article_id=f"{e['article_id']}-{i}") for i in range(3) for e in expected]
+        assert got == want
+
+    def test_workers_use_the_drivers_configs_not_their_machines(self, tmp_path, monkeypatch):
+        """A Ray worker runs with the environment of the Ray node it belongs to, not the driver's:
+        the driver's configs (here its QUOTEKIT_CONFIGS, set after Ray started) reach the workers
+        only as the quote component's data, sent with the tasks."""
+        import shutil
+
+        import yaml
+
+        import toolkit.scale as scale
+
+        configs = tmp_path / "configs"
+        shutil.copytree(Path(__file__).resolve().parents[1] / "configs", configs)
+        speakers = yaml.safe_load((configs / "speakers.yaml").read_text(encoding="utf-8"))
+        speakers["speakers"] = [s for s in speakers["speakers"] if "CNRP" not in s.get("aliases", [])]
+        (configs / "speakers.yaml").write_text(yaml.safe_dump(speakers, allow_unicode=True), encoding="utf-8")
+        recs = [{"article_id": f"a{i}", "text": "CNRP leaders have said that they will stay in the region."} for i in range(4)]
+        source = tmp_path / "articles.jsonl"
+        source.write_text("".join(json.dumps(r) + "\n" for r in recs), encoding="utf-8")
+        out = tmp_path / "pre.jsonl"
+        monkeypatch.delenv("QUOTEKIT_CONFIGS", raising=False)
+        monkeypatch.setattr(scale, "_PIPELINES", {})  # this process's pipelines, made for other configs
+        default = _expected(recs)
+        scale.init(num_cpus=2)  # a no-op: local_ray started the workers' environment (the project's configs)
+        monkeypatch.setenv("QUOTEKIT_CONFIGS", str(configs))
+        want = _expected(recs)
+        assert want != default  # the two configs give different speakers
+        assert run(source, out, batch_size=1) == len(recs)
+        assert [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()] == want
 
 
 def test_two_node_cluster_runs_the_documented_command(tmp_path, records, expected):
@@ -162,37 +212,3 @@ def test_two_node_cluster_runs_the_documented_command(tmp_path, records, expecte
     finally:
         ray.shutdown()
         cluster.shutdown()
-
-
-def test_workers_use_the_drivers_configs_not_their_machines(tmp_path, monkeypatch):
-    """A Ray worker runs with the environment of the Ray node it belongs to, not the driver's:
-    the driver's configs (here its QUOTEKIT_CONFIGS, set after Ray started) reach the workers
-    only as the quote component's data, sent with the tasks."""
-    import shutil
-
-    import ray
-    import yaml
-
-    import toolkit.scale as scale
-
-    configs = tmp_path / "configs"
-    shutil.copytree(Path(__file__).resolve().parents[1] / "configs", configs)
-    speakers = yaml.safe_load((configs / "speakers.yaml").read_text(encoding="utf-8"))
-    speakers["speakers"] = [s for s in speakers["speakers"] if "CNRP" not in s.get("aliases", [])]
-    (configs / "speakers.yaml").write_text(yaml.safe_dump(speakers, allow_unicode=True), encoding="utf-8")
-    recs = [{"article_id": f"a{i}", "text": "CNRP leaders have said that they will stay in the region."} for i in range(4)]
-    source = tmp_path / "articles.jsonl"
-    source.write_text("".join(json.dumps(r) + "\n" for r in recs), encoding="utf-8")
-    out = tmp_path / "pre.jsonl"
-    monkeypatch.delenv("QUOTEKIT_CONFIGS", raising=False)
-    monkeypatch.setattr(scale, "_PIPELINES", {})  # this process's pipelines, made for other configs
-    default = _expected(recs)
-    try:
-        scale.init(num_cpus=2)  # the workers' environment: the project's configs
-        monkeypatch.setenv("QUOTEKIT_CONFIGS", str(configs))
-        want = _expected(recs)
-        assert want != default  # the two configs give different speakers
-        assert run(source, out, batch_size=1) == len(recs)
-    finally:
-        ray.shutdown()
-    assert [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()] == want
