@@ -89,3 +89,8 @@ def test_figures_conceded_before_but_are_not_the_point(lex):
     assert evidence("eight members will attend", lex)["neutral"] > 0
     assert evidence(text, lex)["neutral"] == 0
     assert evidence("they will attend, but only eight members", lex)["neutral"] > 0
+
+
+def test_a_percentage_is_one_figure(lex):
+    # "10 percent" is one figure (quantities), not also the word "percent"
+    assert evidence("wages would rise by 10 percent", lex)["neutral"] == evidence("wages would rise by 10 dollars", lex)["neutral"] > 0
