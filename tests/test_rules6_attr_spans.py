@@ -110,3 +110,8 @@ def test_underlined_that_is_a_report(nlp):
 def test_one_word_judgement_with_an_agent(nlp):
     text = "The reforms, seen by most economists as overdue, have still not reached the courts."
     assert quotes(nlp, text) == [("overdue", "most economists")]
+
+
+def test_quotation_opening_on_the_verb_is_a_clause(nlp):
+    text = "Chan Dara said the organisers “do not speak for the farmers” and that the march was unlawful."
+    assert spans(nlp, text) == ["the organisers “do not speak for the farmers” and that the march was unlawful"]

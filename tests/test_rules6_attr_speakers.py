@@ -72,3 +72,23 @@ def test_participle_after_a_described_name(nlp):
 def test_state_media_honorific_alone(nlp):
     text = "Samdech Thipadei told the cabinet that each ministry would be judged on its results."
     assert speakers(nlp, text) == [("each ministry would be judged on its results", "Hun Manet")]
+
+
+def test_name_among_a_chain_of_appositives(nlp):
+    text = "The new governor, Pich Sovann, 52, a former police chief since 2009, said the road would be finished in May."
+    assert speakers(nlp, text) == [("the road would be finished in May", "Pich Sovann")]
+
+
+def test_name_before_a_long_appositive_with_and(nlp):
+    text = "Mahathir Mohamad, the former Malaysian prime minister and once a close ally of Hun Sen, wrote on his blog that the summit had failed."
+    assert speakers(nlp, text) == [("the summit had failed", "Mahathir Mohamad")]
+
+
+def test_name_given_as(nlp):
+    text = "One of them, a taxi driver who gave his name as Mr Sophal, said the fares were “too low to live on”."
+    assert speakers(nlp, text) == [("the fares were “too low to live on”", "Sophal")]
+
+
+def test_description_after_a_scene_with_a_relative_clause(nlp):
+    text = "In Takeo province, a 61-year-old fisherman, who did not want his name used, said the river had never been so low."
+    assert speakers(nlp, text) == [("the river had never been so low", "a 61-year-old fisherman")]

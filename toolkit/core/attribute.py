@@ -33,7 +33,7 @@ from dataclasses import dataclass, field, replace
 from toolkit.config import Registry, StanceScheme
 from toolkit.core import doc_text, has
 from toolkit.core.cues import Cue, CueLexicon, find_cues
-from toolkit.core.frames import PRONOUNS, Frame, body_before_place, colon_frames, perspective_frames, subordinate_report_end, dateline_spans, name_across_and, has, judgement_frames, line_frames, name_in_apposition, np_left, possessor_of_channel, read_frames, sentence_bounds, sentence_spans, speaker_left, split_at_line_breaks, sentence_subjects, split_at_datelines, tidy_speaker
+from toolkit.core.frames import PRONOUNS, Frame, person_like_noun, body_before_place, colon_frames, perspective_frames, subordinate_report_end, dateline_spans, name_across_and, has, judgement_frames, line_frames, name_in_apposition, np_left, possessor_of_channel, read_frames, sentence_bounds, sentence_spans, speaker_left, split_at_line_breaks, sentence_subjects, split_at_datelines, tidy_speaker
 from toolkit.core.quotes import Quotation, find_quotations
 from toolkit.core.speakers import MentionLexicon, Resolution, SpeakerResolver, aged_names, bare_name, described_subject, implausible_mention, titled_name, without_article
 from toolkit.core.stance import StanceLexicon, propose_stance, side_from_mention, speaker_context
@@ -284,26 +284,6 @@ def _evidence_inside_report(doc, f: Frame, frames: list[Frame], source_words: fr
 _INFERENCE_CUES = frozenset("suggest show indicate mean prove demonstrate reveal tell".split())
 #: "X, Y and Z all suggested": a quantifier after the names is no thing
 _QUANTIFIER_HEADS = frozenset("all both each some many most several few others".split())
-#: Nouns for people without such an ending ("Oz’s big boss indicated as much")
-_PERSON_WORDS = frozenset("boss chief head staff police family crowd public community youth child children wife husband son daughter friend elite team".split())
-#: Endings of nouns for people ("villagers", "critics", "observers", "analysts", "residents")
-_PERSON_ENDINGS = ("er", "or", "ist", "ian", "ant", "ent", "ee", "ic", "man", "men", "people", "ary", "folk")
-
-
-def person_like_noun(word: str) -> bool:
-    """Could this lower-case noun name people ("villagers", "critics", "analysts", "residents")?
-    Said by its ending; things ("signs", "turnout", "figures", "results") have none of them.
-
-    >>> person_like_noun("villagers"), person_like_noun("critics"), person_like_noun("signs"), person_like_noun("turnout")
-    (True, True, False, False)
-    """
-    w = word.lower()
-    if w in _PERSON_WORDS:
-        return True
-    w = w[:-1] if w.endswith("s") and not w.endswith("ss") else w
-    return w.endswith(_PERSON_ENDINGS) or w in _PERSON_WORDS
-
-
 def thing_infers(doc, f: Frame, source_words: frozenset[str]) -> bool:
     """Is ``f`` an inference with a thing as subject ("The early signs suggest he would stay",
     "Turnout tells you that voters are afraid", "The figures tell their own story: S")? Its cue

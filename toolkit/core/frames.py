@@ -402,7 +402,7 @@ def speaker_left(doc, i: int, lo: int, lex: CueLexicon, skipped: int | None = No
         if k < lo or doc[k].text != ",":
             return _name_after_quotation(doc, j, lo, lex)
         if not _appositive(doc, k + 1, j, lex):
-            return _name_after_quotation(doc, j, lo, lex)
+            return _name_after_quotation(doc, j, lo, lex) or appositive_chain_speaker(doc, j, lo, lex)
         if doc[k + 1].lower_ in ("which", "whose") and k - 1 >= lo:
             # "X, director of the centre, which gathered the evidence, believes": the relative
             # clause is about the appositive's noun; the speaker stands before the appositive
@@ -419,7 +419,9 @@ def speaker_left(doc, i: int, lo: int, lex: CueLexicon, skipped: int | None = No
         if described and j - k - 1 <= 5 and all(doc[x].text[:1].isupper() for x in range(*inner)):
             return inner  # "his ministry’s spokesperson, Khieu Sopheak, confirmed", "China’s ambassador, Wang Wentian, said", "The EU ambassador to Cambodia, George Edgar, said"
         if span is None or not (_has_capital(doc, span) or doc[span[1] - 1].lower_ in PRONOUNS):
-            return None
+            return appositive_chain_speaker(doc, j, lo, lex)
+        if described:  # "One of them, a shop owner who gave his name as Mr Dara, said": the name
+            return appositive_chain_speaker(doc, j, lo, lex, names_only=True) or span
         return span
     if tok.text in QUOTE_MARKS:
         return None
@@ -439,6 +441,77 @@ def speaker_left(doc, i: int, lo: int, lex: CueLexicon, skipped: int | None = No
             if doc[w].is_punct or doc[w].text in QUOTE_MARKS:
                 break
     return span
+
+
+#: Nouns for people without such an ending ("Oz’s big boss indicated as much")
+_PERSON_WORDS = frozenset("boss chief head staff police family crowd public community youth child children wife husband son daughter friend elite team".split())
+#: Endings of nouns for people ("villagers", "critics", "observers", "analysts", "residents")
+_PERSON_ENDINGS = ("er", "or", "ist", "ian", "ant", "ent", "ee", "ic", "man", "men", "people", "ary", "folk")
+
+
+def person_like_noun(word: str) -> bool:
+    """Could this lower-case noun name people ("villagers", "critics", "analysts", "residents")?
+    Said by its ending; things ("signs", "turnout", "figures", "results") have none of them.
+
+    >>> person_like_noun("villagers"), person_like_noun("critics"), person_like_noun("signs"), person_like_noun("turnout")
+    (True, True, False, False)
+    """
+    w = word.lower()
+    if w in _PERSON_WORDS:
+        return True
+    w = w[:-1] if w.endswith("s") and not w.endswith("ss") else w
+    return w.endswith(_PERSON_ENDINGS) or w in _PERSON_WORDS
+
+
+
+_NAME_GIVEN_AS = re.compile(r"\b(?:gave|giving|gives) (?:only )?(?:his|her|their) (?:first |full |family )?name (?:only )?as ((?:Mr|Mrs|Ms|Dr)\.? )?((?:[A-Z][\w’'\-]+ ?){1,3})$")
+
+
+def appositive_chain_speaker(doc, j: int, lo: int, lex: CueLexicon, names_only: bool = False) -> tuple[int, int] | None:
+    """The speaker before a chain of up to four appositives ending at the comma ``j`` before the
+    cue ("The new chief, Sam Dara, 49, a CPP councillor since 2002, said"; "Keo Vy, the father of
+    the minister and once a friend of Hun Sen, wrote"; "a rice farmer, who did not want her name
+    used, said"; "One of them, a shop owner who gave his name as Mr Dara, said"): a name before
+    the first comma; else the name among the appositives (two to five capitalised words, or the
+    name an appositive "gave ... name as"); else a description before the first comma whose
+    head names people (:func:`person_like_noun`). None when the chain holds a clause.
+    ``names_only``: only a name among the appositives (the caller has the description before).
+
+    >>> # "The new chief, Sam Dara, 49, a CPP councillor since 2002, said" -> "Sam Dara"
+    """
+    segs: list[tuple[int, int]] = []
+    end = j
+    for _ in range(4):
+        k = end - 1
+        while k >= lo and end - k < 30 and doc[k].text != "," and doc[k].text not in QUOTE_MARKS:
+            k -= 1
+        if k < lo or doc[k].text != "," or k + 1 >= end:
+            break
+        if not (all(t.like_num for t in doc[k + 1 : end]) or _appositive(doc, k + 1, end, lex, limit=20)):
+            break
+        segs.append((k + 1, end))
+        end = k
+    if not segs:
+        return None
+    head = np_left(doc, end - 1, lo, lex) if end - 1 >= lo and not names_only else None
+    if head is not None and _has_capital(doc, head) and not doc[head[1] - 1].text[:1].islower() and not has_role_word(doc, head):
+        return head
+    for a, b in reversed(segs):  # the leftmost name first
+        if 2 <= b - a <= 5 and all(doc[x].is_alpha and doc[x].text[:1].isupper() for x in range(a, b)):
+            return (a, b)
+    for a, b in reversed(segs):
+        m = _NAME_GIVEN_AS.search(doc[a:b].text)
+        if m is not None:
+            words = len(m.group(2).split()) + (1 if m.group(1) else 0)
+            return (b - words, b)
+    if names_only:
+        return None
+    if head is not None and person_like_noun(doc[head[1] - 1].text) and not _has_capital(doc, (head[1] - 1, head[1])):
+        return head
+    for a, b in reversed(segs):  # "In Kandal province, [a rice farmer], who ..., said": a scene before the subject
+        if doc[a].lower_ in ("a", "an", "the") and person_like_noun(doc[b - 1].text) and doc[b - 1].text[:1].islower():
+            return (a, b)
+    return None
 
 
 _PLACE_PREPS = frozenset(("in", "at", "from", "of", "to", "for"))
@@ -1176,6 +1249,8 @@ def looks_like_clause(doc, j: int, hi: int, lex: CueLexicon) -> bool:
         t = doc[k]
         if t.text == "," and k > j and list_subject_end(doc, k, hi) is not None:
             return True  # "said rice, canned fish and water had been delivered"
+        if t.text in OPENERS and k > j and k + 1 < hi and (doc[k + 1].tag_ in ("VBD", "VBZ", "VBP", "MD") if tagged else doc[k + 1].lower_ in lex.finite_markers):
+            return True  # "said the protesters “do not represent ...”": the quotation opens on the verb
         if t.is_punct and t.text not in ("’s", "'s", "-") and not _plural_possessive(doc, k):
             return False
         if t.lower_ in ("to", "of") and k == j + 1 and not (t.lower_ == "of" and tok.lower_ in PARTITIVES):
