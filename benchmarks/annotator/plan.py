@@ -308,11 +308,12 @@ def _plan(text: str, prop: Proposal, gold: list[Gold], *, orphans: str, implied:
         speaker list, which would otherwise keep the keys and cost an Escape before the next
         hotkey.
 
-        When a drawn region stays selected (``select_after_create``), each drawing but the first
-        needs an Escape (a label key relabels the selected region) and a region needs no click
+        When a drawn region stays selected (``select_after_create``), a region needs no click
         right after its drawing: the cue first (nothing to set on it), then the quote and its
         choices, then the speaker to name; the quote last when the speaker needs no name or the
-        links are drawn."""
+        links are drawn. How each drawing is made is the screen's business (``screen.draw``):
+        text first while a region is selected (drag, then the label key when the new region's
+        label is wrong: no Escape), else Escape, key, drag."""
         q = g.ref
         lazy = implied and q not in explicit
         new = [r for r in (g.sref, g.cref) if r is not None and r not in have]

@@ -23,6 +23,8 @@ from toolkit.labelstudio import names as N
 from toolkit.labelstudio.export import ExportReader, IssueLog
 from toolkit.labelstudio.testing import logged_in_page, make_article, quote, submit_and_pull, write_jsonl
 
+from test_ls_screen import JS_DRAG_BOX  # the drag's ends over a text in the article
+
 pytestmark = pytest.mark.browser
 
 PROJECT = "quotekit browser text first"
@@ -30,27 +32,13 @@ TEXT = "Hun Sen said that the talks were over.\n\nThe minister told reporters th
 PROPOSED = "the talks were over"
 ADDED, MENTION, CUE = "prices would fall in May", "The minister", "told"
 
-JS_BOX = """(needle) => {
-  const root = document.querySelector('.lsf-richtext__container');
-  const w = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-  let n;
-  while ((n = w.nextNode())) {
-    const k = n.nodeValue.indexOf(needle);
-    if (k >= 0) {
-      const r = document.createRange(); r.setStart(n, k); r.setEnd(n, k + needle.length);
-      const rects = r.getClientRects(); const a = rects[0], b = rects[rects.length - 1];
-      return {x1: a.left + 1, y1: a.top + a.height / 2, x2: b.right - 1, y2: b.top + b.height / 2};
-    }
-  }
-  return null;
-}"""
 JS_STATE = """() => { const a = window.Htx.annotationStore.selected;
   return {regions: a.regionStore.regions.map(r => [r.labelName, r.text]),
           selected: a.regionStore.regions.filter(r => r.selected).map(r => [r.labelName, r.text])}; }"""
 
 
 def _drag(page, needle: str) -> None:
-    b = page.evaluate(JS_BOX, needle)
+    b = page.evaluate(JS_DRAG_BOX, needle)
     assert b is not None, needle
     page.mouse.move(b["x1"], b["y1"])
     page.mouse.down()
