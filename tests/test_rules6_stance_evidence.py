@@ -94,3 +94,12 @@ def test_figures_conceded_before_but_are_not_the_point(lex):
 def test_a_percentage_is_one_figure(lex):
     # "10 percent" is one figure (quantities), not also the word "percent"
     assert evidence("wages would rise by 10 percent", lex)["neutral"] == evidence("wages would rise by 10 dollars", lex)["neutral"] > 0
+
+
+def test_a_toll_is_neutral_whoever_gives_it(lex):
+    text = "two soldiers had died and five were wounded"
+    assert evidence(text, lex)["neutral"] > 0
+    assert propose_stance("the reports of civilian deaths", "foreign government", lex)[0] == "neutral"
+    # one toll word does not outweigh a minister's side: the pre-fill is left empty
+    assert propose_stance("a civilian had died", "government", lex)[1] < 0.505
+    assert evidence("the police killed him", lex)["neutral"] == 0  # a killing is an act, not a toll
