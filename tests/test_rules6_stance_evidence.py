@@ -103,3 +103,8 @@ def test_a_toll_is_neutral_whoever_gives_it(lex):
     # one toll word does not outweigh a minister's side: the pre-fill is left empty
     assert propose_stance("a civilian had died", "government", lex)[1] < 0.505
     assert evidence("the police killed him", lex)["neutral"] == 0  # a killing is an act, not a toll
+
+
+def test_the_timetable_of_results_is_logistics(lex):
+    assert propose_stance("the final results would be published on Monday", "government", lex)[0] == "neutral"
+    assert evidence("they will not accept the result", lex)["neutral"] == 0  # a result judged, not scheduled
