@@ -108,3 +108,10 @@ def test_a_toll_is_neutral_whoever_gives_it(lex):
 def test_the_timetable_of_results_is_logistics(lex):
     assert propose_stance("the final results would be published on Monday", "government", lex)[0] == "neutral"
     assert evidence("they will not accept the result", lex)["neutral"] == 0  # a result judged, not scheduled
+
+
+def test_a_conditional_forecast_is_neutral(lex):
+    text = "the outcome will depend on how the council rules"
+    assert evidence(text, lex)["neutral"] > 0
+    assert propose_stance(text, "academic/analyst", lex)[0] == "neutral"
+    assert propose_stance(text, "academic/analyst", lex)[1] >= 0.505
