@@ -115,3 +115,9 @@ def test_a_conditional_forecast_is_neutral(lex):
     assert evidence(text, lex)["neutral"] > 0
     assert propose_stance(text, "academic/analyst", lex)[0] == "neutral"
     assert propose_stance(text, "academic/analyst", lex)[1] >= 0.505
+
+
+def test_following_closely_takes_no_position(lex):
+    for text in ("the embassy was following the trial closely", "it was monitoring the situation"):
+        assert propose_stance(text, "foreign government", lex)[0] == "neutral", text
+        assert propose_stance(text, "foreign government", lex)[1] >= 0.505, text
