@@ -121,3 +121,11 @@ def test_following_closely_takes_no_position(lex):
     for text in ("the embassy was following the trial closely", "it was monitoring the situation"):
         assert propose_stance(text, "foreign government", lex)[0] == "neutral", text
         assert propose_stance(text, "foreign government", lex)[1] >= 0.505, text
+
+
+def test_saying_a_process_is_unfair_is_criticism(lex):
+    # GUIDELINES: hoping for a fair hearing is neutral, saying it is unfair is against
+    for text in ("the defence had never been given a fair chance", "the trial was unfair",
+                 "they were denied a fair trial"):
+        assert propose_stance(text, None, lex)[0] == "against", text
+    assert propose_stance("he hoped the hearing would be fair", None, lex)[0] == "neutral"
