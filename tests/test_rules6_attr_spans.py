@@ -115,3 +115,13 @@ def test_one_word_judgement_with_an_agent(nlp):
 def test_quotation_opening_on_the_verb_is_a_clause(nlp):
     text = "Chan Dara said the organisers “do not speak for the farmers” and that the march was unlawful."
     assert spans(nlp, text) == ["the organisers “do not speak for the farmers” and that the march was unlawful"]
+
+
+def test_according_to_a_rule_is_part_of_the_report(nlp):
+    text = "Court spokesman Keo Sothea said the appeal was heard according to the law and that both sides had lawyers."
+    assert spans(nlp, text) == ["the appeal was heard according to the law and that both sides had lawyers"]
+
+
+def test_named_addressee_and_a_parenthetical_before_that(nlp):
+    text = "She told the Kampot Herald, in an interview in Kep, that the farm had been seized."
+    assert spans(nlp, text) == ["the farm had been seized"]

@@ -92,3 +92,18 @@ def test_name_given_as(nlp):
 def test_description_after_a_scene_with_a_relative_clause(nlp):
     text = "In Takeo province, a 61-year-old fisherman, who did not want his name used, said the river had never been so low."
     assert speakers(nlp, text) == [("the river had never been so low", "a 61-year-old fisherman")]
+
+
+def test_capital_stands_for_its_government(nlp):
+    text = "Bangkok says the border gate will stay closed until the talks resume."
+    assert speakers(nlp, text) == [("the border gate will stay closed until the talks resume", "Government of Thailand")]
+
+
+def test_capital_inside_a_longer_name_is_no_government(nlp):
+    text = "Phnom Penh Municipal Court said the hearing would resume in June."
+    assert speakers(nlp, text)[0][1] != "Cambodian government"
+
+
+def test_impersonal_passive_with_an_adverb(nlp):
+    text = "The National Election Committee said the count was over. It has also been claimed that soldiers fired on the crowd."
+    assert speakers(nlp, text)[1] == ("soldiers fired on the crowd", None)  # not the committee

@@ -682,19 +682,21 @@ def _resolve_speakers(doc, drafts: list[_Draft], registry: Registry, mlex: Menti
 
 
 _PASSIVE_AUX = frozenset("was is has had have been be will would".split())
+#: adverbs between the auxiliaries of an impersonal passive ("it has also been alleged that")
+_AUX_ADVERBS = frozenset("also widely long often repeatedly since previously now further already generally".split())
 #: "it is understood that", "it was thought that", "it is said that": impersonal like "it was announced"
 _IRREGULAR_PARTICIPLES = frozenset("understood thought said known told written shown heard seen felt".split())
 
 
 def _impersonal(doc, frame: Frame | None) -> bool:
-    """"it was announced that ...", "it is understood that ...": no speaker at all (speaker None,
-    no mention)."""
+    """"it was announced that ...", "it is understood that ...", "it has also been alleged that
+    ...": no speaker at all (speaker None, no mention)."""
     if frame is None or frame.speaker is None or frame.speaker[1] - frame.speaker[0] != 1:
         return False
     s = frame.speaker[0]
     between = doc[frame.speaker[1] : frame.cue.start]
     verb = doc[frame.cue.start].lower_
-    return doc[s].lower_ == "it" and len(between) > 0 and all(t.lower_ in _PASSIVE_AUX for t in between) and (verb.endswith("ed") or verb in _IRREGULAR_PARTICIPLES)
+    return doc[s].lower_ == "it" and len(between) > 0 and any(t.lower_ in _PASSIVE_AUX for t in between) and all(t.lower_ in _PASSIVE_AUX or t.lower_ in _AUX_ADVERBS for t in between) and (verb.endswith("ed") or verb in _IRREGULAR_PARTICIPLES)
 
 
 def _note_sentence_subjects(doc, resolver: SpeakerResolver, inside=None, sents=None) -> None:

@@ -1034,6 +1034,8 @@ def clause_start(doc, cue: Cue, hi: int, lex: CueLexicon) -> tuple[int, str] | N
                 continue  # "at the party's headquarters that": a possessive, no verb
             if (t.is_punct and t.text not in ("’s", "'s", "-")) or t.text in QUOTE_MARKS or t.lower_ in lex.finite_markers:
                 break
+    if j < hi and doc[j].text == ",":
+        j = parenthetical_before_that(doc, j, hi, lex)
     if j >= hi:
         return None
     tok = doc[j]
@@ -1075,6 +1077,25 @@ def clause_start(doc, cue: Cue, hi: int, lex: CueLexicon) -> tuple[int, str] | N
 #: "as" that opens no predicate: "condemned the arrests as well as the fines", "as soon as"
 _NOT_PREDICATE_AS = frozenset("well soon long much many far part usual such if though".split())
 _PREDICATE_SUFFIXES = ("ous", "ful", "less", "ible", "able", "ical")
+
+
+def parenthetical_before_that(doc, j: int, hi: int, lex: CueLexicon) -> int:
+    """With ``j`` a comma after the cue (or its addressee), the "that" after a parenthetical
+    setting set off by commas ("told the Post, in an interview in Jakarta, that ..."), else ``j``.
+    The parenthetical has at most ten words and no verb or quotation mark.
+
+    >>> import spacy; from toolkit.core.cues import CueLexicon
+    >>> doc = spacy.blank("en")("told the Post, in an interview in Jakarta, that he left")
+    >>> parenthetical_before_that(doc, 3, len(doc), CueLexicon())
+    10
+    """
+    for k in range(j + 1, min(hi, j + 12)):
+        t = doc[k]
+        if t.text == ",":
+            return k + 1 if k > j + 1 and k + 1 < hi and doc[k + 1].lower_ == "that" else j
+        if not _is_wordlike(t) and not t.like_num or t.text in QUOTE_MARKS or t.lower_ in lex.finite_markers or t.lower_ == "that":
+            return j
+    return j
 
 
 def bare_small_clause(doc, j: int, hi: int, lex: CueLexicon) -> bool:
@@ -1137,6 +1158,10 @@ def recipient_end(doc, j: int, hi: int) -> int:
             if not (_np_token(doc[k2]) or doc[k2].lower_ in _SETTING_PREPOSITIONS or doc[k2].like_num):
                 break
         k += 1
+        if k < hi and doc[k].text[:1].isupper() and doc[k].is_alpha:  # "told the Mekong Current, ..."
+            while k < hi and k - j < 7 and (doc[k].text[:1].isupper() or doc[k].lower_ in ("of", "’s", "'s", "-")):
+                k += 1
+            return k
     while k < hi and k - j < 4 and _np_token(doc[k]) and doc[k].lower_ not in ("that",) and not doc[k].text[:1].isupper():
         if k > j and opens_clause_after_noun(doc[k]):
             break  # "told the court [his clients had been ...]"
@@ -1318,6 +1343,8 @@ def content_end(doc, text: str, start_char: int, sent_end_tok: int, lex: CueLexi
         if pos > 0:
             if marker.strip(", ") in ("which", "who") and "," in seg[pos + len(marker) :]:
                 continue  # a relative clause in the middle belongs to the content
+            if marker.strip(", ") == "according to" and according_to_norm(low[pos + len(marker) :]):
+                continue  # "handled according to procedure": a manner, not a source
             seg = seg[:pos]
             low = seg.lower()
     for pattern in (_NEW_VERB_PHRASE, _NEW_SPEAKER_ACT, _CLAIM_APPOSITIVE):
@@ -1331,6 +1358,22 @@ def content_end(doc, text: str, start_char: int, sent_end_tok: int, lex: CueLexi
     while seg and seg[-1] in ".!?;:,—–-" and not seg.endswith("..."):
         seg = seg[:-1].rstrip()
     return start_char + len(seg)
+
+
+#: What "according to" may be followed by when it names a rule, not a source ("the case was
+#: handled according to procedure", "in accordance with the law").
+_NORMS = ("law", "laws", "procedure", "procedures", "plan", "schedule", "rules", "regulations", "constitution", "protocol", "principle", "principles", "custom", "tradition", "standard", "standards", "the law", "the laws", "legal procedure", "the procedure", "the plan", "the schedule", "the rules", "the regulations", "the constitution", "the protocol", "the principle", "international law", "cambodian law")
+
+
+def according_to_norm(rest: str) -> bool:
+    """Does the lower-case text after "according to" name a rule ("procedure", "the law", "the
+    constitution") rather than a source ("police", "the ministry")?
+
+    >>> according_to_norm(" procedure and that the defendants had lawyers"), according_to_norm(" the ministry")
+    (True, False)
+    """
+    words = rest.strip().split()
+    return any(" ".join(words[:n]).strip(",.;") == norm for n in (1, 2, 3) for norm in _NORMS if len(norm.split()) == n)
 
 
 def trim_start(text: str, start: int, end: int) -> int:

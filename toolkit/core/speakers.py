@@ -46,7 +46,7 @@ _POSSESSIVE = re.compile(r"[’']s\b")
 
 
 #: the keys :meth:`MentionLexicon.from_dict` reads (anything else in mentions.yaml is a misspelling)
-MENTION_KEYS = ("titles", "role_nouns", "body_nouns", "group_nouns", "label_stop", "pronouns", "body_affiliations", "side_words", "channel_nouns", "kin_nouns")
+MENTION_KEYS = ("titles", "role_nouns", "body_nouns", "group_nouns", "label_stop", "pronouns", "body_affiliations", "side_words", "channel_nouns", "kin_nouns", "capitals")
 #: the relations of ``kin_nouns`` and their inverse ("her father" is the one whose daughter she is)
 KIN_INVERSE = {"parent": "child", "child": "parent", "spouse": "spouse", "sibling": "sibling", "grandparent": "grandchild", "grandchild": "grandparent"}
 #: what a pronoun may refer to (see :meth:`SpeakerResolver.pronoun`)
@@ -69,6 +69,9 @@ class MentionLexicon:
     channel_nouns: frozenset[str] = frozenset()
     #: family word -> (gender or "any", relation of KIN_INVERSE): "father" -> ("male", "parent")
     kin_nouns: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: capital (as written) -> the registry name of the government it stands for as a speaker
+    #: ("Hanoi fears ...", "Phnom Penh says ...": metonymy)
+    capitals: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: Any = "mentions.yaml") -> "MentionLexicon":
@@ -92,6 +95,7 @@ class MentionLexicon:
             if len(v) != 2 or v[0] not in ("male", "female", "any") or v[1] not in KIN_INVERSE:
                 raise ConfigError(f"{source}: key 'kin_nouns.{k}': expected [gender, relation] with gender one of male, female, any and relation one of {', '.join(KIN_INVERSE)}, got {v!r}")
             kin[str(k).lower()] = (v[0], v[1])
+        capitals = expect_mapping(data.get("capitals"), source, "capitals", " of capital -> registry name of its government")
         for k, v in pronouns.items():
             if v not in PRONOUN_VALUES:
                 raise ConfigError(f"{source}: key 'pronouns.{k}': {v!r} is not one of: {', '.join(PRONOUN_VALUES)}")
@@ -110,6 +114,7 @@ class MentionLexicon:
             side_words={str(k).lower(): tuple(str(x) for x in v) for k, v in side.items()},
             channel_nouns=frozenset(str(t).lower() for t in words("channel_nouns")),
             kin_nouns=kin,
+            capitals={str(k): str(v) for k, v in capitals.items()},
         )
 
     @cached_property
@@ -299,7 +304,7 @@ class SpeakerResolver:
         if not m:
             return Resolution(None, 0.0, "none")
         m = self.person_of_body(m)
-        for step in (self.pronoun, self.joint, self.described_person, self.of_person, self.registry_form, self.surname, self.fuzzy, self.kin, self.age, self.description):
+        for step in (self.pronoun, self.joint, self.described_person, self.of_person, self.registry_form, self.capital, self.surname, self.fuzzy, self.kin, self.age, self.description):
             r = step(m, pos)
             if r is not None:
                 return r
@@ -312,6 +317,17 @@ class SpeakerResolver:
         return Resolution(name, as_written_score(name), "as_written")
 
     _AND = re.compile(r" (?:and|&) ")
+
+    def capital(self, m: str, pos: int) -> Resolution | None:
+        """A capital alone as the speaker ("Hanoi fears the canal will ...", "Phnom Penh says the
+        worry is misplaced") -> the registry government it stands for (``capitals`` in
+        mentions.yaml), step ``capital`` (0.6); not a longer name ("Phnom Penh Municipal Court").
+
+        >>> # "Brussels says the decision is about rights" -> European Commission
+        """
+        name = self.lex.capitals.get(m)
+        sp = self.registry.get(name) if name else None
+        return Resolution(sp.name, 0.6, "capital", sp) if sp is not None else None
 
     def of_person(self, m: str, pos: int) -> Resolution | None:
         """"The party of Hun Sen", "a lawyer for Kem Sokha" (:func:`of_a_person`) -> the mention as
