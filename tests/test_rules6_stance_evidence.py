@@ -129,3 +129,18 @@ def test_saying_a_process_is_unfair_is_criticism(lex):
                  "they were denied a fair trial"):
         assert propose_stance(text, None, lex)[0] == "against", text
     assert propose_stance("he hoped the hearing would be fair", None, lex)[0] == "neutral"
+
+
+def test_a_complaint_of_what_the_state_does_not_do(lex):
+    text = "Nobody from the ministry came to see the flooded fields."
+    assert evidence(text, lex)["against"] > 0
+    assert propose_stance(text, None, lex)[0] == "against"
+    assert propose_stance(text, None, lex)[1] >= 0.505
+    # no state actor, or no negation: no complaint
+    assert evidence("Nobody came to see the flooded fields.", lex)["against"] == 0
+    assert evidence("The ministry came to see the flooded fields.", lex)["against"] == 0
+    # the negation and the actor must share a sentence; a compound is no actor
+    assert evidence("The ministry came. Nobody else did.", lex)["against"] == 0
+    assert evidence("The anti-government march did not start.", lex)["against"] == 0
+    # a minister's denial stays the minister's side
+    assert propose_stance("The police did not beat anyone.", "government", lex)[0] == "favor"

@@ -38,7 +38,7 @@ STANCE_SIGNAL_KEYS = (
     "weight", "max_signals", "priors", "signals",
     "strong_weight", "strong_signals", "negators", "hedges", "hedge_factor",
     "opposed_weak_factor", "lean_margin", "mention_sides", "mention_roles", "number_words",
-    "fairness_words", "characterising_cues",
+    "fairness_words", "characterising_cues", "state_actors",
 )
 
 
@@ -110,6 +110,8 @@ class StanceLexicon:
     fairness_words: frozenset[str] = frozenset()
     #: cue words that make the quote a characterisation ("called it X"): see :func:`characterises`
     characterising_cues: frozenset[str] = frozenset()
+    #: words naming the target's actors ("ministry", "police"): see :func:`state_failing`
+    state_actors: PhraseTable = field(default_factory=PhraseTable)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], labels: tuple[str, ...] = LABELS, source: Any = "stance_signals.yaml") -> "StanceLexicon":
@@ -168,6 +170,7 @@ class StanceLexicon:
         number_words = frozenset(_norm(w.strip()) for w in expect_list(data.get("number_words"), source, "number_words", strings=True))
         fairness_words = frozenset(_norm(w.strip()) for w in expect_list(data.get("fairness_words"), source, "fairness_words", strings=True))
         characterising = frozenset(_norm(w.strip()) for w in expect_list(data.get("characterising_cues"), source, "characterising_cues", strings=True))
+        state_actors = expect_list(data.get("state_actors"), source, "state_actors", strings=True)
         return cls(
             weight=numbers["weight"], max_signals=max_signals, priors=priors, signals=PhraseTable.build(signal_items),
             strong_weight=numbers["strong_weight"], negators=negators, hedges=PhraseTable.build((h, True) for h in hedges),
@@ -175,6 +178,7 @@ class StanceLexicon:
             sides=PhraseTable.build((p, k) for p, k in side_items if not _is_capitals(p)),
             sides_as_written=PhraseTable.build(((p, k) for p, k in side_items if _is_capitals(p)), lower=False),
             number_words=number_words, fairness_words=fairness_words, characterising_cues=characterising,
+            state_actors=PhraseTable.build((w, True) for w in state_actors),
         )
 
 
@@ -548,6 +552,34 @@ def characterises(cue: str, lexicon: StanceLexicon) -> bool:
     return any(w.strip(_PUNCT) in lexicon.characterising_cues for w in _norm(cue).split())
 
 
+def state_failing(low: str, lexicon: StanceLexicon) -> bool:
+    """Whether a sentence of ``low`` names one of the target's actors (``state_actors``: "the
+    ministry", "the police"; not inside a compound such as "anti-government") and negates
+    something (one of ``negators``): "Nobody from the ministry has come", "the council never
+    fixed the well". From anyone but the state that is a complaint of what the state does not
+    do, a weak against signal (:func:`_signals`); in a minister's mouth it is mostly a denial
+    ("the police did not beat anyone"), and a weak against signal counts only
+    ``opposed_weak_factor`` of its weight against a side that leans to favor.
+
+    >>> lex = StanceLexicon.from_dict({"state_actors": ["ministry", "police"], "negators": ["not", "nobody", "never"]})
+    >>> state_failing("nobody from the ministry has come.", lex), state_failing("the ministry has come. nobody knows why.", lex)
+    (True, False)
+    >>> state_failing("the anti-police protest did not start", lex)
+    False
+    """
+    if lexicon.state_actors.pattern is None:
+        return False
+    for sentence in _SENTENCE_SPLIT.split(low):
+        if any(sentence[m.start() - 1 : m.start()] != "-" for m, _ in lexicon.state_actors.find(sentence)):
+            words = (w.strip(_PUNCT) for w in sentence.split())
+            if any(w in lexicon.negators or ("n't" in lexicon.negators and w.endswith("n't")) for w in words):
+                return True
+    return False
+
+
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?;])\s+")
+
+
 _CONCESSION = re.compile(r"\b(?:but|however)\b(?!\s+also\b)")
 
 
@@ -584,6 +616,8 @@ def _signals(low: str, lexicon: StanceLexicon, hedge_at: int, hedge_end: int | N
             continue  # conceded before "but": not the point of the quote
         plain, hedged = out.setdefault(kind, (set(), set()))
         (hedged if hedge_at <= m.start() < hedge_end else plain).add(m.group())
+    if state_failing(low, lexicon):
+        out.setdefault(("against", False), (set(), set()))[0].add("@state_failing")
     figures = quantities(low[point:], lexicon.number_words) if count_figures else []
     if figures:
         out.setdefault(("neutral", False), (set(), set()))[0].update(f"#{i}" for i in range(len(figures)))
