@@ -107,3 +107,30 @@ def test_capital_inside_a_longer_name_is_no_government(nlp):
 def test_impersonal_passive_with_an_adverb(nlp):
     text = "The National Election Committee said the count was over. It has also been claimed that soldiers fired on the crowd."
     assert speakers(nlp, text)[1] == ("soldiers fired on the crowd", None)  # not the committee
+
+
+def test_role_noun_for_a_registry_person_named_in_passing(nlp):
+    # Hun Sen is named only as a possessor, then "the prime minister" speaks (no other fits)
+    text = (
+        "The new bridge was Hun Sen’s project. The governor of Kandal, Chea Vannak, opened it.\n\n"
+        "In a post on Monday, the prime minister wrote that the bridge belonged “to every farmer”."
+    )
+    doc = nlp.make_doc(text)
+    doc._.article_date = "2016-05-02"
+    assert [(q.text, q.speaker) for q in nlp(doc)._.quotes] == [("the bridge belonged “to every farmer”", "Hun Sen")]
+
+
+def test_role_held_on_the_article_date_only(nlp):
+    # in 2025 Hun Sen is no longer prime minister: "the prime minister" is not him
+    text = (
+        "The new bridge was Hun Sen’s project. The governor of Kandal, Chea Vannak, opened it.\n\n"
+        "In a post on Monday, the prime minister wrote that the bridge belonged “to every farmer”."
+    )
+    doc = nlp.make_doc(text)
+    doc._.article_date = "2025-05-02"
+    assert [q.speaker for q in nlp(doc)._.quotes] != ["Hun Sen"]
+
+
+def test_capitalised_role_description(nlp):
+    text = "Samdech Thipadei Hun Manet opened the session. The Prime Minister also announced that salaries would rise."
+    assert speakers(nlp, text) == [("salaries would rise", "Hun Manet")]

@@ -113,7 +113,7 @@ def attribute_dicts(doc, registry: Registry, stance_scheme: StanceScheme | None,
     drafts += fragments
     drafts = [d for d in drafts if not (d.kind == "direct" and is_title(text[d.start : d.end]))]
     drafts.sort(key=lambda d: (d.start, d.end))
-    _resolve_speakers(doc, drafts, registry, lexicons.mentions, opts, inside=lambda c: owner[c] >= 0, sents=sents, not_names=lexicons.cues.mention_time_any)
+    _resolve_speakers(doc, drafts, registry, lexicons.mentions, opts, inside=lambda c: owner[c] >= 0, sents=sents, not_names=lexicons.cues.mention_time_any, date=date)
     return [_to_quote(doc, text, d, registry, stance_scheme, lexicons.stance, date) for d in drafts]
 
 
@@ -629,9 +629,9 @@ def _quoted_fragments(doc, quotations: list[Quotation], drafts: list[_Draft], le
     return out
 
 
-def _resolve_speakers(doc, drafts: list[_Draft], registry: Registry, mlex: MentionLexicon, opts: Options, inside=None, sents=None, not_names: frozenset[str] = frozenset()) -> None:
+def _resolve_speakers(doc, drafts: list[_Draft], registry: Registry, mlex: MentionLexicon, opts: Options, inside=None, sents=None, not_names: frozenset[str] = frozenset(), date: str | None = None) -> None:
     text = doc_text(doc)
-    resolver = SpeakerResolver(registry, mlex, opts.fuzzy_threshold)
+    resolver = SpeakerResolver(registry, mlex, opts.fuzzy_threshold, date=date)
     resolver.read_descriptions(text, not_names)
     _note_sentence_subjects(doc, resolver, inside, sents)
     for pos, name in aged_names(text, not_names):  # "Sok Dara, 31, a sewer, ..." is a person
