@@ -125,3 +125,18 @@ def test_according_to_a_rule_is_part_of_the_report(nlp):
 def test_named_addressee_and_a_parenthetical_before_that(nlp):
     text = "She told the Kampot Herald, in an interview in Kep, that the farm had been seized."
     assert spans(nlp, text) == ["the farm had been seized"]
+
+
+def test_clause_opening_on_a_quoted_word(nlp):
+    text = 'Factory owner Lim Heng said "illegal" strikes called by small unions had cost the sector millions.'
+    assert quotes(nlp, text) == [('"illegal" strikes called by small unions had cost the sector millions', "Lim Heng")]
+
+
+def test_participle_with_its_agent_is_no_speaker(nlp):
+    text = "The union rejected the strikes called by rival groups that had never registered."
+    assert not any(s == "strikes" or (s or "").startswith("the strikes") for _, s in quotes(nlp, text))
+
+
+def test_subject_of_a_passive_with_a_modal_is_no_speaker(blank_and_trained):
+    text = 'A union could be declared illegal "with one signature from a minister," Chan Dara said.'
+    assert quotes(blank_and_trained, text) == [('A union could be declared illegal "with one signature from a minister,"', "Chan Dara")]

@@ -603,8 +603,37 @@ def passive_by(doc, cue: Cue, hi: int) -> bool:
 
 #: "was warned", "had been told": a form of "be" before the participle (have/will only with it)
 _BE_FORMS = frozenset("was were is are been be being".split())
-_AUX_WORDS = _BE_FORMS | frozenset("has had have will would".split())
+_AUX_WORDS = _BE_FORMS | frozenset("has had have will would could can may might must should shall".split())
 _TOLD = frozenset("told shown taught".split())
+
+
+def participle_by(doc, cue: Cue) -> bool:
+    """Is the cue a participle with its agent ("strikes called by unions that ...", "a plan
+    described by critics as ...")? Its subject is what was spoken of, no speaker.
+
+    >>> import spacy; doc = spacy.blank("en")("strikes called by unions that represent nobody")
+    >>> participle_by(doc, Cue(1, 2, "call", "speech")), participle_by(doc, Cue(4, 5, "represent", "speech"))
+    (True, False)
+    """
+    return doc[cue.end - 1].lower_.endswith("ed") and cue.end < len(doc) and doc[cue.end].lower_ == "by"
+
+
+def quoted_subject_opens_clause(text: str, q) -> bool:
+    """Is the quotation after the cue a quoted word or two that the clause goes on from ('said
+    "wildcat" strikes had cost factories millions')? Then the report is the whole clause (mixed),
+    not the quoted word.
+
+    >>> from toolkit.core.quotes import find_quotations
+    >>> t = 'said "wildcat" strikes had cost millions'
+    >>> quoted_subject_opens_clause(t, find_quotations(t).quotations[0])
+    True
+    >>> t = 'said "We will strike," and left'
+    >>> quoted_subject_opens_clause(t, find_quotations(t).quotations[0])
+    False
+    """
+    if q is None or q.close is None or len(text[q.start : q.end].split()) > 3:
+        return False
+    return re.match(r" [a-z]", text[q.outer_end : q.outer_end + 2]) is not None and not text[q.start : q.end].rstrip().endswith((",", ".", "!", "?"))
 
 
 def passive_addressee(doc, cue: Cue, speaker: tuple[int, int]) -> bool:
@@ -1500,7 +1529,7 @@ def read_frames(doc, cues: list[Cue], lex: CueLexicon, quotation_at, bounds: lis
         first = doc[cue.start]
         participle = first.lower_.endswith("ing") and cue.start - 1 >= lo and doc[cue.start - 1].text == ","
         speaker, inverted = _find_speaker(doc, cue, lo, hi, lex, participle, frames)
-        if speaker is None or (not inverted and passive_addressee(doc, cue, speaker)):
+        if speaker is None or (not inverted and (passive_addressee(doc, cue, speaker) or participle_by(doc, cue))):
             continue
         sent_frames = len(frames)
         # preposed: "X said that ...", "X said: “...”", "“A,” he said, “B.”"
@@ -1519,6 +1548,8 @@ def read_frames(doc, cues: list[Cue], lex: CueLexicon, quotation_at, bounds: lis
             start_char = doc[tok_i].idx
             q = quotation_at(start_char)
             end = content_end(doc, text, start_char, hi, lex)
+            if how == "quote" and quoted_subject_opens_clause(text, q):
+                how = "zero"  # 'said "wildcat" strikes ... had cost ...': a clause opening on a quoted word
             if how == "quote" or (how == "colon" and q is not None and q.end >= end - 1):
                 if q is not None:
                     frames.append(Frame(cue, speaker, q.start, q.end, "preposed_quote", 0.9))
