@@ -156,7 +156,11 @@ def _dump(model: Any) -> Any:
 
 
 def _detail(body: Any) -> str:
-    """The server's reason, on one line."""
+    """The server's reason, on one line (an HTML error page is named, not printed).
+
+    >>> _detail({"detail": "bad  title"}), _detail("<!DOCTYPE html><html>...</html>")
+    ('bad title', "an HTML error page (the reason is in Label Studio's log)")
+    """
     if isinstance(body, dict):
         for key in ("validation_errors", "detail", "message", "error"):
             if body.get(key):
@@ -165,6 +169,8 @@ def _detail(body: Any) -> str:
     if isinstance(body, (bytes, bytearray)):
         body = body.decode("utf-8", "replace")
     text = " ".join(str(body or "").split())
+    if text[:200].lower().lstrip().startswith(("<!doctype html", "<html")):
+        return "an HTML error page (the reason is in Label Studio's log)"
     return text[:300] or "no details"
 
 
@@ -274,6 +280,7 @@ class LabelStudioClient:
                 break
             time.sleep(delay)
             delay *= 2
+        failure.retryable = retryable  # a server fault a caller may retry once it has asked what arrived
         raise failure  # outside the except blocks: no SDK/httpx exception as __context__
 
     # ------------------------------------------------------------------ generic

@@ -32,6 +32,7 @@ else exit 3 naming the tasks).
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -412,8 +413,9 @@ def ensure_project(client, title: str, config_xml: str | Callable[[str | None], 
     if callable(config_xml):
         config_xml = config_xml(None if project is None else project.get("label_config"))
     if project is None:
-        project = client.create_project(
-            title=title,
+        project = create_titled_project(
+            client,
+            title,
             label_config=config_xml,
             expert_instruction=guidelines_html(),
             show_instruction=True,
@@ -482,6 +484,27 @@ def remove_empty_twins(client, title: str, keep: int | None, report: PushReport)
         if p["id"] != keep and not has_tasks[p["id"]] and (p.get("description") or "").startswith("quotekit:"):
             client.delete_project(p["id"])
             report.empty_projects_removed += 1
+
+
+def create_titled_project(client, title: str, **fields: Any) -> dict:
+    """Create the project titled ``title``. A create is sent once (:mod:`client`), so on a server
+    fault (a 5xx: SQLite's "database is locked" while others write; a broken connection) the
+    server is asked whether the project arrived before the create is sent again, with the
+    client's backoff: the fault never ends a push that a second try would finish, and never
+    makes two projects."""
+    tries, delay = getattr(client, "retries", 3), getattr(client, "backoff", 0.5)
+    for attempt in range(tries):
+        try:
+            return client.create_project(title=title, **fields)
+        except ServerError as exc:
+            if not getattr(exc, "retryable", False) or attempt == tries - 1:
+                raise
+        time.sleep(delay)
+        delay *= 2
+        arrived = client.projects_titled(title)
+        if arrived:
+            return client.get_project(min(p["id"] for p in arrived))
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _settle_project_race(client, title: str, created: dict) -> dict:
