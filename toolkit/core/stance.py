@@ -13,7 +13,10 @@ who the quote is about. Three kinds of evidence, all data in ``configs/stance_si
   (strongly when it hopes for fairness, which the guidelines make neutral whoever speaks);
   each figure ("340 schools", "$1.2 billion", "80.3 percent": :func:`quantities`) is a weak
   neutral signal, so that a partisan speaker's plain report of a toll, results or a budget is
-  not pre-filled with the side's label;
+  not pre-filled with the side's label; what a quote concedes before "but" is not its point
+  (:func:`concession_end`), a characterisation's figures are rhetoric (:func:`characterises`),
+  a negated verb of belief denies its complement (:func:`disbelieved`), and a sentence that
+  names the state and negates something is a complaint (:func:`state_failing`);
 * score(label) = prior(label | side) + evidence(label); ``score`` is the winning label's share
   of the summed scores: about 0.33 means "no idea", close to 1 "side and words agree".
 
@@ -555,8 +558,8 @@ def characterises(cue: str, lexicon: StanceLexicon) -> bool:
 def state_failing(low: str, lexicon: StanceLexicon) -> bool:
     """Whether a sentence of ``low`` names one of the target's actors (``state_actors``: "the
     ministry", "the police"; not inside a compound such as "anti-government") and negates
-    something (one of ``negators``): "Nobody from the ministry has come", "the council never
-    fixed the well". From anyone but the state that is a complaint of what the state does not
+    something (one of ``negators``): "Nobody from the ministry has come", "the commune chief
+    never fixed the well". From anyone but the state that is a complaint of what the state does not
     do, a weak against signal (:func:`_signals`); in a minister's mouth it is mostly a denial
     ("the police did not beat anyone"), and a weak against signal counts only
     ``opposed_weak_factor`` of its weight against a side that leans to favor.
@@ -603,7 +606,10 @@ def _signals(low: str, lexicon: StanceLexicon, hedge_at: int, hedge_end: int | N
     """Per ``(label, strong)``: the distinct signal phrases outside the hedge's scope
     (``hedge_at`` to ``hedge_end``, default the end) and inside it; favor and against phrases
     right after a negator are left out, and so are weak ones before a concession ("calm, but":
-    :func:`concession_end`). Each figure (:func:`quantities`) after it is a weak neutral signal, unless ``count_figures`` is false (a characterisation: :func:`characterises`)."""
+    :func:`concession_end`). Each figure (:func:`quantities`) after the concession is a weak
+    neutral signal, unless ``count_figures`` is false (a characterisation:
+    :func:`characterises`); a complaint of what the state does not do (:func:`state_failing`)
+    is a weak against signal."""
     if hedge_end is None:
         hedge_end = len(low)
     out: dict[tuple[str, bool], tuple[set[str], set[str]]] = {}
