@@ -14,12 +14,12 @@ def speakers(nlp, text):
     return [(q.text, q.speaker) for q in nlp(text)._.quotes]
 
 
-def test_line_without_period_is_its_own_sentence(nlp):
+def test_line_without_period_is_its_own_sentence(blank_and_trained):
     text = (
         "“We will win,” Hun Sen said.\n\nSee also: Opposition plans rally in Takeo (2013)\n\n"
         "Information Minister Khieu Kanharith rejected the plan. “It is illegal,” he said."
     )
-    assert speakers(nlp, text) == [("We will win,", "Hun Sen"), ("It is illegal,", "Khieu Kanharith")]
+    assert speakers(blank_and_trained, text) == [("We will win,", "Hun Sen"), ("It is illegal,", "Khieu Kanharith")]
 
 
 def test_a_name_given_an_age_is_an_antecedent(nlp):
@@ -84,9 +84,9 @@ def test_name_before_a_long_appositive_with_and(nlp):
     assert speakers(nlp, text) == [("the summit had failed", "Mahathir Mohamad")]
 
 
-def test_name_given_as(nlp):
+def test_name_given_as(blank_and_trained):
     text = "One of them, a taxi driver who gave his name as Mr Sophal, said the fares were “too low to live on”."
-    assert speakers(nlp, text) == [("the fares were “too low to live on”", "Sophal")]
+    assert speakers(blank_and_trained, text) == [("the fares were “too low to live on”", "Sophal")]
 
 
 def test_description_after_a_scene_with_a_relative_clause(nlp):

@@ -35,7 +35,7 @@ from toolkit.core import doc_text, has
 from toolkit.core.cues import Cue, CueLexicon, find_cues
 from toolkit.core.frames import PRONOUNS, Frame, person_like_noun, body_before_place, colon_frames, perspective_frames, subordinate_report_end, dateline_spans, name_across_and, has, judgement_frames, line_frames, name_in_apposition, np_left, possessor_of_channel, read_frames, sentence_bounds, sentence_spans, speaker_left, split_at_line_breaks, sentence_subjects, split_at_datelines, tidy_speaker
 from toolkit.core.quotes import Quotation, find_quotations
-from toolkit.core.speakers import MentionLexicon, Resolution, SpeakerResolver, aged_names, bare_name, described_subject, implausible_mention, titled_name, without_article
+from toolkit.core.speakers import MentionLexicon, Resolution, SpeakerResolver, aged_names, bare_name, described_subject, implausible_mention, strip_titles, titled_name, without_article
 from toolkit.core.stance import StanceLexicon, propose_stance, side_from_mention, speaker_context
 from toolkit.types import Quote
 
@@ -667,7 +667,7 @@ def _resolve_speakers(doc, drafts: list[_Draft], registry: Registry, mlex: Menti
             res = Resolution(res.name, 0.5, "relative")
         if res.how == "as_written" and target is mention and resolver.person_of_body(mention) == mention:
             ent = _entity_name(doc, key)
-            if ent is not None and ent != res.name and not name_tail(ent, res.name):
+            if ent is not None and ent != res.name and not name_tail(ent, res.name) and strip_titles(ent, mlex.titles) != res.name:  # "Mr Sophal" is Sophal
                 res = resolver.resolve_name(ent, key[0]) or Resolution(ent, 0.55, "entity")
         done[key] = d.resolution = res
         if res.name and res.how not in ("pronoun_unresolved",):

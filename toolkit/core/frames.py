@@ -386,6 +386,10 @@ def speaker_left(doc, i: int, lo: int, lex: CueLexicon, skipped: int | None = No
     if dep is not None and dep[0] >= lo:  # a parse subject before the sentence is a dateline's place
         if dep[1] > i:
             return None
+        if doc[i - 1].text == "," and dep[1] < i - 1 and (doc[dep[1] - 1].text[:1].islower() or has_role_word(doc, dep)):
+            named = appositive_chain_speaker(doc, i - 1, lo, lex, names_only=True)
+            if named is not None and named[0] >= dep[1]:
+                return named  # "One of them, a shop owner who gave his name as Mr Dara, said"
         return appositive_name_after(doc, dep, i) or conjoined_speaker(doc, dep, lo, i, lex)
     j = skip_adverbials_left(doc, i - 1, lo, lex) if skipped is None else skipped
     j = _before_parenthesis(doc, j, lo)  # "Senator Dara Lim (Kampot) said"
@@ -1479,7 +1483,8 @@ def sentence_subjects(doc, sents: list[tuple[int, int]]) -> list[tuple[int, int]
     out: list[tuple[int, int] | None] = []
     for lo, hi in sents:
         k = bisect.bisect_left(roots, lo)
-        out.append(_speaker_from_parse(doc, roots[k]) if k < len(roots) and roots[k] < hi else None)
+        # a sentence cut out of a parsed one at a line break has no root of its own: read it as the blank pipeline does
+        out.append(_speaker_from_parse(doc, roots[k]) if k < len(roots) and roots[k] < hi else _subject_of_sentence(doc, lo, hi, None))
     return out
 
 
