@@ -300,22 +300,43 @@ def pausing_preannotator_factory():
     return preannotate
 
 
-def test_the_task_opened_in_the_editor_goes_before_a_big_batch():
+@pytest.fixture(scope="module")
+def pausing_pool():
+    """One worker with the pausing preannotator, shared by the tests that queue paused articles
+    (starting its process, which loads spaCy, took a few seconds per test). Each test gets it idle
+    and reads its stats as differences."""
+    p = B.WorkerPool(pausing_preannotator_factory, MV, size=1, timeout=30)
+    p.start()
+    _wait_ready(p, 1)
+    yield p
+    p.close()
+
+
+@pytest.fixture
+def idle_pausing_pool(pausing_pool):
+    """``pausing_pool`` once everything queued before has been worked on (a job queued last, behind
+    any other, is answered), with nothing queued."""
+    _drain(pausing_pool)
+    yield pausing_pool
+    _drain(pausing_pool)
+
+
+def _drain(pool: B.WorkerPool) -> None:
+    assert isinstance(pool.submit({"article_id": "drain", "text": "He said so."}, None, priority=10**9).result(timeout=60), bytes)
+    assert pool.queued() == 0
+
+
+def test_the_task_opened_in_the_editor_goes_before_a_big_batch(idle_pausing_pool):
     """One worker busy with an 8-task batch (0.5 s each): a 1-task request (what opening a task
     sends) submitted after it is answered next, not after the whole batch."""
-    pool = B.WorkerPool(pausing_preannotator_factory, MV, size=1, timeout=30)
-    pool.start()
-    try:
-        _wait_ready(pool, 1)
-        batch = [pool.submit({"article_id": f"b{i}", "text": "He said zzpausezz so."}, None, priority=8) for i in range(8)]
-        time.sleep(0.2)
-        single = pool.submit({"article_id": "one", "text": "“We will win,” the minister said."}, None, priority=1)
-        single.result(timeout=30)
-        done_before = sum(f.done() for f in batch)
-        assert done_before <= 2, f"{done_before} batch articles were done before the single task"
-        assert all(isinstance(f.result(timeout=30), bytes) for f in batch)
-    finally:
-        pool.close()
+    pool = idle_pausing_pool
+    batch = [pool.submit({"article_id": f"b{i}", "text": "He said zzpausezz so."}, None, priority=8) for i in range(8)]
+    time.sleep(0.2)
+    single = pool.submit({"article_id": "one", "text": "“We will win,” the minister said."}, None, priority=1)
+    single.result(timeout=30)
+    done_before = sum(f.done() for f in batch)
+    assert done_before <= 2, f"{done_before} batch articles were done before the single task"
+    assert all(isinstance(f.result(timeout=30), bytes) for f in batch)
 
 
 def test_a_slow_article_neither_blocks_the_others_nor_its_worker():
@@ -405,7 +426,7 @@ def test_workers_that_cannot_start_make_health_fail_with_the_reason():
         pool.close()
 
 
-def test_jobs_of_a_request_label_studio_gave_up_on_are_dropped():
+def test_jobs_of_a_request_label_studio_gave_up_on_are_dropped(idle_pausing_pool):
     """Over real HTTP (uvicorn): a client that hangs up (Label Studio after ML_TIMEOUT_PREDICT)
     leaves its queued articles cancelled, not worked on; the next request is served at once."""
     import httpx
@@ -413,15 +434,14 @@ def test_jobs_of_a_request_label_studio_gave_up_on_are_dropped():
 
     from toolkit.labelstudio.testing import free_port
 
-    pool = B.WorkerPool(pausing_preannotator_factory, MV, size=1, timeout=30)
-    pool.start()
+    pool = idle_pausing_pool
+    before = dict(pool.stats)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(B.create_app(B.Settings(model_version=MV), pausing_preannotator_factory,
                                                         pool=pool), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
-        _wait_ready(pool, 1)
         url = f"http://127.0.0.1:{port}"
         while not server.started:
             time.sleep(0.05)
@@ -429,38 +449,33 @@ def test_jobs_of_a_request_label_studio_gave_up_on_are_dropped():
         with pytest.raises(httpx.ReadTimeout):
             httpx.post(url + "/predict", json={"tasks": tasks}, timeout=httpx.Timeout(1.5, connect=5))
         time.sleep(2.5)  # the server notices within its 1 s poll
-        assert pool.stats["cancelled"] >= 6, pool.stats
-        assert pool.stats["articles"] <= 6, pool.stats
+        stats = {k: pool.stats[k] - before[k] for k in before}
+        assert stats["cancelled"] >= 6, stats
+        assert stats["articles"] <= 6, stats
         t0 = time.monotonic()
         r = httpx.post(url + "/predict", json=GOOD, timeout=30)
         assert r.status_code == 200 and time.monotonic() - t0 < 2
     finally:
         server.should_exit = True
         thread.join(10)
-        pool.close()
 
 
-def test_a_request_is_answered_by_its_deadline_with_what_is_done():
+def test_a_request_is_answered_by_its_deadline_with_what_is_done(idle_pausing_pool):
     """A retrieve with more work than Label Studio waits for: at the deadline the backend answers
     the articles done and an error item for the rest (Label Studio stores the first, and the next
     retrieve sends only the others), instead of nothing at all after Label Studio gives up."""
     from starlette.testclient import TestClient
 
-    pool = B.WorkerPool(pausing_preannotator_factory, MV, size=1, timeout=30)
-    pool.start()
-    try:
-        _wait_ready(pool, 1)
-        settings = B.Settings(model_version=MV, request_deadline=1.6)
-        with TestClient(B.create_app(settings, pausing_preannotator_factory, pool=pool)) as c:
-            t0 = time.monotonic()
-            r = c.post("/predict", json={"tasks": [_task(i, f"He said zzpausezz {i}.") for i in range(10)]})
-            took = time.monotonic() - t0
-        assert r.status_code == 200 and took < 3.5, took
-        results = r.json()["results"]
-        done = [x for x in results if "result" in x]
-        late = [x for x in results if "error" in x]
-        assert len(results) == 10 and 1 <= len(done) <= 4 and len(done) + len(late) == 10
-        assert "retrieve predictions again" in late[0]["error"]
-        assert results[: len(done)] == done  # the first ones, in order
-    finally:
-        pool.close()
+    pool = idle_pausing_pool
+    settings = B.Settings(model_version=MV, request_deadline=1.6)
+    with TestClient(B.create_app(settings, pausing_preannotator_factory, pool=pool)) as c:
+        t0 = time.monotonic()
+        r = c.post("/predict", json={"tasks": [_task(i, f"He said zzpausezz {i}.") for i in range(10)]})
+        took = time.monotonic() - t0
+    assert r.status_code == 200 and took < 3.5, took
+    results = r.json()["results"]
+    done = [x for x in results if "result" in x]
+    late = [x for x in results if "error" in x]
+    assert len(results) == 10 and 1 <= len(done) <= 4 and len(done) + len(late) == 10
+    assert "retrieve predictions again" in late[0]["error"]
+    assert results[: len(done)] == done  # the first ones, in order
