@@ -461,13 +461,23 @@ def big_export(tmp_path_factory) -> Path:
     return p
 
 
-@pytest.mark.parametrize("sig", SIGNALS)
-def test_interrupted_build_leaves_no_half_written_dataset(big_export, tmp_path, sig):
-    ds = tmp_path / "ds"
-    # a real previous build (--force replaces only a directory that quotekit build wrote)
+@pytest.fixture(scope="module")
+def seeds_build(tmp_path_factory) -> Path:
+    """A real ``quotekit build`` of the seeds export, made once for the module: each interrupted
+    build starts from a copy of it (--force replaces only a directory that quotekit build wrote)."""
+    ds = tmp_path_factory.mktemp("seeds-build") / "ds"
     first = subprocess.run([sys.executable, "-m", "toolkit", "build", str(REPO / "annotations" / "exports" / "seeds-v1.json"), "-o", str(ds)],
                            env=base_env(), capture_output=True, text=True, timeout=600)
     assert first.returncode == 0, first.stderr
+    return ds
+
+
+@pytest.mark.parametrize("sig", SIGNALS)
+def test_interrupted_build_leaves_no_half_written_dataset(big_export, seeds_build, tmp_path, sig):
+    import shutil
+
+    ds = tmp_path / "ds"
+    shutil.copytree(seeds_build, ds)  # a real previous build
     previous = {str(p.relative_to(ds)): p.read_bytes() for p in sorted(ds.rglob("*")) if p.is_file()}
     started = {"t": None}
 

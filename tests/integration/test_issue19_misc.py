@@ -49,17 +49,23 @@ def test_credentials_in_the_url_are_masked_in_every_message(ls_server, tmp_path)
     port = ls_server.url.rsplit(":", 1)[1]
     up, down = f"http://{USER}:{PASSWORD}@127.0.0.1:{port}", f"http://{USER}:{PASSWORD}@127.0.0.1:{free_port()}"
     src = str(write_jsonl(tmp_path / "a.jsonl", sample_data()[:1]))
-    runs = []
-    for url, code in ((up, 3), (down, 3)):
+    calls = []
+    for url in (up, down):
         for how in ("flag", "env"):
             env = ls_server.env()
             flag = ["--url", url] if how == "flag" else []
             if how == "env":
                 env["LABEL_STUDIO_URL"] = url
             for args in (["ls", "push", src, "--project", "masked"], ["ls", "pull", "--project", "masked", "-o", str(tmp_path / "x.json")]):
-                proc = ls_server.cli(*args, *flag, env=env)
-                runs.append((args[1], how, url == up, proc))
-                assert proc.returncode == code, proc.stderr
+                calls.append((args[1], how, url == up, [*args, *flag], env))
+    # the 8 commands run at once: each one against the closed port spends its retries' backoff waiting
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(len(calls)) as pool:
+        procs = list(pool.map(lambda c: ls_server.cli(*c[3], env=c[4]), calls))
+    runs = [(command, how, reachable, proc) for (command, how, reachable, _, _), proc in zip(calls, procs)]
+    for command, how, reachable, proc in runs:
+        assert proc.returncode == 3, (command, how, reachable, proc.stderr)
     for command, how, reachable, proc in runs:
         out = proc.stdout + proc.stderr
         assert PASSWORD not in out and USER not in out, (command, how, out)

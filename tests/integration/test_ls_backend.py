@@ -65,6 +65,20 @@ def records() -> list[dict]:
     return [json.loads(line) for line in ARTICLES.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+@pytest.fixture(scope="module")
+def preannotated(ls_server, records, tmp_path_factory) -> tuple[Path, dict[str, dict]]:
+    """``quotekit preannotate`` on the sample articles, run once for the module: (its output file,
+    its result by article id). The copies of a sample article that the bigger tests make differ
+    only in their id, so their pre-annotation is their sample article's."""
+    d = tmp_path_factory.mktemp("preannotated")
+    articles, preds = write_jsonl(d / "articles.jsonl", records), d / "predictions.jsonl"
+    proc = ls_server.cli("preannotate", str(articles), "-o", str(preds))
+    assert proc.returncode == 0, proc.stderr
+    results = {json.loads(line)["article_id"]: json.loads(line) for line in _lines(preds)}
+    assert set(results) == {r["article_id"] for r in records}
+    return preds, results
+
+
 def _bare_project(client, title: str, records: list[dict], data_of=task_data) -> tuple[int, list[int]]:
     """A quotekit project (its labeling config) holding ``records`` as tasks WITHOUT predictions
     (their data ``data_of(record)``: by default no candidate speakers, as a task imported another way)."""
@@ -102,12 +116,10 @@ def _connect(ls_server, title: str, backend: Backend):
     return proc
 
 
-def test_retrieve_predictions_equals_push(ls_server, backend, records, tmp_path):
+def test_retrieve_predictions_equals_push(ls_server, backend, records, preannotated, tmp_path):
     client = ls_server.client()
     articles = write_jsonl(tmp_path / "articles.jsonl", records)
-    preds = tmp_path / "predictions.jsonl"
-    proc = ls_server.cli("preannotate", str(articles), "-o", str(preds))
-    assert proc.returncode == 0, proc.stderr
+    preds, by_aid = preannotated
     proc = ls_server.cli("ls", "push", str(articles), "--predictions", str(preds), "--project", "backend: pushed")
     assert proc.returncode == 0, proc.stderr
     pushed = _predictions(client, client.find_project("backend: pushed")["id"])
@@ -128,7 +140,6 @@ def test_retrieve_predictions_equals_push(ls_server, backend, records, tmp_path)
     got = _predictions(client, pid)
     from toolkit.types import Quote
 
-    by_aid = {json.loads(line)["article_id"]: json.loads(line) for line in _lines(preds)}
     for rec in records:
         aid = rec["article_id"]
         assert len(got[aid]) == 1, f"{aid}: {len(got[aid])} predictions"
@@ -243,7 +254,7 @@ def test_backend_down_then_later_retrieve(ls_server, backend, records):
         backend.start()
 
 
-def test_backend_restarted_mid_batch(ls_server, backend, records, tmp_path):
+def test_backend_restarted_mid_batch(ls_server, backend, records, preannotated):
     """A retrieve over 400 tasks during which the backend is stopped and started again: that
     request fails as a whole (Label Studio stores nothing of it); the next retrieve gives every
     task exactly one prediction, equal to build_task's."""
@@ -251,6 +262,7 @@ def test_backend_restarted_mid_batch(ls_server, backend, records, tmp_path):
 
     client = ls_server.client()
     many = [{**records[i % len(records)], "article_id": f"mid-{i:03d}"} for i in range(400)]
+    source = {rec["article_id"]: records[i % len(records)]["article_id"] for i, rec in enumerate(many)}
     pid, _ = _bare_project(client, "backend: restarted", many)
     _connect(ls_server, "backend: restarted", backend)
     errors: list[str] = []
@@ -275,15 +287,13 @@ def test_backend_restarted_mid_batch(ls_server, backend, records, tmp_path):
     _retrieve(client, pid)
     got = _predictions(client, pid)
     assert all(len(p) == 1 for p in got.values()), {a: len(p) for a, p in got.items() if len(p) != 1}
-    proc = ls_server.cli("preannotate", str(write_jsonl(tmp_path / "many.jsonl", many)), "-o", str(tmp_path / "p.jsonl"))
-    assert proc.returncode == 0, proc.stderr
     from toolkit.config import load_registry
     from toolkit.types import Quote
 
     registry = load_registry()
-    for line in _lines(tmp_path / "p.jsonl"):
-        res = json.loads(line)
-        rec = next(r for r in many if r["article_id"] == res["article_id"])
+    assert set(got) == {r["article_id"] for r in many}
+    for rec in many:
+        res = preannotated[1][source[rec["article_id"]]]  # `quotekit preannotate` of its text
         rec = {**rec, N.SPEAKER_CANDIDATES: []}  # imported bare: its screen offers no candidate
         want = build_task(rec, [Quote.from_dict(q) for q in res["quotes"]], model_version(), registry).prediction
         assert _norm(got[rec["article_id"]][0]) == _norm(want)
