@@ -134,3 +134,11 @@ def test_role_held_on_the_article_date_only(nlp):
 def test_capitalised_role_description(nlp):
     text = "Samdech Thipadei Hun Manet opened the session. The Prime Minister also announced that salaries would rise."
     assert speakers(nlp, text) == [("salaries would rise", "Hun Manet")]
+
+
+def test_ministry_short_form(nlp):
+    text = "The Ministry of Labour said the strike was illegal. Thailand's Ministry of Labour said the workers could stay."
+    assert speakers(nlp, text) == [
+        ("the strike was illegal", "Ministry of Labour and Vocational Training"),
+        ("the workers could stay", "Thailand's Ministry of Labour"),  # another country's: not the registry body
+    ]

@@ -455,6 +455,9 @@ class SpeakerResolver:
         sp = self.registry.get(m) or self.registry.get(without_article(m))
         if sp is not None:
             return Resolution(sp.name, 0.95, "registry", sp)
+        sp = self._index.short_forms.get(without_article(m).casefold())
+        if sp is not None:  # "the Ministry of Labour" -> Ministry of Labour and Vocational Training
+            return Resolution(sp.name, 0.85, "registry", sp)
         w = words(m)
         if len(w) >= 2 and w[-1].lower() in self.lex.group_nouns:
             sp = self.registry.get(" ".join(w[:-1])) or self.registry.get(" ".join(w[-2:-1]))
@@ -792,6 +795,8 @@ class _Index:
     fuzzy_groups: dict[int, tuple[list[str], list[tuple[str, ...]], list[Speaker]]] = field(default_factory=dict)
     memo: dict = field(default_factory=dict)
     _person_re: Any = None
+    #: casefolded short form -> body (:func:`short_body_forms`)
+    short_forms: dict[str, Speaker] = field(default_factory=dict)
 
     def person_pattern(self, registry: Registry):
         """One regex of every registry person's name and aliases of two or more capitalised
@@ -829,9 +834,36 @@ def _index_for(registry: Registry, lexicon: MentionLexicon, threshold: float) ->
         g[0].append(form.casefold())
         g[1].append(tuple(x.casefold() for x in fw))
         g[2].append(sp)
-    index = _Index(last_word, fuzzy_forms, groups)
+    index = _Index(last_word, fuzzy_forms, groups, short_forms=short_body_forms(registry))
     _INDEXES[key] = (registry, lexicon, index)  # the references keep the ids from being reused
     return index
+
+
+def short_form(name: str) -> str | None:
+    """A body's name with its trailing "and ..." part dropped, as the press shortens it
+    ("Ministry of Labour and Vocational Training" -> "Ministry of Labour"); None when the name
+    has no "and" after its "of".
+
+    >>> short_form("Ministry of Labour and Vocational Training"), short_form("Ministry of Interior")
+    ('Ministry of Labour', None)
+    """
+    k = name.find(" of ")
+    j = name.find(" and ", k + 4) if k > 0 else -1
+    return name[:j] if j > 0 else None
+
+
+def short_body_forms(registry: Registry) -> dict[str, Speaker]:
+    """Casefolded short forms (:func:`short_form`) of the registry's bodies' names and aliases
+    that name one body only and are no registry name themselves."""
+    found: dict[str, set[str]] = {}
+    for sp in registry:
+        if sp.kind != "organisation":
+            continue
+        for form in sp.surface_forms:
+            short = short_form(without_article(form))
+            if short and registry.get(short) is None:
+                found.setdefault(short.casefold(), set()).add(sp.name)
+    return {k: registry.get(next(iter(v))) for k, v in found.items() if len(v) == 1}
 
 
 def similar_name_word(a: str, b: str, ratio: float) -> bool:
