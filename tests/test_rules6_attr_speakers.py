@@ -142,3 +142,8 @@ def test_ministry_short_form(nlp):
         ("the strike was illegal", "Ministry of Labour and Vocational Training"),
         ("the workers could stay", "Thailand's Ministry of Labour"),  # another country's: not the registry body
     ]
+
+
+def test_past_registry_role_fits_a_former_description(nlp):
+    text = "Mu Sochua landed in Jakarta on Friday.\n\n“We will go home together,” the former women's affairs minister said."
+    assert speakers(nlp, text) == [("We will go home together,", "Mu Sochua")]
