@@ -147,3 +147,14 @@ def test_ministry_short_form(nlp):
 def test_past_registry_role_fits_a_former_description(nlp):
     text = "Mu Sochua landed in Jakarta on Friday.\n\n“We will go home together,” the former women's affairs minister said."
     assert speakers(nlp, text) == [("We will go home together,", "Mu Sochua")]
+
+
+def test_relative_which_says_of_a_named_body(nlp):
+    text = "About 300 families will lose their land, according to the rights group ADHOC, which says no compensation has been offered."
+    assert speakers(nlp, text)[1] == ("no compensation has been offered", "ADHOC")
+
+
+def test_relative_which_of_the_narrator_stays_out(nlp):
+    text = "Rice prices rose sharply in May, which explains why the farmers marched."
+    assert speakers(nlp, text) == []
+

@@ -222,7 +222,7 @@ def drop_channel_frames(doc, frames: list[Frame], bounds: list[tuple[int, int]] 
             continue  # "The early signs suggest he ...": the journalist's inference, no source
         if anonymity and (len(text_of(f)) < 80 and any(a in text_of(f).lower() for a in anonymity) or anonymity_after_cue(text, doc[f.cue.start].idx, anonymity)):
             continue  # "who asked that his name not be used", "who asked not to be named": the anonymity formula
-        if f.speaker is not None and f.speaker[1] - f.speaker[0] == 1 and doc[f.speaker[0]].lower_ == "which" and not f.pattern.endswith("_that"):
+        if f.speaker is not None and f.speaker[1] - f.speaker[0] == 1 and doc[f.speaker[0]].lower_ == "which" and not f.pattern.endswith("_that") and not source_relative(doc, f):
             continue  # "..., which perhaps explains why ...": the narrator's comment
         if f.pattern in ("according_to", "according_to_post", "postposed"):
             own = doc[f.cue.start].idx
@@ -236,6 +236,23 @@ def drop_channel_frames(doc, frames: list[Frame], bounds: list[tuple[int, int]] 
             continue  # "Sok Eysan said the CPP believed ...": part of what is reported
         out.append(f)
     return out
+
+
+#: Speech verbs whose relative "which" subject is a source, not the narrator ("LICADHO, which
+#: says compensation rates have not been published").
+_SOURCE_RELATIVE_CUES = frozenset("say claim insist argue allege warn state maintain contend report estimate".split())
+
+
+def source_relative(doc, f: Frame) -> bool:
+    """Is the relative "which" of ``f`` a named body reporting ("according to the rights group
+    LICADHO, which says S")? The cue is a plain speech verb right after "which" and a
+    capitalised name stands before its comma; "..., which perhaps explains why ..." stays the
+    narrator's comment.
+
+    >>> # "according to the group LICADHO, which says rates have not been published" -> True
+    """
+    w = f.speaker[0]
+    return f.cue.lemma in _SOURCE_RELATIVE_CUES and f.cue.start == w + 1 and w >= 2 and doc[w - 1].text == "," and doc[w - 2].text[:1].isupper()
 
 
 def anonymity_after_cue(text: str, cue_char: int, anonymity: tuple[str, ...]) -> bool:
