@@ -134,7 +134,8 @@ def blank_and_trained(request):
 GOLD_SUITES = {"dev": ("dev", "dev.gold.yaml", "dev.jsonl"), "heldout": ("heldout", "heldout.gold.yaml", "heldout.jsonl"),
                "heldout2": ("heldout2", "heldout2.gold.yaml", "heldout2.jsonl"),
                "heldout3": ("heldout3", "heldout3.gold.yaml", "heldout3.jsonl"),
-               "heldout4": ("heldout4", "heldout4.gold.yaml", "heldout4.jsonl")}
+               "heldout4": ("heldout4", "heldout4.gold.yaml", "heldout4.jsonl"),
+               "heldout5": ("heldout5", "heldout5.gold.yaml", "heldout5.jsonl")}
 
 
 class GoldSuite:
@@ -166,7 +167,7 @@ def build_gold():
 
 @pytest.fixture(scope="session")
 def gold_suite(build_gold):
-    """``gold_suite(name)`` -> the :class:`GoldSuite` ``name`` (a key of GOLD_SUITES: "dev", "heldout", "heldout2", "heldout3", "heldout4"), read once."""
+    """``gold_suite(name)`` -> the :class:`GoldSuite` ``name`` (a key of GOLD_SUITES: "dev", "heldout", "heldout2", "heldout3", "heldout4", "heldout5"), read once."""
     cache: dict[str, GoldSuite] = {}
 
     def get(name: str) -> GoldSuite:
