@@ -158,3 +158,16 @@ def test_relative_which_of_the_narrator_stays_out(nlp):
     text = "Rice prices rose sharply in May, which explains why the farmers marched."
     assert speakers(nlp, text) == []
 
+
+
+def test_introducing_paragraph_opening_with_his(nlp):
+    text = (
+        "The trial ended in March.\n\n"
+        "His older sister, Chan Sophy, remembers the morning of the arrest.\n\n"
+        "“They came before dawn. We did not even have time to dress.\n\n"
+        "“Nobody told us where they took him. Nobody has told us since.”"
+    )
+    assert speakers(nlp, text) == [
+        ("They came before dawn. We did not even have time to dress.", "Chan Sophy"),
+        ("Nobody told us where they took him. Nobody has told us since.", "Chan Sophy"),
+    ]

@@ -501,7 +501,7 @@ def _leftover_quotations(text: str, quotations: list[Quotation], drafts: list[_D
 
 
 _INTRO_NAME = re.compile(r"(?:[A-Z][^,.;:!?“”\"\n]{0,60}, )?(?P<name>[A-Z][\w’'\-]+(?:[ \t]+[A-Z][\w’'\-]+){1,3})(?=,|[ \t]+[a-z])")
-_PERSONAL_WORD = re.compile(r"\b(?:he|she|his|her|him)\b")
+_PERSONAL_WORD = re.compile(r"\b(?:[Hh]e|[Ss]he|[Hh]is|[Hh]er|him)\b")
 
 
 def introduced_speaker(paragraph: str, lex: MentionLexicon) -> tuple[int, int] | None:
