@@ -15,8 +15,9 @@ who the quote is about. Three kinds of evidence, all data in ``configs/stance_si
   neutral signal, so that a partisan speaker's plain report of a toll, results or a budget is
   not pre-filled with the side's label; what a quote concedes before "but" is not its point
   (:func:`concession_end`), a characterisation's figures are rhetoric (:func:`characterises`),
-  a negated verb of belief denies its complement (:func:`disbelieved`), and a sentence that
-  names the state and negates something is a complaint (:func:`state_failing`);
+  a negated verb of belief denies its complement (:func:`disbelieved`), a sentence that
+  names the state and negates something is a complaint (:func:`state_failing`), and a claim of
+  sovereignty or self-defence takes the side of the state it is made for (:func:`claim_owner`);
 * score(label) = prior(label | side) + evidence(label); ``score`` is the winning label's share
   of the summed scores: about 0.33 means "no idea", close to 1 "side and words agree".
 
@@ -41,7 +42,7 @@ STANCE_SIGNAL_KEYS = (
     "weight", "max_signals", "priors", "signals",
     "strong_weight", "strong_signals", "negators", "hedges", "hedge_factor",
     "opposed_weak_factor", "lean_margin", "mention_sides", "mention_roles", "number_words",
-    "fairness_words", "characterising_cues", "state_actors",
+    "fairness_words", "characterising_cues", "state_actors", "sovereignty_claims", "home_state",
 )
 
 
@@ -115,6 +116,11 @@ class StanceLexicon:
     characterising_cues: frozenset[str] = frozenset()
     #: words naming the target's actors ("ministry", "police"): see :func:`state_failing`
     state_actors: PhraseTable = field(default_factory=PhraseTable)
+    #: claims of sovereignty or self-defence, whose side is their owner's: see :func:`claim_owner`
+    sovereignty_claims: PhraseTable = field(default_factory=PhraseTable)
+    #: names of states, of kind "home" (``home_state``) or "foreign" (the foreign government words
+    #: of ``mention_sides``), lower case: see :func:`claim_owner`
+    states: PhraseTable = field(default_factory=PhraseTable)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], labels: tuple[str, ...] = LABELS, source: Any = "stance_signals.yaml") -> "StanceLexicon":
@@ -174,6 +180,9 @@ class StanceLexicon:
         fairness_words = frozenset(_norm(w.strip()) for w in expect_list(data.get("fairness_words"), source, "fairness_words", strings=True))
         characterising = frozenset(_norm(w.strip()) for w in expect_list(data.get("characterising_cues"), source, "characterising_cues", strings=True))
         state_actors = expect_list(data.get("state_actors"), source, "state_actors", strings=True)
+        claims = expect_list(data.get("sovereignty_claims"), source, "sovereignty_claims", strings=True)
+        home = expect_list(data.get("home_state"), source, "home_state", strings=True)
+        foreign = [p for p, (tier, _, aff) in side_items if tier == 0 and aff == "foreign government" and _names_a_state_in_lower_case(p)]
         return cls(
             weight=numbers["weight"], max_signals=max_signals, priors=priors, signals=PhraseTable.build(signal_items),
             strong_weight=numbers["strong_weight"], negators=negators, hedges=PhraseTable.build((h, True) for h in hedges),
@@ -182,11 +191,23 @@ class StanceLexicon:
             sides_as_written=PhraseTable.build(((p, k) for p, k in side_items if _is_capitals(p)), lower=False),
             number_words=number_words, fairness_words=fairness_words, characterising_cues=characterising,
             state_actors=PhraseTable.build((w, True) for w in state_actors),
+            sovereignty_claims=PhraseTable.build((w, True) for w in claims),
+            states=PhraseTable.build([(w, "home") for w in home] + [(w, "foreign") for w in foreign]),
         )
 
 
 _WORD = re.compile(r"\w+")
 _NEGATION_REACH = 3  # words before a signal that a negator may stand in ("did not follow the law")
+
+
+def _names_a_state_in_lower_case(phrase: str) -> bool:
+    """Whether a foreign government word still names a state in lower case: not an acronym
+    without stops ("US" is "us"), which :func:`claim_owner` would read in every "us".
+
+    >>> _names_a_state_in_lower_case("Thailand"), _names_a_state_in_lower_case("U.S."), _names_a_state_in_lower_case("US")
+    (True, True, False)
+    """
+    return not _is_capitals(phrase) or "." in phrase
 
 
 def _is_capitals(phrase: str) -> bool:
@@ -583,6 +604,58 @@ def state_failing(low: str, lexicon: StanceLexicon) -> bool:
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?;])\s+")
 
 
+_OWNER_AFTER = re.compile(r"\s+(?:of|for)\s+(?:the\s+)?")
+
+
+def claim_owner(low: str, start: int, end: int, lexicon: StanceLexicon) -> str | None:
+    """Whose claim of sovereignty or self-defence ``low[start:end]`` is: "home" (Cambodia) or
+    "foreign" (another state), or ``None`` when no state is named. The owner is the state named
+    right after it ("the sovereignty of Cambodia") or else the last one named before it in its
+    sentence ("Thailand was acting in self-defence", "Laos will defend its sovereignty"). In a
+    dispute between Cambodia and another state, defending Cambodia's side is favor and the
+    other state's side against, whoever speaks (GUIDELINES.md): :func:`_signals`.
+
+    >>> lex = StanceLexicon.from_dict({"home_state": ["cambodia"], "mention_sides": {"foreign government": ["Laos", "Lao"]},
+    ...     "sovereignty_claims": ["sovereignty", "self-defence"]})
+    >>> t = "cambodian boats crossed first and laos acted in self-defence"
+    >>> i = t.index("self"); claim_owner(t, i, i + 12, lex)
+    'foreign'
+    >>> t = "laos respects the sovereignty of cambodia"
+    >>> i = t.index("sov"); claim_owner(t, i, i + 11, lex)
+    'home'
+    >>> t = "laos said so. respect for sovereignty matters"
+    >>> i = t.index("sov"); claim_owner(t, i, i + 11, lex) is None
+    True
+    """
+    if lexicon.states.pattern is None:
+        return None
+    after = _OWNER_AFTER.match(low, end)
+    if after:
+        m = lexicon.states.pattern.match(low, after.end())
+        if m:
+            return lexicon.states.kinds[m.group()]
+    sentence_start = max(low.rfind(c, 0, start) for c in ".!?;") + 1
+    named = lexicon.states.find(low[sentence_start:start])
+    return named[-1][1] if named else None
+
+
+def sovereignty_claims(low: str, lexicon: StanceLexicon) -> list[tuple[re.Match, str]]:
+    """The claims of sovereignty or self-defence in ``low`` whose owner is named
+    (:func:`claim_owner`), with their label: favor for Cambodia's, against for another state's.
+
+    >>> lex = StanceLexicon.from_dict({"home_state": ["cambodia"], "mention_sides": {"foreign government": ["Laos"]},
+    ...     "sovereignty_claims": ["sovereignty", "self-defence"]})
+    >>> [(m.group(), lab) for m, lab in sovereignty_claims("laos acted in self-defence; cambodia defends its sovereignty", lex)]
+    [('self-defence', 'against'), ('sovereignty', 'favor')]
+    """
+    out = []
+    for m, _ in lexicon.sovereignty_claims.find(low):
+        owner = claim_owner(low, m.start(), m.end(), lexicon)
+        if owner is not None:
+            out.append((m, "favor" if owner == "home" else "against"))
+    return out
+
+
 _CONCESSION = re.compile(r"\b(?:but|however)\b(?!\s+also\b)")
 
 
@@ -609,13 +682,18 @@ def _signals(low: str, lexicon: StanceLexicon, hedge_at: int, hedge_end: int | N
     :func:`concession_end`). Each figure (:func:`quantities`) after the concession is a weak
     neutral signal, unless ``count_figures`` is false (a characterisation:
     :func:`characterises`); a complaint of what the state does not do (:func:`state_failing`)
-    is a weak against signal."""
+    is a weak against signal. A claim of sovereignty or self-defence whose owner is named is a
+    strong signal of the owner's side (:func:`sovereignty_claims`: against for another state's),
+    in place of its entry in ``signals``."""
     if hedge_end is None:
         hedge_end = len(low)
     out: dict[tuple[str, bool], tuple[set[str], set[str]]] = {}
     negators = lexicon.negators
     point = concession_end(low)
-    for m, kind in lexicon.signals.find(low):
+    claims = sovereignty_claims(low, lexicon)
+    owned = [(m.start(), m.end()) for m, _ in claims]
+    found = [(m, kind) for m, kind in lexicon.signals.find(low) if not any(a < m.end() and m.start() < b for a, b in owned)]
+    for m, kind in found + [(m, (lab, True)) for m, lab in claims]:
         if kind[0] != "neutral" and negators and negated(low, m.start(), negators):
             continue
         if not kind[1] and m.start() < point:

@@ -1,0 +1,28 @@
+"""Rules-7 stance: the side read for speakers and claims outside the registry.
+
+* A claim of sovereignty or self-defence takes the side of the state it is made for
+  (GUIDELINES.md: in a dispute between Cambodia and another state, defending Cambodia's side is
+  favor, blaming Cambodia against, whoever speaks): stance.claim_owner, stance_signals.yaml
+  sovereignty_claims and home_state.
+
+The sentences are constructed for these tests (no article text)."""
+
+from test_stance import lex  # noqa: F401 (the shipped lexicon fixture, one home)
+from toolkit.core.stance import propose_stance
+
+
+def test_a_foreign_states_self_defence_is_its_own_side(lex):
+    text = "Cambodian patrol boats opened fire first and Vietnam acted in self-defence to protect its sovereignty"
+    assert propose_stance(text, "foreign government", lex)[0] == "against"
+    assert propose_stance(text, None, lex)[0] == "against"
+
+
+def test_cambodias_self_defence_and_sovereignty_are_favor(lex):
+    assert propose_stance("Vietnamese boats fired first and Cambodia had the right to defend itself", None, lex)[0] == "favor"
+    assert propose_stance("China respects the sovereignty of Cambodia", "foreign government", lex)[0] == "favor"
+
+
+def test_sovereignty_with_no_state_named_is_unchanged(lex):
+    # no owner: "sovereignty" keeps its entry in strong_signals (favor), "self-defence" counts nothing
+    assert propose_stance("This is a matter of sovereignty.", None, lex)[0] == "favor"
+    assert propose_stance("It was self-defence.", None, lex)[1] < 0.505
