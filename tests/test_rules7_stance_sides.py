@@ -4,11 +4,14 @@
   (GUIDELINES.md: in a dispute between Cambodia and another state, defending Cambodia's side is
   favor, blaming Cambodia against, whoever speaks): stance.claim_owner, stance_signals.yaml
   sovereignty_claims and home_state.
+* Words before a name that end in a preposition are about someone else ("the union at the
+  Golden Lotus casino"): they are no title of the name (stance.ends_in_preposition), so a
+  company is not read as a union or an NGO because its workers' union is named before it.
 
 The sentences are constructed for these tests (no article text)."""
 
 from test_stance import lex  # noqa: F401 (the shipped lexicon fixture, one home)
-from toolkit.core.stance import propose_stance
+from toolkit.core.stance import propose_stance, side_from_mention, speaker_context
 
 
 def test_a_foreign_states_self_defence_is_its_own_side(lex):
@@ -26,3 +29,12 @@ def test_sovereignty_with_no_state_named_is_unchanged(lex):
     # no owner: "sovereignty" keeps its entry in strong_signals (favor), "self-defence" counts nothing
     assert propose_stance("This is a matter of sovereignty.", None, lex)[0] == "favor"
     assert propose_stance("It was self-defence.", None, lex)[1] < 0.505
+
+
+def test_a_body_named_after_a_preposition_is_not_the_body_before_it(lex):
+    t = "Keo Dara, who leads the union at the Golden Lotus casino, was jailed. Golden Lotus said the lay-offs were lawful."
+    i = t.rindex("Golden Lotus")
+    assert side_from_mention(speaker_context(t, (i, i + 12), "Golden Lotus"), lex) is None
+    t = "A lawyer for the rights group Adhoc said so. Adhoc said the lay-offs were unlawful."
+    i = t.rindex("Adhoc")
+    assert side_from_mention(speaker_context(t, (i, i + 5), "Adhoc"), lex) == "NGO"

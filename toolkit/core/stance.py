@@ -356,13 +356,40 @@ def title_before(words: list[str]) -> list[str]:
 
     >>> title_before("Outside the ministry".split()), title_before("In Phnom Penh opposition lawmaker".split())
     ([], ['In', 'Phnom', 'Penh', 'opposition', 'lawmaker'])
+
+    Words that end in a preposition are about someone else: in "the union at the Golden Lotus
+    hotel" the union belongs to the hotel, it is not its title (:func:`ends_in_preposition`).
+
+    >>> title_before("the leader of the union at the".split())
+    []
     """
-    if is_setting(words):
+    if is_setting(words) or ends_in_preposition(words):
         return []
     k = max(0, len(words) - _WORDS_BEFORE)
     while k > 0 and len(words) - k < _WORDS_BEFORE + 4 and words[k - 1][:1].isupper():
         k -= 1
     return words[k:]
+
+
+#: prepositions that relate a name to someone else ("the union at", "a lawyer for")
+_RELATING = frozenset("at of for from in on with by to against about near inside outside behind toward towards into over under between among".split())
+_ARTICLES = frozenset("the a an".split())
+
+
+def ends_in_preposition(words: list[str]) -> bool:
+    """Whether the words before a name end in a preposition (an article aside): "the union at
+    the Golden Lotus", "a spokesman for Golden Lotus". The words before the preposition are
+    someone else, related to the name, not its title.
+
+    >>> ends_in_preposition("the union at the".split()), ends_in_preposition("the rights group".split())
+    (True, False)
+    >>> ends_in_preposition([])
+    False
+    """
+    rest = list(words)
+    while rest and rest[-1].lower() in _ARTICLES:
+        rest.pop()
+    return bool(rest) and rest[-1].lower() in _RELATING
 
 
 #: prepositions of place that open a scene-setting phrase ("Outside the court", "At the pagoda")
