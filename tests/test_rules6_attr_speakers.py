@@ -171,3 +171,34 @@ def test_introducing_paragraph_opening_with_his(nlp):
         ("They came before dawn. We did not even have time to dress.", "Chan Sophy"),
         ("Nobody told us where they took him. Nobody has told us since.", "Chan Sophy"),
     ]
+
+
+def test_name_with_a_who_clause_is_a_person(nlp):
+    text = (
+        "Judge Keo Sothea read the verdict.\n\n"
+        "Among those jailed was Ouk Sreymom, who has led the market vendors since 2015. As she was taken away she said that the vendors would “never stop”."
+    )
+    assert speakers(nlp, text)[-1] == ("the vendors would “never stop”", "Ouk Sreymom")
+
+
+def test_role_noun_in_a_named_persons_own_sentence_is_someone_else(nlp):
+    text = "In Kep, farmer Soun Dara, 52, said the village chief had told him that the road would be built."
+    assert speakers(nlp, text) == [("the road would be built", None)]  # the chief is unnamed: no guess
+
+
+def test_possessor_of_a_subject_stays_an_antecedent(nlp):
+    text = (
+        "Rudi, 31, had answered an advertisement for a job in Bavet.\n\n"
+        "Prime Minister Hun Sen said the raids would go on.\n\n"
+        "Rudi’s mother paid a broker to get him out. “I was lucky,” he said."
+    )
+    assert speakers(nlp, text)[-1] == ("I was lucky,", "Rudi")
+
+
+def test_a_capitalised_name_after_the_is_no_person(nlp):
+    text = (
+        "Budi, 26, answered an advertisement.\n\n"
+        "The compounds are guarded, the Kampot Herald found.\n\n"
+        "“They took my phone,” he said."
+    )
+    assert speakers(nlp, text)[-1] == ("They took my phone,", "Budi")

@@ -650,11 +650,11 @@ def _resolve_speakers(doc, drafts: list[_Draft], registry: Registry, mlex: Menti
     text = doc_text(doc)
     resolver = SpeakerResolver(registry, mlex, opts.fuzzy_threshold, date=date)
     resolver.read_descriptions(text, not_names)
-    _note_sentence_subjects(doc, resolver, inside, sents)
     for pos, name in aged_names(text, not_names):  # "Sok Dara, 31, a sewer, ..." is a person
         if inside is None or not inside(pos):
             res = resolver.resolve_name(name, pos)
             resolver.note(pos, res.name if res is not None and res.name else name, res.speaker if res is not None else None, kind="person")
+    _note_sentence_subjects(doc, resolver, inside, sents)
     for d in drafts:
         if d.frame is not None and d.frame.speaker is not None:
             s, e = d.frame.speaker
@@ -688,7 +688,9 @@ def _resolve_speakers(doc, drafts: list[_Draft], registry: Registry, mlex: Menti
                 res = resolver.resolve_name(ent, key[0]) or Resolution(ent, 0.55, "entity")
         done[key] = d.resolution = res
         if res.name and res.how not in ("pronoun_unresolved",):
-            resolver.note(key[0], res.name, res.speaker)
+            # "the Mekong Current found": a capitalised name after "the" is a body or an outlet, no he/she
+            kind = "organisation" if res.how == "as_written" and mention[:4].lower() == "the " and res.name[:1].isupper() and res.speaker is None else None
+            resolver.note(key[0], res.name, res.speaker, kind=kind)
     for d in sorted(drafts, key=lambda d: d.start):
         if d.resolution is None and d.source is not None:
             src = d.source
@@ -733,6 +735,10 @@ def _note_sentence_subjects(doc, resolver: SpeakerResolver, inside=None, sents=N
         last = doc[span[1] - 1]
         end = last.idx + len(last)
         mention = text[pos:end]
+        owner = resolver.known_possessor(mention)
+        if owner is not None:  # "Andi’s family paid ... He is home now": Andi again
+            resolver.note(pos, owner.name, owner.speaker, kind=owner.kind)
+            continue
         res = resolver.resolve_name(mention, pos)
         if res is None and mention[:4].lower() == "the " and resolver.is_role_description(mention):
             res = resolver.description(mention, pos, scan=False)

@@ -253,6 +253,25 @@ class SpeakerResolver:
             speaker = res.speaker if res is not None and res.name else None
             self.note(pos, res.name if speaker is not None else name, speaker, description=desc, antecedent=False, kind=None if speaker is not None else kind)
 
+    def known_possessor(self, mention: str) -> "_Seen | None":
+        """The person seen before whose name possesses ``mention`` ("Andi’s family", "Keo Vy’s
+        lawyer" once Andi or Keo Vy was seen), else None: a subject that names a person's kin or
+        belongings keeps that person in the story for a later he or she.
+
+        >>> # after "Andi, 26, had answered ...": known_possessor("Andi’s family") -> Andi
+        """
+        m = _POSSESSIVE.search(mention)
+        if m is None or not mention[m.end() :].strip():
+            return None
+        name = mention[: m.start()].strip()
+        if not name[:1].isupper():
+            return None
+        key = name.casefold()
+        for s in reversed(self.seen):
+            if s.name.casefold() == key and (s.kind == "person" or (s.speaker is not None and s.speaker.kind == "person")):
+                return s
+        return None
+
     #: How many earlier speakers a pronoun or role noun may reach back to (keeps it linear).
     WINDOW = 40
 
@@ -686,7 +705,9 @@ class SpeakerResolver:
                     return Resolution(s.name, 0.45, "description_nearest", sp)
                 if not known:
                     if weak is None and sp is None and not generic and _proper_name(s.name):
-                        weak = Resolution(s.name, 0.4, "description_nearest", sp)
+                        # "Nhem Dara said the commune chief had told him": the person of the
+                        # description's own sentence is someone else, and so no guess is made
+                        weak = Resolution(None, 0.2, "description_unresolved") if self._same_sentence(s.pos, pos) else Resolution(s.name, 0.4, "description_nearest", sp)
                     continue
                 if generic:
                     if not any(d.endswith(head_p) for d in known):
@@ -704,7 +725,16 @@ class SpeakerResolver:
             named = self.named_role_holder(forms_p, sides, pos)
             if named is not None:
                 return named
-        return weak
+        return weak if weak is None or weak.name else None
+
+    def _same_sentence(self, a: int, b: int) -> bool:
+        """Do chars ``a`` < ``b`` of the article stand in one sentence (no sentence end or line
+        break between them)? "Nhem Sopheap said the commune chief had told him": a role noun
+        in a person's own sentence is someone else."""
+        if self._text is None or a >= b:
+            return False
+        between = self._text[0][a:b]
+        return "\n" not in between and not re.search(r"[.!?][”\"’]?\s", between)
 
     #: How far back a registry person named in passing may be the one a role noun describes.
     NAMED_REACH = 3000
@@ -1383,22 +1413,25 @@ def described_subject(text: str, start: int, end: int, lex: MentionLexicon) -> t
     return desc, "organisation" if head in lex.body_nouns else "person"
 
 
-_AGED_NAME = re.compile(r"(?<![\w’'\-.])((?:[A-Z][\w’'\-]+[ \t]){0,3}[A-Z][a-z][\w’'\-]*), (\d{1,3}),")
+_AGED_NAME = re.compile(r"(?<![\w’'\-.])((?:[A-Z][\w’'\-]+[ \t]){0,3}[A-Z][a-z][\w’'\-]*), (?:(\d{1,3}),|who )")
 
 
 def aged_names(text: str, not_names: frozenset[str] = frozenset()) -> list[tuple[int, str]]:
     """``(char offset, name)`` of every name given an age in an appositive ("Sok Dara, 31, a
-    sewer", "Andi, 26, had answered"): news gives ages to people only, so each is a person and
-    an antecedent for a later he or she. Ages 10-110; a month or weekday before the number
+    sewer", "Andi, 26, had answered") or a "who" clause ("was Tep Vanny, who has led ..."):
+    news gives ages to people only, and "who" is for people, so each is a person and an
+    antecedent for a later he or she. Ages 10-110; a month or weekday before the number
     ("Sunday, 25 May") is a date, and so is any word of ``not_names``.
 
     >>> aged_names("Outside, Sok Dara, 31, a sewer, waited. On Sunday, 25 May, it rained.")
     [(9, 'Sok Dara')]
+    >>> aged_names("Among them was Keo Vy, who led the march.")
+    [(15, 'Keo Vy')]
     """
     out = []
     for m in _AGED_NAME.finditer(text):
-        name, age = m.group(1), int(m.group(2))
-        if not 10 <= age <= 110 or any(w.lower() in not_names for w in name.split()):
+        name, age = m.group(1), int(m.group(2)) if m.group(2) else None
+        if (age is not None and not 10 <= age <= 110) or any(w.lower() in not_names for w in name.split()):
             continue
         out.append((m.start(1), name))
     return out
