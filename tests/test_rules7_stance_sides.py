@@ -7,6 +7,10 @@
 * Words before a name that end in a preposition are about someone else ("the union at the
   Golden Lotus casino"): they are no title of the name (stance.ends_in_preposition), so a
   company is not read as a union or an NGO because its workers' union is named before it.
+* A state body named after a place that is not Cambodian ("Yunnan Police") is no Cambodian
+  state body: its side is left unknown (stance.foreign_body, stance_signals.yaml place_bodies,
+  home_places, body_qualifiers), while Cambodia's own ("Siem Reap Police", "National Police",
+  "the Provincial Court") stay the government's.
 
 The sentences are constructed for these tests (no article text)."""
 
@@ -38,3 +42,17 @@ def test_a_body_named_after_a_preposition_is_not_the_body_before_it(lex):
     t = "A lawyer for the rights group Adhoc said so. Adhoc said the lay-offs were unlawful."
     i = t.rindex("Adhoc")
     assert side_from_mention(speaker_context(t, (i, i + 5), "Adhoc"), lex) == "NGO"
+
+
+def test_a_foreign_places_police_is_not_the_cambodian_state(lex):
+    assert side_from_mention("Queensland Police", lex) is None
+    assert side_from_mention("Yunnan Army", lex) is None
+    assert side_from_mention("Queensland Police said the march was orderly", lex) is None
+    for home in ("Siem Reap Police", "Kandal Provincial Court", "Military Police", "The Police", "police"):
+        assert side_from_mention(home, lex) == "government", home
+    assert side_from_mention("Thai Police", lex) == "foreign government"
+
+
+def test_an_unknown_foreign_body_leaves_the_stance_to_the_words(lex):
+    # the government's prior alone pre-filled favor on a foreign police report
+    assert propose_stance("the march was orderly and nobody was detained", side_from_mention("Queensland Police", lex), lex)[1] < 0.505

@@ -43,6 +43,7 @@ STANCE_SIGNAL_KEYS = (
     "strong_weight", "strong_signals", "negators", "hedges", "hedge_factor",
     "opposed_weak_factor", "lean_margin", "mention_sides", "mention_roles", "number_words",
     "fairness_words", "characterising_cues", "state_actors", "sovereignty_claims", "home_state",
+    "place_bodies", "home_places", "body_qualifiers",
 )
 
 
@@ -121,6 +122,10 @@ class StanceLexicon:
     #: names of states, of kind "home" (``home_state``) or "foreign" (the foreign government words
     #: of ``mention_sides``), lower case: see :func:`claim_owner`
     states: PhraseTable = field(default_factory=PhraseTable)
+    #: body nouns a place may own ("Police") and the words before them that keep the body
+    #: Cambodian (lower case): see :func:`foreign_body`
+    place_bodies: frozenset[str] = frozenset()
+    home_qualifiers: frozenset[str] = frozenset()
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], labels: tuple[str, ...] = LABELS, source: Any = "stance_signals.yaml") -> "StanceLexicon":
@@ -182,6 +187,11 @@ class StanceLexicon:
         state_actors = expect_list(data.get("state_actors"), source, "state_actors", strings=True)
         claims = expect_list(data.get("sovereignty_claims"), source, "sovereignty_claims", strings=True)
         home = expect_list(data.get("home_state"), source, "home_state", strings=True)
+        place_bodies = frozenset(_norm(w.strip()) for w in expect_list(data.get("place_bodies"), source, "place_bodies", strings=True))
+        home_qualifiers = frozenset(
+            _norm(w.split()[-1]) for key in ("home_state", "home_places", "body_qualifiers")
+            for w in expect_list(data.get(key), source, key, strings=True) if w.strip()
+        )
         foreign = [p for p, (tier, _, aff) in side_items if tier == 0 and aff == "foreign government" and _names_a_state_in_lower_case(p)]
         return cls(
             weight=numbers["weight"], max_signals=max_signals, priors=priors, signals=PhraseTable.build(signal_items),
@@ -193,6 +203,7 @@ class StanceLexicon:
             state_actors=PhraseTable.build((w, True) for w in state_actors),
             sovereignty_claims=PhraseTable.build((w, True) for w in claims),
             states=PhraseTable.build([(w, "home") for w in home] + [(w, "foreign") for w in foreign]),
+            place_bodies=place_bodies, home_qualifiers=home_qualifiers,
         )
 
 
@@ -272,6 +283,7 @@ def side_from_mention(words: str, lexicon: StanceLexicon) -> str | None:
     if not words:
         return None
     found = lexicon.sides.find(_norm(words)) + lexicon.sides_as_written.find(_norm(words, lower=False))
+    found = [(m, k) for m, k in found if not foreign_body(words, m.start(), m.end(), lexicon)]
     if not found:
         return None
     # (tier, -length, order, affiliation) of each phrase; side words next to each other make
@@ -290,6 +302,34 @@ def side_from_mention(words: str, lexicon: StanceLexicon) -> str | None:
             best = cand
     aff = best[3]
     return None if aff == "unknown" else aff
+
+
+_WORD_BEFORE = re.compile(r"([\w'’.-]+)\s+$")
+_DETERMINERS = frozenset("the a an its their his her our your this that these those no every any".split())
+
+
+def foreign_body(words: str, start: int, end: int, lexicon: StanceLexicon) -> bool:
+    """Whether the body noun ``words[start:end]`` (one of ``place_bodies``, capitalised as a
+    name: "Police", "Army") belongs to a place that is not Cambodian: the capitalised word right
+    before it is neither a determiner nor one of the home words (``home_state``, the last words
+    of ``home_places``, ``body_qualifiers`` such as "National" or "Provincial"). "Victoria
+    Police" or "Yunnan Army" is no Cambodian state body; as the place may be anywhere, its
+    side is left unknown rather than read as the government's.
+
+    >>> lex = StanceLexicon.from_dict({"place_bodies": ["police", "army"], "home_places": ["Siem Reap"], "body_qualifiers": ["National"]})
+    >>> [foreign_body(t, t.rindex(" ") + 1, len(t), lex) for t in ("Yunnan Police", "Siem Reap Police", "National Police", "The Police", "yunnan police")]
+    [True, False, False, False, False]
+    """
+    noun = words[start:end]
+    if _norm(noun) not in lexicon.place_bodies or not noun[:1].isupper():
+        return False
+    before = _WORD_BEFORE.search(words, 0, start)
+    if not before:
+        return False
+    word = before.group(1)
+    low = _norm(word).strip(".")
+    low = low[:-2] if low.endswith("'s") else low
+    return word[:1].isupper() and low not in _DETERMINERS and low not in lexicon.home_qualifiers
 
 
 #: a run of characters with no clause boundary: matched on the reversed text before a mention
