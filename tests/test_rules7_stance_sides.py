@@ -11,6 +11,9 @@
   state body: its side is left unknown (stance.foreign_body, stance_signals.yaml place_bodies,
   home_places, body_qualifiers), while Cambodia's own ("Siem Reap Police", "National Police",
   "the Provincial Court") stay the government's.
+* A side word inside a business's name ("Union Star Casino", "Freedom Garment Factory") names
+  no side (stance.business_names, stance_signals.yaml business_nouns); a side phrase that ends
+  the name ("World Bank") still does.
 
 The sentences are constructed for these tests (no article text)."""
 
@@ -56,3 +59,11 @@ def test_a_foreign_places_police_is_not_the_cambodian_state(lex):
 def test_an_unknown_foreign_body_leaves_the_stance_to_the_words(lex):
     # the government's prior alone pre-filled favor on a foreign police report
     assert propose_stance("the march was orderly and nobody was detained", side_from_mention("Queensland Police", lex), lex)[1] < 0.505
+
+
+def test_a_word_inside_a_business_name_names_no_side(lex):
+    assert side_from_mention("Union Star Casino", lex) is None
+    assert side_from_mention("Freedom Garment Factory", lex) is None
+    assert side_from_mention("the union at Golden Star Casino", lex) == "NGO"
+    assert side_from_mention("The World Bank", lex) == "international body"
+    assert side_from_mention("the Asian Development Bank", lex) == "international body"

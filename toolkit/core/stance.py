@@ -43,7 +43,7 @@ STANCE_SIGNAL_KEYS = (
     "strong_weight", "strong_signals", "negators", "hedges", "hedge_factor",
     "opposed_weak_factor", "lean_margin", "mention_sides", "mention_roles", "number_words",
     "fairness_words", "characterising_cues", "state_actors", "sovereignty_claims", "home_state",
-    "place_bodies", "home_places", "body_qualifiers",
+    "place_bodies", "home_places", "body_qualifiers", "business_nouns",
 )
 
 
@@ -126,6 +126,8 @@ class StanceLexicon:
     #: Cambodian (lower case): see :func:`foreign_body`
     place_bodies: frozenset[str] = frozenset()
     home_qualifiers: frozenset[str] = frozenset()
+    #: last words of a business's name ("Bank", "Casino"): see :func:`business_names`
+    business_nouns: frozenset[str] = frozenset()
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], labels: tuple[str, ...] = LABELS, source: Any = "stance_signals.yaml") -> "StanceLexicon":
@@ -192,6 +194,7 @@ class StanceLexicon:
             _norm(w.split()[-1]) for key in ("home_state", "home_places", "body_qualifiers")
             for w in expect_list(data.get(key), source, key, strings=True) if w.strip()
         )
+        business_nouns = frozenset(_norm(w.strip()) for w in expect_list(data.get("business_nouns"), source, "business_nouns", strings=True))
         foreign = [p for p, (tier, _, aff) in side_items if tier == 0 and aff == "foreign government" and _names_a_state_in_lower_case(p)]
         return cls(
             weight=numbers["weight"], max_signals=max_signals, priors=priors, signals=PhraseTable.build(signal_items),
@@ -203,7 +206,7 @@ class StanceLexicon:
             state_actors=PhraseTable.build((w, True) for w in state_actors),
             sovereignty_claims=PhraseTable.build((w, True) for w in claims),
             states=PhraseTable.build([(w, "home") for w in home] + [(w, "foreign") for w in foreign]),
-            place_bodies=place_bodies, home_qualifiers=home_qualifiers,
+            place_bodies=place_bodies, home_qualifiers=home_qualifiers, business_nouns=business_nouns,
         )
 
 
@@ -283,7 +286,11 @@ def side_from_mention(words: str, lexicon: StanceLexicon) -> str | None:
     if not words:
         return None
     found = lexicon.sides.find(_norm(words)) + lexicon.sides_as_written.find(_norm(words, lower=False))
-    found = [(m, k) for m, k in found if not foreign_body(words, m.start(), m.end(), lexicon)]
+    businesses = business_names(words, lexicon)
+    found = [
+        (m, k) for m, k in found
+        if not foreign_body(words, m.start(), m.end(), lexicon) and not any(a <= m.start() and m.end() < b for a, b in businesses)
+    ]
     if not found:
         return None
     # (tier, -length, order, affiliation) of each phrase; side words next to each other make
@@ -302,6 +309,29 @@ def side_from_mention(words: str, lexicon: StanceLexicon) -> str | None:
             best = cand
     aff = best[3]
     return None if aff == "unknown" else aff
+
+
+_NAME_RUN = re.compile(r"[A-Z][\w'’&.-]*(?:\s+(?:of|and|for|&|[A-Z][\w'’&.-]*))*")
+
+
+def business_names(words: str, lexicon: StanceLexicon) -> list[tuple[int, int]]:
+    """The spans of the business names in ``words``: a run of capitalised words (with "of",
+    "and", "for") whose last word is one of ``business_nouns`` ("Bank", "Casino", "Group").
+    A side word inside such a name names no side ("Union Star Casino" is no union,
+    "Freedom Garment Factory" no rights group): :func:`side_from_mention` skips it, while a
+    side phrase that ends the name ("World Bank") still counts.
+
+    >>> lex = StanceLexicon.from_dict({"business_nouns": ["casino", "bank"]})
+    >>> t = "a spokesman for Union Star Casino and a union leader"
+    >>> [t[a:b] for a, b in business_names(t, lex)], business_names("the union leader", lex)
+    (['Union Star Casino'], [])
+    """
+    out = []
+    for m in _NAME_RUN.finditer(words):
+        ends = [w.end() for w in re.finditer(r"\S+", m.group()) if _norm(w.group()).strip(".,") in lexicon.business_nouns]
+        if ends and len(m.group()[: ends[-1]].split()) >= 2:  # the name may go on past its business noun ("Golden Bank and")
+            out.append((m.start(), m.start() + ends[-1]))
+    return out
 
 
 _WORD_BEFORE = re.compile(r"([\w'’.-]+)\s+$")
