@@ -2220,16 +2220,20 @@ def split_at_line_breaks(doc, sents: list[tuple[int, int]]) -> list[tuple[int, i
     >>> [doc[a:b].text.strip() for a, b in split_at_line_breaks(doc, [(s.start, s.end) for s in doc.sents])]
     ['Related: a story (2011)', 'Keo Vy spoke.', 'He left.']
     """
-    text = doc.text
+    text = doc_text(doc)
     if "\n" not in text:
         return sents
     out = list(sents)
     starts = [a for a, _ in out]
+    idx = None
     for m in _LINE_BREAK.finditer(text):
-        tok = doc.char_span(m.end(), m.end() + 1, alignment_mode="expand")
-        if tok is None:
+        if idx is None:
+            from spacy.attrs import IDX
+
+            idx = doc.to_array(IDX).tolist()  # token start chars, read once
+        k = bisect.bisect_right(idx, m.end()) - 1  # the token holding the line's first char
+        if k < 0:
             continue
-        k = tok.start
         j = bisect.bisect_right(starts, k) - 1
         if j < 0:
             continue
