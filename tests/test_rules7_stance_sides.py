@@ -13,7 +13,8 @@
   "the Provincial Court") stay the government's.
 * A side word inside a business's name ("Union Star Casino", "Freedom Garment Factory") names
   no side (stance.business_names, stance_signals.yaml business_nouns); a side phrase that ends
-  the name ("World Bank") still does.
+  the name ("World Bank") still does; nor does an official of a federation or an association
+  (stance_signals.yaml mention_roles.unknown, as "a bank official").
 
 The sentences are constructed for these tests (no article text)."""
 
@@ -67,3 +68,10 @@ def test_a_word_inside_a_business_name_names_no_side(lex):
     assert side_from_mention("the union at Golden Star Casino", lex) == "NGO"
     assert side_from_mention("The World Bank", lex) == "international body"
     assert side_from_mention("the Asian Development Bank", lex) == "international body"
+
+
+def test_an_official_of_a_federation_or_association_names_no_side(lex):
+    assert side_from_mention("A federation official", lex) is None
+    assert side_from_mention("an association official in Kampot", lex) is None
+    assert side_from_mention("a labour federation official", lex) == "NGO"
+    assert side_from_mention("a ministry official", lex) == "government"
