@@ -2189,13 +2189,20 @@ def split_at_datelines(doc, sents: list[tuple[int, int]], spans: list[tuple[int,
     rights group said" -> the clause starts at "Police")."""
     if not spans:
         return sents
+    cuts = (tok.start for _, e in spans if (tok := doc.char_span(e, e + 1, alignment_mode="expand")) is not None)
+    return cut_sentences(sents, cuts)
+
+
+def cut_sentences(sents: list[tuple[int, int]], cuts) -> list[tuple[int, int]]:
+    """``sents`` (token ``(start, end)`` pairs, in order) with each one that holds a token of
+    ``cuts`` strictly inside it split before that token.
+
+    >>> cut_sentences([(0, 5), (5, 9)], [2, 5, 7])
+    [(0, 2), (2, 5), (5, 7), (7, 9)]
+    """
     out = list(sents)
     starts = [a for a, _ in out]
-    for _, e in spans:
-        tok = doc.char_span(e, e + 1, alignment_mode="expand")
-        if tok is None:
-            continue
-        k = tok.start
+    for k in cuts:
         j = bisect.bisect_right(starts, k) - 1
         if j < 0:
             continue
@@ -2223,25 +2230,11 @@ def split_at_line_breaks(doc, sents: list[tuple[int, int]]) -> list[tuple[int, i
     text = doc_text(doc)
     if "\n" not in text:
         return sents
-    out = list(sents)
-    starts = [a for a, _ in out]
-    idx = None
-    for m in _LINE_BREAK.finditer(text):
-        if idx is None:
-            from spacy.attrs import IDX
+    from spacy.attrs import IDX
 
-            idx = doc.to_array(IDX).tolist()  # token start chars, read once
-        k = bisect.bisect_right(idx, m.end()) - 1  # the token holding the line's first char
-        if k < 0:
-            continue
-        j = bisect.bisect_right(starts, k) - 1
-        if j < 0:
-            continue
-        lo, hi = out[j]
-        if lo < k < hi:
-            out[j : j + 1] = [(lo, k), (k, hi)]
-            starts[j : j + 1] = [lo, k]
-    return out
+    idx = doc.to_array(IDX).tolist()  # token start chars, read once
+    # the token holding each line's first char
+    return cut_sentences(sents, (bisect.bisect_right(idx, m.end()) - 1 for m in _LINE_BREAK.finditer(text)))
 
 
 # --------------------------------------------------------------------------- judgements without a subject
