@@ -3,7 +3,9 @@
 * A claim of sovereignty or self-defence takes the side of the state it is made for
   (GUIDELINES.md: in a dispute between Cambodia and another state, defending Cambodia's side is
   favor, blaming Cambodia against, whoever speaks): stance.claim_owner, stance_signals.yaml
-  sovereignty_claims and home_state.
+  sovereignty_claims and home_state; a claim that blames a state for the fighting ("Cambodian
+  boats fired first") the reverse (blame_claims), and one that only answers it ("Lao troops only
+  returned fire") defends its state.
 * Words before a name that end in a preposition are about someone else ("the union at the
   Golden Lotus casino"): they are no title of the name (stance.ends_in_preposition), so a
   company is not read as a union or an NGO because its workers' union is named before it.
@@ -75,3 +77,10 @@ def test_an_official_of_a_federation_or_association_names_no_side(lex):
     assert side_from_mention("an association official in Kampot", lex) is None
     assert side_from_mention("a labour federation official", lex) == "NGO"
     assert side_from_mention("a ministry official", lex) == "government"
+
+
+def test_blaming_a_state_for_the_fighting_takes_the_other_side(lex):
+    assert propose_stance("Cambodian patrol boats fired first near the island", "foreign government", lex)[0] == "against"
+    assert propose_stance("Lao patrol boats fired first near the island", None, lex)[0] == "favor"
+    assert propose_stance("Lao troops had only returned fire", "foreign government", lex)[0] == "against"
+    assert propose_stance("our soldiers only returned fire", None, lex)[1] < 0.505  # no state named: nothing

@@ -42,7 +42,7 @@ STANCE_SIGNAL_KEYS = (
     "weight", "max_signals", "priors", "signals",
     "strong_weight", "strong_signals", "negators", "hedges", "hedge_factor",
     "opposed_weak_factor", "lean_margin", "mention_sides", "mention_roles", "number_words",
-    "fairness_words", "characterising_cues", "state_actors", "sovereignty_claims", "home_state",
+    "fairness_words", "characterising_cues", "state_actors", "sovereignty_claims", "blame_claims", "home_state",
     "place_bodies", "home_places", "body_qualifiers", "business_nouns",
 )
 
@@ -117,8 +117,9 @@ class StanceLexicon:
     characterising_cues: frozenset[str] = frozenset()
     #: words naming the target's actors ("ministry", "police"): see :func:`state_failing`
     state_actors: PhraseTable = field(default_factory=PhraseTable)
-    #: claims of sovereignty or self-defence, whose side is their owner's: see :func:`claim_owner`
-    sovereignty_claims: PhraseTable = field(default_factory=PhraseTable)
+    #: claims in a dispute between states, of kind "defend" (sovereignty, self-defence: the side
+    #: of their owner) or "blame" (fired first: the other side): see :func:`dispute_claims`
+    dispute_claims: PhraseTable = field(default_factory=PhraseTable)
     #: names of states, of kind "home" (``home_state``) or "foreign" (the foreign government words
     #: of ``mention_sides``), lower case: see :func:`claim_owner`
     states: PhraseTable = field(default_factory=PhraseTable)
@@ -187,7 +188,8 @@ class StanceLexicon:
         fairness_words = frozenset(_norm(w.strip()) for w in expect_list(data.get("fairness_words"), source, "fairness_words", strings=True))
         characterising = frozenset(_norm(w.strip()) for w in expect_list(data.get("characterising_cues"), source, "characterising_cues", strings=True))
         state_actors = expect_list(data.get("state_actors"), source, "state_actors", strings=True)
-        claims = expect_list(data.get("sovereignty_claims"), source, "sovereignty_claims", strings=True)
+        claims = [(w, "defend") for w in expect_list(data.get("sovereignty_claims"), source, "sovereignty_claims", strings=True)]
+        claims += [(w, "blame") for w in expect_list(data.get("blame_claims"), source, "blame_claims", strings=True)]
         home = expect_list(data.get("home_state"), source, "home_state", strings=True)
         place_bodies = frozenset(_norm(w.strip()) for w in expect_list(data.get("place_bodies"), source, "place_bodies", strings=True))
         home_qualifiers = frozenset(
@@ -204,7 +206,7 @@ class StanceLexicon:
             sides_as_written=PhraseTable.build(((p, k) for p, k in side_items if _is_capitals(p)), lower=False),
             number_words=number_words, fairness_words=fairness_words, characterising_cues=characterising,
             state_actors=PhraseTable.build((w, True) for w in state_actors),
-            sovereignty_claims=PhraseTable.build((w, True) for w in claims),
+            dispute_claims=PhraseTable.build(claims),
             states=PhraseTable.build([(w, "home") for w in home] + [(w, "foreign") for w in foreign]),
             place_bodies=place_bodies, home_qualifiers=home_qualifiers, business_nouns=business_nouns,
         )
@@ -736,20 +738,25 @@ def claim_owner(low: str, start: int, end: int, lexicon: StanceLexicon) -> str |
     return named[-1][1] if named else None
 
 
-def sovereignty_claims(low: str, lexicon: StanceLexicon) -> list[tuple[re.Match, str]]:
-    """The claims of sovereignty or self-defence in ``low`` whose owner is named
-    (:func:`claim_owner`), with their label: favor for Cambodia's, against for another state's.
+def dispute_claims(low: str, lexicon: StanceLexicon) -> list[tuple[re.Match, str]]:
+    """The claims of a dispute between states in ``low`` whose owner is named
+    (:func:`claim_owner`), with their label: a claim that defends its owner (``sovereignty_claims``:
+    "sovereignty", "self-defence", "returned fire") is favor for Cambodia's and against for
+    another state's; one that blames its owner (``blame_claims``: "fired first", "opened fire")
+    the reverse.
 
     >>> lex = StanceLexicon.from_dict({"home_state": ["cambodia"], "mention_sides": {"foreign government": ["Laos"]},
-    ...     "sovereignty_claims": ["sovereignty", "self-defence"]})
-    >>> [(m.group(), lab) for m, lab in sovereignty_claims("laos acted in self-defence; cambodia defends its sovereignty", lex)]
+    ...     "sovereignty_claims": ["sovereignty", "self-defence"], "blame_claims": ["fired first"]})
+    >>> [(m.group(), lab) for m, lab in dispute_claims("laos acted in self-defence; cambodia defends its sovereignty", lex)]
     [('self-defence', 'against'), ('sovereignty', 'favor')]
+    >>> [(m.group(), lab) for m, lab in dispute_claims("the laos patrol fired first", lex)]
+    [('fired first', 'favor')]
     """
     out = []
-    for m, _ in lexicon.sovereignty_claims.find(low):
+    for m, kind in lexicon.dispute_claims.find(low):
         owner = claim_owner(low, m.start(), m.end(), lexicon)
         if owner is not None:
-            out.append((m, "favor" if owner == "home" else "against"))
+            out.append((m, "favor" if (owner == "home") == (kind == "defend") else "against"))
     return out
 
 
@@ -780,14 +787,15 @@ def _signals(low: str, lexicon: StanceLexicon, hedge_at: int, hedge_end: int | N
     neutral signal, unless ``count_figures`` is false (a characterisation:
     :func:`characterises`); a complaint of what the state does not do (:func:`state_failing`)
     is a weak against signal. A claim of sovereignty or self-defence whose owner is named is a
-    strong signal of the owner's side (:func:`sovereignty_claims`: against for another state's),
+    strong signal of the owner's side (:func:`dispute_claims`: against for another state's; a
+    blame the reverse),
     in place of its entry in ``signals``."""
     if hedge_end is None:
         hedge_end = len(low)
     out: dict[tuple[str, bool], tuple[set[str], set[str]]] = {}
     negators = lexicon.negators
     point = concession_end(low)
-    claims = sovereignty_claims(low, lexicon)
+    claims = dispute_claims(low, lexicon)
     owned = [(m.start(), m.end()) for m, _ in claims]
     found = [(m, kind) for m, kind in lexicon.signals.find(low) if not any(a < m.end() and m.start() < b for a, b in owned)]
     for m, kind in found + [(m, (lab, True)) for m, lab in claims]:
