@@ -202,3 +202,18 @@ def test_a_capitalised_name_after_the_is_no_person(nlp):
         "“They took my phone,” he said."
     )
     assert speakers(nlp, text)[-1] == ("They took my phone,", "Budi")
+
+
+def test_stated_position_is_that(nlp):
+    text = "The strike entered its third week. The Labour Ministry’s position, repeated at every briefing, is that the union had broken the law."
+    assert speakers(nlp, text) == [("the union had broken the law", "Ministry of Labour and Vocational Training")]
+
+
+def test_stated_message_is_simple(nlp):
+    text = "Sam Rainsy’s message to his supporters is simple: the party will be back in 2028."
+    assert speakers(nlp, text) == [("the party will be back in 2028", "Sam Rainsy")]
+
+
+def test_position_of_a_thing_needs_a_clause(nlp):
+    text = "The river’s message is simple: water."
+    assert speakers(nlp, text) == []

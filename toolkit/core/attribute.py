@@ -33,7 +33,7 @@ from dataclasses import dataclass, field, replace
 from toolkit.config import Registry, StanceScheme
 from toolkit.core import doc_text, has
 from toolkit.core.cues import Cue, CueLexicon, find_cues
-from toolkit.core.frames import PRONOUNS, Frame, person_like_noun, body_before_place, colon_frames, perspective_frames, subordinate_report_end, dateline_spans, name_across_and, has, judgement_frames, line_frames, name_in_apposition, np_left, possessor_of_channel, read_frames, sentence_bounds, sentence_spans, speaker_left, split_at_line_breaks, sentence_subjects, split_at_datelines, tidy_speaker
+from toolkit.core.frames import PRONOUNS, Frame, person_like_noun, body_before_place, colon_frames, perspective_frames, position_frames, subordinate_report_end, dateline_spans, name_across_and, has, judgement_frames, line_frames, name_in_apposition, np_left, possessor_of_channel, read_frames, sentence_bounds, sentence_spans, speaker_left, split_at_line_breaks, sentence_subjects, split_at_datelines, tidy_speaker
 from toolkit.core.quotes import Quotation, find_quotations
 from toolkit.core.speakers import MentionLexicon, Resolution, SpeakerResolver, aged_names, bare_name, described_subject, implausible_mention, strip_titles, titled_name, without_article
 from toolkit.core.stance import StanceLexicon, propose_stance, side_from_mention, speaker_context
@@ -131,6 +131,7 @@ def verbless_frames(doc, frames: list[Frame], lexicons: Lexicons, bounds, quotat
 
     role_nouns = frozenset(n.split()[-1] for n in lexicons.mentions.role_nouns)
     new = perspective_frames(doc, lexicons.cues, bounds, quotation_at, lambda sp: _entity_is(doc, sp, ("PERSON",)))
+    new += position_frames(doc, lexicons.cues, bounds, quotation_at)
     new += colon_frames(doc, lexicons.cues, bounds, quotation_at, role_nouns, lambda sp: _entity_is(doc, sp, ("PERSON", "ORG", "NORP", "GPE")), lexicons.mentions.description_words)
     return [f for f in new if free(f)]
 

@@ -2345,6 +2345,43 @@ _PERSPECTIVE = re.compile(
 )
 
 
+#: "The government’s line, repeated ..., is that S", "Hun Manet’s message to Hanoi is simple: S":
+#: a stated position of a named or defined owner, a quote of the owner with no speech verb.
+_POSITION = re.compile(
+    r"(?P<who>(?:[Tt]he[ \t]+)?(?:[A-Z][\w’'\-]+[ \t]+){0,3}[A-Z][\w’'\-]+|[Tt]he[ \t]+(?:government|ministry|party|opposition|court|army|police|embassy|company|union))[’']s[ \t]+"
+    r"(?:(?:official|own|public|stated|main|usual|standard)[ \t]+)?(?P<noun>line|message|position|argument|answer|response|explanation|stance)\b"
+    r"[^.;:!?\n“”\"]{0,100}?[ \t]+(?:is|was|remains|remained|has[ \t]+been)[ \t]+(?:(?:simple|clear|straightforward|blunt)[ \t]*:|that)[ \t]+"
+)
+
+
+def position_frames(doc, lex: CueLexicon, bounds, quotation_at) -> list[Frame]:
+    """A stated position as the subject of "is that S" / "is simple: S" ("The government’s line,
+    repeated on every state news site, is that the EBA was always “a political weapon”", "Hun
+    Manet’s message to Hanoi is simple: the canal is Cambodian"): the owner's words with no
+    speech verb (GUIDELINES: attribution without a speech verb). Sentence-initial only; the
+    content must be a clause. Pattern ``position``, score 0.45 (to check), the noun as cue.
+
+    >>> # "The ministry’s position is that the land was never sold." -> "the land was never sold", the ministry
+    """
+    text = doc_text(doc)
+    if "’s " not in text and "'s " not in text:
+        return []
+    out: list[Frame] = []
+    for m in _POSITION.finditer(text):
+        if not _sentence_initial_char(text, m.start()) or quotation_at(m.start()) is not None:
+            continue
+        sp = doc.char_span(m.start("who"), m.end("who"))
+        noun = doc.char_span(m.start("noun"), m.end("noun"))
+        if sp is None or noun is None:
+            continue
+        start = m.end()
+        end = content_end(doc, text, start, bounds[noun.start][1], lex)
+        if end - start < 12 or not _has_finite(doc, start, end, lex):
+            continue
+        out.append(Frame(Cue(noun.start, noun.end, noun.text.lower(), "belief"), (sp.start, sp.end), start, end, "position", 0.45))
+    return out
+
+
 def _sentence_initial_char(text: str, i: int) -> bool:
     """Does ``text[i]`` open a paragraph or follow a sentence end ("... 2018. In his view")?"""
     before = text[max(0, i - 3) : i]
