@@ -17,8 +17,7 @@
 * A side word inside a business's name ("Union Star Casino", "Freedom Garment Factory") names
   no side (stance.business_names, stance_signals.yaml business_nouns); a side phrase that ends
   the name ("World Bank") still does; nor does an official of a federation or an association
-  (stance_signals.yaml mention_roles.unknown, as "a bank official"), nor a nationality word
-  before a business noun ("a Japanese shoe brand": stance.names_a_business).
+  (stance_signals.yaml mention_roles.unknown, as "a bank official").
 * A place before "-based" only says where someone works ("a Hanoi-based senior fellow"): it
   names no government (stance.located).
 
@@ -102,9 +101,3 @@ def test_a_foreign_governments_we_is_its_own_state(lex):
     assert propose_stance(text, "government", lex)[0] == "favor"
     # an NGO's "we" is no state: "sovereignty" keeps its plain entry, "returned fire" counts nothing
     assert propose_stance("our boats only returned fire", "NGO", lex)[0] != "favor"
-
-
-def test_a_nationality_before_a_business_names_no_government(lex):
-    assert side_from_mention("a buyer for a Japanese shoe brand", lex) is None
-    assert side_from_mention("Korean investors", lex) is None
-    assert side_from_mention("a Japanese official", lex) == "foreign government"

@@ -292,7 +292,6 @@ def side_from_mention(words: str, lexicon: StanceLexicon) -> str | None:
     found = [
         (m, k) for m, k in found
         if not foreign_body(words, m.start(), m.end(), lexicon) and not located(words, m.end())
-        and not (k[2] == "foreign government" and names_a_business(words, m.end(), lexicon))
         and not any(a <= m.start() and m.end() < b for a, b in businesses)
     ]
     if not found:
@@ -340,24 +339,6 @@ def business_names(words: str, lexicon: StanceLexicon) -> list[tuple[int, int]]:
 
 _WORD_BEFORE = re.compile(r"([\w'’.-]+)\s+$")
 _DETERMINERS = frozenset("the a an its their his her our your this that these those no every any".split())
-
-
-_NEXT_WORDS = re.compile(r"(?:\s+[a-z][\w'’-]*){1,3}")
-
-
-def names_a_business(words: str, end: int, lexicon: StanceLexicon) -> bool:
-    """Whether the nationality or country word ending at ``end`` is the origin of a business,
-    not a government: one of ``business_nouns`` among the three lower-case words after it ("a
-    European clothing brand", "Korean investors", "a Chinese company"). Such a speaker is a
-    private one: :func:`side_from_mention` reads no foreign government from that word.
-
-    >>> lex = StanceLexicon.from_dict({"business_nouns": ["brand", "investors", "company"]})
-    >>> t = "a Danish clothing brand and Danish officials"
-    >>> names_a_business(t, t.index(" clothing"), lex), names_a_business(t, t.rindex("Danish") + 6, lex)
-    (True, False)
-    """
-    m = _NEXT_WORDS.match(words, end)
-    return bool(m) and any(_norm(w).strip(_PUNCT) in lexicon.business_nouns for w in m.group().split())
 
 
 _LOCATED = re.compile(r"-(?:based|headquartered|registered)\b")
