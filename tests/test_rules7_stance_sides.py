@@ -5,8 +5,7 @@
   favor, blaming Cambodia against, whoever speaks): stance.claim_owner, stance_signals.yaml
   sovereignty_claims and home_state; a claim that blames a state for the fighting ("Cambodian
   boats fired first") the reverse (blame_claims), and one that only answers it ("Lao troops only
-  returned fire") defends its state. A speaker's "we" or "our" is their own state: a foreign
-  government's "our sovereignty" is its side, not Cambodia's (stance.SPEAKER_STATES).
+  returned fire") defends its state.
 * Words before a name that end in a preposition are about someone else ("the union at the
   Golden Lotus casino"): they are no title of the name (stance.ends_in_preposition), so a
   company is not read as a union or an NGO because its workers' union is named before it.
@@ -93,11 +92,3 @@ def test_a_place_before_based_names_no_government(lex):
     assert side_from_mention("a senior fellow at a Hanoi-based institute", lex) == "academic/analyst"
     assert side_from_mention("a Bangkok-based consultant", lex) is None
     assert side_from_mention("a Bangkok official", lex) == "foreign government"
-
-
-def test_a_foreign_governments_we_is_its_own_state(lex):
-    text = "We will protect our sovereignty and our boats only returned fire"
-    assert propose_stance(text, "foreign government", lex)[0] == "against"
-    assert propose_stance(text, "government", lex)[0] == "favor"
-    # an NGO's "we" is no state: "sovereignty" keeps its plain entry, "returned fire" counts nothing
-    assert propose_stance("our boats only returned fire", "NGO", lex)[0] != "favor"

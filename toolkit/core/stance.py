@@ -722,21 +722,13 @@ _SENTENCE_SPLIT = re.compile(r"(?<=[.!?;])\s+")
 _OWNER_AFTER = re.compile(r"\s+(?:of|for)\s+(?:the\s+)?")
 
 
-#: whose state a speaker of each side speaks for when they say "we" or "our" in a dispute
-#: between states (:func:`claim_owner`); other sides (an NGO's "we") speak for no state
-SPEAKER_STATES = {"government": "home", "ruling party": "home", "opposition": "home", "foreign government": "foreign"}
-_FIRST_PERSON = re.compile(r"\b(?:we|our|us)\b")
-
-
-def claim_owner(low: str, start: int, end: int, lexicon: StanceLexicon, speaker_state: str | None = None) -> str | None:
+def claim_owner(low: str, start: int, end: int, lexicon: StanceLexicon) -> str | None:
     """Whose claim of sovereignty or self-defence ``low[start:end]`` is: "home" (Cambodia) or
     "foreign" (another state), or ``None`` when no state is named. The owner is the state named
     right after it ("the sovereignty of Cambodia") or else the last one named before it in its
-    sentence ("Thailand was acting in self-defence", "Laos will defend its sovereignty"); when
-    that is "we" or "our" ("our soldiers only returned fire"), the speaker's own state
-    (``speaker_state``: :data:`SPEAKER_STATES`), if known. In a dispute between Cambodia and
-    another state, defending Cambodia's side is favor and the other state's side against,
-    whoever speaks (GUIDELINES.md): :func:`_signals`.
+    sentence ("Thailand was acting in self-defence", "Laos will defend its sovereignty"). In a
+    dispute between Cambodia and another state, defending Cambodia's side is favor and the
+    other state's side against, whoever speaks (GUIDELINES.md): :func:`_signals`.
 
     >>> lex = StanceLexicon.from_dict({"home_state": ["cambodia"], "mention_sides": {"foreign government": ["Laos", "Lao"]},
     ...     "sovereignty_claims": ["sovereignty", "self-defence"]})
@@ -749,9 +741,6 @@ def claim_owner(low: str, start: int, end: int, lexicon: StanceLexicon, speaker_
     >>> t = "laos said so. respect for sovereignty matters"
     >>> i = t.index("sov"); claim_owner(t, i, i + 11, lex) is None
     True
-    >>> t = "our boats acted in self-defence"
-    >>> i = t.index("self"); claim_owner(t, i, i + 12, lex, "foreign"), claim_owner(t, i, i + 12, lex)
-    ('foreign', None)
     """
     if lexicon.states.pattern is None:
         return None
@@ -761,13 +750,11 @@ def claim_owner(low: str, start: int, end: int, lexicon: StanceLexicon, speaker_
         if m:
             return lexicon.states.kinds[m.group()]
     sentence_start = max(low.rfind(c, 0, start) for c in ".!?;") + 1
-    before = low[sentence_start:start]
-    named = [(m.start(), kind) for m, kind in lexicon.states.find(before)]
-    named += [(m.start(), speaker_state) for m in _FIRST_PERSON.finditer(before)]
-    return max(named)[1] if named else None
+    named = lexicon.states.find(low[sentence_start:start])
+    return named[-1][1] if named else None
 
 
-def dispute_claims(low: str, lexicon: StanceLexicon, speaker_state: str | None = None) -> list[tuple[re.Match, str]]:
+def dispute_claims(low: str, lexicon: StanceLexicon) -> list[tuple[re.Match, str]]:
     """The claims of a dispute between states in ``low`` whose owner is named
     (:func:`claim_owner`), with their label: a claim that defends its owner (``sovereignty_claims``:
     "sovereignty", "self-defence", "returned fire") is favor for Cambodia's and against for
@@ -783,7 +770,7 @@ def dispute_claims(low: str, lexicon: StanceLexicon, speaker_state: str | None =
     """
     out = []
     for m, kind in lexicon.dispute_claims.find(low):
-        owner = claim_owner(low, m.start(), m.end(), lexicon, speaker_state)
+        owner = claim_owner(low, m.start(), m.end(), lexicon)
         if owner is not None:
             out.append((m, "favor" if (owner == "home") == (kind == "defend") else "against"))
     return out
@@ -808,7 +795,7 @@ def concession_end(low: str) -> int:
     return found[-1] if found else 0
 
 
-def _signals(low: str, lexicon: StanceLexicon, hedge_at: int, hedge_end: int | None = None, count_figures: bool = True, speaker_state: str | None = None) -> dict[tuple[str, bool], tuple[set[str], set[str]]]:
+def _signals(low: str, lexicon: StanceLexicon, hedge_at: int, hedge_end: int | None = None, count_figures: bool = True) -> dict[tuple[str, bool], tuple[set[str], set[str]]]:
     """Per ``(label, strong)``: the distinct signal phrases outside the hedge's scope
     (``hedge_at`` to ``hedge_end``, default the end) and inside it; favor and against phrases
     right after a negator are left out, and so are weak ones before a concession ("calm, but":
@@ -824,7 +811,7 @@ def _signals(low: str, lexicon: StanceLexicon, hedge_at: int, hedge_end: int | N
     out: dict[tuple[str, bool], tuple[set[str], set[str]]] = {}
     negators = lexicon.negators
     point = concession_end(low)
-    claims = dispute_claims(low, lexicon, speaker_state)
+    claims = dispute_claims(low, lexicon)
     owned = [(m.start(), m.end()) for m, _ in claims]
     found = [(m, kind) for m, kind in lexicon.signals.find(low) if not any(a < m.end() and m.start() < b for a, b in owned)]
     for m, kind in found + [(m, (lab, True)) for m, lab in claims]:
@@ -853,7 +840,7 @@ def signal_counts(text: str, lexicon: StanceLexicon, strong: bool = False) -> di
     return counts
 
 
-def evidence(text: str, lexicon: StanceLexicon, cue: str = "", lean: str | None = None, speaker_state: str | None = None) -> dict[str, float]:
+def evidence(text: str, lexicon: StanceLexicon, cue: str = "", lean: str | None = None) -> dict[str, float]:
     """What the words add to each label's score: ``weight`` per weak signal and ``strong_weight``
     per strong one (each at most ``max_signals``), negated signals left out. After a hedge, in
     its clause (:func:`clause_end`; anywhere when the cue is one: "hoped that ..."), favor and
@@ -863,8 +850,6 @@ def evidence(text: str, lexicon: StanceLexicon, cue: str = "", lean: str | None 
     against count ``opposed_weak_factor`` of their weight: in a known speaker's mouth the other
     camp's vocabulary is mostly the topic ("the fight against corruption" said by a minister,
     "the turnout" cited by a rights group), a strong framing still counts in full.
-    ``speaker_state`` ("home" or "foreign") is whose state the speaker's "we" is in a dispute
-    between states (:func:`claim_owner`).
 
     >>> lex = StanceLexicon.from_dict({"weight": 0.2, "strong_weight": 0.6, "hedges": ["hopes"], "negators": ["no"],
     ...     "signals": {"against": ["fair"]}, "strong_signals": {"against": ["political prisoners"]}})
@@ -890,7 +875,7 @@ def evidence(text: str, lexicon: StanceLexicon, cue: str = "", lean: str | None 
         out["neutral"] = lexicon.strong_weight if hopes_for_fairness(low[hedge_at:hedge_end], lexicon.fairness_words) else lexicon.weight
     cap = lexicon.max_signals
     opposed = {"favor": "against", "against": "favor"}.get(lean or "")
-    for (lab, strong), (plain, hedged) in _signals(low, lexicon, hedge_at, hedge_end, not characterises(cue, lexicon), speaker_state).items():
+    for (lab, strong), (plain, hedged) in _signals(low, lexicon, hedge_at, hedge_end, count_figures=not characterises(cue, lexicon)).items():
         f = lexicon.hedge_factor if lab != "neutral" else 1.0
         w = lexicon.strong_weight if strong else lexicon.weight * (lexicon.opposed_weak_factor if lab == opposed else 1.0)
         out[lab] = out.get(lab, 0.0) + w * min(len(plain) + f * len(hedged - plain), cap)
@@ -950,7 +935,7 @@ def propose_stance(text: str, affiliation: str | None, lexicon: StanceLexicon, c
     """``(label, score)`` for a quote's text, its cue and the speaker's affiliation (registry, or
     :func:`side_from_mention`; ``None`` when neither knows)."""
     prior = lexicon.priors.get(affiliation or "unknown") or lexicon.priors.get("unknown") or {lab: 1 / 3 for lab in LABELS}
-    ev = evidence(text, lexicon, cue, leaning(affiliation, lexicon), SPEAKER_STATES.get(affiliation or ""))
+    ev = evidence(text, lexicon, cue, leaning(affiliation, lexicon))
     scores = {lab: prior.get(lab, 0.0) + ev.get(lab, 0.0) for lab in prior}
     label = max(scores, key=lambda lab: (scores[lab], lab == "neutral"))
     total = sum(scores.values()) or 1.0
