@@ -17,8 +17,6 @@
   no side (stance.business_names, stance_signals.yaml business_nouns); a side phrase that ends
   the name ("World Bank") still does; nor does an official of a federation or an association
   (stance_signals.yaml mention_roles.unknown, as "a bank official").
-* A place before "-based" only says where someone works ("a Hanoi-based senior fellow"): it
-  names no government (stance.located).
 
 The sentences are constructed for these tests (no article text)."""
 
@@ -86,9 +84,3 @@ def test_blaming_a_state_for_the_fighting_takes_the_other_side(lex):
     assert propose_stance("Lao patrol boats fired first near the island", None, lex)[0] == "favor"
     assert propose_stance("Lao troops had only returned fire", "foreign government", lex)[0] == "against"
     assert propose_stance("our soldiers only returned fire", None, lex)[1] < 0.505  # no state named: nothing
-
-
-def test_a_place_before_based_names_no_government(lex):
-    assert side_from_mention("a senior fellow at a Hanoi-based institute", lex) == "academic/analyst"
-    assert side_from_mention("a Bangkok-based consultant", lex) is None
-    assert side_from_mention("a Bangkok official", lex) == "foreign government"

@@ -291,8 +291,7 @@ def side_from_mention(words: str, lexicon: StanceLexicon) -> str | None:
     businesses = business_names(words, lexicon)
     found = [
         (m, k) for m, k in found
-        if not foreign_body(words, m.start(), m.end(), lexicon) and not located(words, m.end())
-        and not any(a <= m.start() and m.end() < b for a, b in businesses)
+        if not foreign_body(words, m.start(), m.end(), lexicon) and not any(a <= m.start() and m.end() < b for a, b in businesses)
     ]
     if not found:
         return None
@@ -339,21 +338,6 @@ def business_names(words: str, lexicon: StanceLexicon) -> list[tuple[int, int]]:
 
 _WORD_BEFORE = re.compile(r"([\w'’.-]+)\s+$")
 _DETERMINERS = frozenset("the a an its their his her our your this that these those no every any".split())
-
-
-_LOCATED = re.compile(r"-(?:based|headquartered|registered)\b")
-
-
-def located(words: str, end: int) -> bool:
-    """Whether the side word ending at ``end`` only says where something is ("a Singapore-based
-    research institute", "a Bangkok-based analyst"): a place before "-based" names no
-    government.
-
-    >>> t = "a Hanoi-based researcher and a Hanoi official"
-    >>> located(t, t.index("-based")), located(t, t.rindex("Hanoi") + 5)
-    (True, False)
-    """
-    return _LOCATED.match(words, end) is not None
 
 
 def foreign_body(words: str, start: int, end: int, lexicon: StanceLexicon) -> bool:
