@@ -179,9 +179,10 @@ def test_quoted_fragment_of_a_speech_act(nlp):
 
 
 def test_speaker_label_and_dash_signature_lines(nlp):
-    text = "Intro.\n\nHOST: So, Minister, the border plan seems to be failing badly.\n\n“The river towns deserve better schools.” ― Maria Lopez\nFILE: A photo caption that is not a quote at all."
+    # a named label (rules-6: a HOST's own lines are no quotes, GUIDELINES "Transcripts")
+    text = "Intro.\n\nSOK DARA: So, Minister, the border plan seems to be failing badly.\n\n“The river towns deserve better schools.” ― Maria Lopez\nFILE: A photo caption that is not a quote at all."
     qs = quotes(nlp, text)
-    assert [(q.speaker, q.kind) for q in qs] == [("HOST", "indirect"), ("Maria Lopez", "direct")]
+    assert [(q.speaker, q.kind) for q in qs] == [("SOK DARA", "indirect"), ("Maria Lopez", "direct")]
 
 
 from hypothesis import given, settings

@@ -217,3 +217,24 @@ def test_stated_message_is_simple(nlp):
 def test_position_of_a_thing_needs_a_clause(nlp):
     text = "The river’s message is simple: water."
     assert speakers(nlp, text) == []
+
+
+TRANSCRIPT = (
+    "HOST: Good evening. With us is the minister.\n\n"
+    "KEO SOPHAL: Thank you. The dam will be finished next year.\n\n"
+    "The farmers downstream will get water all year round.\n\n"
+    "HOST: Some critics say the river will run dry. Is that true?\n\n"
+    "KEO SOPHAL: No. The studies show the opposite.\n\n"
+    "Keo Sophal was speaking from Kratie.\n"
+)
+
+
+def test_transcript_paragraph_without_label_goes_on_with_the_speaker(nlp):
+    got = speakers(nlp, TRANSCRIPT)
+    assert ("The farmers downstream will get water all year round", "KEO SOPHAL") in got  # the label as written (not in the registry)
+
+
+def test_host_lines_are_no_quotes_and_narration_is_no_continuation(nlp):
+    got = [t for t, _ in speakers(nlp, TRANSCRIPT)]
+    assert not any(t.startswith(("Good evening", "Some critics say", "Keo Sophal was speaking")) for t in got)
+    assert "the river will run dry" in got  # a report inside the host's question is a quote

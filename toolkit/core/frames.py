@@ -2069,7 +2069,7 @@ def _according_to(doc, text: str, cue: Cue, lo: int, hi: int, lex: CueLexicon) -
 
 # --------------------------------------------------------------------------- line patterns
 
-_LABEL = re.compile(r"^[ \t]*[\"“]?(?P<name>[A-Z][\w.’'\-]*(?:[ \t]+[A-Z][\w.’'\-]*){0,3}):[ \t]+(?P<content>\S[^\n]*)$", re.MULTILINE)
+_LABEL = re.compile(r"^[ \t]*[\"“]?(?P<name>[A-Z][\w.’'\-]*(?:[ \t]+[A-Z][\w.’'\-]*){0,3})(?:[ \t]+\([^()\n]{1,40}\))?:[ \t]+(?P<content>\S[^\n]*)$", re.MULTILINE)
 _DASH = re.compile(r"[”\"][ \t]*[―—–][ \t\xa0]*(?P<name>[A-Z][^\n“”\"]{1,60}?)[.\s]*$", re.MULTILINE)
 
 
@@ -2087,6 +2087,35 @@ def _label_matches(text: str):
         pos = text.find(":", end)
 
 
+def unlabelled_paragraphs(text: str, start: int, stop: int, name: str = "") -> list[tuple[int, int]]:
+    """The paragraphs of a transcript between a labelled line ending at ``start`` and the next
+    label at ``stop`` that go on with the labelled speaker (GUIDELINES: "a paragraph without a
+    label continues the last labelled speaker"): prose lines ending a sentence, with no quotation
+    mark; ``(start, end)`` of each, the final period left out as on the labelled line. A
+    question (an interviewer's unlabelled line) or a line naming the speaker ("Keo Vy was
+    speaking from Paris": the narrator's) ends the run; ``name``: the label.
+
+    >>> t = "KEO: We will talk.\\n\\nBut we will not decide today.\\n\\nHOST: Thanks."
+    >>> [t[a:b] for a, b in unlabelled_paragraphs(t, t.index("\\n"), t.index("HOST"))]
+    ['But we will not decide today']
+    """
+    out = []
+    for m in re.finditer(r"[^\n]+", text[start:stop]):
+        line = m.group().strip()
+        if not line:
+            continue
+        if any(c in line for c in "“”\"") or not line.endswith((".", "!")) or len(line.split()) < 4:
+            break
+        if any(len(w) > 2 and re.search(r"\b" + re.escape(w.title()) + r"\b", line) for w in name.split()):
+            break
+        a = start + m.start() + (len(m.group()) - len(m.group().lstrip()))
+        b = start + m.end()
+        while b > a and text[b - 1] in " .":
+            b -= 1
+        out.append((a, b))
+    return out
+
+
 def line_frames(doc, quotation_at, label_stop: frozenset[str]) -> list[Frame]:
     """Attributions that take a whole line, found with two text patterns (no cue verb):
 
@@ -2096,12 +2125,14 @@ def line_frames(doc, quotation_at, label_stop: frozenset[str]) -> list[Frame]:
     """
     text = doc_text(doc)
     frames: list[Frame] = []
-    for m in _label_matches(text):
+    labels = list(_label_matches(text))
+    for n, m in enumerate(labels):
         name = m.group("name")
         if name.lower() in label_stop or name.split()[0].lower() in label_stop:
             continue
         sp = doc.char_span(m.start("name"), m.end("name"), alignment_mode="expand")
-        colon = doc.char_span(m.end("name"), m.end("name") + 1, alignment_mode="expand")
+        colon_at = text.index(":", m.end("name"))
+        colon = doc.char_span(colon_at, colon_at + 1, alignment_mode="expand")
         if sp is None or colon is None:
             continue
         start, end = m.start("content"), m.end("content")
@@ -2109,6 +2140,10 @@ def line_frames(doc, quotation_at, label_stop: frozenset[str]) -> list[Frame]:
             end -= 1
         if end - start >= 8:
             frames.append(Frame(Cue(colon.start, colon.end, ":", "speech"), (sp.start, sp.end), start, end, "speaker_label", 0.55))
+            if len(labels) >= 3:  # a transcript: paragraphs without a label go on with the last speaker
+                stop = labels[n + 1].start() if n + 1 < len(labels) else len(text)
+                for a, b in unlabelled_paragraphs(text, m.end(), stop, name):
+                    frames.append(Frame(Cue(colon.start, colon.end, ":", "speech"), (sp.start, sp.end), a, b, "speaker_label", 0.5))
     for m in _DASH.finditer(text):
         q = quotation_at(m.start())
         sp = doc.char_span(m.start("name"), m.end("name"), alignment_mode="contract") or doc.char_span(m.start("name"), m.end("name"), alignment_mode="expand")
