@@ -2389,6 +2389,9 @@ _POSITION = re.compile(
 )
 
 
+_POSITION_TAIL = re.compile(r"[ \t]+(?:is|was|remains|remained|has[ \t]+been)[ \t]+(?:(?:simple|clear|straightforward|blunt)[ \t]*:|that)[ \t]+")
+
+
 def position_frames(doc, lex: CueLexicon, bounds, quotation_at) -> list[Frame]:
     """A stated position as the subject of "is that S" / "is simple: S" ("The government’s line,
     repeated on every state news site, is that the EBA was always “a political weapon”", "Hun
@@ -2402,8 +2405,11 @@ def position_frames(doc, lex: CueLexicon, bounds, quotation_at) -> list[Frame]:
     if "’s " not in text and "'s " not in text:
         return []
     out: list[Frame] = []
-    for m in _POSITION.finditer(text):
-        if not _sentence_initial_char(text, m.start()) or quotation_at(m.start()) is not None:
+    for tail in _POSITION_TAIL.finditer(text):  # the full pattern only before an "is that" / "is simple:"
+        dot = text.rfind(". ", 0, tail.start())
+        lo = max(dot + 2 if dot >= 0 else 0, text.rfind("\n", 0, tail.start()) + 1, tail.start() - 250)
+        m = _POSITION.match(text, lo)
+        if m is None or m.end() != tail.end() or not _sentence_initial_char(text, m.start()) or quotation_at(m.start()) is not None:
             continue
         sp = doc.char_span(m.start("who"), m.end("who"))
         noun = doc.char_span(m.start("noun"), m.end("noun"))
