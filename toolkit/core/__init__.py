@@ -4,7 +4,7 @@
 ``model_version`` of Label Studio predictions. Bump it whenever a rule or lexicon changes.
 """
 
-RULESET_ID = "rules-5"
+RULESET_ID = "rules-6"
 
 _TEXT_KEY = "quotekit.text"
 #: ``doc.user_data`` keys of the ``has_annotation`` flags cached by :func:`has`
