@@ -1,4 +1,4 @@
-"""The team-written gold suites (annotations/dev/: development; annotations/heldout/, heldout2/, heldout3/, heldout4/, heldout5/:
+"""The team-written gold suites (annotations/dev/: development; annotations/heldout/, heldout2/, heldout3/, heldout4/, heldout5/, heldout6/:
 blind, held out) build, are current and their gold offsets are valid. Suite-specific checks (size,
 classes, balance) are in tests/test_dev_suite.py, tests/test_heldout_suite.py and tests/test_blind_suites.py."""
 
@@ -15,7 +15,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(params=["dev", "heldout", "heldout2", "heldout3", "heldout4", "heldout5"])
+@pytest.fixture(params=["dev", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6"])
 def suite(request, gold_suite):
     return gold_suite(request.param)
 
