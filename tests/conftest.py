@@ -135,7 +135,8 @@ GOLD_SUITES = {"dev": ("dev", "dev.gold.yaml", "dev.jsonl"), "heldout": ("heldou
                "heldout2": ("heldout2", "heldout2.gold.yaml", "heldout2.jsonl"),
                "heldout3": ("heldout3", "heldout3.gold.yaml", "heldout3.jsonl"),
                "heldout4": ("heldout4", "heldout4.gold.yaml", "heldout4.jsonl"),
-               "heldout5": ("heldout5", "heldout5.gold.yaml", "heldout5.jsonl")}
+               "heldout5": ("heldout5", "heldout5.gold.yaml", "heldout5.jsonl"),
+               "heldout6": ("heldout6", "heldout6.gold.yaml", "heldout6.jsonl")}
 
 
 class GoldSuite:
@@ -167,7 +168,7 @@ def build_gold():
 
 @pytest.fixture(scope="session")
 def gold_suite(build_gold):
-    """``gold_suite(name)`` -> the :class:`GoldSuite` ``name`` (a key of GOLD_SUITES: "dev", "heldout", "heldout2", "heldout3", "heldout4", "heldout5"), read once."""
+    """``gold_suite(name)`` -> the :class:`GoldSuite` ``name`` (a key of GOLD_SUITES: "dev", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6"), read once."""
     cache: dict[str, GoldSuite] = {}
 
     def get(name: str) -> GoldSuite:
