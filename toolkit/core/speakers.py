@@ -46,7 +46,7 @@ _POSSESSIVE = re.compile(r"[’']s\b")
 
 
 #: the keys :meth:`MentionLexicon.from_dict` reads (anything else in mentions.yaml is a misspelling)
-MENTION_KEYS = ("titles", "role_nouns", "body_nouns", "group_nouns", "label_stop", "pronouns", "body_affiliations", "side_words", "channel_nouns", "kin_nouns", "capitals")
+MENTION_KEYS = ("titles", "role_nouns", "body_nouns", "group_nouns", "label_stop", "pronouns", "body_affiliations", "side_words", "channel_nouns", "kin_nouns", "capitals", "quantifiers", "party_nouns")
 #: the relations of ``kin_nouns`` and their inverse ("her father" is the one whose daughter she is)
 KIN_INVERSE = {"parent": "child", "child": "parent", "spouse": "spouse", "sibling": "sibling", "grandparent": "grandchild", "grandchild": "grandparent"}
 #: what a pronoun may refer to (see :meth:`SpeakerResolver.pronoun`)
@@ -72,6 +72,10 @@ class MentionLexicon:
     #: capital (as written) -> the registry name of the government it stands for as a speaker
     #: ("Hanoi fears ...", "Phnom Penh says ...": metonymy)
     capitals: dict[str, str] = field(default_factory=dict)
+    #: indefinite quantifiers that stand for an unnamed part of a group ("Several said ...")
+    quantifiers: frozenset[str] = frozenset()
+    #: the other side of a relation whose "his"/"her" points to someone else ("his client")
+    party_nouns: frozenset[str] = frozenset()
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: Any = "mentions.yaml") -> "MentionLexicon":
@@ -115,6 +119,8 @@ class MentionLexicon:
             channel_nouns=frozenset(str(t).lower() for t in words("channel_nouns")),
             kin_nouns=kin,
             capitals={str(k): str(v) for k, v in capitals.items()},
+            quantifiers=frozenset(str(t).lower() for t in words("quantifiers")),
+            party_nouns=frozenset(str(t).lower() for t in words("party_nouns")),
         )
 
     @cached_property
@@ -335,6 +341,8 @@ class SpeakerResolver:
             return r
         if unresolved_description(m, self.lex):
             return Resolution(None, 0.2, "description_unresolved")
+        if bare_quantifier(m, self.lex):
+            return Resolution(None, 0.2, "quantifier_unresolved")
         name = name_after_article(m, self.lex) or strip_titles(m, self.lex.titles)
         return Resolution(name, as_written_score(name), "as_written")
 
@@ -1074,7 +1082,8 @@ _YEAR_OLD = re.compile(r"\d{1,3}-year-old")
 
 def unresolved_description(mention: str, lex: MentionLexicon) -> bool:
     """Is ``mention`` a definite description of one person's role with no name in it ("the
-    spokesman", "his lawyer", "the former prime minister", "the 51-year-old") that reached the
+    spokesman", "his lawyer", "the former prime minister", "the 51-year-old", "the 51-year-old
+    former nurse": an age marks one person told of before; "his client") that reached the
     as-written step? It points back to someone no earlier speaker fitted, so it is no speaker
     *name*: the
     proposal keeps the mention (its span is right) and names nobody (step
@@ -1087,8 +1096,8 @@ def unresolved_description(mention: str, lex: MentionLexicon) -> bool:
     speaker, its author is (GUIDELINES): no name either, whatever its determiner.
 
     >>> lex = MentionLexicon(role_nouns={"spokesman": (), "prime minister": ()}, body_nouns=frozenset({"union"}), channel_nouns=frozenset({"statement"}))
-    >>> [unresolved_description(m, lex) for m in ("the spokesman", "the former prime minister", "his spokesman", "the 51-year-old")]
-    [True, True, True, True]
+    >>> [unresolved_description(m, lex) for m in ("the spokesman", "the former prime minister", "his spokesman", "the 51-year-old", "the 51-year-old former nurse")]
+    [True, True, True, True, True]
     >>> [unresolved_description(m, lex) for m in ("The statement", "A joint statement", "a statement from the ministry", "A statement from the CNRP")]
     [True, True, True, False]
     >>> [unresolved_description(m, lex) for m in ("a spokesman", "the CNRP spokesman", "the protesters", "the union", "spokesman")]
@@ -1108,8 +1117,42 @@ def unresolved_description(mention: str, lex: MentionLexicon) -> bool:
         return True
     if w[0].lower() in _INDEFINITE:
         return False
+    if relation_of_someone(w, lex):
+        return True
     low = " ".join(body)
-    return _YEAR_OLD.fullmatch(body[-1]) is not None or any(low == n or low.endswith(" " + n) for n in lex.role_nouns)
+    return any(_YEAR_OLD.fullmatch(x) for x in body) or any(low == n or low.endswith(" " + n) for n in lex.role_nouns)
+
+
+def relation_of_someone(w: list[str], lex: MentionLexicon) -> bool:
+    """Is the mention (its words) "his"/"her" and a noun of ``party_nouns`` ("his client", "her
+    clients")? The other party of a lawyer's relation is the story's named defendant, whom the
+    resolver cannot tell from the lawyer's "his": it names nobody rather than "his client". Family
+    words and "her neighbour" stay as written: that relative is often never named, and the
+    relation is a fair descriptive name.
+
+    >>> lex = MentionLexicon(party_nouns=frozenset({"client"}))
+    >>> [relation_of_someone(m.split(), lex) for m in ("his client", "Her clients", "his mother", "the client", "his")]
+    [True, True, False, False, False]
+    """
+    return len(w) == 2 and w[0].lower() in ("his", "her") and w[1].lower().rstrip("s") in lex.party_nouns
+
+
+def bare_quantifier(mention: str, lex: MentionLexicon) -> bool:
+    """Is the mention an indefinite quantifier alone ("Several", "Some", "Many of them"): part of
+    a group the sentence does not name? GUIDELINES give an unnamed group a descriptive name
+    ("former employees"), which the quantifier is not, so it names nobody.
+
+    >>> lex = MentionLexicon(quantifiers=frozenset({"several", "some", "many"}))
+    >>> [bare_quantifier(m, lex) for m in ("Several", "Many of them", "some", "Several lawmakers", "Many of the farmers")]
+    [True, True, True, False, False]
+    >>> bare_quantifier("A few of them", MentionLexicon(quantifiers=frozenset({"a few"})))
+    True
+    """
+    low = mention.lower()
+    for rest in ("", " of them", " of those"):
+        if low.endswith(rest) and low[: len(low) - len(rest)] in lex.quantifiers:
+            return True
+    return False
 
 
 _INDEFINITE = frozenset(("a", "an"))

@@ -1,0 +1,44 @@
+"""rules-6 (H-attr7), speakers left unnamed rather than guessed. Invented sentences; blank
+pipeline (``nlp``).
+
+A mention that points back to someone the resolver cannot name is no speaker *name*: the
+proposal keeps its span and pre-fills no speaker (an annotator anchors on a wrong name): an
+indefinite quantifier alone ("Several said ..."), a lawyer's "his client" and a definite description with an age no earlier name was given ("the
+61-year-old former nurse").
+"""
+
+from __future__ import annotations
+
+
+def quotes(nlp, text):
+    return [(q.text, q.speaker) for q in nlp(text)._.quotes]
+
+
+def test_bare_quantifier_names_nobody(nlp):
+    text = "About forty fishermen gathered at the pier on Sunday. Several said the new quota would ruin them."
+    assert quotes(nlp, text) == [("the new quota would ruin them", None)]
+
+
+def test_quantifier_with_a_noun_stays_as_written(nlp):
+    text = "About forty fishermen gathered at the pier on Sunday. Several fishermen said the new quota would ruin them."
+    assert quotes(nlp, text) == [("the new quota would ruin them", "Several fishermen")]
+
+
+def test_his_client_names_nobody(nlp):
+    text = "Dara Pich, a lawyer in Kampot, left the court early. His client said the case was political."
+    assert quotes(nlp, text) == [("the case was political", None)]
+
+
+def test_definite_aged_description_without_antecedent_names_nobody(nlp):
+    text = "The clinic closed on Monday.\n\n“We had no medicine left,” the 61-year-old former nurse told reporters."
+    assert quotes(nlp, text) == [("We had no medicine left,", None)]
+
+
+def test_indefinite_aged_description_stays_as_written(nlp):
+    text = "The clinic closed on Monday.\n\n“We had no medicine left,” a 61-year-old nurse told reporters."
+    assert quotes(nlp, text) == [("We had no medicine left,", "a 61-year-old nurse")]
+
+
+def test_unstated_kin_stays_as_written(nlp):
+    text = "Dara Pich was detained in Kampot on Friday. His sister said the case was political."
+    assert quotes(nlp, text) == [("the case was political", "His sister")]
