@@ -122,3 +122,13 @@ def test_bulleted_findings_are_direct_quotes_of_the_report_author(nlp):
 def test_bullets_without_an_owner_line_are_no_quotes(nlp):
     text = "Opening hours:\n\n• Monday to Friday, 8 a.m. to 5 p.m.\n\n• Saturday, 8 a.m. to noon."
     assert [q.text for q in nlp(text)._.quotes] == []
+
+
+def test_name_fears_clause_is_a_belief_report_without_a_tagger(nlp):
+    text = "Why is Peru worried?\n\nLima fears the dam will cut the river's flow in the dry season."
+    assert [(q.text, q.speaker_start is not None) for q in nlp(text)._.quotes] == [("the dam will cut the river's flow in the dry season", True)]
+
+
+def test_fears_as_a_noun_is_no_cue(nlp):
+    for text in ("Lima’s fears the dam will cut the flow are old.", "Lima Fears Grow Over Dam On The River", "The fears the dam raised were old."):
+        assert [q.text for q in nlp(text)._.quotes] == [], text

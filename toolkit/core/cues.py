@@ -241,7 +241,23 @@ def _verb_use(doc, i: int, lexicon: CueLexicon) -> bool:
     nxt = doc[i + 1].text if i + 1 < len(doc) else ""
     if low == lemma and i >= 2 and doc[i - 2].lower_ in ("a", "an"):
         return False  # "send a strong signal that", "it's a good bet that": a noun after "a ADJ"
-    return nxt in ("that", ":") and prev not in _DETERMINERS
+    if nxt in ("that", ":") and prev not in _DETERMINERS:
+        return True
+    return third_person_report(doc, i, lexicon)
+
+
+def third_person_report(doc, i: int, lexicon: CueLexicon) -> bool:
+    """Without a tagger: is the -s form at ``i`` a verb because a name or he/she/it stands right
+    before it and a clause subject right after ("Lima fears the dam will ...", "she fears they
+    will ...")? Not after a determiner or possessive ("the fears", "Lima's fears"), nor in a
+    title-case headline ("Lima Fears Grow").
+    """
+    tok = doc[i]
+    if i == 0 or i + 1 >= len(doc) or not tok.text.islower() or not tok.text.endswith("s"):
+        return False
+    prev, nxt = doc[i - 1].text, doc[i + 1].lower_
+    subject = prev.lower() in ("he", "she", "it") or (prev[:1].isupper() and prev[1:].islower() and prev.lower() not in _DETERMINERS and prev.lower() not in lexicon.clause_subjects)
+    return subject and (nxt in lexicon.clause_subjects or nxt in ("the", "a", "an"))
 
 
 _TABLE_MASK = (1 << 16) - 1
