@@ -132,3 +132,16 @@ def test_name_fears_clause_is_a_belief_report_without_a_tagger(nlp):
 def test_fears_as_a_noun_is_no_cue(nlp):
     for text in ("Lima’s fears the dam will cut the flow are old.", "Lima Fears Grow Over Dam On The River", "The fears the dam raised were old."):
         assert [q.text for q in nlp(text)._.quotes] == [], text
+
+
+def test_he_is_the_person_his_own_sentence_names(nlp):
+    text = (
+        "Sam Rainsy said on Monday that the vote had been unfair.\n\n"
+        "State television then aired a speech by Hun Sen from 2015, in which he said the opposition would never win."
+    )
+    assert quotes(nlp, text)[-1] == ("the opposition would never win", "Hun Sen")
+
+
+def test_he_after_a_quotation_naming_someone_is_still_the_speaker(nlp):
+    text = "Sam Rainsy spoke in Paris on Monday. \"This is a verdict written by Hun Sen,\" he said."
+    assert quotes(nlp, text) == [("This is a verdict written by Hun Sen,", "Sam Rainsy")]

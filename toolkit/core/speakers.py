@@ -467,9 +467,36 @@ class SpeakerResolver:
             r = self._pronoun(want, pos, described=True)
             if r is not None:
                 r = Resolution(r.name, min(r.score, 0.45), "pronoun_described", r.speaker)
+        if r is not None and r.name and want in ("male", "female") and self._text is not None:
+            rival = self._person_in_sentence(want, pos, r.name)
+            if rival is not None:
+                r = Resolution(rival.name, 0.5, "pronoun_sentence", rival)
         if r is not None and r.speaker is None and r.name and want in ("male", "female"):
             self.learnt_gender.setdefault(r.name.casefold(), want)
         return r if r is not None else Resolution(None, 0.2, "pronoun_unresolved")
+
+    def _person_in_sentence(self, want: str, pos: int, chosen: str):
+        """The last registry person of ``want``'s gender named in the pronoun's own sentence
+        before it when that is not ``chosen`` (an earlier speaker): "... a video of Kem Sokha
+        speaking in 2013, in which he said ..." is Kem Sokha, not the previous paragraph's
+        speaker. None when the sentence names no such person (or names ``chosen``)."""
+        text = self._text[0]
+        start = max(text.rfind(". ", 0, pos), text.rfind("\n", 0, pos), text.rfind("? ", 0, pos), text.rfind("“", 0, pos), text.rfind("”", 0, pos), text.rfind("\"", 0, pos)) + 1
+        found = None
+        for mt in _NAME_AT.finditer(text, start, pos):
+            w = mt.group().split()
+            for size in range(len(w), 1, -1):
+                for k in range(0, len(w) - size + 1):
+                    sp = self.registry.get(" ".join(w[k : k + size]))
+                    if sp is not None and sp.kind == "person":
+                        found = sp
+                        break
+                else:
+                    continue
+                break
+        if found is None or found.name == chosen or found.gender != want:
+            return None
+        return found
 
     def _pronoun(self, want: str, pos: int, described: bool) -> Resolution | None:
         """The nearest compatible antecedent (:func:`compatible_gender`): for he/she a person of
