@@ -65,63 +65,12 @@ def test_the_report_author_is_not_its_critic(nlp):
     assert quotes(nlp, text)[-1] == ("most of them lack fish passes", "Mekong Water Forum")
 
 
-def test_block_quote_after_said_colon(nlp):
-    text = (
-        "The appeals court upheld the verdict on Monday. In its written ruling, the court said:\n\n"
-        "The accused was no bystander. He gave the orders himself and knew what followed.\n\n"
-        "The defence will appeal."
-    )
-    [q] = nlp(text)._.quotes
-    assert (q.text, q.kind, text[q.speaker_start : q.speaker_end]) == (
-        "The accused was no bystander. He gave the orders himself and knew what followed.", "direct", "the court")
-
-
-def test_no_block_quote_when_the_next_paragraph_has_quotation_marks(nlp):
-    text = (
-        "In its written ruling, the court said:\n\n"
-        "The accused, who called the case “a farce”, was no bystander and knew what followed.\n\n"
-        "The defence will appeal."
-    )
-    assert not [q.text for q in nlp(text)._.quotes if q.rule.startswith("colon_block_quote")]
-
-
-def test_transcript_label_with_a_place_is_a_speaker_label(nlp):
-    text = (
-        "HOST: We have a caller from Kampot. Go ahead, madam.\n\n"
-        "CALLER (Kampot): Hello. My daughter works in a factory in Thailand and I cannot reach her. What should the families do?\n\n"
-        "HOST: Thank you."
-    )
-    [q] = nlp(text)._.quotes
-    assert (q.text, q.speaker) == (
-        "Hello. My daughter works in a factory in Thailand and I cannot reach her. What should the families do?", "CALLER")
-
-
 def test_dateline_with_an_agency_and_a_colon_is_no_speaker(nlp):
     from toolkit.core.frames import dateline_spans
 
     text = "Talks end\n\nKUALA LUMPUR (Bernama): The talks ended on Monday, the ministry said."
     assert [text[a:b] for a, b in dateline_spans(text)] == ["KUALA LUMPUR (Bernama): "]
     assert [q.speaker for q in nlp(text)._.quotes if q.speaker == "KUALA LUMPUR"] == []
-
-
-def test_bulleted_findings_are_direct_quotes_of_the_report_author(nlp):
-    text = (
-        "A report released on Friday by the Tonle Sap Fisheries Network counts 40 cases of illegal fishing.\n\n"
-        "The report’s key findings:\n\n"
-        "• Two of five patrols had no boat.\n\n"
-        "• Fines were paid in only three cases.\n\n"
-        "The ministry did not comment on the figures."
-    )
-    got = [(q.text, q.speaker, q.kind) for q in nlp(text)._.quotes]
-    assert got == [
-        ("Two of five patrols had no boat.", "Tonle Sap Fisheries Network", "direct"),
-        ("Fines were paid in only three cases.", "Tonle Sap Fisheries Network", "direct"),
-    ]
-
-
-def test_bullets_without_an_owner_line_are_no_quotes(nlp):
-    text = "Opening hours:\n\n• Monday to Friday, 8 a.m. to 5 p.m.\n\n• Saturday, 8 a.m. to noon."
-    assert [q.text for q in nlp(text)._.quotes] == []
 
 
 def test_name_fears_clause_is_a_belief_report_without_a_tagger(nlp):

@@ -1547,12 +1547,6 @@ def read_frames(doc, cues: list[Cue], lex: CueLexicon, quotation_at, bounds: lis
                 frames.append(Frame(cue, speaker, q.start, q.end, "colon_paragraph_quote", 0.75))
                 preposed_quote = True
                 cs = None
-            elif cs is not None and cs[1] == "colon" and cs[0] > 0 and doc[cs[0] - 1].text == ":":
-                block = block_after_colon(text, doc[cs[0] - 1].idx)
-                if block is not None:  # "the chamber said:" / a block quote without marks
-                    frames.append(Frame(cue, speaker, block[0], block[1], "colon_block_quote", 0.6))
-                    preposed_quote = True
-                    cs = None
         if cs is not None:
             tok_i, how = cs
             tok_i = skip_leading_commas(doc, tok_i, hi)
@@ -1646,36 +1640,6 @@ def quotation_after_colon(doc, text: str, cue: Cue, hi: int, lex: CueLexicon, qu
     if q is None or q.open != m.end():
         return None
     return q
-
-
-_BLOCK_QUOTE_MARKS = frozenset("“”\"‘’«»")
-
-
-def block_after_colon(text: str, colon: int) -> tuple[int, int] | None:
-    r"""``(start, end)`` of the paragraph a cue's colon introduces when it is set as a block quote
-    with no quotation marks ("In its ruling, the court said:" / "The accused was no bystander.
-    ..."): the colon closes its paragraph and the next paragraph is prose (a capital first, a
-    sentence-final stop last, 40 characters or more) with no quotation mark in it. GUIDELINES:
-    a block quote is a direct quote of the one who introduces it. Else None.
-
-    >>> t = "The court said:\n\nThe accused was no bystander. He gave the orders himself.\n\nNext."
-    >>> s, e = block_after_colon(t, t.index(":")); t[s:e]
-    'The accused was no bystander. He gave the orders himself.'
-    >>> block_after_colon("He said:\n\n“We won.”", 7) is None
-    True
-    """
-    m = _COLON_LINE_END.match(text, colon + 1, min(len(text), colon + 201))
-    if m is None:
-        return None
-    start = m.end()
-    nl = text.find("\n", start)
-    end = len(text) if nl < 0 else nl
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    par = text[start:end]
-    if len(par) < 40 or not par[:1].isupper() or par[-1:] not in ".!?" or any(c in _BLOCK_QUOTE_MARKS for c in par):
-        return None
-    return start, end
 
 
 def relative_report(doc, cue: Cue, speaker: tuple[int, int], content_tok: int, lo: int, lex: CueLexicon) -> bool:
@@ -2152,52 +2116,6 @@ def unlabelled_paragraphs(text: str, start: int, stop: int, name: str = "") -> l
     return out
 
 
-#: A line that introduces a list of what a document or body found: "The report’s key findings:",
-#: "Among the group’s recommendations:", "The audit's main conclusions include:".
-_FINDINGS = re.compile(
-    r"^[ \t]*(?:Among[ \t]+)?(?P<name>(?:[Tt]he|[Ii]ts|[Tt]heir|[A-Z][\w’'\-]*)(?:[ \t]+[\w’'\-]+){0,5}?)['’]s?[ \t]+"
-    r"(?:(?:key|main|chief|major|other|principal)[ \t]+)?(?:findings|conclusions|recommendations)"
-    r"(?:[ \t]+(?:include|included|are|were))?[ \t]*:[ \t]*$",
-    re.MULTILINE,
-)
-_BULLET = re.compile(r"[ \t]*[•▪·*\-–][ \t]+(?P<content>\S[^\n]*)")
-
-
-def findings_frames(doc, text: str) -> list[Frame]:
-    """Bulleted findings under a line that gives their owner ("The report’s key findings:" then
-    "• Courts convicted in 49 of 52 cases."): each bullet is a direct quote of the owner
-    (GUIDELINES: block quotes and bullets are direct quotes of their author; "the report" is
-    then resolved to its author). The list ends at the first line that is no bullet.
-
-    >>> # "The audit’s main findings:\n\n• Two of five clinics had no nurse.\n\n• One had no water." -> two quotes of "The audit"
-    """
-    frames: list[Frame] = []
-    if ":" not in text:
-        return frames
-    for m in _FINDINGS.finditer(text):
-        sp = doc.char_span(m.start("name"), m.end("name"), alignment_mode="expand")
-        colon_at = text.index(":", m.end("name"))
-        colon = doc.char_span(colon_at, colon_at + 1, alignment_mode="expand")
-        if sp is None or colon is None:
-            continue
-        pos = m.end() + 1
-        while pos < len(text):
-            nl = text.find("\n", pos)
-            line_end = len(text) if nl < 0 else nl
-            line = text[pos:line_end]
-            if line.strip():
-                b = _BULLET.fullmatch(line)
-                if b is None:
-                    break
-                start, end = pos + b.start("content"), pos + b.end("content")
-                while end > start and text[end - 1].isspace():
-                    end -= 1
-                if end - start >= 8:
-                    frames.append(Frame(Cue(colon.start, colon.end, ":", "speech"), (sp.start, sp.end), start, end, "findings_bullet_quote", 0.55))
-            pos = line_end + 1
-    return frames
-
-
 def line_frames(doc, quotation_at, label_stop: frozenset[str]) -> list[Frame]:
     """Attributions that take a whole line, found with two text patterns (no cue verb):
 
@@ -2226,7 +2144,6 @@ def line_frames(doc, quotation_at, label_stop: frozenset[str]) -> list[Frame]:
                 stop = labels[n + 1].start() if n + 1 < len(labels) else len(text)
                 for a, b in unlabelled_paragraphs(text, m.end(), stop, name):
                     frames.append(Frame(Cue(colon.start, colon.end, ":", "speech"), (sp.start, sp.end), a, b, "speaker_label", 0.5))
-    frames += findings_frames(doc, text)
     for m in _DASH.finditer(text):
         q = quotation_at(m.start())
         sp = doc.char_span(m.start("name"), m.end("name"), alignment_mode="contract") or doc.char_span(m.start("name"), m.end("name"), alignment_mode="expand")
@@ -2289,10 +2206,8 @@ def dateline_spans(text: str) -> list[tuple[int, int]]:
         if end - pos > 12 and (head.isupper() or head[:1] in " \t" or "(" in text[pos : min(end, pos + 40)]):
             m = _DATELINE.match(text, pos, end)
             if m is not None and (m.group("caps") is None or len(m.group("caps").replace(" ", "")) >= 3):
-                spoken = m.group("sep") == ":" and _SPOKEN_LINE.search(text, m.end(), end) is not None  # "HOST: So, will you ...?"
-                # a parenthesis before a colon is an agency ("KUALA LUMPUR (Bernama): ..."), or a
-                # transcript label's place when the line is speech ("CALLER (Takeo): Hello, I ...")
-                label = m.group("sep") == ":" and (m.group("agency") is None or spoken)
+                label = m.group("sep") == ":" and m.group("agency") is None
+                spoken = label and _SPOKEN_LINE.search(text, m.end(), end) is not None  # "HOST: So, will you ...?"
                 found.append((pos + len(m.group()) - len(m.group().lstrip()), m.end(), label, spoken))
         if not found or found[-1][0] < pos:
             m = _DATED_PLACE.match(text, pos, end)
