@@ -44,27 +44,6 @@ def test_unstated_kin_stays_as_written(nlp):
     assert quotes(nlp, text) == [("the case was political", "His sister")]
 
 
-def test_the_report_is_its_author(nlp):
-    text = (
-        "A study published on Friday by the Mekong Water Forum counted 40 new dams on the river's tributaries. "
-        "According to the study, most of them lack fish passes."
-    )
-    assert quotes(nlp, text) == [("most of them lack fish passes", "Mekong Water Forum")]
-
-
-def test_the_report_without_a_stated_author_stays_as_written(nlp):
-    text = "A report on the dams was leaked on Friday. According to the report, most of them lack fish passes."
-    assert quotes(nlp, text) == [("most of them lack fish passes", "the report")]
-
-
-def test_the_report_author_is_not_its_critic(nlp):
-    text = (
-        "A study published on Friday by the Mekong Water Forum counted 40 new dams. Environment minister "
-        "Say Sam Al rejected the study. According to the study, most of them lack fish passes."
-    )
-    assert quotes(nlp, text)[-1] == ("most of them lack fish passes", "Mekong Water Forum")
-
-
 def test_dateline_with_an_agency_and_a_colon_is_no_speaker(nlp):
     from toolkit.core.frames import dateline_spans
 

@@ -46,7 +46,7 @@ _POSSESSIVE = re.compile(r"[’']s\b")
 
 
 #: the keys :meth:`MentionLexicon.from_dict` reads (anything else in mentions.yaml is a misspelling)
-MENTION_KEYS = ("titles", "role_nouns", "body_nouns", "group_nouns", "label_stop", "pronouns", "body_affiliations", "side_words", "channel_nouns", "kin_nouns", "capitals", "quantifiers", "party_nouns", "document_nouns")
+MENTION_KEYS = ("titles", "role_nouns", "body_nouns", "group_nouns", "label_stop", "pronouns", "body_affiliations", "side_words", "channel_nouns", "kin_nouns", "capitals", "quantifiers", "party_nouns")
 #: the relations of ``kin_nouns`` and their inverse ("her father" is the one whose daughter she is)
 KIN_INVERSE = {"parent": "child", "child": "parent", "spouse": "spouse", "sibling": "sibling", "grandparent": "grandchild", "grandchild": "grandparent"}
 #: what a pronoun may refer to (see :meth:`SpeakerResolver.pronoun`)
@@ -76,8 +76,6 @@ class MentionLexicon:
     quantifiers: frozenset[str] = frozenset()
     #: the other side of a relation whose "his"/"her" points to someone else ("his client")
     party_nouns: frozenset[str] = frozenset()
-    #: documents whose author speaks through them ("the report found" -> the report's author)
-    document_nouns: frozenset[str] = frozenset()
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: Any = "mentions.yaml") -> "MentionLexicon":
@@ -123,7 +121,6 @@ class MentionLexicon:
             capitals={str(k): str(v) for k, v in capitals.items()},
             quantifiers=frozenset(str(t).lower() for t in words("quantifiers")),
             party_nouns=frozenset(str(t).lower() for t in words("party_nouns")),
-            document_nouns=frozenset(str(t).lower() for t in words("document_nouns")),
         )
 
     @cached_property
@@ -335,7 +332,7 @@ class SpeakerResolver:
         if not m:
             return Resolution(None, 0.0, "none")
         m = self.person_of_body(m)
-        for step in (self.pronoun, self.joint, self.document, self.described_person, self.of_person, self.registry_form, self.capital, self.surname, self.fuzzy, self.kin, self.age, self.description):
+        for step in (self.pronoun, self.joint, self.described_person, self.of_person, self.registry_form, self.capital, self.surname, self.fuzzy, self.kin, self.age, self.description):
             r = step(m, pos)
             if r is not None:
                 return r
@@ -361,25 +358,6 @@ class SpeakerResolver:
         name = self.lex.capitals.get(m)
         sp = self.registry.get(name) if name else None
         return Resolution(sp.name, 0.6, "capital", sp) if sp is not None else None
-
-    def document(self, m: str, pos: int) -> Resolution | None:
-        """"the report", "the study" (a definite ``document_nouns`` head, no name in it) -> its
-        author, as the text before names it (:func:`document_author`), resolved through the
-        registry or kept as written (step ``document_author``, 0.5): GUIDELINES, a report is its
-        author. No author stated: None (the later steps leave it as written).
-        """
-        w = m.split()
-        if not 2 <= len(w) <= 3 or w[0].lower() != "the" or w[-1].lower() not in self.lex.document_nouns or any(x[:1].isupper() for x in w[1:]):
-            return None
-        if self._text is None:
-            return None
-        name = document_author(self._text[0][max(0, pos - 3000) : pos], w[-1].lower())
-        if name is None:
-            return None
-        r = self.resolve_name(name, pos)
-        if r is not None and r.name:
-            return Resolution(r.name, 0.5, "document_author", r.speaker)
-        return Resolution(name, 0.5, "document_author")
 
     def of_person(self, m: str, pos: int) -> Resolution | None:
         """"The party of Hun Sen", "a lawyer for Kem Sokha" (:func:`of_a_person`) -> the mention as
@@ -1170,42 +1148,6 @@ def unresolved_description(mention: str, lex: MentionLexicon) -> bool:
         return True
     low = " ".join(body)
     return any(_YEAR_OLD.fullmatch(x) for x in body) or any(low == n or low.endswith(" " + n) for n in lex.role_nouns)
-
-
-def document_author(before: str, noun: str) -> str | None:
-    """The author of the last ``noun`` ("report") that ``before`` introduces with its author: "a
-    report (released on Monday) by (the) NAME", "NAME's (annual) report", "NAME released/published/
-    issued a (new) report". None when no author is stated.
-
-    >>> document_author("A study published on Friday by the Mekong Water Forum found gaps.", "study")
-    'Mekong Water Forum'
-    >>> document_author("The Tonle Sap Fisheries Network’s annual report counts 40 cases.", "report")
-    'Tonle Sap Fisheries Network'
-    >>> document_author("Rights group Sahmakum issued a new report on Tuesday.", "report")
-    'Sahmakum'
-    >>> document_author("A report on the floods found gaps.", "report") is None
-    True
-    """
-    n = re.escape(noun)
-    pattern = re.compile(
-        r"\b" + n + r"\b[^.;\n“”\"]{0,60}?\bby (?:the )?(?P<by>" + _NAME_RE + r")"
-        r"|(?P<own>" + _NAME_RE + r")['’]s (?:[a-z][\w-]* ){0,2}" + n + r"\b"
-        r"|(?P<subj>" + _NAME_RE + r") (?:has |have )?(?:released|published|issued|launched) (?:a|an|its) (?:[a-z][\w-]* ){0,2}" + n + r"\b"
-    )
-    last = None
-    for mt in pattern.finditer(before):
-        last = mt
-    if last is None:
-        return None
-    name = last.group("by") or last.group("own") or last.group("subj")
-    w = name.split()
-    while w and w[0].lower() in _NAME_OPENERS_DOC:
-        w = w[1:]
-    return " ".join(w) or None
-
-
-#: sentence openers and determiners that begin a capitalised run but are no part of the author's name
-_NAME_OPENERS_DOC = frozenset("the a an its their his her rights group groups watchdog".split())
 
 
 def relation_of_someone(w: list[str], lex: MentionLexicon) -> bool:
