@@ -119,8 +119,13 @@ def registry_mentions(text: str, registry) -> dict[str, int]:
     >>> registry_mentions("Samdech Hun Sen met Kem Sokha; Hun Sen said so.", r)
     {'Hun Sen': 0, 'Kem Sokha': 20}
     """
+    return _first_offsets(_mentions(text, registry))
+
+
+def _first_offsets(mentions: Iterable[tuple[str, int, int]]) -> dict[str, int]:
+    """Canonical name -> start of its first mention, from :func:`_mentions`' triples."""
     first: dict[str, int] = {}
-    for name, start, _end in _mentions(text, registry):
+    for name, start, _end in mentions:
         first.setdefault(name, start)
     return first
 
@@ -164,11 +169,13 @@ def speech_verb_forms() -> frozenset[str]:
     return frozenset(f for f, lemma in lex.forms.items() if lemma not in lex.noun_ambiguous)
 
 
-def acting_mentions(text: str, registry, verb_forms: Collection[str] | None = None) -> dict[str, int]:
+def acting_mentions(text: str, registry, verb_forms: Collection[str] | None = None,
+                    mentions: list[tuple[str, int, int]] | None = None) -> dict[str, int]:
     """Canonical registry name -> offset of its first mention, for the names the text shows
     acting: some mention of theirs directly followed by a verb (:func:`verb_after`). The
     speakers of quotes the pre-annotation missed are among them when the verb is no cue of its
-    lexicon ("The Supreme Court justified the dissolution on the grounds ...").
+    lexicon ("The Supreme Court justified the dissolution on the grounds ..."). ``mentions``:
+    the text's registry mentions when the caller has them already (:func:`speaker_candidates`).
 
     >>> from toolkit.config import Registry, Speaker
     >>> r = Registry([Speaker("Hun Sen", "government"), Speaker("Kem Sokha", "opposition")])
@@ -176,8 +183,9 @@ def acting_mentions(text: str, registry, verb_forms: Collection[str] | None = No
     {'Hun Sen': 14}
     """
     forms = speech_verb_forms() if verb_forms is None else verb_forms
-    first = registry_mentions(text, registry)
-    return {name: first[name] for name, _start, end in _mentions(text, registry) if verb_after(text, end, forms)}
+    found = list(_mentions(text, registry)) if mentions is None else mentions
+    first = _first_offsets(found)
+    return {name: first[name] for name, _start, end in found if verb_after(text, end, forms)}
 
 
 def speaker_candidates(text: str, quotes: Iterable[Quote], registry, limit: int = MAX_CANDIDATES,
@@ -207,14 +215,15 @@ def speaker_candidates(text: str, quotes: Iterable[Quote], registry, limit: int 
     """
     if registry is None:
         return []
-    first = registry_mentions(text, registry)
+    found = list(_mentions(text, registry))  # one scan of the text for every step below
+    first = _first_offsets(found)
     chosen: dict[str, int] = {}
     for q in quotes:
         name = _canonical(q.speaker, registry) if q.speaker else None
         if name is not None:
             at = q.speaker_start if q.speaker_start is not None else q.start
             chosen[name] = min(chosen.get(name, at), first.get(name, at), at)
-    acting = acting_mentions(text, registry, verb_forms)
+    acting = acting_mentions(text, registry, verb_forms, mentions=found)
     for at, name in sorted((at, name) for name, at in acting.items() if name not in chosen):
         if len(chosen) >= MAX_WITH_ACTING:
             break
