@@ -568,6 +568,16 @@ def speaker_context(text: str, mention: tuple[int, int] | None, speaker: str | N
 # --------------------------------------------------------------------------- the words
 
 
+def is_negator(word: str, negators: frozenset[str]) -> bool:
+    """Whether ``word`` (punctuation stripped) is one of ``negators``, or ends in "n't" when that is one.
+
+    >>> neg = frozenset({"not", "n't"})
+    >>> is_negator("not", neg), is_negator("didn't", neg), is_negator("knot", neg)
+    (True, True, False)
+    """
+    return word in negators or ("n't" in negators and word.endswith("n't"))
+
+
 def negated(low: str, at: int, negators: frozenset[str]) -> bool:
     """Whether one of ``negators`` stands among the three words before ``low[at:]`` (``n't``
     also as the end of a word).
@@ -578,8 +588,7 @@ def negated(low: str, at: int, negators: frozenset[str]) -> bool:
     [True, True, False]
     """
     for w in low[max(0, at - 40) : at].split()[-_NEGATION_REACH:]:
-        w = w.strip(_PUNCT)
-        if w in negators or ("n't" in negators and w.endswith("n't")):
+        if is_negator(w.strip(_PUNCT), negators):
             return True
     return disbelieved(low, at, negators)
 
@@ -610,8 +619,7 @@ def disbelieved(low: str, at: int, negators: frozenset[str]) -> bool:
     words = window.split()[-(_BELIEF_REACH + 2) :]
     for i, w in enumerate(words[1:], 1):
         if _BELIEF.fullmatch(w.strip(_PUNCT)):
-            before = words[i - 1].strip(_PUNCT)
-            if before in negators or ("n't" in negators and before.endswith("n't")):
+            if is_negator(words[i - 1].strip(_PUNCT), negators):
                 return True
     return False
 
@@ -694,8 +702,7 @@ def state_failing(low: str, lexicon: StanceLexicon) -> bool:
         return False
     for sentence in _SENTENCE_SPLIT.split(low):
         if any(sentence[m.start() - 1 : m.start()] != "-" for m, _ in lexicon.state_actors.find(sentence)):
-            words = (w.strip(_PUNCT) for w in sentence.split())
-            if any(w in lexicon.negators or ("n't" in lexicon.negators and w.endswith("n't")) for w in words):
+            if any(is_negator(w.strip(_PUNCT), lexicon.negators) for w in sentence.split()):
                 return True
     return False
 
