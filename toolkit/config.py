@@ -219,6 +219,17 @@ def _load_yaml(path: Path, data: bytes | None = None) -> Any:
         loader.dispose()
 
 
+def load_lexicon_file(d: Path, name: str) -> dict[str, Any]:
+    """The mapping of keys in the lexicon file ``d / name`` (``cues.yaml``, ``mentions.yaml``,
+    ``stance_signals.yaml``); an empty file or another top level is a one-line error."""
+    data = _load_yaml(d / name)
+    if not isinstance(data, dict):
+        if data is None:
+            raise ConfigError(f"{d / name}: file is empty (expected a mapping of keys; compare with the shipped configs/{name})")
+        raise ConfigError(f"{d / name}: top level must be a mapping of keys, not {type(data).__name__} (compare with the shipped configs/{name})")
+    return data
+
+
 # --------------------------------------------------------------------------- shared checks
 # Used by every loader (speakers and stance here, the lexicons in toolkit/core, the cleaning
 # rules in toolkit/ingest): an error names the file, the key and what to write instead.

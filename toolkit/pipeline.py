@@ -27,7 +27,7 @@ from warnings import warn
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from toolkit.config import Registry, StanceScheme, configs_dir, load_registry, load_stance, _load_yaml
+from toolkit.config import Registry, StanceScheme, configs_dir, load_lexicon_file, load_registry, load_stance
 from toolkit.core import forget_doc_text, remember_doc_text
 from toolkit.core.attribute import Lexicons, Options, attribute_dicts
 from toolkit.core.cues import CueLexicon
@@ -73,21 +73,10 @@ if not Doc.has_extension("article_date"):
 def load_lexicons(configs: str | Path | None = None) -> Lexicons:
     """Read ``cues.yaml``, ``mentions.yaml`` and ``stance_signals.yaml`` from the configs dir."""
     d = Path(configs) if configs else configs_dir()
-
-    def read(name: str) -> dict[str, Any]:
-        data = _load_yaml(d / name)
-        if not isinstance(data, dict):
-            from toolkit.config import ConfigError
-
-            if data is None:
-                raise ConfigError(f"{d / name}: file is empty (expected a mapping of keys; compare with the shipped configs/{name})")
-            raise ConfigError(f"{d / name}: top level must be a mapping of keys, not {type(data).__name__} (compare with the shipped configs/{name})")
-        return data
-
     return Lexicons(
-        cues=CueLexicon.from_dict(read("cues.yaml"), source=d / "cues.yaml"),
-        mentions=MentionLexicon.from_dict(read("mentions.yaml"), source=d / "mentions.yaml"),
-        stance=StanceLexicon.from_dict(read("stance_signals.yaml"), source=d / "stance_signals.yaml"),
+        cues=CueLexicon.from_dict(load_lexicon_file(d, "cues.yaml"), source=d / "cues.yaml"),
+        mentions=MentionLexicon.from_dict(load_lexicon_file(d, "mentions.yaml"), source=d / "mentions.yaml"),
+        stance=StanceLexicon.from_dict(load_lexicon_file(d, "stance_signals.yaml"), source=d / "stance_signals.yaml"),
     )
 
 

@@ -161,11 +161,11 @@ def speech_verb_forms() -> frozenset[str]:
     """The surface forms of the cue lexicon's verbs (``configs/cues.yaml``: "said", "tells"),
     but those of its ``noun_ambiguous`` lemmas ("ASEAN states", "the party's claims"), whose
     past form in -ed counts anyway."""
-    from toolkit.config import _load_yaml, configs_dir
+    from toolkit.config import configs_dir, load_lexicon_file
     from toolkit.core.cues import CueLexicon
 
-    path = configs_dir() / "cues.yaml"
-    lex = CueLexicon.from_dict(_load_yaml(path), source=path)
+    d = configs_dir()
+    lex = CueLexicon.from_dict(load_lexicon_file(d, "cues.yaml"), source=d / "cues.yaml")
     return frozenset(f for f, lemma in lex.forms.items() if lemma not in lex.noun_ambiguous)
 
 
