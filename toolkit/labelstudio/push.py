@@ -493,18 +493,19 @@ def create_titled_project(client, title: str, **fields: Any) -> dict:
     client's backoff: the fault never ends a push that a second try would finish, and never
     makes two projects."""
     tries, delay = getattr(client, "retries", 3), getattr(client, "backoff", 0.5)
-    for attempt in range(tries):
+    tried = 0
+    while True:
+        tried += 1
         try:
             return client.create_project(title=title, **fields)
         except ServerError as exc:
-            if not getattr(exc, "retryable", False) or attempt == tries - 1:
+            if not getattr(exc, "retryable", False) or tried >= tries:
                 raise
         time.sleep(delay)
         delay *= 2
         arrived = client.projects_titled(title)
         if arrived:
             return client.get_project(min(p["id"] for p in arrived))
-    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _settle_project_race(client, title: str, created: dict) -> dict:
